@@ -1,0 +1,294 @@
+import * as v from "valibot";
+import {
+  envelopeSchema,
+  isPlainObject,
+  ownProperty,
+  type Direction,
+  type JsonObject,
+  type WidgetMessage,
+  type WidgetRequest,
+} from "../protocol/envelope.js";
+import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import type { Transport } from "../transport/transport.js";
+import type { Logger } from "./logger.js";
+import { RecentIds } from "./recent-ids.js";
+import { createRequestIdSource } from "./request-ids.js";
+
+/** A request that passed the envelope checks, handed to the session's dispatcher. */
+export interface InboundRequest {
+  readonly action: string;
+  readonly requestId: string;
+  /** The request's `data`, known to be a plain object; the action's schema has not run yet. */
+  readonly data: JsonObject;
+}
+
+/** Settings of an {@link Endpoint}. */
+export interface EndpointOptions {
+  transport: Transport;
+  widgetId: string;
+  /** Which side this endpoint is; decides the direction of the requests it sends. */
+  side: "host" | "widget";
+  /** Timeout for outbound requests that do not set their own. */
+  defaultTimeoutMs: number;
+  /** Most outbound requests waiting for a reply at once. */
+  maxPendingOutbound: number;
+  /** Most inbound requests being handled at once; more get an error reply. */
+  maxInboundInFlight: number;
+  /** Largest inbound message, measured as JSON text; larger ones get an error reply. */
+  maxMessageBytes: number | undefined;
+  logger: Logger;
+  /** Handles one inbound request. Its result is the reply; a throw becomes an error reply. */
+  onRequest(request: InboundRequest): Promise<JsonObject> | JsonObject;
+}
+
+/** Options for one outbound request. */
+export interface RequestOptions {
+  /** Milliseconds to wait for the reply; defaults to the endpoint's default (10 s). */
+  timeoutMs?: number;
+}
+
+interface PendingRequest {
+  action: string;
+  resolve(response: JsonObject): void;
+  reject(error: WidgetApiError): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** How many answered request IDs are remembered to refuse replays. */
+const REMEMBERED_REQUEST_IDS = 1024;
+
+/**
+ * The request/reply machinery shared by both sides. It owns the promises: every inbound request
+ * that can be answered is answered exactly once, whatever the handler does, and every outbound
+ * request settles exactly once (reply, error, timeout or destroy) and leaves no timer behind.
+ */
+export class Endpoint {
+  private readonly options: EndpointOptions;
+  private readonly outbound: Direction;
+  private readonly inbound: Direction;
+  private readonly nextRequestId: () => string;
+  private readonly pending = new Map<string, PendingRequest>();
+  /** Inbound requests being handled, with the epoch whose document sent them. */
+  private readonly inFlight = new Map<string, number>();
+  private readonly answered = new RecentIds(REMEMBERED_REQUEST_IDS);
+  private readonly unsubscribe: () => void;
+  private epoch = 0;
+  private destroyed = false;
+
+  constructor(options: EndpointOptions) {
+    this.options = options;
+    this.outbound = options.side === "host" ? "toWidget" : "fromWidget";
+    this.inbound = options.side === "host" ? "fromWidget" : "toWidget";
+    this.nextRequestId = createRequestIdSource(options.side);
+    this.unsubscribe = options.transport.subscribe((message) => this.receive(message));
+  }
+
+  /** Outbound requests waiting for a reply. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Inbound requests being handled. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Sends a request and resolves with the peer's `response` object, or rejects with a {@link WidgetApiError}. */
+  request(action: string, data: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
+    if (this.destroyed) {
+      return Promise.reject(new WidgetApiError("The session has been destroyed", ErrorCode.SessionEnded));
+    }
+    if (this.pending.size >= this.options.maxPendingOutbound) {
+      return Promise.reject(
+        new WidgetApiError(
+          `Too many requests waiting for a reply (limit ${this.options.maxPendingOutbound})`,
+          ErrorCode.LimitExceeded,
+        ),
+      );
+    }
+    const requestId = this.nextRequestId();
+    const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
+    return new Promise<JsonObject>((resolve, reject) => {
+      const entry: PendingRequest = { action, resolve, reject, timer: undefined };
+      if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          this.settle(requestId)?.reject(
+            new WidgetApiError(`Request ${action} timed out after ${timeoutMs} ms`, ErrorCode.Timeout),
+          );
+        }, timeoutMs);
+      }
+      this.pending.set(requestId, entry);
+      const message: WidgetRequest = {
+        api: this.outbound,
+        widgetId: this.options.widgetId,
+        requestId,
+        action,
+        data,
+      };
+      try {
+        this.options.transport.send(message);
+      } catch (error) {
+        this.settle(requestId)?.reject(
+          new WidgetApiError(`Could not send ${action}: ${describe(error)}`, ErrorCode.Internal),
+        );
+      }
+    });
+  }
+
+  /**
+   * Rejects every outbound request and forgets every inbound one, as when the peer's document is
+   * replaced: replies to the old document's requests are then dropped, since nobody is there to read them.
+   */
+  resetSession(reason: string, keepRequestId?: string): void {
+    this.epoch++;
+    const kept = keepRequestId !== undefined && this.inFlight.has(keepRequestId);
+    this.inFlight.clear();
+    // The request that revealed the new document (a content_loaded) belongs to the new session.
+    if (kept) this.inFlight.set(keepRequestId, this.epoch);
+    this.answered.clear();
+    this.rejectAll(new WidgetApiError(reason, ErrorCode.SessionEnded));
+  }
+
+  /** Stops listening, rejects pending requests and drops any reply still being computed. */
+  destroy(reason = "The session has been destroyed"): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.unsubscribe();
+    this.resetSession(reason);
+  }
+
+  private rejectAll(error: WidgetApiError): void {
+    for (const requestId of [...this.pending.keys()]) this.settle(requestId)?.reject(error);
+  }
+
+  private settle(requestId: string): PendingRequest | undefined {
+    const entry = this.pending.get(requestId);
+    if (!entry) return undefined;
+    this.pending.delete(requestId);
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    return entry;
+  }
+
+  private receive(raw: unknown): void {
+    if (this.destroyed || !isPlainObject(raw)) return;
+    const envelope = v.safeParse(envelopeSchema, raw);
+    if (!envelope.success) return; // Nothing to address a reply to: drop, as MSC2813 allows.
+    const { api, widgetId, requestId, action } = envelope.output;
+    if (widgetId !== this.options.widgetId) return;
+    const hasResponse = Object.prototype.hasOwnProperty.call(raw, "response");
+    if (hasResponse) {
+      if (api === this.outbound) this.receiveResponse(requestId, action, ownProperty(raw, "response"));
+      return;
+    }
+    if (api !== this.inbound) return;
+    this.receiveRequest({ api, widgetId, requestId, action, data: {} }, raw);
+  }
+
+  private receiveResponse(requestId: string, action: string, response: unknown): void {
+    const entry = this.pending.get(requestId);
+    // Replies with an unknown or expired ID, or for another action, are ignored.
+    if (!entry || entry.action !== action) return;
+    this.settle(requestId);
+    const error = WidgetApiError.fromResponse(response);
+    if (error) entry.reject(error);
+    else if (isPlainObject(response)) entry.resolve(response);
+    else entry.reject(new WidgetApiError(`Malformed reply to ${action}`, ErrorCode.MalformedResponse));
+  }
+
+  private receiveRequest(address: WidgetRequest, raw: JsonObject): void {
+    const { requestId, action } = address;
+    // A replayed ID never runs twice: while the first is in flight its reply will answer both,
+    // and once answered the copy is dropped as a duplicate delivery.
+    if (this.inFlight.has(requestId) || this.answered.has(requestId)) {
+      this.options.logger.debug(`Dropped a replayed request ${action} (${requestId})`);
+      return;
+    }
+    const data = ownProperty(raw, "data");
+    if (!isPlainObject(data)) {
+      this.reply(address, this.epoch, invalid("data must be a JSON object").toResponse());
+      return;
+    }
+    address.data = data;
+    const limit = this.options.maxMessageBytes;
+    if (limit !== undefined) {
+      const size = jsonSize(raw);
+      if (size === undefined || size > limit) {
+        const reason =
+          size === undefined ? "the message is not JSON" : `the message is ${size} bytes, over the limit of ${limit}`;
+        this.reply(address, this.epoch, new WidgetApiError(`Request refused: ${reason}`, ErrorCode.TooLarge).toResponse());
+        return;
+      }
+    }
+    if (this.inFlight.size >= this.options.maxInboundInFlight) {
+      this.reply(
+        address,
+        this.epoch,
+        new WidgetApiError(
+          `Too many requests in flight (limit ${this.options.maxInboundInFlight})`,
+          ErrorCode.LimitExceeded,
+        ).toResponse(),
+      );
+      return;
+    }
+    this.inFlight.set(requestId, this.epoch);
+    let result: Promise<JsonObject>;
+    try {
+      result = Promise.resolve(this.options.onRequest({ action, requestId, data }));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      (response) => this.finish(address, isPlainObject(response) ? response : {}),
+      (error: unknown) => this.finish(address, this.errorBody(action, error)),
+    );
+  }
+
+  private finish(address: WidgetRequest, response: JsonObject): void {
+    // A request from a document that has since been replaced gets no reply: nobody is there to read it.
+    if (this.destroyed || this.inFlight.get(address.requestId) !== this.epoch) return;
+    this.inFlight.delete(address.requestId);
+    this.answered.add(address.requestId);
+    this.reply(address, this.epoch, response);
+  }
+
+  private reply(address: WidgetRequest, epoch: number, response: JsonObject): void {
+    if (epoch !== this.epoch || this.destroyed) return;
+    const message: WidgetMessage = { ...address, response };
+    try {
+      this.options.transport.send(message);
+    } catch (error) {
+      // A reply that cannot be cloned (say a handler returned a function) becomes an error reply.
+      this.options.logger.error(`Could not send the reply to ${address.action}: ${describe(error)}`);
+      const fallback = new WidgetApiError(`Could not send the reply to ${address.action}`, ErrorCode.Internal);
+      try {
+        this.options.transport.send({ ...address, response: fallback.toResponse() });
+      } catch {
+        // The transport itself is broken; nothing more can be said to the peer.
+      }
+    }
+  }
+
+  private errorBody(action: string, error: unknown): JsonObject {
+    if (error instanceof WidgetApiError) return error.toResponse();
+    // Internal details stay in the log: they may name servers, tokens or code paths.
+    this.options.logger.error(`Handler for ${action} failed: ${describe(error)}`);
+    return new WidgetApiError(`Error while handling ${action}`, ErrorCode.Internal).toResponse();
+  }
+}
+
+function invalid(reason: string): WidgetApiError {
+  return new WidgetApiError(`Invalid request: ${reason}`, ErrorCode.InvalidRequest);
+}
+
+function jsonSize(value: unknown): number | undefined {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : text.length;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,19 @@
+/**
+ * Where the SDK reports what it does. It never passes message contents, only actions, request IDs
+ * and error messages, so tokens in requests or replies cannot reach a log.
+ */
+export interface Logger {
+  debug(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** The default logger: warnings and errors go to the console, debug output is dropped. */
+export const consoleLogger: Logger = {
+  debug: () => {},
+  warn: (message) => console.warn(`[matrix-widget-kit] ${message}`),
+  error: (message) => console.error(`[matrix-widget-kit] ${message}`),
+};
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = { debug: () => {}, warn: () => {}, error: () => {} };

@@ -1,0 +1,14 @@
+import type { HostActionRegistration } from "../registry.js";
+import { readAccountDataHandler, watchAccountDataHandler } from "./account-data.js";
+import { mxidShareHandler } from "./mxid-share.js";
+import { navigateHandler } from "./navigate.js";
+import { userDirectorySearchHandler } from "./user-directory.js";
+
+/** The host handlers every WidgetHost serves, besides the session actions. */
+export const builtInHostActions: readonly HostActionRegistration[] = [
+  navigateHandler,
+  userDirectorySearchHandler,
+  mxidShareHandler,
+  readAccountDataHandler,
+  watchAccountDataHandler,
+];

@@ -1,0 +1,107 @@
+import { mxidShare, type SharedUser } from "../../protocol/actions/mxid-share.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import { callDriver } from "../call-driver.js";
+import type { ResolvedSharedUser, ShareDecision, ShareHint } from "../policy.js";
+import { defineHostAction, type HostActionContext } from "../registry.js";
+
+const openPromptKey = Symbol("mxid-share-open");
+
+/**
+ * MSC3662 mxid share. The request is validated whole (an empty list or any invalid user ID gets an
+ * error reply and nothing else happens), acknowledged at once, and then shown to the user with the
+ * real profiles. Nothing is done without the user's decision, and only one prompt per widget is
+ * open at a time.
+ */
+export const mxidShareHandler = defineHostAction({
+  action: mxidShare,
+  available: (driver, policy) =>
+    typeof policy.confirmShare === "function" &&
+    (typeof driver.inviteUsers === "function" || typeof driver.createDirectMessage === "function"),
+  handle(context, { users, action_hint }) {
+    const { session, policy } = context;
+    if (!policy.confirmShare) {
+      throw new WidgetApiError("This client cannot show share prompts", ErrorCode.Unsupported);
+    }
+    if (session.values.get(openPromptKey) === true) {
+      throw new WidgetApiError("A share prompt from this widget is already open", ErrorCode.LimitExceeded);
+    }
+    context.rateLimit("sharePrompt", context.limits.sharePrompt);
+    session.values.set(openPromptKey, true);
+    void runPrompt(context, dedupe(users), action_hint ?? undefined).finally(() => {
+      if (!session.ended) session.values.delete(openPromptKey);
+    });
+    return {};
+  },
+});
+
+function classifyHint(hint: string | undefined): ShareHint {
+  if (hint === undefined) return "none";
+  if (hint === "invite" || hint === "create_room") return hint;
+  return "other";
+}
+
+function dedupe(users: readonly SharedUser[]): SharedUser[] {
+  const seen = new Map<string, SharedUser>();
+  for (const user of users) if (!seen.has(user.user_id)) seen.set(user.user_id, user);
+  return [...seen.values()];
+}
+
+async function resolveProfile(context: HostActionContext, user: SharedUser): Promise<ResolvedSharedUser> {
+  const claimed: ResolvedSharedUser["claimed"] = {};
+  if (user.display_name) claimed.displayName = user.display_name;
+  if (user.avatar_url) claimed.avatarUrl = user.avatar_url;
+  try {
+    const profile = await callDriver(context, "looking up a profile", (driver) => driver.getProfile?.(user.user_id));
+    const resolved: ResolvedSharedUser = { userId: user.user_id, verified: true, claimed };
+    if (typeof profile?.displayName === "string") resolved.displayName = profile.displayName;
+    if (typeof profile?.avatarUrl === "string") resolved.avatarUrl = profile.avatarUrl;
+    return resolved;
+  } catch {
+    // The lookup failed (unknown user, bridge ghost, homeserver down): fall back to the widget's
+    // decoration, marked unverified so the prompt can say so.
+    return { userId: user.user_id, verified: false, claimed, ...claimed };
+  }
+}
+
+async function runPrompt(context: HostActionContext, users: SharedUser[], rawHint: string | undefined): Promise<void> {
+  const { session, policy, logger } = context;
+  const controller = new AbortController();
+  session.onEnd(() => controller.abort());
+  try {
+    const resolved = await Promise.all(users.map((user) => resolveProfile(context, user)));
+    if (session.ended || !policy.confirmShare) return;
+    const request = {
+      widget: context.widget,
+      users: resolved,
+      hint: classifyHint(rawHint),
+      signal: controller.signal,
+      ...(rawHint !== undefined ? { rawHint } : {}),
+      ...(context.viewedRoomId !== undefined ? { viewedRoomId: context.viewedRoomId } : {}),
+    };
+    const decision: ShareDecision = await policy.confirmShare(request);
+    if (session.ended) {
+      logger.warn("A share decision arrived after the widget's session ended; nothing was done");
+      return;
+    }
+    await carryOut(context, decision, users.map((user) => user.user_id));
+    policy.shareFinished?.({ widget: context.widget, decision });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error(`mxid share failed: ${message}`);
+    policy.shareFinished?.({ widget: context.widget, error: message });
+  }
+}
+
+async function carryOut(context: HostActionContext, decision: ShareDecision, shared: string[]): Promise<void> {
+  if (decision.action === "dismiss") return;
+  // The user may narrow the selection, never widen it beyond what the widget shared.
+  const chosen = decision.userIds ? shared.filter((id) => decision.userIds?.includes(id)) : shared;
+  if (chosen.length === 0) return;
+  if (decision.action === "invite") {
+    const roomId = decision.roomId ?? context.viewedRoomId;
+    if (!roomId) throw new Error("No room to invite into: the user is not viewing a room");
+    await callDriver(context, "inviting users", (driver) => driver.inviteUsers?.(roomId, chosen));
+  } else {
+    await callDriver(context, "creating a direct message", (driver) => driver.createDirectMessage?.(chosen));
+  }
+}

@@ -1,0 +1,28 @@
+import { parseMatrixLink } from "../../matrix/links.js";
+import { navigate } from "../../protocol/actions/navigate.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import { callDriver } from "../call-driver.js";
+import { defineHostAction } from "../registry.js";
+
+/**
+ * MSC2931 navigate: the link is parsed into a typed target before the driver sees it, so the
+ * driver never handles `javascript:`, foreign http(s) links or malformed IDs. Rate-limited per
+ * widget, and the policy may still refuse any target.
+ */
+export const navigateHandler = defineHostAction({
+  action: navigate,
+  available: (driver) => typeof driver.navigate === "function",
+  async handle(context, { uri }) {
+    const parsed = parseMatrixLink(uri);
+    if (!parsed.ok) {
+      throw new WidgetApiError(`Invalid navigation link: ${parsed.reason}`, ErrorCode.InvalidRequest);
+    }
+    context.rateLimit("navigate", context.limits.navigate);
+    const allowed = (await context.policy.allowNavigation?.(parsed.target, context.widget)) ?? true;
+    if (!allowed) {
+      throw new WidgetApiError("The client refused to navigate to this link", ErrorCode.Refused);
+    }
+    await callDriver(context, "navigation", (driver) => driver.navigate?.(parsed.target));
+    return {};
+  },
+});

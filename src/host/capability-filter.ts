@@ -1,0 +1,40 @@
+import { isKindMismatch, parseCapability, type Capability } from "../capabilities/index.js";
+import { classifyAccountDataType } from "../matrix/account-data.js";
+import type { HostPolicy, WidgetIdentity } from "./policy.js";
+
+/** What the host itself knows how to honour, besides the parsed forms. */
+export interface GrantableContext {
+  /** Custom capability strings registered by host applications. */
+  customCapabilities: ReadonlySet<string>;
+  policy: HostPolicy;
+  widget: WidgetIdentity;
+}
+
+/**
+ * Whether the host could ever grant a capability, before the policy is asked. Unknown
+ * capabilities, kind mismatches (sending m.room.message as state), account data that is never
+ * exposed, and sensitive account data the policy has not opted into are all refused here, so no
+ * policy or consent dialog can approve them by mistake.
+ */
+export function isGrantable(raw: string, context: GrantableContext): boolean {
+  const capability: Capability = parseCapability(raw);
+  switch (capability.kind) {
+    case "custom":
+      return context.customCapabilities.has(raw);
+    case "room_event":
+    case "state_event":
+      return !isKindMismatch(capability);
+    case "account_data": {
+      const category = classifyAccountDataType(capability.eventType);
+      if (category === "never") return false;
+      if (category === "sensitive") {
+        return context.policy.allowSensitiveAccountData?.(capability.eventType, context.widget) === true;
+      }
+      return true;
+    }
+    case "room_account_data":
+      return classifyAccountDataType(capability.eventType) === "ordinary";
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,106 @@
+import type { NavigationTarget } from "../matrix/links.js";
+
+/** Something that may be returned directly or as a promise. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Who is asking: enough for a consent dialog or a policy to decide. */
+export interface WidgetIdentity {
+  widgetId: string;
+  /** The widget's origin, when the transport knows it. */
+  origin?: string;
+}
+
+/** A capability decision the policy is asked to make. */
+export interface CapabilityRequest {
+  widget: WidgetIdentity;
+  /**
+   * The capabilities to decide on, exactly as the widget wrote them. Only new ones are listed
+   * on renegotiation; capabilities the host can never grant have already been removed.
+   */
+  requested: readonly string[];
+  /** What the widget holds already in this session. */
+  granted: readonly string[];
+  /** True when the widget asked for more during the session (MSC2974). */
+  renegotiation: boolean;
+}
+
+/** A user whose profile the host looked up for an mxid share. */
+export interface ResolvedSharedUser {
+  userId: string;
+  /** The display name to show: the real one when the lookup worked, else the widget's claim. */
+  displayName?: string;
+  /** The avatar to show, with the same rule as `displayName`. */
+  avatarUrl?: string;
+  /** True when the profile came from the homeserver; false when only the widget's claim is known. */
+  verified: boolean;
+  /** What the widget claimed, for showing mismatches next to the real profile. */
+  claimed: { displayName?: string; avatarUrl?: string };
+}
+
+/** What the widget's `action_hint` asked for; any other hint is "other". */
+export type ShareHint = "invite" | "create_room" | "other" | "none";
+
+/** An mxid share request, ready for the user to decide on. */
+export interface ShareRequest {
+  widget: WidgetIdentity;
+  users: readonly ResolvedSharedUser[];
+  hint: ShareHint;
+  /** The hint exactly as the widget sent it, if any. */
+  rawHint?: string;
+  /** The room an invite would go to: the room the user is viewing. */
+  viewedRoomId?: string;
+  /** Aborted when the widget's session ends before the user decided; close the prompt then. */
+  signal: AbortSignal;
+}
+
+/** What became of a share request, reported to {@link HostPolicy.shareFinished}. */
+export type ShareOutcome =
+  | { widget: WidgetIdentity; decision: ShareDecision; error?: undefined }
+  | { widget: WidgetIdentity; decision?: undefined; error: string };
+
+/** The user's answer to a share request. `userIds` may narrow the selection; it cannot add users. */
+export type ShareDecision =
+  | { action: "invite"; roomId?: string; userIds?: readonly string[] }
+  | { action: "create_dm"; userIds?: readonly string[] }
+  | { action: "dismiss" };
+
+/**
+ * The host application's decisions. Everything defaults to "no": a host with the default policy
+ * grants no capability, shares nothing and exposes no sensitive account data.
+ */
+export interface HostPolicy {
+  /** Chooses which of the requested capabilities to grant; usually by asking the user. */
+  approveCapabilities(request: CapabilityRequest): Awaitable<Iterable<string>>;
+  /**
+   * Whether a sensitive account-data type (see SENSITIVE_ACCOUNT_DATA) may be granted at all.
+   * Default: no. Types that are never exposed cannot be allowed by any policy.
+   */
+  allowSensitiveAccountData?(type: string, widget: WidgetIdentity): boolean;
+  /** A last say on each navigation, after the capability check. Default: allowed. */
+  allowNavigation?(target: NavigationTarget, widget: WidgetIdentity): Awaitable<boolean>;
+  /** Shows an mxid share to the user and returns their decision. Default: dismissed, nothing happens. */
+  confirmShare?(request: ShareRequest): Awaitable<ShareDecision>;
+  /** Told when a share was carried out, dismissed, or failed (the widget only got an ack). */
+  shareFinished?(outcome: ShareOutcome): void;
+}
+
+/** The default policy: denies every capability. */
+export const denyAllPolicy: HostPolicy = {
+  approveCapabilities: () => [],
+};
+
+/**
+ * A policy that grants the listed capabilities when the widget asks for them, and nothing else.
+ * For tests and for widgets the host trusts; it never grants what was not requested.
+ */
+export function approveCapabilities(
+  allowed: Iterable<string> | "all-requested",
+  extra: Omit<HostPolicy, "approveCapabilities"> = {},
+): HostPolicy {
+  const allowedSet = allowed === "all-requested" ? undefined : new Set(allowed);
+  return {
+    ...extra,
+    approveCapabilities: ({ requested }) =>
+      allowedSet ? requested.filter((capability) => allowedSet.has(capability)) : requested,
+  };
+}

@@ -1,0 +1,67 @@
+import type { CapabilitySet } from "../capabilities/index.js";
+import type { Logger } from "../core/logger.js";
+import type {
+  AnyActionDescriptor,
+  RequestData,
+  RequestInput,
+  ResponseData,
+  ResponseInput,
+} from "../protocol/action.js";
+import type { WidgetDriver } from "./driver.js";
+import type { HostLimits, RateLimit } from "./limits.js";
+import type { HostPolicy, WidgetIdentity } from "./policy.js";
+
+/** State that lives as long as one widget session and is dropped when the session ends. */
+export interface SessionScope {
+  /** Increases with every new session of the same host (each frame load starts one). */
+  readonly generation: number;
+  /** Per-feature storage, keyed by a symbol the feature owns. */
+  readonly values: Map<symbol, unknown>;
+  /** Runs `dispose` when the session ends (reload, navigation or destroy). */
+  onEnd(dispose: () => void): void;
+  /** Whether the session has ended; pushes from a feature must stop then. */
+  readonly ended: boolean;
+}
+
+/** What a host action handler gets besides the parsed request. */
+export interface HostActionContext {
+  readonly widget: WidgetIdentity;
+  readonly driver: WidgetDriver;
+  readonly policy: HostPolicy;
+  /** The capabilities granted in this session. */
+  readonly capabilities: CapabilitySet;
+  readonly limits: Readonly<HostLimits>;
+  readonly logger: Logger;
+  /** The request's ID, as the widget sent it. */
+  readonly requestId: string;
+  /** The wire name the widget used for this action. */
+  readonly actionName: string;
+  /** The room the user is viewing, if the host app told us. */
+  readonly viewedRoomId: string | undefined;
+  readonly session: SessionScope;
+  /** Takes a token from this widget's bucket `name`, or throws a LimitExceeded error reply. */
+  rateLimit(name: string, limit: RateLimit): void;
+  /** Sends a request to the widget (toWidget), using the name the widget advertises. */
+  sendToWidget<A extends AnyActionDescriptor>(action: A, data: RequestInput<A>): Promise<ResponseData<A>>;
+  /** The API versions the widget advertised. */
+  readonly widgetVersions: readonly string[];
+}
+
+/**
+ * A host handler for one action of the table. The host validates the request with the action's
+ * schema and checks fixed and custom capabilities before `handle` runs; `handle` returns the
+ * reply, or throws a WidgetApiError for an error reply. It never replies by hand.
+ */
+export interface HostActionRegistration<A extends AnyActionDescriptor = AnyActionDescriptor> {
+  readonly action: A;
+  handle(context: HostActionContext, request: RequestData<A>): Promise<ResponseInput<A>> | ResponseInput<A>;
+  /** Whether the driver can serve this action; the host advertises the action's version only then. */
+  available?(driver: WidgetDriver, policy: HostPolicy): boolean;
+}
+
+/** Declares a host handler with its types tied to the action's schemas. */
+export function defineHostAction<A extends AnyActionDescriptor>(
+  registration: HostActionRegistration<A>,
+): HostActionRegistration<A> {
+  return registration;
+}

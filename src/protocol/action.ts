@@ -1,0 +1,92 @@
+import type * as v from "valibot";
+import type { Direction, JsonObject } from "./envelope.js";
+
+/**
+ * What a widget must hold before the host runs an action.
+ * - `fixed`: one of the fixed capabilities, checked by the host before the handler runs.
+ * - `custom`: an exact capability string registered by a host application.
+ * - `dynamic`: depends on the request (an event type, a room); the handler checks it. `describe` says how.
+ */
+export type CapabilityRule =
+  | { readonly fixed: string }
+  | { readonly custom: string }
+  | { readonly dynamic: string };
+
+/** A schema that parses unknown wire data into `Output`. */
+export type WireSchema<Input, Output> = v.GenericSchema<Input, Output>;
+
+/**
+ * One row of the action table: everything both sides need to speak one action.
+ * Each action is described once; the host, the widget SDK, the docs and the tests read it from here.
+ */
+export interface ActionDescriptor<
+  ReqIn extends JsonObject = JsonObject,
+  ReqOut extends JsonObject = ReqIn,
+  ResIn extends JsonObject = JsonObject,
+  ResOut extends JsonObject = ResIn,
+> {
+  /** A short stable identifier for docs and lookups, e.g. `"navigate"`. */
+  readonly id: string;
+  /** Which side sends the request. */
+  readonly direction: Direction;
+  /** The stable wire name. */
+  readonly stable: string;
+  /** Unstable wire names, preferred first. The receiver accepts every one of them. */
+  readonly unstable: readonly string[];
+  /** The API version the receiver advertises when it supports this action, if the action is not in the base set. */
+  readonly version?: string;
+  /** The capability the widget needs, if any. */
+  readonly capability?: CapabilityRule;
+  /** Whether the action is allowed before the capability exchange has finished (setup actions only). */
+  readonly beforeSession?: boolean;
+  /** Parses the request's `data`. */
+  readonly request: WireSchema<ReqIn, ReqOut>;
+  /** Parses the reply's `response`. */
+  readonly response: WireSchema<ResIn, ResOut>;
+  /** One sentence for the docs. */
+  readonly summary: string;
+}
+
+/** Any action descriptor, whatever its schemas. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance escape hatch for heterogeneous tables; never on a value path
+export type AnyActionDescriptor = ActionDescriptor<any, any, any, any>;
+
+/** The request data a sender passes for an action. */
+export type RequestInput<A extends AnyActionDescriptor> = v.InferInput<A["request"]>;
+/** The request data a receiver's handler gets, after parsing. */
+export type RequestData<A extends AnyActionDescriptor> = v.InferOutput<A["request"]>;
+/** The response body a receiver's handler returns. */
+export type ResponseInput<A extends AnyActionDescriptor> = v.InferInput<A["response"]>;
+/** The response a sender gets back, after parsing. */
+export type ResponseData<A extends AnyActionDescriptor> = v.InferOutput<A["response"]>;
+
+/**
+ * Declares an action. Used for the built-in table and for host applications' custom actions.
+ */
+export function defineAction<
+  ReqIn extends JsonObject,
+  ReqOut extends JsonObject,
+  ResIn extends JsonObject,
+  ResOut extends JsonObject,
+>(
+  descriptor: ActionDescriptor<ReqIn, ReqOut, ResIn, ResOut>,
+): ActionDescriptor<ReqIn, ReqOut, ResIn, ResOut> {
+  return descriptor;
+}
+
+/** Every wire name the receiver accepts for an action. */
+export function wireNames(action: AnyActionDescriptor): readonly string[] {
+  return [action.stable, ...action.unstable];
+}
+
+/**
+ * The name to send to a peer: the preferred unstable name when the peer advertises the action's
+ * version (what deployed peers speak today), otherwise the stable name.
+ */
+export function wireNameFor(action: AnyActionDescriptor, peerVersions: readonly string[] | undefined): string {
+  const preferred = action.unstable[0];
+  if (preferred !== undefined && action.version !== undefined && peerVersions?.includes(action.version)) {
+    return preferred;
+  }
+  return action.stable;
+}

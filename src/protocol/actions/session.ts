@@ -1,0 +1,78 @@
+import * as v from "valibot";
+import { defineAction } from "../action.js";
+import { ApiVersion } from "../versions.js";
+import { capabilityList, emptyObject } from "./schemas.js";
+
+const versionsResponse = v.object({
+  supported_versions: v.pipe(v.array(v.pipe(v.string(), v.maxLength(256))), v.maxLength(256)),
+});
+
+/** The widget asks which API versions the host supports. */
+export const supportedApiVersionsFromWidget = defineAction({
+  id: "supported_api_versions (fromWidget)",
+  direction: "fromWidget",
+  stable: "supported_api_versions",
+  unstable: [],
+  beforeSession: true,
+  request: emptyObject,
+  response: versionsResponse,
+  summary: "Asks the host for the API versions it supports.",
+});
+
+/** The host asks which API versions the widget supports. */
+export const supportedApiVersionsToWidget = defineAction({
+  id: "supported_api_versions (toWidget)",
+  direction: "toWidget",
+  stable: "supported_api_versions",
+  unstable: [],
+  request: emptyObject,
+  response: versionsResponse,
+  summary: "Asks the widget for the API versions it supports.",
+});
+
+/** The widget says it has loaded, when the host does not wait for the iframe's load event. */
+export const contentLoaded = defineAction({
+  id: "content_loaded",
+  direction: "fromWidget",
+  stable: "content_loaded",
+  unstable: [],
+  beforeSession: true,
+  request: emptyObject,
+  response: emptyObject,
+  summary: "Tells the host the widget is ready to negotiate (used when waitForIframeLoad is false).",
+});
+
+/** The host asks the widget which capabilities it wants. */
+export const capabilitiesRequest = defineAction({
+  id: "capabilities",
+  direction: "toWidget",
+  stable: "capabilities",
+  unstable: [],
+  request: emptyObject,
+  response: v.object({ capabilities: capabilityList }),
+  summary: "Asks the widget which capabilities it requests.",
+});
+
+/** The host tells the widget what it requested and what was approved (MSC2871). */
+export const notifyCapabilities = defineAction({
+  id: "notify_capabilities",
+  direction: "toWidget",
+  stable: "notify_capabilities",
+  unstable: [],
+  version: ApiVersion.MSC2871,
+  request: v.object({ requested: capabilityList, approved: capabilityList }),
+  response: emptyObject,
+  summary: "Tells the widget which capabilities were requested and approved in this session.",
+});
+
+/** The widget asks for more capabilities during the session (MSC2974). */
+export const requestCapabilities = defineAction({
+  id: "request_capabilities",
+  direction: "fromWidget",
+  stable: "request_capabilities",
+  unstable: ["org.matrix.msc2974.request_capabilities"],
+  version: ApiVersion.MSC2974,
+  request: v.object({ capabilities: capabilityList }),
+  response: emptyObject,
+  summary: "Asks for more capabilities; the host acks at once and answers with notify_capabilities.",
+});

@@ -1,0 +1,100 @@
+import type { JsonObject } from "./envelope.js";
+
+/** Machine-readable error codes carried in `error.code` next to the human-readable message. */
+export const ErrorCode = {
+  /** The action is unknown to the receiver, or not supported by it. */
+  UnknownAction: "unknown_action",
+  /** The request's data failed schema validation. */
+  InvalidRequest: "invalid_request",
+  /** The request came before the session was established. */
+  OutOfSequence: "out_of_sequence",
+  /** The widget lacks the capability the action needs. */
+  MissingCapability: "missing_capability",
+  /** The host policy or the user refused the request. */
+  Refused: "refused",
+  /** A per-widget rate limit or concurrency bound was hit. */
+  LimitExceeded: "limit_exceeded",
+  /** The message was larger than the receiver accepts. */
+  TooLarge: "too_large",
+  /** The host's driver cannot do this. */
+  Unsupported: "unsupported",
+  /** The peer did not answer in time. */
+  Timeout: "timeout",
+  /** The session ended while the request was pending. */
+  SessionEnded: "session_ended",
+  /** The homeserver answered with an error; see `matrix_api_error`. */
+  HomeserverError: "homeserver_error",
+  /** The reply did not match the action's response schema. */
+  MalformedResponse: "malformed_response",
+  /** Anything else that went wrong while handling the request. */
+  Internal: "internal_error",
+} as const;
+
+/** One of the {@link ErrorCode} values, or a host-defined code. */
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
+
+/** A homeserver error relayed to the widget, in the shape matrix-widget-api uses. */
+export interface MatrixApiErrorBody {
+  http_status: number;
+  http_headers: Record<string, string>;
+  url: string;
+  response: { errcode: string; error: string; retry_after_ms?: number } & JsonObject;
+}
+
+/** The body of an error reply. `code` and `matrix_api_error` are optional extras. */
+export type ErrorResponseBody = {
+  error: {
+    message: string;
+    code?: ErrorCodeValue;
+    matrix_api_error?: MatrixApiErrorBody;
+  };
+};
+
+/**
+ * An error that travels over the Widget API. Throw it from a host handler to send exactly this
+ * error reply; the widget SDK rejects calls with it when the host answers with an error.
+ */
+export class WidgetApiError extends Error {
+  override readonly name = "WidgetApiError";
+  constructor(
+    message: string,
+    readonly code: ErrorCodeValue = ErrorCode.Internal,
+    readonly matrixApiError?: MatrixApiErrorBody,
+  ) {
+    super(message);
+  }
+
+  /** The reply body for this error. */
+  toResponse(): ErrorResponseBody {
+    const error: ErrorResponseBody["error"] = { message: this.message, code: this.code };
+    if (this.matrixApiError) error.matrix_api_error = this.matrixApiError;
+    return { error };
+  }
+
+  /** Reads an error reply body; returns undefined if the body is not an error. */
+  static fromResponse(response: unknown): WidgetApiError | undefined {
+    if (typeof response !== "object" || response === null) return undefined;
+    const error: unknown = Object.prototype.hasOwnProperty.call(response, "error")
+      ? (response as { error: unknown }).error
+      : undefined;
+    if (typeof error !== "object" || error === null) return undefined;
+    const { message, code, matrix_api_error } = error as Record<string, unknown>;
+    if (typeof message !== "string") return undefined;
+    return new WidgetApiError(
+      message,
+      typeof code === "string" ? code : ErrorCode.Internal,
+      isMatrixApiErrorBody(matrix_api_error) ? matrix_api_error : undefined,
+    );
+  }
+}
+
+function isMatrixApiErrorBody(value: unknown): value is MatrixApiErrorBody {
+  if (typeof value !== "object" || value === null) return false;
+  const body = value as Record<string, unknown>;
+  return typeof body.http_status === "number" && typeof body.response === "object" && body.response !== null;
+}
+
+/** Whether a response body is an error reply (an `error` object with a string `message`). */
+export function isErrorResponse(response: unknown): response is ErrorResponseBody {
+  return WidgetApiError.fromResponse(response) !== undefined;
+}

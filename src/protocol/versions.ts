@@ -1,0 +1,45 @@
+/** API versions of the Widget API. A peer only uses an action the other side advertises. */
+export const ApiVersion = {
+  Prerelease1: "0.0.1",
+  Prerelease2: "0.0.2",
+  /** Send and receive events (MSC2762). */
+  MSC2762: "org.matrix.msc2762",
+  /** State is pushed with `update_state` (MSC2762 update). */
+  MSC2762UpdateState: "org.matrix.msc2762_update_state",
+  /** `notify_capabilities` (MSC2871). */
+  MSC2871: "org.matrix.msc2871",
+  /** Client identification URL parameters (MSC2873). */
+  MSC2873: "org.matrix.msc2873",
+  /** Reading events (MSC2876). */
+  MSC2876: "org.matrix.msc2876",
+  /** Navigate (MSC2931). */
+  MSC2931: "org.matrix.msc2931",
+  /** Capability renegotiation (MSC2974). */
+  MSC2974: "org.matrix.msc2974",
+  /** mxid share (MSC3662). The proposal defines no version string; this is our choice. */
+  MSC3662: "uk.half-shot.msc3662",
+  /** Read global account data (MSC3751). */
+  MSC3751: "org.matrix.msc3751",
+  /** To-device messages (MSC3819). */
+  MSC3819: "org.matrix.msc3819",
+  /** TURN servers (MSC3846). */
+  MSC3846: "town.robin.msc3846",
+  /** Read event relations (MSC3869). */
+  MSC3869: "org.matrix.msc3869",
+  /** User directory search (MSC3973). */
+  MSC3973: "org.matrix.msc3973",
+  /** Media (MSC4039). */
+  MSC4039: "org.matrix.msc4039",
+  /** Delayed events (MSC4157). */
+  MSC4157: "org.matrix.msc4157",
+  /** Sticky events (MSC4407). */
+  MSC4407: "org.matrix.msc4407",
+  /** Our own account-data subscription extension, see docs/decisions.md. */
+  AccountDataWatch: "dev.matrix_widget_kit.account_data_watch",
+} as const;
+
+/** One of the known API versions, or any string a peer advertises. */
+export type ApiVersionValue = (typeof ApiVersion)[keyof typeof ApiVersion] | (string & {});
+
+/** Versions every peer supports; assumed when a peer cannot tell us its list. */
+export const BASELINE_VERSIONS: readonly string[] = [ApiVersion.Prerelease1, ApiVersion.Prerelease2];

@@ -1,0 +1,95 @@
+import type { WidgetMessage } from "../protocol/envelope.js";
+import { ListenerSet, type Transport } from "./transport.js";
+
+/** One end of an in-memory transport pair. */
+export class MemoryTransport implements Transport {
+  private readonly messages = new ListenerSet<[unknown]>();
+  private readonly loads = new ListenerSet<[]>();
+  /** @internal the other end; replaced when the widget end is reconnected. */
+  peer: MemoryTransport | undefined;
+  private closed = false;
+  /** Messages this end has sent, newest last; tests read it. Bounded to the last 1000. */
+  readonly sent: WidgetMessage[] = [];
+
+  constructor(private readonly clone: boolean) {}
+
+  send(message: WidgetMessage): void {
+    if (this.closed) return;
+    this.sent.push(message);
+    if (this.sent.length > 1000) this.sent.shift();
+    const peer = this.peer;
+    if (!peer) return;
+    // Copy like the structured clone of postMessage, and deliver asynchronously like a real channel.
+    const copy: unknown = this.clone ? structuredClone(message) : message;
+    queueMicrotask(() => peer.receive(copy));
+  }
+
+  /** Delivers a raw value as if the peer had sent it, bypassing every type; for hostile-input tests. */
+  receive(raw: unknown): void {
+    if (!this.closed) this.messages.emit(raw);
+  }
+
+  subscribe(listener: (message: unknown) => void): () => void {
+    return this.messages.add(listener);
+  }
+
+  onPeerLoad(listener: () => void): () => void {
+    return this.loads.add(listener);
+  }
+
+  /** Fires the peer-load listeners, as an iframe `load` event would. */
+  simulatePeerLoad(): void {
+    if (!this.closed) this.loads.emit();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.messages.clear();
+    this.loads.clear();
+  }
+
+  /** Whether close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** How many listeners are attached; tests use it to check that destroy() removed them. */
+  get listenerCount(): number {
+    return this.messages.size + this.loads.size;
+  }
+}
+
+/** A connected pair of in-memory transports, so that a host and a widget can run in one process. */
+export interface MemoryTransportPair {
+  host: MemoryTransport;
+  widget: MemoryTransport;
+  /**
+   * Simulates a reload of the widget frame: the old widget end is disconnected, a new one is
+   * connected, and the host end reports a peer load. Returns the new widget end.
+   */
+  reloadWidget(): MemoryTransport;
+}
+
+/** Creates a connected in-memory pair. Messages are structured-cloned unless `clone` is false. */
+export function createMemoryTransportPair(options: { clone?: boolean } = {}): MemoryTransportPair {
+  const clone = options.clone ?? true;
+  const host = new MemoryTransport(clone);
+  const pair: MemoryTransportPair = {
+    host,
+    widget: new MemoryTransport(clone),
+    reloadWidget() {
+      pair.widget.peer = undefined;
+      pair.widget.close();
+      const fresh = new MemoryTransport(clone);
+      fresh.peer = host;
+      host.peer = fresh;
+      pair.widget = fresh;
+      host.simulatePeerLoad();
+      return fresh;
+    },
+  };
+  host.peer = pair.widget;
+  pair.widget.peer = host;
+  return pair;
+}

@@ -1,0 +1,68 @@
+import type { WidgetMessage } from "../protocol/envelope.js";
+import { exactOrigin } from "./origin.js";
+import { ListenerSet, type Transport } from "./transport.js";
+
+/** Options for {@link HostPostMessageTransport}. */
+export interface HostPostMessageTransportOptions {
+  /** The widget's iframe. Messages count only if they come from its window. */
+  iframe: HTMLIFrameElement;
+  /** The widget's origin (or its URL). Messages count only from this exact origin, and replies go only there. */
+  widgetOrigin: string;
+  /** The host window to listen on; defaults to the global `window`. */
+  hostWindow?: Window;
+}
+
+/**
+ * The host end of the postMessage transport. It accepts a message only when `event.source` is the
+ * iframe's own window and `event.origin` is exactly the widget's origin, so a sibling frame or a
+ * popup that knows the widget ID is ignored. It never posts to `"*"`. Each `load` of the iframe is
+ * reported through {@link onPeerLoad}, so the host can end the session on reload or navigation.
+ */
+export class HostPostMessageTransport implements Transport {
+  private readonly messages = new ListenerSet<[unknown]>();
+  private readonly loads = new ListenerSet<[]>();
+  private readonly iframe: HTMLIFrameElement;
+  private readonly hostWindow: Window;
+  /** The exact origin the widget must have. */
+  readonly widgetOrigin: string;
+  private closed = false;
+
+  constructor(options: HostPostMessageTransportOptions) {
+    this.iframe = options.iframe;
+    this.widgetOrigin = exactOrigin(options.widgetOrigin);
+    this.hostWindow = options.hostWindow ?? window;
+    this.hostWindow.addEventListener("message", this.onMessage);
+    this.iframe.addEventListener("load", this.onLoad);
+  }
+
+  private readonly onMessage = (event: MessageEvent): void => {
+    const frameWindow = this.iframe.contentWindow;
+    if (frameWindow === null || event.source !== frameWindow) return;
+    if (event.origin !== this.widgetOrigin) return;
+    this.messages.emit(event.data);
+  };
+
+  private readonly onLoad = (): void => this.loads.emit();
+
+  send(message: WidgetMessage): void {
+    if (this.closed) return;
+    this.iframe.contentWindow?.postMessage(message, this.widgetOrigin);
+  }
+
+  subscribe(listener: (message: unknown) => void): () => void {
+    return this.messages.add(listener);
+  }
+
+  onPeerLoad(listener: () => void): () => void {
+    return this.loads.add(listener);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.hostWindow.removeEventListener("message", this.onMessage);
+    this.iframe.removeEventListener("load", this.onLoad);
+    this.messages.clear();
+    this.loads.clear();
+  }
+}

@@ -1,0 +1,44 @@
+import type { WidgetMessage } from "../protocol/envelope.js";
+
+/**
+ * A two-way message channel between one widget and its host. Both sides take a transport by
+ * injection, so the same session code runs over postMessage, a MessagePort or in memory.
+ *
+ * A transport authenticates what it delivers: a postMessage transport passes on only messages
+ * from the expected window and origin. Everything else about a message is checked by the session.
+ */
+export interface Transport {
+  /** Sends a message to the peer, and only to the peer. */
+  send(message: WidgetMessage): void;
+  /** Registers a listener for authenticated inbound messages; returns a function that removes it. */
+  subscribe(listener: (message: unknown) => void): () => void;
+  /**
+   * Registers a listener for a new document in the widget frame (a load, reload or navigation).
+   * Only host-side transports that can see the frame implement it.
+   */
+  onPeerLoad?(listener: () => void): () => void;
+  /** Removes every listener the transport added. Sending after close does nothing. */
+  close(): void;
+}
+
+/** A tiny listener list used by the transports. */
+export class ListenerSet<T extends unknown[]> {
+  private readonly listeners = new Set<(...args: T) => void>();
+
+  add(listener: (...args: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(...args: T): void {
+    for (const listener of [...this.listeners]) listener(...args);
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+}

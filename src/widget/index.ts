@@ -1,0 +1,18 @@
+/**
+ * The widget SDK: what a widget author imports. It carries no host code.
+ * @module matrix-widget-kit/widget
+ */
+export { WidgetClient, WIDGET_SUPPORTED_VERSIONS } from "./widget-client.js";
+export type { WidgetClientOptions, ToWidgetHandler, ShareableUser } from "./widget-client.js";
+export { readWidgetParameters, type WidgetParameters } from "./parameters.js";
+export { WidgetApiError, ErrorCode, type ErrorCodeValue, type MatrixApiErrorBody } from "../protocol/errors.js";
+export { ApiVersion } from "../protocol/versions.js";
+export { defineAction } from "../protocol/action.js";
+export type { ActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
+export { formatCapability, parseCapability, type Capability } from "../capabilities/grammar.js";
+export { formatMatrixToLink, formatMatrixUri, parseMatrixLink, type NavigationTarget } from "../matrix/links.js";
+export type { Transport } from "../transport/transport.js";
+export { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
+export { MessagePortTransport } from "../transport/message-port.js";
+export type { AccountDataEvent } from "../protocol/actions/account-data.js";
+export type { DirectoryUser } from "../protocol/actions/user-directory.js";

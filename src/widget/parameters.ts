@@ -1,0 +1,40 @@
+/** What a widget learns from the URL its host rendered. */
+export interface WidgetParameters {
+  /** The widget's ID, from the `widgetId` parameter hosts add. */
+  widgetId: string | undefined;
+  /** The host's origin, from the `parentUrl` parameter hosts add. */
+  parentOrigin: string | undefined;
+  /** Every query and fragment parameter, for the widget's own template variables. */
+  params: URLSearchParams;
+}
+
+/**
+ * Reads the widget ID and the host origin from the widget's URL. Hosts such as Element add
+ * `widgetId` and `parentUrl` to the query string; some put parameters in the fragment, so both
+ * are read (the query string wins).
+ */
+export function readWidgetParameters(url: string = globalThis.location?.href ?? ""): WidgetParameters {
+  const params = new URLSearchParams();
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed) {
+    const fragment = parsed.hash.replace(/^#/, "");
+    const fragmentQuery = fragment.includes("?") ? fragment.slice(fragment.indexOf("?") + 1) : fragment;
+    for (const [key, value] of new URLSearchParams(fragmentQuery)) params.set(key, value);
+    for (const [key, value] of parsed.searchParams) params.set(key, value);
+  }
+  const parentUrl = params.get("parentUrl") ?? undefined;
+  let parentOrigin: string | undefined;
+  if (parentUrl) {
+    try {
+      parentOrigin = new URL(parentUrl).origin;
+    } catch {
+      parentOrigin = undefined;
+    }
+  }
+  return { widgetId: params.get("widgetId") ?? undefined, parentOrigin, params };
+}

@@ -1,0 +1,379 @@
+import { capabilityKey, formatCapability, parseCapability, type Capability } from "../capabilities/index.js";
+import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
+import { consoleLogger, type Logger } from "../core/logger.js";
+import { callAction, parseRequestData } from "../core/validation.js";
+import { formatMatrixToLink, type NavigationTarget } from "../matrix/links.js";
+import type {
+  AnyActionDescriptor,
+  RequestData,
+  RequestInput,
+  ResponseData,
+  ResponseInput,
+} from "../protocol/action.js";
+import { wireNames } from "../protocol/action.js";
+import {
+  accountDataChanged,
+  readAccountData,
+  watchAccountData,
+  type AccountDataEvent,
+} from "../protocol/actions/account-data.js";
+import { mxidShare } from "../protocol/actions/mxid-share.js";
+import { navigate } from "../protocol/actions/navigate.js";
+import {
+  capabilitiesRequest,
+  contentLoaded,
+  notifyCapabilities,
+  requestCapabilities,
+  supportedApiVersionsFromWidget,
+  supportedApiVersionsToWidget,
+} from "../protocol/actions/session.js";
+import { userDirectorySearch } from "../protocol/actions/user-directory.js";
+import type { JsonObject } from "../protocol/envelope.js";
+import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import { ApiVersion } from "../protocol/versions.js";
+import { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
+import type { Transport } from "../transport/transport.js";
+import { readWidgetParameters } from "./parameters.js";
+
+/** Options of {@link WidgetClient.create}. */
+export interface WidgetClientOptions {
+  /** Capabilities to request at start, as strings or typed capabilities (sent in the unstable form deployed hosts know). */
+  capabilities?: Iterable<string | Capability>;
+  /** The widget ID; defaults to the `widgetId` URL parameter. */
+  widgetId?: string;
+  /** The host's origin; defaults to the origin of the `parentUrl` URL parameter. */
+  parentOrigin?: string;
+  /** A transport; defaults to postMessage with the parent window, pinned to `parentOrigin`. */
+  transport?: Transport;
+  /** Send `content_loaded` at start, for hosts that do not wait for the frame's load event. */
+  sendContentLoaded?: boolean;
+  /** Default timeout of requests to the host, in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** How long create() waits for the capability exchange, in ms. Default 120 000 (the user may be deciding). */
+  readyTimeoutMs?: number;
+  /** Most requests waiting for the host at once. Default 64. */
+  maxPending?: number;
+  logger?: Logger;
+  /** The URL to read parameters from; defaults to `location.href`. */
+  url?: string;
+}
+
+/** A toWidget request handler; its return value is the reply. */
+export type ToWidgetHandler<A extends AnyActionDescriptor> = (
+  request: RequestData<A>,
+) => ResponseInput<A> | Promise<ResponseInput<A>>;
+
+/** A user to share: a user ID, or one with display decoration for users the homeserver may not know. */
+export type ShareableUser = string | { user_id: string; display_name?: string; avatar_url?: string };
+
+/** The API versions this widget SDK speaks. */
+export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
+  ApiVersion.Prerelease1,
+  ApiVersion.Prerelease2,
+  ApiVersion.MSC2871,
+  ApiVersion.MSC2931,
+  ApiVersion.MSC2974,
+  ApiVersion.MSC3662,
+  ApiVersion.MSC3751,
+  ApiVersion.MSC3973,
+  ApiVersion.AccountDataWatch,
+];
+
+/** Navigation may wait on a confirmation dialog, so it gets more time than other requests. */
+const NAVIGATE_TIMEOUT_MS = 60_000;
+
+/**
+ * The widget side. Create it with one awaited call; it resolves once capabilities are negotiated,
+ * with the granted set known. Every method is typed from the action table, and every reply is
+ * validated before it reaches you.
+ *
+ * ```ts
+ * const client = await WidgetClient.create({ capabilities: ["org.matrix.msc2931.navigate"] });
+ * await client.navigate("https://matrix.to/#/#room:example.org");
+ * ```
+ */
+export class WidgetClient {
+  /** The widget's ID. */
+  readonly widgetId: string;
+  private readonly endpoint: Endpoint;
+  private readonly transport: Transport;
+  private readonly logger: Logger;
+  private readonly handlers = new Map<string, { action: AnyActionDescriptor; handle: ToWidgetHandler<AnyActionDescriptor> }>();
+  private readonly capabilityListeners = new Set<(granted: readonly string[]) => void>();
+  private readonly accountDataListeners = new Set<(event: AccountDataEvent) => void>();
+  private requested: string[];
+  private granted: readonly string[] = [];
+  private grantedKeys = new Set<string>();
+  private versionsOfHost: readonly string[] | undefined;
+  private notifyWaiters: Array<() => void> = [];
+  private destroyed = false;
+
+  private constructor(options: WidgetClientOptions) {
+    const parameters = readWidgetParameters(options.url);
+    const widgetId = options.widgetId ?? parameters.widgetId;
+    if (!widgetId) {
+      throw new Error("No widget ID: pass `widgetId`, or load the widget with a `widgetId` URL parameter");
+    }
+    this.widgetId = widgetId;
+    this.logger = options.logger ?? consoleLogger;
+    if (options.transport) {
+      this.transport = options.transport;
+    } else {
+      const parentOrigin = options.parentOrigin ?? parameters.parentOrigin;
+      if (!parentOrigin) {
+        throw new Error("No host origin: pass `parentOrigin`, or load the widget with a `parentUrl` URL parameter");
+      }
+      this.transport = new WidgetPostMessageTransport({ parentOrigin });
+    }
+    this.requested = [...new Set([...(options.capabilities ?? [])].map(toCapabilityString))];
+    this.endpoint = new Endpoint({
+      transport: this.transport,
+      widgetId,
+      side: "widget",
+      defaultTimeoutMs: options.timeoutMs ?? 10_000,
+      maxPendingOutbound: options.maxPending ?? 64,
+      maxInboundInFlight: 64,
+      maxMessageBytes: undefined,
+      logger: this.logger,
+      onRequest: (request) => this.dispatch(request),
+    });
+    this.handle(supportedApiVersionsToWidget, () => ({ supported_versions: [...WIDGET_SUPPORTED_VERSIONS] }));
+    this.handle(capabilitiesRequest, () => {
+      // Hosts without MSC2871 never notify: take the request as granted once they have asked.
+      if (this.versionsOfHost && !this.versionsOfHost.includes(ApiVersion.MSC2871)) {
+        queueMicrotask(() => this.updateGranted(this.requested));
+      }
+      return { capabilities: [...this.requested] };
+    });
+    this.handle(notifyCapabilities, ({ approved }) => {
+      this.updateGranted(approved);
+      return {};
+    });
+    this.handle(accountDataChanged, ({ events }) => {
+      for (const event of events) for (const listener of [...this.accountDataListeners]) listener(event);
+      return {};
+    });
+  }
+
+  /**
+   * Connects to the host and resolves once the capability exchange has finished.
+   * Rejects if the host does not finish it within `readyTimeoutMs`.
+   */
+  static async create(options: WidgetClientOptions = {}): Promise<WidgetClient> {
+    const client = new WidgetClient(options);
+    try {
+      await client.start(options);
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
+    return client;
+  }
+
+  private async start(options: WidgetClientOptions): Promise<void> {
+    const ready = this.nextNotify(options.readyTimeoutMs ?? 120_000);
+    const versions = this.request(supportedApiVersionsFromWidget, {}).then(
+      (reply) => reply.supported_versions,
+      () => [ApiVersion.Prerelease1, ApiVersion.Prerelease2],
+    );
+    if (options.sendContentLoaded) await this.request(contentLoaded, {});
+    this.versionsOfHost = await versions;
+    await ready;
+  }
+
+  /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */
+  get capabilities(): readonly string[] {
+    return this.granted;
+  }
+
+  /** The API versions the host advertised. */
+  get hostVersions(): readonly string[] {
+    return this.versionsOfHost ?? [];
+  }
+
+  /** Whether a capability was granted; stable and unstable spellings count as the same. */
+  hasCapability(capability: string | Capability): boolean {
+    return this.grantedKeys.has(keyOf(capability));
+  }
+
+  /** Whether the host advertised an API version. */
+  hostSupports(version: string): boolean {
+    return this.hostVersions.includes(version);
+  }
+
+  /** Listens for changes of the granted set; returns a function that stops listening. */
+  onCapabilitiesChanged(listener: (granted: readonly string[]) => void): () => void {
+    this.capabilityListeners.add(listener);
+    return () => this.capabilityListeners.delete(listener);
+  }
+
+  /**
+   * Asks for more capabilities during the session (MSC2974). Resolves with the whole granted set
+   * once the host has notified its decision.
+   */
+  async requestCapabilities(capabilities: Iterable<string | Capability>, options?: { timeoutMs?: number }): Promise<readonly string[]> {
+    const wanted = [...new Set([...capabilities].map(toCapabilityString))];
+    this.requested = [...new Set([...this.requested, ...wanted])];
+    const notified = this.nextNotify(options?.timeoutMs ?? 120_000);
+    try {
+      await this.request(requestCapabilities, { capabilities: wanted });
+    } catch (error) {
+      notified.catch(() => {});
+      throw error;
+    }
+    await notified;
+    return this.granted;
+  }
+
+  /**
+   * Asks the client to navigate (MSC2931) to a matrix.to link, a `matrix:` URI, or a typed
+   * target, which is sent as a matrix.to link because every deployed host understands those.
+   */
+  async navigate(target: string | NavigationTarget, options?: RequestOptions): Promise<void> {
+    this.requireHostVersion(ApiVersion.MSC2931, "navigate");
+    const uri = typeof target === "string" ? target : formatMatrixToLink(target);
+    await this.request(navigate, { uri }, { timeoutMs: NAVIGATE_TIMEOUT_MS, ...options });
+  }
+
+  /** Searches the homeserver's user directory through the client (MSC3973). */
+  async searchUserDirectory(
+    searchTerm: string,
+    options: { limit?: number } & RequestOptions = {},
+  ): Promise<ResponseData<typeof userDirectorySearch>> {
+    this.requireHostVersion(ApiVersion.MSC3973, "user directory search");
+    const data: RequestInput<typeof userDirectorySearch> = { search_term: searchTerm };
+    if (options.limit !== undefined) data.limit = options.limit;
+    return this.request(userDirectorySearch, data, options);
+  }
+
+  /**
+   * Hands user IDs to the client with a hint to invite them or open a DM (MSC3662). Resolves when
+   * the host has accepted the request and shown it to the user; the user's decision is not
+   * reported back. Rejects if the list is empty or holds an invalid user ID.
+   */
+  async shareUsers(
+    users: readonly ShareableUser[],
+    options: { hint?: "invite" | "create_room" | (string & {}) } & RequestOptions = {},
+  ): Promise<void> {
+    this.requireHostVersion(ApiVersion.MSC3662, "mxid share");
+    const data: RequestInput<typeof mxidShare> = {
+      users: users.map((user) => (typeof user === "string" ? { user_id: user } : user)),
+    };
+    if (options.hint !== undefined) data.action_hint = options.hint;
+    await this.request(mxidShare, data, options);
+  }
+
+  /**
+   * Reads the user's global account data of an approved type (MSC3751). Resolves with its
+   * content, or `undefined` when the type is unset.
+   */
+  async readAccountData(type: string, options?: RequestOptions): Promise<Record<string, unknown> | undefined> {
+    this.requireHostVersion(ApiVersion.MSC3751, "reading account data");
+    const { events } = await this.request(readAccountData, { type }, options);
+    return events.find((event) => event.type === type)?.content;
+  }
+
+  /**
+   * Calls `listener` whenever one of the approved account-data types changes (our extension).
+   * Resolves with a function that stops listening, once the host accepted the watch.
+   */
+  async watchAccountData(
+    types: readonly string[],
+    listener: (type: string, content: Record<string, unknown>) => void,
+    options?: RequestOptions,
+  ): Promise<() => void> {
+    this.requireHostVersion(ApiVersion.AccountDataWatch, "watching account data");
+    const wanted = new Set(types);
+    const wrapped = (event: AccountDataEvent) => {
+      if (wanted.has(event.type)) listener(event.type, event.content);
+    };
+    await this.request(watchAccountData, { types: [...wanted] }, options);
+    this.accountDataListeners.add(wrapped);
+    return () => this.accountDataListeners.delete(wrapped);
+  }
+
+  /**
+   * Sends any action of the table, or a host application's custom action, and returns its parsed
+   * reply. The name sent is the one the host advertises.
+   */
+  request<A extends AnyActionDescriptor>(action: A, data: RequestInput<A>, options?: RequestOptions): Promise<ResponseData<A>> {
+    return callAction(this.endpoint, action, this.versionsOfHost, data, options);
+  }
+
+  /**
+   * Answers a toWidget action: the handler's return value is the reply, a throw is an error reply.
+   * Replaces an earlier handler for the same action; returns a function that removes it.
+   */
+  handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void {
+    const entry = { action, handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor> };
+    for (const name of wireNames(action)) this.handlers.set(name, entry);
+    return () => {
+      for (const name of wireNames(action)) if (this.handlers.get(name) === entry) this.handlers.delete(name);
+    };
+  }
+
+  /** Requests waiting for the host; for tests and diagnostics. */
+  get pendingRequestCount(): number {
+    return this.endpoint.pendingCount;
+  }
+
+  /** Disconnects: rejects pending requests, removes listeners, leaves no timers. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.endpoint.destroy();
+    this.transport.close();
+    this.capabilityListeners.clear();
+    this.accountDataListeners.clear();
+    for (const wake of this.notifyWaiters.splice(0)) wake();
+  }
+
+  private async dispatch(request: InboundRequest): Promise<JsonObject> {
+    const entry = this.handlers.get(request.action);
+    if (!entry) {
+      throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
+    }
+    const data = parseRequestData(entry.action, request.data);
+    return (await entry.handle(data)) as JsonObject;
+  }
+
+  private updateGranted(approved: readonly string[]): void {
+    this.granted = [...approved];
+    this.grantedKeys = new Set(approved.map(keyOf));
+    for (const wake of this.notifyWaiters.splice(0)) wake();
+    for (const listener of [...this.capabilityListeners]) listener(this.granted);
+  }
+
+  /** Resolves at the next capability notification; rejects after `timeoutMs` or on destroy. */
+  private nextNotify(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.notifyWaiters = this.notifyWaiters.filter((waiter) => waiter !== wake);
+        reject(new WidgetApiError(`The host did not finish the capability exchange within ${timeoutMs} ms`, ErrorCode.Timeout));
+      }, timeoutMs);
+      const wake = () => {
+        clearTimeout(timer);
+        if (this.destroyed) reject(new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded));
+        else resolve();
+      };
+      this.notifyWaiters.push(wake);
+    });
+  }
+
+  private requireHostVersion(version: string, feature: string): void {
+    if (!this.hostSupports(version)) {
+      throw new WidgetApiError(
+        `The host does not support ${feature} (it does not advertise ${version})`,
+        ErrorCode.Unsupported,
+      );
+    }
+  }
+}
+
+function toCapabilityString(capability: string | Capability): string {
+  return typeof capability === "string" ? capability : formatCapability(capability, "unstable");
+}
+
+function keyOf(capability: string | Capability): string {
+  return capabilityKey(typeof capability === "string" ? parseCapability(capability) : capability);
+}
