@@ -136,15 +136,16 @@ export class Endpoint {
   }
 
   /**
-   * Rejects every outbound request and forgets every inbound one, as when the peer's document is
-   * replaced: replies to the old document's requests are then dropped, since nobody is there to read them.
+   * Starts a new session on the same channel, as when the peer's document is replaced: every
+   * outbound request is rejected, and inbound requests still being handled are answered with a
+   * session_ended error instead of their result, so nothing computed under the old session's
+   * grants reaches the new document, and each of them still gets exactly one reply.
+   * `keepRequestId` names the request that revealed the new document (a content_loaded); it
+   * belongs to the new session.
    */
   resetSession(reason: string, keepRequestId?: string): void {
     this.epoch++;
-    const kept = keepRequestId !== undefined && this.inFlight.has(keepRequestId);
-    this.inFlight.clear();
-    // The request that revealed the new document (a content_loaded) belongs to the new session.
-    if (kept) this.inFlight.set(keepRequestId, this.epoch);
+    if (keepRequestId !== undefined && this.inFlight.has(keepRequestId)) this.inFlight.set(keepRequestId, this.epoch);
     this.answered.clear();
     this.rejectAll(new WidgetApiError(reason, ErrorCode.SessionEnded));
   }
@@ -205,7 +206,7 @@ export class Endpoint {
     }
     const data = ownProperty(raw, "data");
     if (!isPlainObject(data)) {
-      this.reply(address, this.epoch, invalid("data must be a JSON object").toResponse());
+      this.reply(address, invalid("data must be a JSON object").toResponse());
       return;
     }
     address.data = data;
@@ -215,14 +216,13 @@ export class Endpoint {
       if (size === undefined || size > limit) {
         const reason =
           size === undefined ? "the message is not JSON" : `the message is ${size} bytes, over the limit of ${limit}`;
-        this.reply(address, this.epoch, new WidgetApiError(`Request refused: ${reason}`, ErrorCode.TooLarge).toResponse());
+        this.reply(address, new WidgetApiError(`Request refused: ${reason}`, ErrorCode.TooLarge).toResponse());
         return;
       }
     }
     if (this.inFlight.size >= this.options.maxInboundInFlight) {
       this.reply(
         address,
-        this.epoch,
         new WidgetApiError(
           `Too many requests in flight (limit ${this.options.maxInboundInFlight})`,
           ErrorCode.LimitExceeded,
@@ -244,15 +244,21 @@ export class Endpoint {
   }
 
   private finish(address: WidgetRequest, response: JsonObject): void {
-    // A request from a document that has since been replaced gets no reply: nobody is there to read it.
-    if (this.destroyed || this.inFlight.get(address.requestId) !== this.epoch) return;
+    const epoch = this.inFlight.get(address.requestId);
+    if (this.destroyed || epoch === undefined) return;
     this.inFlight.delete(address.requestId);
     this.answered.add(address.requestId);
-    this.reply(address, this.epoch, response);
+    const stale = epoch !== this.epoch;
+    this.reply(
+      address,
+      stale
+        ? new WidgetApiError("The session ended before this request was answered", ErrorCode.SessionEnded).toResponse()
+        : response,
+    );
   }
 
-  private reply(address: WidgetRequest, epoch: number, response: JsonObject): void {
-    if (epoch !== this.epoch || this.destroyed) return;
+  private reply(address: WidgetRequest, response: JsonObject): void {
+    if (this.destroyed) return;
     const message: WidgetMessage = { ...address, response };
     try {
       this.options.transport.send(message);

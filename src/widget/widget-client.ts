@@ -172,13 +172,17 @@ export class WidgetClient {
 
   private async start(options: WidgetClientOptions): Promise<void> {
     const ready = this.nextNotify(options.readyTimeoutMs ?? 120_000);
-    const versions = this.request(supportedApiVersionsFromWidget, {}).then(
-      (reply) => reply.supported_versions,
-      () => [ApiVersion.Prerelease1, ApiVersion.Prerelease2],
-    );
+    const askVersions = () =>
+      this.request(supportedApiVersionsFromWidget, {}).then(
+        (reply) => reply.supported_versions,
+        () => undefined,
+      );
+    const versions = askVersions();
     if (options.sendContentLoaded) await this.request(contentLoaded, {});
     this.versionsOfHost = await versions;
     await ready;
+    // An answer lost to a session reset on the host (a reload race) is asked for once more.
+    this.versionsOfHost ??= (await askVersions()) ?? [ApiVersion.Prerelease1, ApiVersion.Prerelease2];
   }
 
   /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */

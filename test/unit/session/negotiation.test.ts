@@ -1,0 +1,126 @@
+import { describe, expect, it, vi } from "vitest";
+import { approveCapabilities, type CapabilityRequest } from "../../../src/host/policy.js";
+import { ApiVersion } from "../../../src/protocol/versions.js";
+import { connect, settle } from "../../support/memory-session.js";
+
+const NAV = "org.matrix.msc2931.navigate";
+const SEARCH = "org.matrix.msc3973.user_directory_search";
+
+describe("capability negotiation", () => {
+  it("grants only what the policy approves, and the widget knows the granted set when create() resolves", async () => {
+    const { host, client } = await connect({
+      capabilities: [NAV, SEARCH],
+      policy: approveCapabilities([NAV]),
+    });
+    expect(host.state).toBe("ready");
+    expect(client.capabilities).toEqual([NAV]);
+    expect(client.hasCapability("m.navigate")).toBe(true);
+    expect(client.hasCapability(SEARCH)).toBe(false);
+    expect(host.capabilities.hasFixed("navigate")).toBe(true);
+  });
+
+  it("denies everything under the default policy", async () => {
+    const { host, client } = await connect({ capabilities: [NAV, SEARCH] });
+    expect(client.capabilities).toEqual([]);
+    expect(host.grantedCapabilities).toEqual([]);
+    expect(host.requestedCapabilities).toEqual([NAV, SEARCH]);
+  });
+
+  it("never grants a capability the widget did not request, even when the policy returns it", async () => {
+    const policy = { approveCapabilities: () => [NAV, SEARCH, "m.always_on_screen"] };
+    const { client } = await connect({ capabilities: [NAV], policy });
+    expect(client.capabilities).toEqual([NAV]);
+  });
+
+  it("denies unknown capabilities and kind mismatches before the policy is asked", async () => {
+    const asked: string[][] = [];
+    const policy = {
+      approveCapabilities: ({ requested }: CapabilityRequest) => {
+        asked.push([...requested]);
+        return requested;
+      },
+    };
+    const { client } = await connect({
+      capabilities: ["com.example.unknown", "m.send.event:m.room.topic", "m.read.account_data:m.secret_storage.key.abc", NAV],
+      policy,
+    });
+    expect(asked).toEqual([[NAV]]);
+    expect(client.capabilities).toEqual([NAV]);
+  });
+
+  it("grants nothing when the policy throws", async () => {
+    const policy = {
+      approveCapabilities: () => {
+        throw new Error("consent dialog crashed");
+      },
+    };
+    const { client } = await connect({ capabilities: [NAV], policy });
+    expect(client.capabilities).toEqual([]);
+  });
+
+  it("exchanges supported_api_versions in both directions", async () => {
+    const { host, client } = await connect();
+    expect(client.hostVersions).toContain(ApiVersion.MSC2871);
+    expect(client.hostVersions).toContain(ApiVersion.MSC2974);
+    expect(host.widgetVersions).toContain(ApiVersion.MSC2931);
+    expect(host.widgetVersions).toContain(ApiVersion.MSC3751);
+  });
+});
+
+describe("renegotiation (MSC2974)", () => {
+  it("asks the policy only about new capabilities and notifies the session totals", async () => {
+    const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
+    const { host, client } = await connect({ capabilities: [NAV], policy: { approveCapabilities: approve } });
+    expect(approve).toHaveBeenCalledTimes(1);
+    const granted = await client.requestCapabilities([NAV, SEARCH]);
+    expect(approve).toHaveBeenCalledTimes(2);
+    expect(approve.mock.calls[1]?.[0].requested).toEqual([SEARCH]);
+    expect(approve.mock.calls[1]?.[0].renegotiation).toBe(true);
+    expect(approve.mock.calls[1]?.[0].granted).toEqual([NAV]);
+    expect(granted).toEqual([NAV, SEARCH]);
+    expect(host.grantedCapabilities).toEqual([NAV, SEARCH]);
+    expect(host.requestedCapabilities).toEqual([NAV, SEARCH]);
+  });
+
+  it("re-notifies the same totals when nothing new is asked, without asking the policy", async () => {
+    const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
+    const { client } = await connect({ capabilities: [NAV], policy: { approveCapabilities: approve } });
+    const changes: (readonly string[])[] = [];
+    client.onCapabilitiesChanged((granted) => changes.push(granted));
+    await client.requestCapabilities(["m.navigate"]);
+    expect(approve).toHaveBeenCalledTimes(1);
+    expect(changes).toEqual([[NAV]]);
+  });
+
+  it("treats the stable and unstable spellings as the same capability", async () => {
+    const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
+    const { client } = await connect({ capabilities: ["m.navigate"], policy: { approveCapabilities: approve } });
+    await client.requestCapabilities([NAV]);
+    expect(approve).toHaveBeenCalledTimes(1);
+    expect(client.hasCapability(NAV)).toBe(true);
+  });
+
+  it("cannot revoke: a renegotiation the policy refuses keeps earlier grants", async () => {
+    let round = 0;
+    const policy = { approveCapabilities: ({ requested }: CapabilityRequest) => (round++ === 0 ? requested : []) };
+    const { client } = await connect({ capabilities: [NAV], policy });
+    const granted = await client.requestCapabilities([SEARCH]);
+    expect(granted).toEqual([NAV]);
+  });
+
+  it("acks the request before the policy has decided", async () => {
+    let release: (value: string[]) => void = () => {};
+    let round = 0;
+    const policy = {
+      approveCapabilities: ({ requested }: CapabilityRequest) =>
+        round++ === 0 ? requested : new Promise<string[]>((resolve) => (release = resolve)),
+    };
+    const { pair, client } = await connect({ capabilities: [NAV], policy });
+    const pending = client.requestCapabilities([SEARCH]);
+    await settle(5);
+    const ack = pair.host.sent.find((m) => m.action === "org.matrix.msc2974.request_capabilities" && "response" in m);
+    expect(ack).toBeDefined();
+    release([SEARCH]);
+    await expect(pending).resolves.toEqual([NAV, SEARCH]);
+  });
+});
