@@ -36,6 +36,7 @@ export default defineConfig({
         test: {
           name: "homeserver",
           include: ["test/homeserver/**/*.test.ts"],
+          globalSetup: ["./test/homeserver/global-setup.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 300_000,

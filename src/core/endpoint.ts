@@ -145,7 +145,8 @@ export class Endpoint {
    */
   resetSession(reason: string, keepRequestId?: string): void {
     this.epoch++;
-    if (keepRequestId !== undefined && this.inFlight.has(keepRequestId)) this.inFlight.set(keepRequestId, this.epoch);
+    if (keepRequestId !== undefined && this.inFlight.has(keepRequestId))
+      this.inFlight.set(keepRequestId, this.epoch);
     this.answered.clear();
     this.rejectAll(new WidgetApiError(reason, ErrorCode.SessionEnded));
   }
@@ -215,8 +216,13 @@ export class Endpoint {
       const size = jsonSize(raw);
       if (size === undefined || size > limit) {
         const reason =
-          size === undefined ? "the message is not JSON" : `the message is ${size} bytes, over the limit of ${limit}`;
-        this.reply(address, new WidgetApiError(`Request refused: ${reason}`, ErrorCode.TooLarge).toResponse());
+          size === undefined
+            ? "the message is not JSON"
+            : `the message is ${size} bytes, over the limit of ${limit}`;
+        this.reply(
+          address,
+          new WidgetApiError(`Request refused: ${reason}`, ErrorCode.TooLarge).toResponse(),
+        );
         return;
       }
     }
@@ -252,7 +258,10 @@ export class Endpoint {
     this.reply(
       address,
       stale
-        ? new WidgetApiError("The session ended before this request was answered", ErrorCode.SessionEnded).toResponse()
+        ? new WidgetApiError(
+            "The session ended before this request was answered",
+            ErrorCode.SessionEnded,
+          ).toResponse()
         : response,
     );
   }
@@ -265,7 +274,10 @@ export class Endpoint {
     } catch (error) {
       // A reply that cannot be cloned (say a handler returned a function) becomes an error reply.
       this.options.logger.error(`Could not send the reply to ${address.action}: ${describe(error)}`);
-      const fallback = new WidgetApiError(`Could not send the reply to ${address.action}`, ErrorCode.Internal);
+      const fallback = new WidgetApiError(
+        `Could not send the reply to ${address.action}`,
+        ErrorCode.Internal,
+      );
       try {
         this.options.transport.send({ ...address, response: fallback.toResponse() });
       } catch {

@@ -42,6 +42,8 @@ function toWidgetError(context: HostActionContext, doing: string, error: unknown
       error.toMatrixApiError(),
     );
   }
-  context.logger.error(`Driver failed while ${doing}: ${error instanceof Error ? error.message : String(error)}`);
+  context.logger.error(
+    `Driver failed while ${doing}: ${error instanceof Error ? error.message : String(error)}`,
+  );
   return new WidgetApiError(`Unexpected error while ${doing}`, ErrorCode.Internal);
 }

@@ -141,7 +141,11 @@ export class WidgetHost {
     this.waitForIframeLoad = options.waitForIframeLoad ?? true;
     this.viewedRoom = options.viewedRoomId;
 
-    for (const registration of [...this.sessionActions(), ...builtInHostActions, ...(options.actions ?? [])]) {
+    for (const registration of [
+      ...this.sessionActions(),
+      ...builtInHostActions,
+      ...(options.actions ?? []),
+    ]) {
       this.register(registration);
     }
     this.supportedVersions = this.computeVersions();
@@ -404,11 +408,7 @@ export class WidgetHost {
   }
 
   private computeVersions(): string[] {
-    const versions = new Set<string>([
-      ...BASELINE_VERSIONS,
-      ApiVersion.MSC2871,
-      ApiVersion.MSC2974,
-    ]);
+    const versions = new Set<string>([...BASELINE_VERSIONS, ApiVersion.MSC2871, ApiVersion.MSC2974]);
     for (const registration of new Set(this.registry.values())) {
       const version = registration.action.version;
       if (version && (registration.available?.(this.driver, this.policy) ?? true)) versions.add(version);
@@ -506,7 +506,9 @@ export class WidgetHost {
           const generation = this.generation;
           this.renegotiations = this.renegotiations
             .then(() => this.renegotiate(generation, data.capabilities))
-            .catch((error: unknown) => this.logger.error(`Renegotiation failed: ${(error as Error).message}`));
+            .catch((error: unknown) =>
+              this.logger.error(`Renegotiation failed: ${(error as Error).message}`),
+            );
           return {};
         },
       }),
@@ -523,7 +525,12 @@ export class WidgetHost {
     }
   }
 
-  private emitTrace(direction: TraceEntry["direction"], action: string, startedAt: number, error: unknown): void {
+  private emitTrace(
+    direction: TraceEntry["direction"],
+    action: string,
+    startedAt: number,
+    error: unknown,
+  ): void {
     if (!this.listeners.get("trace")?.size) return;
     const entry: TraceEntry = { direction, action, startedAt, durationMs: now() - startedAt, ok: !error };
     if (error) entry.error = error instanceof Error ? error.message : String(error);

@@ -8,9 +8,7 @@ import type { Direction, JsonObject } from "./envelope.js";
  * - `dynamic`: depends on the request (an event type, a room); the handler checks it. `describe` says how.
  */
 export type CapabilityRule =
-  | { readonly fixed: string }
-  | { readonly custom: string }
-  | { readonly dynamic: string };
+  { readonly fixed: string } | { readonly custom: string } | { readonly dynamic: string };
 
 /** A schema that parses unknown wire data into `Output`. */
 export type WireSchema<Input, Output> = v.GenericSchema<Input, Output>;
@@ -83,7 +81,10 @@ export function wireNames(action: AnyActionDescriptor): readonly string[] {
  * The name to send to a peer: the preferred unstable name when the peer advertises the action's
  * version (what deployed peers speak today), otherwise the stable name.
  */
-export function wireNameFor(action: AnyActionDescriptor, peerVersions: readonly string[] | undefined): string {
+export function wireNameFor(
+  action: AnyActionDescriptor,
+  peerVersions: readonly string[] | undefined,
+): string {
   const preferred = action.unstable[0];
   if (preferred !== undefined && action.version !== undefined && peerVersions?.includes(action.version)) {
     return preferred;

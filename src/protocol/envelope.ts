@@ -19,8 +19,10 @@ export interface WidgetRequest<D extends JsonObject = JsonObject> {
 }
 
 /** A reply: the request's fields echoed back with a `response` added. */
-export interface WidgetResponse<D extends JsonObject = JsonObject, R extends JsonObject = JsonObject>
-  extends WidgetRequest<D> {
+export interface WidgetResponse<
+  D extends JsonObject = JsonObject,
+  R extends JsonObject = JsonObject,
+> extends WidgetRequest<D> {
   response: R;
 }
 

@@ -5,12 +5,22 @@
 export { WidgetClient, WIDGET_SUPPORTED_VERSIONS } from "./widget-client.js";
 export type { WidgetClientOptions, ToWidgetHandler, ShareableUser } from "./widget-client.js";
 export { readWidgetParameters, type WidgetParameters } from "./parameters.js";
-export { WidgetApiError, ErrorCode, type ErrorCodeValue, type MatrixApiErrorBody } from "../protocol/errors.js";
+export {
+  WidgetApiError,
+  ErrorCode,
+  type ErrorCodeValue,
+  type MatrixApiErrorBody,
+} from "../protocol/errors.js";
 export { ApiVersion } from "../protocol/versions.js";
 export { defineAction } from "../protocol/action.js";
 export type { ActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
 export { formatCapability, parseCapability, type Capability } from "../capabilities/grammar.js";
-export { formatMatrixToLink, formatMatrixUri, parseMatrixLink, type NavigationTarget } from "../matrix/links.js";
+export {
+  formatMatrixToLink,
+  formatMatrixUri,
+  parseMatrixLink,
+  type NavigationTarget,
+} from "../matrix/links.js";
 export type { Transport } from "../transport/transport.js";
 export { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
 export { MessagePortTransport } from "../transport/message-port.js";

@@ -98,7 +98,10 @@ export class WidgetClient {
   private readonly endpoint: Endpoint;
   private readonly transport: Transport;
   private readonly logger: Logger;
-  private readonly handlers = new Map<string, { action: AnyActionDescriptor; handle: ToWidgetHandler<AnyActionDescriptor> }>();
+  private readonly handlers = new Map<
+    string,
+    { action: AnyActionDescriptor; handle: ToWidgetHandler<AnyActionDescriptor> }
+  >();
   private readonly capabilityListeners = new Set<(granted: readonly string[]) => void>();
   private readonly accountDataListeners = new Set<(event: AccountDataEvent) => void>();
   private requested: string[];
@@ -121,7 +124,9 @@ export class WidgetClient {
     } else {
       const parentOrigin = options.parentOrigin ?? parameters.parentOrigin;
       if (!parentOrigin) {
-        throw new Error("No host origin: pass `parentOrigin`, or load the widget with a `parentUrl` URL parameter");
+        throw new Error(
+          "No host origin: pass `parentOrigin`, or load the widget with a `parentUrl` URL parameter",
+        );
       }
       this.transport = new WidgetPostMessageTransport({ parentOrigin });
     }
@@ -215,7 +220,10 @@ export class WidgetClient {
    * Asks for more capabilities during the session (MSC2974). Resolves with the whole granted set
    * once the host has notified its decision.
    */
-  async requestCapabilities(capabilities: Iterable<string | Capability>, options?: { timeoutMs?: number }): Promise<readonly string[]> {
+  async requestCapabilities(
+    capabilities: Iterable<string | Capability>,
+    options?: { timeoutMs?: number },
+  ): Promise<readonly string[]> {
     const wanted = [...new Set([...capabilities].map(toCapabilityString))];
     this.requested = [...new Set([...this.requested, ...wanted])];
     const notified = this.nextNotify(options?.timeoutMs ?? 120_000);
@@ -271,7 +279,10 @@ export class WidgetClient {
    * Reads the user's global account data of an approved type (MSC3751). Resolves with its
    * content, or `undefined` when the type is unset.
    */
-  async readAccountData(type: string, options?: RequestOptions): Promise<Record<string, unknown> | undefined> {
+  async readAccountData(
+    type: string,
+    options?: RequestOptions,
+  ): Promise<Record<string, unknown> | undefined> {
     this.requireHostVersion(ApiVersion.MSC3751, "reading account data");
     const { events } = await this.request(readAccountData, { type }, options);
     return events.find((event) => event.type === type)?.content;
@@ -300,7 +311,11 @@ export class WidgetClient {
    * Sends any action of the table, or a host application's custom action, and returns its parsed
    * reply. The name sent is the one the host advertises.
    */
-  request<A extends AnyActionDescriptor>(action: A, data: RequestInput<A>, options?: RequestOptions): Promise<ResponseData<A>> {
+  request<A extends AnyActionDescriptor>(
+    action: A,
+    data: RequestInput<A>,
+    options?: RequestOptions,
+  ): Promise<ResponseData<A>> {
     return callAction(this.endpoint, action, this.versionsOfHost, data, options);
   }
 
@@ -353,11 +368,17 @@ export class WidgetClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.notifyWaiters = this.notifyWaiters.filter((waiter) => waiter !== wake);
-        reject(new WidgetApiError(`The host did not finish the capability exchange within ${timeoutMs} ms`, ErrorCode.Timeout));
+        reject(
+          new WidgetApiError(
+            `The host did not finish the capability exchange within ${timeoutMs} ms`,
+            ErrorCode.Timeout,
+          ),
+        );
       }, timeoutMs);
       const wake = () => {
         clearTimeout(timer);
-        if (this.destroyed) reject(new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded));
+        if (this.destroyed)
+          reject(new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded));
         else resolve();
       };
       this.notifyWaiters.push(wake);

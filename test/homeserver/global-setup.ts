@@ -3,19 +3,15 @@
 // and stops it again when the run ends.
 
 import type { TestProject } from "vitest/node";
-// @ts-expect-error TS7016: plain .mjs script without a .d.ts; its shape is declared in ./provided.d.ts
-import * as ensureScript from "../../scripts/synapse/ensure-synapse.mjs";
-// @ts-expect-error TS7016: plain .mjs script without a .d.ts; its shape is declared in ./provided.d.ts
-import * as homeserverScript from "../../scripts/synapse/homeserver.mjs";
-import type { EnsureSynapseScript, HomeserverScript } from "./provided";
-
-const { ensureSynapse } = ensureScript as EnsureSynapseScript;
-const { startSynapse } = homeserverScript as HomeserverScript;
+import { ensureSynapse } from "../../scripts/synapse/ensure-synapse.mjs";
+import { startSynapse } from "../../scripts/synapse/homeserver.mjs";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const { installSeconds } = await ensureSynapse();
+  const { installSeconds, version } = await ensureSynapse();
   const hs = await startSynapse();
-  console.log(`Synapse install: ${installSeconds}s, start: ${hs.startSeconds}s`);
+  console.log(
+    `Synapse ${version}: install ${installSeconds}s (a check when already installed), start ${hs.startSeconds}s`,
+  );
 
   project.provide("synapse", {
     baseUrl: hs.baseUrl,

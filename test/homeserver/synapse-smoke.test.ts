@@ -3,11 +3,8 @@
 
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-// @ts-expect-error TS7016: plain .mjs script without a .d.ts; its shape is declared in ./provided.d.ts
-import * as homeserverScript from "../../scripts/synapse/homeserver.mjs";
-import type { HomeserverScript, RegisteredUser, RunningSynapse } from "./provided";
-
-const { csApi, registerUser, startSynapse } = homeserverScript as HomeserverScript;
+import { csApi, registerUser, startSynapse } from "../../scripts/synapse/homeserver.mjs";
+import type { RegisteredUser, RunningSynapse } from "./provided";
 
 const hs = inject("synapse");
 
@@ -112,7 +109,7 @@ describe("rate-limited Synapse (startSynapse({ rateLimited: true }))", () => {
 
   it("answers user directory searches beyond the burst with 429 M_LIMIT_EXCEEDED and a retry time", async () => {
     const statuses: number[] = [];
-    let limitedResponse: Awaited<ReturnType<HomeserverScript["csApi"]>> | undefined;
+    let limitedResponse: Awaited<ReturnType<typeof csApi>> | undefined;
     for (let i = 0; i < 5 && !limitedResponse; i++) {
       const res = await csApi(
         limited,
@@ -134,7 +131,7 @@ describe("rate-limited Synapse (startSynapse({ rateLimited: true }))", () => {
 
   it("answers profile lookups beyond the burst with 429 M_LIMIT_EXCEEDED and a retry time", async () => {
     const path = `/_matrix/client/v3/profile/${encodeURIComponent(carol.userId)}`;
-    let limitedResponse: Awaited<ReturnType<HomeserverScript["csApi"]>> | undefined;
+    let limitedResponse: Awaited<ReturnType<typeof csApi>> | undefined;
     for (let i = 0; i < 5 && !limitedResponse; i++) {
       const res = await csApi(limited, carol.accessToken, "GET", path);
       if (res.status === 429) limitedResponse = res;

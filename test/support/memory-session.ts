@@ -41,7 +41,9 @@ export async function connect(options: ConnectOptions = {}) {
 }
 
 /** Records every message one end of a pair receives. */
-export function recordInbound(end: MemoryTransportPair["host"] | MemoryTransportPair["widget"]): WidgetMessage[] {
+export function recordInbound(
+  end: MemoryTransportPair["host"] | MemoryTransportPair["widget"],
+): WidgetMessage[] {
   const seen: WidgetMessage[] = [];
   end.subscribe((message) => seen.push(message as WidgetMessage));
   return seen;

@@ -16,7 +16,10 @@ import { defineHostAction, type HostActionContext } from "../registry.js";
  */
 function assertReadable(context: HostActionContext, type: string): void {
   if (!context.capabilities.canReadAccountData(type)) {
-    throw new WidgetApiError(`Missing capability to read account data of type ${type}`, ErrorCode.MissingCapability);
+    throw new WidgetApiError(
+      `Missing capability to read account data of type ${type}`,
+      ErrorCode.MissingCapability,
+    );
   }
   const category = classifyAccountDataType(type);
   if (category === "never") {
@@ -36,7 +39,9 @@ export const readAccountDataHandler = defineHostAction({
     const max = Math.min(limit ?? context.limits.maxAccountDataLimit, context.limits.maxAccountDataLimit);
     // Global account data holds one value per type, so any limit of 1 or more returns it.
     if (max === 0) return { events: [] };
-    const content = await callDriver(context, "reading account data", (driver) => driver.readAccountData?.(type));
+    const content = await callDriver(context, "reading account data", (driver) =>
+      driver.readAccountData?.(type),
+    );
     if (content === undefined) return { events: [] };
     if (!isPlainObject(content)) {
       throw new WidgetApiError("The client returned malformed account data", ErrorCode.Internal);
@@ -56,7 +61,8 @@ const watchKey = Symbol("account-data-watch");
 /** Our extension: pushes changes of approved types to the widget until the session ends. */
 export const watchAccountDataHandler = defineHostAction({
   action: watchAccountData,
-  available: (driver) => typeof driver.watchAccountData === "function" && typeof driver.readAccountData === "function",
+  available: (driver) =>
+    typeof driver.watchAccountData === "function" && typeof driver.readAccountData === "function",
   handle(context, { types }) {
     for (const type of types) assertReadable(context, type);
     const watch = context.driver.watchAccountData;

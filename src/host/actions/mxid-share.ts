@@ -51,7 +51,9 @@ async function resolveProfile(context: HostActionContext, user: SharedUser): Pro
   if (user.display_name) claimed.displayName = user.display_name;
   if (user.avatar_url) claimed.avatarUrl = user.avatar_url;
   try {
-    const profile = await callDriver(context, "looking up a profile", (driver) => driver.getProfile?.(user.user_id));
+    const profile = await callDriver(context, "looking up a profile", (driver) =>
+      driver.getProfile?.(user.user_id),
+    );
     const resolved: ResolvedSharedUser = { userId: user.user_id, verified: true, claimed };
     if (typeof profile?.displayName === "string") resolved.displayName = profile.displayName;
     if (typeof profile?.avatarUrl === "string") resolved.avatarUrl = profile.avatarUrl;
@@ -63,7 +65,11 @@ async function resolveProfile(context: HostActionContext, user: SharedUser): Pro
   }
 }
 
-async function runPrompt(context: HostActionContext, users: SharedUser[], rawHint: string | undefined): Promise<void> {
+async function runPrompt(
+  context: HostActionContext,
+  users: SharedUser[],
+  rawHint: string | undefined,
+): Promise<void> {
   const { session, policy, logger } = context;
   const controller = new AbortController();
   session.onEnd(() => controller.abort());
@@ -83,7 +89,11 @@ async function runPrompt(context: HostActionContext, users: SharedUser[], rawHin
       logger.warn("A share decision arrived after the widget's session ended; nothing was done");
       return;
     }
-    await carryOut(context, decision, users.map((user) => user.user_id));
+    await carryOut(
+      context,
+      decision,
+      users.map((user) => user.user_id),
+    );
     policy.shareFinished?.({ widget: context.widget, decision });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -92,7 +102,11 @@ async function runPrompt(context: HostActionContext, users: SharedUser[], rawHin
   }
 }
 
-async function carryOut(context: HostActionContext, decision: ShareDecision, shared: string[]): Promise<void> {
+async function carryOut(
+  context: HostActionContext,
+  decision: ShareDecision,
+  shared: string[],
+): Promise<void> {
   if (decision.action === "dismiss") return;
   // The user may narrow the selection, never widen it beyond what the widget shared.
   const chosen = decision.userIds ? shared.filter((id) => decision.userIds?.includes(id)) : shared;

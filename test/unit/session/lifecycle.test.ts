@@ -21,7 +21,10 @@ const hang = defineAction({
   response: v.object({}),
   summary: "Never answers.",
 });
-const hangHost = defineHostAction({ action: hang, handle: () => new Promise<Record<string, never>>(() => {}) });
+const hangHost = defineHostAction({
+  action: hang,
+  handle: () => new Promise<Record<string, never>>(() => {}),
+});
 
 const toWidgetPing = defineAction({
   id: "to-widget ping",
@@ -40,7 +43,9 @@ afterEach(() => {
 describe("timeouts and destroy", () => {
   it("rejects a widget request with a timeout error after the per-call timeout and frees its slot", async () => {
     const { client } = await connect({ host: { actions: [hangHost] } });
-    await expect(client.request(hang, {}, { timeoutMs: 30 })).rejects.toMatchObject({ code: ErrorCode.Timeout });
+    await expect(client.request(hang, {}, { timeoutMs: 30 })).rejects.toMatchObject({
+      code: ErrorCode.Timeout,
+    });
     expect(client.pendingRequestCount).toBe(0);
   });
 
@@ -168,7 +173,13 @@ describe("content_loaded (waitForIframeLoad false)", () => {
   it("accepts a new document's content_loaded that overtakes its load event, and the late load event changes nothing", async () => {
     const { pair, host } = waitingHost();
     pair.host.simulatePeerLoad();
-    await WidgetClient.create({ widgetId: WIDGET_ID, transport: pair.widget, capabilities: [NAV], sendContentLoaded: true, logger: silentLogger });
+    await WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      capabilities: [NAV],
+      sendContentLoaded: true,
+      logger: silentLogger,
+    });
     // A new document: its content_loaded arrives first, then the frame's load event.
     const fresh = createMemoryTransportPairEnd(pair);
     const second = await WidgetClient.create({

@@ -41,7 +41,12 @@ describe("capability negotiation", () => {
       },
     };
     const { client } = await connect({
-      capabilities: ["com.example.unknown", "m.send.event:m.room.topic", "m.read.account_data:m.secret_storage.key.abc", NAV],
+      capabilities: [
+        "com.example.unknown",
+        "m.send.event:m.room.topic",
+        "m.read.account_data:m.secret_storage.key.abc",
+        NAV,
+      ],
       policy,
     });
     expect(asked).toEqual([[NAV]]);
@@ -94,7 +99,10 @@ describe("renegotiation (MSC2974)", () => {
 
   it("treats the stable and unstable spellings as the same capability", async () => {
     const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
-    const { client } = await connect({ capabilities: ["m.navigate"], policy: { approveCapabilities: approve } });
+    const { client } = await connect({
+      capabilities: ["m.navigate"],
+      policy: { approveCapabilities: approve },
+    });
     await client.requestCapabilities([NAV]);
     expect(approve).toHaveBeenCalledTimes(1);
     expect(client.hasCapability(NAV)).toBe(true);
@@ -102,7 +110,9 @@ describe("renegotiation (MSC2974)", () => {
 
   it("cannot revoke: a renegotiation the policy refuses keeps earlier grants", async () => {
     let round = 0;
-    const policy = { approveCapabilities: ({ requested }: CapabilityRequest) => (round++ === 0 ? requested : []) };
+    const policy = {
+      approveCapabilities: ({ requested }: CapabilityRequest) => (round++ === 0 ? requested : []),
+    };
     const { client } = await connect({ capabilities: [NAV], policy });
     const granted = await client.requestCapabilities([SEARCH]);
     expect(granted).toEqual([NAV]);
@@ -118,7 +128,9 @@ describe("renegotiation (MSC2974)", () => {
     const { pair, client } = await connect({ capabilities: [NAV], policy });
     const pending = client.requestCapabilities([SEARCH]);
     await settle(5);
-    const ack = pair.host.sent.find((m) => m.action === "org.matrix.msc2974.request_capabilities" && "response" in m);
+    const ack = pair.host.sent.find(
+      (m) => m.action === "org.matrix.msc2974.request_capabilities" && "response" in m,
+    );
     expect(ack).toBeDefined();
     release([SEARCH]);
     await expect(pending).resolves.toEqual([NAV, SEARCH]);

@@ -53,7 +53,9 @@ describe("exactly one reply to every request", () => {
     const replies = await sendRaw(pair, rawRequest("com.example.ping", { text: 42 }));
     expect(replies).toHaveLength(1);
     expect(replies[0]?.response).toMatchObject({ error: { code: ErrorCode.InvalidRequest } });
-    expect((replies[0]?.response as { error: { message: string } }).error.message).toMatch(/^Invalid request: text/);
+    expect((replies[0]?.response as { error: { message: string } }).error.message).toMatch(
+      /^Invalid request: text/,
+    );
   });
 
   it("answers a request whose data is not an object with an error, and drops one without a requestId", async () => {
@@ -64,14 +66,22 @@ describe("exactly one reply to every request", () => {
       expect(replies[0]?.response).toMatchObject({ error: { code: ErrorCode.InvalidRequest } });
     }
     const before = pair.host.sent.length;
-    pair.widget.send({ api: "fromWidget", widgetId: WIDGET_ID, action: "supported_api_versions", data: {} } as never);
+    pair.widget.send({
+      api: "fromWidget",
+      widgetId: WIDGET_ID,
+      action: "supported_api_versions",
+      data: {},
+    } as never);
     await settle(5);
     expect(pair.host.sent.length).toBe(before);
   });
 
   it("ignores requests addressed to another widget ID", async () => {
     const { pair } = await connect();
-    const replies = await sendRaw(pair, rawRequest("supported_api_versions", {}, { widgetId: "someone-else" }));
+    const replies = await sendRaw(
+      pair,
+      rawRequest("supported_api_versions", {}, { widgetId: "someone-else" }),
+    );
     expect(replies).toHaveLength(0);
   });
 
@@ -106,7 +116,9 @@ describe("exactly one reply to every request", () => {
   it("refuses a custom action without its capability, before the handler runs", async () => {
     const handler = vi.fn(() => ({ echoed: "x" }));
     const { client } = await connect({ host: { actions: [pingHost(handler)] } });
-    await expect(client.request(ping, { text: "a" })).rejects.toMatchObject({ code: ErrorCode.MissingCapability });
+    await expect(client.request(ping, { text: "a" })).rejects.toMatchObject({
+      code: ErrorCode.MissingCapability,
+    });
     expect(handler).not.toHaveBeenCalled();
   });
 
@@ -122,7 +134,8 @@ describe("exactly one reply to every request", () => {
   it("never runs a replayed requestId twice, while pending or after it was answered", async () => {
     let release: () => void = () => {};
     const handler = vi.fn(
-      (text: string) => new Promise<{ echoed: string }>((resolve) => (release = () => resolve({ echoed: text }))),
+      (text: string) =>
+        new Promise<{ echoed: string }>((resolve) => (release = () => resolve({ echoed: text }))),
     );
     const { pair } = await connect({
       capabilities: ["com.example.capability.ping"],
@@ -148,7 +161,10 @@ describe("exactly one reply to every request", () => {
   it("refuses requests before the capability exchange has finished", async () => {
     const pair = createMemoryTransportPair();
     const host = new WidgetHost({ widgetId: WIDGET_ID, transport: pair.host, logger: silentLogger });
-    const replies = await sendRaw(pair, rawRequest("org.matrix.msc2931.navigate", { uri: "https://matrix.to/#/@a:b.c" }));
+    const replies = await sendRaw(
+      pair,
+      rawRequest("org.matrix.msc2931.navigate", { uri: "https://matrix.to/#/@a:b.c" }),
+    );
     expect(replies).toHaveLength(1);
     expect(replies[0]?.response).toMatchObject({ error: { code: ErrorCode.OutOfSequence } });
     const versions = await sendRaw(pair, rawRequest("supported_api_versions", {}));
@@ -170,7 +186,9 @@ describe("exactly one reply to every request", () => {
       policy: approveCapabilities("all-requested"),
       host: {
         limits: { maxInFlight: 3 },
-        actions: [pingHost((text) => new Promise((resolve) => releases.push(() => resolve({ echoed: text }))))],
+        actions: [
+          pingHost((text) => new Promise((resolve) => releases.push(() => resolve({ echoed: text })))),
+        ],
       },
     });
     const requests = Array.from({ length: 5 }, (_, i) => rawRequest("com.example.ping", { text: String(i) }));
@@ -184,7 +202,8 @@ describe("exactly one reply to every request", () => {
     for (const release of releases) release();
     await settle(5);
     const limited = requests.filter(
-      (r) => (replies.get(r.requestId)?.[0] as { response: { error?: { code: string } } }).response.error?.code,
+      (r) =>
+        (replies.get(r.requestId)?.[0] as { response: { error?: { code: string } } }).response.error?.code,
     );
     expect(limited).toHaveLength(2);
     for (const request of requests) expect(replies.get(request.requestId)).toHaveLength(1);

@@ -1,0 +1,21 @@
+import type {
+  CsApiResult,
+  RegisteredUser,
+  RunningSynapse,
+  SynapseConnection,
+} from "../../test/homeserver/provided";
+/** Starts a fresh Synapse on 127.0.0.1 with SQLite; relaxed rate limits unless `rateLimited`. */
+export declare function startSynapse(opts?: { rateLimited?: boolean }): Promise<RunningSynapse>;
+/** Registers a user through the shared-secret admin API. */
+export declare function registerUser(
+  hs: Pick<SynapseConnection, "baseUrl" | "registrationSharedSecret">,
+  user: { username: string; password?: string; displayName?: string; admin?: boolean },
+): Promise<RegisteredUser>;
+/** Calls the Client-Server API; never logs the token. */
+export declare function csApi(
+  hs: Pick<SynapseConnection, "baseUrl">,
+  accessToken: string | null | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<CsApiResult>;

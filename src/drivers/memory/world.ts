@@ -1,0 +1,861 @@
+/**
+ * An in-memory Matrix "world": users with profiles, rooms with timelines, state and membership,
+ * room aliases, global and per-room account data, and what the signed-in user is looking at.
+ * It plays homeserver and client at once for the playground and for tests: deterministic (IDs
+ * come from counters, time from an injectable clock), synchronous, and without network.
+ */
+
+import type { DirectorySearchResult, DirectoryUserResult } from "../../host/driver.js";
+import { isValidRoomAlias, isValidRoomId, isValidUserId, parseUserId } from "../../matrix/identifiers.js";
+import { searchDirectory } from "./directory.js";
+import {
+  copy,
+  copyJsonObject,
+  forbidden,
+  homeserverError,
+  invalidParam,
+  notFound,
+  type JsonContent,
+} from "./json.js";
+
+/** A user's membership of a room. A user who never had one has `undefined` instead. */
+export type Membership = "join" | "invite" | "leave";
+
+/** A room event as the world stores and returns it (the client-server "ClientEvent" shape). */
+export interface MatrixEvent {
+  /** Deterministic: `$e1`, `$e2`, … in the order the world creates events. */
+  event_id: string;
+  room_id: string;
+  sender: string;
+  type: string;
+  content: JsonContent;
+  /** From the world's clock when the event was created. */
+  origin_server_ts: number;
+  /** Present on state events only; `""` for most room-wide state. */
+  state_key?: string;
+}
+
+/** What a caller supplies to {@link MatrixWorld.sendEvent}. */
+export interface EventDraft {
+  type: string;
+  content: JsonContent;
+  /** Makes the event a state event. */
+  state_key?: string;
+}
+
+/** A user known to the world and their global profile. */
+export interface WorldUser {
+  userId: string;
+  displayName?: string;
+  avatarUrl?: string;
+}
+
+/** A profile change: a string sets the field, `null` clears it, `undefined` leaves it alone. */
+export interface ProfileUpdate {
+  displayName?: string | null;
+  avatarUrl?: string | null;
+}
+
+/** Options of {@link MatrixWorld.createRoom}. */
+export interface CreateRoomOptions {
+  /** The room ID; generated as `!r<n>:<server name>` when omitted. */
+  roomId?: string;
+  /** The user who creates the room and is joined to it first. */
+  creator: string;
+  /** `m.room.name`. */
+  name?: string;
+  /** `m.room.topic`. */
+  topic?: string;
+  /** A full alias (`#lobby:example.org`) or just its localpart (`lobby`, on the world's server). */
+  alias?: string;
+  /** `join_rule: public` instead of `invite`; public rooms' members are visible in the directory. */
+  isPublic?: boolean;
+  /** `history_visibility: world_readable` instead of `shared`. */
+  worldReadable?: boolean;
+  /** Marks the invites `is_direct`, as `createRoom` with `is_direct: true` does. */
+  isDirect?: boolean;
+  /** Users invited right after creation. */
+  invite?: readonly string[];
+}
+
+/** A room as {@link MatrixWorld.getRoom} describes it, read from its current state. */
+export interface RoomSummary {
+  roomId: string;
+  creator: string;
+  name?: string;
+  topic?: string;
+  canonicalAlias?: string;
+  /** Every alias in the world's directory that points at the room, in creation order. */
+  aliases: string[];
+  joinRule: string;
+  historyVisibility: string;
+  /** `join_rule` public or history world-readable: what the user directory calls a public room. */
+  isPublic: boolean;
+  joinedMembers: string[];
+  invitedMembers: string[];
+}
+
+/** What each kind of change passed to {@link MatrixWorld.on} delivers to its listeners. */
+export interface WorldChanges {
+  /** Any event appended to any timeline, state events included. */
+  event: MatrixEvent;
+  /** A state event, after the room's current state was updated. */
+  state: MatrixEvent;
+  /** A user's global account data was set. */
+  accountData: { userId: string; type: string; content: JsonContent };
+  /** A user's account data for one room was set. */
+  roomAccountData: { userId: string; roomId: string; type: string; content: JsonContent };
+  /** A membership event changed a user's membership (also fired for repeated memberships). */
+  membership: {
+    roomId: string;
+    userId: string;
+    membership: Membership;
+    previous: Membership | undefined;
+    event: MatrixEvent;
+  };
+  /** The signed-in user's viewed room or highlighted event changed. */
+  viewedRoom: { roomId: string | undefined; eventId: string | undefined; previousRoomId: string | undefined };
+  /** The profile the signed-in user looks at changed (navigation to a user). */
+  viewedUser: { userId: string | undefined };
+  /** A user was added or their global profile changed. */
+  profile: WorldUser;
+}
+
+/** The kinds of change {@link MatrixWorld.on} can listen to. */
+export type WorldChangeKind = keyof WorldChanges;
+
+/** A listener for one kind of world change. */
+export type WorldListener<K extends WorldChangeKind> = (change: WorldChanges[K]) => void;
+
+/** Options of the {@link MatrixWorld} constructor. */
+export interface MatrixWorldOptions {
+  /** The signed-in user whose perspective drivers take. Added to the world if missing. */
+  ownUserId: string;
+  /** The local server: generated room IDs and bare aliases use it. Defaults to `example.org`. */
+  serverName?: string;
+  /** The clock for `origin_server_ts`. Defaults to `Date.now`; see {@link createSteppingClock}. */
+  now?: () => number;
+  /**
+   * Whether the user directory finds every local user, like Synapse's
+   * `user_directory.search_all_users`. Defaults to `true`. When `false`, only users sharing a
+   * room with the searcher and members of public rooms are found.
+   */
+  searchAllUsers?: boolean;
+  /** Called when a change listener throws; the default logs with `console.error`. */
+  onListenerError?: (error: unknown, kind: WorldChangeKind) => void;
+}
+
+/** A plain, deep-copied dump of a world, e.g. to compare two worlds with `toEqual`. */
+export interface WorldSnapshot {
+  ownUserId: string;
+  serverName: string;
+  viewedRoomId: string | undefined;
+  highlightedEventId: string | undefined;
+  viewedUserId: string | undefined;
+  users: WorldUser[];
+  aliases: { alias: string; roomId: string }[];
+  rooms: { roomId: string; timeline: MatrixEvent[] }[];
+  accountData: { userId: string; type: string; content: JsonContent }[];
+  roomAccountData: { userId: string; roomId: string; type: string; content: JsonContent }[];
+}
+
+/**
+ * A clock for {@link MatrixWorldOptions.now} that starts at `startMs` and moves `stepMs` forward
+ * on every reading, so timelines get distinct, reproducible timestamps.
+ */
+export function createSteppingClock(startMs: number, stepMs = 1000): () => number {
+  let next = startMs;
+  return () => {
+    const current = next;
+    next += stepMs;
+    return current;
+  };
+}
+
+interface RoomRecord {
+  readonly roomId: string;
+  readonly timeline: MatrixEvent[];
+  readonly events: Map<string, MatrixEvent>;
+  /** Current state: event type → state key → event. */
+  readonly state: Map<string, Map<string, MatrixEvent>>;
+}
+
+interface ListenerEntry {
+  readonly listener: (change: never) => void;
+}
+
+const CHANGE_KINDS: readonly WorldChangeKind[] = [
+  "event",
+  "state",
+  "accountData",
+  "roomAccountData",
+  "membership",
+  "viewedRoom",
+  "viewedUser",
+  "profile",
+];
+
+/**
+ * An in-memory Matrix world. Everything is kept in `Map`s, so any string (`__proto__` included)
+ * is an ordinary key, and every object goes in and comes out as a deep copy, so callers can never
+ * change the world except through its methods.
+ *
+ * Methods that a homeserver would refuse throw {@link HomeserverError}: `404 M_NOT_FOUND` for
+ * unknown users, rooms and events, `403 M_FORBIDDEN` for membership violations, `400` for
+ * malformed input. Lookups (`getProfile`, `resolveAlias`, `getAccountData`, …) return
+ * `undefined` instead of throwing. Change listeners run synchronously, before the method returns.
+ */
+export class MatrixWorld {
+  /** The signed-in user. */
+  readonly ownUserId: string;
+  /** The local server name. */
+  readonly serverName: string;
+  /** Whether directory searches find every local user; see {@link MatrixWorldOptions.searchAllUsers}. */
+  searchAllUsers: boolean;
+
+  private readonly now: () => number;
+  private readonly onListenerError: (error: unknown, kind: WorldChangeKind) => void;
+  private readonly users = new Map<string, WorldUser>();
+  private readonly rooms = new Map<string, RoomRecord>();
+  private readonly aliases = new Map<string, string>();
+  /** user → type → content */
+  private readonly accountData = new Map<string, Map<string, JsonContent>>();
+  /** user → room → type → content */
+  private readonly roomAccountData = new Map<string, Map<string, Map<string, JsonContent>>>();
+  private readonly listeners = new Map<WorldChangeKind, Set<ListenerEntry>>();
+  private nextRoomNumber = 1;
+  private nextEventNumber = 1;
+  private viewed: { roomId: string | undefined; eventId: string | undefined } = {
+    roomId: undefined,
+    eventId: undefined,
+  };
+  private viewedUser: string | undefined;
+
+  constructor(options: MatrixWorldOptions) {
+    if (!isValidUserId(options.ownUserId)) throw invalidParam("ownUserId is not a valid user ID");
+    const serverName = options.serverName ?? "example.org";
+    if (parseUserId(`@x:${serverName}`) === undefined) throw invalidParam("serverName is not a valid server name");
+    this.ownUserId = options.ownUserId;
+    this.serverName = serverName;
+    this.now = options.now ?? Date.now;
+    this.searchAllUsers = options.searchAllUsers ?? true;
+    this.onListenerError =
+      options.onListenerError ??
+      ((error, kind) => console.error(`MatrixWorld: a "${kind}" listener threw`, error));
+    for (const kind of CHANGE_KINDS) this.listeners.set(kind, new Set());
+    this.users.set(this.ownUserId, { userId: this.ownUserId });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Change feed
+
+  /**
+   * Calls `listener` with a deep copy of every change of `kind`, synchronously, until the returned
+   * function is called. A listener that throws is reported to `onListenerError` and does not stop
+   * the change or the other listeners.
+   */
+  on<K extends WorldChangeKind>(kind: K, listener: WorldListener<K>): () => void {
+    const set = this.listeners.get(kind);
+    if (set === undefined) throw new TypeError(`Unknown world change kind: ${String(kind)}`);
+    const entry: ListenerEntry = { listener: listener as (change: never) => void };
+    set.add(entry);
+    return () => {
+      set.delete(entry);
+    };
+  }
+
+  private emit<K extends WorldChangeKind>(kind: K, change: WorldChanges[K]): void {
+    const set = this.listeners.get(kind);
+    if (set === undefined || set.size === 0) return;
+    for (const entry of [...set]) {
+      // A listener removed by an earlier one during this dispatch is not called.
+      if (!set.has(entry)) continue;
+      try {
+        (entry.listener as WorldListener<K>)(copy(change));
+      } catch (error) {
+        this.onListenerError(error, kind);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Users and profiles
+
+  /**
+   * Adds a user (of any server: the world stands for the whole federation).
+   * @throws HomeserverError 400 `M_INVALID_PARAM` for an invalid user ID, 400 `M_USER_IN_USE`
+   * when the user exists.
+   */
+  addUser(user: WorldUser): WorldUser {
+    if (!isValidUserId(user.userId)) throw invalidParam(`Invalid user ID: ${String(user.userId)}`);
+    if (this.users.has(user.userId)) throw homeserverError(400, "M_USER_IN_USE", "User ID already taken.");
+    const stored: WorldUser = { userId: user.userId };
+    if (user.displayName) stored.displayName = String(user.displayName);
+    if (user.avatarUrl) stored.avatarUrl = String(user.avatarUrl);
+    this.users.set(user.userId, stored);
+    this.emit("profile", stored);
+    return { ...stored };
+  }
+
+  /**
+   * Changes a user's global profile. Membership events already in rooms keep the old values.
+   * @throws HomeserverError 404 `M_NOT_FOUND` for an unknown user.
+   */
+  setProfile(userId: string, update: ProfileUpdate): WorldUser {
+    const user = this.requireUser(userId);
+    const next: WorldUser = { ...user };
+    if (update.displayName === null || update.displayName === "") delete next.displayName;
+    else if (update.displayName !== undefined) next.displayName = String(update.displayName);
+    if (update.avatarUrl === null || update.avatarUrl === "") delete next.avatarUrl;
+    else if (update.avatarUrl !== undefined) next.avatarUrl = String(update.avatarUrl);
+    this.users.set(userId, next);
+    this.emit("profile", next);
+    return { ...next };
+  }
+
+  /** The user's profile, or `undefined` when the world does not know the user. */
+  getProfile(userId: string): WorldUser | undefined {
+    const user = this.users.get(userId);
+    return user === undefined ? undefined : { ...user };
+  }
+
+  /** Whether the world knows the user. */
+  hasUser(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
+  /** Every known user, in the order they were added. */
+  listUsers(): WorldUser[] {
+    return [...this.users.values()].map((user) => ({ ...user }));
+  }
+
+  /**
+   * Searches the user directory as `searcherId`, with Synapse-like rules:
+   *
+   * - Who can be found: users sharing a room with the searcher (both joined), members of public
+   *   rooms, and, when {@link searchAllUsers} is on, every user of the local server. The searcher
+   *   is never in the results (Synapse leaves them out when `search_all_users` is on).
+   * - Matching: case-insensitive and NFKC-normalised; every word of the term must start a word of
+   *   the user ID or display name (anywhere inside a word for CJK, kana, Hangul and Thai). A term
+   *   without any letter or digit matches nobody.
+   * - Order: exact matches, then whole-term prefixes, then exact words, then word prefixes; ties
+   *   put users with a display name, then with an avatar, first, then sort by user ID.
+   * - `limit` defaults to 10 and is clamped to [0, 50]; `limited` says more users matched.
+   */
+  searchUserDirectory(searcherId: string, term: string, limit?: number): DirectorySearchResult {
+    const visible = this.directoryVisibleUsers(searcherId);
+    visible.delete(searcherId);
+    const candidates: DirectoryUserResult[] = [];
+    for (const userId of visible) {
+      const user = this.users.get(userId);
+      if (user !== undefined) candidates.push(user);
+    }
+    return searchDirectory(candidates, term, limit);
+  }
+
+  private directoryVisibleUsers(searcherId: string): Set<string> {
+    const visible = new Set<string>();
+    if (this.searchAllUsers) {
+      for (const userId of this.users.keys()) {
+        if (parseUserId(userId)?.serverName === this.serverName) visible.add(userId);
+      }
+    }
+    for (const room of this.rooms.values()) {
+      const joined = this.membersOf(room, "join");
+      if (this.isPublicRoom(room) || joined.includes(searcherId)) for (const userId of joined) visible.add(userId);
+    }
+    return visible;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rooms, aliases and membership
+
+  /**
+   * Creates a room the way `POST /createRoom` does: create event, the creator's join, power
+   * levels, join rules, history visibility, canonical alias, name and topic, then the invites.
+   * Everything is checked before anything is written.
+   * @returns the room ID.
+   * @throws HomeserverError 404 for an unknown creator or invitee, 400 `M_ROOM_IN_USE` when the
+   * room ID or alias is taken, 400 `M_INVALID_PARAM` for malformed IDs.
+   */
+  createRoom(options: CreateRoomOptions): string {
+    const creator = this.requireUser(options.creator);
+    const roomId = options.roomId ?? this.generateRoomId();
+    if (!isValidRoomId(roomId)) throw invalidParam(`Invalid room ID: ${String(roomId)}`);
+    if (this.rooms.has(roomId)) throw homeserverError(400, "M_ROOM_IN_USE", "Room ID already in use.");
+    const alias = options.alias === undefined ? undefined : this.fullAlias(options.alias);
+    if (alias !== undefined && this.aliases.has(alias)) {
+      throw homeserverError(400, "M_ROOM_IN_USE", "Room alias already taken");
+    }
+    const invitees = [...new Set(options.invite ?? [])].filter((userId) => userId !== creator.userId);
+    for (const userId of invitees) this.requireUser(userId);
+
+    const room: RoomRecord = { roomId, timeline: [], events: new Map(), state: new Map() };
+    this.rooms.set(roomId, room);
+    if (alias !== undefined) this.aliases.set(alias, roomId);
+    const sender = creator.userId;
+    this.append(room, sender, { type: "m.room.create", state_key: "", content: { room_version: "11" } });
+    this.append(room, sender, {
+      type: "m.room.member",
+      state_key: sender,
+      content: memberContent("join", creator),
+    });
+    const users = new Map([[sender, 100]]);
+    this.append(room, sender, {
+      type: "m.room.power_levels",
+      state_key: "",
+      content: {
+        users: Object.fromEntries(users),
+        users_default: 0,
+        events_default: 0,
+        state_default: 50,
+        invite: 0,
+        kick: 50,
+        ban: 50,
+        redact: 50,
+      },
+    });
+    this.append(room, sender, {
+      type: "m.room.join_rules",
+      state_key: "",
+      content: { join_rule: options.isPublic ? "public" : "invite" },
+    });
+    this.append(room, sender, {
+      type: "m.room.history_visibility",
+      state_key: "",
+      content: { history_visibility: options.worldReadable ? "world_readable" : "shared" },
+    });
+    if (alias !== undefined) {
+      this.append(room, sender, { type: "m.room.canonical_alias", state_key: "", content: { alias } });
+    }
+    if (options.name !== undefined) {
+      this.append(room, sender, { type: "m.room.name", state_key: "", content: { name: String(options.name) } });
+    }
+    if (options.topic !== undefined) {
+      this.append(room, sender, { type: "m.room.topic", state_key: "", content: { topic: String(options.topic) } });
+    }
+    for (const userId of invitees) {
+      this.append(room, sender, {
+        type: "m.room.member",
+        state_key: userId,
+        content: memberContent("invite", this.users.get(userId), options.isDirect === true),
+      });
+    }
+    return roomId;
+  }
+
+  /** Whether the room exists. */
+  hasRoom(roomId: string): boolean {
+    return this.rooms.has(roomId);
+  }
+
+  /** Every room ID, in creation order. */
+  listRoomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** The room's current-state summary, or `undefined` for an unknown room. */
+  getRoom(roomId: string): RoomSummary | undefined {
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return undefined;
+    const summary: RoomSummary = {
+      roomId,
+      creator: stateEvent(room, "m.room.create")?.sender ?? "",
+      aliases: [...this.aliases].filter(([, target]) => target === roomId).map(([alias]) => alias),
+      joinRule: stringField(stateEvent(room, "m.room.join_rules"), "join_rule") ?? "invite",
+      historyVisibility: stringField(stateEvent(room, "m.room.history_visibility"), "history_visibility") ?? "shared",
+      isPublic: this.isPublicRoom(room),
+      joinedMembers: this.membersOf(room, "join"),
+      invitedMembers: this.membersOf(room, "invite"),
+    };
+    const name = stringField(stateEvent(room, "m.room.name"), "name");
+    if (name !== undefined) summary.name = name;
+    const topic = stringField(stateEvent(room, "m.room.topic"), "topic");
+    if (topic !== undefined) summary.topic = topic;
+    const canonicalAlias = stringField(stateEvent(room, "m.room.canonical_alias"), "alias");
+    if (canonicalAlias !== undefined) summary.canonicalAlias = canonicalAlias;
+    return summary;
+  }
+
+  /**
+   * Points `alias` (full, or a localpart on the world's server) at a room.
+   * @throws HomeserverError 404 for an unknown room, 409 `M_UNKNOWN` when the alias exists.
+   */
+  addAlias(alias: string, roomId: string): string {
+    const full = this.fullAlias(alias);
+    this.requireRoom(roomId);
+    if (this.aliases.has(full)) throw homeserverError(409, "M_UNKNOWN", `Room alias ${full} already exists`);
+    this.aliases.set(full, roomId);
+    return full;
+  }
+
+  /** Removes an alias from the directory; `false` when it did not exist. */
+  removeAlias(alias: string): boolean {
+    return this.aliases.delete(alias);
+  }
+
+  /** The room an alias points at (exact, case-sensitive match), or `undefined`. */
+  resolveAlias(alias: string): string | undefined {
+    return this.aliases.get(alias);
+  }
+
+  /** The user's membership of the room, or `undefined` when they never had one (or no room). */
+  membership(roomId: string, userId: string): Membership | undefined {
+    const room = this.rooms.get(roomId);
+    return room === undefined ? undefined : membershipOf(room, userId);
+  }
+
+  /** The users with the given membership (joined by default), in order of their first membership. */
+  members(roomId: string, membership: Membership = "join"): string[] {
+    const room = this.rooms.get(roomId);
+    return room === undefined ? [] : this.membersOf(room, membership);
+  }
+
+  /** The rooms in which the user has the given membership (joined by default), in creation order. */
+  roomsOf(userId: string, membership: Membership = "join"): string[] {
+    return [...this.rooms.values()].filter((room) => membershipOf(room, userId) === membership).map((r) => r.roomId);
+  }
+
+  /**
+   * Joins a user to a room. Joining a public room, or one the user is invited to, works; joining
+   * again is a no-op that returns `undefined`.
+   * @throws HomeserverError 404 for an unknown room or user, 403 `M_FORBIDDEN` when the room is
+   * not public and the user is not invited.
+   */
+  join(roomId: string, userId: string): MatrixEvent | undefined {
+    const room = this.requireRoom(roomId);
+    const user = this.requireUser(userId);
+    const current = membershipOf(room, userId);
+    if (current === "join") return undefined;
+    if (current !== "invite" && stringField(stateEvent(room, "m.room.join_rules"), "join_rule") !== "public") {
+      throw forbidden("You are not invited to this room.");
+    }
+    return this.append(room, userId, { type: "m.room.member", state_key: userId, content: memberContent("join", user) });
+  }
+
+  /**
+   * Invites `userId` on behalf of `inviterId`. Inviting a user who is already invited is a no-op
+   * that returns `undefined`.
+   * @throws HomeserverError 404 for an unknown room or user; 403 `M_FORBIDDEN` when the inviter is
+   * not joined or the invitee already is (Synapse's rules and messages).
+   */
+  invite(roomId: string, inviterId: string, userId: string, options?: { isDirect?: boolean }): MatrixEvent | undefined {
+    const room = this.requireRoom(roomId);
+    this.checkInvite(room, inviterId, userId);
+    if (membershipOf(room, userId) === "invite") return undefined;
+    return this.append(room, inviterId, {
+      type: "m.room.member",
+      state_key: userId,
+      content: memberContent("invite", this.users.get(userId), options?.isDirect === true),
+    });
+  }
+
+  /**
+   * Checks, without changing anything, that `inviterId` may invite `userId` into the room; throws
+   * what {@link invite} would throw.
+   */
+  checkInvite(room: RoomRecord | string, inviterId: string, userId: string): void {
+    const record = typeof room === "string" ? this.requireRoom(room) : room;
+    if (!isValidUserId(userId)) throw invalidParam(`Invalid user ID: ${String(userId)}`);
+    if (membershipOf(record, inviterId) !== "join") {
+      throw forbidden(`${inviterId} not in room ${record.roomId}.`);
+    }
+    this.requireUser(userId);
+    if (membershipOf(record, userId) === "join") throw forbidden(`${userId} is already in the room.`);
+  }
+
+  /**
+   * Makes a joined or invited user leave (or reject the invite). A no-op returning `undefined`
+   * when the user has no such membership.
+   * @throws HomeserverError 404 for an unknown room.
+   */
+  leave(roomId: string, userId: string): MatrixEvent | undefined {
+    const room = this.requireRoom(roomId);
+    const current = membershipOf(room, userId);
+    if (current !== "join" && current !== "invite") return undefined;
+    return this.append(room, userId, { type: "m.room.member", state_key: userId, content: { membership: "leave" } });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Timelines and state
+
+  /**
+   * Appends an event sent by `sender`, who must be joined. State events (with `state_key`) also
+   * replace the room's current state for their type and state key. Membership changes go through
+   * {@link join}, {@link invite} and {@link leave}, which enforce the membership rules.
+   * @returns a copy of the stored event.
+   * @throws HomeserverError 404 for an unknown room, 403 `M_FORBIDDEN` when the sender is not
+   * joined, 400 for a missing type, an `m.room.member` event or content that is not a JSON object.
+   */
+  sendEvent(roomId: string, sender: string, draft: EventDraft): MatrixEvent {
+    const room = this.requireRoom(roomId);
+    if (typeof draft?.type !== "string" || draft.type === "") throw invalidParam("The event type must be a string");
+    if (draft.type === "m.room.member") {
+      throw invalidParam("Use join(), invite() or leave() to change room membership");
+    }
+    if (draft.state_key !== undefined && typeof draft.state_key !== "string") {
+      throw invalidParam("The state key must be a string");
+    }
+    const content = copyJsonObject(draft.content, "Event content");
+    if (membershipOf(room, sender) !== "join") throw forbidden(`User ${sender} not in room ${roomId}`);
+    return this.append(room, sender, { ...draft, content });
+  }
+
+  /** The room's timeline, oldest first (empty for an unknown room). */
+  timeline(roomId: string): MatrixEvent[] {
+    return copy(this.rooms.get(roomId)?.timeline ?? []);
+  }
+
+  /** One event of the room, or `undefined`. */
+  getEvent(roomId: string, eventId: string): MatrixEvent | undefined {
+    const event = this.rooms.get(roomId)?.events.get(eventId);
+    return event === undefined ? undefined : copy(event);
+  }
+
+  /** The current state event of a type and state key, or `undefined`. */
+  getStateEvent(roomId: string, type: string, stateKey = ""): MatrixEvent | undefined {
+    const room = this.rooms.get(roomId);
+    const event = room === undefined ? undefined : stateEvent(room, type, stateKey);
+    return event === undefined ? undefined : copy(event);
+  }
+
+  /** The content of the current state event of a type and state key, or `undefined`. */
+  getState(roomId: string, type: string, stateKey = ""): JsonContent | undefined {
+    return this.getStateEvent(roomId, type, stateKey)?.content;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Account data
+
+  /**
+   * Sets a user's global account data of a type (replacing it whole) and notifies `accountData`
+   * listeners. Server-managed types such as `m.push_rules` can be set too: the world is also the
+   * server.
+   * @throws HomeserverError 404 for an unknown user, 400 for an empty type or non-JSON content.
+   */
+  setAccountData(userId: string, type: string, content: JsonContent): void {
+    this.requireUser(userId);
+    requireType(type);
+    const stored = copyJsonObject(content, "Account data");
+    let byType = this.accountData.get(userId);
+    if (byType === undefined) this.accountData.set(userId, (byType = new Map()));
+    byType.set(type, stored);
+    this.emit("accountData", { userId, type, content: stored });
+  }
+
+  /** A copy of the user's global account data of a type, or `undefined` when unset. */
+  getAccountData(userId: string, type: string): JsonContent | undefined {
+    const content = this.accountData.get(userId)?.get(type);
+    return content === undefined ? undefined : copy(content);
+  }
+
+  /** The types of global account data the user has, in the order they were first set. */
+  accountDataTypes(userId: string): string[] {
+    return [...(this.accountData.get(userId)?.keys() ?? [])];
+  }
+
+  /**
+   * Sets a user's account data for one room and notifies `roomAccountData` listeners. Room
+   * account data never falls back to global account data, nor the reverse.
+   * @throws HomeserverError 404 for an unknown user or room, 400 for an empty type or non-JSON
+   * content.
+   */
+  setRoomAccountData(userId: string, roomId: string, type: string, content: JsonContent): void {
+    this.requireUser(userId);
+    this.requireRoom(roomId);
+    requireType(type);
+    const stored = copyJsonObject(content, "Account data");
+    let byRoom = this.roomAccountData.get(userId);
+    if (byRoom === undefined) this.roomAccountData.set(userId, (byRoom = new Map()));
+    let byType = byRoom.get(roomId);
+    if (byType === undefined) byRoom.set(roomId, (byType = new Map()));
+    byType.set(type, stored);
+    this.emit("roomAccountData", { userId, roomId, type, content: stored });
+  }
+
+  /** A copy of the user's account data of a type in a room, or `undefined` when unset. */
+  getRoomAccountData(userId: string, roomId: string, type: string): JsonContent | undefined {
+    const content = this.roomAccountData.get(userId)?.get(roomId)?.get(type);
+    return content === undefined ? undefined : copy(content);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What the signed-in user is looking at
+
+  /** The room the signed-in user is viewing, if any. Setting it is {@link view} without an event. */
+  get viewedRoomId(): string | undefined {
+    return this.viewed.roomId;
+  }
+
+  set viewedRoomId(roomId: string | undefined) {
+    this.view(roomId);
+  }
+
+  /** The event highlighted in the viewed room (after navigating to an event), if any. */
+  get highlightedEventId(): string | undefined {
+    return this.viewed.eventId;
+  }
+
+  /** The user whose profile the signed-in user opened by navigating to them, if any. */
+  get viewedUserId(): string | undefined {
+    return this.viewedUser;
+  }
+
+  /**
+   * Shows a room (or none), optionally highlighting one of its events, and notifies `viewedRoom`
+   * listeners when that changes anything. Viewing a room closes an open user profile.
+   * @throws HomeserverError 404 for an unknown room, or an event the room does not have.
+   */
+  view(roomId: string | undefined, eventId?: string): void {
+    if (roomId === undefined) {
+      if (eventId !== undefined) throw invalidParam("An event can only be highlighted in a room");
+    } else {
+      const room = this.requireRoom(roomId);
+      if (eventId !== undefined && !room.events.has(eventId)) throw notFound("Event not found.");
+    }
+    this.viewUser(undefined);
+    const previousRoomId = this.viewed.roomId;
+    if (previousRoomId === roomId && this.viewed.eventId === eventId) return;
+    this.viewed = { roomId, eventId };
+    this.emit("viewedRoom", { roomId, eventId, previousRoomId });
+  }
+
+  /**
+   * Opens a user's profile (or closes it with `undefined`) without changing the viewed room, and
+   * notifies `viewedUser` listeners when that changes anything.
+   * @throws HomeserverError 404 for an unknown user.
+   */
+  viewUser(userId: string | undefined): void {
+    if (userId !== undefined) this.requireUser(userId);
+    if (this.viewedUser === userId) return;
+    this.viewedUser = userId;
+    this.emit("viewedUser", { userId });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Whole-world views
+
+  /** A deep-copied dump of everything in the world, in insertion order. */
+  snapshot(): WorldSnapshot {
+    const accountData: WorldSnapshot["accountData"] = [];
+    for (const [userId, byType] of this.accountData) {
+      for (const [type, content] of byType) accountData.push({ userId, type, content });
+    }
+    const roomAccountData: WorldSnapshot["roomAccountData"] = [];
+    for (const [userId, byRoom] of this.roomAccountData) {
+      for (const [roomId, byType] of byRoom) {
+        for (const [type, content] of byType) roomAccountData.push({ userId, roomId, type, content });
+      }
+    }
+    return copy({
+      ownUserId: this.ownUserId,
+      serverName: this.serverName,
+      viewedRoomId: this.viewed.roomId,
+      highlightedEventId: this.viewed.eventId,
+      viewedUserId: this.viewedUser,
+      users: [...this.users.values()],
+      aliases: [...this.aliases].map(([alias, roomId]) => ({ alias, roomId })),
+      rooms: [...this.rooms.values()].map((room) => ({ roomId: room.roomId, timeline: room.timeline })),
+      accountData,
+      roomAccountData,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Internals
+
+  private append(room: RoomRecord, sender: string, draft: EventDraft): MatrixEvent {
+    const event: MatrixEvent = {
+      event_id: `$e${this.nextEventNumber++}`,
+      room_id: room.roomId,
+      sender,
+      type: draft.type,
+      content: copy(draft.content),
+      origin_server_ts: this.now(),
+    };
+    if (draft.state_key !== undefined) event.state_key = draft.state_key;
+    const previous = event.type === "m.room.member" ? membershipOf(room, draft.state_key ?? "") : undefined;
+    room.timeline.push(event);
+    room.events.set(event.event_id, event);
+    if (event.state_key !== undefined) {
+      let byKey = room.state.get(event.type);
+      if (byKey === undefined) room.state.set(event.type, (byKey = new Map()));
+      byKey.set(event.state_key, event);
+    }
+    this.emit("event", event);
+    if (event.state_key !== undefined) this.emit("state", event);
+    if (event.type === "m.room.member" && event.state_key !== undefined) {
+      const membership = membershipOf(room, event.state_key);
+      if (membership !== undefined) {
+        this.emit("membership", { roomId: room.roomId, userId: event.state_key, membership, previous, event });
+      }
+    }
+    return copy(event);
+  }
+
+  private membersOf(room: RoomRecord, membership: Membership): string[] {
+    const members: string[] = [];
+    for (const [userId, event] of room.state.get("m.room.member") ?? []) {
+      if (event.content["membership"] === membership) members.push(userId);
+    }
+    return members;
+  }
+
+  private isPublicRoom(room: RoomRecord): boolean {
+    return (
+      stringField(stateEvent(room, "m.room.join_rules"), "join_rule") === "public" ||
+      stringField(stateEvent(room, "m.room.history_visibility"), "history_visibility") === "world_readable"
+    );
+  }
+
+  private generateRoomId(): string {
+    let roomId: string;
+    do roomId = `!r${this.nextRoomNumber++}:${this.serverName}`;
+    while (this.rooms.has(roomId));
+    return roomId;
+  }
+
+  private fullAlias(alias: string): string {
+    const full = typeof alias === "string" && !alias.startsWith("#") ? `#${alias}:${this.serverName}` : alias;
+    if (!isValidRoomAlias(full)) throw invalidParam(`Invalid room alias: ${String(alias)}`);
+    return full;
+  }
+
+  private requireUser(userId: string): WorldUser {
+    const user = this.users.get(userId);
+    if (user === undefined) throw notFound(`Unknown user ${String(userId)}`);
+    return user;
+  }
+
+  private requireRoom(roomId: string): RoomRecord {
+    const room = this.rooms.get(roomId);
+    if (room === undefined) throw notFound(`Unknown room ${String(roomId)}`);
+    return room;
+  }
+}
+
+function memberContent(membership: Membership, user: WorldUser | undefined, isDirect = false): JsonContent {
+  const content: JsonContent = { membership };
+  if (user?.displayName !== undefined) content["displayname"] = user.displayName;
+  if (user?.avatarUrl !== undefined) content["avatar_url"] = user.avatarUrl;
+  if (isDirect) content["is_direct"] = true;
+  return content;
+}
+
+function membershipOf(room: RoomRecord, userId: string): Membership | undefined {
+  const value = room.state.get("m.room.member")?.get(userId)?.content["membership"];
+  return value === "join" || value === "invite" || value === "leave" ? value : undefined;
+}
+
+function stateEvent(room: RoomRecord, type: string, stateKey = ""): MatrixEvent | undefined {
+  return room.state.get(type)?.get(stateKey);
+}
+
+function stringField(event: MatrixEvent | undefined, field: string): string | undefined {
+  const value = event?.content[field];
+  return typeof value === "string" ? value : undefined;
+}
+
+function requireType(type: string): void {
+  if (typeof type !== "string" || type === "") throw invalidParam("The account data type must be a non-empty string");
+}

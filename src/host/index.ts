@@ -1,0 +1,54 @@
+/**
+ * The host SDK: what a Matrix client imports to embed widgets.
+ * @module matrix-widget-kit/host
+ */
+export { WidgetHost } from "./widget-host.js";
+export type { WidgetHostOptions, WidgetHostEvents, HostSessionState, TraceEntry } from "./widget-host.js";
+export type {
+  WidgetDriver,
+  DirectorySearchResult,
+  DirectoryUserResult,
+  UserProfile,
+  AccountDataListener,
+} from "./driver.js";
+export { HomeserverError, type HomeserverErrorDetails } from "./matrix-error.js";
+export { denyAllPolicy, approveCapabilities } from "./policy.js";
+export type {
+  HostPolicy,
+  CapabilityRequest,
+  WidgetIdentity,
+  ShareRequest,
+  ShareDecision,
+  ShareHint,
+  ShareOutcome,
+  ResolvedSharedUser,
+  Awaitable,
+} from "./policy.js";
+export { DEFAULT_HOST_LIMITS, type HostLimits, type RateLimit } from "./limits.js";
+export { defineHostAction } from "./registry.js";
+export type { HostActionRegistration, HostActionContext, SessionScope } from "./registry.js";
+export { callDriver } from "./call-driver.js";
+export { isGrantable } from "./capability-filter.js";
+export { HostPostMessageTransport, type HostPostMessageTransportOptions } from "../transport/post-message-host.js";
+export { MessagePortTransport } from "../transport/message-port.js";
+export { createMemoryTransportPair, MemoryTransport, type MemoryTransportPair } from "../transport/memory.js";
+export type { Transport } from "../transport/transport.js";
+export { consoleLogger, silentLogger, type Logger } from "../core/logger.js";
+export { WidgetApiError, ErrorCode, type ErrorCodeValue, type MatrixApiErrorBody } from "../protocol/errors.js";
+export { ApiVersion } from "../protocol/versions.js";
+export { defineAction } from "../protocol/action.js";
+export {
+  CapabilitySet,
+  parseCapability,
+  formatCapability,
+  capabilityKey,
+  isKindMismatch,
+  type Capability,
+} from "../capabilities/index.js";
+export {
+  NEVER_EXPOSED_ACCOUNT_DATA,
+  SENSITIVE_ACCOUNT_DATA,
+  classifyAccountDataType,
+  containsEncryptedSecret,
+} from "../matrix/account-data.js";
+export { parseMatrixLink, formatMatrixToLink, formatMatrixUri, type NavigationTarget } from "../matrix/links.js";
