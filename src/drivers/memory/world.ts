@@ -400,12 +400,11 @@ export class MatrixWorld {
       state_key: sender,
       content: memberContent("join", creator),
     });
-    const users = new Map([[sender, 100]]);
     this.append(room, sender, {
       type: "m.room.power_levels",
       state_key: "",
       content: {
-        users: Object.fromEntries(users),
+        users: { [sender]: 100 },
         users_default: 0,
         events_default: 0,
         state_default: 50,
@@ -541,7 +540,7 @@ export class MatrixWorld {
    */
   invite(roomId: string, inviterId: string, userId: string, options?: { isDirect?: boolean }): MatrixEvent | undefined {
     const room = this.requireRoom(roomId);
-    this.checkInvite(room, inviterId, userId);
+    this.checkInviteIn(room, inviterId, userId);
     if (membershipOf(room, userId) === "invite") return undefined;
     return this.append(room, inviterId, {
       type: "m.room.member",
@@ -554,14 +553,15 @@ export class MatrixWorld {
    * Checks, without changing anything, that `inviterId` may invite `userId` into the room; throws
    * what {@link invite} would throw.
    */
-  checkInvite(room: RoomRecord | string, inviterId: string, userId: string): void {
-    const record = typeof room === "string" ? this.requireRoom(room) : room;
+  checkInvite(roomId: string, inviterId: string, userId: string): void {
+    this.checkInviteIn(this.requireRoom(roomId), inviterId, userId);
+  }
+
+  private checkInviteIn(room: RoomRecord, inviterId: string, userId: string): void {
     if (!isValidUserId(userId)) throw invalidParam(`Invalid user ID: ${String(userId)}`);
-    if (membershipOf(record, inviterId) !== "join") {
-      throw forbidden(`${inviterId} not in room ${record.roomId}.`);
-    }
+    if (membershipOf(room, inviterId) !== "join") throw forbidden(`${inviterId} not in room ${room.roomId}.`);
     this.requireUser(userId);
-    if (membershipOf(record, userId) === "join") throw forbidden(`${userId} is already in the room.`);
+    if (membershipOf(room, userId) === "join") throw forbidden(`${userId} is already in the room.`);
   }
 
   /**
