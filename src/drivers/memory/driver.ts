@@ -1,0 +1,327 @@
+/**
+ * A {@link WidgetDriver} over a {@link MatrixWorld}: the host's view of a Matrix client, answered
+ * from memory, with a call log, injectable faults and optional artificial latency for tests.
+ */
+
+import type {
+  AccountDataListener,
+  DirectorySearchResult,
+  UserProfile,
+  WidgetDriver,
+} from "../../host/driver.js";
+import { isValidUserId } from "../../matrix/identifiers.js";
+import type { NavigationTarget } from "../../matrix/links.js";
+import { copy, forbidden, homeserverError, invalidParam, notFound, type JsonContent } from "./json.js";
+import type { MatrixWorld, Membership } from "./world.js";
+
+/** Names of the driver operations that {@link MemoryDriver.failNext} can make fail. */
+export type MemoryDriverOperation = keyof WidgetDriver | "resolveNavigationTarget" | "joinRoom";
+
+/** One entry of {@link MemoryDriver.calls}: a {@link WidgetDriver} operation and a copy of its arguments. */
+export interface DriverCall {
+  op: string;
+  args: unknown[];
+}
+
+/** A failure queued for the next call of an operation. */
+export interface InjectedFailure {
+  operation: MemoryDriverOperation | (string & {});
+  error: Error;
+}
+
+/** Options of the {@link MemoryDriver} constructor. */
+export interface MemoryDriverOptions {
+  /** Delay, in milliseconds, before every asynchronous operation settles. Defaults to 0. */
+  latencyMs?: number;
+  /** Failures queued up front, as if passed to {@link MemoryDriver.failNext} in this order. */
+  failures?: readonly InjectedFailure[];
+}
+
+/**
+ * Where a navigation target leads, as {@link MemoryDriver.resolveNavigationTarget} reports it
+ * before anything is shown: a room (with the signed-in user's membership, so a host can ask
+ * "join or preview?") or a user (with an existing direct-message room, when there is one).
+ */
+export type ResolvedNavigationTarget =
+  | {
+      kind: "room";
+      roomId: string;
+      /** Whether the signed-in user is joined to the room. */
+      joined: boolean;
+      /** The signed-in user's membership, `undefined` when they never had one. */
+      membership: Membership | undefined;
+      /** The event to highlight, for event links. */
+      eventId?: string;
+    }
+  | {
+      kind: "user";
+      userId: string;
+      /** A direct-message room with the user that the signed-in user is joined to, if any. */
+      directRoomId?: string;
+    };
+
+/**
+ * The in-memory driver. Every operation acts as {@link MatrixWorld.ownUserId} and throws
+ * {@link HomeserverError} where a homeserver would answer with an error.
+ *
+ * For tests: {@link calls} records every {@link WidgetDriver} operation (so a test can assert that
+ * none happened), {@link failNext} makes the next call of an operation fail with a given error,
+ * and {@link latencyMs} delays every asynchronous operation.
+ */
+export class MemoryDriver implements WidgetDriver {
+  /** Every {@link WidgetDriver} operation called so far, oldest first, with copies of its arguments. */
+  readonly calls: DriverCall[] = [];
+
+  private latency = 0;
+  private readonly failures = new Map<string, Error[]>();
+
+  constructor(
+    /** The world the driver reads and changes. */
+    readonly world: MatrixWorld,
+    options: MemoryDriverOptions = {},
+  ) {
+    this.latencyMs = options.latencyMs ?? 0;
+    for (const { operation, error } of options.failures ?? []) this.failNext(operation, error);
+  }
+
+  /** Delay before every asynchronous operation settles, in milliseconds (0: next microtask). */
+  get latencyMs(): number {
+    return this.latency;
+  }
+
+  set latencyMs(value: number) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError("latencyMs must be a finite number >= 0");
+    this.latency = value;
+  }
+
+  /**
+   * Makes the next call of `operation` fail with `error` (by default a `500 M_UNKNOWN`
+   * {@link HomeserverError}). Calls queue: two `failNext` make the next two calls fail. The failure
+   * is taken when the call starts and thrown after the latency; a failed call changes nothing.
+   * `watchAccountData` throws synchronously.
+   */
+  failNext(operation: MemoryDriverOperation | (string & {}), error?: Error): void {
+    const queue = this.failures.get(operation) ?? [];
+    queue.push(error ?? homeserverError(500, "M_UNKNOWN", "Injected failure"));
+    this.failures.set(operation, queue);
+  }
+
+  /** Drops every queued failure. */
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
+  /** Searches the directory as the signed-in user; see {@link MatrixWorld.searchUserDirectory}. */
+  searchUserDirectory(searchTerm: string, limit: number | undefined): Promise<DirectorySearchResult> {
+    return this.perform("searchUserDirectory", [searchTerm, limit], () =>
+      this.world.searchUserDirectory(this.world.ownUserId, searchTerm, limit),
+    );
+  }
+
+  /**
+   * A user's global profile.
+   * @throws HomeserverError 404 `M_NOT_FOUND` "Profile not found" for users the world does not know.
+   */
+  getProfile(userId: string): Promise<UserProfile> {
+    return this.perform("getProfile", [userId], () => {
+      const user = this.world.getProfile(userId);
+      if (user === undefined) throw notFound("Profile not found");
+      const profile: UserProfile = {};
+      if (user.displayName !== undefined) profile.displayName = user.displayName;
+      if (user.avatarUrl !== undefined) profile.avatarUrl = user.avatarUrl;
+      return profile;
+    });
+  }
+
+  /**
+   * A copy of the signed-in user's global account data of a type, or `undefined` when unset. No
+   * type is filtered here: keeping secrets from widgets is the host's job.
+   */
+  readAccountData(type: string): Promise<Record<string, unknown> | undefined> {
+    return this.perform("readAccountData", [type], () => this.world.getAccountData(this.world.ownUserId, type));
+  }
+
+  /** Calls `listener` on every change of the signed-in user's global account data, until stopped. */
+  watchAccountData(listener: AccountDataListener): () => void {
+    this.record("watchAccountData", [listener]);
+    const failure = this.takeFailure("watchAccountData");
+    if (failure !== undefined) throw failure;
+    const own = this.world.ownUserId;
+    return this.world.on("accountData", ({ userId, type, content }) => {
+      if (userId === own) listener(type, content);
+    });
+  }
+
+  /**
+   * Shows the target, after {@link resolveNavigationTarget} (whose errors it throws):
+   * - room: becomes the viewed room, whatever the membership (a client shows a preview or a join
+   *   prompt; `action: "join"` does not join, use {@link joinRoom} after asking the user);
+   * - event: its room becomes the viewed room and the event {@link MatrixWorld.highlightedEventId};
+   * - user: with `action: "chat"` and an existing direct-message room, that room is viewed;
+   *   otherwise the user's profile is opened ({@link MatrixWorld.viewedUserId}). No room is ever
+   *   created by navigation.
+   */
+  navigate(target: NavigationTarget): Promise<void> {
+    return this.perform("navigate", [target], () => {
+      const resolved = this.resolve(target);
+      if (resolved.kind === "room") {
+        this.world.view(resolved.roomId, resolved.eventId);
+      } else if (target.type === "user" && target.action === "chat" && resolved.directRoomId !== undefined) {
+        this.world.view(resolved.directRoomId);
+      } else {
+        this.world.viewUser(resolved.userId);
+      }
+    });
+  }
+
+  /**
+   * Invites users into a room as the signed-in user. Duplicates are ignored, and users who are
+   * already invited are left as they are. Every user is checked before anyone is invited, so a
+   * failed call invites nobody.
+   * @throws HomeserverError 404 for an unknown room or user, 403 `M_FORBIDDEN` when the signed-in
+   * user is not joined or a user is already in the room, 400 for an invalid user ID.
+   */
+  inviteUsers(roomId: string, userIds: readonly string[]): Promise<void> {
+    return this.perform("inviteUsers", [roomId, userIds], () => {
+      const own = this.world.ownUserId;
+      if (!this.world.hasRoom(roomId)) throw notFound(`Unknown room ${roomId}`);
+      if (this.world.membership(roomId, own) !== "join") throw forbidden(`${own} not in room ${roomId}.`);
+      const unique = [...new Set(userIds)];
+      for (const userId of unique) this.world.checkInvite(roomId, own, userId);
+      for (const userId of unique) this.world.invite(roomId, own, userId);
+    });
+  }
+
+  /**
+   * Creates a new private room with the users invited as direct (`is_direct`), and lists it under
+   * each of them in the signed-in user's `m.direct`, keeping what was there. An existing direct
+   * room is never reused. The signed-in user and duplicates are dropped from the list.
+   * @throws HomeserverError 400 when no other user remains or a user ID is invalid, 404 for an
+   * unknown user (nothing is created then).
+   */
+  createDirectMessage(userIds: readonly string[]): Promise<{ roomId: string }> {
+    return this.perform("createDirectMessage", [userIds], () => {
+      const own = this.world.ownUserId;
+      const others = [...new Set(userIds)].filter((userId) => userId !== own);
+      if (others.length === 0) throw invalidParam("No other user to start a direct message with");
+      for (const userId of others) {
+        if (!isValidUserId(userId)) throw invalidParam(`Invalid user ID: ${String(userId)}`);
+      }
+      const roomId = this.world.createRoom({ creator: own, isDirect: true, invite: others });
+      const direct: JsonContent = this.world.getAccountData(own, "m.direct") ?? {};
+      for (const userId of others) {
+        // User IDs start with "@", so they can never be "__proto__" or another special key.
+        const existing = Object.hasOwn(direct, userId) ? direct[userId] : undefined;
+        const rooms = Array.isArray(existing) ? existing : [];
+        if (!rooms.includes(roomId)) rooms.push(roomId);
+        direct[userId] = rooms;
+      }
+      this.world.setAccountData(own, "m.direct", direct);
+      return { roomId };
+    });
+  }
+
+  /**
+   * Says where a target leads without showing it, so a host can ask before navigating (e.g.
+   * "You are not in this room: join or preview?"). Not recorded in {@link calls}.
+   * @throws HomeserverError 404 `M_NOT_FOUND` for an unknown alias, room, event or user.
+   */
+  resolveNavigationTarget(target: NavigationTarget): Promise<ResolvedNavigationTarget> {
+    return this.perform("resolveNavigationTarget", undefined, () => this.resolve(target));
+  }
+
+  /**
+   * Joins the signed-in user to a room by ID or alias, e.g. after the user confirmed a join
+   * prompt. Not recorded in {@link calls}.
+   * @returns the room ID.
+   * @throws HomeserverError 404 for an unknown alias or room, 403 when the room is not public and
+   * the user is not invited.
+   */
+  joinRoom(roomIdOrAlias: string): Promise<{ roomId: string }> {
+    return this.perform("joinRoom", undefined, () => {
+      const roomId = this.roomIdOf(roomIdOrAlias);
+      this.world.join(roomId, this.world.ownUserId);
+      return { roomId };
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private resolve(target: NavigationTarget): ResolvedNavigationTarget {
+    if (target.type === "user") {
+      if (!this.world.hasUser(target.userId)) throw notFound("Profile not found");
+      const directRoomId = this.directRoomWith(target.userId);
+      return directRoomId === undefined
+        ? { kind: "user", userId: target.userId }
+        : { kind: "user", userId: target.userId, directRoomId };
+    }
+    const roomId = this.roomIdOf(target.room);
+    const membership = this.world.membership(roomId, this.world.ownUserId);
+    const resolved: ResolvedNavigationTarget = { kind: "room", roomId, joined: membership === "join", membership };
+    if (target.type === "event") {
+      if (this.world.getEvent(roomId, target.eventId) === undefined) throw notFound("Event not found.");
+      resolved.eventId = target.eventId;
+    }
+    return resolved;
+  }
+
+  private roomIdOf(roomIdOrAlias: string): string {
+    if (roomIdOrAlias.startsWith("#")) {
+      const roomId = this.world.resolveAlias(roomIdOrAlias);
+      if (roomId === undefined) throw notFound(`Room alias ${roomIdOrAlias} not found`);
+      return roomId;
+    }
+    if (!this.world.hasRoom(roomIdOrAlias)) throw notFound(`Unknown room ${roomIdOrAlias}`);
+    return roomIdOrAlias;
+  }
+
+  /**
+   * A room listed for `userId` in the signed-in user's `m.direct` that both are in (the other user
+   * joined or invited), preferring rooms with just the two of them.
+   */
+  private directRoomWith(userId: string): string | undefined {
+    const own = this.world.ownUserId;
+    const direct = this.world.getAccountData(own, "m.direct");
+    const listed = direct !== undefined && Object.hasOwn(direct, userId) ? direct[userId] : undefined;
+    if (!Array.isArray(listed)) return undefined;
+    const usable = listed.filter(
+      (roomId): roomId is string =>
+        typeof roomId === "string" &&
+        this.world.membership(roomId, own) === "join" &&
+        ["join", "invite"].includes(this.world.membership(roomId, userId) ?? ""),
+    );
+    const size = (roomId: string) =>
+      this.world.members(roomId, "join").length + this.world.members(roomId, "invite").length;
+    return usable.find((roomId) => size(roomId) === 2) ?? usable[0];
+  }
+
+  private record(op: string, args: unknown[]): void {
+    this.calls.push({ op, args: args.map(snapshotArgument) });
+  }
+
+  private takeFailure(op: string): Error | undefined {
+    const queue = this.failures.get(op);
+    const failure = queue?.shift();
+    if (queue !== undefined && queue.length === 0) this.failures.delete(op);
+    return failure;
+  }
+
+  private async perform<T>(op: MemoryDriverOperation, logArgs: unknown[] | undefined, action: () => T): Promise<T> {
+    if (logArgs !== undefined) this.record(op, logArgs);
+    const failure = this.takeFailure(op);
+    if (this.latency > 0) await new Promise((resolve) => setTimeout(resolve, this.latency));
+    else await Promise.resolve();
+    if (failure !== undefined) throw failure;
+    return action();
+  }
+}
+
+/** A copy of a logged argument; functions (listeners) are kept as they are. */
+function snapshotArgument(value: unknown): unknown {
+  if (typeof value === "function") return value;
+  try {
+    return copy(value);
+  } catch {
+    return value;
+  }
+}
