@@ -26,6 +26,7 @@ export default defineConfig({
         test: {
           name: "interop",
           include: ["test/interop/**/*.test.ts"],
+          globalSetup: ["./test/browser/global-setup.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,

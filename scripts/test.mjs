@@ -83,7 +83,7 @@ try {
   }
   for (const [project, counts] of byProject)
     console.log(`  ${project}: ${counts.passed} passed, ${counts.failed} failed`);
-  for (const required of ["unit", "browser", "homeserver"]) {
+  for (const required of ["unit", "browser", "interop", "homeserver"]) {
     if (!byProject.get(required)?.passed) failures.push(`no ${required} test ran`);
   }
   summary = `${results.numPassedTests} passed, ${results.numFailedTests} failed`;
