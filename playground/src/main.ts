@@ -121,7 +121,9 @@ function policyFor(widget: ExampleWidget): HostPolicy {
     confirmShare: (request) =>
       askShare(request, world.viewedRoomId ? roomName(world.viewedRoomId) : undefined),
     shareFinished: (outcome) =>
-      outcome.error ? log(`share failed: ${outcome.error}`, true) : log(`share: ${outcome.decision.action}`),
+      outcome.error !== undefined
+        ? log(`share failed: ${outcome.error}`, true)
+        : log(`share: ${outcome.decision?.action ?? "unknown"}`),
   };
 }
 

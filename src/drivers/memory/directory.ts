@@ -42,26 +42,12 @@ export function clampDirectoryLimit(limit: number | undefined): number {
 
 /**
  * How well `user` matches `term`, lower is better, or `undefined` when it does not match:
- * 0 the whole term equals the display name, localpart or user ID; 1 one of them starts with the
- * whole term; 2 every word of the term equals a word of the user; 3 every word is a word prefix.
+ * 0 the whole term equals the display name, localpart or user ID; 1 every word of the term equals
+ * a word of the user; 2 the display name, localpart or user ID starts with the whole term; 3 every
+ * word of the term starts a word of the user.
  */
 export function matchRank(user: DirectoryUserResult, term: string): number | undefined {
-  const words = searchWords(term);
-  if (words.length === 0) return undefined;
-  const fields = userFields(user);
-  const tokens = fields.flatMap((field) => field.match(WORD) ?? []);
-  let allExact = true;
-  for (const word of words) {
-    if (tokens.includes(word)) continue;
-    allExact = false;
-    const unspaced = UNSPACED.test(word);
-    if (!tokens.some((token) => token.startsWith(word) || (unspaced && token.includes(word))))
-      return undefined;
-  }
-  const whole = normalizeForSearch(term).trim();
-  if (fields.includes(whole)) return 0;
-  if (fields.some((field) => field.startsWith(whole))) return 1;
-  return allExact ? 2 : 3;
+  return rankWith(prepareQuery(term), user);
 }
 
 /**
@@ -75,9 +61,10 @@ export function searchDirectory(
   limit: number | undefined,
 ): DirectorySearchResult {
   const max = clampDirectoryLimit(limit);
+  const query = prepareQuery(term);
   const ranked: { user: DirectoryUserResult; rank: number }[] = [];
   for (const user of candidates) {
-    const rank = matchRank(user, term);
+    const rank = rankWith(query, user);
     if (rank !== undefined) ranked.push({ user, rank });
   }
   ranked.sort(
@@ -88,6 +75,33 @@ export function searchDirectory(
       compareCodeUnits(a.user.userId, b.user.userId),
   );
   return { limited: ranked.length > max, results: ranked.slice(0, max).map(({ user }) => ({ ...user })) };
+}
+
+interface Query {
+  /** The term, normalised and trimmed. */
+  readonly whole: string;
+  readonly words: readonly { readonly text: string; readonly unspaced: boolean }[];
+}
+
+function prepareQuery(term: string): Query {
+  const whole = normalizeForSearch(term).trim();
+  return { whole, words: (whole.match(WORD) ?? []).map((text) => ({ text, unspaced: UNSPACED.test(text) })) };
+}
+
+function rankWith(query: Query, user: DirectoryUserResult): number | undefined {
+  if (query.words.length === 0) return undefined;
+  const fields = userFields(user);
+  const tokens = fields.flatMap((field) => field.match(WORD) ?? []);
+  let allExact = true;
+  for (const { text, unspaced } of query.words) {
+    if (tokens.includes(text)) continue;
+    allExact = false;
+    if (!tokens.some((token) => token.startsWith(text) || (unspaced && token.includes(text))))
+      return undefined;
+  }
+  if (fields.includes(query.whole)) return 0;
+  if (allExact) return 1;
+  return fields.some((field) => field.startsWith(query.whole)) ? 2 : 3;
 }
 
 /** The normalised strings a user is searched by: display name, localpart, user ID without `@`. */

@@ -138,7 +138,9 @@ export class MemoryDriver implements WidgetDriver {
    * type is filtered here: keeping secrets from widgets is the host's job.
    */
   readAccountData(type: string): Promise<Record<string, unknown> | undefined> {
-    return this.perform("readAccountData", [type], () => this.world.getAccountData(this.world.ownUserId, type));
+    return this.perform("readAccountData", [type], () =>
+      this.world.getAccountData(this.world.ownUserId, type),
+    );
   }
 
   /** Calls `listener` on every change of the signed-in user's global account data, until stopped. */
@@ -257,7 +259,12 @@ export class MemoryDriver implements WidgetDriver {
     }
     const roomId = this.roomIdOf(target.room);
     const membership = this.world.membership(roomId, this.world.ownUserId);
-    const resolved: ResolvedNavigationTarget = { kind: "room", roomId, joined: membership === "join", membership };
+    const resolved: ResolvedNavigationTarget = {
+      kind: "room",
+      roomId,
+      joined: membership === "join",
+      membership,
+    };
     if (target.type === "event") {
       if (this.world.getEvent(roomId, target.eventId) === undefined) throw notFound("Event not found.");
       resolved.eventId = target.eventId;
@@ -306,7 +313,11 @@ export class MemoryDriver implements WidgetDriver {
     return failure;
   }
 
-  private async perform<T>(op: MemoryDriverOperation, logArgs: unknown[] | undefined, action: () => T): Promise<T> {
+  private async perform<T>(
+    op: MemoryDriverOperation,
+    logArgs: unknown[] | undefined,
+    action: () => T,
+  ): Promise<T> {
     if (logArgs !== undefined) this.record(op, logArgs);
     const failure = this.takeFailure(op);
     if (this.latency > 0) await new Promise((resolve) => setTimeout(resolve, this.latency));

@@ -234,7 +234,8 @@ export class MatrixWorld {
   constructor(options: MatrixWorldOptions) {
     if (!isValidUserId(options.ownUserId)) throw invalidParam("ownUserId is not a valid user ID");
     const serverName = options.serverName ?? "example.org";
-    if (parseUserId(`@x:${serverName}`) === undefined) throw invalidParam("serverName is not a valid server name");
+    if (parseUserId(`@x:${serverName}`) === undefined)
+      throw invalidParam("serverName is not a valid server name");
     this.ownUserId = options.ownUserId;
     this.serverName = serverName;
     this.now = options.now ?? Date.now;
@@ -338,7 +339,7 @@ export class MatrixWorld {
    * - Matching: case-insensitive and NFKC-normalised; every word of the term must start a word of
    *   the user ID or display name (anywhere inside a word for CJK, kana, Hangul and Thai). A term
    *   without any letter or digit matches nobody.
-   * - Order: exact matches, then whole-term prefixes, then exact words, then word prefixes; ties
+   * - Order: exact matches, then exact words, then whole-term prefixes, then word prefixes; ties
    *   put users with a display name, then with an avatar, first, then sort by user ID.
    * - `limit` defaults to 10 and is clamped to [0, 50]; `limited` says more users matched.
    */
@@ -362,7 +363,8 @@ export class MatrixWorld {
     }
     for (const room of this.rooms.values()) {
       const joined = this.membersOf(room, "join");
-      if (this.isPublicRoom(room) || joined.includes(searcherId)) for (const userId of joined) visible.add(userId);
+      if (this.isPublicRoom(room) || joined.includes(searcherId))
+        for (const userId of joined) visible.add(userId);
     }
     return visible;
   }
@@ -428,10 +430,18 @@ export class MatrixWorld {
       this.append(room, sender, { type: "m.room.canonical_alias", state_key: "", content: { alias } });
     }
     if (options.name !== undefined) {
-      this.append(room, sender, { type: "m.room.name", state_key: "", content: { name: String(options.name) } });
+      this.append(room, sender, {
+        type: "m.room.name",
+        state_key: "",
+        content: { name: String(options.name) },
+      });
     }
     if (options.topic !== undefined) {
-      this.append(room, sender, { type: "m.room.topic", state_key: "", content: { topic: String(options.topic) } });
+      this.append(room, sender, {
+        type: "m.room.topic",
+        state_key: "",
+        content: { topic: String(options.topic) },
+      });
     }
     for (const userId of invitees) {
       this.append(room, sender, {
@@ -462,7 +472,8 @@ export class MatrixWorld {
       creator: stateEvent(room, "m.room.create")?.sender ?? "",
       aliases: [...this.aliases].filter(([, target]) => target === roomId).map(([alias]) => alias),
       joinRule: stringField(stateEvent(room, "m.room.join_rules"), "join_rule") ?? "invite",
-      historyVisibility: stringField(stateEvent(room, "m.room.history_visibility"), "history_visibility") ?? "shared",
+      historyVisibility:
+        stringField(stateEvent(room, "m.room.history_visibility"), "history_visibility") ?? "shared",
       isPublic: this.isPublicRoom(room),
       joinedMembers: this.membersOf(room, "join"),
       invitedMembers: this.membersOf(room, "invite"),
@@ -512,7 +523,9 @@ export class MatrixWorld {
 
   /** The rooms in which the user has the given membership (joined by default), in creation order. */
   roomsOf(userId: string, membership: Membership = "join"): string[] {
-    return [...this.rooms.values()].filter((room) => membershipOf(room, userId) === membership).map((r) => r.roomId);
+    return [...this.rooms.values()]
+      .filter((room) => membershipOf(room, userId) === membership)
+      .map((r) => r.roomId);
   }
 
   /**
@@ -526,10 +539,17 @@ export class MatrixWorld {
     const user = this.requireUser(userId);
     const current = membershipOf(room, userId);
     if (current === "join") return undefined;
-    if (current !== "invite" && stringField(stateEvent(room, "m.room.join_rules"), "join_rule") !== "public") {
+    if (
+      current !== "invite" &&
+      stringField(stateEvent(room, "m.room.join_rules"), "join_rule") !== "public"
+    ) {
       throw forbidden("You are not invited to this room.");
     }
-    return this.append(room, userId, { type: "m.room.member", state_key: userId, content: memberContent("join", user) });
+    return this.append(room, userId, {
+      type: "m.room.member",
+      state_key: userId,
+      content: memberContent("join", user),
+    });
   }
 
   /**
@@ -538,7 +558,12 @@ export class MatrixWorld {
    * @throws HomeserverError 404 for an unknown room or user; 403 `M_FORBIDDEN` when the inviter is
    * not joined or the invitee already is (Synapse's rules and messages).
    */
-  invite(roomId: string, inviterId: string, userId: string, options?: { isDirect?: boolean }): MatrixEvent | undefined {
+  invite(
+    roomId: string,
+    inviterId: string,
+    userId: string,
+    options?: { isDirect?: boolean },
+  ): MatrixEvent | undefined {
     const room = this.requireRoom(roomId);
     this.checkInviteIn(room, inviterId, userId);
     if (membershipOf(room, userId) === "invite") return undefined;
@@ -573,7 +598,11 @@ export class MatrixWorld {
     const room = this.requireRoom(roomId);
     const current = membershipOf(room, userId);
     if (current !== "join" && current !== "invite") return undefined;
-    return this.append(room, userId, { type: "m.room.member", state_key: userId, content: { membership: "leave" } });
+    return this.append(room, userId, {
+      type: "m.room.member",
+      state_key: userId,
+      content: { membership: "leave" },
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -589,7 +618,8 @@ export class MatrixWorld {
    */
   sendEvent(roomId: string, sender: string, draft: EventDraft): MatrixEvent {
     const room = this.requireRoom(roomId);
-    if (typeof draft?.type !== "string" || draft.type === "") throw invalidParam("The event type must be a string");
+    if (typeof draft?.type !== "string" || draft.type === "")
+      throw invalidParam("The event type must be a string");
     if (draft.type === "m.room.member") {
       throw invalidParam("Use join(), invite() or leave() to change room membership");
     }
@@ -787,7 +817,13 @@ export class MatrixWorld {
     if (event.type === "m.room.member" && event.state_key !== undefined) {
       const membership = membershipOf(room, event.state_key);
       if (membership !== undefined) {
-        this.emit("membership", { roomId: room.roomId, userId: event.state_key, membership, previous, event });
+        this.emit("membership", {
+          roomId: room.roomId,
+          userId: event.state_key,
+          membership,
+          previous,
+          event,
+        });
       }
     }
     return copy(event);
@@ -857,5 +893,6 @@ function stringField(event: MatrixEvent | undefined, field: string): string | un
 }
 
 function requireType(type: string): void {
-  if (typeof type !== "string" || type === "") throw invalidParam("The account data type must be a non-empty string");
+  if (typeof type !== "string" || type === "")
+    throw invalidParam("The account data type must be a non-empty string");
 }

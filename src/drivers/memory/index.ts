@@ -1,0 +1,41 @@
+/**
+ * `matrix-widget-kit/drivers/memory`: an in-memory Matrix world and a `WidgetDriver` over
+ * it. The playground's default back end, and a test kit for widget and host authors: no network,
+ * deterministic IDs and timestamps, a call log and fault injection.
+ *
+ * @example
+ * ```ts
+ * const world = new MatrixWorld({ ownUserId: "@me:example.org" });
+ * world.addUser({ userId: "@alice:example.org", displayName: "Alice" });
+ * const driver = new MemoryDriver(world);
+ * await driver.searchUserDirectory("ali", 5); // { limited: false, results: [{ userId: "@alice:…", … }] }
+ * ```
+ */
+
+export {
+  MatrixWorld,
+  createSteppingClock,
+  type CreateRoomOptions,
+  type EventDraft,
+  type MatrixEvent,
+  type MatrixWorldOptions,
+  type Membership,
+  type ProfileUpdate,
+  type RoomSummary,
+  type WorldChangeKind,
+  type WorldChanges,
+  type WorldListener,
+  type WorldSnapshot,
+  type WorldUser,
+} from "./world.js";
+export {
+  MemoryDriver,
+  type DriverCall,
+  type InjectedFailure,
+  type MemoryDriverOperation,
+  type MemoryDriverOptions,
+  type ResolvedNavigationTarget,
+} from "./driver.js";
+export { seedDemoWorld, DEMO_GENERATED_USERS, DEMO_OWN_USER_ID, DEMO_START_TIME } from "./seed.js";
+export { DEFAULT_DIRECTORY_LIMIT, MAX_DIRECTORY_LIMIT } from "./directory.js";
+export type { JsonContent } from "./json.js";
