@@ -32,7 +32,12 @@ const $ = (id: string) => document.getElementById(id) as HTMLElement;
 
 function roomName(roomId: string): string {
   const room = world.getRoom(roomId);
-  return room?.name ?? room?.canonicalAlias ?? roomId;
+  if (room?.name ?? room?.canonicalAlias) return (room.name ?? room.canonicalAlias) as string;
+  // A DM has no name: show the other people in it, as clients do.
+  const others = [...(room?.joinedMembers ?? []), ...(room?.invitedMembers ?? [])].filter(
+    (id) => id !== world.ownUserId,
+  );
+  return others.length ? others.map((id) => world.getProfile(id)?.displayName ?? id).join(", ") : roomId;
 }
 
 function renderRooms(): void {

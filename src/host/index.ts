@@ -29,12 +29,20 @@ export { defineHostAction } from "./registry.js";
 export type { HostActionRegistration, HostActionContext, SessionScope } from "./registry.js";
 export { callDriver } from "./call-driver.js";
 export { isGrantable } from "./capability-filter.js";
-export { HostPostMessageTransport, type HostPostMessageTransportOptions } from "../transport/post-message-host.js";
+export {
+  HostPostMessageTransport,
+  type HostPostMessageTransportOptions,
+} from "../transport/post-message-host.js";
 export { MessagePortTransport } from "../transport/message-port.js";
 export { createMemoryTransportPair, MemoryTransport, type MemoryTransportPair } from "../transport/memory.js";
 export type { Transport } from "../transport/transport.js";
 export { consoleLogger, silentLogger, type Logger } from "../core/logger.js";
-export { WidgetApiError, ErrorCode, type ErrorCodeValue, type MatrixApiErrorBody } from "../protocol/errors.js";
+export {
+  WidgetApiError,
+  ErrorCode,
+  type ErrorCodeValue,
+  type MatrixApiErrorBody,
+} from "../protocol/errors.js";
 export { ApiVersion } from "../protocol/versions.js";
 export { defineAction } from "../protocol/action.js";
 export {
@@ -51,4 +59,9 @@ export {
   classifyAccountDataType,
   containsEncryptedSecret,
 } from "../matrix/account-data.js";
-export { parseMatrixLink, formatMatrixToLink, formatMatrixUri, type NavigationTarget } from "../matrix/links.js";
+export {
+  parseMatrixLink,
+  formatMatrixToLink,
+  formatMatrixUri,
+  type NavigationTarget,
+} from "../matrix/links.js";

@@ -1,5 +1,11 @@
 import * as v from "valibot";
-import { CapabilitySet, capabilityKey, parseCapability } from "../capabilities/index.js";
+import {
+  CapabilitySet,
+  capabilityKey,
+  formatCapability,
+  parseCapability,
+  type FixedCapabilityName,
+} from "../capabilities/index.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
@@ -126,7 +132,8 @@ export class WidgetHost {
   private grantedSet = CapabilitySet.empty;
   private requested: string[] = [];
   private versionsOfWidget: readonly string[] = BASELINE_VERSIONS;
-  private buckets = new Map<string, TokenBucket>();
+  /** Rate-limit buckets live as long as the host, not the session: a widget cannot reset them by reloading. */
+  private readonly buckets = new Map<string, TokenBucket>();
   private renegotiations: Promise<void> = Promise.resolve();
   private viewedRoom: string | undefined;
   private waitingReady: Array<() => void> = [];
@@ -300,7 +307,6 @@ export class WidgetHost {
     this.requested = [];
     this.grantedSet = CapabilitySet.empty;
     this.versionsOfWidget = BASELINE_VERSIONS;
-    this.buckets = new Map();
     this.renegotiations = Promise.resolve();
     if (this.sessionState !== "destroyed") this.sessionState = "waiting";
     if (hadSession) this.emit("sessionEnded", { reason });
@@ -445,11 +451,15 @@ export class WidgetHost {
     if (rule && !("dynamic" in rule)) {
       const held =
         "fixed" in rule
-          ? this.grantedSet.hasFixed(rule.fixed as never)
+          ? this.grantedSet.hasFixed(rule.fixed as FixedCapabilityName)
           : this.grantedSet.hasCustom(rule.custom);
       if (!held) {
+        const needed =
+          "fixed" in rule
+            ? formatCapability({ kind: "fixed", name: rule.fixed as FixedCapabilityName }, "unstable")
+            : rule.custom;
         throw new WidgetApiError(
-          `Missing capability for ${request.action}: ${"fixed" in rule ? rule.fixed : rule.custom}`,
+          `Missing capability ${needed} for ${request.action}`,
           ErrorCode.MissingCapability,
         );
       }

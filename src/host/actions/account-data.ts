@@ -30,6 +30,15 @@ function assertReadable(context: HostActionContext, type: string): void {
   }
 }
 
+function isReadable(context: HostActionContext, type: string): boolean {
+  try {
+    assertReadable(context, type);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** MSC3751: reads the current value of one approved global account-data type. */
 export const readAccountDataHandler = defineHostAction({
   action: readAccountData,
@@ -42,7 +51,7 @@ export const readAccountDataHandler = defineHostAction({
     const content = await callDriver(context, "reading account data", (driver) =>
       driver.readAccountData?.(type),
     );
-    if (content === undefined) return { events: [] };
+    if (content === undefined || content === null) return { events: [] };
     if (!isPlainObject(content)) {
       throw new WidgetApiError("The client returned malformed account data", ErrorCode.Internal);
     }
@@ -71,16 +80,19 @@ export const watchAccountDataHandler = defineHostAction({
     let state = session.values.get(watchKey) as WatchState | undefined;
     if (!state) {
       const created: WatchState = { types: new Set() };
-      state = created;
-      session.values.set(watchKey, created);
       const stop = watch.call(context.driver, (type, content) => {
         if (session.ended || !created.types.has(type)) return;
         if (!isPlainObject(content) || containsEncryptedSecret(content)) return;
+        // A push is a read: the same checks run again, so a withdrawn sensitive opt-in stops it.
+        if (!isReadable(context, type)) return;
         context.sendToWidget(accountDataChanged, { events: [{ type, content }] }).catch((error: unknown) => {
           context.logger.warn(`Account data push was not acknowledged: ${(error as Error).message}`);
         });
       });
       session.onEnd(stop);
+      // Recorded only once the driver subscribed, so a failed subscription is retried next time.
+      state = created;
+      session.values.set(watchKey, created);
     }
     for (const type of types) state.types.add(type);
     return {};

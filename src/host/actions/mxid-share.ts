@@ -19,7 +19,8 @@ export const mxidShareHandler = defineHostAction({
     (typeof driver.inviteUsers === "function" || typeof driver.createDirectMessage === "function"),
   handle(context, { users, action_hint }) {
     const { session, policy } = context;
-    if (!policy.confirmShare) {
+    const { driver } = context;
+    if (!policy.confirmShare || (!driver.inviteUsers && !driver.createDirectMessage)) {
       throw new WidgetApiError("This client cannot show share prompts", ErrorCode.Unsupported);
     }
     if (session.values.get(openPromptKey) === true) {
@@ -87,6 +88,10 @@ async function runPrompt(
     const decision: ShareDecision = await policy.confirmShare(request);
     if (session.ended) {
       logger.warn("A share decision arrived after the widget's session ended; nothing was done");
+      policy.shareFinished?.({
+        widget: context.widget,
+        error: "The widget's session ended before the decision",
+      });
       return;
     }
     await carryOut(

@@ -22,7 +22,7 @@ export const navigateHandler = defineHostAction({
     if (!allowed) {
       throw new WidgetApiError("The client refused to navigate to this link", ErrorCode.Refused);
     }
-    await callDriver(context, "navigation", (driver) => driver.navigate?.(parsed.target));
+    await callDriver(context, "navigating", (driver) => driver.navigate?.(parsed.target));
     return {};
   },
 });

@@ -15,7 +15,9 @@ describe("the action table", () => {
   });
 
   it("gates every fromWidget action that acts on the client behind a capability", () => {
-    const ungated = ACTION_TABLE.filter((a) => a.direction === "fromWidget" && !a.beforeSession && !a.capability)
+    const ungated = ACTION_TABLE.filter(
+      (a) => a.direction === "fromWidget" && !a.beforeSession && !a.capability,
+    )
       .map((a) => a.id)
       .filter((id) => id !== "request_capabilities");
     expect(ungated).toEqual([]);

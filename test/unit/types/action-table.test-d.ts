@@ -33,7 +33,9 @@ describe("typed action table", () => {
 
   it("types the widget's methods for the four proposals", () => {
     expectTypeOf<WidgetClient["navigate"]>().parameter(0).toEqualTypeOf<string | NavigationTarget>();
-    expectTypeOf<WidgetClient["searchUserDirectory"]>().returns.resolves.toEqualTypeOf<ResponseData<Search>>();
+    expectTypeOf<WidgetClient["searchUserDirectory"]>().returns.resolves.toEqualTypeOf<
+      ResponseData<Search>
+    >();
     expectTypeOf<WidgetClient["readAccountData"]>().returns.resolves.toEqualTypeOf<
       Record<string, unknown> | undefined
     >();
