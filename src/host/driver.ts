@@ -22,6 +22,97 @@ export interface UserProfile {
 /** An account-data value changed: `content` is the new value. */
 export type AccountDataListener = (type: string, content: Record<string, unknown>) => void;
 
+/** A room event in the Client-Server "ClientEvent" shape, as widgets receive it. */
+export interface RoomEvent {
+  type: string;
+  event_id: string;
+  room_id: string;
+  sender: string;
+  origin_server_ts: number;
+  content: Record<string, unknown>;
+  /** Present on state events. */
+  state_key?: string;
+  unsigned?: Record<string, unknown>;
+}
+
+/** A to-device message as a widget receives it. */
+export interface ToDeviceEvent {
+  type: string;
+  sender: string;
+  content: Record<string, unknown>;
+  /** Whether it arrived encrypted (the host decrypted it). */
+  encrypted: boolean;
+}
+
+/** Where and how to send an event. */
+export interface SendEventOptions {
+  roomId: string;
+  /** Makes it a state event. */
+  stateKey?: string;
+  /** MSC4157: send after this many milliseconds, unless cancelled or restarted. */
+  delayMs?: number;
+  /** MSC4157: send when the delayed event with this ID is sent. */
+  parentDelayId?: string;
+  /** MSC4407: keep the event sticky for this many milliseconds. */
+  stickyDurationMs?: number;
+}
+
+/** What sending an event produced: an event ID, or a delay ID for a delayed event. */
+export interface SentEvent {
+  roomId: string;
+  eventId?: string;
+  delayId?: string;
+}
+
+/** A read of a room's timeline (MSC2876). */
+export interface ReadEventsQuery {
+  roomId: string;
+  eventType: string;
+  /** Only `m.room.message` events with this msgtype. */
+  msgtype?: string;
+  /** Most events to return, newest first. */
+  limit: number;
+  /** Only events after this event ID. */
+  since?: string;
+}
+
+/** A read of relations (MSC3869). */
+export interface ReadRelationsQuery {
+  roomId: string;
+  eventId: string;
+  relationType?: string;
+  eventType?: string;
+  limit?: number;
+  from?: string;
+  to?: string;
+  direction?: "f" | "b";
+}
+
+/** A page of related events. */
+export interface RelationsPage {
+  chunk: RoomEvent[];
+  nextBatch?: string;
+  prevBatch?: string;
+}
+
+/** OpenID credentials for the widget (MSC1960 / get_openid). */
+export interface OpenIdCredentials {
+  access_token: string;
+  expires_in: number;
+  matrix_server_name: string;
+  token_type: string;
+}
+
+/** A TURN server for calls (MSC3846). */
+export interface TurnServer {
+  uris: string[];
+  username: string;
+  password: string;
+}
+
+/** A live feed the driver offers; the host subscribes while a session needs it. */
+export type Unsubscribe = () => void;
+
 /**
  * What the host asks of the Matrix client it runs in. Every operation is optional: the host
  * advertises an action only when the driver can do it, and answers any other call with an error.
@@ -46,4 +137,45 @@ export interface WidgetDriver {
   inviteUsers?(roomId: string, userIds: readonly string[]): Promise<void>;
   /** Creates a direct-message room with the users, marks it as a DM, and returns its ID. */
   createDirectMessage?(userIds: readonly string[]): Promise<{ roomId: string }>;
+
+  // ---- events and the rest of matrix-widget-api's surface ---------------------------------
+
+  /** The signed-in user's ID. */
+  readonly userId?: string;
+  /** The signed-in device's ID. */
+  readonly deviceId?: string;
+  /** Sends a room or state event (MSC2762), possibly delayed (MSC4157) or sticky (MSC4407). */
+  sendEvent?(eventType: string, content: Record<string, unknown>, options: SendEventOptions): Promise<SentEvent>;
+  /** Cancels, restarts or sends a delayed event now (MSC4157). */
+  updateDelayedEvent?(delayId: string, action: "cancel" | "restart" | "send"): Promise<void>;
+  /** Reads recent room events of a type, newest first (MSC2876). */
+  readRoomEvents?(query: ReadEventsQuery): Promise<RoomEvent[]>;
+  /** Reads current state events of a type; `stateKey` undefined means every key. */
+  readStateEvents?(roomId: string, eventType: string, stateKey: string | undefined): Promise<RoomEvent[]>;
+  /** Reads events related to an event (MSC3869). */
+  readEventRelations?(query: ReadRelationsQuery): Promise<RelationsPage>;
+  /** Rooms the user is joined to or invited to, for `timeline:*`. */
+  getKnownRooms?(): readonly string[];
+  /** Sends to-device messages (MSC3819): user ID → device ID (or `*`) → content. */
+  sendToDevice?(
+    eventType: string,
+    encrypted: boolean,
+    messages: Record<string, Record<string, Record<string, unknown>>>,
+  ): Promise<void>;
+  /** Gets OpenID credentials after the user agreed; `undefined` when the user refused. */
+  requestOpenId?(): Promise<OpenIdCredentials | undefined>;
+  /** Streams TURN servers; the iterator ends when the host stops watching. */
+  getTurnServers?(): AsyncIterable<TurnServer>;
+  /** The media repository's config (MSC4039). */
+  getMediaConfig?(): Promise<Record<string, unknown>>;
+  /** Uploads a file and returns its mxc URI (MSC4039). */
+  uploadFile?(file: Blob | ArrayBuffer | Uint8Array): Promise<{ contentUri: string }>;
+  /** Downloads a file by mxc URI (MSC4039). */
+  downloadFile?(contentUri: string): Promise<{ file: Blob | ArrayBuffer | Uint8Array }>;
+  /** Reads the user's room account data of a type in a room. */
+  readRoomAccountData?(roomId: string, type: string): Promise<Record<string, unknown> | undefined>;
+  /** Calls `listener` for every new room event (timeline and state) the client sees. */
+  watchRoomEvents?(listener: (event: RoomEvent) => void): Unsubscribe;
+  /** Calls `listener` for every to-device message the client receives. */
+  watchToDevice?(listener: (event: ToDeviceEvent) => void): Unsubscribe;
 }

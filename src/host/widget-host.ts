@@ -326,12 +326,14 @@ export class WidgetHost {
       const parsed = v.safeParse(versionsSchema, versions.value);
       if (parsed.success) this.versionsOfWidget = parsed.output.supported_versions;
     }
-    let requested: string[] = [];
-    if (capabilities.status === "fulfilled") {
-      requested = unique(capabilities.value.capabilities);
-    } else {
+    if (capabilities.status === "rejected") {
+      // No widget answered (say the frame now holds a foreign page): the session stays
+      // unestablished rather than claiming to be ready with nothing granted.
       this.logger.warn(`Widget ${this.widget.widgetId} did not answer the capabilities request`);
+      this.sessionState = "waiting";
+      return;
     }
+    const requested = unique(capabilities.value.capabilities);
     const approved = await this.decide(requested, false);
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
     this.requested = requested;

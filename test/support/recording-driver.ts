@@ -8,7 +8,15 @@ import { HomeserverError, type HomeserverErrorDetails } from "../../src/host/mat
 import type { NavigationTarget } from "../../src/matrix/links.js";
 
 /** The name of one driver operation. */
-export type DriverOp = keyof WidgetDriver;
+/** The driver operations this recorder implements (the ones the four proposals use). */
+export type DriverOp =
+  | "searchUserDirectory"
+  | "getProfile"
+  | "readAccountData"
+  | "watchAccountData"
+  | "navigate"
+  | "inviteUsers"
+  | "createDirectMessage";
 
 /** Every operation a {@link WidgetDriver} may implement. */
 export const DRIVER_OPS: readonly DriverOp[] = [
