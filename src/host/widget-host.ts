@@ -24,6 +24,7 @@ import {
 } from "../protocol/actions/session.js";
 import type { Transport } from "../transport/transport.js";
 import { builtInHostActions } from "./actions/index.js";
+import { builtInHostFeatures, type HostFeature } from "./features/index.js";
 import { isGrantable } from "./capability-filter.js";
 import type { WidgetDriver } from "./driver.js";
 import { DEFAULT_HOST_LIMITS, TokenBucket, type HostLimits, type RateLimit } from "./limits.js";
@@ -90,6 +91,8 @@ export interface WidgetHostOptions {
   limits?: Partial<HostLimits>;
   /** Custom actions of the host application, served from the same table as the built-in ones. */
   actions?: readonly HostActionRegistration[];
+  /** Extra features to attach besides the built-in ones. */
+  features?: readonly HostFeature[];
   /** The widget's origin, shown to policies. */
   origin?: string;
   /** The room the user is viewing. */
@@ -120,6 +123,7 @@ export class WidgetHost {
   private readonly customCapabilities = new Set<string>();
   private readonly listeners = new Map<keyof WidgetHostEvents, Set<Listener<never>>>();
   private readonly unsubscribeLoad: (() => void) | undefined;
+  private readonly detachFeatures: Array<() => void> = [];
   /** API versions this host advertises. */
   readonly supportedVersions: readonly string[];
 
@@ -155,7 +159,8 @@ export class WidgetHost {
     ]) {
       this.register(registration);
     }
-    this.supportedVersions = this.computeVersions();
+    const features = [...builtInHostFeatures, ...(options.features ?? [])];
+    this.supportedVersions = this.computeVersions(features);
 
     this.endpoint = new Endpoint({
       transport: this.transport,
@@ -169,6 +174,7 @@ export class WidgetHost {
       onRequest: (request) => this.traceInbound(request),
     });
     this.unsubscribeLoad = this.transport.onPeerLoad?.(() => this.onFrameLoad());
+    for (const feature of features) this.detachFeatures.push(feature.attach(this, this.driver));
   }
 
   /** The session's state. */
@@ -251,6 +257,7 @@ export class WidgetHost {
     if (this.sessionState === "destroyed") return;
     this.endSession("The host was destroyed");
     this.sessionState = "destroyed";
+    for (const detach of this.detachFeatures.splice(0)) detach();
     this.endpoint.destroy();
     this.unsubscribeLoad?.();
     this.transport.close();
@@ -415,8 +422,9 @@ export class WidgetHost {
     if (rule && "custom" in rule) this.customCapabilities.add(rule.custom);
   }
 
-  private computeVersions(): string[] {
-    const versions = new Set<string>([...BASELINE_VERSIONS, ApiVersion.MSC2871, ApiVersion.MSC2974]);
+  private computeVersions(features: readonly HostFeature[]): string[] {
+    const versions = new Set<string>([
+      ...features.flatMap((feature) => feature.versions ?? []),...BASELINE_VERSIONS, ApiVersion.MSC2871, ApiVersion.MSC2974]);
     for (const registration of new Set(this.registry.values())) {
       const version = registration.action.version;
       if (version && (registration.available?.(this.driver, this.policy) ?? true)) versions.add(version);

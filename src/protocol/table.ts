@@ -11,6 +11,8 @@ import {
   supportedApiVersionsToWidget,
 } from "./actions/session.js";
 import { userDirectorySearch } from "./actions/user-directory.js";
+import { EVENT_ACTIONS } from "./actions/events.js";
+import { MISC_ACTIONS } from "./actions/misc.js";
 
 /**
  * The whole action table: every action this toolkit speaks, each described once and keyed by its
@@ -30,6 +32,8 @@ export const ACTIONS = {
   read_account_data: readAccountData,
   watch_account_data: watchAccountData,
   account_data_changed: accountDataChanged,
+  ...EVENT_ACTIONS,
+  ...MISC_ACTIONS,
 } as const satisfies Record<string, AnyActionDescriptor>;
 
 /** The action table's type: each id mapped to its fully typed descriptor. */

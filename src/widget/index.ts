@@ -26,3 +26,5 @@ export { WidgetPostMessageTransport } from "../transport/post-message-widget.js"
 export { MessagePortTransport } from "../transport/message-port.js";
 export type { AccountDataEvent } from "../protocol/actions/account-data.js";
 export type { DirectoryUser } from "../protocol/actions/user-directory.js";
+export * from "./features/events.js";
+export * from "./features/misc.js";

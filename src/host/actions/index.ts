@@ -3,6 +3,8 @@ import { readAccountDataHandler, watchAccountDataHandler } from "./account-data.
 import { mxidShareHandler } from "./mxid-share.js";
 import { navigateHandler } from "./navigate.js";
 import { userDirectorySearchHandler } from "./user-directory.js";
+import { eventHostActions } from "./events/index.js";
+import { miscHostActions } from "./misc/index.js";
 
 /** The host handlers every WidgetHost serves, besides the session actions. */
 export const builtInHostActions: readonly HostActionRegistration[] = [
@@ -11,4 +13,6 @@ export const builtInHostActions: readonly HostActionRegistration[] = [
   mxidShareHandler,
   readAccountDataHandler,
   watchAccountDataHandler,
+  ...eventHostActions,
+  ...miscHostActions,
 ];

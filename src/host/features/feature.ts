@@ -1,0 +1,13 @@
+import type { WidgetDriver } from "../driver.js";
+import type { WidgetHost } from "../widget-host.js";
+
+/**
+ * A part of the host that lives beside the request handlers: it watches the host's events
+ * (`ready`, `capabilities`, `sessionEnded`) and the driver's feeds, and pushes toWidget requests
+ * through `host.request`. Attached once per WidgetHost; the returned function detaches it.
+ */
+export interface HostFeature {
+  /** API versions the host advertises because of this feature. */
+  readonly versions?: readonly string[];
+  attach(host: WidgetHost, driver: WidgetDriver): () => void;
+}

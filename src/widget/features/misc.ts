@@ -1,0 +1,2 @@
+// Widget-side functions of the other matrix-widget-api families, tree-shakable like events.ts.
+export {};
