@@ -145,7 +145,11 @@ export interface WidgetDriver {
   /** The signed-in device's ID. */
   readonly deviceId?: string;
   /** Sends a room or state event (MSC2762), possibly delayed (MSC4157) or sticky (MSC4407). */
-  sendEvent?(eventType: string, content: Record<string, unknown>, options: SendEventOptions): Promise<SentEvent>;
+  sendEvent?(
+    eventType: string,
+    content: Record<string, unknown>,
+    options: SendEventOptions,
+  ): Promise<SentEvent>;
   /** Cancels, restarts or sends a delayed event now (MSC4157). */
   updateDelayedEvent?(delayId: string, action: "cancel" | "restart" | "send"): Promise<void>;
   /** Reads recent room events of a type, newest first (MSC2876). */

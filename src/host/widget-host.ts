@@ -424,7 +424,11 @@ export class WidgetHost {
 
   private computeVersions(features: readonly HostFeature[]): string[] {
     const versions = new Set<string>([
-      ...features.flatMap((feature) => feature.versions ?? []),...BASELINE_VERSIONS, ApiVersion.MSC2871, ApiVersion.MSC2974]);
+      ...features.flatMap((feature) => feature.versions ?? []),
+      ...BASELINE_VERSIONS,
+      ApiVersion.MSC2871,
+      ApiVersion.MSC2974,
+    ]);
     for (const registration of new Set(this.registry.values())) {
       const version = registration.action.version;
       if (version && (registration.available?.(this.driver, this.policy) ?? true)) versions.add(version);
