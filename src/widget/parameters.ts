@@ -11,7 +11,8 @@ export interface WidgetParameters {
 /**
  * Reads the widget ID and the host origin from the widget's URL. Hosts such as Element add
  * `widgetId` and `parentUrl` to the query string; some put parameters in the fragment, so both
- * are read (the query string wins).
+ * are read (the query string wins). Without `parentUrl`, the document's referrer (the embedding
+ * page) gives the host origin.
  */
 export function readWidgetParameters(url: string = globalThis.location?.href ?? ""): WidgetParameters {
   const params = new URLSearchParams();
@@ -27,7 +28,8 @@ export function readWidgetParameters(url: string = globalThis.location?.href ?? 
     for (const [key, value] of new URLSearchParams(fragmentQuery)) params.set(key, value);
     for (const [key, value] of parsed.searchParams) params.set(key, value);
   }
-  const parentUrl = params.get("parentUrl") ?? undefined;
+  // Element and most hosts pass `parentUrl`; without it the embedding page's URL is the referrer.
+  const parentUrl = params.get("parentUrl") ?? (globalThis.document?.referrer || undefined);
   let parentOrigin: string | undefined;
   if (parentUrl) {
     try {
