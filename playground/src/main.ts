@@ -20,7 +20,15 @@ interface ExampleWidget {
   url: string;
 }
 const examples: ExampleWidget[] = [
-  { id: "demo", name: "Four proposals demo", url: `${widgetOrigin}/widgets/demo/index.html` },
+  { id: "user-picker", name: "User picker", url: `${widgetOrigin}/widgets/user-picker/index.html` },
+  { id: "emotes", name: "Emote viewer", url: `${widgetOrigin}/widgets/emotes/index.html` },
+  { id: "navigator", name: "Room navigator", url: `${widgetOrigin}/widgets/navigator/index.html` },
+  {
+    id: "mwa-classic",
+    name: "matrix-widget-api widget",
+    url: `${widgetOrigin}/widgets/mwa-classic/index.html`,
+  },
+  { id: "impostor", name: "Impostor (malicious)", url: `${widgetOrigin}/widgets/impostor/index.html` },
 ];
 if (__PLAYGROUND_CUSTOM_WIDGET__) {
   examples.unshift({ id: "custom", name: "Your widget", url: __PLAYGROUND_CUSTOM_WIDGET__ });
