@@ -1,48 +1,53 @@
 #!/usr/bin/env node
-// `npm start`: the playground. One Vite dev server on 127.0.0.1 serves the host page at
-// http://localhost:PORT and the example widgets at http://127.0.0.1:PORT, two different origins
-// (and sites), so widgets run cross-origin exactly as they do inside a real Matrix client.
+// `npm start`: the playground on the in-memory Matrix world.
 //
 //   npm start -- --port 5173
 //   npm start -- --widget https://my-widget.example/index.html
-import { createServer } from "vite";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+//   npm start -- --homeserver https://matrix.example --user @me:matrix.example --token …
+//     (or MATRIX_HOMESERVER, MATRIX_USER_ID, MATRIX_ACCESS_TOKEN in the environment)
 import { parseArgs } from "node:util";
+import { startPlayground } from "./playground-server.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: process.env.PORT ?? "5173" },
     widget: { type: "string" },
-    homeserver: { type: "string" },
+    homeserver: { type: "string", default: process.env.MATRIX_HOMESERVER },
+    user: { type: "string", default: process.env.MATRIX_USER_ID },
+    token: { type: "string", default: process.env.MATRIX_ACCESS_TOKEN },
+    device: { type: "string", default: process.env.MATRIX_DEVICE_ID },
   },
   allowPositionals: false,
 });
 
+let homeserver = null;
 if (values.homeserver) {
+  if (!values.user || !values.token) {
+    console.error("--homeserver needs --user and --token (or MATRIX_USER_ID and MATRIX_ACCESS_TOKEN).");
+    process.exit(2);
+  }
+  homeserver = {
+    baseUrl: values.homeserver,
+    userId: values.user,
+    accessToken: values.token,
+    deviceId: values.device ?? null,
+  };
   console.error(
-    "--homeserver is not available yet: the matrix-js-sdk driver lands with the homeserver work. " +
-      "Run `npm start` without it to use the in-memory Matrix world.",
+    "--homeserver is not wired into the playground yet; run `npm start` for the in-memory world.",
   );
   process.exit(2);
 }
 
-const server = await createServer({
-  configFile: false,
-  root: join(root, "playground"),
-  logLevel: "warn",
-  clearScreen: false,
-  define: { __PLAYGROUND_CUSTOM_WIDGET__: JSON.stringify(values.widget ?? null) },
-  server: { host: "127.0.0.1", port: Number(values.port), strictPort: false, fs: { allow: [root] } },
-  build: { target: "es2022" },
+const playground = await startPlayground({
+  port: Number(values.port),
+  customWidgetUrl: values.widget ?? null,
+  homeserver,
 });
-await server.listen();
-const port = server.config.server.port ?? server.httpServer?.address()?.port;
-const address = server.httpServer?.address();
-const actualPort = typeof address === "object" && address ? address.port : port;
 console.log(`\nmatrix-widget-kit playground`);
-console.log(`  host page:  http://localhost:${actualPort}/`);
-console.log(`  widgets on: http://127.0.0.1:${actualPort}/ (another origin)`);
+console.log(`  open:       ${playground.hostOrigin}/`);
+console.log(`  widgets on: ${playground.widgetOrigin}/ (another origin)`);
+console.log(
+  `  world:      ${homeserver ? `${homeserver.baseUrl} as ${homeserver.userId}` : "in memory (seeded demo world)"}`,
+);
 if (values.widget) console.log(`  your widget: ${values.widget}`);
 console.log(`\nPress Ctrl+C to stop.`);
