@@ -1,0 +1,56 @@
+// Figure 5: widget bundle size. Builds both widget entries in bench/fixtures with the same esbuild
+// settings (bundle, minify, ESM, browser, es2022, no source map) and gzips them at level 9. Also
+// lists the inputs that contribute most to our bundle. Writes JSON to the path in argv[2].
+import { writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const root = process.env.BENCH_PROJECT_ROOT ?? process.cwd();
+
+export interface BundleSize {
+  entry: string;
+  minifiedBytes: number;
+  gzippedBytes: number;
+  /** Largest contributors to the minified output: input path → bytes. */
+  top: Array<{ input: string; bytes: number }>;
+}
+
+async function measure(entry: string): Promise<BundleSize> {
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    absWorkingDir: root,
+  });
+  const output = result.outputFiles[0];
+  if (!output) throw new Error(`no output for ${entry}`);
+  const meta = Object.values(result.metafile.outputs)[0];
+  const top = Object.entries(meta?.inputs ?? {})
+    .map(([input, info]) => ({ input: relative(".", input), bytes: info.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 8);
+  return {
+    entry,
+    minifiedBytes: output.contents.byteLength,
+    gzippedBytes: gzipSync(output.contents, { level: 9 }).byteLength,
+    top,
+  };
+}
+
+async function main(): Promise<void> {
+  const out = process.argv[2];
+  if (!out) throw new Error("usage: bundle-size <output.json>");
+  const kit = await measure("bench/fixtures/size-kit.ts");
+  const mwa = await measure("bench/fixtures/size-mwa.ts");
+  process.stderr.write(`[bench] bundle: ours ${kit.gzippedBytes} B gz, mwa ${mwa.gzippedBytes} B gz\n`);
+  writeFileSync(out, JSON.stringify({ kit, mwa }, null, 2));
+}
+
+await main();

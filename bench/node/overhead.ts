@@ -1,0 +1,258 @@
+// Supplementary figure: the libraries' own CPU cost per request, without IPC. On the benchmark
+// machine a cross-process postMessage round trip costs about a millisecond of CPU (browser process
+// and both renderers), which hides the libraries' JavaScript in figures 1–3. Here both ends run in
+// one Node process over a wire that does what postMessage does to the data (a structured clone,
+// delivered asynchronously in a microtask), so the cost of the wire is small and the same for all:
+//
+// - raw: an echo of the same envelope-shaped messages over that wire;
+// - ours: WidgetHost + WidgetClient over a Transport on that wire;
+// - matrix-widget-api: ClientWidgetApi + WidgetApi over the stand-in windows of fake-windows.ts
+//   (the same wire; every message also reaches the sender's own transport, which drops it after a
+//   few property checks, as a window's other listeners would).
+//
+// Figures (sequential search, burst of searches, sequential event pushes) mirror 1–3. CPU time of
+// the whole process (process.cpuUsage, so GC threads count), median of round-robin runs. Writes
+// JSON to the path in argv[2].
+import { writeFileSync } from "node:fs";
+import { ClientWidgetApi, Widget, WidgetApi, type IWidgetApiRequest } from "matrix-widget-api";
+import { approveCapabilities, silentLogger, WidgetHost, type Transport } from "../../src/host/index.js";
+import type { WidgetMessage } from "../../src/protocol/envelope.js";
+import { WidgetClient } from "../../src/widget/index.js";
+import { benchEventAction } from "../browser/kit-event-action.js";
+import { benchEvent, DIRECTORY_RESULT, ROOM_ID, WIRE_DIRECTORY_RESULT } from "../browser/shared.js";
+import { ApprovingDriver, FAKE_HOST_ORIGIN, FAKE_WIDGET_ORIGIN, installFakeWindows } from "./fake-windows.js";
+
+const SEQUENTIAL = 3000;
+const BURST = 1000;
+const FEED = 3000;
+const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 7);
+const WARMUP_RUNS = 2;
+
+/** One end of the in-process wire: structured clone, delivered to the peer's listeners in a microtask. */
+class WireEnd implements Transport {
+  peer: WireEnd | undefined;
+  private readonly listeners = new Set<(message: unknown) => void>();
+
+  send(message: WidgetMessage | unknown[]): void {
+    const copy: unknown = structuredClone(message);
+    const peer = this.peer;
+    if (peer) queueMicrotask(() => peer.listeners.forEach((listener) => listener(copy)));
+  }
+
+  subscribe(listener: (message: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.listeners.clear();
+  }
+}
+
+function wire(): [WireEnd, WireEnd] {
+  const a = new WireEnd();
+  const b = new WireEnd();
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
+
+interface Side {
+  sequential(n: number): Promise<void>;
+  burst(n: number): Promise<void>;
+  feed(n: number): Promise<void>;
+}
+
+// ---- raw -------------------------------------------------------------------------------------
+
+function rawSide(): Side {
+  const [host, widget] = wire();
+  const waiting = new Map<string, () => void>();
+  let counter = 0;
+  const answer =
+    (from: WireEnd, response: object) =>
+    (message: unknown): void => {
+      const envelope = (message as [string, { requestId: string; response?: unknown }])[1];
+      if (envelope.response !== undefined) {
+        const done = waiting.get(envelope.requestId);
+        waiting.delete(envelope.requestId);
+        done?.();
+      } else {
+        from.send(["raw", { ...envelope, response }]);
+      }
+    };
+  host.subscribe(answer(host, WIRE_DIRECTORY_RESULT));
+  widget.subscribe(answer(widget, {}));
+  const roundTrip = (from: WireEnd, envelope: { requestId: string }): Promise<void> =>
+    new Promise((resolve) => {
+      waiting.set(envelope.requestId, resolve);
+      from.send(["raw", envelope]);
+    });
+  const search = () =>
+    roundTrip(widget, {
+      api: "fromWidget",
+      widgetId: "raw",
+      requestId: `raw-${counter++}`,
+      action: "org.matrix.msc3973.user_directory_search",
+      data: { search_term: "ali", limit: 10 },
+    } as { requestId: string });
+  return {
+    async sequential(n) {
+      for (let i = 0; i < n; i++) await search();
+    },
+    async burst(n) {
+      await Promise.all(Array.from({ length: n }, search));
+    },
+    async feed(n) {
+      for (let i = 0; i < n; i++) {
+        await roundTrip(host, {
+          api: "toWidget",
+          widgetId: "raw",
+          requestId: `raw-${counter++}`,
+          action: "send_event",
+          data: benchEvent(i),
+        } as { requestId: string });
+      }
+    },
+  };
+}
+
+// ---- ours ------------------------------------------------------------------------------------
+
+async function kitSide(): Promise<Side> {
+  const [hostEnd, widgetEnd] = wire();
+  const host = new WidgetHost({
+    widgetId: "bench-widget",
+    transport: hostEnd,
+    driver: { searchUserDirectory: () => Promise.resolve(DIRECTORY_RESULT) },
+    policy: approveCapabilities("all-requested"),
+    // Microtask delivery hands the host the whole burst before the first reply goes out, so the
+    // default 32 requests in flight would refuse most of it (in the browser each message is a task
+    // of its own, and the burst never has more than one in flight).
+    limits: { directorySearch: { burst: 1e9, perSecond: 1e9 }, maxInFlight: 4096 },
+    logger: silentLogger,
+  });
+  const created = WidgetClient.create({
+    widgetId: "bench-widget",
+    transport: widgetEnd,
+    capabilities: ["org.matrix.msc3973.user_directory_search"],
+    maxPending: 4096,
+    logger: silentLogger,
+  });
+  host.start();
+  const client = await created;
+  await host.whenReady();
+  client.handle(benchEventAction, () => ({}));
+  const search = () => client.searchUserDirectory("ali", { limit: 10 });
+  return {
+    async sequential(n) {
+      for (let i = 0; i < n; i++) await search();
+    },
+    async burst(n) {
+      await Promise.all(Array.from({ length: n }, search));
+    },
+    async feed(n) {
+      for (let i = 0; i < n; i++) await host.request(benchEventAction, benchEvent(i));
+    },
+  };
+}
+
+// ---- matrix-widget-api -----------------------------------------------------------------------
+
+async function mwaSide(): Promise<Side> {
+  const { iframe, load } = installFakeWindows().iframe();
+  const widget = new Widget({
+    id: "bench-widget",
+    creatorUserId: "@bench:example.org",
+    type: "m.custom",
+    url: `${FAKE_WIDGET_ORIGIN}/widget.html`,
+    waitForIframeLoad: true,
+  });
+  const host = new ClientWidgetApi(widget, iframe, new ApprovingDriver(DIRECTORY_RESULT));
+  const client = new WidgetApi("bench-widget", FAKE_HOST_ORIGIN);
+  client.requestCapability("org.matrix.msc3973.user_directory_search");
+  client.requestCapabilityToReceiveEvent("m.room.message");
+  client.on("action:send_event", (event: CustomEvent<IWidgetApiRequest>) => {
+    event.preventDefault();
+    client.transport.reply(event.detail, {});
+  });
+  const ready = Promise.all([
+    new Promise((resolve) => client.once("ready", resolve)),
+    new Promise((resolve) => host.once("capabilitiesNotified", resolve)),
+  ]);
+  client.start();
+  load();
+  await ready;
+  host.setViewedRoomId(ROOM_ID);
+  const search = () => client.searchUserDirectory("ali", 10);
+  return {
+    async sequential(n) {
+      for (let i = 0; i < n; i++) await search();
+    },
+    async burst(n) {
+      await Promise.all(Array.from({ length: n }, search));
+    },
+    async feed(n) {
+      for (let i = 0; i < n; i++) await host.feedEvent(benchEvent(i));
+    },
+  };
+}
+
+// ---- measurement -----------------------------------------------------------------------------
+
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+type Figure = "sequential" | "burst" | "feed";
+const COUNTS: Record<Figure, number> = { sequential: SEQUENTIAL, burst: BURST, feed: FEED };
+type Impl = "raw" | "kit" | "mwa";
+
+export type OverheadResult = Record<Figure, Record<Impl, { microsPerRequest: number; runs: number[] }>>;
+
+async function main(): Promise<void> {
+  const out = process.argv[2];
+  if (!out) throw new Error("usage: overhead <output.json>");
+  // matrix-widget-api logs every message it sends; a browser console would cost more than this.
+  console.log = () => {};
+  const sides: Record<Impl, Side> = { raw: rawSide(), kit: await kitSide(), mwa: await mwaSide() };
+  const runs = new Map<string, number[]>();
+  for (let run = 0; run < WARMUP_RUNS + RUNS; run++) {
+    for (const figure of ["sequential", "burst", "feed"] as const) {
+      const impls: Impl[] = run % 2 ? ["mwa", "kit", "raw"] : ["raw", "kit", "mwa"];
+      for (const impl of impls) {
+        const n = COUNTS[figure];
+        const before = cpuMicros();
+        await sides[impl][figure](n);
+        const perRequest = (cpuMicros() - before) / n;
+        if (run >= WARMUP_RUNS) {
+          const key = `${figure}/${impl}`;
+          runs.set(key, [...(runs.get(key) ?? []), perRequest]);
+        }
+      }
+    }
+  }
+  const result = {} as OverheadResult;
+  for (const figure of ["sequential", "burst", "feed"] as const) {
+    result[figure] = {} as OverheadResult[Figure];
+    for (const impl of ["raw", "kit", "mwa"] as const) {
+      const list = runs.get(`${figure}/${impl}`) ?? [];
+      result[figure][impl] = { microsPerRequest: median(list), runs: list };
+    }
+    const r = result[figure];
+    process.stderr.write(
+      `[bench] in-process ${figure}: raw ${r.raw.microsPerRequest.toFixed(1)} µs, ` +
+        `ours ${r.kit.microsPerRequest.toFixed(1)} µs, mwa ${r.mwa.microsPerRequest.toFixed(1)} µs per request\n`,
+    );
+  }
+  writeFileSync(out, JSON.stringify(result, null, 2));
+}
+
+await main();
