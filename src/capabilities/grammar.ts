@@ -10,6 +10,8 @@
  * @module
  */
 
+import { FIXED_SPELLINGS, PARAMETERISED_FORMS, heads, type ParameterisedForm } from "./spellings.js";
+
 /** Whether a capability lets the widget send (`send`) or see (`receive`) the events it names. */
 export type CapabilityDirection = "send" | "receive";
 
@@ -71,48 +73,6 @@ export type CapabilityStyle = "stable" | "unstable";
 const ROOM_MESSAGE = "m.room.message";
 const ROOM_MESSAGE_WITH_SEPARATOR = `${ROOM_MESSAGE}#`;
 
-/** Spellings of every parameterless capability: the stable one, the unstable one, and extra accepted ones. */
-const FIXED_SPELLINGS: ReadonlyMap<
-  FixedCapabilityName,
-  { readonly stable: string; readonly unstable: string; readonly alsoAccepted?: readonly string[] }
-> = new Map([
-  [
-    "screenshot",
-    {
-      stable: "m.capability.screenshot",
-      unstable: "m.capability.screenshot",
-      // MSC2764 itself misspells the name in two places; widgets written from the text may send these.
-      alsoAccepted: ["m.capbility.screenshot", "m.capabilitity.screenshot"],
-    },
-  ],
-  ["always_on_screen", { stable: "m.always_on_screen", unstable: "m.always_on_screen" }],
-  ["sticker", { stable: "m.sticker", unstable: "m.sticker" }],
-  ["navigate", { stable: "m.navigate", unstable: "org.matrix.msc2931.navigate" }],
-  [
-    "user_directory_search",
-    { stable: "m.user_directory_search", unstable: "org.matrix.msc3973.user_directory_search" },
-  ],
-  ["turn_servers", { stable: "m.turn_servers", unstable: "town.robin.msc3846.turn_servers" }],
-  ["upload_file", { stable: "m.upload_file", unstable: "org.matrix.msc4039.upload_file" }],
-  ["download_file", { stable: "m.download_file", unstable: "org.matrix.msc4039.download_file" }],
-  [
-    "send_delayed_event",
-    { stable: "m.send.delayed_event", unstable: "org.matrix.msc4157.send.delayed_event" },
-  ],
-  [
-    "update_delayed_event",
-    { stable: "m.update_delayed_event", unstable: "org.matrix.msc4157.update_delayed_event" },
-  ],
-  ["send_sticky_event", { stable: "m.send.sticky_event", unstable: "org.matrix.msc4407.send.sticky_event" }],
-  [
-    "receive_sticky_event",
-    { stable: "m.receive.sticky_event", unstable: "org.matrix.msc4407.receive.sticky_event" },
-  ],
-  ["requires_client", { stable: "io.element.requires_client", unstable: "io.element.requires_client" }],
-  ["modals", { stable: "m.modals", unstable: "org.matrix.msc2790.modals" }],
-  ["mxid_share", { stable: "m.mxid_share", unstable: "uk.half-shot.msc3662.mxid_share" }],
-]);
-
 /** Every accepted spelling of a parameterless capability, mapped to its name. */
 const FIXED_BY_STRING: ReadonlyMap<string, FixedCapabilityName> = (() => {
   const byString = new Map<string, FixedCapabilityName>();
@@ -123,54 +83,6 @@ const FIXED_BY_STRING: ReadonlyMap<string, FixedCapabilityName> = (() => {
   }
   return byString;
 })();
-
-/** The parameterised forms, one entry per `<prefix>:` head. */
-type ParameterisedForm =
-  | { readonly kind: "room_event" | "state_event" | "to_device"; readonly direction: CapabilityDirection }
-  | { readonly kind: "timeline" | "account_data" | "room_account_data" };
-
-/** The head (everything up to and including the first `:`) of each parameterised form, per style. */
-function heads(form: ParameterisedForm): { readonly stable: string; readonly unstable: string } {
-  switch (form.kind) {
-    case "room_event":
-      return {
-        stable: `m.${form.direction}.event:`,
-        unstable: `org.matrix.msc2762.${form.direction}.event:`,
-      };
-    case "state_event":
-      return {
-        stable: `m.${form.direction}.state_event:`,
-        unstable: `org.matrix.msc2762.${form.direction}.state_event:`,
-      };
-    case "to_device":
-      return {
-        stable: `m.${form.direction}.to_device:`,
-        unstable: `org.matrix.msc3819.${form.direction}.to_device:`,
-      };
-    case "timeline":
-      return { stable: "m.timeline:", unstable: "org.matrix.msc2762.timeline:" };
-    case "account_data":
-      return { stable: "m.read.account_data:", unstable: "org.matrix.msc3751.read.account_data:" };
-    case "room_account_data":
-      // Beeper's extension has only ever had this one spelling.
-      return {
-        stable: "com.beeper.capabilities.receive.room_account_data:",
-        unstable: "com.beeper.capabilities.receive.room_account_data:",
-      };
-  }
-}
-
-const PARAMETERISED_FORMS: readonly ParameterisedForm[] = [
-  { kind: "room_event", direction: "send" },
-  { kind: "room_event", direction: "receive" },
-  { kind: "state_event", direction: "send" },
-  { kind: "state_event", direction: "receive" },
-  { kind: "to_device", direction: "send" },
-  { kind: "to_device", direction: "receive" },
-  { kind: "timeline" },
-  { kind: "account_data" },
-  { kind: "room_account_data" },
-];
 
 /**
  * Form lookup by head. None of the prefixes contains a `:` before its final one, so the head of a string

@@ -16,3 +16,4 @@ export {
   type FixedCapabilityName,
 } from "./grammar.js";
 export { CapabilitySet } from "./set.js";
+export { stableSpelling } from "./spellings.js";

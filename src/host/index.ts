@@ -65,3 +65,5 @@ export {
   formatMatrixUri,
   type NavigationTarget,
 } from "../matrix/links.js";
+export { refreshEventFeed, eventFeedVersions } from "./features/events.js";
+export type { HostFeature } from "./features/feature.js";

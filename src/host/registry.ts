@@ -54,6 +54,11 @@ export interface HostActionContext {
  */
 export interface HostActionRegistration<A extends AnyActionDescriptor = AnyActionDescriptor> {
   readonly action: A;
+  /**
+   * A stricter schema for the request, used by the host instead of the action's own: for checks
+   * the widget side need not carry (such as the full Matrix identifier grammar). Same output type.
+   */
+  readonly strictRequest?: A["request"];
   handle(context: HostActionContext, request: RequestData<A>): Promise<ResponseInput<A>> | ResponseInput<A>;
   /** Whether the driver can serve this action; the host advertises the action's version only then. */
   available?(driver: WidgetDriver, policy: HostPolicy): boolean;

@@ -68,6 +68,8 @@ export interface WidgetHostEvents {
   capabilities: { requested: readonly string[]; granted: readonly string[] };
   /** The session ended: the frame reloaded or navigated, or the host was destroyed. Grants are gone. */
   sessionEnded: { reason: string };
+  /** The host app changed the viewed room. */
+  viewedRoom: { roomId: string | undefined; previous: string | undefined };
   /** A request or reply passed, for traffic logs. */
   trace: TraceEntry;
 }
@@ -116,7 +118,8 @@ export class WidgetHost {
   private readonly driver: WidgetDriver;
   private readonly policy: HostPolicy;
   private readonly limits: Readonly<HostLimits>;
-  private readonly logger: Logger;
+  /** Where the host and its features report what they do. */
+  readonly logger: Logger;
   private readonly waitForIframeLoad: boolean;
   private readonly endpoint: Endpoint;
   private readonly registry = new Map<string, HostActionRegistration>();
@@ -209,7 +212,10 @@ export class WidgetHost {
 
   /** Tells the host which room the user is viewing. */
   setViewedRoomId(roomId: string | undefined): void {
+    if (roomId === this.viewedRoom) return;
+    const previous = this.viewedRoom;
     this.viewedRoom = roomId;
+    this.emit("viewedRoom", { roomId, previous });
   }
 
   /**
@@ -424,7 +430,10 @@ export class WidgetHost {
 
   private computeVersions(features: readonly HostFeature[]): string[] {
     const versions = new Set<string>([
-      ...features.flatMap((feature) => feature.versions ?? []),
+      ...features.flatMap((feature) => [
+        ...(feature.versions ?? []),
+        ...(feature.versionsFor?.(this.driver) ?? []),
+      ]),
       ...BASELINE_VERSIONS,
       ApiVersion.MSC2871,
       ApiVersion.MSC2974,
@@ -460,7 +469,10 @@ export class WidgetHost {
         ErrorCode.OutOfSequence,
       );
     }
-    const data = parseRequestData(action, request.data);
+    const data = parseRequestData(
+      registration.strictRequest ? { ...action, request: registration.strictRequest } : action,
+      request.data,
+    );
     const rule = action.capability;
     if (rule && !("dynamic" in rule)) {
       const held =

@@ -13,15 +13,9 @@ import {
   isValidUserId,
 } from "./identifiers.js";
 
-/**
- * Where a link points. `via` lists routing servers in link order (possibly
- * empty). `action` is present only when the link asks for an action that
- * applies to the target kind: `chat` for users, `join` for rooms and events.
- */
-export type NavigationTarget =
-  | { type: "user"; userId: string; via: string[]; action?: "chat" }
-  | { type: "room"; room: string /* "!id" or "#alias" */; via: string[]; action?: "join" }
-  | { type: "event"; room: string; eventId: string; via: string[]; action?: "join" };
+import { buildMatrixToLink, buildMatrixUri, type NavigationTarget } from "./link-format.js";
+
+export type { NavigationTarget } from "./link-format.js";
 
 /** Outcome of {@link parseMatrixLink}: a target, or the reason the link was refused. */
 export type LinkParseResult = { ok: true; target: NavigationTarget } | { ok: false; reason: string };
@@ -66,13 +60,7 @@ export function parseMatrixLink(uri: unknown): LinkParseResult {
  */
 export function formatMatrixToLink(target: NavigationTarget): string {
   assertValidTarget(target);
-  const path =
-    target.type === "user"
-      ? encodeComponent(target.userId)
-      : target.type === "room"
-        ? encodeComponent(target.room)
-        : `${encodeComponent(target.room)}/${encodeComponent(target.eventId)}`;
-  return `https://matrix.to/#/${path}${formatQuery(target)}`;
+  return buildMatrixToLink(target);
 }
 
 /**
@@ -84,15 +72,7 @@ export function formatMatrixToLink(target: NavigationTarget): string {
  */
 export function formatMatrixUri(target: NavigationTarget): string {
   assertValidTarget(target);
-  let path: string;
-  if (target.type === "user") {
-    path = `u/${encodeComponent(target.userId.slice(1))}`;
-  } else {
-    const roomType = target.room.startsWith("#") ? "r" : "roomid";
-    path = `${roomType}/${encodeComponent(target.room.slice(1))}`;
-    if (target.type === "event") path += `/e/${encodeComponent(target.eventId.slice(1))}`;
-  }
-  return `matrix:${path}${formatQuery(target)}`;
+  return buildMatrixUri(target);
 }
 
 // ---------------------------------------------------------------------------
@@ -260,12 +240,6 @@ function parseQuery(raw: string): Query | Failure {
   return action === undefined ? { via } : { via, action };
 }
 
-function formatQuery(target: NavigationTarget): string {
-  const items = target.via.map((server) => `via=${encodeComponent(server)}`);
-  if (target.action !== undefined) items.push(`action=${target.action}`);
-  return items.length === 0 ? "" : `?${items.join("&")}`;
-}
-
 function assertValidTarget(target: NavigationTarget): void {
   const problem = targetProblem(target);
   if (problem !== undefined) throw new TypeError(`Cannot format navigation target: ${problem}`);
@@ -333,16 +307,6 @@ function decode(s: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Percent-encodes one component, then restores `:`, `@` and `$` for
- * readability. Restoring is safe because the parsers split only on `/`, `?`,
- * `&`, `=` and `#`; and since every `%` in the output starts an escape, the
- * replaced triples are always real escapes.
- */
-function encodeComponent(s: string): string {
-  return encodeURIComponent(s).replace(/%3A/g, ":").replace(/%40/g, "@").replace(/%24/g, "$");
 }
 
 /**

@@ -1,8 +1,8 @@
-import { capabilityKey, formatCapability, parseCapability, type Capability } from "../capabilities/index.js";
+import { stableSpelling } from "../capabilities/spellings.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
-import { formatMatrixToLink, type NavigationTarget } from "../matrix/links.js";
+import { buildMatrixToLink, type NavigationTarget } from "../matrix/link-format.js";
 import type {
   AnyActionDescriptor,
   RequestData,
@@ -37,8 +37,11 @@ import { readWidgetParameters } from "./parameters.js";
 
 /** Options of {@link WidgetClient.create}. */
 export interface WidgetClientOptions {
-  /** Capabilities to request at start, as strings or typed capabilities (sent in the unstable form deployed hosts know). */
-  capabilities?: Iterable<string | Capability>;
+  /**
+   * Capabilities to request at start, e.g. `"org.matrix.msc2931.navigate"`. For typed ones, use
+   * `formatCapability(...)`, which writes the unstable form deployed hosts know.
+   */
+  capabilities?: Iterable<string>;
   /** The widget ID; defaults to the `widgetId` URL parameter. */
   widgetId?: string;
   /** The host's origin; defaults to the origin of the `parentUrl` URL parameter. */
@@ -56,6 +59,11 @@ export interface WidgetClientOptions {
   logger?: Logger;
   /** The URL to read parameters from; defaults to `location.href`. */
   url?: string;
+  /**
+   * Runs before the capability exchange: register toWidget listeners here (`onStateUpdate`,
+   * `onRoomEvent`, …) so that no push sent right after the grant is refused.
+   */
+  beforeStart?: (client: WidgetClient) => void;
 }
 
 /** A toWidget request handler; its return value is the reply. */
@@ -70,6 +78,8 @@ export type ShareableUser = string | { user_id: string; display_name?: string; a
 export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
   ApiVersion.Prerelease1,
   ApiVersion.Prerelease2,
+  ApiVersion.MSC2762,
+  ApiVersion.MSC2762UpdateState,
   ApiVersion.MSC2871,
   ApiVersion.MSC2931,
   ApiVersion.MSC2974,
@@ -130,7 +140,7 @@ export class WidgetClient {
       }
       this.transport = new WidgetPostMessageTransport({ parentOrigin });
     }
-    this.requested = [...new Set([...(options.capabilities ?? [])].map(toCapabilityString))];
+    this.requested = [...new Set(options.capabilities ?? [])];
     this.endpoint = new Endpoint({
       transport: this.transport,
       widgetId,
@@ -167,6 +177,7 @@ export class WidgetClient {
   static async create(options: WidgetClientOptions = {}): Promise<WidgetClient> {
     const client = new WidgetClient(options);
     try {
+      options.beforeStart?.(client);
       await client.start(options);
     } catch (error) {
       client.destroy();
@@ -201,8 +212,8 @@ export class WidgetClient {
   }
 
   /** Whether a capability was granted; stable and unstable spellings count as the same. */
-  hasCapability(capability: string | Capability): boolean {
-    return this.grantedKeys.has(keyOf(capability));
+  hasCapability(capability: string): boolean {
+    return this.grantedKeys.has(stableSpelling(capability));
   }
 
   /** Whether the host advertised an API version. */
@@ -221,10 +232,10 @@ export class WidgetClient {
    * once the host has notified its decision.
    */
   async requestCapabilities(
-    capabilities: Iterable<string | Capability>,
+    capabilities: Iterable<string>,
     options?: { timeoutMs?: number },
   ): Promise<readonly string[]> {
-    const wanted = [...new Set([...capabilities].map(toCapabilityString))];
+    const wanted = [...new Set(capabilities)];
     this.requested = [...new Set([...this.requested, ...wanted])];
     const notified = this.nextNotify(options?.timeoutMs ?? 120_000);
     try {
@@ -243,7 +254,7 @@ export class WidgetClient {
    */
   async navigate(target: string | NavigationTarget, options?: RequestOptions): Promise<void> {
     this.requireHostVersion(ApiVersion.MSC2931, "navigate");
-    const uri = typeof target === "string" ? target : formatMatrixToLink(target);
+    const uri = typeof target === "string" ? target : buildMatrixToLink(target);
     await this.request(navigate, { uri }, { timeoutMs: NAVIGATE_TIMEOUT_MS, ...options });
   }
 
@@ -358,7 +369,7 @@ export class WidgetClient {
 
   private updateGranted(approved: readonly string[]): void {
     this.granted = [...approved];
-    this.grantedKeys = new Set(approved.map(keyOf));
+    this.grantedKeys = new Set(approved.map(stableSpelling));
     for (const wake of this.notifyWaiters.splice(0)) wake();
     for (const listener of [...this.capabilityListeners]) listener(this.granted);
   }
@@ -393,12 +404,4 @@ export class WidgetClient {
       );
     }
   }
-}
-
-function toCapabilityString(capability: string | Capability): string {
-  return typeof capability === "string" ? capability : formatCapability(capability, "unstable");
-}
-
-function keyOf(capability: string | Capability): string {
-  return capabilityKey(typeof capability === "string" ? parseCapability(capability) : capability);
 }

@@ -1,4 +1,6 @@
-import { mxidShare, type SharedUser } from "../../protocol/actions/mxid-share.js";
+import * as v from "valibot";
+import { isValidUserId } from "../../matrix/identifiers.js";
+import { mxidShare, mxidShareRequest, type SharedUser } from "../../protocol/actions/mxid-share.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { callDriver } from "../call-driver.js";
 import type { ResolvedSharedUser, ShareDecision, ShareHint } from "../policy.js";
@@ -12,8 +14,17 @@ const openPromptKey = Symbol("mxid-share-open");
  * real profiles. Nothing is done without the user's decision, and only one prompt per widget is
  * open at a time.
  */
+const strictShareRequest = v.pipe(
+  mxidShareRequest,
+  v.check(
+    (request) => request.users.every((user) => isValidUserId(user.user_id)),
+    "users: every user_id must be a valid Matrix user ID",
+  ),
+);
+
 export const mxidShareHandler = defineHostAction({
   action: mxidShare,
+  strictRequest: strictShareRequest,
   available: (driver, policy) =>
     typeof policy.confirmShare === "function" &&
     (typeof driver.inviteUsers === "function" || typeof driver.createDirectMessage === "function"),

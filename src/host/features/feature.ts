@@ -9,5 +9,7 @@ import type { WidgetHost } from "../widget-host.js";
 export interface HostFeature {
   /** API versions the host advertises because of this feature. */
   readonly versions?: readonly string[];
+  /** API versions this feature adds, given what the driver can do. */
+  versionsFor?(driver: WidgetDriver): readonly string[];
   attach(host: WidgetHost, driver: WidgetDriver): () => void;
 }

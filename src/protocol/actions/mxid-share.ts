@@ -2,18 +2,16 @@ import * as v from "valibot";
 import { defineAction } from "../action.js";
 import { ApiVersion } from "../versions.js";
 import { emptyObject } from "./schemas.js";
-import { isValidUserId } from "../../matrix/identifiers.js";
 
 /** Most users one share request may carry. */
 export const MAX_SHARED_USERS = 50;
 /** Longest display name or avatar URL accepted as decoration. */
 export const MAX_SHARE_DECORATION_LENGTH = 1024;
 
+// The Matrix user-ID grammar is checked by the host's stricter schema (src/host/actions/mxid-share.ts),
+// so widget bundles do not carry the identifier grammar just to send a share.
 const sharedUser = v.object({
-  user_id: v.pipe(
-    v.string("user_id must be a string"),
-    v.check((id) => isValidUserId(id), "user_id is not a valid Matrix user ID"),
-  ),
+  user_id: v.pipe(v.string("user_id must be a string"), v.maxLength(1024, "user_id is too long")),
   display_name: v.nullish(v.pipe(v.string(), v.maxLength(MAX_SHARE_DECORATION_LENGTH))),
   avatar_url: v.nullish(v.pipe(v.string(), v.maxLength(MAX_SHARE_DECORATION_LENGTH))),
 });
@@ -23,6 +21,16 @@ const sharedUser = v.object({
  * The client looks up real profiles and always asks the user first. The reply is an ack that the
  * request was accepted and shown, not the user's decision (see docs/decisions.md).
  */
+/** The request schema; the host adds the user-ID grammar on top. */
+export const mxidShareRequest = v.object({
+  users: v.pipe(
+    v.array(sharedUser, "users must be an array"),
+    v.minLength(1, "users must not be empty"),
+    v.maxLength(MAX_SHARED_USERS, `users must not hold more than ${MAX_SHARED_USERS} entries`),
+  ),
+  action_hint: v.nullish(v.pipe(v.string("action_hint must be a string"), v.maxLength(256))),
+});
+
 export const mxidShare = defineAction({
   id: "mxid_share",
   direction: "fromWidget",
@@ -30,14 +38,7 @@ export const mxidShare = defineAction({
   unstable: ["uk.half-shot.msc3662.mxid_share", "uk.half-shot.mscXXXX.mxid_share"],
   version: ApiVersion.MSC3662,
   capability: { fixed: "mxid_share" },
-  request: v.object({
-    users: v.pipe(
-      v.array(sharedUser, "users must be an array"),
-      v.minLength(1, "users must not be empty"),
-      v.maxLength(MAX_SHARED_USERS, `users must not hold more than ${MAX_SHARED_USERS} entries`),
-    ),
-    action_hint: v.nullish(v.pipe(v.string("action_hint must be a string"), v.maxLength(256))),
-  }),
+  request: mxidShareRequest,
   response: emptyObject,
   summary: "Shares user IDs with the client, hinting at an invite or a DM; the user always confirms.",
 });

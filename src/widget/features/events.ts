@@ -1,3 +1,379 @@
 // Widget-side functions of the MSC2762 family. Each takes the WidgetClient as its first argument,
 // so a widget bundle carries only the families it uses.
-export {};
+import { formatCapability, type CapabilityStyle } from "../../capabilities/grammar.js";
+import type { RequestOptions } from "../../core/endpoint.js";
+import type { RequestInput } from "../../protocol/action.js";
+import {
+  readEvents,
+  readRelations,
+  sendEventFromWidget,
+  sendEventToWidget,
+  updateDelayedEvent as updateDelayedEventDescriptor,
+  updateState,
+  type WireRoomEvent,
+  type WireStateEvent,
+} from "../../protocol/actions/events.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import { ApiVersion } from "../../protocol/versions.js";
+import type { WidgetClient } from "../widget-client.js";
+
+export type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
+
+/** Where and how {@link sendEvent} sends. Every field is optional. */
+export interface EventSendOptions extends RequestOptions {
+  /** The room to send to; defaults to the room the user is viewing. Another room needs a timeline capability. */
+  roomId?: string;
+  /** Makes it a state event with this state key (`""` is the empty key). */
+  stateKey?: string;
+  /** MSC4157: send after this many milliseconds unless cancelled or restarted. Needs `m.send.delayed_event`. */
+  delayMs?: number;
+  /** MSC4157: send when the delayed event with this ID is sent. Needs `m.send.delayed_event`. */
+  parentDelayId?: string;
+  /** MSC4407: keep the event sticky for this many milliseconds. Needs `m.send.sticky_event`; room events only. */
+  stickyDurationMs?: number;
+}
+
+/** What sending produced: the room, and the event ID, or the delay ID of a delayed event. */
+export interface SentEventResult {
+  roomId: string;
+  eventId?: string;
+  delayId?: string;
+}
+
+/** What {@link updateDelayedEvent} does with a delayed event. */
+export type DelayedEventAction = "cancel" | "restart" | "send";
+
+/** Options of {@link readRoomEvents}. */
+export interface ReadRoomEventsOptions extends RequestOptions {
+  /** Only `m.room.message` events with this msgtype. */
+  msgtype?: string;
+  /** Most events wanted; the host may return fewer (25 at most from this toolkit's host). */
+  limit?: number;
+  /** Rooms to read; defaults to the viewed room. `"*"` means every room the widget may read. */
+  roomIds?: readonly string[] | "*";
+  /** Only events after this event ID (MSC2876's `since`). */
+  since?: string;
+}
+
+/** Options of {@link readStateEvents}. */
+export interface ReadStateEventsOptions extends RequestOptions {
+  /** The state key to read; absent means every key. */
+  stateKey?: string;
+  /** Most events wanted; the host may return fewer. */
+  limit?: number;
+  /** Rooms to read; defaults to the viewed room. `"*"` means every room the widget may read. */
+  roomIds?: readonly string[] | "*";
+}
+
+/** Options of {@link readEventRelations}, mirroring the Client-Server `/relations` endpoint. */
+export interface ReadRelationsOptions extends RequestOptions {
+  /** The room of the parent event; defaults to the viewed room. */
+  roomId?: string;
+  /** Only relations of this type, e.g. `m.reference`. */
+  relationType?: string;
+  /** Only related events of this type. */
+  eventType?: string;
+  /** Most events wanted; the host may return fewer. */
+  limit?: number;
+  /** Pagination token to start from. */
+  from?: string;
+  /** Pagination token to stop at. */
+  to?: string;
+  /** `"b"` (newest first, the default on the homeserver) or `"f"`. */
+  direction?: "f" | "b";
+}
+
+/** One page of related events. */
+export interface RelationsResult {
+  chunk: WireRoomEvent[];
+  /** Token for the next page; absent when there is none. */
+  nextBatch?: string;
+  /** Token for the previous page; absent when there is none. */
+  prevBatch?: string;
+}
+
+function requireHostVersion(client: WidgetClient, version: string, feature: string): void {
+  if (!client.hostSupports(version)) {
+    throw new WidgetApiError(
+      `The host does not support ${feature} (it does not advertise ${version})`,
+      ErrorCode.Unsupported,
+    );
+  }
+}
+
+function requestOptions(options: RequestOptions | undefined): RequestOptions | undefined {
+  return options?.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs };
+}
+
+/**
+ * Sends a room event (MSC2762) to the viewed room, or to `options.roomId`. With `stateKey` it is
+ * a state event (see also {@link sendStateEvent}); with `delayMs` or `parentDelayId` a delayed
+ * event (MSC4157), whose delay ID is returned instead of an event ID; with `stickyDurationMs` a
+ * sticky event (MSC4407). Rejects with the host's error when a capability is missing.
+ */
+export async function sendEvent(
+  client: WidgetClient,
+  type: string,
+  content: Record<string, unknown>,
+  options: EventSendOptions = {},
+): Promise<SentEventResult> {
+  requireHostVersion(client, ApiVersion.MSC2762, "sending events");
+  const data: RequestInput<typeof sendEventFromWidget> = { type, content };
+  if (options.roomId !== undefined) data.room_id = options.roomId;
+  if (options.stateKey !== undefined) data.state_key = options.stateKey;
+  if (options.delayMs !== undefined) data.delay = options.delayMs;
+  if (options.parentDelayId !== undefined) data.parent_delay_id = options.parentDelayId;
+  if (options.stickyDurationMs !== undefined) data.sticky_duration_ms = options.stickyDurationMs;
+  const reply = await client.request(sendEventFromWidget, data, requestOptions(options));
+  const result: SentEventResult = { roomId: reply.room_id };
+  if (reply.event_id != null) result.eventId = reply.event_id;
+  if (reply.delay_id != null) result.delayId = reply.delay_id;
+  return result;
+}
+
+/**
+ * Sends a state event (MSC2762) with `stateKey` (`""` for the empty key). Same options as
+ * {@link sendEvent}, except that state events cannot be sticky.
+ */
+export function sendStateEvent(
+  client: WidgetClient,
+  type: string,
+  stateKey: string,
+  content: Record<string, unknown>,
+  options: Omit<EventSendOptions, "stateKey" | "stickyDurationMs"> = {},
+): Promise<SentEventResult> {
+  return sendEvent(client, type, content, { ...options, stateKey });
+}
+
+/**
+ * Today's hosts (Element through matrix-widget-api) know update_delayed_event only under its
+ * unstable name and do not advertise `org.matrix.msc4157`, so the widget always sends the
+ * unstable name; this toolkit's host accepts both.
+ */
+const updateDelayedEventAsDeployed = {
+  ...updateDelayedEventDescriptor,
+  stable: "org.matrix.msc4157.update_delayed_event",
+  unstable: [] as string[],
+};
+
+/**
+ * Cancels, restarts or sends now a delayed event this widget sent (MSC4157). Needs
+ * `m.update_delayed_event`.
+ */
+export async function updateDelayedEvent(
+  client: WidgetClient,
+  delayId: string,
+  action: DelayedEventAction,
+  options?: RequestOptions,
+): Promise<void> {
+  await client.request(updateDelayedEventAsDeployed, { delay_id: delayId, action }, requestOptions(options));
+}
+
+/**
+ * Reads recent room (non-state) events of `type`, newest first (MSC2876). Needs
+ * `m.receive.event:<type>` (with `#<msgtype>` for one msgtype), and a timeline capability for
+ * rooms other than the viewed one.
+ */
+export async function readRoomEvents(
+  client: WidgetClient,
+  type: string,
+  options: ReadRoomEventsOptions = {},
+): Promise<WireRoomEvent[]> {
+  requireHostVersion(client, ApiVersion.MSC2876, "reading events");
+  const data: RequestInput<typeof readEvents> = { type };
+  if (options.msgtype !== undefined) data.msgtype = options.msgtype;
+  if (options.limit !== undefined) data.limit = options.limit;
+  if (options.roomIds !== undefined) data.room_ids = options.roomIds === "*" ? "*" : [...options.roomIds];
+  if (options.since !== undefined) data.since = options.since;
+  const { events } = await client.request(readEvents, data, requestOptions(options));
+  return events;
+}
+
+/**
+ * Reads current state events of `type` (MSC2876): the one for `stateKey`, or every key when it is
+ * absent. Needs `m.receive.state_event:<type>` (with `#<stateKey>` for one key).
+ */
+export async function readStateEvents(
+  client: WidgetClient,
+  type: string,
+  options: ReadStateEventsOptions = {},
+): Promise<WireRoomEvent[]> {
+  requireHostVersion(client, ApiVersion.MSC2876, "reading state");
+  const data: RequestInput<typeof readEvents> = { type, state_key: options.stateKey ?? true };
+  if (options.limit !== undefined) data.limit = options.limit;
+  if (options.roomIds !== undefined) data.room_ids = options.roomIds === "*" ? "*" : [...options.roomIds];
+  const { events } = await client.request(readEvents, data, requestOptions(options));
+  return events;
+}
+
+/**
+ * Reads one page of the events related to `eventId` (MSC3869). The page holds only events the
+ * widget's receive capabilities allow; page on with `nextBatch` as `from`.
+ */
+export async function readEventRelations(
+  client: WidgetClient,
+  eventId: string,
+  options: ReadRelationsOptions = {},
+): Promise<RelationsResult> {
+  requireHostVersion(client, ApiVersion.MSC3869, "reading relations");
+  const data: RequestInput<typeof readRelations> = { event_id: eventId };
+  if (options.roomId !== undefined) data.room_id = options.roomId;
+  if (options.relationType !== undefined) data.rel_type = options.relationType;
+  if (options.eventType !== undefined) data.event_type = options.eventType;
+  if (options.limit !== undefined) data.limit = options.limit;
+  if (options.from !== undefined) data.from = options.from;
+  if (options.to !== undefined) data.to = options.to;
+  if (options.direction !== undefined) data.direction = options.direction;
+  const reply = await client.request(readRelations, data, requestOptions(options));
+  const result: RelationsResult = { chunk: reply.chunk };
+  if (reply.next_batch != null) result.nextBatch = reply.next_batch;
+  if (reply.prev_batch != null) result.prevBatch = reply.prev_batch;
+  return result;
+}
+
+// ---- pushes from the host ------------------------------------------------------------------
+
+type Listener<T> = (value: T) => void | Promise<void>;
+
+/** Listener sets per client and action, so several listeners share the one handler a client allows. */
+const roomEventListeners = new WeakMap<WidgetClient, Set<Listener<WireRoomEvent>>>();
+const stateListeners = new WeakMap<WidgetClient, Set<Listener<WireStateEvent[]>>>();
+const unhandle = new WeakMap<Set<unknown>, () => void>();
+
+async function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, what: string): Promise<void> {
+  const results = await Promise.allSettled([...listeners].map(async (listener) => listener(value)));
+  if (results.some((result) => result.status === "rejected")) {
+    throw new WidgetApiError(`A ${what} listener failed`, ErrorCode.Internal);
+  }
+}
+
+function subscribe<T>(
+  registry: WeakMap<WidgetClient, Set<Listener<T>>>,
+  client: WidgetClient,
+  listener: Listener<T>,
+  install: (listeners: Set<Listener<T>>) => () => void,
+): () => void {
+  let listeners = registry.get(client);
+  if (!listeners) {
+    const created = new Set<Listener<T>>();
+    registry.set(client, created);
+    unhandle.set(created, install(created));
+    listeners = created;
+  }
+  const set = listeners;
+  set.add(listener);
+  return () => {
+    if (!set.delete(listener) || set.size > 0) return;
+    unhandle.get(set)?.();
+    unhandle.delete(set);
+    if (registry.get(client) === set) registry.delete(client);
+  };
+}
+
+/**
+ * Calls `listener` for every room event the host delivers (toWidget `send_event`, MSC2762):
+ * events of types the widget may receive, in the viewed room and rooms its timeline capabilities
+ * cover. State events arrive here too. The host is acknowledged once every listener has
+ * finished; a listener that throws makes the acknowledgement an error. Returns a function that
+ * stops listening.
+ *
+ * Register before the host starts pushing; events that arrive while no listener is registered are
+ * refused back to the host.
+ */
+export function onRoomEvent(client: WidgetClient, listener: Listener<WireRoomEvent>): () => void {
+  return subscribe(roomEventListeners, client, listener, (listeners) =>
+    client.handle(sendEventToWidget, async (event) => {
+      await runListeners(listeners, event, "room event");
+      return {};
+    }),
+  );
+}
+
+/**
+ * Calls `listener` with each batch of room state the host pushes (toWidget `update_state`): the
+ * current state the widget may see after every grant that covers state (possibly empty, which
+ * means "nothing to see"), the new room's state when the user switches rooms, and every change
+ * afterwards. Each event replaces the entry for its (room, type, state key). Returns a function
+ * that stops listening.
+ */
+export function onStateUpdate(client: WidgetClient, listener: Listener<WireStateEvent[]>): () => void {
+  return subscribe(stateListeners, client, listener, (listeners) =>
+    client.handle(updateState, async ({ state }) => {
+      await runListeners(listeners, state, "state update");
+      return {};
+    }),
+  );
+}
+
+// ---- capability helpers --------------------------------------------------------------------
+
+/** Whether a capability lets the widget send or receive. */
+export type EventCapabilityDirection = "send" | "receive";
+
+/**
+ * The capability to send or receive room (non-state) events of `eventType`, e.g.
+ * `eventCapability("send", "m.room.message", { msgtype: "m.text" })` →
+ * `org.matrix.msc2762.send.event:m.room.message#m.text`. A msgtype only narrows `m.room.message`.
+ */
+export function eventCapability(
+  direction: EventCapabilityDirection,
+  eventType: string,
+  options: { msgtype?: string; style?: CapabilityStyle } = {},
+): string {
+  if (options.msgtype !== undefined && eventType !== "m.room.message") {
+    throw new TypeError("A msgtype only narrows m.room.message capabilities");
+  }
+  return formatCapability(
+    options.msgtype === undefined
+      ? { kind: "room_event", direction, eventType }
+      : { kind: "room_event", direction, eventType, msgtype: options.msgtype },
+    options.style,
+  );
+}
+
+/**
+ * The capability to send or receive state events of `eventType`, for every state key or only for
+ * `stateKey` (`""` is the empty key), e.g. `stateCapability("receive", "m.room.topic", { stateKey: "" })`.
+ */
+export function stateCapability(
+  direction: EventCapabilityDirection,
+  eventType: string,
+  options: { stateKey?: string; style?: CapabilityStyle } = {},
+): string {
+  return formatCapability(
+    options.stateKey === undefined
+      ? { kind: "state_event", direction, eventType }
+      : { kind: "state_event", direction, eventType, stateKey: options.stateKey },
+    options.style,
+  );
+}
+
+/** The capability to act in a room other than the viewed one, or in every room with `"*"` (MSC2762). */
+export function timelineCapability(roomId: string, options: { style?: CapabilityStyle } = {}): string {
+  return formatCapability({ kind: "timeline", roomId }, options.style);
+}
+
+/**
+ * The parameterless capabilities of delayed (MSC4157) and sticky (MSC4407) events, e.g.
+ * `delayedEventCapability("send")` → `org.matrix.msc4157.send.delayed_event`.
+ */
+export function delayedEventCapability(
+  which: "send" | "update",
+  options: { style?: CapabilityStyle } = {},
+): string {
+  return formatCapability(
+    { kind: "fixed", name: which === "send" ? "send_delayed_event" : "update_delayed_event" },
+    options.style,
+  );
+}
+
+/** The capability to send sticky events, or to be told of currently sticky ones (MSC4407). */
+export function stickyEventCapability(
+  direction: EventCapabilityDirection,
+  options: { style?: CapabilityStyle } = {},
+): string {
+  return formatCapability(
+    { kind: "fixed", name: direction === "send" ? "send_sticky_event" : "receive_sticky_event" },
+    options.style,
+  );
+}

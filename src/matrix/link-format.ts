@@ -1,0 +1,55 @@
+/**
+ * Building permalinks from typed targets, without validating them. The widget SDK uses this lean
+ * half (the host validates every link it receives); {@link formatMatrixToLink} in links.ts
+ * validates first and then calls these.
+ */
+
+/**
+ * Where a link points. `via` lists routing servers in link order (possibly
+ * empty). `action` is present only when the link asks for an action that
+ * applies to the target kind: `chat` for users, `join` for rooms and events.
+ */
+export type NavigationTarget =
+  | { type: "user"; userId: string; via: string[]; action?: "chat" }
+  | { type: "room"; room: string /* "!id" or "#alias" */; via: string[]; action?: "join" }
+  | { type: "event"; room: string; eventId: string; via: string[]; action?: "join" };
+
+/** Builds `https://matrix.to/#/…` for a target, percent-encoding each part. */
+export function buildMatrixToLink(target: NavigationTarget): string {
+  const path =
+    target.type === "user"
+      ? encodeComponent(target.userId)
+      : target.type === "room"
+        ? encodeComponent(target.room)
+        : `${encodeComponent(target.room)}/${encodeComponent(target.eventId)}`;
+  return `https://matrix.to/#/${path}${buildQuery(target)}`;
+}
+
+/** Builds a `matrix:` URI (`u/`, `r/`, `roomid/`, optionally `/e/`) for a target. */
+export function buildMatrixUri(target: NavigationTarget): string {
+  let path: string;
+  if (target.type === "user") {
+    path = `u/${encodeComponent(target.userId.slice(1))}`;
+  } else {
+    const roomType = target.room.startsWith("#") ? "r" : "roomid";
+    path = `${roomType}/${encodeComponent(target.room.slice(1))}`;
+    if (target.type === "event") path += `/e/${encodeComponent(target.eventId.slice(1))}`;
+  }
+  return `matrix:${path}${buildQuery(target)}`;
+}
+
+function buildQuery(target: NavigationTarget): string {
+  const items = target.via.map((server) => `via=${encodeComponent(server)}`);
+  if (target.action !== undefined) items.push(`action=${target.action}`);
+  return items.length === 0 ? "" : `?${items.join("&")}`;
+}
+
+/**
+ * Percent-encodes one path or query component, then restores `:`, `@` and `$` for
+ * readability. Restoring is safe because the parsers split only on `/`, `?`,
+ * `&`, `=` and `#`; and since every `%` in the output starts an escape, the
+ * replaced triples are always real escapes.
+ */
+function encodeComponent(s: string): string {
+  return encodeURIComponent(s).replace(/%3A/g, ":").replace(/%40/g, "@").replace(/%24/g, "$");
+}
