@@ -1,5 +1,5 @@
 import { capabilityKey, parseCapability, type CapabilitySet } from "../../capabilities/index.js";
-
+import type { Logger } from "../../core/logger.js";
 import {
   MAX_EVENTS_PER_MESSAGE,
   sendEventToWidget,
