@@ -6,13 +6,22 @@
 import type {
   AccountDataListener,
   DirectorySearchResult,
+  OpenIdCredentials,
+  ReadEventsQuery,
+  ReadRelationsQuery,
+  RelationsPage,
+  RoomEvent,
+  SendEventOptions,
+  SentEvent,
+  Unsubscribe,
   UserProfile,
   WidgetDriver,
 } from "../../host/driver.js";
 import { isValidUserId } from "../../matrix/identifiers.js";
 import type { NavigationTarget } from "../../matrix/links.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { copy, forbidden, homeserverError, invalidParam, notFound, type JsonContent } from "./json.js";
-import type { MatrixWorld, Membership } from "./world.js";
+import type { MatrixEvent, MatrixWorld, Membership } from "./world.js";
 
 /** Names of the driver operations that {@link MemoryDriver.failNext} can make fail. */
 export type MemoryDriverOperation = keyof WidgetDriver | "resolveNavigationTarget" | "joinRoom";
@@ -35,7 +44,14 @@ export interface MemoryDriverOptions {
   latencyMs?: number;
   /** Failures queued up front, as if passed to {@link MemoryDriver.failNext} in this order. */
   failures?: readonly InjectedFailure[];
+  /** The signed-in device's ID. Defaults to `MEMORYDEVICE`. */
+  deviceId?: string;
+  /** Whether {@link MemoryDriver.requestOpenId} hands out (fake) credentials. Defaults to `true`. */
+  grantOpenId?: boolean;
 }
+
+/** Most related events {@link MemoryDriver.readEventRelations} returns per page without a `limit`. */
+const DEFAULT_RELATIONS_LIMIT = 50;
 
 /**
  * Where a navigation target leads, as {@link MemoryDriver.resolveNavigationTarget} reports it
@@ -72,14 +88,22 @@ export class MemoryDriver implements WidgetDriver {
   /** Every {@link WidgetDriver} operation called so far, oldest first, with copies of its arguments. */
   readonly calls: DriverCall[] = [];
 
+  /** The signed-in device's ID. */
+  readonly deviceId: string;
+  /** Whether {@link requestOpenId} hands out credentials; `false` acts as if the user refused. */
+  grantOpenId: boolean;
+
   private latency = 0;
   private readonly failures = new Map<string, Error[]>();
+  private openIdTokens = 0;
 
   constructor(
     /** The world the driver reads and changes. */
     readonly world: MatrixWorld,
     options: MemoryDriverOptions = {},
   ) {
+    this.deviceId = options.deviceId ?? "MEMORYDEVICE";
+    this.grantOpenId = options.grantOpenId ?? true;
     this.latencyMs = options.latencyMs ?? 0;
     for (const { operation, error } of options.failures ?? []) this.failNext(operation, error);
   }
@@ -247,6 +271,162 @@ export class MemoryDriver implements WidgetDriver {
     });
   }
 
+  /** The signed-in user: {@link MatrixWorld.ownUserId}. */
+  get userId(): string {
+    return this.world.ownUserId;
+  }
+
+  // ---- events and the rest ------------------------------------------------------------------
+
+  /**
+   * Sends a room or state event as the signed-in user, through {@link MatrixWorld.sendEvent}.
+   * Delayed and sticky events are not simulated.
+   * @throws HomeserverError what {@link MatrixWorld.sendEvent} throws (404 unknown room, 403 not
+   * joined, 400 for membership events or non-JSON content); WidgetApiError `unsupported` for
+   * delayed or sticky events.
+   */
+  sendEvent(
+    eventType: string,
+    content: Record<string, unknown>,
+    options: SendEventOptions,
+  ): Promise<SentEvent> {
+    return this.perform("sendEvent", [eventType, content, options], () => {
+      if (options.delayMs !== undefined || options.parentDelayId !== undefined) {
+        throw new WidgetApiError(
+          "The in-memory world does not simulate delayed events",
+          ErrorCode.Unsupported,
+        );
+      }
+      if (options.stickyDurationMs !== undefined) {
+        throw new WidgetApiError(
+          "The in-memory world does not simulate sticky events",
+          ErrorCode.Unsupported,
+        );
+      }
+      const draft = {
+        type: eventType,
+        content,
+        ...(options.stateKey !== undefined ? { state_key: options.stateKey } : {}),
+      };
+      const event = this.world.sendEvent(options.roomId, this.world.ownUserId, draft);
+      return { roomId: event.room_id, eventId: event.event_id };
+    });
+  }
+
+  /**
+   * Recent events of a type from the room's timeline, newest first: room events only (state is
+   * read with {@link readStateEvents}), only `msgtype` when given, only events after `since` when
+   * given, at most `limit`. A room the signed-in user has not joined reads as empty.
+   */
+  readRoomEvents(query: ReadEventsQuery): Promise<RoomEvent[]> {
+    return this.perform("readRoomEvents", [query], () => {
+      if (!this.isJoined(query.roomId) || query.limit <= 0) return [];
+      const timeline = this.world.timeline(query.roomId);
+      const found: RoomEvent[] = [];
+      for (let i = timeline.length - 1; i >= 0 && found.length < query.limit; i--) {
+        const event = timeline[i];
+        if (event === undefined) continue;
+        if (query.since !== undefined && event.event_id === query.since) break;
+        if (event.state_key !== undefined || event.type !== query.eventType) continue;
+        if (query.msgtype !== undefined && event.content["msgtype"] !== query.msgtype) continue;
+        found.push(event);
+      }
+      return found;
+    });
+  }
+
+  /**
+   * The room's current state events of a type (`stateKey` undefined: every key). A room the
+   * signed-in user has not joined reads as empty.
+   */
+  readStateEvents(roomId: string, eventType: string, stateKey: string | undefined): Promise<RoomEvent[]> {
+    return this.perform("readStateEvents", [roomId, eventType, stateKey], () => {
+      if (!this.isJoined(roomId)) return [];
+      if (stateKey === undefined) return this.world.getStateEvents(roomId, eventType);
+      const event = this.world.getStateEvent(roomId, eventType, stateKey);
+      return event === undefined ? [] : [event];
+    });
+  }
+
+  /**
+   * Events whose `m.relates_to.event_id` names the event, filtered by relation and event type,
+   * newest first (`direction: "b"`, the default) or oldest first. Pages are `limit` long (default
+   * 50); `nextBatch` is the token of the next page, for `from`.
+   * @throws HomeserverError 404 for an unknown room or event, 403 when the signed-in user is not
+   * joined, 400 for a malformed `from` or `to` token.
+   */
+  readEventRelations(query: ReadRelationsQuery): Promise<RelationsPage> {
+    return this.perform("readEventRelations", [query], () => {
+      if (!this.world.hasRoom(query.roomId)) throw notFound(`Unknown room ${query.roomId}`);
+      if (!this.isJoined(query.roomId))
+        throw forbidden(`${this.world.ownUserId} not in room ${query.roomId}.`);
+      if (this.world.getEvent(query.roomId, query.eventId) === undefined) throw notFound("Event not found.");
+      const related = this.world.timeline(query.roomId).filter((event) => {
+        const relation = event.content["m.relates_to"];
+        if (typeof relation !== "object" || relation === null || Array.isArray(relation)) return false;
+        const { event_id: target, rel_type: relType } = relation as Record<string, unknown>;
+        return (
+          target === query.eventId &&
+          (query.relationType === undefined || relType === query.relationType) &&
+          (query.eventType === undefined || event.type === query.eventType)
+        );
+      });
+      if ((query.direction ?? "b") === "b") related.reverse();
+      const start = pageToken(query.from, 0);
+      const end = Math.min(pageToken(query.to, related.length), related.length);
+      const limit = query.limit === undefined ? DEFAULT_RELATIONS_LIMIT : Math.max(0, query.limit);
+      const stop = Math.min(start + limit, end);
+      const page: RelationsPage = { chunk: related.slice(start, stop) };
+      if (stop < end) page.nextBatch = String(stop);
+      if (start > 0) page.prevBatch = String(start);
+      return page;
+    });
+  }
+
+  /** The rooms the signed-in user is joined to, then those they are invited to. */
+  getKnownRooms(): readonly string[] {
+    this.record("getKnownRooms", []);
+    const failure = this.takeFailure("getKnownRooms");
+    if (failure !== undefined) throw failure;
+    const own = this.world.ownUserId;
+    return [...this.world.roomsOf(own, "join"), ...this.world.roomsOf(own, "invite")];
+  }
+
+  /** Fake OpenID credentials for the world's server, or `undefined` when {@link grantOpenId} is off. */
+  requestOpenId(): Promise<OpenIdCredentials | undefined> {
+    return this.perform("requestOpenId", [], () => {
+      if (!this.grantOpenId) return undefined;
+      return {
+        access_token: `memory-openid-${++this.openIdTokens}`,
+        expires_in: 3600,
+        matrix_server_name: this.world.serverName,
+        token_type: "Bearer",
+      };
+    });
+  }
+
+  /** A copy of the signed-in user's account data of a type in a room, or `undefined` when unset. */
+  readRoomAccountData(roomId: string, type: string): Promise<Record<string, unknown> | undefined> {
+    return this.perform("readRoomAccountData", [roomId, type], () =>
+      this.world.getRoomAccountData(this.world.ownUserId, roomId, type),
+    );
+  }
+
+  /**
+   * Calls `listener` for every event appended in a room the signed-in user is joined to (after
+   * the event), and for the user's own membership changes anywhere (e.g. an invite), until stopped.
+   */
+  watchRoomEvents(listener: (event: RoomEvent) => void): Unsubscribe {
+    this.record("watchRoomEvents", [listener]);
+    const failure = this.takeFailure("watchRoomEvents");
+    if (failure !== undefined) throw failure;
+    const own = this.world.ownUserId;
+    return this.world.on("event", (event: MatrixEvent) => {
+      const ownMembership = event.type === "m.room.member" && event.state_key === own;
+      if (ownMembership || this.isJoined(event.room_id)) listener(event);
+    });
+  }
+
   // -------------------------------------------------------------------------------------------
 
   private resolve(target: NavigationTarget): ResolvedNavigationTarget {
@@ -270,6 +450,10 @@ export class MemoryDriver implements WidgetDriver {
       resolved.eventId = target.eventId;
     }
     return resolved;
+  }
+
+  private isJoined(roomId: string): boolean {
+    return this.world.membership(roomId, this.world.ownUserId) === "join";
   }
 
   private roomIdOf(roomIdOrAlias: string): string {
@@ -325,6 +509,13 @@ export class MemoryDriver implements WidgetDriver {
     if (failure !== undefined) throw failure;
     return action();
   }
+}
+
+/** A relations page token: an offset into the ordered related events. */
+function pageToken(token: string | undefined, fallback: number): number {
+  if (token === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(token)) throw invalidParam("Invalid pagination token");
+  return Number(token);
 }
 
 /** A copy of a logged argument; functions (listeners) are kept as they are. */

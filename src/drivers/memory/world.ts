@@ -649,6 +649,14 @@ export class MatrixWorld {
     return event === undefined ? undefined : copy(event);
   }
 
+  /**
+   * The current state events of a type, one per state key, in the order their keys first got
+   * state (empty for an unknown room or type).
+   */
+  getStateEvents(roomId: string, type: string): MatrixEvent[] {
+    return copy([...(this.rooms.get(roomId)?.state.get(type)?.values() ?? [])]);
+  }
+
   /** The content of the current state event of a type and state key, or `undefined`. */
   getState(roomId: string, type: string, stateKey = ""): JsonContent | undefined {
     return this.getStateEvent(roomId, type, stateKey)?.content;

@@ -1,0 +1,799 @@
+/**
+ * A {@link WidgetDriver} over a matrix-js-sdk `MatrixClient`: what a Matrix client application
+ * hands to its `WidgetHost`. It reads from the client's store where the client keeps the data
+ * (rooms, timelines, state, account data), calls the Client-Server API for the rest, and turns
+ * every homeserver failure into {@link HomeserverError}.
+ *
+ * Only matrix-js-sdk's types are imported: the driver uses the client the application passes in
+ * and never loads the SDK itself, so no other bundle of this package pulls it in.
+ */
+
+import type { Direction, MatrixClient, MatrixEvent, Method, Preset, Room } from "matrix-js-sdk";
+import { consoleLogger, type Logger } from "../../core/logger.js";
+import type {
+  AccountDataListener,
+  DirectorySearchResult,
+  DirectoryUserResult,
+  OpenIdCredentials,
+  ReadEventsQuery,
+  ReadRelationsQuery,
+  RelationsPage,
+  RoomEvent,
+  SendEventOptions,
+  SentEvent,
+  ToDeviceEvent,
+  TurnServer,
+  Unsubscribe,
+  UserProfile,
+  WidgetDriver,
+} from "../../host/driver.js";
+import { HomeserverError } from "../../host/matrix-error.js";
+import type { NavigationTarget } from "../../matrix/links.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import { toHomeserverError } from "./errors.js";
+import {
+  ACCOUNT_DATA,
+  TO_DEVICE_EVENT,
+  copyObject,
+  isPendingEcho,
+  toRoomEvent,
+  turnServerFeed,
+  watchLiveRoomEvents,
+} from "./events.js";
+
+/** A value or a promise of it. */
+type Awaitable<T> = T | Promise<T>;
+
+/** A JSON object. */
+type Json = Record<string, unknown>;
+
+/** A room membership as the homeserver names it. */
+export type RoomMembership = "join" | "invite" | "leave" | "ban" | "knock";
+
+/**
+ * Where a navigation target leads, resolved against the homeserver and the client's store: what
+ * an application needs to route to it. Room aliases are resolved to room IDs whether or not the
+ * user is in the room.
+ */
+export type ResolvedNavigationTarget =
+  | {
+      kind: "room";
+      roomId: string;
+      /** The alias the link named, when it named one. */
+      alias?: string;
+      /** Servers to join or preview through: the link's `via`, then the alias directory's. */
+      via: string[];
+      /** Whether the signed-in user is joined to the room. */
+      joined: boolean;
+      /** The signed-in user's membership, `undefined` when the client never saw the room. */
+      membership: RoomMembership | undefined;
+      /** The event to highlight, for event links. */
+      eventId?: string;
+      /** Whether the application shows this room already (from `getViewedRoomId`). */
+      viewed: boolean;
+    }
+  | {
+      kind: "user";
+      userId: string;
+      displayName?: string;
+      avatarUrl?: string;
+      /** A direct-message room with the user that the signed-in user is joined to, if any. */
+      directRoomId?: string;
+    };
+
+/** Options of the {@link MatrixClientDriver} constructor. */
+export interface MatrixClientDriverOptions {
+  /**
+   * Routes the application to a navigation target (MSC2931), after the driver resolved it: open
+   * the room (or a join/preview prompt when `joined` is false), scroll to the event, or open the
+   * user (or their DM when the link asked for `action: "chat"`). The driver never joins rooms or
+   * creates DMs by itself. A rejection fails the widget's request.
+   *
+   * Without this option the driver has no `navigate`: the host then does not advertise MSC2931
+   * and answers navigate requests with `unsupported`.
+   */
+  onNavigate?(resolved: ResolvedNavigationTarget, target: NavigationTarget): Awaitable<void>;
+  /** The room the application shows; sets {@link ResolvedNavigationTarget} `viewed`. */
+  getViewedRoomId?(): string | undefined;
+  /**
+   * Asks the user whether the widget may have an OpenID token (it proves their Matrix ID to the
+   * widget's backend). Default: refused, so `requestOpenId` resolves `undefined`.
+   */
+  confirmOpenId?(): Awaitable<boolean>;
+  /** Where listener failures are reported. Defaults to the console; never given tokens. */
+  logger?: Logger;
+}
+
+/** The client methods used with arbitrary event types, typed loosely (the SDK types them per event). */
+interface LooseClient {
+  sendEvent(roomId: string, eventType: string, content: Json): Promise<{ event_id: string }>;
+  sendStateEvent(
+    roomId: string,
+    eventType: string,
+    content: Json,
+    stateKey: string,
+  ): Promise<{ event_id: string }>;
+  _unstable_sendDelayedEvent?(
+    roomId: string,
+    delay: DelayOptions,
+    threadId: null,
+    eventType: string,
+    content: Json,
+  ): Promise<{ delay_id: string }>;
+  _unstable_sendDelayedStateEvent?(
+    roomId: string,
+    delay: DelayOptions,
+    eventType: string,
+    content: Json,
+    stateKey: string,
+  ): Promise<{ delay_id: string }>;
+  _unstable_sendStickyEvent?(
+    roomId: string,
+    stickyMs: number,
+    threadId: null,
+    eventType: string,
+    content: Json,
+  ): Promise<{ event_id: string }>;
+  _unstable_sendStickyDelayedEvent?(
+    roomId: string,
+    stickyMs: number,
+    delay: DelayOptions,
+    threadId: null,
+    eventType: string,
+    content: Json,
+  ): Promise<{ delay_id: string }>;
+  _unstable_cancelScheduledDelayedEvent?(delayId: string): Promise<unknown>;
+  _unstable_restartScheduledDelayedEvent?(delayId: string): Promise<unknown>;
+  _unstable_sendScheduledDelayedEvent?(delayId: string): Promise<unknown>;
+  _unstable_updateDelayedEvent?(delayId: string, action: string): Promise<unknown>;
+  getAccountData(type: string): MatrixEvent | undefined;
+  setAccountData(type: string, content: Json): Promise<unknown>;
+  setAccountDataRaw?(type: string, content: Json): Promise<unknown>;
+  sendToDevice(eventType: string, contentMap: Map<string, Map<string, Json>>): Promise<unknown>;
+  encryptAndSendToDevice?(
+    eventType: string,
+    devices: { userId: string; deviceId: string }[],
+    payload: Json,
+  ): Promise<void>;
+}
+
+/** MSC4157 delay options as the SDK takes them. */
+type DelayOptions = { delay: number; parent_delay_id?: string } | { parent_delay_id: string };
+
+const GET = "GET" as Method.Get;
+/** Prefix of the authenticated media API (Matrix 1.11). */
+const AUTHENTICATED_MEDIA_PREFIX = "/_matrix/client/v1/media";
+
+/**
+ * A {@link WidgetDriver} over a matrix-js-sdk `MatrixClient` (37 or newer; 43 tested). Give it a
+ * client that is started (`startClient`) so that its store has rooms, timelines and account data;
+ * the directory, profiles, invites and other Client-Server calls work without sync.
+ *
+ * @example
+ * ```ts
+ * const driver = new MatrixClientDriver(client, {
+ *   onNavigate: (resolved) => router.open(resolved), // your app's routing
+ *   getViewedRoomId: () => router.currentRoomId,
+ * });
+ * const host = new WidgetHost({ widgetId, transport, driver, policy });
+ * ```
+ *
+ * Behaviour worth knowing:
+ * - Every homeserver failure (error reply, error status, or no response at all, reported with
+ *   status 0) is thrown as {@link HomeserverError}; features the client or server lacks as a
+ *   `WidgetApiError` with code `unsupported`.
+ * - Reads (`readRoomEvents`, `readStateEvents`, account data) come from the client's store, so
+ *   they see what `/sync` delivered; global and room account data fall back to the server.
+ * - Events are sent through the client (`client.sendEvent`), which encrypts in encrypted rooms
+ *   and shows local echoes as the client's own sends do.
+ */
+export class MatrixClientDriver implements WidgetDriver {
+  /**
+   * Shows a navigation target (MSC2931): resolves it ({@link resolveNavigationTarget}, whose
+   * errors it throws) and hands it to the `onNavigate` option. Absent without that option.
+   */
+  readonly navigate?: (target: NavigationTarget) => Promise<void>;
+
+  private readonly loose: LooseClient;
+  private readonly options: MatrixClientDriverOptions;
+  private readonly logger: Logger;
+
+  constructor(
+    /** The client the driver acts through, signed in as the user the widget acts for. */
+    readonly client: MatrixClient,
+    options: MatrixClientDriverOptions = {},
+  ) {
+    this.loose = client as unknown as LooseClient;
+    this.options = options;
+    this.logger = options.logger ?? consoleLogger;
+    const onNavigate = options.onNavigate;
+    if (onNavigate !== undefined) {
+      this.navigate = async (target) => {
+        const resolved = await this.resolveNavigationTarget(target);
+        await onNavigate.call(options, resolved, target);
+      };
+    }
+  }
+
+  /** The signed-in user's ID, from the client. */
+  get userId(): string | undefined {
+    return this.client.getUserId() ?? undefined;
+  }
+
+  /** The signed-in device's ID, from the client. */
+  get deviceId(): string | undefined {
+    return this.client.getDeviceId() ?? undefined;
+  }
+
+  // ---- the four proposals ------------------------------------------------------------------
+
+  /** Searches the user directory (`POST /user_directory/search`), mapping its snake_case fields. */
+  searchUserDirectory(searchTerm: string, limit: number | undefined): Promise<DirectorySearchResult> {
+    return this.call(async () => {
+      const response = await this.client.searchUserDirectory(
+        limit === undefined ? { term: searchTerm } : { term: searchTerm, limit },
+      );
+      const results: DirectoryUserResult[] = [];
+      for (const user of Array.isArray(response?.results) ? response.results : []) {
+        if (typeof user?.user_id !== "string") continue;
+        const result: DirectoryUserResult = { userId: user.user_id };
+        if (typeof user.display_name === "string") result.displayName = user.display_name;
+        if (typeof user.avatar_url === "string") result.avatarUrl = user.avatar_url;
+        results.push(result);
+      }
+      return { limited: response?.limited === true, results };
+    });
+  }
+
+  /**
+   * A user's global profile (`GET /profile/{userId}`).
+   * @throws HomeserverError 404 or 403 when the homeserver has no profile or will not disclose it.
+   */
+  getProfile(userId: string): Promise<UserProfile> {
+    return this.call(async () => {
+      const info = await this.client.getProfileInfo(userId);
+      const profile: UserProfile = {};
+      if (typeof info?.displayname === "string") profile.displayName = info.displayname;
+      if (typeof info?.avatar_url === "string") profile.avatarUrl = info.avatar_url;
+      return profile;
+    });
+  }
+
+  /**
+   * The signed-in user's global account data of a type: from the client's store, else from
+   * `GET /user/{userId}/account_data/{type}`; `undefined` when unset (404). No type is filtered
+   * here: keeping secrets from widgets is the host's job.
+   */
+  readAccountData(type: string): Promise<Record<string, unknown> | undefined> {
+    return this.call(async () => {
+      const stored = this.loose.getAccountData(type);
+      if (stored !== undefined) return copyObject(stored.getContent());
+      return this.fetchAccountData(type);
+    });
+  }
+
+  /** Calls `listener` whenever the client receives global account data (`ClientEvent.AccountData`). */
+  watchAccountData(listener: AccountDataListener): () => void {
+    const onAccountData = (event: MatrixEvent) => {
+      this.safely("account data", () => listener(event.getType(), copyObject(event.getContent())));
+    };
+    this.client.on(ACCOUNT_DATA, onAccountData);
+    return () => {
+      this.client.off(ACCOUNT_DATA, onAccountData);
+    };
+  }
+
+  /**
+   * Says where a target leads without showing it: a room alias is resolved through the room
+   * directory (joined or not); a room ID is taken as it is (a room the user is not in cannot be
+   * checked; the app's preview or join prompt finds out); an event is checked to exist when the
+   * user is joined to its room; a user's profile is looked up and a DM with them is found in
+   * `m.direct`. Nothing is joined or created.
+   * @throws HomeserverError 404 for an unknown alias, event or user.
+   */
+  resolveNavigationTarget(target: NavigationTarget): Promise<ResolvedNavigationTarget> {
+    return this.call(() =>
+      target.type === "user" ? this.resolveUser(target.userId) : this.resolveRoom(target),
+    );
+  }
+
+  /**
+   * Invites the users into the room, one `POST /rooms/{roomId}/invite` each, in order and without
+   * duplicates. Stops at the first failure (earlier invites stay) and throws it.
+   * @throws HomeserverError e.g. 403 when the signed-in user may not invite into the room.
+   */
+  inviteUsers(roomId: string, userIds: readonly string[]): Promise<void> {
+    return this.call(async () => {
+      for (const userId of new Set(userIds)) await this.client.invite(roomId, userId);
+    });
+  }
+
+  /**
+   * Creates a direct-message room (`is_direct: true`, preset `trusted_private_chat`, the users
+   * invited) and lists it under each user in the signed-in user's `m.direct`, merged with the
+   * server's current `m.direct` (read fresh, so DMs created moments ago are kept). The room is not
+   * encrypted: turn encryption on in your app if it supports it. The signed-in user and
+   * duplicates are dropped from the list.
+   * @throws HomeserverError 400 `M_INVALID_PARAM` when no other user remains; the homeserver's
+   * error when creating the room fails (nothing is created then).
+   */
+  createDirectMessage(userIds: readonly string[]): Promise<{ roomId: string }> {
+    return this.call(async () => {
+      const own = this.client.getUserId();
+      const others = [...new Set(userIds)].filter((userId) => userId !== own);
+      if (others.length === 0) {
+        throw new HomeserverError({
+          httpStatus: 400,
+          errcode: "M_INVALID_PARAM",
+          error: "No other user to start a direct message with",
+        });
+      }
+      const { room_id: roomId } = await this.client.createRoom({
+        is_direct: true,
+        preset: "trusted_private_chat" as Preset.TrustedPrivateChat,
+        invite: others,
+      });
+      const direct: Json = (await this.fetchAccountData("m.direct")) ?? {};
+      for (const userId of others) {
+        // User IDs start with "@", so they can never be "__proto__" or another special key.
+        const existing = Object.hasOwn(direct, userId) ? direct[userId] : undefined;
+        const rooms = Array.isArray(existing) ? existing.filter((id) => typeof id === "string") : [];
+        if (!rooms.includes(roomId)) rooms.push(roomId);
+        direct[userId] = rooms;
+      }
+      await this.setAccountData("m.direct", direct);
+      return { roomId };
+    });
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  /**
+   * Sends a room event (`client.sendEvent`) or a state event (`client.sendStateEvent`). Delayed
+   * (MSC4157/MSC4140) and sticky (MSC4354) room events use the SDK's `_unstable_*` methods;
+   * sticky state events do not exist.
+   * @throws WidgetApiError `unsupported` when the client or the homeserver lacks delayed or sticky
+   * events; HomeserverError for refusals (e.g. 403 without the power level).
+   */
+  sendEvent(
+    eventType: string,
+    content: Record<string, unknown>,
+    options: SendEventOptions,
+  ): Promise<SentEvent> {
+    return this.call(async () => {
+      const { roomId, stateKey, stickyDurationMs } = options;
+      const delay = delayOptions(options);
+      const body = copyObject(content);
+      if (stateKey !== undefined) {
+        if (stickyDurationMs !== undefined) throw unsupported("Sticky state events are not supported");
+        if (delay === undefined) {
+          const { event_id } = await this.loose.sendStateEvent(roomId, eventType, body, stateKey);
+          return { roomId, eventId: event_id };
+        }
+        const send = this.requireMethod("_unstable_sendDelayedStateEvent", "delayed events");
+        const { delay_id } = await send(roomId, delay, eventType, body, stateKey);
+        return { roomId, delayId: delay_id };
+      }
+      if (stickyDurationMs !== undefined) {
+        if (delay === undefined) {
+          const send = this.requireMethod("_unstable_sendStickyEvent", "sticky events");
+          const { event_id } = await send(roomId, stickyDurationMs, null, eventType, body);
+          return { roomId, eventId: event_id };
+        }
+        const send = this.requireMethod("_unstable_sendStickyDelayedEvent", "delayed sticky events");
+        const { delay_id } = await send(roomId, stickyDurationMs, delay, null, eventType, body);
+        return { roomId, delayId: delay_id };
+      }
+      if (delay === undefined) {
+        const { event_id } = await this.loose.sendEvent(roomId, eventType, body);
+        return { roomId, eventId: event_id };
+      }
+      const send = this.requireMethod("_unstable_sendDelayedEvent", "delayed events");
+      const { delay_id } = await send(roomId, delay, null, eventType, body);
+      return { roomId, delayId: delay_id };
+    });
+  }
+
+  /** Cancels, restarts or sends now a delayed event (MSC4140), with the SDK's `_unstable_*` calls. */
+  updateDelayedEvent(delayId: string, action: "cancel" | "restart" | "send"): Promise<void> {
+    return this.call(async () => {
+      const specific = {
+        cancel: this.loose._unstable_cancelScheduledDelayedEvent,
+        restart: this.loose._unstable_restartScheduledDelayedEvent,
+        send: this.loose._unstable_sendScheduledDelayedEvent,
+      }[action];
+      if (typeof specific === "function") {
+        await specific.call(this.client, delayId);
+        return;
+      }
+      const update = this.requireMethod("_unstable_updateDelayedEvent", "delayed events");
+      await update(delayId, action);
+    });
+  }
+
+  /**
+   * Recent events of a type from the room's live timeline in the client's store, newest first:
+   * room events only (state is read with {@link readStateEvents}), no pending local echoes, only
+   * `msgtype` when given, only events after `since` when given, at most `limit`. A room the user
+   * has not joined reads as empty.
+   */
+  readRoomEvents(query: ReadEventsQuery): Promise<RoomEvent[]> {
+    return this.call(async () => {
+      const room = this.joinedRoom(query.roomId);
+      if (room === undefined || query.limit <= 0) return [];
+      const events = room.getLiveTimeline().getEvents();
+      const found: RoomEvent[] = [];
+      for (let i = events.length - 1; i >= 0 && found.length < query.limit; i--) {
+        const event = events[i];
+        if (event === undefined) continue;
+        if (query.since !== undefined && event.getId() === query.since) break;
+        if (isPendingEcho(event) || event.isState() || event.getType() !== query.eventType) continue;
+        if (query.msgtype !== undefined && event.getContent()["msgtype"] !== query.msgtype) continue;
+        found.push(toRoomEvent(event));
+      }
+      return found;
+    });
+  }
+
+  /**
+   * The room's current state events of a type from the client's store (`stateKey` undefined: every
+   * key). A room the user has not joined reads as empty.
+   */
+  readStateEvents(roomId: string, eventType: string, stateKey: string | undefined): Promise<RoomEvent[]> {
+    return this.call(async () => {
+      const room = this.joinedRoom(roomId);
+      if (room === undefined) return [];
+      if (stateKey === undefined) return room.currentState.getStateEvents(eventType).map(toRoomEvent);
+      const event = room.currentState.getStateEvents(eventType, stateKey);
+      return event === null ? [] : [toRoomEvent(event)];
+    });
+  }
+
+  /**
+   * Events related to an event (`GET /rooms/{roomId}/relations/{eventId}`, through
+   * `client.relations`, which decrypts them). An event type without a relation type is filtered
+   * here, since the endpoint cannot.
+   * @throws HomeserverError 404 for an unknown event, 403 for a room the user cannot read.
+   */
+  readEventRelations(query: ReadRelationsQuery): Promise<RelationsPage> {
+    return this.call(async () => {
+      const options: { from?: string; to?: string; limit?: number; dir: Direction } = {
+        dir: (query.direction ?? "b") as Direction,
+      };
+      if (query.from !== undefined) options.from = query.from;
+      if (query.to !== undefined) options.to = query.to;
+      if (query.limit !== undefined) options.limit = query.limit;
+      const relationType = query.relationType ?? null;
+      const eventType = relationType === null ? null : (query.eventType ?? null);
+      const result = await this.client.relations(
+        query.roomId,
+        query.eventId,
+        relationType,
+        eventType,
+        options,
+      );
+      let events = result.events;
+      if (relationType === null && query.eventType !== undefined) {
+        events = events.filter((event) => event.getType() === query.eventType);
+      }
+      const page: RelationsPage = { chunk: events.map(toRoomEvent) };
+      if (typeof result.nextBatch === "string") page.nextBatch = result.nextBatch;
+      if (typeof result.prevBatch === "string") page.prevBatch = result.prevBatch;
+      return page;
+    });
+  }
+
+  /** The rooms the client knows the user is joined to or invited to. */
+  getKnownRooms(): readonly string[] {
+    return this.client
+      .getRooms()
+      .filter((room) => ["join", "invite"].includes(room.getMyMembership()))
+      .map((room) => room.roomId);
+  }
+
+  /**
+   * Sends to-device messages: in the clear with `client.sendToDevice`, or encrypted with
+   * `client.encryptAndSendToDevice` (devices `*` expanded from the crypto store; messages with the
+   * same content go out in one call).
+   * @throws WidgetApiError `unsupported` for encrypted messages when the client has no crypto.
+   */
+  sendToDevice(
+    eventType: string,
+    encrypted: boolean,
+    messages: Record<string, Record<string, Record<string, unknown>>>,
+  ): Promise<void> {
+    return this.call(async () => {
+      if (!encrypted) {
+        const contentMap = new Map<string, Map<string, Json>>();
+        for (const [userId, devices] of Object.entries(messages)) {
+          contentMap.set(
+            userId,
+            new Map(Object.entries(devices).map(([id, content]) => [id, copyObject(content)])),
+          );
+        }
+        await this.loose.sendToDevice(eventType, contentMap);
+        return;
+      }
+      const crypto = this.client.getCrypto();
+      const encryptAndSend = this.loose.encryptAndSendToDevice;
+      if (crypto === undefined || typeof encryptAndSend !== "function") {
+        throw unsupported("This client cannot send encrypted to-device messages");
+      }
+      const groups = new Map<string, { payload: Json; devices: { userId: string; deviceId: string }[] }>();
+      for (const [userId, devices] of Object.entries(messages)) {
+        for (const [deviceId, content] of Object.entries(devices)) {
+          const targets =
+            deviceId === "*"
+              ? [...((await crypto.getUserDeviceInfo([userId], true)).get(userId)?.keys() ?? [])]
+              : [deviceId];
+          const key = JSON.stringify(content);
+          let group = groups.get(key);
+          if (group === undefined) groups.set(key, (group = { payload: copyObject(content), devices: [] }));
+          for (const target of targets) group.devices.push({ userId, deviceId: target });
+        }
+      }
+      for (const { payload, devices } of groups.values()) {
+        if (devices.length > 0) await encryptAndSend.call(this.client, eventType, devices, payload);
+      }
+    });
+  }
+
+  /**
+   * OpenID credentials (`POST /user/{userId}/openid/request_token`), after the `confirmOpenId`
+   * option agreed; `undefined` when it refused or is not set.
+   */
+  requestOpenId(): Promise<OpenIdCredentials | undefined> {
+    return this.call(async () => {
+      const approved = (await this.options.confirmOpenId?.()) ?? false;
+      if (!approved) return undefined;
+      const token = await this.client.getOpenIdToken();
+      return {
+        access_token: token.access_token,
+        expires_in: token.expires_in,
+        matrix_server_name: token.matrix_server_name,
+        token_type: token.token_type,
+      };
+    });
+  }
+
+  /**
+   * The client's TURN servers, then every refreshed set: see the client's TURN polling
+   * (`startClient` starts it). Ends when the consumer returns or on a fatal TURN error.
+   */
+  getTurnServers(): AsyncIterable<TurnServer> {
+    return turnServerFeed(this.client);
+  }
+
+  /** The media repository's config (authenticated media; the legacy endpoint when unknown). */
+  getMediaConfig(): Promise<Record<string, unknown>> {
+    return this.call(async () => {
+      try {
+        return copyObject(await this.client.getMediaConfig(true));
+      } catch (error) {
+        if (!isUnrecognised(error)) throw error;
+        return copyObject(await this.client.getMediaConfig(false));
+      }
+    });
+  }
+
+  /** Uploads a file to the media repository (`client.uploadContent`) and returns its mxc URI. */
+  uploadFile(file: Blob | ArrayBuffer | Uint8Array): Promise<{ contentUri: string }> {
+    return this.call(async () => {
+      const { content_uri } = await this.client.uploadContent(file as Blob);
+      return { contentUri: content_uri };
+    });
+  }
+
+  /**
+   * Downloads a file by mxc URI through authenticated media
+   * (`GET /_matrix/client/v1/media/download/{server}/{mediaId}`).
+   * @throws HomeserverError 400 `M_INVALID_PARAM` for a malformed mxc URI, 404 for unknown media.
+   */
+  downloadFile(contentUri: string): Promise<{ file: Blob }> {
+    return this.call(async () => {
+      const match = /^mxc:\/\/([^/?#]+)\/([^/?#]+)$/.exec(contentUri);
+      if (match === null) {
+        throw new HomeserverError({ httpStatus: 400, errcode: "M_INVALID_PARAM", error: "Invalid mxc URI" });
+      }
+      const [, server = "", mediaId = ""] = match;
+      const path = `/download/${encodeURIComponent(server)}/${encodeURIComponent(mediaId)}`;
+      const file = await this.client.http.authedRequest<Blob>(GET, path, undefined, undefined, {
+        prefix: AUTHENTICATED_MEDIA_PREFIX,
+        rawResponseBody: true,
+      });
+      return { file };
+    });
+  }
+
+  /**
+   * The user's account data of a type in a room: from the room in the client's store, else from
+   * `GET /user/{userId}/rooms/{roomId}/account_data/{type}`; `undefined` when unset.
+   */
+  readRoomAccountData(roomId: string, type: string): Promise<Record<string, unknown> | undefined> {
+    return this.call(async () => {
+      const stored = this.client.getRoom(roomId)?.getAccountData(type);
+      if (stored !== undefined) return copyObject(stored.getContent());
+      const path = `/user/${encodeURIComponent(this.ownUserId())}/rooms/${encodeURIComponent(roomId)}/account_data/${encodeURIComponent(type)}`;
+      return this.getOrUndefined(path);
+    });
+  }
+
+  /**
+   * Calls `listener` for every new room event the client sees: live timeline events (not
+   * back-pagination), state changes, and the user's own events once sent, each once.
+   */
+  watchRoomEvents(listener: (event: RoomEvent) => void): Unsubscribe {
+    return watchLiveRoomEvents(this.client, (event) => {
+      this.safely("room events", () => listener(toRoomEvent(event)));
+    });
+  }
+
+  /**
+   * Calls `listener` for every to-device message the client receives (`ClientEvent.ToDeviceEvent`),
+   * decrypted when it arrived encrypted; messages the client could not decrypt are dropped.
+   */
+  watchToDevice(listener: (event: ToDeviceEvent) => void): Unsubscribe {
+    const onToDevice = (event: MatrixEvent) => {
+      const type = event.getType();
+      if (type === "m.room.encrypted") return;
+      const message: ToDeviceEvent = {
+        type,
+        sender: event.getSender() ?? "",
+        content: copyObject(event.getContent()),
+        encrypted: event.isEncrypted(),
+      };
+      this.safely("to-device messages", () => listener(message));
+    };
+    this.client.on(TO_DEVICE_EVENT, onToDevice);
+    return () => {
+      this.client.off(TO_DEVICE_EVENT, onToDevice);
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async resolveRoom(
+    target: Extract<NavigationTarget, { type: "room" | "event" }>,
+  ): Promise<ResolvedNavigationTarget> {
+    let roomId = target.room;
+    const via = [...target.via];
+    let alias: string | undefined;
+    if (target.room.startsWith("#")) {
+      alias = target.room;
+      const found = await this.client.getRoomIdForAlias(alias);
+      roomId = found.room_id;
+      for (const server of found.servers ?? []) if (!via.includes(server)) via.push(server);
+    }
+    const room = this.client.getRoom(roomId);
+    const membership = room === null ? undefined : (room.getMyMembership() as RoomMembership);
+    const resolved: ResolvedNavigationTarget = {
+      kind: "room",
+      roomId,
+      via,
+      joined: membership === "join",
+      membership,
+      viewed: this.options.getViewedRoomId?.() === roomId,
+    };
+    if (alias !== undefined) resolved.alias = alias;
+    if (target.type === "event") {
+      // Only a member can read the event; for other rooms the client shows a preview or join prompt.
+      if (membership === "join") await this.client.fetchRoomEvent(roomId, target.eventId);
+      resolved.eventId = target.eventId;
+    }
+    return resolved;
+  }
+
+  private async resolveUser(userId: string): Promise<ResolvedNavigationTarget> {
+    const profile = await this.client.getProfileInfo(userId);
+    const resolved: ResolvedNavigationTarget = { kind: "user", userId };
+    if (typeof profile?.displayname === "string") resolved.displayName = profile.displayname;
+    if (typeof profile?.avatar_url === "string") resolved.avatarUrl = profile.avatar_url;
+    const directRoomId = this.directRoomWith(userId);
+    if (directRoomId !== undefined) resolved.directRoomId = directRoomId;
+    return resolved;
+  }
+
+  /**
+   * A room listed for `userId` in the signed-in user's `m.direct` (from the store) that the
+   * signed-in user is joined to and the other user joined or invited, preferring two-person rooms.
+   */
+  private directRoomWith(userId: string): string | undefined {
+    const direct = this.loose.getAccountData("m.direct")?.getContent() as Json | undefined;
+    const listed = direct !== undefined && Object.hasOwn(direct, userId) ? direct[userId] : undefined;
+    if (!Array.isArray(listed)) return undefined;
+    const usable: Room[] = [];
+    for (const roomId of listed) {
+      if (typeof roomId !== "string") continue;
+      const room = this.joinedRoom(roomId);
+      const other = room?.getMember(userId)?.membership;
+      if (room !== undefined && (other === "join" || other === "invite")) usable.push(room);
+    }
+    const size = (room: Room) => room.getJoinedMemberCount() + room.getInvitedMemberCount();
+    return (usable.find((room) => size(room) === 2) ?? usable[0])?.roomId;
+  }
+
+  private joinedRoom(roomId: string): Room | undefined {
+    const room = this.client.getRoom(roomId);
+    return room !== null && room.getMyMembership() === "join" ? room : undefined;
+  }
+
+  private ownUserId(): string {
+    const userId = this.client.getUserId();
+    if (userId === null) throw new WidgetApiError("The client is not signed in", ErrorCode.Unsupported);
+    return userId;
+  }
+
+  /** Global account data straight from the server; `undefined` when unset. */
+  private fetchAccountData(type: string): Promise<Json | undefined> {
+    const path = `/user/${encodeURIComponent(this.ownUserId())}/account_data/${encodeURIComponent(type)}`;
+    return this.getOrUndefined(path);
+  }
+
+  private async getOrUndefined(path: string): Promise<Json | undefined> {
+    try {
+      return copyObject(await this.client.http.authedRequest<Json>(GET, path));
+    } catch (error) {
+      const converted = toHomeserverError(error);
+      if (converted instanceof HomeserverError && converted.details.httpStatus === 404) return undefined;
+      throw converted;
+    }
+  }
+
+  /** Writes account data without waiting for its echo over `/sync` (which may not be running). */
+  private async setAccountData(type: string, content: Json): Promise<void> {
+    if (typeof this.loose.setAccountDataRaw === "function") await this.loose.setAccountDataRaw(type, content);
+    else await this.loose.setAccountData(type, content);
+  }
+
+  private requireMethod<K extends keyof LooseClient>(name: K, feature: string): NonNullable<LooseClient[K]> {
+    const method = this.loose[name];
+    if (typeof method !== "function") throw unsupported(`This client does not support ${feature}`);
+    return (method as (...args: never[]) => unknown).bind(this.client) as NonNullable<LooseClient[K]>;
+  }
+
+  /** Runs an operation and converts what the SDK throws into HomeserverError / unsupported. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof Error && /^Unsupported\w*EndpointError$/.test(error.name)) {
+        throw unsupported(`The homeserver does not support this: ${error.message}`);
+      }
+      throw toHomeserverError(error);
+    }
+  }
+
+  /** Runs a widget-side listener, so that its failure never breaks the client's sync processing. */
+  private safely(feed: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.logger.error(
+        `A ${feed} listener threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}
+
+function delayOptions(options: SendEventOptions): DelayOptions | undefined {
+  if (options.delayMs !== undefined) {
+    return options.parentDelayId === undefined
+      ? { delay: options.delayMs }
+      : { delay: options.delayMs, parent_delay_id: options.parentDelayId };
+  }
+  return options.parentDelayId === undefined ? undefined : { parent_delay_id: options.parentDelayId };
+}
+
+function unsupported(message: string): WidgetApiError {
+  return new WidgetApiError(message, ErrorCode.Unsupported);
+}
+
+/** A 404 / 400 `M_UNRECOGNIZED` or a bare 404: the endpoint does not exist on this server. */
+function isUnrecognised(error: unknown): boolean {
+  const converted = toHomeserverError(error);
+  return (
+    converted instanceof HomeserverError &&
+    (converted.details.errcode === "M_UNRECOGNIZED" ||
+      (converted.details.httpStatus === 404 && converted.details.errcode === "M_UNKNOWN"))
+  );
+}

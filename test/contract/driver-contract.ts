@@ -1,0 +1,318 @@
+// One behavioural contract for every WidgetDriver: the same tests run against the in-memory
+// driver (test/unit/drivers/contract.test.ts) and the matrix-js-sdk driver over a real Synapse
+// (test/homeserver/matrix-client-driver.contract.test.ts). Reads go through `eventually`, so a
+// driver whose store fills from /sync has time to catch up; the memory driver passes at once.
+
+import { randomBytes } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { RoomEvent, WidgetDriver } from "../../src/host/driver.js";
+import { HomeserverError } from "../../src/host/matrix-error.js";
+import type { NavigationTarget } from "../../src/matrix/links.js";
+
+/** What a driver resolves a navigation target to; both drivers share this much. */
+export type ContractResolvedTarget =
+  | { kind: "room"; roomId: string; joined: boolean; eventId?: string }
+  | { kind: "user"; userId: string; directRoomId?: string };
+
+/** A driver under contract: a {@link WidgetDriver} that can also resolve navigation targets. */
+export type ContractDriver = WidgetDriver & {
+  resolveNavigationTarget(target: NavigationTarget): Promise<ContractResolvedTarget>;
+};
+
+/** Everything one contract test needs; made fresh for every test. */
+export interface ContractFixture {
+  driver: ContractDriver;
+  /** The user the driver acts as. */
+  ownUserId: string;
+  /** The homeserver's name (the server part of user IDs). */
+  serverName: string;
+  /** Adds a user (a fresh one each time, even for the same name) and returns their ID. */
+  makeUser(name: string, displayName?: string): Promise<string>;
+  /**
+   * Creates a private room as the signed-in user, with `members` joined, and with an alias made
+   * unique from `aliasName` when given. Resolves once the driver can see the room.
+   */
+  makeSharedRoom(options?: {
+    members?: string[];
+    aliasName?: string;
+  }): Promise<{ roomId: string; alias?: string }>;
+  /** Creates a private room as `creator` that the signed-in user is not in. */
+  makeForeignRoom(creator: string): Promise<string>;
+  /** Sets the signed-in user's global account data; resolves once the driver can see it. */
+  setAccountData(type: string, content: Record<string, unknown>): Promise<void>;
+  /** Sets the signed-in user's room account data; resolves once the driver can see it. */
+  setRoomAccountData(roomId: string, type: string, content: Record<string, unknown>): Promise<void>;
+  /** Sends a room event as another (joined) user and returns its event ID. */
+  sendAs(userId: string, roomId: string, type: string, content: Record<string, unknown>): Promise<string>;
+  /** The current `m.room.member` content of a user in a room, read on the server's side. */
+  memberContent(roomId: string, userId: string): Promise<Record<string, unknown> | undefined>;
+  /** The room the application shows after the driver's last `navigate`. */
+  viewedRoomId(): string | undefined;
+  cleanup(): Promise<void>;
+}
+
+/** How long reads may take to reflect a change (a real client waits for /sync). */
+const EVENTUALLY_MS = 15_000;
+
+/** Retries `check` until it stops throwing, for at most {@link EVENTUALLY_MS}. */
+export function eventually<T>(check: () => T | Promise<T>): Promise<T> {
+  return vi.waitFor(check, { timeout: EVENTUALLY_MS, interval: 50 });
+}
+
+/** The driver operation `name`, bound, failing the test when the driver lacks it. */
+function op<K extends keyof WidgetDriver>(driver: WidgetDriver, name: K): NonNullable<WidgetDriver[K]> {
+  const value: unknown = driver[name];
+  if (typeof value !== "function") throw new Error(`The driver does not implement ${String(name)}`);
+  return (value as (...args: unknown[]) => unknown).bind(driver) as NonNullable<WidgetDriver[K]>;
+}
+
+/** Awaits `promise`, expecting a HomeserverError with the given status. */
+async function expectHomeserverError(
+  promise: Promise<unknown>,
+  httpStatus: number,
+): Promise<HomeserverError> {
+  const error = await promise.then(
+    () => expect.fail(`expected a ${httpStatus} HomeserverError`),
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(HomeserverError);
+  expect((error as HomeserverError).details.httpStatus).toBe(httpStatus);
+  return error as HomeserverError;
+}
+
+/** A short random tag of letters, so display names and aliases never collide between runs. */
+function tag(): string {
+  return [...randomBytes(6)].map((byte) => String.fromCharCode(97 + (byte % 26))).join("");
+}
+
+/**
+ * Declares the contract tests for a driver. `setup` runs before every test and must give a fresh
+ * signed-in user; `cleanup` runs after it.
+ */
+export function describeDriverContract(name: string, setup: () => Promise<ContractFixture>): void {
+  describe(`WidgetDriver contract: ${name}`, () => {
+    let f: ContractFixture;
+
+    beforeEach(async () => {
+      f = await setup();
+    });
+
+    afterEach(async () => {
+      await f?.cleanup();
+    });
+
+    it("names the signed-in user and device", () => {
+      expect(f.driver.userId).toBe(f.ownUserId);
+      expect(typeof f.driver.deviceId).toBe("string");
+    });
+
+    it("finds a room-mate in the user directory by display name", async () => {
+      const displayName = `Dora ${tag()}`;
+      const dora = await f.makeUser("dora", displayName);
+      await f.makeSharedRoom({ members: [dora] });
+      const search = op(f.driver, "searchUserDirectory");
+      const result = await eventually(async () => {
+        const found = await search(displayName, 10);
+        expect(found.results.map((user) => user.userId)).toContain(dora);
+        return found;
+      });
+      expect(result.results.find((user) => user.userId === dora)?.displayName).toBe(displayName);
+      expect(typeof result.limited).toBe("boolean");
+    });
+
+    it("reads a user's real profile, and 404 for an unknown user", async () => {
+      const displayName = `Eve ${tag()}`;
+      const eve = await f.makeUser("eve", displayName);
+      const getProfile = op(f.driver, "getProfile");
+      expect((await getProfile(eve)).displayName).toBe(displayName);
+      await expectHomeserverError(getProfile(`@nobody_${tag()}:${f.serverName}`), 404);
+    });
+
+    it("reads account data that is set, and undefined for an unset type", async () => {
+      const content = { widgets: ["a", "b"], nested: { n: 1 } };
+      await f.setAccountData("org.example.contract", content);
+      const read = op(f.driver, "readAccountData");
+      expect(await read("org.example.contract")).toEqual(content);
+      expect(await read(`org.example.unset.${tag()}`)).toBeUndefined();
+    });
+
+    it("tells account-data watchers about changes until they stop", async () => {
+      const watch = op(f.driver, "watchAccountData");
+      const first: [string, unknown][] = [];
+      const second: [string, unknown][] = [];
+      const stopFirst = watch((type, content) => first.push([type, content]));
+      const stopSecond = watch((type, content) => second.push([type, content]));
+      try {
+        await f.setAccountData("org.example.watched", { n: 1 });
+        await eventually(() => expect(first).toContainEqual(["org.example.watched", { n: 1 }]));
+        stopFirst();
+        await f.setAccountData("org.example.watched", { n: 2 });
+        await eventually(() => expect(second).toContainEqual(["org.example.watched", { n: 2 }]));
+        expect(first).not.toContainEqual(["org.example.watched", { n: 2 }]);
+      } finally {
+        stopFirst();
+        stopSecond();
+      }
+    });
+
+    it("invites a user into a room, and refuses (403) where the user may not invite", async () => {
+      const frank = await f.makeUser("frank");
+      const { roomId } = await f.makeSharedRoom();
+      await op(f.driver, "inviteUsers")(roomId, [frank]);
+      expect((await f.memberContent(roomId, frank))?.["membership"]).toBe("invite");
+
+      const foreign = await f.makeForeignRoom(frank);
+      const grace = await f.makeUser("grace");
+      await expectHomeserverError(op(f.driver, "inviteUsers")(foreign, [grace]), 403);
+    });
+
+    it("creates a direct message with the invite and merges it into m.direct", async () => {
+      const heidi = await f.makeUser("heidi");
+      const earlier = `!earlier_${tag()}:${f.serverName}`;
+      await f.setAccountData("m.direct", { "@someone:elsewhere.example": [earlier] });
+      const { roomId } = await op(f.driver, "createDirectMessage")([heidi]);
+      expect(roomId).toMatch(/^!/);
+      const member = await f.memberContent(roomId, heidi);
+      expect(member).toMatchObject({ membership: "invite", is_direct: true });
+      const read = op(f.driver, "readAccountData");
+      await eventually(async () =>
+        expect(await read("m.direct")).toEqual({
+          "@someone:elsewhere.example": [earlier],
+          [heidi]: [roomId],
+        }),
+      );
+    });
+
+    it("navigates to a room alias by its room ID, and 404s an unknown alias", async () => {
+      const { roomId, alias } = await f.makeSharedRoom({ aliasName: "lobby" });
+      if (alias === undefined) throw new Error("the fixture made no alias");
+      const target: NavigationTarget = { type: "room", room: alias, via: [] };
+      expect(await f.driver.resolveNavigationTarget(target)).toMatchObject({
+        kind: "room",
+        roomId,
+        joined: true,
+      });
+      await op(f.driver, "navigate")(target);
+      expect(f.viewedRoomId()).toBe(roomId);
+      const unknown: NavigationTarget = { type: "room", room: `#missing_${tag()}:${f.serverName}`, via: [] };
+      await expectHomeserverError(op(f.driver, "navigate")(unknown), 404);
+    });
+
+    it("sends room events and reads them back newest first, with limit, msgtype and since", async () => {
+      const { roomId } = await f.makeSharedRoom();
+      const send = op(f.driver, "sendEvent");
+      const first = await send("m.room.message", { msgtype: "m.text", body: "one" }, { roomId });
+      const second = await send("m.room.message", { msgtype: "m.notice", body: "two" }, { roomId });
+      const third = await send("m.room.message", { msgtype: "m.text", body: "three" }, { roomId });
+      for (const sent of [first, second, third])
+        expect(sent).toMatchObject({ roomId, eventId: expect.any(String) });
+
+      const read = op(f.driver, "readRoomEvents");
+      const all = await eventually(async () => {
+        const events = await read({ roomId, eventType: "m.room.message", limit: 10 });
+        expect(events.map((event) => event.event_id)).toEqual([third.eventId, second.eventId, first.eventId]);
+        return events;
+      });
+      expect(all[0]).toMatchObject({
+        type: "m.room.message",
+        room_id: roomId,
+        sender: f.ownUserId,
+        content: { msgtype: "m.text", body: "three" },
+      });
+      expect(all[0]?.state_key).toBeUndefined();
+      const ids = (events: RoomEvent[]) => events.map((event) => event.event_id);
+      expect(ids(await read({ roomId, eventType: "m.room.message", limit: 1 }))).toEqual([third.eventId]);
+      expect(ids(await read({ roomId, eventType: "m.room.message", msgtype: "m.text", limit: 10 }))).toEqual([
+        third.eventId,
+        first.eventId,
+      ]);
+      expect(
+        ids(await read({ roomId, eventType: "m.room.message", limit: 10, since: first.eventId ?? "" })),
+      ).toEqual([third.eventId, second.eventId]);
+      expect(await read({ roomId, eventType: "org.example.none", limit: 10 })).toEqual([]);
+    });
+
+    it("sends state events and reads the room's current state", async () => {
+      const ivan = await f.makeUser("ivan");
+      const { roomId } = await f.makeSharedRoom({ members: [ivan] });
+      const sent = await op(f.driver, "sendEvent")(
+        "m.room.topic",
+        { topic: "Contracts" },
+        { roomId, stateKey: "" },
+      );
+      const readState = op(f.driver, "readStateEvents");
+      await eventually(async () => {
+        const [topic] = await readState(roomId, "m.room.topic", "");
+        expect(topic).toMatchObject({
+          event_id: sent.eventId,
+          state_key: "",
+          content: { topic: "Contracts" },
+        });
+      });
+      const members = await readState(roomId, "m.room.member", undefined);
+      expect(members.map((event) => event.state_key).sort()).toEqual([f.ownUserId, ivan].sort());
+      expect(await readState(roomId, "m.room.topic", "other-key")).toEqual([]);
+    });
+
+    it("streams new room events from other users to watchers", async () => {
+      const judy = await f.makeUser("judy");
+      const { roomId } = await f.makeSharedRoom({ members: [judy] });
+      const seen: RoomEvent[] = [];
+      const stop = op(f.driver, "watchRoomEvents")((event) => seen.push(event));
+      try {
+        const eventId = await f.sendAs(judy, roomId, "org.example.ping", { n: 1 });
+        await eventually(() =>
+          expect(seen).toContainEqual(
+            expect.objectContaining({ event_id: eventId, sender: judy, room_id: roomId, content: { n: 1 } }),
+          ),
+        );
+        expect(seen.filter((event) => event.event_id === eventId)).toHaveLength(1);
+      } finally {
+        stop();
+      }
+    });
+
+    it("lists the rooms the user is in", async () => {
+      const { roomId } = await f.makeSharedRoom();
+      const known = op(f.driver, "getKnownRooms");
+      await eventually(() => expect(known()).toContain(roomId));
+    });
+
+    it("reads relations of an event", async () => {
+      const { roomId } = await f.makeSharedRoom();
+      const send = op(f.driver, "sendEvent");
+      const root = await send("m.room.message", { msgtype: "m.text", body: "root" }, { roomId });
+      const relation = { rel_type: "m.annotation", event_id: root.eventId, key: "+1" };
+      const reaction = await send("m.reaction", { "m.relates_to": relation }, { roomId });
+      await send("m.room.message", { msgtype: "m.text", body: "unrelated" }, { roomId });
+      const page = await op(
+        f.driver,
+        "readEventRelations",
+      )({
+        roomId,
+        eventId: root.eventId ?? "",
+        relationType: "m.annotation",
+      });
+      expect(page.chunk.map((event) => event.event_id)).toEqual([reaction.eventId]);
+      expect(page.chunk[0]).toMatchObject({ type: "m.reaction", content: { "m.relates_to": relation } });
+    });
+
+    it("reads room account data that is set, and undefined when unset", async () => {
+      const { roomId } = await f.makeSharedRoom();
+      await f.setRoomAccountData(roomId, "org.example.room", { pinned: true });
+      const read = op(f.driver, "readRoomAccountData");
+      expect(await read(roomId, "org.example.room")).toEqual({ pinned: true });
+      expect(await read(roomId, `org.example.unset.${tag()}`)).toBeUndefined();
+    });
+
+    it("hands out OpenID credentials for the user's server", async () => {
+      const credentials = await op(f.driver, "requestOpenId")();
+      expect(credentials).toMatchObject({
+        access_token: expect.any(String),
+        expires_in: expect.any(Number),
+        matrix_server_name: f.serverName,
+        token_type: "Bearer",
+      });
+    });
+  });
+}

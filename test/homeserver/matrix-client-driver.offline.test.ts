@@ -1,0 +1,265 @@
+// MatrixClientDriver parts a healthy Synapse does not provoke, checked with matrix-js-sdk's own
+// classes and an unstarted client whose events the test emits: error conversion details, the TURN
+// feed, to-device messages, live-event de-duplication, and that the entry point never bundles the
+// SDK. No homeserver is contacted.
+
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import {
+  ClientEvent,
+  ConnectionError,
+  EventStatus,
+  HTTPError,
+  MatrixError,
+  MatrixEvent,
+  RoomEvent as SdkRoomEvent,
+  type MatrixClient,
+} from "matrix-js-sdk";
+import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/core/logger.js";
+import { MatrixClientDriver, toHomeserverError } from "../../src/drivers/matrix-js-sdk/index.js";
+import type { RoomEvent, ToDeviceEvent, TurnServer } from "../../src/host/driver.js";
+import { HomeserverError } from "../../src/host/matrix-error.js";
+import { clientFor } from "./matrix-client.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const user = { userId: "@me:example.org", accessToken: "secret-token", deviceId: "DEVICE" };
+
+const clients: MatrixClient[] = [];
+function offlineClient(): MatrixClient {
+  const client = clientFor({ baseUrl: "http://127.0.0.1:9" }, user);
+  clients.push(client);
+  return client;
+}
+
+/** Makes an unstarted client look as if it polled TURN, with `check` answering checkTurnServers. */
+function pollTurn(client: MatrixClient, check: () => Promise<boolean | undefined>): void {
+  Object.defineProperty(client, "pollingTurnServers", { configurable: true, get: () => true });
+  Object.defineProperty(client, "checkTurnServers", { configurable: true, value: check });
+}
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.removeAllListeners();
+});
+
+describe("toHomeserverError", () => {
+  it("keeps a MatrixError's status, errcode, message and retry time, and drops the query string", () => {
+    const error = new MatrixError(
+      { errcode: "M_LIMIT_EXCEEDED", error: "Too Many Requests", retry_after_ms: 1500 },
+      429,
+      "https://hs.example/_matrix/client/v3/user_directory/search?access_token=secret-token",
+      undefined,
+      new Headers({ "Retry-After": "2" }),
+    );
+    const converted = toHomeserverError(error);
+    expect(converted).toBeInstanceOf(HomeserverError);
+    expect((converted as HomeserverError).toMatrixApiError()).toEqual({
+      http_status: 429,
+      http_headers: { "retry-after": "2" },
+      url: "https://hs.example/_matrix/client/v3/user_directory/search",
+      response: { errcode: "M_LIMIT_EXCEEDED", error: "Too Many Requests", retry_after_ms: 1500 },
+    });
+    expect(JSON.stringify((converted as HomeserverError).details)).not.toContain("secret-token");
+  });
+
+  it("reads the retry time from Retry-After (seconds or an HTTP date) when the body has none", () => {
+    const seconds = toHomeserverError(
+      new MatrixError(
+        { errcode: "M_LIMIT_EXCEEDED", error: "slow down" },
+        429,
+        undefined,
+        undefined,
+        new Headers({ "Retry-After": "7" }),
+      ),
+    ) as HomeserverError;
+    expect(seconds.details.retryAfterMs).toBe(7000);
+    const date = new Date(Date.now() + 60_000).toUTCString();
+    const dated = toHomeserverError(
+      new MatrixError(
+        { errcode: "M_LIMIT_EXCEEDED", error: "slow down" },
+        429,
+        undefined,
+        undefined,
+        new Headers({ "Retry-After": date }),
+      ),
+    ) as HomeserverError;
+    expect(dated.details.retryAfterMs).toBeGreaterThan(50_000);
+    expect(dated.details.retryAfterMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it("turns an HTTP error without a Matrix body into M_UNKNOWN with its status", () => {
+    const converted = toHomeserverError(new HTTPError("Server returned 502 error", 502)) as HomeserverError;
+    expect(converted.details).toMatchObject({ httpStatus: 502, errcode: "M_UNKNOWN" });
+  });
+
+  it("turns a connection failure into status 0 without the cause's details", () => {
+    const cause = new TypeError("fetch failed: connect ECONNREFUSED 127.0.0.1:9");
+    const converted = toHomeserverError(new ConnectionError("fetch failed", cause)) as HomeserverError;
+    expect(converted.details).toEqual({
+      httpStatus: 0,
+      errcode: "M_UNKNOWN",
+      error: "The homeserver could not be reached",
+    });
+  });
+
+  it("leaves other errors alone", () => {
+    const bug = new TypeError("undefined is not a function");
+    expect(toHomeserverError(bug)).toBe(bug);
+    const aborted = new DOMException("aborted", "AbortError");
+    expect(toHomeserverError(aborted)).toBe(aborted);
+  });
+});
+
+describe("MatrixClientDriver feeds (events emitted by hand)", () => {
+  it("streams TURN servers: the current ones, then each refresh, until the consumer returns", async () => {
+    const client = offlineClient();
+    // The client's check finds credentials still valid, so the feed waits for refreshes.
+    pollTurn(client, async () => true);
+    const driver = new MatrixClientDriver(client, { logger: silentLogger });
+    const iterator = driver.getTurnServers()[Symbol.asyncIterator]();
+    const first = iterator.next();
+    client.emit(ClientEvent.TurnServers, [{ urls: ["turn:a.example"], username: "u1", credential: "p1" }]);
+    expect(await first).toEqual({
+      done: false,
+      value: { uris: ["turn:a.example"], username: "u1", password: "p1" } satisfies TurnServer,
+    });
+    const waiting = iterator.next();
+    await iterator.return?.();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(client.listenerCount(ClientEvent.TurnServers)).toBe(0);
+    expect(client.listenerCount(ClientEvent.TurnServersError)).toBe(0);
+  });
+
+  it("ends the TURN feed at once when the client offers none", async () => {
+    const unstarted = new MatrixClientDriver(offlineClient()).getTurnServers()[Symbol.asyncIterator]();
+    expect(await unstarted.next()).toEqual({ done: true, value: undefined });
+    const client = offlineClient();
+    pollTurn(client, async () => false);
+    const noneOnServer = new MatrixClientDriver(client).getTurnServers()[Symbol.asyncIterator]();
+    expect(await noneOnServer.next()).toEqual({ done: true, value: undefined });
+    expect(client.listenerCount(ClientEvent.TurnServers)).toBe(0);
+  });
+
+  it("ends the TURN feed on a fatal TURN error", async () => {
+    const client = offlineClient();
+    pollTurn(client, () => new Promise(() => {}));
+    const iterator = new MatrixClientDriver(client).getTurnServers()[Symbol.asyncIterator]();
+    const waiting = iterator.next();
+    client.emit(ClientEvent.TurnServersError, new Error("no TURN"), true);
+    expect(await waiting).toEqual({ done: true, value: undefined });
+  });
+
+  it("delivers to-device messages, and drops ones it could not decrypt", () => {
+    const client = offlineClient();
+    const driver = new MatrixClientDriver(client, { logger: silentLogger });
+    const seen: ToDeviceEvent[] = [];
+    const stop = driver.watchToDevice((message) => seen.push(message));
+    client.emit(
+      ClientEvent.ToDeviceEvent,
+      new MatrixEvent({ type: "org.example.ping", sender: "@alice:example.org", content: { n: 1 } }),
+    );
+    client.emit(
+      ClientEvent.ToDeviceEvent,
+      new MatrixEvent({
+        type: "m.room.encrypted",
+        sender: "@alice:example.org",
+        content: { ciphertext: "x" },
+      }),
+    );
+    stop();
+    client.emit(
+      ClientEvent.ToDeviceEvent,
+      new MatrixEvent({ type: "org.example.late", sender: "@a:b", content: {} }),
+    );
+    expect(seen).toEqual([
+      { type: "org.example.ping", sender: "@alice:example.org", content: { n: 1 }, encrypted: false },
+    ]);
+  });
+
+  it("delivers live room events once: no back-pagination, no pending echoes, own events by real ID", () => {
+    const client = offlineClient();
+    const driver = new MatrixClientDriver(client, { logger: silentLogger });
+    const seen: RoomEvent[] = [];
+    const stop = driver.watchRoomEvents((event) => seen.push(event));
+    const remote = new MatrixEvent({
+      type: "m.room.message",
+      event_id: "$remote",
+      room_id: "!r:example.org",
+      sender: "@alice:example.org",
+      origin_server_ts: 1,
+      content: { body: "hi" },
+    });
+    const old = new MatrixEvent({
+      type: "m.room.message",
+      event_id: "$old",
+      room_id: "!r:example.org",
+      content: {},
+    });
+    const echo = new MatrixEvent({
+      type: "m.room.message",
+      event_id: "~!r:example.org:m1",
+      room_id: "!r:example.org",
+      content: {},
+    });
+    echo.setStatus(EventStatus.SENDING);
+
+    client.emit(SdkRoomEvent.Timeline, remote, undefined, false, false, { liveEvent: true } as never);
+    client.emit(SdkRoomEvent.Timeline, remote, undefined, false, false, { liveEvent: true } as never);
+    client.emit(SdkRoomEvent.Timeline, old, undefined, true, false, { liveEvent: false } as never);
+    client.emit(SdkRoomEvent.Timeline, echo, undefined, false, false, { liveEvent: true } as never);
+    echo.replaceLocalEventId("$sent");
+    echo.setStatus(EventStatus.SENT);
+    client.emit(
+      SdkRoomEvent.LocalEchoUpdated,
+      echo,
+      undefined as never,
+      "~!r:example.org:m1",
+      EventStatus.SENDING,
+    );
+    echo.setStatus(null);
+    client.emit(SdkRoomEvent.LocalEchoUpdated, echo, undefined as never, "$sent", EventStatus.SENT);
+    stop();
+    client.emit(SdkRoomEvent.Timeline, remote, undefined, false, false, { liveEvent: true } as never);
+
+    expect(seen.map((event) => event.event_id)).toEqual(["$remote", "$sent"]);
+    expect(seen[0]).toEqual({
+      type: "m.room.message",
+      event_id: "$remote",
+      room_id: "!r:example.org",
+      sender: "@alice:example.org",
+      origin_server_ts: 1,
+      content: { body: "hi" },
+    });
+  });
+
+  it("offers navigate only when the application routes (onNavigate)", () => {
+    expect(new MatrixClientDriver(offlineClient()).navigate).toBeUndefined();
+    expect(typeof new MatrixClientDriver(offlineClient(), { onNavigate: () => {} }).navigate).toBe(
+      "function",
+    );
+  });
+
+  it("refuses OpenID without a confirmOpenId that agrees", async () => {
+    expect(await new MatrixClientDriver(offlineClient()).requestOpenId()).toBeUndefined();
+    expect(
+      await new MatrixClientDriver(offlineClient(), { confirmOpenId: () => false }).requestOpenId(),
+    ).toBeUndefined();
+  });
+});
+
+describe("the matrix-js-sdk driver entry point", () => {
+  it("bundles without any matrix-js-sdk code (types only)", async () => {
+    const result = await build({
+      entryPoints: [`${root}src/drivers/matrix-js-sdk/index.ts`],
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "neutral",
+      metafile: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((file) => file.includes("src/drivers/matrix-js-sdk/driver.ts"))).toBe(true);
+    expect(inputs.filter((file) => file.includes("node_modules"))).toEqual([]);
+  });
+});
