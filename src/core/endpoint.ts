@@ -45,6 +45,11 @@ export interface EndpointOptions {
 export interface RequestOptions {
   /** Milliseconds to wait for the reply; defaults to the endpoint's default (10 s). */
   timeoutMs?: number;
+  /**
+   * Extra top-level envelope fields for legacy peers (Scalar-era widgets read `visible` there).
+   * They never replace the standard fields.
+   */
+  envelopeExtras?: JsonObject;
 }
 
 interface PendingRequest {
@@ -119,6 +124,7 @@ export class Endpoint {
       }
       this.pending.set(requestId, entry);
       const message: WidgetRequest = {
+        ...options.envelopeExtras,
         api: this.outbound,
         widgetId: this.options.widgetId,
         requestId,
@@ -298,9 +304,14 @@ function invalid(reason: string): WidgetApiError {
   return new WidgetApiError(`Invalid request: ${reason}`, ErrorCode.InvalidRequest);
 }
 
+/**
+ * The size of a message as JSON text. Binary values (Blob, ArrayBuffer, typed arrays) travel by
+ * structured clone, not as JSON: they are not serialised here (a typed array would turn into a
+ * JSON object many times its size), and the handler that accepts them bounds their byte size.
+ */
 function jsonSize(value: unknown): number | undefined {
   try {
-    const text = JSON.stringify(value);
+    const text = JSON.stringify(value, skipBinary);
     return text === undefined ? undefined : text.length;
   } catch {
     return undefined;
@@ -309,4 +320,12 @@ function jsonSize(value: unknown): number | undefined {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function skipBinary(_key: string, item: unknown): unknown {
+  const binary =
+    item instanceof ArrayBuffer ||
+    ArrayBuffer.isView(item) ||
+    (typeof Blob !== "undefined" && item instanceof Blob);
+  return binary ? null : item;
 }

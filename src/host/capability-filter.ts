@@ -24,7 +24,8 @@ export function isGrantable(raw: string, context: GrantableContext): boolean {
     case "room_event":
     case "state_event":
       return !isKindMismatch(capability);
-    case "account_data": {
+    case "account_data":
+    case "room_account_data": {
       const category = classifyAccountDataType(capability.eventType);
       if (category === "never") return false;
       if (category === "sensitive") {
@@ -32,8 +33,6 @@ export function isGrantable(raw: string, context: GrantableContext): boolean {
       }
       return true;
     }
-    case "room_account_data":
-      return classifyAccountDataType(capability.eventType) === "ordinary";
     default:
       return true;
   }

@@ -1,4 +1,6 @@
 import type { NavigationTarget } from "../matrix/links.js";
+import type { ModalOpenRequest } from "./features/modals.js";
+import type { AlwaysOnScreenRequest } from "./features/ui.js";
 
 /** A user as the directory returns it. */
 export interface DirectoryUserResult {
@@ -182,4 +184,15 @@ export interface WidgetDriver {
   watchRoomEvents?(listener: (event: RoomEvent) => void): Unsubscribe;
   /** Calls `listener` for every to-device message the client receives. */
   watchToDevice?(listener: (event: ToDeviceEvent) => void): Unsubscribe;
+
+  // ---- what the app renders ----------------------------------------------------------------
+
+  /**
+   * Keeps the widget on screen when the user leaves its room, or stops (`set_always_on_screen`).
+   * Resolves with whether it did. Called with `value: false` when the session of a widget kept on
+   * screen ends.
+   */
+  setAlwaysOnScreen?(request: AlwaysOnScreenRequest): Promise<boolean>;
+  /** Shows a modal widget (MSC2790); resolves once shown. Link it to its opener with `bindModal`. */
+  openModal?(request: ModalOpenRequest): Promise<void>;
 }

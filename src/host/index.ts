@@ -28,6 +28,41 @@ export { DEFAULT_HOST_LIMITS, type HostLimits, type RateLimit } from "./limits.j
 export { defineHostAction } from "./registry.js";
 export type { HostActionRegistration, HostActionContext, SessionScope } from "./registry.js";
 export { callDriver } from "./call-driver.js";
+export {
+  updateTheme,
+  updateLanguage,
+  setWidgetVisibility,
+  takeScreenshot,
+  DEFAULT_MAX_SCREENSHOT_BYTES,
+  bindModal,
+  hostFor,
+  type AlwaysOnScreenRequest,
+  type ScreenshotOptions,
+  type WidgetUiDriver,
+  type BindModalOptions,
+  type ModalBinding,
+  type ModalCloseReason,
+  type ModalOpenRequest,
+} from "./features/misc.js";
+export {
+  templateWidgetUrl,
+  templateVariables,
+  isRenderableWidgetUrl,
+  addWidgetApiParameters,
+  type WidgetTemplateValues,
+  type WidgetApiParameters,
+} from "./templating.js";
+export type {
+  OpenIdCredentials,
+  TurnServer,
+  ToDeviceEvent,
+  RoomEvent,
+  SendEventOptions,
+  SentEvent,
+  ReadEventsQuery,
+  ReadRelationsQuery,
+  RelationsPage,
+} from "./driver.js";
 export { isGrantable } from "./capability-filter.js";
 export {
   HostPostMessageTransport,

@@ -20,6 +20,8 @@ export interface HostLimits {
   maxDirectorySearchLimit: number;
   /** Largest `limit` for reading account data. Default 25, as MSC3751 recommends. */
   maxAccountDataLimit: number;
+  /** Largest file a widget may upload (MSC4039), in bytes. Default 100 MiB. */
+  maxUploadBytes: number;
   /** Navigation requests. Default burst 5, then one every 2 s. */
   navigate: RateLimit;
   /** Directory searches. Default burst 20, then 5 a second (search as you type). */
@@ -39,6 +41,7 @@ export const DEFAULT_HOST_LIMITS: Readonly<HostLimits> = Object.freeze({
   driverTimeoutMs: 10_000,
   maxDirectorySearchLimit: 50,
   maxAccountDataLimit: 25,
+  maxUploadBytes: 100 * 1024 * 1024,
   navigate: { burst: 5, perSecond: 0.5 },
   directorySearch: { burst: 20, perSecond: 5 },
   sharePrompt: { burst: 3, perSecond: 0.1 },

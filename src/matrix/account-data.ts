@@ -120,6 +120,17 @@ export const SENSITIVE_ACCOUNT_DATA: readonly AccountDataRule[] = freezeRules([
     type: "m.widgets",
     reason: "Lists the user's other widgets and their IDs, which helps impersonate them.",
   },
+  /** Room account data: the read marker. */
+  { match: "exact", type: "m.fully_read", reason: "Reveals how far the user has read in each room." },
+  /** Room account data: rooms marked unread (MSC2867, stable and unstable). */
+  { match: "exact", type: "m.marked_unread", reason: "Reveals the user's private reading reminders." },
+  {
+    match: "exact",
+    type: "com.famedly.marked_unread",
+    reason: "Reveals the user's private reading reminders.",
+  },
+  /** Room account data: favourites, low priority and private tags. */
+  { match: "exact", type: "m.tag", reason: "Reveals the user's private labels for rooms." },
 ]);
 
 /**

@@ -12,4 +12,5 @@ export * from "./actions/navigate.js";
 export * from "./actions/user-directory.js";
 export * from "./actions/mxid-share.js";
 export * from "./actions/account-data.js";
+export * from "./actions/misc.js";
 export * from "./actions/events.js";

@@ -18,6 +18,8 @@ export const ApiVersion = {
   MSC2974: "org.matrix.msc2974",
   /** mxid share (MSC3662). The proposal defines no version string; this is our choice. */
   MSC3662: "uk.half-shot.msc3662",
+  /** Modal widgets (MSC2790). Not advertised by matrix-widget-api or Element. */
+  MSC2790: "org.matrix.msc2790",
   /** Read global account data (MSC3751). */
   MSC3751: "org.matrix.msc3751",
   /** To-device messages (MSC3819). */

@@ -81,11 +81,15 @@ export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
   ApiVersion.MSC2762,
   ApiVersion.MSC2762UpdateState,
   ApiVersion.MSC2871,
+  ApiVersion.MSC2873,
   ApiVersion.MSC2931,
   ApiVersion.MSC2974,
   ApiVersion.MSC3662,
   ApiVersion.MSC3751,
+  ApiVersion.MSC3819,
+  ApiVersion.MSC3846,
   ApiVersion.MSC3973,
+  ApiVersion.MSC4039,
   ApiVersion.AccountDataWatch,
 ];
 

@@ -1,0 +1,80 @@
+import {
+  cleanModalDefinition,
+  closeModalAction,
+  MODAL_CLOSE_BUTTON,
+  openModalAction,
+  setButtonEnabledAction,
+} from "../../../protocol/actions/modals.js";
+import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
+import { callDriver } from "../../call-driver.js";
+import { hostFor } from "../../features/host-directory.js";
+import { modalStateOf } from "../../features/modals.js";
+import type { WidgetUiDriver } from "../../features/ui.js";
+import type { RateLimit } from "../../limits.js";
+import { defineHostAction } from "../../registry.js";
+import { messageOf, refused } from "./shared.js";
+
+/** Modal prompts: a burst of 3, then one every 5 s (MSC2790 asks clients to rate-limit). */
+export const OPEN_MODAL_RATE_LIMIT: RateLimit = { burst: 3, perSecond: 0.2 };
+
+/** open_modal (MSC2790): a widget holding `m.modals` asks the app to show a modal widget. */
+export const openModalHandler = defineHostAction({
+  action: openModalAction,
+  available: (driver) => typeof (driver as WidgetUiDriver).openModal === "function",
+  async handle(context, parsed) {
+    context.rateLimit("open_modal", OPEN_MODAL_RATE_LIMIT);
+    // A modal cannot open another modal: MSC2790 does not let them stack.
+    if (modalStateOf(context.widget)) throw refused("A modal widget cannot open another modal");
+    const openerHost = hostFor(context.widget);
+    if (!openerHost) throw new WidgetApiError("The widget's host is not known", ErrorCode.Internal);
+    const controller = new AbortController();
+    context.session.onEnd(() => controller.abort());
+    await callDriver(context, "opening a modal widget", (driver) =>
+      (driver as WidgetUiDriver).openModal?.({
+        opener: context.widget,
+        openerHost,
+        definition: cleanModalDefinition(parsed),
+        signal: controller.signal,
+      }),
+    );
+    return {};
+  },
+});
+
+/** set_button_enabled (MSC2790): a modal enables or disables one of its own buttons. */
+export const setButtonEnabledHandler = defineHostAction({
+  action: setButtonEnabledAction,
+  handle(context, { button, enabled }) {
+    const modal = modalStateOf(context.widget);
+    if (!modal) throw refused("Only a modal widget has buttons");
+    if (modal.closed) throw refused("The modal is closed");
+    if (button === MODAL_CLOSE_BUTTON) {
+      throw new WidgetApiError("The m.close button cannot be disabled", ErrorCode.InvalidRequest);
+    }
+    if (!modal.enabled.has(button)) {
+      throw new WidgetApiError(`The modal has no button ${button}`, ErrorCode.InvalidRequest);
+    }
+    modal.enabled.set(button, enabled);
+    try {
+      modal.onButtonEnabled?.(button, enabled);
+    } catch (error) {
+      context.logger.warn(`The modal button callback failed: ${messageOf(error)}`);
+    }
+    return {};
+  },
+});
+
+/**
+ * close_modal (MSC2790): the modal closes itself. Its data goes to the opener, the request is
+ * acked, and then the app is told to close the dialog. Any later close_modal is refused.
+ */
+export const closeModalHandler = defineHostAction({
+  action: closeModalAction,
+  handle(context, data) {
+    const modal = modalStateOf(context.widget);
+    if (!modal) throw refused("Only a modal widget can close itself");
+    if (modal.closed) throw refused("The modal is already closed");
+    modal.closeFromModal(data);
+    return {};
+  },
+});

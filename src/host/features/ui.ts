@@ -1,0 +1,162 @@
+import * as v from "valibot";
+import type { RequestOptions } from "../../core/endpoint.js";
+import { describeIssue } from "../../core/validation.js";
+import type { AnyActionDescriptor, RequestInput } from "../../protocol/action.js";
+import {
+  languageChangeAction,
+  screenshotAction,
+  themeChangeAction,
+  visibilityAction,
+} from "../../protocol/actions/ui.js";
+import type { JsonObject } from "../../protocol/envelope.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import { ApiVersion } from "../../protocol/versions.js";
+import type { WidgetDriver } from "../driver.js";
+import type { WidgetIdentity } from "../policy.js";
+import type { WidgetHost } from "../widget-host.js";
+import type { ModalOpenRequest } from "./modals.js";
+
+/** A widget asks to stay on screen, or to stop (`set_always_on_screen`). */
+export interface AlwaysOnScreenRequest {
+  widget: WidgetIdentity;
+  /** The host of the widget, to find its frame. */
+  host: WidgetHost | undefined;
+  /** true: keep the widget visible when the user leaves its room; false: stop doing so. */
+  value: boolean;
+}
+
+/**
+ * Operations a host application's driver adds to render what widgets ask for on screen. They are
+ * optional like every driver operation: without one, the matching action answers an error.
+ * (Proposed for WidgetDriver itself; until then a driver object may simply carry them.)
+ */
+export interface WidgetUiDriver extends WidgetDriver {
+  /**
+   * Keeps the widget on screen (or stops). Resolves with whether that happened. When a session
+   * ends while its widget is kept on screen, the host calls this again with `value: false`.
+   */
+  setAlwaysOnScreen?(request: AlwaysOnScreenRequest): Promise<boolean>;
+  /**
+   * Shows a modal widget (MSC2790) and resolves once it is shown; rejecting refuses it. Render the
+   * definition, start a WidgetHost for the modal, and link the two with `bindModal`.
+   */
+  openModal?(request: ModalOpenRequest): Promise<void>;
+}
+
+/** Options of {@link takeScreenshot}. */
+export interface ScreenshotOptions extends RequestOptions {
+  /** Largest screenshot accepted, in bytes. Default 10 MiB. */
+  maxBytes?: number;
+}
+
+/** Default largest screenshot, in bytes. */
+export const DEFAULT_MAX_SCREENSHOT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Sends the client's theme to the widget (`theme_change`, MSC2873). Resolves with true once the
+ * widget acknowledged it, or false when it was not sent: the session is not ready, or the widget
+ * does not advertise `org.matrix.msc2873`. The theme format is the client's own.
+ */
+export async function updateTheme(
+  host: WidgetHost,
+  theme: JsonObject,
+  options?: RequestOptions,
+): Promise<boolean> {
+  checkOutgoing(themeChangeAction, theme);
+  if (host.state !== "ready" || !host.widgetVersions.includes(ApiVersion.MSC2873)) return false;
+  await host.request(themeChangeAction, theme, options);
+  return true;
+}
+
+/**
+ * Sends the user's language to the widget (`language_change`, MSC2873): a BCP 47 tag, underscores
+ * allowed. Resolves like {@link updateTheme}.
+ */
+export async function updateLanguage(
+  host: WidgetHost,
+  lang: string,
+  options?: RequestOptions,
+): Promise<boolean> {
+  checkOutgoing(languageChangeAction, { lang });
+  if (host.state !== "ready" || !host.widgetVersions.includes(ApiVersion.MSC2873)) return false;
+  await host.request(languageChangeAction, { lang }, options);
+  return true;
+}
+
+/** What the widget was last told about its visibility, per host, for the current session. */
+const visibilityByHost = new WeakMap<WidgetHost, { visible: boolean }>();
+
+/**
+ * Tells the widget whether the user can see it (`visibility`). Only changes are sent: a widget
+ * that was told nothing assumes it is visible (MSC2764), so the first call with `true` sends
+ * nothing. Resolves with whether a message was sent and acknowledged; false when unchanged or
+ * when the session is not ready. `visible` is also copied to the envelope's top level for
+ * Scalar-era widgets.
+ */
+export async function setWidgetVisibility(
+  host: WidgetHost,
+  visible: boolean,
+  options?: RequestOptions,
+): Promise<boolean> {
+  checkOutgoing(visibilityAction, { visible });
+  if (host.state !== "ready") return false;
+  let known = visibilityByHost.get(host);
+  if (!known) {
+    const created = { visible: true };
+    known = created;
+    visibilityByHost.set(host, created);
+    // A new document starts visible again.
+    host.on("sessionEnded", () => {
+      created.visible = true;
+    });
+  }
+  if (known.visible === visible) return false;
+  known.visible = visible;
+  // `envelopeExtras` is read by the endpoint once the proposed change lands (see the report).
+  const requestOptions: RequestOptions & { envelopeExtras?: JsonObject } = {
+    ...options,
+    envelopeExtras: { visible },
+  };
+  try {
+    await host.request(visibilityAction, { visible }, requestOptions);
+  } catch (error) {
+    // Not told: the next call tries again.
+    known.visible = !visible;
+    throw error;
+  }
+  return true;
+}
+
+/**
+ * Asks the widget for a screenshot of itself (`screenshot`). Only a widget holding the screenshot
+ * capability is asked; anything else rejects without a message being sent. Rejects when the
+ * reply is not a Blob or is larger than `maxBytes`.
+ */
+export async function takeScreenshot(host: WidgetHost, options: ScreenshotOptions = {}): Promise<Blob> {
+  if (host.state !== "ready") {
+    throw new WidgetApiError("The widget session is not ready", ErrorCode.OutOfSequence);
+  }
+  if (!host.capabilities.hasFixed("screenshot")) {
+    throw new WidgetApiError(
+      "The widget does not hold the screenshot capability",
+      ErrorCode.MissingCapability,
+    );
+  }
+  const { maxBytes = DEFAULT_MAX_SCREENSHOT_BYTES, ...requestOptions } = options;
+  const { screenshot } = await host.request(screenshotAction, {}, requestOptions);
+  if (screenshot.size > maxBytes) {
+    throw new WidgetApiError(`The screenshot is larger than ${maxBytes} bytes`, ErrorCode.TooLarge);
+  }
+  return screenshot;
+}
+
+/** Checks data the host application is about to send, so its mistakes fail here, not in the widget. */
+function checkOutgoing<A extends AnyActionDescriptor>(action: A, data: RequestInput<A>): void {
+  const result = v.safeParse(action.request, data);
+  if (!result.success) {
+    throw new WidgetApiError(
+      `Invalid ${action.stable}: ${describeIssue(result.issues)}`,
+      ErrorCode.InvalidRequest,
+    );
+  }
+}

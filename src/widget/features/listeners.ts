@@ -1,0 +1,70 @@
+import type { AnyActionDescriptor, RequestData, ResponseInput } from "../../protocol/action.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import type { WidgetClient } from "../widget-client.js";
+
+type AnyListener = (data: never) => void;
+
+interface Hub {
+  readonly listeners: Set<AnyListener>;
+  readonly remove: () => void;
+}
+
+/** Per client and toWidget action, the listeners sharing the client's single handler for it. */
+const hubs = new WeakMap<WidgetClient, Map<string, Hub>>();
+
+/**
+ * Adds a listener for a toWidget action whose reply is an empty ack. WidgetClient keeps one
+ * handler per action; this multiplexes it, so several parts of a widget can listen to the same
+ * push. The handler is installed with the first listener and removed with the last. Returns a
+ * function that removes the listener.
+ *
+ * Every listener runs; if one throws, the push is answered with an error once all have run.
+ */
+export function addPushListener<A extends AnyActionDescriptor>(
+  client: WidgetClient,
+  action: A,
+  listener: (data: RequestData<A>) => void,
+): () => void {
+  let byAction = hubs.get(client);
+  if (!byAction) hubs.set(client, (byAction = new Map()));
+  let hub = byAction.get(action.id);
+  if (!hub) {
+    const listeners = new Set<AnyListener>();
+    const remove = client.handle(action, (data) => {
+      let failure: unknown;
+      for (const each of [...listeners]) {
+        try {
+          (each as (data: RequestData<A>) => void)(data);
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+      if (failure !== undefined) {
+        throw new WidgetApiError(`A listener for ${action.stable} failed`, ErrorCode.Internal);
+      }
+      return {} as ResponseInput<A>;
+    });
+    hub = { listeners, remove };
+    byAction.set(action.id, hub);
+  }
+  const entry = listener as AnyListener;
+  const own = hub;
+  own.listeners.add(entry);
+  return () => {
+    own.listeners.delete(entry);
+    if (own.listeners.size === 0 && byAction.get(action.id) === own) {
+      byAction.delete(action.id);
+      own.remove();
+    }
+  };
+}
+
+/** Rejects when the host does not advertise `version`. */
+export function requireHostVersion(client: WidgetClient, version: string, feature: string): void {
+  if (!client.hostSupports(version)) {
+    throw new WidgetApiError(
+      `The host does not support ${feature} (it does not advertise ${version})`,
+      ErrorCode.Unsupported,
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import type { RequestData } from "../../protocol/action.js";
+import {
+  getOpenIdAction,
+  openIdCredentialsAction,
+  tokenOf,
+  type OpenIdToken,
+} from "../../protocol/actions/openid.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import type { WidgetClient } from "../widget-client.js";
+import { addPushListener } from "./listeners.js";
+
+export type { OpenIdToken } from "../../protocol/actions/openid.js";
+
+/** How long {@link getOpenIdToken} waits for the user's decision by default: 3 minutes. */
+export const OPENID_TIMEOUT_MS = 180_000;
+
+type Decision = Pick<RequestData<typeof openIdCredentialsAction>, "state"> & Partial<OpenIdToken>;
+
+/**
+ * Asks the client for OpenID credentials, to prove the user's identity to the widget's backend
+ * (which must verify them with the homeserver). Handles both answers the Widget API allows: the
+ * credentials in the reply, or `request` followed by an `openid_credentials` push once the user
+ * decided. Rejects with `refused` when blocked and `timeout` when no decision came within
+ * `timeoutMs`.
+ *
+ * The widget cannot see the ID of its own request, so a pending decision answers every
+ * getOpenIdToken call waiting at that moment; the host asks the user once for all of them.
+ */
+export async function getOpenIdToken(
+  client: WidgetClient,
+  options: { timeoutMs?: number } = {},
+): Promise<OpenIdToken> {
+  const timeoutMs = options.timeoutMs ?? OPENID_TIMEOUT_MS;
+  let decide: (decision: Decision) => void = () => {};
+  const pushed = new Promise<Decision>((resolve) => (decide = resolve));
+  // Listening before asking: the push may follow the reply closely.
+  const stop = addPushListener(client, openIdCredentialsAction, (data) => {
+    if (data.state !== "request") decide(data);
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const reply = await client.request(getOpenIdAction, {}, { timeoutMs: Math.min(timeoutMs, 10_000) });
+    let decision: Decision = reply;
+    if (reply.state === "request") {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new WidgetApiError(`No OpenID decision arrived within ${timeoutMs} ms`, ErrorCode.Timeout),
+            ),
+          timeoutMs,
+        );
+      });
+      decision = await Promise.race([pushed, timeout]);
+    }
+    if (decision.state !== "allowed") {
+      throw new WidgetApiError("The client refused to share OpenID credentials", ErrorCode.Refused);
+    }
+    const token = tokenOf(decision);
+    if (!token) {
+      throw new WidgetApiError(
+        "The client allowed OpenID but sent incomplete credentials",
+        ErrorCode.MalformedResponse,
+      );
+    }
+    return token;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    stop();
+  }
+}
