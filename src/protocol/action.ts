@@ -41,8 +41,8 @@ export interface ActionDescriptor<
   readonly request: WireSchema<ReqIn, ReqOut>;
   /** Parses the reply's `response`. */
   readonly response: WireSchema<ResIn, ResOut>;
-  /** One sentence for the docs. */
-  readonly summary: string;
+  /** One sentence for generated docs; optional, and left out of the built-in actions to keep widget bundles small (their doc comments say it). */
+  readonly summary?: string;
 }
 
 /** Any action descriptor, whatever its schemas. */

@@ -32,7 +32,6 @@ export const readAccountData = defineAction({
     limit: v.nullish(nonNegativeInteger),
   }),
   response: v.object({ events: v.array(accountDataEvent) }),
-  summary: "Reads the current global account data of one approved type; replies {events}.",
 });
 
 /** Our extension: the widget asks to be told when approved account-data types change. */
@@ -47,7 +46,6 @@ export const watchAccountData = defineAction({
     types: v.pipe(v.array(accountDataType), v.minLength(1), v.maxLength(MAX_WATCHED_TYPES)),
   }),
   response: emptyObject,
-  summary: "Subscribes to changes of approved account-data types (our extension).",
 });
 
 /** Our extension: the host pushes a changed account-data value to a watching widget. */
@@ -59,7 +57,6 @@ export const accountDataChanged = defineAction({
   version: ApiVersion.AccountDataWatch,
   request: v.object({ events: v.array(accountDataEvent) }),
   response: emptyObject,
-  summary: "Pushes changed account data of a watched, approved type to the widget.",
 });
 
 /** One account-data value as the Widget API carries it. */

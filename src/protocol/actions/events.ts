@@ -132,7 +132,6 @@ export const sendEventFromWidget = defineAction({
     event_id: v.nullish(boundedIdentifier),
     delay_id: v.nullish(delayId),
   }),
-  summary: "Sends a room or state event, possibly delayed or sticky; replies {room_id, event_id | delay_id}.",
 });
 
 /** The widget cancels, restarts or sends now one of its delayed events (MSC4157). */
@@ -152,7 +151,6 @@ export const updateDelayedEvent = defineAction({
     ),
   }),
   response: emptyObject,
-  summary: "Cancels, restarts or sends a delayed event now.",
 });
 
 // ---- MSC2876: reading ----------------------------------------------------------------------
@@ -189,7 +187,6 @@ export const readEvents = defineAction({
     since: v.nullish(eventId),
   }),
   response: v.object({ events: eventList }),
-  summary: "Reads recent room events or current state of one type; replies {events}.",
 });
 
 // ---- MSC3869: relations --------------------------------------------------------------------
@@ -221,7 +218,6 @@ export const readRelations = defineAction({
     next_batch: v.nullish(paginationToken),
     prev_batch: v.nullish(paginationToken),
   }),
-  summary: "Reads a page of events related to an event; replies {chunk, next_batch?, prev_batch?}.",
 });
 
 // ---- MSC2762: receiving --------------------------------------------------------------------
@@ -235,7 +231,6 @@ export const sendEventToWidget = defineAction({
   version: ApiVersion.MSC2762,
   request: wireRoomEventSchema,
   response: emptyObject,
-  summary: "Delivers a room event the widget may receive; the data is the event.",
 });
 
 /** The host pushes current room state the widget may receive (MSC2762 update). */
@@ -249,7 +244,6 @@ export const updateState = defineAction({
     state: v.pipe(v.array(wireStateEventSchema), v.maxLength(MAX_EVENTS_PER_MESSAGE, "too many events")),
   }),
   response: emptyObject,
-  summary: "Pushes current state entries the widget may receive, after grants and on changes.",
 });
 
 /** The MSC2762 family (events, state, reading, relations, delayed and sticky events), keyed by id. */

@@ -17,7 +17,6 @@ export const getMediaConfigAction = defineAction({
   capability: { fixed: "upload_file" },
   request: emptyObject,
   response: v.looseObject({ "m.upload.size": v.optional(sizeSchema) }),
-  summary: "Reads the content repository's configuration, such as m.upload.size.",
 });
 
 /**
@@ -33,7 +32,6 @@ export const uploadFileAction = defineAction({
   capability: { fixed: "upload_file" },
   request: v.object({ file: binarySchema }),
   response: v.object({ content_uri: mxcUriSchema }),
-  summary: "Uploads a Blob or ArrayBuffer to the content repository; replies {content_uri}.",
 });
 
 /** The widget downloads a file by its mxc URI (MSC4039). */
@@ -51,5 +49,4 @@ export const downloadFileAction = defineAction({
     encryption: v.nullish(v.unknown()),
   }),
   response: v.object({ file: binarySchema }),
-  summary: "Downloads a file from the content repository by mxc URI; replies {file}.",
 });

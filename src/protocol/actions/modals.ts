@@ -118,7 +118,6 @@ export const openModalAction = defineAction({
   capability: { fixed: "modals" },
   request: modalDefinitionSchema,
   response: emptyObject,
-  summary: "Asks the client to show a modal widget; acked once shown, answered later by close_modal.",
 });
 
 /** The host gives a modal widget its definition, once its session is established. */
@@ -129,7 +128,6 @@ export const widgetConfigAction = defineAction({
   unstable: [],
   request: modalDefinitionSchema,
   response: emptyObject,
-  summary: "Gives a modal widget its definition (with the opener's data) after its capability exchange.",
 });
 
 /** The host tells a modal widget the user clicked one of its buttons. */
@@ -140,7 +138,6 @@ export const buttonClickedAction = defineAction({
   unstable: [],
   request: v.object({ id: v.pipe(shortText, v.minLength(1)) }),
   response: emptyObject,
-  summary: "Tells a modal widget which of its buttons the user clicked.",
 });
 
 /** A modal widget enables or disables one of its buttons. */
@@ -155,7 +152,6 @@ export const setButtonEnabledAction = defineAction({
     enabled: v.boolean("enabled must be a boolean"),
   }),
   response: emptyObject,
-  summary: "Enables or disables one of the modal's own buttons (never m.close).",
 });
 
 /** A modal widget closes itself; its data goes to the widget that opened it. */
@@ -167,7 +163,6 @@ export const closeModalAction = defineAction({
   capability: { dynamic: "only a modal widget, once" },
   request: plainObjectSchema,
   response: emptyObject,
-  summary: "Closes the modal widget; the data is relayed to the widget that opened it.",
 });
 
 /** The host tells the opener its modal closed: the modal's data, or `{"m.exited": true}`. */
@@ -178,7 +173,6 @@ export const modalClosedAction = defineAction({
   unstable: [],
   request: plainObjectSchema,
   response: emptyObject,
-  summary: 'Tells the opener its modal closed, with the modal\'s data or {"m.exited": true}.',
 });
 
 /** What a widget passes to open a modal. Invalid buttons are dropped by the host. */

@@ -40,7 +40,6 @@ export const mxidShare = defineAction({
   capability: { fixed: "mxid_share" },
   request: mxidShareRequest,
   response: emptyObject,
-  summary: "Shares user IDs with the client, hinting at an invite or a DM; the user always confirms.",
 });
 
 /** One user as the widget shares it. */

@@ -18,5 +18,4 @@ export const navigate = defineAction({
     uri: v.pipe(v.string("uri must be a string"), v.maxLength(MAX_NAVIGATE_URI_LENGTH, "uri is too long")),
   }),
   response: emptyObject,
-  summary: "Asks the client to navigate to a matrix.to link or a matrix: URI.",
 });

@@ -45,8 +45,6 @@ export const getOpenIdAction = defineAction({
   capability: { dynamic: "no capability; the user approves each widget through the client's prompt" },
   request: emptyObject,
   response: v.object({ state: openIdState, ...credentialFields }),
-  summary:
-    "Asks for OpenID credentials; replies allowed (with the token), blocked, or request (decision follows).",
 });
 
 /** The host reports the user's decision on an earlier get_openid that was answered `request`. */
@@ -64,7 +62,6 @@ export const openIdCredentialsAction = defineAction({
     ...credentialFields,
   }),
   response: emptyObject,
-  summary: "Delivers the user's OpenID decision (and the token when allowed) after a pending get_openid.",
 });
 
 /** OpenID credentials as a widget hands them to its backend for verification. */

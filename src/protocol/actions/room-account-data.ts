@@ -41,7 +41,6 @@ export const readRoomAccountDataAction = defineAction({
     ),
   }),
   response: v.object({ events: v.array(roomAccountDataEvent) }),
-  summary: "Reads room account data of an approved type in the viewed room or the named rooms.",
 });
 
 /** One room account-data value as the widget receives it. */

@@ -16,7 +16,6 @@ export const supportedApiVersionsFromWidget = defineAction({
   beforeSession: true,
   request: emptyObject,
   response: versionsResponse,
-  summary: "Asks the host for the API versions it supports.",
 });
 
 /** The host asks which API versions the widget supports. */
@@ -27,7 +26,6 @@ export const supportedApiVersionsToWidget = defineAction({
   unstable: [],
   request: emptyObject,
   response: versionsResponse,
-  summary: "Asks the widget for the API versions it supports.",
 });
 
 /** The widget says it has loaded, when the host does not wait for the iframe's load event. */
@@ -39,7 +37,6 @@ export const contentLoaded = defineAction({
   beforeSession: true,
   request: emptyObject,
   response: emptyObject,
-  summary: "Tells the host the widget is ready to negotiate (used when waitForIframeLoad is false).",
 });
 
 /** The host asks the widget which capabilities it wants. */
@@ -50,7 +47,6 @@ export const capabilitiesRequest = defineAction({
   unstable: [],
   request: emptyObject,
   response: v.object({ capabilities: capabilityList }),
-  summary: "Asks the widget which capabilities it requests.",
 });
 
 /** The host tells the widget what it requested and what was approved (MSC2871). */
@@ -62,7 +58,6 @@ export const notifyCapabilities = defineAction({
   version: ApiVersion.MSC2871,
   request: v.object({ requested: capabilityList, approved: capabilityList }),
   response: emptyObject,
-  summary: "Tells the widget which capabilities were requested and approved in this session.",
 });
 
 /** The widget asks for more capabilities during the session (MSC2974). */
@@ -74,5 +69,4 @@ export const requestCapabilities = defineAction({
   version: ApiVersion.MSC2974,
   request: v.object({ capabilities: capabilityList }),
   response: emptyObject,
-  summary: "Asks for more capabilities; the host acks at once and answers with notify_capabilities.",
 });

@@ -44,7 +44,6 @@ export const sendToDeviceAction = defineAction({
     messages: toDeviceMessages,
   }),
   response: emptyObject,
-  summary: "Sends to-device messages of an approved type, optionally encrypted by the client.",
 });
 
 /** The host delivers a to-device message it received to the widget (MSC3819). */
@@ -61,7 +60,6 @@ export const toDeviceMessageAction = defineAction({
     encrypted: v.boolean("encrypted must be a boolean"),
   }),
   response: emptyObject,
-  summary: "Delivers a received to-device message of an approved type to the widget.",
 });
 
 /** A to-device message as the widget receives it. */

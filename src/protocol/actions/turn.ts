@@ -29,7 +29,6 @@ export const watchTurnServersAction = defineAction({
   capability: { fixed: "turn_servers" },
   request: emptyObject,
   response: emptyObject,
-  summary: "Starts TURN server updates; errors when the client cannot provide any.",
 });
 
 /** The widget stops TURN server updates (MSC3846). */
@@ -42,7 +41,6 @@ export const unwatchTurnServersAction = defineAction({
   capability: { fixed: "turn_servers" },
   request: emptyObject,
   response: emptyObject,
-  summary: "Stops TURN server updates; a no-op when not watching.",
 });
 
 /** The host sends the current TURN servers to a watching widget (MSC3846). */
@@ -54,7 +52,6 @@ export const updateTurnServersAction = defineAction({
   version: ApiVersion.MSC3846,
   request: turnServerSchema,
   response: emptyObject,
-  summary: "Delivers current TURN URIs and credentials; an empty uris list means none is available.",
 });
 
 /** TURN servers as the widget receives them. */

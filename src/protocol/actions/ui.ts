@@ -45,7 +45,6 @@ export const sendStickerAction = defineAction({
     content: v.object({ url: mxcUriSchema, info: v.nullish(stickerInfo) }),
   }),
   response: emptyObject,
-  summary: "Posts an m.sticker event to the room the user is viewing.",
 });
 
 /** The widget asks to stay on screen when the user leaves its room (capability `m.always_on_screen`). */
@@ -57,8 +56,6 @@ export const setAlwaysOnScreenAction = defineAction({
   capability: { fixed: "always_on_screen" },
   request: v.object({ value: v.boolean("value must be a boolean") }),
   response: v.object({ success: v.boolean("success must be a boolean") }),
-  summary:
-    "Asks the client to keep the widget on screen (value true) or to stop doing so; replies {success}.",
 });
 
 /** The host tells the widget its theme changed (MSC2873); the data is the client's own format. */
@@ -70,7 +67,6 @@ export const themeChangeAction = defineAction({
   version: ApiVersion.MSC2873,
   request: plainObjectSchema,
   response: emptyObject,
-  summary: "Tells the widget the client's theme changed; the data is client-defined.",
 });
 
 /** The host tells the widget the user's language changed (MSC2873). */
@@ -88,7 +84,6 @@ export const languageChangeAction = defineAction({
     ),
   }),
   response: emptyObject,
-  summary: "Tells the widget the client's language changed (a BCP 47 tag; underscores allowed).",
 });
 
 /** The host tells the widget whether the user can see it (MSC2764). No message means visible. */
@@ -99,7 +94,6 @@ export const visibilityAction = defineAction({
   unstable: [],
   request: v.object({ visible: v.boolean("visible must be a boolean") }),
   response: emptyObject,
-  summary: "Tells the widget whether it is visible to the user; sent only when that changes.",
 });
 
 /** The host asks the widget for a screenshot of itself (capability `m.capability.screenshot`). */
@@ -115,8 +109,6 @@ export const screenshotAction = defineAction({
       "screenshot must be a Blob",
     ),
   }),
-  summary:
-    "Asks a widget holding the screenshot capability for an image of itself; replies {screenshot: Blob}.",
 });
 
 /** A sticker as the widget describes it. */

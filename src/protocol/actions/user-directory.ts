@@ -31,7 +31,6 @@ export const userDirectorySearch = defineAction({
     limited: v.boolean(),
     results: v.array(directoryUser),
   }),
-  summary: "Searches the user directory; replies {limited, results}.",
 });
 
 /** One user in a directory search reply. */
