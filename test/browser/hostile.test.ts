@@ -1,0 +1,444 @@
+// Hostile origins in Chromium (security reference §4, items 1–3): the host page runs a WidgetHost
+// over HostPostMessageTransport on http://localhost:<a>; its iframe holds either a plain probe
+// document or a real WidgetClient. The messages come from the iframe's own window (the right
+// `event.source`), so only the origin check stands between them and the WidgetHost: documents on
+// lookalike origins (another port, another host name, a prefix, another scheme) and in a sandbox
+// without allow-same-origin (origin "null") must get no reply and cause nothing. The widget side
+// is tested the same way, embedded by a page on a lookalike of the origin it expects. Siblings,
+// popups and navigations are covered by session.test.ts.
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
+import {
+  HOSTILE_WIDGET_ID,
+  type HostileHostApi,
+  type HostileHostConfig,
+  type HostileWidgetApi,
+  type ProbeApi,
+} from "./fixtures/hostile-types.js";
+
+const NAVIGATE = "org.matrix.msc2931.navigate";
+const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
+
+/**
+ * A page with its bundle inlined. Sandboxed documents have an opaque origin, so a module script
+ * fetched from the server would be a cross-origin request the harness does not allow; inline code
+ * needs no fetch.
+ */
+const inlinePage = (title: string, code: string): string =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title><link rel="icon" href="data:,">` +
+  `<script type="module">${code.replaceAll("</script", "<\\/script")}</script></head><body></body></html>`;
+
+type Target = Page | Frame;
+
+/** Runs `fn(window[global], arg)` in a page or frame. `fn` must not close over test variables. */
+function run<Api, A, R>(
+  target: Target,
+  global: string,
+  fn: (api: Api, arg: A) => R,
+  arg: A,
+): Promise<Awaited<R>> {
+  return target.evaluate(
+    ([source, name, a]) => {
+      const api = (window as unknown as Record<string, unknown>)[name];
+      if (api === undefined) throw new Error(`window.${name} is not there (yet)`);
+      return ((0, eval)(`(${source})`) as (api: unknown, arg: unknown) => unknown)(api, a);
+    },
+    [fn.toString(), global, arg] as const,
+  ) as Promise<Awaited<R>>;
+}
+const onHost = <R, A = undefined>(page: Page, fn: (h: HostileHostApi, arg: A) => R, arg?: A) =>
+  run(page, "__hostile", fn, arg as A);
+const onProbe = <R, A = undefined>(frame: Frame, fn: (p: ProbeApi, arg: A) => R, arg?: A) =>
+  run(frame, "__probe", fn, arg as A);
+const onWidget = <R, A = undefined>(frame: Frame, fn: (w: HostileWidgetApi, arg: A) => R, arg?: A) =>
+  run(frame, "__hostileWidget", fn, arg as A);
+
+/** Polls `read` until `done` holds (a throw counts as "not yet"); fails after `timeoutMs`. */
+async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await read();
+      if (done(value)) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}; last seen: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The frame whose URL starts with `prefix`, once its fixture has put `global` on its window. */
+async function frameAt(page: Page, prefix: string, global: string): Promise<Frame> {
+  const frame = await waitFor(
+    async () => page.frames().find((f) => f.url().startsWith(prefix)),
+    (f) => f !== undefined,
+    `a frame at ${prefix}`,
+  );
+  await waitFor(
+    () => (frame as Frame).evaluate((name) => name in window, global),
+    (present) => present,
+    `window.${global} in ${prefix}`,
+  );
+  return frame as Frame;
+}
+
+interface WireMessage {
+  api?: string;
+  widgetId?: string;
+  requestId?: string;
+  action?: string;
+  data?: unknown;
+  response?: unknown;
+}
+
+/** Requests as a forger writes them: the right widget ID, one needing no session, one needing a grant. */
+const forged = (tag: string): WireMessage[] => [
+  {
+    api: "fromWidget",
+    widgetId: HOSTILE_WIDGET_ID,
+    requestId: `${tag}-versions`,
+    action: "supported_api_versions",
+    data: {},
+  },
+  {
+    api: "fromWidget",
+    widgetId: HOSTILE_WIDGET_ID,
+    requestId: `${tag}-loaded`,
+    action: "content_loaded",
+    data: {},
+  },
+  {
+    api: "fromWidget",
+    widgetId: HOSTILE_WIDGET_ID,
+    requestId: `${tag}-navigate`,
+    action: NAVIGATE,
+    data: { uri: "https://matrix.to/#/#room:example.org" },
+  },
+];
+
+describe("hostile origins in Chromium", () => {
+  let origins: Origins;
+  let browser: Browser;
+  let p: OpenedPage | undefined;
+  /** http://localhost:<host port>: the host page. */
+  let hostOrigin: string;
+  /** http://127.0.0.1:<widget port>: the widget. */
+  let widgetOrigin: string;
+  let hostPort: string;
+  let widgetPort: string;
+
+  beforeAll(async () => {
+    origins = await startOrigins();
+    hostOrigin = origins.hostOrigin;
+    widgetOrigin = origins.widgetOrigin;
+    hostPort = new URL(hostOrigin).port;
+    widgetPort = new URL(widgetOrigin).port;
+    const bundles = ["hostile-host", "hostile-frame", "hostile-widget"] as const;
+    for (const name of bundles) origins.registerBundle(name, fixture(`${name}.ts`));
+    const [hostCode, frameCode, widgetCode] = await Promise.all(bundles.map((name) => origins.bundle(name)));
+    for (const side of ["host", "widget"] as const) {
+      origins.setPage(side, "/hostile-host.html", inlinePage("host", hostCode as string));
+      origins.setPage(side, "/probe.html", inlinePage("probe", frameCode as string));
+      origins.setPage(side, "/widget.html", inlinePage("widget", widgetCode as string));
+    }
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await origins?.close();
+  });
+
+  afterEach(async () => {
+    await p?.close();
+    p = undefined;
+  });
+
+  /** Opens the host page on `pageOrigin` and starts the WidgetHost. */
+  async function openHost(pageOrigin: string, config: HostileHostConfig): Promise<Page> {
+    p = await openPage(browser);
+    await p.page.goto(`${pageOrigin}/hostile-host.html`);
+    const started = await onHost(p.page, (h, c) => h.start(c), config);
+    expect(started, JSON.stringify(started)).toMatchObject({ ok: true });
+    return p.page;
+  }
+
+  /**
+   * Makes the probe in the widget's iframe post `messages` to the host page, checks that they
+   * reached the host window from the iframe's own window on `expectedOrigin`, and that the
+   * WidgetHost neither answered nor acted on them.
+   */
+  async function expectIgnored(page: Page, probe: Frame, expectedOrigin: string, tag: string): Promise<void> {
+    const messages = forged(tag);
+    expect(await onProbe(probe, (f) => f.origin)).toBe(expectedOrigin);
+    // The host has asked the frame for its versions and capabilities, at the pinned origin only.
+    await waitFor(
+      () => onHost(page, (h) => h.sent as WireMessage[]),
+      (sent) => sent.some((m) => m.action === "capabilities"),
+      "the host's capabilities request",
+    );
+    await onProbe(probe, (f, { list, to }) => list.forEach((m) => f.post(m, to)), {
+      list: messages,
+      to: hostOrigin,
+    });
+    const seen = await waitFor(
+      () => onHost(page, (h) => h.received),
+      (all) =>
+        messages.every((m) => all.some((r) => (r.data as WireMessage | null)?.requestId === m.requestId)),
+      "the forged requests at the host window",
+    );
+    const arrivals = seen.filter((r) => String((r.data as WireMessage | null)?.requestId).startsWith(tag));
+    expect(arrivals.map((r) => [r.origin, r.fromFrame])).toEqual(messages.map(() => [expectedOrigin, true]));
+    // Give any reply time to be sent, then check nothing happened.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const sent = (await onHost(page, (h) => h.sent)) as WireMessage[];
+    expect(sent.filter((m) => String(m.requestId).startsWith(tag))).toEqual([]);
+    expect(await onHost(page, (h) => h.driverCalls)).toEqual([]);
+    expect((await onHost(page, (h) => h.trace)).filter((t) => t.direction === "fromWidget")).toEqual([]);
+    expect(await onHost(page, (h) => h.policyCalls)).toBe(0);
+    expect((await onHost(page, (h) => h.snapshot())).state).toBe("negotiating");
+    // Nothing the host sent reached the lookalike document either.
+    expect(await onProbe(probe, (f) => f.received)).toEqual([]);
+  }
+
+  describe("the widget's iframe holds a document on a lookalike origin", () => {
+    const cases = [
+      {
+        name: "the widget's host name on another port",
+        url: () => `http://127.0.0.1:${hostPort}/probe.html`,
+        origin: () => `http://127.0.0.1:${hostPort}`,
+        sandbox: undefined,
+      },
+      {
+        name: "the widget's port on another host name",
+        url: () => `http://localhost:${widgetPort}/probe.html`,
+        origin: () => `http://localhost:${widgetPort}`,
+        sandbox: undefined,
+      },
+      {
+        name: 'the widget\'s own URL, sandboxed without allow-same-origin (origin "null")',
+        url: () => `${widgetOrigin}/probe.html`,
+        origin: () => "null",
+        sandbox: "allow-scripts",
+      },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: its requests from the right window get no reply and cause nothing`, async () => {
+        const page = await openHost(hostOrigin, {
+          frameUrl: c.url(),
+          widgetOrigin,
+          approve: [NAVIGATE],
+          ...(c.sandbox !== undefined ? { sandbox: c.sandbox } : {}),
+        });
+        const probe = await frameAt(page, c.url(), "__probe");
+        await expectIgnored(page, probe, c.origin(), "look");
+        expect(p?.problems()).toEqual([]);
+      });
+    }
+  });
+
+  describe("the transport is pinned to a lookalike of the frame's real origin", () => {
+    const cases = [
+      {
+        name: "a prefix of it (one port digit short)",
+        pinned: () => `http://127.0.0.1:${widgetPort.slice(0, -1)}`,
+      },
+      { name: "the same host and port over https", pinned: () => `https://127.0.0.1:${widgetPort}` },
+      { name: "the same port on another host name", pinned: () => `http://localhost:${widgetPort}` },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: the real widget origin's requests are ignored`, async () => {
+        const page = await openHost(hostOrigin, {
+          frameUrl: `${widgetOrigin}/probe.html`,
+          widgetOrigin: c.pinned(),
+          approve: [NAVIGATE],
+        });
+        const probe = await frameAt(page, `${widgetOrigin}/probe.html`, "__probe");
+        await expectIgnored(page, probe, widgetOrigin, "pinned");
+      });
+    }
+
+    it("control: pinned to the exact origin (given as a full URL), the same requests are answered, at that origin only", async () => {
+      const page = await openHost(hostOrigin, {
+        frameUrl: `${widgetOrigin}/probe.html`,
+        widgetOrigin: `${widgetOrigin}/some/widget.html?widgetId=x#fragment`,
+        approve: [NAVIGATE],
+      });
+      const probe = await frameAt(page, `${widgetOrigin}/probe.html`, "__probe");
+      const messages = forged("exact");
+      await onProbe(probe, (f, { list, to }) => list.forEach((m) => f.post(m, to)), {
+        list: messages,
+        to: hostOrigin,
+      });
+      const received = await waitFor(
+        () => onProbe(probe, (f) => f.received),
+        (all) => messages.every((m) => all.some((r) => (r.data as WireMessage).requestId === m.requestId)),
+        "the replies in the probe",
+      );
+      const replies = received.filter((r) => String((r.data as WireMessage).requestId).startsWith("exact"));
+      expect(replies.map((r) => r.origin)).toEqual([hostOrigin, hostOrigin, hostOrigin]);
+      const byId = Object.fromEntries(
+        replies.map((r) => [(r.data as WireMessage).requestId, (r.data as WireMessage).response]),
+      );
+      expect(byId["exact-versions"]).toHaveProperty("supported_versions");
+      expect(byId["exact-loaded"]).toEqual({});
+      // Not negotiated: a request that needs a session is refused, and the driver is not called.
+      expect(byId["exact-navigate"]).toMatchObject({ error: { code: "out_of_sequence" } });
+      expect(await onHost(page, (h) => h.driverCalls)).toEqual([]);
+    });
+
+    it("refuses to be pinned to an opaque, wildcard or unparsable origin", async () => {
+      p = await openPage(browser);
+      await p.page.goto(`${hostOrigin}/hostile-host.html`);
+      const results = await onHost(p.page, (h, candidates) => candidates.map((c) => h.tryTransport(c)), [
+        "null",
+        "*",
+        "",
+        "127.0.0.1",
+        "data:text/html,hi",
+        "about:blank",
+        "javascript:void 0",
+        `${widgetOrigin}/x`,
+      ]);
+      expect(results.slice(0, -1).every((r) => typeof r === "string" && r.length > 0)).toBe(true);
+      expect(results.at(-1)).toBeNull();
+    });
+  });
+
+  describe("a real widget in a sandboxed iframe", () => {
+    const widgetUrl = (parentUrl: string) => {
+      const query = new URLSearchParams({ widgetId: HOSTILE_WIDGET_ID, parentUrl, readyTimeoutMs: "60000" });
+      query.append("cap", NAVIGATE);
+      return `${widgetOrigin}/widget.html?${query.toString()}`;
+    };
+
+    it('without allow-same-origin (origin "null"): no session is established either way', async () => {
+      const page = await openHost(hostOrigin, {
+        frameUrl: widgetUrl(hostOrigin),
+        widgetOrigin,
+        approve: [NAVIGATE],
+        sandbox: "allow-scripts",
+      });
+      const widget = await frameAt(page, `${widgetOrigin}/widget.html`, "__hostileWidget");
+      expect(await onWidget(widget, (w) => w.origin)).toBe("null");
+      // The widget's own requests reach the host window from the frame, on origin "null"...
+      const fromWidget = await waitFor(
+        () => onHost(page, (h) => h.received.filter((r) => r.fromFrame)),
+        (all) => all.length > 0,
+        "the widget's requests at the host window",
+      );
+      expect(new Set(fromWidget.map((r) => r.origin))).toEqual(new Set(["null"]));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // ...and are not answered; the host's requests, for the widget's origin, never reach it.
+      const ids = new Set(fromWidget.map((r) => (r.data as WireMessage).requestId));
+      const sent = (await onHost(page, (h) => h.sent)) as WireMessage[];
+      expect(sent.filter((m) => ids.has(m.requestId))).toEqual([]);
+      expect(await onWidget(widget, (w) => w.received.filter((r) => r.fromParent))).toEqual([]);
+      expect(await onWidget(widget, (w) => w.status)).toBe("starting");
+      expect((await onHost(page, (h) => h.snapshot())).state).toBe("negotiating");
+      expect(await onHost(page, (h) => h.policyCalls)).toBe(0);
+    });
+
+    it("control: with allow-same-origin the same widget negotiates normally", async () => {
+      const page = await openHost(hostOrigin, {
+        frameUrl: widgetUrl(hostOrigin),
+        widgetOrigin,
+        approve: [NAVIGATE],
+        sandbox: "allow-scripts allow-same-origin",
+      });
+      const widget = await frameAt(page, `${widgetOrigin}/widget.html`, "__hostileWidget");
+      expect(
+        await waitFor(
+          () => onWidget(widget, (w) => w.status),
+          (s) => s !== "starting",
+          "the widget to start",
+        ),
+      ).toBe("ready");
+      expect(await onWidget(widget, (w) => w.capabilities())).toEqual([NAVIGATE]);
+      expect(await onHost(page, (h) => h.snapshot())).toEqual({ state: "ready", granted: [NAVIGATE] });
+    });
+  });
+
+  describe("the widget, embedded by a page on a lookalike of the origin it expects", () => {
+    const cases = [
+      {
+        name: "the expected port on another host name",
+        page: () => `http://127.0.0.1:${hostPort}`,
+        parentUrl: () => hostOrigin,
+      },
+      {
+        name: "a prefix of the page's origin",
+        page: () => hostOrigin,
+        parentUrl: () => `http://localhost:${hostPort.slice(0, -1)}`,
+      },
+      {
+        name: "the page's origin over https",
+        page: () => hostOrigin,
+        parentUrl: () => `https://localhost:${hostPort}`,
+      },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: the widget ignores its parent's requests, and its own never leave`, async () => {
+        const query = new URLSearchParams({
+          widgetId: HOSTILE_WIDGET_ID,
+          parentUrl: c.parentUrl(),
+          readyTimeoutMs: "60000",
+        });
+        const page = await openHost(c.page(), {
+          frameUrl: `${widgetOrigin}/widget.html?${query.toString()}`,
+          widgetOrigin,
+          approve: [NAVIGATE],
+        });
+        const widget = await frameAt(page, `${widgetOrigin}/widget.html`, "__hostileWidget");
+        const fromParent = await waitFor(
+          () => onWidget(widget, (w) => w.received.filter((r) => r.fromParent)),
+          (all) => all.some((r) => (r.data as WireMessage).action === "capabilities"),
+          "the host's capabilities request at the widget window",
+        );
+        expect(new Set(fromParent.map((r) => r.origin))).toEqual(new Set([c.page()]));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await onHost(page, (h) => h.received.filter((r) => r.fromFrame))).toEqual([]);
+        expect(await onWidget(widget, (w) => w.status)).toBe("starting");
+        expect((await onHost(page, (h) => h.snapshot())).state).toBe("negotiating");
+        expect(await onHost(page, (h) => h.policyCalls)).toBe(0);
+      });
+    }
+
+    it("control: embedded by the page it expects, the widget negotiates", async () => {
+      const query = new URLSearchParams({
+        widgetId: HOSTILE_WIDGET_ID,
+        parentUrl: `${hostOrigin}/any/path?x=1`,
+        readyTimeoutMs: "60000",
+      });
+      query.append("cap", NAVIGATE);
+      const page = await openHost(hostOrigin, {
+        frameUrl: `${widgetOrigin}/widget.html?${query.toString()}`,
+        widgetOrigin,
+        approve: [NAVIGATE],
+      });
+      const widget = await frameAt(page, `${widgetOrigin}/widget.html`, "__hostileWidget");
+      expect(
+        await waitFor(
+          () => onWidget(widget, (w) => w.status),
+          (s) => s !== "starting",
+          "the widget to start",
+        ),
+      ).toBe("ready");
+      expect((await onHost(page, (h) => h.snapshot())).state).toBe("ready");
+    });
+  });
+});
