@@ -13,7 +13,14 @@ mkdirSync(out, { recursive: true });
 const playground = await startPlayground({ port: 0 });
 const browser = await chromium.launch({
   executablePath: await ensureChromium(),
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
 });
 
 async function open(widget) {

@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// `npm start`: the playground on the in-memory Matrix world.
+// `npm start`: the playground, on the in-memory Matrix world or on a real homeserver account.
 //
 //   npm start -- --port 5173
 //   npm start -- --widget https://my-widget.example/index.html
-//   npm start -- --homeserver https://matrix.example --user @me:matrix.example --token …
-//     (or MATRIX_HOMESERVER, MATRIX_USER_ID, MATRIX_ACCESS_TOKEN in the environment)
+//   npm start -- --homeserver https://matrix.example --user @me:matrix.example --token … [--device ID]
+//     (or MATRIX_HOMESERVER, MATRIX_USER_ID, MATRIX_ACCESS_TOKEN, MATRIX_DEVICE_ID in the environment)
+//
+// With --homeserver, the page signs in through matrix-js-sdk with the access token, so the token
+// ends up in your browser: the server listens on 127.0.0.1 only and hands the token to the host
+// page (http://localhost:PORT) alone, not to the widget origin (see playground-server.mjs). Prefer
+// the environment variable to --token, which other local users can see in the process list.
+// The token is never printed.
 import { parseArgs } from "node:util";
 import { startPlayground } from "./playground-server.mjs";
 
@@ -20,22 +26,33 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
+/** Exits with a usage error. */
+function fail(message) {
+  console.error(message);
+  process.exit(2);
+}
+
 let homeserver = null;
 if (values.homeserver) {
   if (!values.user || !values.token) {
-    console.error("--homeserver needs --user and --token (or MATRIX_USER_ID and MATRIX_ACCESS_TOKEN).");
-    process.exit(2);
+    fail("--homeserver needs --user and --token (or MATRIX_USER_ID and MATRIX_ACCESS_TOKEN).");
   }
+  let url;
+  try {
+    url = new URL(values.homeserver);
+  } catch {
+    fail(`--homeserver is not a URL: ${values.homeserver}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    fail(`--homeserver must be an http(s) URL: ${values.homeserver}`);
+  }
+  if (!/^@[^:]+:.+$/.test(values.user)) fail(`--user is not a Matrix user ID (@name:server): ${values.user}`);
   homeserver = {
-    baseUrl: values.homeserver,
+    baseUrl: url.href.replace(/\/+$/, ""),
     userId: values.user,
     accessToken: values.token,
-    deviceId: values.device ?? null,
+    deviceId: values.device || null,
   };
-  console.error(
-    "--homeserver is not wired into the playground yet; run `npm start` for the in-memory world.",
-  );
-  process.exit(2);
 }
 
 const playground = await startPlayground({
@@ -46,8 +63,12 @@ const playground = await startPlayground({
 console.log(`\nmatrix-widget-kit playground`);
 console.log(`  open:       ${playground.hostOrigin}/`);
 console.log(`  widgets on: ${playground.widgetOrigin}/ (another origin)`);
-console.log(
-  `  world:      ${homeserver ? `${homeserver.baseUrl} as ${homeserver.userId}` : "in memory (seeded demo world)"}`,
-);
+if (homeserver) {
+  console.log(`  world:      homeserver ${homeserver.baseUrl}, signed in as ${homeserver.userId}`);
+  console.log(`              (through matrix-js-sdk, without end-to-end encryption)`);
+  console.log(`  token:      the token is served to your local browser only (the host page on 127.0.0.1)`);
+} else {
+  console.log(`  world:      in memory (seeded demo world)`);
+}
 if (values.widget) console.log(`  your widget: ${values.widget}`);
 console.log(`\nPress Ctrl+C to stop.`);

@@ -127,8 +127,8 @@ export function askShare(request: ShareRequest, roomName: string | undefined): P
   });
 }
 
-/** Asks the user to confirm something; resolves true on OK. */
-export function confirmAction(message: string): Promise<boolean> {
+/** Asks the user to confirm something; resolves true on OK (labelled `okLabel`). */
+export function confirmAction(message: string, okLabel = "Go"): Promise<boolean> {
   const box = dialog();
   box.replaceChildren();
   box.dataset.kind = "confirm";
@@ -141,7 +141,7 @@ export function confirmAction(message: string): Promise<boolean> {
     const menu = document.createElement("menu");
     menu.append(
       button("Cancel", () => finish(false), "cancel"),
-      button("Go", () => finish(true), "confirm"),
+      button(okLabel, () => finish(true), "confirm"),
     );
     box.append(menu);
     box.showModal();

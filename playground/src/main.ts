@@ -4,13 +4,56 @@ import {
   type HostPolicy,
   type NavigationTarget,
 } from "../../src/host/index.js";
-import { MemoryDriver, seedDemoWorld, type MatrixWorld } from "../../src/drivers/memory/index.js";
 import { askCapabilities, askShare, confirmAction } from "./dialogs.js";
+import { TIMELINE_LINES, type PlaygroundWorld } from "./world.js";
+import { createMemoryWorld } from "./world-memory.js";
 
 declare const __PLAYGROUND_CUSTOM_WIDGET__: string | null;
+/** The homeserver account without its token (`npm start -- --homeserver …`), or null in memory. */
+declare const __PLAYGROUND_HOMESERVER__: { baseUrl: string; userId: string; deviceId: string | null } | null;
 
-const world: MatrixWorld = seedDemoWorld();
-const driver = new MemoryDriver(world);
+const $ = (id: string) => document.getElementById(id) as HTMLElement;
+
+/**
+ * The world the page shows: a homeserver account when the server was started with one, else the
+ * seeded in-memory world. The token is fetched from the playground server, which gives it only to
+ * this page's origin (see scripts/playground-server.mjs); matrix-js-sdk is loaded only then.
+ */
+async function openWorld(): Promise<PlaygroundWorld> {
+  const homeserver = __PLAYGROUND_HOMESERVER__;
+  if (!homeserver) return createMemoryWorld();
+  const response = await fetch("/__playground/homeserver-account", { cache: "no-store" });
+  if (!response.ok)
+    throw new Error(`The playground server did not hand out the account (${response.status})`);
+  const account = (await response.json()) as { accessToken: string };
+  const { createMatrixWorld } = await import("./world-matrix.js");
+  return createMatrixWorld(
+    { ...homeserver, accessToken: account.accessToken },
+    {
+      confirmOpenId: () =>
+        confirmAction(
+          `A widget wants to verify your Matrix ID (${homeserver.userId}) with its own server (OpenID). Allow?`,
+          "Allow",
+        ),
+      onStatus: (text) => ($("signed-in").textContent = text),
+    },
+  );
+}
+
+let world: PlaygroundWorld;
+try {
+  world = await openWorld();
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  $("signed-in").textContent = "Not signed in";
+  $("room-title").textContent = "The playground could not open its Matrix account";
+  const line = document.createElement("li");
+  line.className = "error";
+  line.textContent = message;
+  $("timeline").replaceChildren(line);
+  throw error;
+}
+const driver = world.driver;
 const widgetOrigin = `http://127.0.0.1:${location.port}`;
 const hostOrigin = location.origin;
 
@@ -34,28 +77,23 @@ if (__PLAYGROUND_CUSTOM_WIDGET__) {
   examples.unshift({ id: "custom", name: "Your widget", url: __PLAYGROUND_CUSTOM_WIDGET__ });
 }
 
-const $ = (id: string) => document.getElementById(id) as HTMLElement;
-
 // ---- rooms -------------------------------------------------------------------------------------
 
-function roomName(roomId: string): string {
-  const room = world.getRoom(roomId);
-  if (room?.name ?? room?.canonicalAlias) return (room.name ?? room.canonicalAlias) as string;
-  // A DM has no name: show the other people in it, as clients do.
-  const others = [...(room?.joinedMembers ?? []), ...(room?.invitedMembers ?? [])].filter(
-    (id) => id !== world.ownUserId,
-  );
-  return others.length ? others.map((id) => world.getProfile(id)?.displayName ?? id).join(", ") : roomId;
+const roomName = (roomId: string) => world.roomName(roomId);
+
+function renderSignedIn(): void {
+  const where = __PLAYGROUND_HOMESERVER__
+    ? ` (${world.ownUserId} on ${__PLAYGROUND_HOMESERVER__.baseUrl})`
+    : "";
+  $("signed-in").textContent = `Signed in as ${world.ownDisplayName()}${where}`;
 }
 
 function renderRooms(): void {
   const nav = $("rooms");
   nav.replaceChildren();
-  const joined = world.roomsOf(world.ownUserId, "join");
-  const others = world.listRoomIds().filter((id) => !joined.includes(id) && world.getRoom(id)?.isPublic);
   for (const [title, ids] of [
-    ["Your rooms", joined],
-    ["Public rooms", others],
+    ["Your rooms", world.joinedRooms()],
+    ["Public rooms", world.otherRooms()],
   ] as const) {
     const heading = document.createElement("h3");
     heading.textContent = title;
@@ -79,23 +117,30 @@ function renderRoom(): void {
   const timeline = $("timeline");
   timeline.replaceChildren();
   if (!roomId) return;
-  for (const event of world.timeline(roomId).slice(-12)) {
+  for (const line of world.timeline(roomId, TIMELINE_LINES)) {
     const item = document.createElement("li");
-    const body = typeof event.content.body === "string" ? event.content.body : event.type;
-    item.textContent = `${world.getProfile(event.sender)?.displayName ?? event.sender}: ${body}`;
-    if (event.event_id === world.highlightedEventId) item.style.fontWeight = "bold";
+    item.textContent = `${line.senderName}: ${line.text}`;
+    if (line.eventId === world.highlightedEventId) item.style.fontWeight = "bold";
     timeline.append(item);
   }
   host?.setViewedRoomId(roomId);
 }
 
-world.on("viewedRoom", () => {
-  renderRooms();
-  renderRoom();
-});
-world.on("membership", () => renderRooms());
-world.on("event", (event) => {
-  if (event.room_id === world.viewedRoomId) renderRoom();
+world.onChange((change) => {
+  switch (change.kind) {
+    case "viewed":
+      renderRooms();
+      renderRoom();
+      break;
+    case "rooms":
+      renderSignedIn();
+      renderRooms();
+      renderRoom();
+      break;
+    case "timeline":
+      if (change.roomId === world.viewedRoomId) renderRoom();
+      break;
+  }
 });
 
 // ---- log ---------------------------------------------------------------------------------------
@@ -123,8 +168,8 @@ function policyFor(widget: ExampleWidget): HostPolicy {
     // The playground is a sandbox: sensitive types may be granted, after the consent dialog warned.
     allowSensitiveAccountData: () => true,
     async allowNavigation(target: NavigationTarget) {
-      const resolved = await driver.resolveNavigationTarget(target).catch(() => undefined);
-      if (resolved && "roomId" in resolved && !resolved.joined) {
+      const resolved = await world.resolveNavigationTarget(target).catch(() => undefined);
+      if (resolved?.kind === "room" && !resolved.joined) {
         return confirmAction(
           `The widget wants to show you ${roomName(resolved.roomId)}, a room you are not in. Go there?`,
         );
@@ -186,15 +231,15 @@ for (const widget of examples) select.append(new Option(widget.name, widget.id))
 select.addEventListener("change", () => embed(examples.find((w) => w.id === select.value) ?? examples[0]!));
 $("reload-widget").addEventListener("click", () => current && embed(current));
 
-$("signed-in").textContent =
-  `Signed in as ${world.getProfile(world.ownUserId)?.displayName ?? world.ownUserId}`;
+renderSignedIn();
 renderRooms();
 renderRoom();
 embed(examples[0]!);
+// For the browser tests and the console: the world's own objects (in memory: the MatrixWorld and
+// MemoryDriver; on a homeserver: this page's world, the driver and the matrix-js-sdk client).
 Object.assign(window, {
   playground: {
-    world,
-    driver,
+    ...world.exposed,
     get host() {
       return host;
     },

@@ -12,6 +12,7 @@ import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { Transport } from "../transport/transport.js";
 import type { Logger } from "./logger.js";
 import { RecentIds } from "./recent-ids.js";
+import { redactSecrets } from "./redact.js";
 import { createRequestIdSource } from "./request-ids.js";
 
 /** A request that passed the envelope checks, handed to the session's dispatcher. */
@@ -34,8 +35,16 @@ export interface EndpointOptions {
   maxPendingOutbound: number;
   /** Most inbound requests being handled at once; more get an error reply. */
   maxInboundInFlight: number;
-  /** Largest inbound message, measured as JSON text; larger ones get an error reply. */
+  /**
+   * Largest inbound message, measured as JSON text plus the bytes of any binary values (Blob,
+   * ArrayBuffer, typed arrays); larger ones get an error reply.
+   */
   maxMessageBytes: number | undefined;
+  /**
+   * Actions whose binary values the handler bounds itself (uploads); their binary bytes do not
+   * count towards `maxMessageBytes`.
+   */
+  binaryAllowed?(action: string): boolean;
   logger: Logger;
   /** Handles one inbound request. Its result is the reply; a throw becomes an error reply. */
   onRequest(request: InboundRequest): Promise<JsonObject> | JsonObject;
@@ -216,10 +225,11 @@ export class Endpoint {
       this.reply(address, invalid("data must be a JSON object").toResponse());
       return;
     }
-    address.data = data;
+    // Error replies before the handler runs echo `data: {}`: the request's own data may be too
+    // large, or too deeply nested, to send back.
     const limit = this.options.maxMessageBytes;
     if (limit !== undefined) {
-      const size = jsonSize(raw);
+      const size = messageSize(raw, this.options.binaryAllowed?.(action) ?? false);
       if (size === undefined || size > limit) {
         const reason =
           size === undefined
@@ -242,6 +252,7 @@ export class Endpoint {
       );
       return;
     }
+    address.data = data;
     this.inFlight.set(requestId, this.epoch);
     let result: Promise<JsonObject>;
     try {
@@ -279,13 +290,15 @@ export class Endpoint {
       this.options.transport.send(message);
     } catch (error) {
       // A reply that cannot be cloned (say a handler returned a function) becomes an error reply.
-      this.options.logger.error(`Could not send the reply to ${address.action}: ${describe(error)}`);
+      this.options.logger.error(
+        `Could not send the reply to ${address.action}: ${redactSecrets(describe(error))}`,
+      );
       const fallback = new WidgetApiError(
         `Could not send the reply to ${address.action}`,
         ErrorCode.Internal,
       );
       try {
-        this.options.transport.send({ ...address, response: fallback.toResponse() });
+        this.options.transport.send({ ...address, data: {}, response: fallback.toResponse() });
       } catch {
         // The transport itself is broken; nothing more can be said to the peer.
       }
@@ -295,7 +308,7 @@ export class Endpoint {
   private errorBody(action: string, error: unknown): JsonObject {
     if (error instanceof WidgetApiError) return error.toResponse();
     // Internal details stay in the log: they may name servers, tokens or code paths.
-    this.options.logger.error(`Handler for ${action} failed: ${describe(error)}`);
+    this.options.logger.error(`Handler for ${action} failed: ${redactSecrets(describe(error))}`);
     return new WidgetApiError(`Error while handling ${action}`, ErrorCode.Internal).toResponse();
   }
 }
@@ -305,27 +318,32 @@ function invalid(reason: string): WidgetApiError {
 }
 
 /**
- * The size of a message as JSON text. Binary values (Blob, ArrayBuffer, typed arrays) travel by
- * structured clone, not as JSON: they are not serialised here (a typed array would turn into a
- * JSON object many times its size), and the handler that accepts them bounds their byte size.
+ * The size of a message: the length of its JSON text, plus the byte size of binary values (Blob,
+ * ArrayBuffer, typed arrays), which JSON would write as `{}` although they travel in full by
+ * structured clone. With `binaryExempt`, binary values count as nothing (the handler bounds them).
+ * Undefined when the message cannot be written as JSON (cycles, excessive nesting).
  */
-function jsonSize(value: unknown): number | undefined {
+function messageSize(value: unknown, binaryExempt: boolean): number | undefined {
+  let binaryBytes = 0;
   try {
-    const text = JSON.stringify(value, skipBinary);
-    return text === undefined ? undefined : text.length;
+    const text = JSON.stringify(value, (_key, item: unknown) => {
+      const bytes = binarySize(item);
+      if (bytes === undefined) return item;
+      if (!binaryExempt) binaryBytes += bytes;
+      return null;
+    });
+    return text === undefined ? undefined : text.length + binaryBytes;
   } catch {
     return undefined;
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function binarySize(item: unknown): number | undefined {
+  if (item instanceof ArrayBuffer || ArrayBuffer.isView(item)) return item.byteLength;
+  if (typeof Blob !== "undefined" && item instanceof Blob) return item.size;
+  return undefined;
 }
 
-function skipBinary(_key: string, item: unknown): unknown {
-  const binary =
-    item instanceof ArrayBuffer ||
-    ArrayBuffer.isView(item) ||
-    (typeof Blob !== "undefined" && item instanceof Blob);
-  return binary ? null : item;
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

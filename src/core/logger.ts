@@ -1,3 +1,5 @@
+import { redactSecrets } from "./redact.js";
+
 /**
  * Where the SDK reports what it does. It never passes message contents, only actions, request IDs
  * and error messages, so tokens in requests or replies cannot reach a log.
@@ -17,3 +19,12 @@ export const consoleLogger: Logger = {
 
 /** A logger that drops everything. */
 export const silentLogger: Logger = { debug: () => {}, warn: () => {}, error: () => {} };
+
+/** Wraps a logger so that every line passes through {@link redactSecrets} first. */
+export function redactingLogger(logger: Logger): Logger {
+  return {
+    debug: (message) => logger.debug(redactSecrets(message)),
+    warn: (message) => logger.warn(redactSecrets(message)),
+    error: (message) => logger.error(redactSecrets(message)),
+  };
+}

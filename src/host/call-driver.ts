@@ -1,3 +1,4 @@
+import { redactSecrets } from "../core/redact.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { WidgetDriver } from "./driver.js";
 import { HomeserverError } from "./matrix-error.js";
@@ -14,22 +15,29 @@ export async function callDriver<T>(
   operation: (driver: WidgetDriver) => Promise<T> | undefined,
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopWaiting: (() => void) | undefined;
+  const { signal } = context.session;
   try {
     const pending = operation(context.driver);
     if (pending === undefined) {
       throw new WidgetApiError(`This client does not support ${doing}`, ErrorCode.Unsupported);
     }
-    const timeout = new Promise<never>((_, reject) => {
+    // Give up when the driver takes too long, or when the session ends (so no timer outlives it).
+    const cutOff = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new WidgetApiError(`The client did not finish ${doing} in time`, ErrorCode.Timeout)),
         context.limits.driverTimeoutMs,
       );
+      stopWaiting = () => reject(new WidgetApiError("The session ended", ErrorCode.SessionEnded));
+      signal.addEventListener("abort", stopWaiting, { once: true });
     });
-    return await Promise.race([pending, timeout]);
+    if (signal.aborted) stopWaiting?.();
+    return await Promise.race([pending, cutOff]);
   } catch (error) {
     throw toWidgetError(context, doing, error);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    if (stopWaiting) signal.removeEventListener("abort", stopWaiting);
   }
 }
 
@@ -43,7 +51,7 @@ function toWidgetError(context: HostActionContext, doing: string, error: unknown
     );
   }
   context.logger.error(
-    `Driver failed while ${doing}: ${error instanceof Error ? error.message : String(error)}`,
+    `Driver failed while ${doing}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
   );
   return new WidgetApiError(`Unexpected error while ${doing}`, ErrorCode.Internal);
 }

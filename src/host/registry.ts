@@ -21,6 +21,8 @@ export interface SessionScope {
   onEnd(dispose: () => void): void;
   /** Whether the session has ended; pushes from a feature must stop then. */
   readonly ended: boolean;
+  /** Aborted when the session ends: for work that must stop with it (and free its timers). */
+  readonly signal: AbortSignal;
 }
 
 /** What a host action handler gets besides the parsed request. */
@@ -59,6 +61,11 @@ export interface HostActionRegistration<A extends AnyActionDescriptor = AnyActio
    * the widget side need not carry (such as the full Matrix identifier grammar). Same output type.
    */
   readonly strictRequest?: A["request"];
+  /**
+   * The request carries binary data (an upload) that the handler bounds itself, so its bytes do
+   * not count towards `limits.maxMessageBytes`.
+   */
+  readonly acceptsBinary?: boolean;
   handle(context: HostActionContext, request: RequestData<A>): Promise<ResponseInput<A>> | ResponseInput<A>;
   /** Whether the driver can serve this action; the host advertises the action's version only then. */
   available?(driver: WidgetDriver, policy: HostPolicy): boolean;

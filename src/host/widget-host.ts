@@ -7,7 +7,7 @@ import {
   type FixedCapabilityName,
 } from "../capabilities/index.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
-import { consoleLogger, type Logger } from "../core/logger.js";
+import { consoleLogger, redactingLogger, type Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
 import { wireNames } from "../protocol/action.js";
@@ -104,6 +104,9 @@ export interface WidgetHostOptions {
 
 type Listener<T> = (payload: T) => void;
 
+/** How long a content_loaded that may belong to a new document waits for that document's load event. */
+const CONTENT_LOADED_HOLD_MS = 10_000;
+
 const versionsSchema = v.object({ supported_versions: v.array(v.string()) });
 
 /**
@@ -132,8 +135,19 @@ export class WidgetHost {
 
   private sessionState: HostSessionState = "waiting";
   private generation = 0;
-  private loadCount = 0;
-  private contentLoadedCount = 0;
+  /** A load event came and its document has not sent content_loaded yet. */
+  private awaitingContentLoaded = false;
+  /** The first document's content_loaded came before its load event; that load event is its pair. */
+  private earlyContentLoaded = false;
+  /** A content_loaded that may be a new document's (arrived before its load) or a duplicate. */
+  private heldContentLoaded:
+    | {
+        requestId: string;
+        resolve(): void;
+        reject(error: WidgetApiError): void;
+        timer: ReturnType<typeof setTimeout>;
+      }
+    | undefined;
   private scope: MutableScope = new MutableScope(0);
   private granted: string[] = [];
   private grantedSet = CapabilitySet.empty;
@@ -151,7 +165,8 @@ export class WidgetHost {
     this.driver = options.driver ?? {};
     this.policy = options.policy ?? denyAllPolicy;
     this.limits = { ...DEFAULT_HOST_LIMITS, ...options.limits };
-    this.logger = options.logger ?? consoleLogger;
+    // Every line the host or its features log is scrubbed of tokens first.
+    this.logger = redactingLogger(options.logger ?? consoleLogger);
     this.waitForIframeLoad = options.waitForIframeLoad ?? true;
     this.viewedRoom = options.viewedRoomId;
 
@@ -173,6 +188,7 @@ export class WidgetHost {
       maxPendingOutbound: this.limits.maxPending,
       maxInboundInFlight: this.limits.maxInFlight,
       maxMessageBytes: this.limits.maxMessageBytes,
+      binaryAllowed: (action) => this.registry.get(action)?.acceptsBinary === true,
       logger: this.logger,
       onRequest: (request) => this.traceInbound(request),
     });
@@ -263,6 +279,10 @@ export class WidgetHost {
     if (this.sessionState === "destroyed") return;
     this.endSession("The host was destroyed");
     this.sessionState = "destroyed";
+    if (this.heldContentLoaded) {
+      clearTimeout(this.heldContentLoaded.timer);
+      this.heldContentLoaded = undefined;
+    }
     for (const detach of this.detachFeatures.splice(0)) detach();
     this.endpoint.destroy();
     this.unsubscribeLoad?.();
@@ -279,30 +299,68 @@ export class WidgetHost {
   // ---- session lifecycle -------------------------------------------------------------------
 
   /**
-   * Every frame load is a new document. Loads and content_loaded messages are paired by count,
-   * because a new document's content_loaded can overtake its own load event: whichever of the two
-   * arrives first for a document starts its session, ending the previous document's session.
+   * Every frame load is a new document, and ends the previous document's session. With
+   * `waitForIframeLoad: false` the widget also sends content_loaded, which may overtake its own
+   * document's load event. A content_loaded that arrives when no load is waiting for one is
+   * ambiguous: a new document's, or a duplicate from the current one. It is held until the next
+   * load event (then it was a new document: a fresh session starts at once) or, failing that, for
+   * {@link CONTENT_LOADED_HOLD_MS} (then it was a duplicate: it gets an error and changes nothing).
+   * So no document ever inherits another's session.
    */
   private onFrameLoad(): void {
     if (this.sessionState === "destroyed") return;
-    this.loadCount++;
     if (this.waitForIframeLoad) {
       this.beginGeneration("The widget frame was reloaded");
       void this.negotiate(this.generation);
-    } else if (this.loadCount > this.contentLoadedCount) {
-      this.beginGeneration("The widget frame was reloaded");
+      return;
     }
+    const held = this.heldContentLoaded;
+    if (held) {
+      this.heldContentLoaded = undefined;
+      clearTimeout(held.timer);
+      this.beginGeneration("The widget frame was reloaded", held.requestId);
+      held.resolve();
+      void this.negotiate(this.generation);
+      return;
+    }
+    if (this.earlyContentLoaded) {
+      this.earlyContentLoaded = false;
+      return;
+    }
+    this.beginGeneration("The widget frame was reloaded");
+    this.awaitingContentLoaded = true;
   }
 
-  private onContentLoaded(requestId: string): void {
-    if (!this.waitForIframeLoad) {
-      this.contentLoadedCount++;
-      if (this.contentLoadedCount > this.loadCount) {
-        this.beginGeneration("The widget frame was reloaded", requestId);
-      }
-      void this.negotiate(this.generation);
-    }
+  private onContentLoaded(requestId: string): Record<string, never> | Promise<Record<string, never>> {
     // With waitForIframeLoad the load event starts negotiation; a content_loaded is acked and ignored.
+    if (this.waitForIframeLoad) return {};
+    if (this.awaitingContentLoaded) {
+      this.awaitingContentLoaded = false;
+      void this.negotiate(this.generation);
+      return {};
+    }
+    if (this.generation === 0) {
+      // The very first document, before its load event: nothing to inherit from.
+      this.beginGeneration("", requestId);
+      this.earlyContentLoaded = true;
+      void this.negotiate(this.generation);
+      return {};
+    }
+    if (this.heldContentLoaded) {
+      throw new WidgetApiError("content_loaded was already received", ErrorCode.OutOfSequence);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.heldContentLoaded = undefined;
+        reject(
+          new WidgetApiError(
+            "content_loaded was already received for this document",
+            ErrorCode.OutOfSequence,
+          ),
+        );
+      }, CONTENT_LOADED_HOLD_MS);
+      this.heldContentLoaded = { requestId, resolve: () => resolve({}), reject, timer };
+    });
   }
 
   private beginGeneration(reason: string, keepRequestId?: string): void {
@@ -530,10 +588,7 @@ export class WidgetHost {
       }),
       defineHostAction({
         action: contentLoaded,
-        handle: (context) => {
-          this.onContentLoaded(context.requestId);
-          return {};
-        },
+        handle: (context) => this.onContentLoaded(context.requestId),
       }),
       defineHostAction({
         action: requestCapabilities,
@@ -569,7 +624,8 @@ export class WidgetHost {
   ): void {
     if (!this.listeners.get("trace")?.size) return;
     const entry: TraceEntry = { direction, action, startedAt, durationMs: now() - startedAt, ok: !error };
-    if (error) entry.error = error instanceof Error ? error.message : String(error);
+    // Only our own error replies are shown; anything else may quote internals (URLs, tokens).
+    if (error) entry.error = error instanceof WidgetApiError ? error.message : "internal error";
     this.emit("trace", entry);
   }
 }
@@ -577,7 +633,12 @@ export class WidgetHost {
 class MutableScope implements SessionScope {
   readonly values = new Map<symbol, unknown>();
   private disposers: Array<() => void> = [];
+  private readonly controller = new AbortController();
   ended = false;
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
 
   constructor(readonly generation: number) {}
 
@@ -589,6 +650,7 @@ class MutableScope implements SessionScope {
   end(logger: Logger): void {
     if (this.ended) return;
     this.ended = true;
+    this.controller.abort();
     for (const dispose of this.disposers.splice(0)) {
       try {
         dispose();

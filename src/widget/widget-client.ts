@@ -192,15 +192,19 @@ export class WidgetClient {
 
   private async start(options: WidgetClientOptions): Promise<void> {
     const ready = this.nextNotify(options.readyTimeoutMs ?? 120_000);
+    // Handled from the start: if it times out while the versions request is still pending, the
+    // rejection is not "unhandled"; it is still awaited below.
+    ready.promise.catch(() => {});
     const askVersions = () =>
       this.request(supportedApiVersionsFromWidget, {}).then(
         (reply) => reply.supported_versions,
         () => undefined,
       );
     const versions = askVersions();
-    if (options.sendContentLoaded) await this.request(contentLoaded, {});
-    this.versionsOfHost = await versions;
-    await ready;
+    const loaded = options.sendContentLoaded ? this.request(contentLoaded, {}) : undefined;
+    // Whichever fails first ends create(): a silent host is reported after readyTimeoutMs.
+    const [hostVersions] = await Promise.all([versions, ready.promise, loaded]);
+    this.versionsOfHost = hostVersions;
     // An answer lost to a session reset on the host (a reload race) is asked for once more.
     this.versionsOfHost ??= (await askVersions()) ?? [ApiVersion.Prerelease1, ApiVersion.Prerelease2];
   }
@@ -239,16 +243,20 @@ export class WidgetClient {
     capabilities: Iterable<string>,
     options?: { timeoutMs?: number },
   ): Promise<readonly string[]> {
+    if (this.destroyed) {
+      throw new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded);
+    }
     const wanted = [...new Set(capabilities)];
     this.requested = [...new Set([...this.requested, ...wanted])];
     const notified = this.nextNotify(options?.timeoutMs ?? 120_000);
+    notified.promise.catch(() => {});
     try {
       await this.request(requestCapabilities, { capabilities: wanted });
     } catch (error) {
-      notified.catch(() => {});
+      notified.cancel();
       throw error;
     }
-    await notified;
+    await notified.promise;
     return this.granted;
   }
 
@@ -379,10 +387,15 @@ export class WidgetClient {
   }
 
   /** Resolves at the next capability notification; rejects after `timeoutMs` or on destroy. */
-  private nextNotify(timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+  private nextNotify(timeoutMs: number): { promise: Promise<void>; cancel(): void } {
+    let cancel = () => {};
+    const promise = new Promise<void>((resolve, reject) => {
+      const forget = () => {
+        clearTimeout(timer);
         this.notifyWaiters = this.notifyWaiters.filter((waiter) => waiter !== wake);
+      };
+      const timer = setTimeout(() => {
+        forget();
         reject(
           new WidgetApiError(
             `The host did not finish the capability exchange within ${timeoutMs} ms`,
@@ -396,8 +409,13 @@ export class WidgetClient {
           reject(new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded));
         else resolve();
       };
+      cancel = () => {
+        forget();
+        reject(new WidgetApiError("The capability request failed", ErrorCode.Internal));
+      };
       this.notifyWaiters.push(wake);
     });
+    return { promise, cancel };
   }
 
   private requireHostVersion(version: string, feature: string): void {

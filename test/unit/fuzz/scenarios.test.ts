@@ -678,25 +678,22 @@ describe("§4.11 a request the peer never answers", () => {
   // request first; if the ready timeout fires while that request is still waiting (readyTimeoutMs <
   // timeoutMs), nothing handles the rejection yet, and create() itself only rejects once the
   // versions request has timed out as well.
-  it.fails(
-    "create() against a silent host rejects after readyTimeoutMs, with no unhandled rejection",
-    async () => {
-      const pair = createMemoryTransportPair();
-      const started = Date.now();
-      const created = WidgetClient.create({
-        widgetId: WIDGET_ID,
-        transport: pair.widget,
-        logger: silentLogger,
-        readyTimeoutMs: 50,
-        timeoutMs: 400,
-      });
-      await expect(created).rejects.toMatchObject({ code: ErrorCode.Timeout });
-      const elapsed = Date.now() - started;
-      await flush();
-      expectNoUnhandledRejection();
-      expect(elapsed).toBeLessThan(300);
-    },
-  );
+  it("create() against a silent host rejects after readyTimeoutMs, with no unhandled rejection", async () => {
+    const pair = createMemoryTransportPair();
+    const started = Date.now();
+    const created = WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      logger: silentLogger,
+      readyTimeoutMs: 50,
+      timeoutMs: 400,
+    });
+    await expect(created).rejects.toMatchObject({ code: ErrorCode.Timeout });
+    const elapsed = Date.now() - started;
+    await flush();
+    expectNoUnhandledRejection();
+    expect(elapsed).toBeLessThan(300);
+  });
 });
 
 describe("§4.12 a flood of requests", () => {
@@ -808,7 +805,7 @@ describe("§4.13 10 MB or deeply nested payloads, and odd limits", () => {
   // so the too_large reply fails to send, and the fallback reply carries the same data and fails
   // too: the request gets no reply at all. It arrives this way over any transport that does not
   // structured-clone on the way in (a string bridge that JSON.parses, a host app's own Transport).
-  it.fails("a request nested 10 000 levels deep gets exactly one too_large reply", async () => {
+  it("a request nested 10 000 levels deep gets exactly one too_large reply", async () => {
     const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
     const replies: unknown[] = [];
     fuzz.pair.widget.subscribe((m) => {
@@ -834,7 +831,7 @@ describe("§4.13 10 MB or deeply nested payloads, and odd limits", () => {
   // ArrayBuffer, a typed array or a Blob as `{}`. So binary data of any size passes
   // maxMessageBytes in every action, the handler runs, and the reply echoes the buffer back
   // (a second copy). Only upload_file may carry binary data, and it has maxUploadBytes.
-  it.fails("a 10 MB binary payload outside upload_file is refused with too_large", async () => {
+  it("a 10 MB binary payload outside upload_file is refused with too_large", async () => {
     const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
     const replies = await ask(fuzz, NAVIGATE, { uri: ROOM_LINK, junk: new Uint8Array(10 * 1024 * 1024) });
     expect(replies.map(codeOf)).toEqual([ErrorCode.TooLarge]);
@@ -945,7 +942,7 @@ describe("§4.15 a second content_loaded", () => {
   // document counts as the next document's, so when the frame really reloads, its load event is
   // taken as already paired and does not end the session: the new document holds the old grants
   // without negotiating, and its requests run on them.
-  it.fails("a duplicate content_loaded does not let the next document inherit the session", async () => {
+  it("a duplicate content_loaded does not let the next document inherit the session", async () => {
     const pair = createMemoryTransportPair();
     const driver = new RecordingDriver();
     const host = new WidgetHost({
@@ -965,7 +962,8 @@ describe("§4.15 a second content_loaded", () => {
       sendContentLoaded: true,
       logger: silentLogger,
     });
-    expect(await ask({ pair }, "content_loaded", {})).toEqual([{}]);
+    // A second content_loaded is held: it may be the next document's, overtaking its load event.
+    expect(await ask({ pair }, "content_loaded", {})).toEqual([]);
     await flush();
     client.destroy();
     // The frame now loads another document, which does not negotiate.
@@ -1011,7 +1009,7 @@ describe("§4.16 destroy while calls are in flight", () => {
   // it only when the call settles or times out. Destroying the host (or ending the session) does
   // not clear it, so a driver call that hangs keeps a timer alive after destroy(), against the
   // "leaves no timers" promise of WidgetHost.destroy().
-  it.fails("leaves no timer even while a driver call hangs", async () => {
+  it("leaves no timer even while a driver call hangs", async () => {
     const fuzz = await fuzzHost({ ready: true, grant: [NAVIGATE] });
     fuzz.driver.fail("navigate", faults.hang());
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
@@ -1026,7 +1024,7 @@ describe("§4.16 destroy while calls are in flight", () => {
   // Bug: WidgetClient.requestCapabilities (widget-client.ts) arms the notify timer (nextNotify)
   // before sending, even on a destroyed client; destroy() has already woken every waiter, so the
   // timer (120 s by default) outlives the client and keeps a Node process alive.
-  it.fails("a destroyed client's requestCapabilities rejects without leaving a timer", async () => {
+  it("a destroyed client's requestCapabilities rejects without leaving a timer", async () => {
     const fuzz = await fuzzHost({ ready: true, grant: [] });
     const client = fuzz.client as WidgetClient;
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
@@ -1185,50 +1183,47 @@ describe("§4.17 a spoofed mxid_share, and tokens in logs", () => {
   // toWidgetError) logs `Driver failed while …: ${error.message}` verbatim; matrix-js-sdk errors
   // can carry request URLs with `access_token=` in them, and the OpenID path passes a driver
   // rejection the same way. The error reply itself is generic, so only the log leaks.
-  it.fails(
-    "a driver error whose message holds a token reaches neither the logs nor the error replies",
-    async () => {
-      const leaky = () =>
-        new Error(`GET https://hs.example.org/_matrix/client/v3/profile?access_token=${TOKEN} failed`);
-      const session = await loggedSession(() => Promise.reject(leaky()));
-      session.driver.fail("navigate", { kind: "reject", error: leaky() });
-      session.driver.fail("searchUserDirectory", { kind: "throw", error: leaky() });
-      session.driver.fail("readAccountData", { kind: "reject", error: leaky() });
-      session.driver.fail("watchAccountData", { kind: "throw", error: leaky() });
-      session.driver.fail("getProfile", {
-        kind: "reject",
-        error: new HomeserverError({
-          httpStatus: 500,
-          errcode: "M_UNKNOWN",
-          error: "boom",
-          url: `https://hs.example.org/x?access_token=${TOKEN}`,
-        }),
-      });
-      const replies = [
-        ...(await ask(session, NAVIGATE, { uri: ROOM_LINK })),
-        ...(await ask(session, "org.matrix.msc3973.user_directory_search", { search_term: "al" })),
-        ...(await ask(session, "org.matrix.msc3751.read_account_data", { type: "com.example.settings" })),
-        ...(await ask(session, "dev.matrix_widget_kit.watch_account_data", {
-          types: ["com.example.settings"],
-        })),
-        ...(await ask(session, "get_openid", {})),
-        ...(await ask(session, "mxid_share", { users: [{ user_id: "@alice:example.org" }] })),
-      ];
-      await flush();
-      expect(replies).toHaveLength(6);
-      expect.soft(JSON.stringify(replies), "error replies").not.toContain(TOKEN);
-      expect
-        .soft(
-          session.lines.filter((line) => line.includes(TOKEN)),
-          "log lines",
-        )
-        .toEqual([]);
-      expect
-        .soft(
-          session.traces.filter((line) => line.includes(TOKEN)),
-          "trace events",
-        )
-        .toEqual([]);
-    },
-  );
+  it("a driver error whose message holds a token reaches neither the logs nor the error replies", async () => {
+    const leaky = () =>
+      new Error(`GET https://hs.example.org/_matrix/client/v3/profile?access_token=${TOKEN} failed`);
+    const session = await loggedSession(() => Promise.reject(leaky()));
+    session.driver.fail("navigate", { kind: "reject", error: leaky() });
+    session.driver.fail("searchUserDirectory", { kind: "throw", error: leaky() });
+    session.driver.fail("readAccountData", { kind: "reject", error: leaky() });
+    session.driver.fail("watchAccountData", { kind: "throw", error: leaky() });
+    session.driver.fail("getProfile", {
+      kind: "reject",
+      error: new HomeserverError({
+        httpStatus: 500,
+        errcode: "M_UNKNOWN",
+        error: "boom",
+        url: `https://hs.example.org/x?access_token=${TOKEN}`,
+      }),
+    });
+    const replies = [
+      ...(await ask(session, NAVIGATE, { uri: ROOM_LINK })),
+      ...(await ask(session, "org.matrix.msc3973.user_directory_search", { search_term: "al" })),
+      ...(await ask(session, "org.matrix.msc3751.read_account_data", { type: "com.example.settings" })),
+      ...(await ask(session, "dev.matrix_widget_kit.watch_account_data", {
+        types: ["com.example.settings"],
+      })),
+      ...(await ask(session, "get_openid", {})),
+      ...(await ask(session, "mxid_share", { users: [{ user_id: "@alice:example.org" }] })),
+    ];
+    await flush();
+    expect(replies).toHaveLength(6);
+    expect.soft(JSON.stringify(replies), "error replies").not.toContain(TOKEN);
+    expect
+      .soft(
+        session.lines.filter((line) => line.includes(TOKEN)),
+        "log lines",
+      )
+      .toEqual([]);
+    expect
+      .soft(
+        session.traces.filter((line) => line.includes(TOKEN)),
+        "trace events",
+      )
+      .toEqual([]);
+  });
 });

@@ -168,7 +168,7 @@ describe("read_room_account_data: what may be read", () => {
       requestId: "r1",
       actionName: ACTION,
       viewedRoomId: VIEWED,
-      session: { generation: 1, values: new Map(), onEnd: () => {}, ended: false },
+      session: { generation: 1, values: new Map(), onEnd: () => {}, ended: false, signal: new AbortController().signal },
       rateLimit: () => {},
       sendToWidget: () => Promise.reject(new Error("unused")),
       widgetVersions: [],

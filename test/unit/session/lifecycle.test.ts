@@ -170,7 +170,7 @@ describe("content_loaded (waitForIframeLoad false)", () => {
     expect(client.capabilities).toEqual([NAV]);
   });
 
-  it("accepts a new document's content_loaded that overtakes its load event, and the late load event changes nothing", async () => {
+  it("holds a content_loaded that overtakes its document's load event, then starts that document's session on the load", async () => {
     const { pair, host } = waitingHost();
     pair.host.simulatePeerLoad();
     await WidgetClient.create({
@@ -182,19 +182,56 @@ describe("content_loaded (waitForIframeLoad false)", () => {
     });
     // A new document: its content_loaded arrives first, then the frame's load event.
     const fresh = createMemoryTransportPairEnd(pair);
-    const second = await WidgetClient.create({
+    const second = WidgetClient.create({
       widgetId: WIDGET_ID,
       transport: fresh,
       capabilities: ["m.always_on_screen"],
       sendContentLoaded: true,
       logger: silentLogger,
     });
-    expect(host.grantedCapabilities).toEqual(["m.always_on_screen"]);
-    pair.host.simulatePeerLoad();
     await settle(5);
+    // Until the load event, the old document's grants stand and nothing new is negotiated.
+    expect(host.grantedCapabilities).toEqual([NAV]);
+    pair.host.simulatePeerLoad();
+    const client = await second;
     expect(host.state).toBe("ready");
     expect(host.grantedCapabilities).toEqual(["m.always_on_screen"]);
-    expect(second.capabilities).toEqual(["m.always_on_screen"]);
+    expect(client.capabilities).toEqual(["m.always_on_screen"]);
+  });
+
+  it("refuses a duplicate content_loaded from the same document after the hold, changing nothing", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const { pair, host } = waitingHost();
+    pair.host.simulatePeerLoad();
+    const created = WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      capabilities: [NAV],
+      sendContentLoaded: true,
+      logger: silentLogger,
+    });
+    await vi.advanceTimersByTimeAsync(5);
+    await created;
+    const replies: unknown[] = [];
+    pair.widget.subscribe((m) => {
+      if ((m as { action: string }).action === "content_loaded" && "response" in (m as object))
+        replies.push(m);
+    });
+    pair.widget.send({
+      api: "fromWidget",
+      widgetId: WIDGET_ID,
+      requestId: "dup-1",
+      action: "content_loaded",
+      data: {},
+    } as never);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(replies).toEqual([
+      expect.objectContaining({
+        response: { error: expect.objectContaining({ code: ErrorCode.OutOfSequence }) },
+      }),
+    ]);
+    expect(host.grantedCapabilities).toEqual([NAV]);
+    expect(host.state).toBe("ready");
   });
 });
 

@@ -47,6 +47,8 @@ export const getMediaConfigHandler = defineHostAction({
  */
 export const uploadFileHandler = defineHostAction({
   action: uploadFileAction,
+  // The file is bounded by limits.maxUploadBytes in the handler, not by the JSON message limit.
+  acceptsBinary: true,
   available: (driver) => typeof driver.uploadFile === "function",
   async handle(context, { file }) {
     const limit = maxUploadBytes(context);

@@ -1,0 +1,89 @@
+// Shared setup of the interop suites: the two origins with every fixture page, one browser per
+// file, and typed bridges to the `window` APIs the fixture pages expose.
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame, Page } from "playwright-core";
+import { launchBrowser, startOrigins, type Origins } from "../browser/harness/index.js";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
+const html = (bundle: string) =>
+  `<!doctype html><meta charset="utf-8"><body><script type="module" src="/bundle/${bundle}.js"></script></body>`;
+
+/** Both origins with the four fixture pages, and a browser. */
+export interface InteropEnvironment {
+  origins: Origins;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Starts the servers (host pages on one origin, widgets on the other) and launches Chromium. */
+export async function startInterop(): Promise<InteropEnvironment> {
+  const origins = await startOrigins();
+  for (const name of ["mwa-widget", "our-host", "mwa-host", "our-widget"]) {
+    origins.registerBundle(name, fixture(name));
+  }
+  origins.setPage("host", "/our-host.html", html("our-host"));
+  origins.setPage("host", "/mwa-host.html", html("mwa-host"));
+  origins.setPage("widget", "/mwa-widget.html", html("mwa-widget"));
+  origins.setPage("widget", "/our-widget.html", html("our-widget"));
+  // Built up front, so the first test does not pay for esbuild.
+  await Promise.all(["mwa-widget", "our-host", "mwa-host", "our-widget"].map((name) => origins.bundle(name)));
+  let browser: Browser;
+  try {
+    browser = await launchBrowser();
+  } catch (error) {
+    await origins.close();
+    throw error;
+  }
+  return {
+    origins,
+    browser,
+    async close() {
+      await browser.close();
+      await origins.close();
+    },
+  };
+}
+
+/** A page or frame API as seen from Node: every method is async and returns the serialised result. */
+export type Remote<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+/**
+ * A typed bridge to `window[name]` in a page or frame: `bridge<Api>(frame, "mwa").sendRoomEvent(…)`
+ * runs `window.mwa.sendRoomEvent(…)` there and resolves with its (awaited, serialised) result.
+ */
+export function bridge<T>(target: Page | Frame, name: string): Remote<T> {
+  return new Proxy({} as Remote<T>, {
+    get(_, method) {
+      if (typeof method !== "string" || method === "then") return undefined;
+      return (...args: unknown[]) =>
+        target.evaluate(
+          ([api, member, values]) => {
+            const apis = window as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>;
+            const fn = apis[api]?.[member];
+            if (typeof fn !== "function") throw new Error(`window.${api}.${member} is not a function`);
+            return fn(...values);
+          },
+          [name, method, args] as const,
+        );
+    },
+  });
+}
+
+/** Waits for a frame whose URL contains `part` (e.g. a widget ID) and has loaded. */
+export async function frameWith(page: Page, part: string, timeoutMs = 10_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = page.frames().find((f) => f.url().includes(part));
+    if (frame) {
+      await frame.waitForLoadState("load", { timeout: Math.max(1, deadline - Date.now()) });
+      return frame;
+    }
+    if (Date.now() >= deadline) throw new Error(`no frame with ${part} within ${timeoutMs}ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Options for `expect.poll` on cross-page state. */
+export const POLL = { timeout: 5_000, interval: 25 } as const;
