@@ -3,6 +3,8 @@ import {
   WidgetHost,
   type HostPolicy,
   type NavigationTarget,
+  updateTheme,
+  updateLanguage,
 } from "../../src/host/index.js";
 import { askCapabilities, askShare, confirmAction } from "./dialogs.js";
 import { TIMELINE_LINES, type PlaygroundWorld } from "./world.js";
@@ -230,6 +232,23 @@ const select = $("widget-select") as HTMLSelectElement;
 for (const widget of examples) select.append(new Option(widget.name, widget.id));
 select.addEventListener("change", () => embed(examples.find((w) => w.id === select.value) ?? examples[0]!));
 $("reload-widget").addEventListener("click", () => current && embed(current));
+
+// Theme and language switches reach the running widget (MSC2873), not only the next load's URL.
+$("theme").addEventListener("change", () => {
+  const name = ($("theme") as HTMLSelectElement).value;
+  document.body.classList.toggle("dark", name === "dark");
+  if (host)
+    void updateTheme(host, { name }).then((sent) =>
+      log(`theme_change ${name}: ${sent ? "sent" : "widget does not listen"}`),
+    );
+});
+$("language").addEventListener("change", () => {
+  const lang = ($("language") as HTMLSelectElement).value;
+  if (host)
+    void updateLanguage(host, lang).then((sent) =>
+      log(`language_change ${lang}: ${sent ? "sent" : "widget does not listen"}`),
+    );
+});
 
 renderSignedIn();
 renderRooms();

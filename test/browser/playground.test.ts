@@ -154,6 +154,19 @@ describe("the playground", () => {
     await close();
   });
 
+  it("theme and language switches reach the running widget", async () => {
+    const { page, frame, close } = await openWidget("user-picker");
+    await approveAll(page);
+    await widgetStatus(frame, "ready");
+    await page.selectOption("#theme", "dark");
+    await frame.waitForFunction(() => document.body.classList.contains("dark"));
+    await page.selectOption("#language", "de");
+    await frame.waitForFunction(() => document.documentElement.lang === "de");
+    await page.selectOption("#theme", "light");
+    await frame.waitForFunction(() => !document.body.classList.contains("dark"));
+    await close();
+  });
+
   it("a widget written with matrix-widget-api runs in the playground's host", async () => {
     const { page, frame, close } = await openWidget("mwa-classic");
     await approveAll(page);

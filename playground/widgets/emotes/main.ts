@@ -1,13 +1,14 @@
 // An emote viewer: reads the user's image packs from global account data (MSC3751), in the
 // spec's `m.image_pack` and the legacy `im.ponies.user_emotes`, and follows changes.
 import { WidgetClient } from "../../../src/widget/index.js";
-import { applyTheme, describeError, status } from "../shared/status.js";
+import { applyTheme, describeError, followClient, status } from "../shared/status.js";
 
 applyTheme();
 const TYPES = ["m.image_pack", "im.ponies.user_emotes"];
 const client = await WidgetClient.create({
   capabilities: TYPES.map((type) => `org.matrix.msc3751.read.account_data:${type}`),
 });
+followClient(client);
 
 type Pack = { pack?: { display_name?: string }; images?: Record<string, { url?: string; body?: string }> };
 const packs = new Map<string, Pack | undefined>();

@@ -1,10 +1,11 @@
 // A navigator: asks the client to open rooms, events and users (MSC2931), with matrix.to links,
 // matrix: URIs and typed targets the SDK turns into links.
 import { WidgetClient, formatMatrixUri, type NavigationTarget } from "../../../src/widget/index.js";
-import { applyTheme, describeError, status } from "../shared/status.js";
+import { applyTheme, describeError, followClient, status } from "../shared/status.js";
 
 applyTheme();
 const client = await WidgetClient.create({ capabilities: ["org.matrix.msc2931.navigate"] });
+followClient(client);
 status(
   client.hasCapability("m.navigate") ? "ready" : "no permission to navigate",
   !client.hasCapability("m.navigate"),

@@ -1,4 +1,9 @@
-import { WidgetApiError } from "../../../src/widget/index.js";
+import {
+  WidgetApiError,
+  onLanguageChange,
+  onThemeChange,
+  type WidgetClient,
+} from "../../../src/widget/index.js";
 
 /** Shows a one-line status, red for errors. */
 export function status(message: string, error = false): void {
@@ -17,4 +22,13 @@ export function describeError(error: unknown): string {
 export function applyTheme(): void {
   const theme = new URLSearchParams(location.search).get("theme");
   document.body.classList.toggle("dark", theme === "dark");
+}
+
+/** Follows the client's theme and language as it pushes them (MSC2873 theme_change / language_change). */
+export function followClient(client: WidgetClient): void {
+  onThemeChange(client, (theme) => document.body.classList.toggle("dark", theme.name === "dark"));
+  onLanguageChange(client, (lang) => {
+    document.documentElement.lang = lang;
+    document.body.dataset.lang = lang;
+  });
 }

@@ -1,12 +1,13 @@
 // A user picker: search the homeserver's user directory (MSC3973), then hand the chosen user to
 // the client with an invite or DM hint (MSC3662). The client shows the real profile and asks.
 import { WidgetClient } from "../../../src/widget/index.js";
-import { applyTheme, describeError, status } from "../shared/status.js";
+import { applyTheme, describeError, followClient, status } from "../shared/status.js";
 
 applyTheme();
 const client = await WidgetClient.create({
   capabilities: ["org.matrix.msc3973.user_directory_search", "uk.half-shot.msc3662.mxid_share"],
 });
+followClient(client);
 status(client.capabilities.length ? "ready" : "no permissions granted");
 
 const input = document.getElementById("search") as HTMLInputElement;
