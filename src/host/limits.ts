@@ -8,9 +8,9 @@ export interface RateLimit {
 export interface HostLimits {
   /** Largest inbound message, as JSON text. Default 1 MiB. */
   maxMessageBytes: number;
-  /** Inbound requests handled at once per widget. Default 32. */
+  /** Inbound requests handled at once per widget. Default 128. */
   maxInFlight: number;
-  /** Outbound requests waiting for the widget at once. Default 64. */
+  /** Outbound requests waiting for the widget at once. Default 512. */
   maxPending: number;
   /** Timeout of requests to the widget, in ms. Default 10 000. */
   requestTimeoutMs: number;
@@ -35,8 +35,8 @@ export interface HostLimits {
 /** The documented defaults. */
 export const DEFAULT_HOST_LIMITS: Readonly<HostLimits> = Object.freeze({
   maxMessageBytes: 1024 * 1024,
-  maxInFlight: 32,
-  maxPending: 64,
+  maxInFlight: 128,
+  maxPending: 512,
   requestTimeoutMs: 10_000,
   driverTimeoutMs: 10_000,
   maxDirectorySearchLimit: 50,

@@ -54,7 +54,7 @@ export interface WidgetClientOptions {
   timeoutMs?: number;
   /** How long create() waits for the capability exchange, in ms. Default 120 000 (the user may be deciding). */
   readyTimeoutMs?: number;
-  /** Most requests waiting for the host at once. Default 64. */
+  /** Most requests waiting for the host at once. Default 1024. */
   maxPending?: number;
   logger?: Logger;
   /** The URL to read parameters from; defaults to `location.href`. */
@@ -150,7 +150,7 @@ export class WidgetClient {
       widgetId,
       side: "widget",
       defaultTimeoutMs: options.timeoutMs ?? 10_000,
-      maxPendingOutbound: options.maxPending ?? 64,
+      maxPendingOutbound: options.maxPending ?? 1024,
       maxInboundInFlight: 64,
       maxMessageBytes: undefined,
       logger: this.logger,

@@ -169,8 +169,8 @@ describe("exceeding a host limit gives a clear error reply", () => {
     await expectInFlightSlotsFree(fuzz, 3);
   });
 
-  it("maxInFlight default: 32", async () => {
-    await expectInFlightSlotsFree(await host(), 32);
+  it("maxInFlight default: 128", async () => {
+    await expectInFlightSlotsFree(await host(), 128);
   });
 
   it("maxPending: a host request over the bound is refused at once with limit_exceeded", async () => {
@@ -188,14 +188,14 @@ describe("exceeding a host limit gives a clear error reply", () => {
     expect(await Promise.all([first, second])).toEqual(["ended", "ended"]);
   });
 
-  it("maxPending default: 64", async () => {
+  it("maxPending default: 512", async () => {
     const fuzz = await host();
     (fuzz.client as WidgetClient).handle(supportedApiVersionsToWidget, () => new Promise<never>(() => {}));
-    const calls = Array.from({ length: 65 }, () =>
+    const calls = Array.from({ length: 513 }, () =>
       fuzz.host.request(supportedApiVersionsToWidget, {}).catch((e: unknown) => e),
     );
-    expect(fuzz.host.pendingRequestCount).toBe(64);
-    expect(await calls[64]).toMatchObject({ code: ErrorCode.LimitExceeded });
+    expect(fuzz.host.pendingRequestCount).toBe(512);
+    expect(await calls[512]).toMatchObject({ code: ErrorCode.LimitExceeded });
     fuzz.close();
     await Promise.all(calls);
   });
@@ -439,13 +439,13 @@ describe("exceeding a schema bound gives invalid_request naming the field", () =
 });
 
 describe("widget client limits", () => {
-  it("maxPending (default 64): a call over the bound rejects at once with limit_exceeded", async () => {
+  it("maxPending (default 1024): a call over the bound rejects at once with limit_exceeded", async () => {
     const fuzz = await host({}, []);
     const client = fuzz.client as WidgetClient;
-    const calls = Array.from({ length: 65 }, () => client.request(holdAction, {}).catch((e: unknown) => e));
-    expect(client.pendingRequestCount).toBe(64);
-    expect(await calls[64]).toMatchObject({
-      message: "Too many requests waiting for a reply (limit 64)",
+    const calls = Array.from({ length: 1025 }, () => client.request(holdAction, {}).catch((e: unknown) => e));
+    expect(client.pendingRequestCount).toBe(1024);
+    expect(await calls[1024]).toMatchObject({
+      message: "Too many requests waiting for a reply (limit 1024)",
       code: ErrorCode.LimitExceeded,
     });
     fuzz.close();

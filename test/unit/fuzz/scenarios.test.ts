@@ -769,11 +769,11 @@ describe("§4.12 a flood of requests", () => {
     expect(fuzz.host.pendingRequestCount).toBe(DEFAULT_HOST_LIMITS.maxPending);
 
     const other = await fuzzHost({ ready: true, grant: [] });
-    const calls = Array.from({ length: 1_000 }, () =>
+    const calls = Array.from({ length: 2_000 }, () =>
       (other.client as WidgetClient).request(holdAction, {}).catch((e: unknown) => e),
     );
-    expect((other.client as WidgetClient).pendingRequestCount).toBe(64);
-    const results = await Promise.race([Promise.all(calls.slice(64)), flush().then(() => [])]);
+    expect((other.client as WidgetClient).pendingRequestCount).toBe(1024);
+    const results = await Promise.race([Promise.all(calls.slice(1024)), flush().then(() => [])]);
     expect((results as WidgetApiError[]).every((e) => e.code === ErrorCode.LimitExceeded)).toBe(true);
     other.releaseHeld();
     await flush();
