@@ -21,6 +21,8 @@ export interface InboundRequest {
   readonly requestId: string;
   /** The request's `data`, known to be a plain object; the action's schema has not run yet. */
   readonly data: JsonObject;
+  /** Runs `task` right after the reply to this request has been sent (not if no reply is sent). */
+  afterReply(task: () => void): void;
 }
 
 /** Settings of an {@link Endpoint}. */
@@ -254,19 +256,21 @@ export class Endpoint {
     }
     address.data = data;
     this.inFlight.set(requestId, this.epoch);
+    const followUps: Array<() => void> = [];
+    const afterReply = (task: () => void) => followUps.push(task);
     let result: Promise<JsonObject>;
     try {
-      result = Promise.resolve(this.options.onRequest({ action, requestId, data }));
+      result = Promise.resolve(this.options.onRequest({ action, requestId, data, afterReply }));
     } catch (error) {
       result = Promise.reject(error);
     }
     result.then(
-      (response) => this.finish(address, isPlainObject(response) ? response : {}),
-      (error: unknown) => this.finish(address, this.errorBody(action, error)),
+      (response) => this.finish(address, isPlainObject(response) ? response : {}, followUps),
+      (error: unknown) => this.finish(address, this.errorBody(action, error), []),
     );
   }
 
-  private finish(address: WidgetRequest, response: JsonObject): void {
+  private finish(address: WidgetRequest, response: JsonObject, followUps: Array<() => void>): void {
     const epoch = this.inFlight.get(address.requestId);
     if (this.destroyed || epoch === undefined) return;
     this.inFlight.delete(address.requestId);
@@ -281,6 +285,16 @@ export class Endpoint {
           ).toResponse()
         : response,
     );
+    if (stale) return;
+    for (const task of followUps) {
+      try {
+        task();
+      } catch (error) {
+        this.options.logger.error(
+          `A follow-up of ${address.action} failed: ${redactSecrets(describe(error))}`,
+        );
+      }
+    }
   }
 
   private reply(address: WidgetRequest, response: JsonObject): void {

@@ -36,6 +36,8 @@ export interface HostActionContext {
   readonly logger: Logger;
   /** The request's ID, as the widget sent it. */
   readonly requestId: string;
+  /** Runs `task` right after this request's reply has been sent: for pushes that must follow it. */
+  afterReply(task: () => void): void;
   /** The wire name the widget used for this action. */
   readonly actionName: string;
   /** The room the user is viewing, if the host app told us. */

@@ -548,12 +548,14 @@ export class WidgetHost {
         );
       }
     }
-    return (await registration.handle(this.context(request.action, request.requestId), data)) as JsonObject;
+    return (await registration.handle(this.context(request), data)) as JsonObject;
   }
 
-  private context(actionName: string, requestId: string): HostActionContext {
+  private context(request: InboundRequest): HostActionContext {
+    const actionName = request.action;
     return {
-      requestId,
+      requestId: request.requestId,
+      afterReply: (task) => request.afterReply(task),
       widget: this.widget,
       driver: this.driver,
       policy: this.policy,

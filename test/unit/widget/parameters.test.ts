@@ -20,7 +20,9 @@ describe("reading the widget's URL parameters", () => {
   });
 
   it("leaves the origin undefined for a parentUrl that is not a URL", () => {
-    expect(readWidgetParameters("https://widget.example/?parentUrl=not%20a%20url").parentOrigin).toBeUndefined();
+    expect(
+      readWidgetParameters("https://widget.example/?parentUrl=not%20a%20url").parentOrigin,
+    ).toBeUndefined();
   });
 
   it("returns nothing for an unparseable widget URL instead of throwing", () => {

@@ -85,7 +85,11 @@ export const watchTurnServersHandler = defineHostAction({
       if (session.values.get(turnKey) === watch) session.values.delete(turnKey);
       throw error;
     }
-    if (!watch.stopped) void pump(context, watch, first);
+    // The first update follows the reply: matrix-widget-api's WidgetApi.getTurnServers() cannot
+    // take a push that arrives before the reply to its watch request.
+    context.afterReply(() => {
+      if (!watch.stopped) void pump(context, watch, first);
+    });
     return {};
   },
 });
