@@ -1,6 +1,5 @@
-import * as v from "valibot";
 import { isValidUserId } from "../../matrix/identifiers.js";
-import { mxidShare, mxidShareRequest, type SharedUser } from "../../protocol/actions/mxid-share.js";
+import { mxidShare, shareRequestSchema, type SharedUser } from "../../protocol/actions/mxid-share.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { callDriver } from "../call-driver.js";
 import type { ResolvedSharedUser, ShareDecision, ShareHint } from "../policy.js";
@@ -14,13 +13,7 @@ const openPromptKey = Symbol("mxid-share-open");
  * real profiles. Nothing is done without the user's decision, and only one prompt per widget is
  * open at a time.
  */
-const strictShareRequest = v.pipe(
-  mxidShareRequest,
-  v.check(
-    (request) => request.users.every((user) => isValidUserId(user.user_id)),
-    "users: every user_id must be a valid Matrix user ID",
-  ),
-);
+const strictShareRequest = shareRequestSchema((id) => isValidUserId(id));
 
 export const mxidShareHandler = defineHostAction({
   action: mxidShare,
