@@ -34,7 +34,10 @@ export type FixedCapabilityName =
   | "receive_sticky_event"
   | "requires_client"
   | "modals"
-  | "mxid_share";
+  | "mxid_share"
+  | "rtc_transports"
+  | "rtc_livekit_get_token"
+  | "rtc_livekit_delegate_delayed_leave";
 
 /**
  * One capability, independent of how it was spelled.

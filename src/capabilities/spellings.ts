@@ -45,6 +45,18 @@ export const FIXED_SPELLINGS: ReadonlyMap<
   ["requires_client", { stable: "io.element.requires_client", unstable: "io.element.requires_client" }],
   ["modals", { stable: "m.modals", unstable: "org.matrix.msc2790.modals" }],
   ["mxid_share", { stable: "m.mxid_share", unstable: "uk.half-shot.msc3662.mxid_share" }],
+  ["rtc_transports", { stable: "m.rtc_transports", unstable: "org.matrix.msc4515.rtc_transports" }],
+  [
+    "rtc_livekit_get_token",
+    { stable: "m.rtc_livekit_get_token", unstable: "org.matrix.msc4533.rtc_livekit_get_token" },
+  ],
+  [
+    "rtc_livekit_delegate_delayed_leave",
+    {
+      stable: "m.rtc_livekit_delegate_delayed_leave",
+      unstable: "org.matrix.msc4533.rtc_livekit_delegate_delayed_leave",
+    },
+  ],
 ]);
 
 /** The parameterised forms, one entry per `<prefix>:` head. */

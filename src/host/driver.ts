@@ -112,6 +112,42 @@ export interface TurnServer {
   password: string;
 }
 
+/** One MatrixRTC transport (MSC4515): `type` names it, every other property is transport-specific. */
+export interface RtcTransport {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** The MatrixRTC member a LiveKit request is made for (MSC4533). */
+export interface RtcMember {
+  /** The member's identifier within the MatrixRTC session. */
+  id: string;
+  /** The device ID the member claims to use, when the widget named one. */
+  claimedDeviceId?: string;
+}
+
+/** A request for a LiveKit JWT (MSC4533), validated by the host. */
+export interface LivekitTokenRequest {
+  /** The homeserver hosting the MatrixRTC session. */
+  serverName: string;
+  /** The LiveKit SFU the token is for. */
+  url: string;
+  roomId: string;
+  /** The MatrixRTC session (slot). */
+  slotId: string;
+  member: RtcMember;
+}
+
+/** A delayed leave event to hand over to the server (MSC4533), validated by the host. */
+export interface DelayedLeaveDelegation {
+  roomId: string;
+  /** The MatrixRTC session (slot) the leave event belongs to. */
+  slotId: string;
+  member: RtcMember;
+  /** The delay ID of the delayed leave event (MSC4157). */
+  delayId: string;
+}
+
 /** A live feed the driver offers; the host subscribes while a session needs it. */
 export type Unsubscribe = () => void;
 
@@ -172,6 +208,12 @@ export interface WidgetDriver {
   requestOpenId?(): Promise<OpenIdCredentials | undefined>;
   /** Streams TURN servers; the iterator ends when the host stops watching. */
   getTurnServers?(): AsyncIterable<TurnServer>;
+  /** The homeserver's MatrixRTC transports, from `GET /_matrix/client/v1/rtc/transports` (MSC4515). */
+  getRtcTransports?(): Promise<RtcTransport[]>;
+  /** Gets a LiveKit JWT from the homeserver's `/rtc/livekit/get_token` endpoint (MSC4533). */
+  getLivekitToken?(request: LivekitTokenRequest): Promise<{ jwt: string }>;
+  /** Hands a delayed leave event over through `/rtc/livekit/delegate_delayed_leave` (MSC4533). */
+  delegateDelayedLeave?(request: DelayedLeaveDelegation): Promise<void>;
   /** The media repository's config (MSC4039). */
   getMediaConfig?(): Promise<Record<string, unknown>>;
   /** Uploads a file and returns its mxc URI (MSC4039). */

@@ -62,6 +62,10 @@ export type {
   ReadEventsQuery,
   ReadRelationsQuery,
   RelationsPage,
+  RtcTransport,
+  RtcMember,
+  LivekitTokenRequest,
+  DelayedLeaveDelegation,
 } from "./driver.js";
 export { isGrantable } from "./capability-filter.js";
 export {

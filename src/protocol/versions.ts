@@ -36,6 +36,10 @@ export const ApiVersion = {
   MSC4157: "org.matrix.msc4157",
   /** Sticky events (MSC4407). */
   MSC4407: "org.matrix.msc4407",
+  /** MatrixRTC transports (MSC4515). */
+  MSC4515: "org.matrix.msc4515",
+  /** LiveKit tokens and delegated delayed leave events for MatrixRTC (MSC4533). */
+  MSC4533: "org.matrix.msc4533",
   /** Our own account-data subscription extension, see docs/decisions.md. */
   AccountDataWatch: "dev.matrix_widget_kit.account_data_watch",
 } as const;

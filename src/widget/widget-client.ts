@@ -90,6 +90,8 @@ export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
   ApiVersion.MSC3846,
   ApiVersion.MSC3973,
   ApiVersion.MSC4039,
+  ApiVersion.MSC4515,
+  ApiVersion.MSC4533,
   ApiVersion.AccountDataWatch,
 ];
 

@@ -10,6 +10,11 @@ import {
 } from "./modals.js";
 import { getOpenIdAction, openIdCredentialsAction } from "./openid.js";
 import { readRoomAccountDataAction } from "./room-account-data.js";
+import {
+  getRtcTransportsAction,
+  rtcLivekitDelegateDelayedLeaveAction,
+  rtcLivekitGetTokenAction,
+} from "./rtc.js";
 import { sendToDeviceAction, toDeviceMessageAction } from "./to-device.js";
 import { unwatchTurnServersAction, updateTurnServersAction, watchTurnServersAction } from "./turn.js";
 import {
@@ -23,7 +28,7 @@ import {
 
 /**
  * Every other matrix-widget-api family (to-device, openid, modals, UI, TURN, media, room account
- * data), keyed by id. Each key equals its descriptor's `id` (a unit test checks this).
+ * data, MatrixRTC), keyed by id. Each key equals its descriptor's `id` (a unit test checks this).
  */
 export const MISC_ACTIONS = {
   "send_to_device (fromWidget)": sendToDeviceAction,
@@ -49,6 +54,9 @@ export const MISC_ACTIONS = {
   upload_file: uploadFileAction,
   download_file: downloadFileAction,
   "com.beeper.read_room_account_data": readRoomAccountDataAction,
+  get_rtc_transports: getRtcTransportsAction,
+  rtc_livekit_get_token: rtcLivekitGetTokenAction,
+  rtc_livekit_delegate_delayed_leave: rtcLivekitDelegateDelayedLeaveAction,
 } as const satisfies Record<string, AnyActionDescriptor>;
 
 export { isMxcUri, isBinaryData, type BinaryData } from "./misc-schemas.js";
@@ -59,3 +67,4 @@ export * from "./modals.js";
 export * from "./turn.js";
 export * from "./media.js";
 export * from "./room-account-data.js";
+export * from "./rtc.js";

@@ -1,4 +1,4 @@
-// Widget-side functions of the other matrix-widget-api families. Each takes the WidgetClient as
+// Widget-side functions of the other matrix-widget-api families (MatrixRTC included). Each takes the WidgetClient as
 // its first argument, so a widget bundle carries only the families it uses.
 export * from "./to-device.js";
 export * from "./openid.js";
@@ -7,3 +7,4 @@ export * from "./modals.js";
 export * from "./turn.js";
 export * from "./media.js";
 export * from "./room-account-data.js";
+export * from "./rtc.js";

@@ -55,14 +55,12 @@ export const ACTION_NOTES: Record<string, string> = {
   screenshot: "same",
   "com.beeper.read_room_account_data":
     "capability checked before the driver (matrix-widget-api reads first); `room_ids` honoured; never-exposed and sensitive types refused",
+  get_rtc_transports: "stable name accepted; the client's answer is checked before it reaches the widget",
+  rtc_livekit_get_token:
+    "request validated and bounded before the driver (matrix-widget-api passes it through unchecked); stable name accepted; the JWT never reaches a log",
+  rtc_livekit_delegate_delayed_leave:
+    "request validated and bounded before the driver (matrix-widget-api passes it through unchecked); stable name accepted",
 };
 
 /** matrix-widget-api 1.19 actions this toolkit does not implement, and why. */
-export const MWA_ONLY_ACTIONS: Record<string, string> = {
-  "org.matrix.msc4515.get_rtc_transports":
-    "MSC4515 (MatrixRTC transports, Element Call) is not among the protocol texts this toolkit follows yet",
-  "org.matrix.msc4533.rtc_livekit_get_token":
-    "MSC4533 (LiveKit tokens for Element Call) is not among the protocol texts this toolkit follows yet",
-  "org.matrix.msc4533.rtc_livekit_delegate_delayed_leave":
-    "MSC4533 (LiveKit delayed leave for Element Call) is not among the protocol texts this toolkit follows yet",
-};
+export const MWA_ONLY_ACTIONS: Record<string, string> = {};

@@ -1,5 +1,8 @@
 import type {
+  DelayedLeaveDelegation,
+  LivekitTokenRequest,
   OpenIdCredentials,
+  RtcTransport,
   SendEventOptions,
   SentEvent,
   ToDeviceEvent,
@@ -20,7 +23,10 @@ export type FakeOp =
   | "readRoomAccountData"
   | "sendEvent"
   | "setAlwaysOnScreen"
-  | "openModal";
+  | "openModal"
+  | "getRtcTransports"
+  | "getLivekitToken"
+  | "delegateDelayedLeave";
 
 export const FAKE_OPS: readonly FakeOp[] = [
   "sendToDevice",
@@ -33,6 +39,9 @@ export const FAKE_OPS: readonly FakeOp[] = [
   "sendEvent",
   "setAlwaysOnScreen",
   "openModal",
+  "getRtcTransports",
+  "getLivekitToken",
+  "delegateDelayedLeave",
 ];
 
 /** How an operation misbehaves. */
@@ -144,6 +153,10 @@ export class FakeDriver implements WidgetUiDriver {
   /** Each getTurnServers call gets the next feed. */
   readonly turnFeeds: TurnFeed[] = [];
   alwaysOnScreenAnswer = true;
+  /** What getRtcTransports answers. */
+  rtcTransports: RtcTransport[] = [{ type: "livekit", livekit_service_url: "https://sfu.example.org" }];
+  /** What getLivekitToken answers. */
+  livekitJwt = "SECRET-LIVEKIT-JWT";
   /** What openModal does with a request; default: shows it at once. */
   onOpenModal: (request: ModalOpenRequest) => Promise<void> = () => Promise.resolve();
   readonly modalRequests: ModalOpenRequest[] = [];
@@ -160,6 +173,9 @@ export class FakeDriver implements WidgetUiDriver {
   sendEvent?: WidgetUiDriver["sendEvent"];
   setAlwaysOnScreen?: WidgetUiDriver["setAlwaysOnScreen"];
   openModal?: WidgetUiDriver["openModal"];
+  getRtcTransports?: WidgetUiDriver["getRtcTransports"];
+  getLivekitToken?: WidgetUiDriver["getLivekitToken"];
+  delegateDelayedLeave?: WidgetUiDriver["delegateDelayedLeave"];
   getKnownRooms?: () => readonly string[];
   watchToDevice?: WidgetUiDriver["watchToDevice"];
 
@@ -214,6 +230,15 @@ export class FakeDriver implements WidgetUiDriver {
         this.modalRequests.push(request);
         return this.onOpenModal(request);
       }),
+    );
+    add("getRtcTransports", () =>
+      this.run("getRtcTransports", [], () => structuredClone(this.rtcTransports)),
+    );
+    add("getLivekitToken", (request: LivekitTokenRequest) =>
+      this.run("getLivekitToken", [structuredClone(request)], () => ({ jwt: this.livekitJwt })),
+    );
+    add("delegateDelayedLeave", (request: DelayedLeaveDelegation) =>
+      this.run("delegateDelayedLeave", [structuredClone(request)], () => undefined),
     );
     this.getKnownRooms = () => this.knownRooms;
     this.watchToDevice = (listener) => {

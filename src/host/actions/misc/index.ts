@@ -3,6 +3,7 @@ import { downloadFileHandler, getMediaConfigHandler, uploadFileHandler } from ".
 import { closeModalHandler, openModalHandler, setButtonEnabledHandler } from "./modals.js";
 import { getOpenIdHandler } from "./openid.js";
 import { readRoomAccountDataHandler } from "./room-account-data.js";
+import { delegateDelayedLeaveHandler, getLivekitTokenHandler, getRtcTransportsHandler } from "./rtc.js";
 import { sendToDeviceHandler } from "./to-device.js";
 import { unwatchTurnServersHandler, watchTurnServersHandler } from "./turn.js";
 import { sendStickerHandler, setAlwaysOnScreenHandler } from "./ui.js";
@@ -22,4 +23,7 @@ export const miscHostActions: readonly HostActionRegistration[] = [
   uploadFileHandler,
   downloadFileHandler,
   readRoomAccountDataHandler,
+  getRtcTransportsHandler,
+  getLivekitTokenHandler,
+  delegateDelayedLeaveHandler,
 ];

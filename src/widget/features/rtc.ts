@@ -1,0 +1,90 @@
+import type { RequestOptions } from "../../core/endpoint.js";
+import {
+  getRtcTransportsAction,
+  rtcLivekitDelegateDelayedLeaveAction,
+  rtcLivekitGetTokenAction,
+  type RtcMemberData,
+  type RtcTransportData,
+} from "../../protocol/actions/rtc.js";
+import { ApiVersion } from "../../protocol/versions.js";
+import type { WidgetClient } from "../widget-client.js";
+import { requireHostVersion } from "./listeners.js";
+
+export type { RtcMemberData, RtcTransportData } from "../../protocol/actions/rtc.js";
+
+/** The MatrixRTC session and member a LiveKit request is made for. */
+export interface LivekitSessionRef {
+  /** The room the MatrixRTC session belongs to. */
+  roomId: string;
+  /** The MatrixRTC session (slot). */
+  slotId: string;
+  /** The member: its ID within the session, and optionally the device it claims to use. */
+  member: { id: string; claimedDeviceId?: string };
+}
+
+function memberData(member: LivekitSessionRef["member"]): RtcMemberData {
+  return member.claimedDeviceId === undefined
+    ? { id: member.id }
+    : { id: member.id, claimed_device_id: member.claimedDeviceId };
+}
+
+/**
+ * Lists the MatrixRTC transports (SFUs and the like) the user's homeserver offers (MSC4515; needs
+ * `org.matrix.msc4515.rtc_transports`). Rejects when the host does not advertise `org.matrix.msc4515`.
+ */
+export async function getRtcTransports(
+  client: WidgetClient,
+  options?: RequestOptions,
+): Promise<RtcTransportData[]> {
+  requireHostVersion(client, ApiVersion.MSC4515, "RTC transports");
+  const { rtc_transports } = await client.request(getRtcTransportsAction, {}, options);
+  return rtc_transports;
+}
+
+/**
+ * Gets a JWT for a LiveKit SFU, fetched by the client from the homeserver named by `serverName`
+ * (MSC4533; needs `org.matrix.msc4533.rtc_livekit_get_token`). Resolves with the JWT. Rejects
+ * when the host does not advertise `org.matrix.msc4533`.
+ */
+export async function getLivekitToken(
+  client: WidgetClient,
+  request: LivekitSessionRef & { serverName: string; url: string },
+  options?: RequestOptions,
+): Promise<string> {
+  requireHostVersion(client, ApiVersion.MSC4533, "LiveKit tokens");
+  const { jwt } = await client.request(
+    rtcLivekitGetTokenAction,
+    {
+      server_name: request.serverName,
+      url: request.url,
+      room_id: request.roomId,
+      slot_id: request.slotId,
+      member: memberData(request.member),
+    },
+    options,
+  );
+  return jwt;
+}
+
+/**
+ * Hands the delayed leave event `delayId` of a MatrixRTC session over to the server, through the
+ * client (MSC4533; needs `org.matrix.msc4533.rtc_livekit_delegate_delayed_leave`). Rejects when
+ * the host does not advertise `org.matrix.msc4533`.
+ */
+export async function delegateDelayedLeave(
+  client: WidgetClient,
+  request: LivekitSessionRef & { delayId: string },
+  options?: RequestOptions,
+): Promise<void> {
+  requireHostVersion(client, ApiVersion.MSC4533, "delegated delayed leave events");
+  await client.request(
+    rtcLivekitDelegateDelayedLeaveAction,
+    {
+      room_id: request.roomId,
+      slot_id: request.slotId,
+      member: memberData(request.member),
+      delay_id: request.delayId,
+    },
+    options,
+  );
+}
