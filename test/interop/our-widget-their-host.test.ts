@@ -1,8 +1,7 @@
 // OUR WidgetClient, in a cross-origin iframe, against matrix-widget-api's ClientWidgetApi with a
 // WidgetDriver subclass. The host page records every driver call and every toWidget request it
 // sends; each test checks what their driver saw and what our widget got.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openPage, type OpenedPage } from "../browser/harness/index.js";
+import { describe, expect, it } from "vitest";
 import {
   BOB,
   CAP,
@@ -24,28 +23,9 @@ import {
 } from "./fixtures/data.js";
 import type { MwaHostApi } from "./fixtures/mwa-host.js";
 import type { OurWidgetApi } from "./fixtures/our-widget.js";
-import { POLL, bridge, frameWith, startInterop, type InteropEnvironment } from "./support.js";
+import { POLL, bridge, interopPages } from "./support.js";
 
-let env: InteropEnvironment;
-let opened: OpenedPage | undefined;
-
-beforeAll(async () => {
-  env = await startInterop();
-});
-
-afterEach(async () => {
-  const page = opened;
-  opened = undefined;
-  if (!page) return;
-  const errors = page.pageErrors();
-  await page.close();
-  // No test may leave an uncaught exception behind, in their host or in our widget.
-  expect(errors).toEqual([]);
-});
-
-afterAll(async () => {
-  await env?.close();
-});
+const pages = interopPages();
 
 /**
  * Opens their host page embedding our widget, which requests `caps`; their driver approves
@@ -56,12 +36,14 @@ async function open(
   approve: readonly string[] = caps,
   query: Record<string, string> = {},
 ) {
-  opened = await openPage(env.browser);
-  const { page } = opened;
-  const widget = `${env.origins.widgetOrigin}/our-widget.html?caps=${encodeURIComponent(caps.join(","))}`;
-  const search = new URLSearchParams({ widget, approve: approve.join(","), ...query });
-  await page.goto(`${env.origins.hostOrigin}/mwa-host.html?${search}`);
-  const frame = await frameWith(page, "widgetId=our-widget");
+  const { page, frame } = await pages.openPair(
+    "mwa-host.html",
+    "our-widget.html",
+    "our-widget",
+    caps,
+    approve,
+    query,
+  );
   await frame.waitForFunction(() => "ours" in window);
   const ours = bridge<OurWidgetApi>(frame, "ours");
   const host = bridge<MwaHostApi>(page, "host");

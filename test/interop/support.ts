@@ -2,7 +2,14 @@
 // file, and typed bridges to the `window` APIs the fixture pages expose.
 import { fileURLToPath } from "node:url";
 import type { Browser, Frame, Page } from "playwright-core";
-import { launchBrowser, startOrigins, type Origins } from "../browser/harness/index.js";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import {
+  launchBrowser,
+  openPage,
+  startOrigins,
+  type OpenedPage,
+  type Origins,
+} from "../browser/harness/index.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
 const html = (bundle: string) =>
@@ -87,3 +94,58 @@ export async function frameWith(page: Page, part: string, timeoutMs = 10_000): P
 
 /** Options for `expect.poll` on cross-page state. */
 export const POLL = { timeout: 5_000, interval: 25 } as const;
+
+/** A host page embedding a widget page, opened by {@link interopPages}. */
+export interface OpenedPair {
+  page: Page;
+  frame: Frame;
+}
+
+/**
+ * Registers one suite's lifecycle (one browser and two origins per file; a fresh page per test that
+ * must end with no uncaught page error) and returns `openPair`, which opens `hostPage` embedding
+ * `widgetPage` (requesting `caps`, with `approve` approved by the host) and resolves with both frames.
+ */
+export function interopPages() {
+  let env: InteropEnvironment | undefined;
+  let opened: OpenedPage | undefined;
+  beforeAll(async () => {
+    env = await startInterop();
+  });
+  afterEach(async () => {
+    const page = opened;
+    opened = undefined;
+    if (!page) return;
+    const errors = page.pageErrors();
+    await page.close();
+    // No test may leave an uncaught exception behind, in either library's page.
+    expect(errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  const environment = (): InteropEnvironment => {
+    if (!env) throw new Error("The interop environment is not started");
+    return env;
+  };
+  return {
+    environment,
+    async openPair(
+      hostPage: string,
+      widgetPage: string,
+      widgetId: string,
+      caps: readonly string[],
+      approve: readonly string[],
+      query: Record<string, string>,
+    ): Promise<OpenedPair> {
+      const { browser, origins } = environment();
+      opened = await openPage(browser);
+      const { page } = opened;
+      const widget = `${origins.widgetOrigin}/${widgetPage}?caps=${encodeURIComponent(caps.join(","))}`;
+      const search = new URLSearchParams({ widget, approve: approve.join(","), ...query });
+      await page.goto(`${origins.hostOrigin}/${hostPage}?${search}`);
+      const frame = await frameWith(page, `widgetId=${widgetId}`);
+      return { page, frame };
+    },
+  };
+}

@@ -1,7 +1,6 @@
 // matrix-widget-api's WidgetApi, in a cross-origin iframe, against OUR WidgetHost. The host page's
 // driver records every call; each test checks what our driver saw and what their widget got.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openPage, type OpenedPage } from "../browser/harness/index.js";
+import { describe, expect, it } from "vitest";
 import {
   BOB,
   CAP,
@@ -21,28 +20,14 @@ import {
 } from "./fixtures/data.js";
 import type { MwaWidgetApi } from "./fixtures/mwa-widget.js";
 import type { OurHostApi } from "./fixtures/our-host.js";
-import { POLL, bridge, frameWith, startInterop, type InteropEnvironment } from "./support.js";
+import { POLL, bridge, frameWith, interopPages } from "./support.js";
 
-let env: InteropEnvironment;
-let opened: OpenedPage | undefined;
-
-beforeAll(async () => {
-  env = await startInterop();
-});
-
-afterEach(async () => {
-  const page = opened;
-  opened = undefined;
-  if (!page) return;
-  const errors = page.pageErrors();
-  await page.close();
-  // No test may leave an uncaught exception behind, in our host or in their widget.
-  expect(errors).toEqual([]);
-});
-
-afterAll(async () => {
-  await env?.close();
-});
+const pages = interopPages();
+const env = {
+  get origins() {
+    return pages.environment().origins;
+  },
+};
 
 /**
  * Opens our host page embedding their widget, which requests `caps`; our policy approves
@@ -53,12 +38,14 @@ async function open(
   approve: readonly string[] = caps,
   query: Record<string, string> = {},
 ) {
-  opened = await openPage(env.browser);
-  const { page } = opened;
-  const widget = `${env.origins.widgetOrigin}/mwa-widget.html?caps=${encodeURIComponent(caps.join(","))}`;
-  const search = new URLSearchParams({ widget, approve: approve.join(","), ...query });
-  await page.goto(`${env.origins.hostOrigin}/our-host.html?${search}`);
-  const frame = await frameWith(page, "widgetId=mwa-widget");
+  const { page, frame } = await pages.openPair(
+    "our-host.html",
+    "mwa-widget.html",
+    "mwa-widget",
+    caps,
+    approve,
+    query,
+  );
   await frame.waitForFunction(() => "mwa" in window);
   const mwa = bridge<MwaWidgetApi>(frame, "mwa");
   const host = bridge<OurHostApi>(page, "host");
