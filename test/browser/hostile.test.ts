@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
+import { waitFor } from "./session-support.js";
 import {
   HOSTILE_WIDGET_ID,
   type HostileHostApi,
@@ -54,32 +55,6 @@ const onProbe = <R, A = undefined>(frame: Frame, fn: (p: ProbeApi, arg: A) => R,
   run(frame, "__probe", fn, arg as A);
 const onWidget = <R, A = undefined>(frame: Frame, fn: (w: HostileWidgetApi, arg: A) => R, arg?: A) =>
   run(frame, "__hostileWidget", fn, arg as A);
-
-/** Polls `read` until `done` holds (a throw counts as "not yet"); fails after `timeoutMs`. */
-async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await read();
-      if (done(value)) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${what}; last seen: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The frame whose URL starts with `prefix`, once its fixture has put `global` on its window. */
 async function frameAt(page: Page, prefix: string, global: string): Promise<Frame> {
