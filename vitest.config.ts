@@ -44,6 +44,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: "ecosystem",
+          include: ["test/ecosystem/**/*.test.ts"],
+          globalSetup: ["./test/ecosystem/global-setup.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

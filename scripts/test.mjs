@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every suite, in one command. It sets up what the suites need (Debian's Chromium,
 // Synapse in a project-local virtualenv), then runs the type check, the linters and every vitest
-// project: unit, browser (Chromium), interop (matrix-widget-api) and homeserver (Synapse).
+// project: unit, browser (Chromium), interop (matrix-widget-api), homeserver (Synapse) and
+// ecosystem (Element Call, matrix-widget-api at full speed, matrix-widget-toolkit).
 // Nothing is skipped silently: a missing prerequisite that cannot be installed stops the run
 // with a message that says what to do.
 import { spawn } from "node:child_process";
@@ -60,7 +61,7 @@ if (!(await run("Format (prettier --check)", bin("prettier"), ["--check", "."]))
 
 mkdirSync(join(root, ".cache"), { recursive: true });
 const resultsFile = join(root, ".cache", "vitest-results.json");
-const vitestOk = await run("Tests: unit, browser (Chromium), interop, homeserver (Synapse)", bin("vitest"), [
+const vitestOk = await run("Tests: unit, browser (Chromium), interop, homeserver (Synapse), ecosystem (real peers)", bin("vitest"), [
   "run",
   "--reporter=default",
   "--reporter=json",
@@ -83,7 +84,7 @@ try {
   }
   for (const [project, counts] of byProject)
     console.log(`  ${project}: ${counts.passed} passed, ${counts.failed} failed`);
-  for (const required of ["unit", "browser", "interop", "homeserver"]) {
+  for (const required of ["unit", "browser", "interop", "homeserver", "ecosystem"]) {
     if (!byProject.get(required)?.passed) failures.push(`no ${required} test ran`);
   }
   summary = `${results.numPassedTests} passed, ${results.numFailedTests} failed`;
