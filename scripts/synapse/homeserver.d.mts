@@ -4,8 +4,14 @@ import type {
   RunningSynapse,
   SynapseConnection,
 } from "../../test/homeserver/provided";
-/** Starts a fresh Synapse on 127.0.0.1 with SQLite; relaxed rate limits unless `rateLimited`. */
-export declare function startSynapse(opts?: { rateLimited?: boolean }): Promise<RunningSynapse>;
+/**
+ * Starts a fresh Synapse on 127.0.0.1 with SQLite; relaxed rate limits unless `rateLimited`.
+ * `rtcTransports` enables MSC4143 and lists the MatrixRTC transports Synapse advertises.
+ */
+export declare function startSynapse(opts?: {
+  rateLimited?: boolean;
+  rtcTransports?: Array<Record<string, unknown>>;
+}): Promise<RunningSynapse>;
 /** Registers a user through the shared-secret admin API. */
 export declare function registerUser(
   hs: Pick<SynapseConnection, "baseUrl" | "registrationSharedSecret">,

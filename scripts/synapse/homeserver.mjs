@@ -98,7 +98,7 @@ function rateLimitConfig(tight) {
 }
 
 /** Synapse accepts JSON as YAML, so the config is written with JSON.stringify. */
-function homeserverConfig({ dataDir, port, registrationSharedSecret, rateLimited }) {
+function homeserverConfig({ dataDir, port, registrationSharedSecret, rateLimited, rtcTransports }) {
   return {
     server_name: SERVER_NAME,
     public_baseurl: `http://127.0.0.1:${port}/`,
@@ -110,7 +110,9 @@ function homeserverConfig({ dataDir, port, registrationSharedSecret, rateLimited
         tls: false,
         bind_addresses: ["127.0.0.1"],
         x_forwarded: false,
-        resources: [{ names: ["client"], compress: false }],
+        // "openid" serves /_matrix/federation/v1/openid/userinfo, which a MatrixRTC token service
+        // (the ecosystem suite's loopback stub) calls to check a widget's OpenID token.
+        resources: [{ names: ["client", "openid"], compress: false }],
       },
     ],
     database: { name: "sqlite3", args: { database: join(dataDir, "homeserver.db") } },
@@ -128,6 +130,13 @@ function homeserverConfig({ dataDir, port, registrationSharedSecret, rateLimited
     bcrypt_rounds: 4,
     url_preview_enabled: false,
     user_directory: { enabled: true, search_all_users: true, prefer_local_users: true },
+    // MSC4140 delayed events: MatrixRTC clients (Element Call) schedule their leave with them.
+    max_event_delay_duration: "24h",
+    // MSC4143 RTC transports (GET /_matrix/client/unstable/org.matrix.msc4143/rtc/transports):
+    // only when a caller names transports, such as the ecosystem suite's loopback stub.
+    ...(rtcTransports && rtcTransports.length > 0
+      ? { experimental_features: { msc4143_enabled: true }, matrix_rtc: { transports: rtcTransports } }
+      : {}),
     ...rateLimitConfig(rateLimited),
   };
 }
@@ -153,7 +162,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts a fresh Synapse on 127.0.0.1 with its own temporary data directory.
- * @param {{ rateLimited?: boolean }} [opts]
+ * @param {{ rateLimited?: boolean; rtcTransports?: Array<Record<string, unknown>> }} [opts]
  * @returns {Promise<{ baseUrl: string; serverName: string; registrationSharedSecret: string; stop(): Promise<void>; startSeconds: number }>}
  */
 export async function startSynapse(opts = {}) {
@@ -176,7 +185,13 @@ export async function startSynapse(opts = {}) {
   await writeFile(
     configPath,
     JSON.stringify(
-      homeserverConfig({ dataDir, port, registrationSharedSecret, rateLimited: Boolean(opts.rateLimited) }),
+      homeserverConfig({
+        dataDir,
+        port,
+        registrationSharedSecret,
+        rateLimited: Boolean(opts.rateLimited),
+        rtcTransports: opts.rtcTransports,
+      }),
       null,
       2,
     ),

@@ -6,9 +6,13 @@ import type { TestProject } from "vitest/node";
 import { ensureSynapse } from "../../scripts/synapse/ensure-synapse.mjs";
 import { startSynapse } from "../../scripts/synapse/homeserver.mjs";
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(
+  project: TestProject,
+  // Other projects' setups reuse this one with extra Synapse settings (the ecosystem suite's RTC transports).
+  startOptions?: Parameters<typeof startSynapse>[0],
+): Promise<() => Promise<void>> {
   const { installSeconds, version } = await ensureSynapse();
-  const hs = await startSynapse();
+  const hs = await startSynapse(startOptions);
   console.log(
     `Synapse ${version}: install ${installSeconds}s (a check when already installed), start ${hs.startSeconds}s`,
   );

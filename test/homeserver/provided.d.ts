@@ -36,7 +36,10 @@ export interface EnsureSynapseScript {
 
 /** scripts/synapse/homeserver.mjs */
 export interface HomeserverScript {
-  startSynapse(opts?: { rateLimited?: boolean }): Promise<RunningSynapse>;
+  startSynapse(opts?: {
+    rateLimited?: boolean;
+    rtcTransports?: Array<Record<string, unknown>>;
+  }): Promise<RunningSynapse>;
   registerUser(
     hs: Pick<SynapseConnection, "baseUrl" | "registrationSharedSecret">,
     user: { username: string; password?: string; displayName?: string; admin?: boolean },
