@@ -95,6 +95,19 @@ export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
   ApiVersion.AccountDataWatch,
 ];
 
+/**
+ * toWidget notifications that hosts send unasked to every widget advertising their version
+ * (MSC2873 theme and language, visibility); answered `{}` when no listener is registered. Room
+ * events, state, to-device messages and TURN updates are not among them: the widget asked for
+ * those (capabilities, watch_turn_servers), so an unhandled one is a widget bug the host's trace
+ * should show.
+ */
+const ACKED_WITHOUT_LISTENER: ReadonlySet<string> = new Set([
+  "theme_change",
+  "language_change",
+  "visibility",
+]);
+
 /** Navigation may wait on a confirmation dialog, so it gets more time than other requests. */
 const NAVIGATE_TIMEOUT_MS = 60_000;
 
@@ -375,6 +388,10 @@ export class WidgetClient {
   private async dispatch(request: InboundRequest): Promise<JsonObject> {
     const entry = this.handlers.get(request.action);
     if (!entry) {
+      // A notification this widget advertises is acknowledged even with nobody listening: the
+      // host only tells us something changed, and an error reply there shows up in the host's
+      // console as an uncaught rejection (Element Web after each theme_change).
+      if (ACKED_WITHOUT_LISTENER.has(request.action)) return {};
       throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
     }
     const data = parseRequestData(entry.action, request.data);

@@ -203,13 +203,19 @@ describe("theme_change and language_change", () => {
     expect(second).toEqual(["zh_Hant"]);
   });
 
-  it("rejects with the widget's error when no listener is left to acknowledge", async () => {
+  it("is acknowledged with {} by a widget that registered no listener (Element pushes it unasked)", async () => {
     const s = await openSession({ extraWidgetVersions: [ApiVersion.MSC2873] });
-    const stop = onThemeChange(s.client, () => {});
+    await expect(updateTheme(s.host, { name: "dark" })).resolves.toBe(true);
+    await expect(updateLanguage(s.host, "de")).resolves.toBe(true);
+  });
+
+  it("is still acknowledged once the last listener has been removed", async () => {
+    const s = await openSession({ extraWidgetVersions: [ApiVersion.MSC2873] });
+    const seen: unknown[] = [];
+    const stop = onThemeChange(s.client, (theme) => seen.push(theme));
     stop();
-    await expect(updateTheme(s.host, { name: "dark" })).rejects.toMatchObject({
-      code: ErrorCode.UnknownAction,
-    });
+    await expect(updateTheme(s.host, { name: "dark" })).resolves.toBe(true);
+    expect(seen).toEqual([]);
   });
 
   it("answers the host with an error when a widget listener throws, after running the others", async () => {
@@ -293,11 +299,23 @@ describe("visibility", () => {
     expect(seen).toEqual([false]);
   });
 
+  it("is acknowledged by a widget that registered no listener", async () => {
+    const s = await openSession();
+    await expect(setWidgetVisibility(s.host, false)).resolves.toBe(true);
+    await expect(setWidgetVisibility(s.host, true)).resolves.toBe(true);
+  });
+
   it("sends the change again next time when the widget did not acknowledge it", async () => {
     const s = await openSession();
-    await expect(setWidgetVisibility(s.host, false)).rejects.toMatchObject({ code: ErrorCode.UnknownAction });
-    onVisibilityChange(s.client, () => {});
+    const stop = onVisibilityChange(s.client, () => {
+      throw new Error("listener bug");
+    });
+    await expect(setWidgetVisibility(s.host, false)).rejects.toMatchObject({ code: ErrorCode.Internal });
+    stop();
+    const seen: boolean[] = [];
+    onVisibilityChange(s.client, (visible) => seen.push(visible));
     await expect(setWidgetVisibility(s.host, false)).resolves.toBe(true);
+    expect(seen).toEqual([false]);
   });
 });
 
