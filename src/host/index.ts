@@ -106,3 +106,22 @@ export {
 } from "../matrix/links.js";
 export { refreshEventFeed, eventFeedVersions } from "./features/events.js";
 export type { HostFeature } from "./features/feature.js";
+export {
+  elementCallSupport,
+  joinElementCall,
+  hangUpElementCall,
+  setElementCallDeviceMute,
+  ElementCallAction,
+  elementJoinedAction,
+  elementHungUpAction,
+  elementCloseAction,
+  elementDeviceMuteChangedAction,
+  elementJoinRequestAction,
+  elementHangupRequestAction,
+  elementDeviceMuteRequestAction,
+  type ElementCallCallbacks,
+  type ElementCallContext,
+  type ElementCallDeviceMute,
+  type ElementCallJoinDevices,
+  type ElementCallSupport,
+} from "./element-call.js";
