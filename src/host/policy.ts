@@ -76,9 +76,16 @@ export interface HostPolicy {
    * Default: no. Types that are never exposed cannot be allowed by any policy.
    */
   allowSensitiveAccountData?(type: string, widget: WidgetIdentity): boolean;
-  /** A last say on each navigation, after the capability check. Default: allowed. */
+  /**
+   * A last say on each navigation, after the capability check. Only a result of exactly `true`
+   * allows it; `false`, `undefined` or anything else refuses. Without this hook: allowed.
+   */
   allowNavigation?(target: NavigationTarget, widget: WidgetIdentity): Awaitable<boolean>;
-  /** Shows an mxid share to the user and returns their decision. Default: dismissed, nothing happens. */
+  /**
+   * Shows an mxid share to the user and returns their decision. Only an exact `invite` or
+   * `create_dm` decision acts; anything else (`{}`, `{ action: "cancel" }`, a throw) does nothing
+   * and is reported to {@link HostPolicy.shareFinished} as an error. Default: dismissed, nothing happens.
+   */
   confirmShare?(request: ShareRequest): Awaitable<ShareDecision>;
   /** Told when a share was carried out, dismissed, or failed (the widget only got an ack). */
   shareFinished?(outcome: ShareOutcome): void;

@@ -1,8 +1,9 @@
-import { isValidUserId } from "../../matrix/identifiers.js";
+import { describeThrown } from "../../core/describe.js";
+import { isValidRoomId, isValidUserId } from "../../matrix/identifiers.js";
 import { mxidShare, shareRequestSchema, type SharedUser } from "../../protocol/actions/mxid-share.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { callDriver } from "../call-driver.js";
-import type { ResolvedSharedUser, ShareDecision, ShareHint } from "../policy.js";
+import type { ResolvedSharedUser, ShareDecision, ShareHint, ShareOutcome } from "../policy.js";
 import { defineHostAction, type HostActionContext } from "../registry.js";
 
 const openPromptKey = Symbol("mxid-share-open");
@@ -32,9 +33,11 @@ export const mxidShareHandler = defineHostAction({
     }
     context.rateLimit("sharePrompt", context.limits.sharePrompt);
     session.values.set(openPromptKey, true);
-    void runPrompt(context, dedupe(users), action_hint ?? undefined).finally(() => {
+    // The slot is released however the prompt ends, even if a logger throws inside it.
+    const release = () => {
       if (!session.ended) session.values.delete(openPromptKey);
-    });
+    };
+    runPrompt(context, dedupe(users), action_hint ?? undefined).then(release, release);
     return {};
   },
 });
@@ -89,12 +92,19 @@ async function runPrompt(
       ...(rawHint !== undefined ? { rawHint } : {}),
       ...(context.viewedRoomId !== undefined ? { viewedRoomId: context.viewedRoomId } : {}),
     };
-    const decision: ShareDecision = await policy.confirmShare(request);
+    const answer: unknown = await policy.confirmShare(request);
     if (session.ended) {
       logger.warn("A share decision arrived after the widget's session ended; nothing was done");
-      policy.shareFinished?.({
+      finish(context, { widget: context.widget, error: "The widget's session ended before the decision" });
+      return;
+    }
+    const decision = readDecision(answer);
+    if (!decision) {
+      logger.warn("The share prompt returned something that is not a valid share decision; nothing was done");
+      finish(context, {
         widget: context.widget,
-        error: "The widget's session ended before the decision",
+        error:
+          'The prompt returned something that is not a valid share decision (expected "invite", "create_dm" or "dismiss")',
       });
       return;
     }
@@ -103,11 +113,51 @@ async function runPrompt(
       decision,
       users.map((user) => user.user_id),
     );
-    policy.shareFinished?.({ widget: context.widget, decision });
+    finish(context, { widget: context.widget, decision });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Prompts and drivers may throw anything, even values whose String() throws.
+    const message = describeThrown(error);
     logger.error(`mxid share failed: ${message}`);
-    policy.shareFinished?.({ widget: context.widget, error: message });
+    finish(context, { widget: context.widget, error: message });
+  }
+}
+
+/** Tells the policy how a share ended; a throwing `shareFinished` is logged, never propagated. */
+function finish(context: HostActionContext, outcome: ShareOutcome): void {
+  try {
+    context.policy.shareFinished?.(outcome);
+  } catch (error) {
+    context.logger.error(`The policy's shareFinished hook threw: ${describeThrown(error)}`);
+  }
+}
+
+/**
+ * Reads the prompt's answer into a fresh decision, or `undefined` when it is not one. Only the
+ * exact actions act; a misspelt, missing or foreign action (`{}`, `cancel`, the hint
+ * `create_room`) must never fall through to acting. Each field is read once, so a getter cannot
+ * answer differently to the check and to the use.
+ */
+function readDecision(answer: unknown): ShareDecision | undefined {
+  try {
+    if (typeof answer !== "object" || answer === null) return undefined;
+    const { action, roomId, userIds } = answer as Record<string, unknown>;
+    if (action === "dismiss") return { action };
+    if (action !== "invite" && action !== "create_dm") return undefined;
+    let chosen: string[] | undefined;
+    if (userIds !== undefined) {
+      if (!Array.isArray(userIds) || !userIds.every((id): id is string => typeof id === "string"))
+        return undefined;
+      chosen = [...userIds];
+    }
+    if (action === "create_dm") return chosen ? { action, userIds: chosen } : { action };
+    if (roomId !== undefined && !isValidRoomId(roomId)) return undefined;
+    return {
+      action,
+      ...(typeof roomId === "string" ? { roomId } : {}),
+      ...(chosen ? { userIds: chosen } : {}),
+    };
+  } catch {
+    return undefined;
   }
 }
 
@@ -124,7 +174,7 @@ async function carryOut(
     const roomId = decision.roomId ?? context.viewedRoomId;
     if (!roomId) throw new Error("No room to invite into: the user is not viewing a room");
     await callDriver(context, "inviting users", (driver) => driver.inviteUsers?.(roomId, chosen));
-  } else {
+  } else if (decision.action === "create_dm") {
     await callDriver(context, "creating a direct message", (driver) => driver.createDirectMessage?.(chosen));
   }
 }

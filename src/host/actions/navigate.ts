@@ -7,7 +7,8 @@ import { defineHostAction } from "../registry.js";
 /**
  * MSC2931 navigate: the link is parsed into a typed target before the driver sees it, so the
  * driver never handles `javascript:`, foreign http(s) links or malformed IDs. Rate-limited per
- * widget, and the policy may still refuse any target.
+ * widget, and the policy may still refuse any target: when it has an `allowNavigation` hook, anything
+ * but an explicit `true` refuses.
  */
 export const navigateHandler = defineHostAction({
   action: navigate,
@@ -18,7 +19,10 @@ export const navigateHandler = defineHostAction({
       throw new WidgetApiError(`Invalid navigation link: ${parsed.reason}`, ErrorCode.InvalidRequest);
     }
     context.rateLimit("navigate", context.limits.navigate);
-    const allowed = (await context.policy.allowNavigation?.(parsed.target, context.widget)) ?? true;
+    // Without a hook the capability is the whole gate. With one, only an explicit `true` allows:
+    // a hook written as `if (await ask()) return true;` resolves undefined when the user declines.
+    const hook = context.policy.allowNavigation;
+    const allowed = hook ? (await hook.call(context.policy, parsed.target, context.widget)) === true : true;
     if (!allowed) {
       throw new WidgetApiError("The client refused to navigate to this link", ErrorCode.Refused);
     }

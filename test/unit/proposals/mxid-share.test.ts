@@ -458,6 +458,76 @@ describe("mxid share: nothing happens without the user's consent", () => {
     expect(actions(s.driver)).toEqual([]);
   });
 
+  it.each([
+    ["an empty object", {}],
+    ["cancel", { action: "cancel" }],
+    ["dismissed", { action: "dismissed" }],
+    ["an undefined action", { action: undefined }],
+    ["create_room (a hint, not a decision)", { action: "create_room" }],
+    ["a differently cased action", { action: "CREATE_DM" }],
+    ["undefined", undefined],
+    ["null", null],
+    ["a string", "create_dm"],
+    ["an action that is not a string", { action: ["invite"] }],
+  ])("does nothing, and reports an error, when the decision is %s", async (_name, decision) => {
+    const s = await shareSession({ decide: () => decision as unknown as ShareDecision });
+    const result = await s.send(UNSTABLE, { users: [{ user_id: ALICE }], action_hint: "create_room" });
+    expect(result.response).toEqual({});
+    const [outcome] = await outcomesOf(s);
+    expect(outcome?.decision).toBeUndefined();
+    expect(outcome?.error).toMatch(/not a valid share decision/);
+    expect(actions(s.driver)).toEqual([]);
+  });
+
+  it.each([
+    ["undefined", undefined],
+    ["null", null],
+    ["a string", "dialog crashed"],
+    ["a null-prototype object", Object.create(null) as unknown],
+    [
+      "an object whose message getter throws",
+      {
+        get message(): string {
+          throw new Error("boom");
+        },
+      },
+    ],
+  ])(
+    "does nothing, reports the failure and keeps serving, when the prompt rejects with %s",
+    async (_name, thrown) => {
+      const s = await shareSession({ decide: () => Promise.reject(thrown as Error) });
+      const result = await s.send(UNSTABLE, { users: [{ user_id: ALICE }] });
+      expect(result.response).toEqual({});
+      const [outcome] = await outcomesOf(s);
+      expect(typeof outcome?.error).toBe("string");
+      expect(actions(s.driver)).toEqual([]);
+      // The prompt slot was released: the next request is acknowledged and prompts again.
+      const again = await s.send(UNSTABLE, { users: [{ user_id: BOB }] });
+      expect(again.response).toEqual({});
+      await outcomesOf(s, 2);
+      expect(s.confirmShare).toHaveBeenCalledTimes(2);
+    },
+  );
+
+  it("still reports the outcome when shareFinished itself throws a non-Error, and the next share works", async () => {
+    const finished: unknown[] = [];
+    const s = await shareSession({
+      decide: () => ({ action: "cancel" }) as unknown as ShareDecision,
+      policy: {
+        shareFinished: (outcome) => {
+          finished.push(outcome);
+          throw Object.create(null);
+        },
+      },
+    });
+    await s.send(UNSTABLE, { users: [{ user_id: ALICE }] });
+    await vi.waitFor(() => expect(finished).toHaveLength(1));
+    const again = await s.send(UNSTABLE, { users: [{ user_id: BOB }] });
+    expect(again.response).toEqual({});
+    await vi.waitFor(() => expect(finished).toHaveLength(2));
+    expect(actions(s.driver)).toEqual([]);
+  });
+
   it("reports a homeserver refusal of the invite to the host app; the widget only got its ack", async () => {
     const driver = new RecordingDriver().fail("inviteUsers", faults.forbidden());
     const s = await shareSession({ driver, decide: () => ({ action: "invite" }) });

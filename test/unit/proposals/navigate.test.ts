@@ -192,6 +192,33 @@ describe.each(NAMES)("navigate (%s): refused links never reach the driver", (act
     expect(s.driver.calls).toEqual([]);
   });
 
+  it.each([
+    ["undefined", undefined],
+    ["null", null],
+    ["a truthy string", "yes"],
+    ["1", 1],
+    ["an object", { allowed: true }],
+  ])(
+    "refuses, and does not navigate, when the policy hook resolves %s instead of true",
+    async (_name, answer) => {
+      // A hook such as `if (await ask()) return true;` resolves undefined when the user declines.
+      const s = await openSession({
+        capabilities: [CAP_UNSTABLE],
+        policy: { allowNavigation: (() => Promise.resolve(answer)) as unknown as () => Promise<boolean> },
+      });
+      const result = await s.send(action, { uri: ALICE_LINK });
+      expect(errorOf(result)?.code).toBe(ErrorCode.Refused);
+      expect(s.driver.calls).toEqual([]);
+    },
+  );
+
+  it("navigates without asking when the policy has no allowNavigation hook", async () => {
+    const s = await openSession({ capabilities: [CAP_UNSTABLE] });
+    const result = await s.send(action, { uri: ALICE_LINK });
+    expect(result.response).toEqual({});
+    expect(s.driver.callsOf("navigate")).toEqual([[ALICE]]);
+  });
+
   it("answers with an internal error, not a navigation, when the policy throws", async () => {
     const s = await openSession({
       capabilities: [CAP_UNSTABLE],
