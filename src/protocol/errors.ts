@@ -80,12 +80,46 @@ export class WidgetApiError extends Error {
     if (typeof error !== "object" || error === null) return undefined;
     const { message, code, matrix_api_error } = error as Record<string, unknown>;
     if (typeof message !== "string") return undefined;
+    const matrixApiError = isMatrixApiErrorBody(matrix_api_error) ? matrix_api_error : undefined;
     return new WidgetApiError(
       message,
-      typeof code === "string" ? code : ErrorCode.Internal,
-      isMatrixApiErrorBody(matrix_api_error) ? matrix_api_error : undefined,
+      typeof code === "string" ? code : classifyErrorMessage(message, matrixApiError !== undefined),
+      matrixApiError,
     );
   }
+}
+
+/**
+ * How deployed peers word their code-less error replies, checked in order. matrix-widget-api
+ * (and so Element Web, Element Call and most widgets) sends only `message`; these are its
+ * wordings, plus common phrasings of "not implemented". "Invalid request - unsupported action"
+ * (a bad `action` field of update_delayed_event) comes first so it stays an invalid request.
+ */
+const PEER_WORDINGS: ReadonlyArray<readonly [RegExp, ErrorCodeValue]> = [
+  [/^invalid request\b/i, ErrorCode.InvalidRequest],
+  [/\bunknown or unsupported\b.*\baction\b/i, ErrorCode.UnknownAction],
+  [/\b(?:unknown|unsupported|unrecognised|unrecognized) action\b/i, ErrorCode.UnknownAction],
+  [/\bnot (?:supported|implemented)\b/i, ErrorCode.UnknownAction],
+  [/^missing capability\b/i, ErrorCode.MissingCapability],
+  [/^improper sequence\b|^capability negotiation already completed\b/i, ErrorCode.OutOfSequence],
+];
+
+/**
+ * Classifies an error reply that carries no `code` (every matrix-widget-api peer's replies), from
+ * its wording: "Unknown or unsupported from-widget action: …", "Unknown action", "… not
+ * supported" become `unknown_action`, so a caller can tell "the peer does not implement this"
+ * from "it failed". A reply with a `matrix_api_error` is a homeserver error; anything
+ * unrecognised is `internal_error`. The message itself is always kept as it was.
+ */
+export function classifyErrorMessage(message: string, hasMatrixApiError = false): ErrorCodeValue {
+  if (hasMatrixApiError) return ErrorCode.HomeserverError;
+  for (const [pattern, code] of PEER_WORDINGS) if (pattern.test(message)) return code;
+  return ErrorCode.Internal;
+}
+
+/** Whether an error means the peer does not implement the action, rather than that it failed. */
+export function isUnknownActionError(error: unknown): boolean {
+  return error instanceof WidgetApiError && error.code === ErrorCode.UnknownAction;
 }
 
 function isMatrixApiErrorBody(value: unknown): value is MatrixApiErrorBody {

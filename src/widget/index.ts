@@ -8,6 +8,7 @@ export { readWidgetParameters, type WidgetParameters } from "./parameters.js";
 export {
   WidgetApiError,
   ErrorCode,
+  isUnknownActionError,
   type ErrorCodeValue,
   type MatrixApiErrorBody,
 } from "../protocol/errors.js";
