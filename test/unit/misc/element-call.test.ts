@@ -148,17 +148,17 @@ describe("Element's own actions (elementCallSupport)", () => {
     const support = elementCallSupport({ onAlwaysOnScreen: () => false });
     const wrapped = support.withDriver(driver);
     expect(wrapped).toBe(driver);
-    const bare: WidgetDriver & { calls: number; getTurnServers(): Promise<never[]> } = {
+    const bare: WidgetDriver & { calls: number; ping(): Promise<void> } = {
       calls: 0,
-      getTurnServers() {
+      ping() {
         this.calls += 1;
-        return Promise.resolve([]);
+        return Promise.resolve();
       },
     };
     const view = support.withDriver(bare);
     expect(typeof view.setAlwaysOnScreen).toBe("function");
     expect("setAlwaysOnScreen" in view).toBe(true);
-    await view.getTurnServers();
+    await view.ping();
     // The driver's own methods run with the driver as `this`.
     expect(bare.calls).toBe(1);
   });
