@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { READ_EVENTS_MAX_LIMIT } from "../../../src/host/actions/events/index.js";
 import type { ReadEventsQuery } from "../../../src/host/driver.js";
+import { MAX_READ_ROOM_IDS } from "../../../src/protocol/actions/events.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { readRoomEvents, readStateEvents } from "../../../src/widget/features/events.js";
 import { eventFaults, FakeEventDriver, makeEvent, message, stateEvent } from "./fake-driver.js";
@@ -349,6 +350,28 @@ describe("read_events: rooms", () => {
     });
     expect((await s.send(READ, { type: "com.example.a", room_ids: "*" })).response).toEqual({ events: [] });
     expect(driver.asyncCalls).toEqual([]);
+  });
+
+  it('reads "*" from at most 100 rooms, the viewed room among them, however many rooms are known', async () => {
+    const driver = new FakeEventDriver();
+    driver.knownRoomIds = Array.from({ length: 2000 }, (_, i) => `!room${i}:example.org`);
+    const s = await openRawSession({ capabilities: [cap.receive("com.example.a"), "m.timeline:*"], driver });
+    expect((await s.send(READ, { type: "com.example.a", room_ids: "*" })).response).toEqual({ events: [] });
+    const read = driver.callsOf("readRoomEvents").map((c) => (c[0] as ReadEventsQuery).roomId);
+    expect(read).toHaveLength(MAX_READ_ROOM_IDS);
+    expect(read).toContain(ROOM);
+    expect(new Set(read).size).toBe(read.length);
+  });
+
+  it('reads state with "*" from at most 100 rooms too', async () => {
+    const driver = new FakeEventDriver();
+    driver.knownRoomIds = Array.from({ length: 500 }, (_, i) => `!room${i}:example.org`);
+    const s = await openRawSession({
+      capabilities: [cap.receiveState("com.example.s"), "m.timeline:*"],
+      driver,
+    });
+    await s.send(READ, { type: "com.example.s", state_key: true, room_ids: "*" });
+    expect(driver.callsOf("readStateEvents")).toHaveLength(MAX_READ_ROOM_IDS);
   });
 
   it("never returns events from rooms it did not ask about", async () => {

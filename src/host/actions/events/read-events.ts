@@ -1,5 +1,5 @@
 import { formatCapability } from "../../../capabilities/index.js";
-import { readEvents, type WireRoomEvent } from "../../../protocol/actions/events.js";
+import { MAX_READ_ROOM_IDS, readEvents, type WireRoomEvent } from "../../../protocol/actions/events.js";
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
 import type { RoomEvent } from "../../driver.js";
@@ -30,7 +30,8 @@ type RoomIdsQuery = readonly string[] | "*" | null | undefined;
 
 /**
  * The rooms a read covers. Absent `room_ids`: the viewed room (an error when there is none).
- * `"*"`: the viewed room plus every known room a timeline capability covers. A list: each room
+ * `"*"`: the viewed room plus known rooms a timeline capability covers, in the driver's order, at
+ * most {@link MAX_READ_ROOM_IDS} (100) rooms in all, like an explicit list. A list: each room
  * must be the viewed room or covered by a timeline capability, or the whole read is refused.
  */
 function roomsToRead(context: HostActionContext, requested: RoomIdsQuery): string[] {
@@ -45,9 +46,13 @@ function roomsToRead(context: HostActionContext, requested: RoomIdsQuery): strin
     return [viewedRoomId];
   }
   if (requested === "*") {
+    // Bounded like an explicit list: one request must not fan out into a read per joined room.
     const rooms = new Set<string>();
     if (viewedRoomId !== undefined) rooms.add(viewedRoomId);
-    for (const room of knownRooms(context.driver)) if (capabilities.hasTimeline(room)) rooms.add(room);
+    for (const room of knownRooms(context.driver)) {
+      if (rooms.size >= MAX_READ_ROOM_IDS) break;
+      if (capabilities.hasTimeline(room)) rooms.add(room);
+    }
     return [...rooms];
   }
   for (const room of requested) assertRoomAccessible(capabilities, viewedRoomId, room);
