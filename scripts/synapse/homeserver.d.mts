@@ -12,6 +12,8 @@ export declare function startSynapse(opts?: {
   rateLimited?: boolean;
   rtcTransports?: Array<Record<string, unknown>>;
 }): Promise<RunningSynapse>;
+/** The MatrixRTC foci the test Synapse's client well-known lists under `org.matrix.msc4143.rtc_foci`. */
+export declare const WELL_KNOWN_RTC_FOCI: ReadonlyArray<{ type: string; livekit_service_url: string }>;
 /** Registers a user through the shared-secret admin API. */
 export declare function registerUser(
   hs: Pick<SynapseConnection, "baseUrl" | "registrationSharedSecret">,

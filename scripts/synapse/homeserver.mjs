@@ -97,6 +97,14 @@ function rateLimitConfig(tight) {
   };
 }
 
+/**
+ * The MatrixRTC foci the test Synapse's client well-known lists under
+ * `org.matrix.msc4143.rtc_foci`. Nothing listens there: tests only check that the list travels.
+ */
+export const WELL_KNOWN_RTC_FOCI = [
+  { type: "livekit", livekit_service_url: "http://127.0.0.1:9/rtc-foci-from-well-known" },
+];
+
 /** Synapse accepts JSON as YAML, so the config is written with JSON.stringify. */
 function homeserverConfig({ dataDir, port, registrationSharedSecret, rateLimited, rtcTransports }) {
   return {
@@ -122,6 +130,9 @@ function homeserverConfig({ dataDir, port, registrationSharedSecret, rateLimited
     trusted_key_servers: [],
     suppress_key_server_warning: true,
     report_stats: false,
+    // The client well-known Synapse serves (public_baseurl is set) lists MatrixRTC foci, which
+    // clients fall back to when the MSC4143 transports endpoint is missing.
+    extra_well_known_client_content: { "org.matrix.msc4143.rtc_foci": WELL_KNOWN_RTC_FOCI },
     enable_registration: false,
     registration_shared_secret: registrationSharedSecret,
     macaroon_secret_key: randomBytes(32).toString("hex"),
@@ -134,9 +145,12 @@ function homeserverConfig({ dataDir, port, registrationSharedSecret, rateLimited
     max_event_delay_duration: "24h",
     // MSC4143 RTC transports (GET /_matrix/client/unstable/org.matrix.msc4143/rtc/transports):
     // only when a caller names transports, such as the ecosystem suite's loopback stub.
-    ...(rtcTransports && rtcTransports.length > 0
-      ? { experimental_features: { msc4143_enabled: true }, matrix_rtc: { transports: rtcTransports } }
-      : {}),
+    experimental_features: {
+      // MSC4354 sticky events: MatrixRTC 2.0 clients send their membership as one.
+      msc4354_enabled: true,
+      msc4143_enabled: Boolean(rtcTransports && rtcTransports.length > 0),
+    },
+    ...(rtcTransports && rtcTransports.length > 0 ? { matrix_rtc: { transports: rtcTransports } } : {}),
     ...rateLimitConfig(rateLimited),
   };
 }

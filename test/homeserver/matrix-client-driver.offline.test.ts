@@ -20,6 +20,9 @@ import { silentLogger } from "../../src/core/logger.js";
 import { MatrixClientDriver, toHomeserverError } from "../../src/drivers/matrix-js-sdk/index.js";
 import type { RoomEvent, ToDeviceEvent, TurnServer } from "../../src/host/driver.js";
 import { HomeserverError } from "../../src/host/matrix-error.js";
+import { WidgetHost } from "../../src/host/widget-host.js";
+import { ApiVersion } from "../../src/protocol/versions.js";
+import { createMemoryTransportPair } from "../../src/transport/memory.js";
 import { clientFor } from "./matrix-client.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -244,6 +247,84 @@ describe("MatrixClientDriver feeds (events emitted by hand)", () => {
     expect(
       await new MatrixClientDriver(offlineClient(), { confirmOpenId: () => false }).requestOpenId(),
     ).toBeUndefined();
+  });
+});
+
+describe("MatrixClientDriver RTC transports (SDK answers stubbed by hand)", () => {
+  /** Replaces the client's MSC4143 call with `answer`. */
+  function stubTransports(client: MatrixClient, answer: () => Promise<unknown>): void {
+    Object.defineProperty(client, "_unstable_getRTCTransports", { configurable: true, value: answer });
+  }
+  const hostFor = (driver: MatrixClientDriver) =>
+    new WidgetHost({
+      widgetId: "rtc-offline",
+      transport: createMemoryTransportPair().host,
+      driver,
+      logger: silentLogger,
+      policy: { approveCapabilities: ({ requested }) => requested },
+    });
+
+  it("makes the host advertise org.matrix.msc4515 by default, and not with rtcTransports none", () => {
+    expect(hostFor(new MatrixClientDriver(offlineClient())).supportedVersions).toContain(ApiVersion.MSC4515);
+    const none = new MatrixClientDriver(offlineClient(), { rtcTransports: "none" });
+    expect(none.getRtcTransports).toBeUndefined();
+    expect(hostFor(none).supportedVersions).not.toContain(ApiVersion.MSC4515);
+  });
+
+  it("throws the endpoint's failure as HomeserverError instead of falling back when it is not a 404", async () => {
+    const client = offlineClient();
+    stubTransports(client, () =>
+      Promise.reject(new MatrixError({ errcode: "M_UNKNOWN", error: "boom" }, 500)),
+    );
+    const error = await new MatrixClientDriver(client, { logger: silentLogger })
+      .getRtcTransports?.()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(HomeserverError);
+    expect((error as HomeserverError).details).toMatchObject({ httpStatus: 500, errcode: "M_UNKNOWN" });
+  });
+
+  it("reads rtc_foci from the well-known the client polls when the endpoint is missing", async () => {
+    const client = offlineClient();
+    stubTransports(client, () =>
+      Promise.reject(new MatrixError({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }, 404)),
+    );
+    const foci = [{ type: "livekit", livekit_service_url: "https://jwt.example.org" }];
+    Object.defineProperty(client, "getClientWellKnown", {
+      configurable: true,
+      value: () => ({
+        "m.homeserver": { base_url: "https://hs.example.org" },
+        "org.matrix.msc4143.rtc_foci": foci,
+      }),
+    });
+    expect(await new MatrixClientDriver(client).getRtcTransports?.()).toEqual(foci);
+  });
+
+  it("answers no foci (and logs no URL) when the well-known cannot be reached", async () => {
+    const client = offlineClient();
+    stubTransports(client, () => Promise.reject(new HTTPError("Not found", 404)));
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const driver = new MatrixClientDriver(client, {
+      clientWellKnownUrl: "http://127.0.0.1:9/.well-known/matrix/client",
+      logger,
+    });
+    expect(await driver.getRtcTransports?.()).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).not.toContain("127.0.0.1");
+  });
+
+  it("drops malformed transports and copies the rest, from the endpoint or the application", async () => {
+    const good = { type: "livekit", livekit_service_url: "https://jwt.example.org", nested: { a: 1 } };
+    const listed = [good, { type: "" }, { type: 7 }, null, "livekit", [good]];
+    const client = offlineClient();
+    stubTransports(client, () => Promise.resolve(listed));
+    const fromServer = await new MatrixClientDriver(client).getRtcTransports?.();
+    expect(fromServer).toEqual([good]);
+    expect(fromServer?.[0]).not.toBe(good);
+    const fromApp = await new MatrixClientDriver(offlineClient(), {
+      rtcTransports: listed as never,
+    }).getRtcTransports?.();
+    expect(fromApp).toEqual([good]);
   });
 });
 

@@ -19,6 +19,7 @@ import type {
   ReadRelationsQuery,
   RelationsPage,
   RoomEvent,
+  RtcTransport,
   SendEventOptions,
   SentEvent,
   ToDeviceEvent,
@@ -40,6 +41,7 @@ import {
   turnServerFeed,
   watchLiveRoomEvents,
 } from "./events.js";
+import { homeserverRtcTransports, toTransports, type RtcTransportSource } from "./rtc.js";
 
 /** A value or a promise of it. */
 type Awaitable<T> = T | Promise<T>;
@@ -100,6 +102,19 @@ export interface MatrixClientDriverOptions {
    * widget's backend). Default: refused, so `requestOpenId` resolves `undefined`.
    */
   confirmOpenId?(): Awaitable<boolean>;
+  /**
+   * Where MatrixRTC transports (MSC4515) come from. Default `"homeserver"`: the homeserver's
+   * `GET /_matrix/client/unstable/org.matrix.msc4143/rtc/transports`, falling back to the client
+   * well-known's `org.matrix.msc4143.rtc_foci` when the endpoint is missing. Give a list (or a
+   * function) when the application configures its foci itself, or `"none"` to leave the driver
+   * without `getRtcTransports` (the host then does not advertise MSC4515).
+   */
+  rtcTransports?: RtcTransportSource;
+  /**
+   * Where the client well-known is read for the `rtc_foci` fallback. Default: the copy the client
+   * polls (`clientWellKnownPollPeriod`), else `https://{server name}/.well-known/matrix/client`.
+   */
+  clientWellKnownUrl?: string;
   /** Where listener failures are reported. Defaults to the console; never given tokens. */
   logger?: Logger;
 }
@@ -194,6 +209,15 @@ export class MatrixClientDriver implements WidgetDriver {
    */
   readonly navigate?: (target: NavigationTarget) => Promise<void>;
 
+  /**
+   * The MatrixRTC transports (MSC4515), from the `rtcTransports` option: by default the
+   * homeserver's, falling back to the client well-known's foci when its endpoint is missing (see
+   * {@link MatrixClientDriverOptions.rtcTransports}). Entries without a string `type` are dropped.
+   * Absent with `rtcTransports: "none"`.
+   * @throws HomeserverError when the endpoint fails otherwise than by being missing.
+   */
+  readonly getRtcTransports?: () => Promise<RtcTransport[]>;
+
   private readonly loose: LooseClient;
   private readonly options: MatrixClientDriverOptions;
   private readonly logger: Logger;
@@ -212,6 +236,14 @@ export class MatrixClientDriver implements WidgetDriver {
         const resolved = await this.resolveNavigationTarget(target);
         await onNavigate.call(options, resolved, target);
       };
+    }
+    const rtc = options.rtcTransports ?? "homeserver";
+    if (rtc === "homeserver") {
+      this.getRtcTransports = () =>
+        this.call(() => homeserverRtcTransports(client, options.clientWellKnownUrl, this.logger));
+    } else if (rtc !== "none") {
+      this.getRtcTransports = () =>
+        this.call(async () => toTransports(typeof rtc === "function" ? await rtc.call(options) : rtc));
     }
   }
 

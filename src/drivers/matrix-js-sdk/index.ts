@@ -18,3 +18,4 @@ export {
   type RoomMembership,
 } from "./driver.js";
 export { NO_RESPONSE_STATUS, toHomeserverError } from "./errors.js";
+export { RTC_FOCI_WELL_KNOWN_KEY, type RtcTransportSource } from "./rtc.js";

@@ -1,0 +1,85 @@
+// MatrixClientDriver's MatrixRTC operations on the real Synapse: the MSC4143 transports endpoint
+// (a second Synapse configured with transports, since the project's own has none), the client
+// well-known fallback when the endpoint is missing, and what the host advertises once the driver
+// has them.
+
+import type { MatrixClient } from "matrix-js-sdk";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { csApi, startSynapse, WELL_KNOWN_RTC_FOCI } from "../../scripts/synapse/homeserver.mjs";
+import { silentLogger } from "../../src/core/logger.js";
+import { MatrixClientDriver } from "../../src/drivers/matrix-js-sdk/index.js";
+import { clientFor, registerFresh } from "./matrix-client.js";
+import type { RegisteredUser, RunningSynapse } from "./provided";
+
+const hs = inject("synapse");
+const TRANSPORTS_PATH = "/_matrix/client/unstable/org.matrix.msc4143/rtc/transports";
+
+describe("MatrixClientDriver RTC transports (MSC4515) on Synapse", () => {
+  let user: RegisteredUser;
+  let client: MatrixClient;
+
+  beforeAll(async () => {
+    user = await registerFresh(hs, "rtc");
+    client = clientFor(hs, user);
+  });
+
+  it("falls back to the client well-known's rtc_foci when Synapse has no transports endpoint", async () => {
+    // Precondition: this project's Synapse runs without MSC4143, so the endpoint is missing.
+    const endpoint = await csApi(hs, user.accessToken, "GET", TRANSPORTS_PATH);
+    expect(endpoint.status).toBe(404);
+    expect(endpoint.json).toMatchObject({ errcode: "M_UNRECOGNIZED" });
+    const wellKnown = await csApi(hs, null, "GET", "/.well-known/matrix/client");
+    expect(wellKnown.json["org.matrix.msc4143.rtc_foci"]).toEqual(WELL_KNOWN_RTC_FOCI);
+
+    const driver = new MatrixClientDriver(client, {
+      clientWellKnownUrl: `${hs.baseUrl}/.well-known/matrix/client`,
+      logger: silentLogger,
+    });
+    expect(await driver.getRtcTransports?.()).toEqual(WELL_KNOWN_RTC_FOCI);
+  });
+
+  it("answers an empty list when neither the endpoint nor a well-known names a focus", async () => {
+    const driver = new MatrixClientDriver(client, {
+      // Synapse serves no file here: a 404, the same as a server without a well-known.
+      clientWellKnownUrl: `${hs.baseUrl}/.well-known/matrix/no-such-file`,
+      logger: silentLogger,
+    });
+    expect(await driver.getRtcTransports?.()).toEqual([]);
+  });
+
+  describe("with a Synapse that lists transports", () => {
+    const transports = [
+      { type: "livekit", livekit_service_url: "http://127.0.0.1:9/livekit-from-endpoint" },
+      { type: "org.example.sfu", url: "wss://127.0.0.1:9/other" },
+    ];
+    let configured: RunningSynapse;
+    let configuredClient: MatrixClient;
+
+    beforeAll(async () => {
+      configured = await startSynapse({ rtcTransports: transports });
+      const other = await registerFresh(configured, "rtc");
+      configuredClient = clientFor(configured, other);
+    }, 120_000);
+
+    afterAll(async () => {
+      await configured?.stop();
+    });
+
+    it("lists the transports of Synapse's MSC4143 endpoint, ignoring the well-known", async () => {
+      const driver = new MatrixClientDriver(configuredClient, {
+        clientWellKnownUrl: `${configured.baseUrl}/.well-known/matrix/client`,
+        logger: silentLogger,
+      });
+      expect(await driver.getRtcTransports?.()).toEqual(transports);
+    });
+
+    it("uses the application's foci instead of the homeserver's when it names them", async () => {
+      const own = [{ type: "livekit", livekit_service_url: "http://127.0.0.1:9/app-config" }];
+      const driver = new MatrixClientDriver(configuredClient, {
+        rtcTransports: () => own,
+        logger: silentLogger,
+      });
+      expect(await driver.getRtcTransports?.()).toEqual(own);
+    });
+  });
+});
