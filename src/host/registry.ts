@@ -30,7 +30,10 @@ export interface HostActionContext {
   readonly widget: WidgetIdentity;
   readonly driver: WidgetDriver;
   readonly policy: HostPolicy;
-  /** The capabilities granted in this session. */
+  /**
+   * The capabilities granted in this session, read at each access: a closure kept past the request
+   * (a watch, a push) sees grants added by renegotiation, and an empty set once the session ended.
+   */
   readonly capabilities: CapabilitySet;
   readonly limits: Readonly<HostLimits>;
   readonly logger: Logger;

@@ -553,13 +553,20 @@ export class WidgetHost {
 
   private context(request: InboundRequest): HostActionContext {
     const actionName = request.action;
+    const scope = this.scope;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by the getter below
+    const host = this;
     return {
       requestId: request.requestId,
       afterReply: (task) => request.afterReply(task),
       widget: this.widget,
       driver: this.driver,
       policy: this.policy,
-      capabilities: this.grantedSet,
+      // Read at each access: a closure that outlives the request (a watch) sees later grants, and
+      // nothing once its session has ended.
+      get capabilities() {
+        return scope.ended ? CapabilitySet.empty : host.grantedSet;
+      },
       limits: this.limits,
       logger: this.logger,
       actionName,

@@ -83,7 +83,9 @@ export const watchAccountDataHandler = defineHostAction({
       const stop = watch.call(context.driver, (type, content) => {
         if (session.ended || !created.types.has(type)) return;
         if (!isPlainObject(content) || containsEncryptedSecret(content)) return;
-        // A push is a read: the same checks run again, so a withdrawn sensitive opt-in stops it.
+        // A push is a read: the same checks run again against the grants of this moment (the
+        // context reads them live), so a type granted later by renegotiation is pushed and a
+        // withdrawn sensitive opt-in stops it.
         if (!isReadable(context, type)) return;
         context.sendToWidget(accountDataChanged, { events: [{ type, content }] }).catch((error: unknown) => {
           context.logger.warn(`Account data push was not acknowledged: ${(error as Error).message}`);

@@ -603,6 +603,24 @@ describe("watch account data (our extension)", () => {
     expect(await s.expectEachAnsweredOnce([WATCH])).toBe(2);
   });
 
+  it("pushes a type granted later by renegotiation and watched afterwards", async () => {
+    const s = await openSession({ capabilities: [cap(SETTINGS)] });
+    const seen: Array<[string, unknown]> = [];
+    await s.client.watchAccountData([SETTINGS], (type, content) => seen.push([type, content]));
+    await s.client.requestCapabilities([cap(OTHER)]);
+    expect(s.host.capabilities.canReadAccountData(OTHER)).toBe(true);
+    await s.client.watchAccountData([OTHER], (type, content) => seen.push([type, content]));
+    s.driver.emitAccountData(OTHER, { later: true });
+    s.driver.emitAccountData(SETTINGS, { first: true });
+    await vi.waitFor(() =>
+      expect(seen).toEqual([
+        [OTHER, { later: true }],
+        [SETTINGS, { first: true }],
+      ]),
+    );
+    expect(s.driver.callsOf("watchAccountData")).toHaveLength(1);
+  });
+
   it("stops pushing a sensitive type once the policy withdraws its opt-in", async () => {
     let allowed = true;
     const s = await openSession({
