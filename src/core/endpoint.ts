@@ -11,7 +11,6 @@ import {
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { Transport } from "../transport/transport.js";
 import type { Logger } from "./logger.js";
-import { RecentIds } from "./recent-ids.js";
 import { redactSecrets } from "./redact.js";
 import { createRequestIdSource } from "./request-ids.js";
 
@@ -70,8 +69,11 @@ interface PendingRequest {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** How many answered request IDs are remembered to refuse replays. */
-const REMEMBERED_REQUEST_IDS = 1024;
+/** An inbound request being handled. Its `epoch` is that of the document that sent it. */
+interface InFlightRequest {
+  readonly action: string;
+  epoch: number;
+}
 
 /**
  * The request/reply machinery shared by both sides. It owns the promises: every inbound request
@@ -84,9 +86,14 @@ export class Endpoint {
   private readonly inbound: Direction;
   private readonly nextRequestId: () => string;
   private readonly pending = new Map<string, PendingRequest>();
-  /** Inbound requests being handled, with the epoch whose document sent them. */
-  private readonly inFlight = new Map<string, number>();
-  private readonly answered = new RecentIds(REMEMBERED_REQUEST_IDS);
+  /**
+   * Inbound requests being handled, by request ID. An ID is taken while its request runs and free
+   * again once it is answered: peers such as matrix-widget-api name requests after the clock and
+   * reuse a name as soon as the earlier request with it was answered.
+   */
+  private readonly inFlight = new Map<string, InFlightRequest>();
+  /** Handlers still running, including those of ended sessions; bounded by `maxInboundInFlight`. */
+  private running = 0;
   private readonly unsubscribe: () => void;
   private epoch = 0;
   private destroyed = false;
@@ -106,7 +113,7 @@ export class Endpoint {
 
   /** Inbound requests being handled. */
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.running;
   }
 
   /** Sends a request and resolves with the peer's `response` object, or rejects with a {@link WidgetApiError}. */
@@ -162,9 +169,8 @@ export class Endpoint {
    */
   resetSession(reason: string, keepRequestId?: string): void {
     this.epoch++;
-    if (keepRequestId !== undefined && this.inFlight.has(keepRequestId))
-      this.inFlight.set(keepRequestId, this.epoch);
-    this.answered.clear();
+    const kept = keepRequestId === undefined ? undefined : this.inFlight.get(keepRequestId);
+    if (kept) kept.epoch = this.epoch;
     this.rejectAll(new WidgetApiError(reason, ErrorCode.SessionEnded));
   }
 
@@ -216,10 +222,19 @@ export class Endpoint {
 
   private receiveRequest(address: WidgetRequest, raw: JsonObject): void {
     const { requestId, action } = address;
-    // A replayed ID never runs twice: while the first is in flight its reply will answer both,
-    // and once answered the copy is dropped as a duplicate delivery.
-    if (this.inFlight.has(requestId) || this.answered.has(requestId)) {
-      this.options.logger.debug(`Dropped a replayed request ${action} (${requestId})`);
+    // One request per ID at a time. A copy that arrives while its ID is in flight in this session
+    // is a replay: it runs nothing and gets no reply of its own, because the sender can match only
+    // one reply to the ID, and the first request's reply is it. The same ID for another action
+    // gets an error reply at once, so a sender that reused the ID learns that its second request
+    // was not run, and is not handed the first one's result in its place. Once the first request
+    // was answered, the ID is free: the next request with it is a new request.
+    const current = this.inFlight.get(requestId);
+    if (current !== undefined && current.epoch === this.epoch) {
+      if (current.action === action) {
+        this.options.logger.debug(`Dropped a replayed request ${action} (${requestId})`);
+      } else {
+        this.reply(address, invalid("the requestId belongs to another request still in flight").toResponse());
+      }
       return;
     }
     const data = ownProperty(raw, "data");
@@ -244,7 +259,7 @@ export class Endpoint {
         return;
       }
     }
-    if (this.inFlight.size >= this.options.maxInboundInFlight) {
+    if (this.running >= this.options.maxInboundInFlight) {
       this.reply(
         address,
         new WidgetApiError(
@@ -255,7 +270,12 @@ export class Endpoint {
       return;
     }
     address.data = data;
-    this.inFlight.set(requestId, this.epoch);
+    // A request of an ended session may still hold this ID (a new document can count its IDs
+    // from the same start). The ID now belongs to this session's request; the old one, when it
+    // finishes, sends nothing, since its reply would be taken for this one's.
+    const entry: InFlightRequest = { action, epoch: this.epoch };
+    this.inFlight.set(requestId, entry);
+    this.running++;
     const followUps: Array<() => void> = [];
     const afterReply = (task: () => void) => followUps.push(task);
     let result: Promise<JsonObject>;
@@ -265,17 +285,21 @@ export class Endpoint {
       result = Promise.reject(error);
     }
     result.then(
-      (response) => this.finish(address, isPlainObject(response) ? response : {}, followUps),
-      (error: unknown) => this.finish(address, this.errorBody(action, error), []),
+      (response) => this.finish(address, entry, isPlainObject(response) ? response : {}, followUps),
+      (error: unknown) => this.finish(address, entry, this.errorBody(action, error), []),
     );
   }
 
-  private finish(address: WidgetRequest, response: JsonObject, followUps: Array<() => void>): void {
-    const epoch = this.inFlight.get(address.requestId);
-    if (this.destroyed || epoch === undefined) return;
+  private finish(
+    address: WidgetRequest,
+    entry: InFlightRequest,
+    response: JsonObject,
+    followUps: Array<() => void>,
+  ): void {
+    this.running--;
+    if (this.destroyed || this.inFlight.get(address.requestId) !== entry) return;
     this.inFlight.delete(address.requestId);
-    this.answered.add(address.requestId);
-    const stale = epoch !== this.epoch;
+    const stale = entry.epoch !== this.epoch;
     this.reply(
       address,
       stale

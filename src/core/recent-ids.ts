@@ -1,4 +1,4 @@
-/** A bounded set that forgets its oldest entries first: remembers recent request IDs for replay checks. */
+/** A bounded set that forgets its oldest entries first, e.g. event IDs already delivered. */
 export class RecentIds {
   private readonly ids = new Set<string>();
 

@@ -131,7 +131,7 @@ describe("exactly one reply to every request", () => {
     await expect(client.request(ping, { text: "hi" })).resolves.toEqual({ echoed: "HI" });
   });
 
-  it("never runs a replayed requestId twice, while pending or after it was answered", async () => {
+  it("runs a copy of a requestId still in flight once and answers it once; after the reply the ID starts a new request", async () => {
     let release: () => void = () => {};
     const handler = vi.fn(
       (text: string) =>
@@ -145,17 +145,23 @@ describe("exactly one reply to every request", () => {
     const request = rawRequest("com.example.ping", { text: "once" });
     const replies: unknown[] = [];
     pair.widget.subscribe((m) => {
-      if ((m as { requestId: string }).requestId === request.requestId) replies.push(m);
+      if ((m as { requestId: string }).requestId === request.requestId && "response" in (m as object))
+        replies.push((m as { response: unknown }).response);
     });
     pair.widget.send(request as never);
     pair.widget.send(request as never);
     await settle(5);
+    expect(handler).toHaveBeenCalledTimes(1);
     release();
     await settle(5);
-    pair.widget.send(request as never);
+    expect(replies).toEqual([{ echoed: "once" }]);
+    // The first was answered: the same ID now names a new request, which runs and is answered.
+    pair.widget.send({ ...request, data: { text: "again" } } as never);
     await settle(5);
-    expect(handler).toHaveBeenCalledTimes(1);
-    expect(replies).toHaveLength(1);
+    release();
+    await settle(5);
+    expect(handler).toHaveBeenCalledTimes(2);
+    expect(replies).toEqual([{ echoed: "once" }, { echoed: "again" }]);
   });
 
   it("refuses requests before the capability exchange has finished", async () => {

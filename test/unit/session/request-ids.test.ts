@@ -1,0 +1,209 @@
+// Request IDs on the inbound side of both endpoints: an ID is taken while its request is in flight
+// and free again once that request was answered (matrix-widget-api names requests
+// `widgetapi-<Date.now()>` and reuses a name as soon as it was answered).
+import * as v from "valibot";
+import { describe, expect, it, vi } from "vitest";
+import { Endpoint, type InboundRequest } from "../../../src/core/endpoint.js";
+import { silentLogger } from "../../../src/core/logger.js";
+import { approveCapabilities } from "../../../src/host/policy.js";
+import { defineHostAction } from "../../../src/host/registry.js";
+import { defineAction } from "../../../src/protocol/action.js";
+import type { JsonObject, WidgetMessage } from "../../../src/protocol/envelope.js";
+import { ErrorCode } from "../../../src/protocol/errors.js";
+import { createMemoryTransportPair } from "../../../src/transport/memory.js";
+import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
+
+type Side = "host" | "widget";
+
+/**
+ * An endpoint on one side of a memory pair whose handler holds every request until released, and
+ * the raw other end, which plays the peer.
+ */
+function heldEndpoint(side: Side) {
+  const pair = createMemoryTransportPair();
+  const own = side === "host" ? pair.host : pair.widget;
+  const peer = side === "host" ? pair.widget : pair.host;
+  const inbound = side === "host" ? "fromWidget" : "toWidget";
+  const runs: Array<{ action: string; requestId: string; data: JsonObject }> = [];
+  const held: Array<() => void> = [];
+  const endpoint = new Endpoint({
+    transport: own,
+    widgetId: WIDGET_ID,
+    side,
+    defaultTimeoutMs: 1000,
+    maxPendingOutbound: 8,
+    maxInboundInFlight: 8,
+    maxMessageBytes: side === "host" ? 1 << 20 : undefined,
+    logger: silentLogger,
+    onRequest: (request: InboundRequest) => {
+      runs.push({ action: request.action, requestId: request.requestId, data: request.data });
+      return new Promise<JsonObject>((resolve) =>
+        held.push(() => resolve({ echo: request.data["n"] ?? null })),
+      );
+    },
+  });
+  const replies: WidgetMessage[] = [];
+  peer.subscribe((message) => {
+    if (Object.hasOwn(message as object, "response")) replies.push(message as WidgetMessage);
+  });
+  const send = (requestId: string, action: string, n: number) =>
+    peer.send({ api: inbound, widgetId: WIDGET_ID, requestId, action, data: { n } });
+  const release = () => {
+    for (const resolve of held.splice(0)) resolve();
+  };
+  return { endpoint, runs, replies, send, release };
+}
+
+const responses = (replies: WidgetMessage[]) =>
+  replies.map((reply) => ({ action: reply.action, response: (reply as { response: unknown }).response }));
+
+describe.each<Side>(["host", "widget"])("inbound request IDs, %s side", (side) => {
+  it("a requestId reused after its request was answered starts a new request that runs and gets its own reply", async () => {
+    const t = heldEndpoint(side);
+    t.send("widgetapi-1700000000000", "com.example.a", 1);
+    await settle();
+    t.release();
+    await settle();
+    t.send("widgetapi-1700000000000", "com.example.a", 2);
+    await settle();
+    t.release();
+    await settle();
+    expect(t.runs.map((run) => run.data["n"])).toEqual([1, 2]);
+    expect(responses(t.replies)).toEqual([
+      { action: "com.example.a", response: { echo: 1 } },
+      { action: "com.example.a", response: { echo: 2 } },
+    ]);
+    expect(t.endpoint.inFlightCount).toBe(0);
+  });
+
+  it("a copy of a requestId in flight runs nothing and gets no reply of its own: the first reply is the one", async () => {
+    const t = heldEndpoint(side);
+    t.send("dup", "com.example.a", 1);
+    t.send("dup", "com.example.a", 1);
+    await settle();
+    t.send("dup", "com.example.a", 1);
+    await settle();
+    expect(t.runs).toHaveLength(1);
+    expect(t.replies).toEqual([]);
+    t.release();
+    await settle();
+    expect(responses(t.replies)).toEqual([{ action: "com.example.a", response: { echo: 1 } }]);
+  });
+
+  it("the requestId of a request in flight, reused for another action, gets an invalid_request reply at once and does not run", async () => {
+    const t = heldEndpoint(side);
+    t.send("1000", "supported_api_versions", 1);
+    await settle();
+    t.send("1000", "com.example.other", 2);
+    await settle();
+    expect(t.runs.map((run) => run.action)).toEqual(["supported_api_versions"]);
+    expect(responses(t.replies)).toEqual([
+      {
+        action: "com.example.other",
+        response: {
+          error: {
+            message: "Invalid request: the requestId belongs to another request still in flight",
+            code: ErrorCode.InvalidRequest,
+          },
+        },
+      },
+    ]);
+    t.release();
+    await settle();
+    // The first request is answered with its own result, under its own action.
+    expect(responses(t.replies)[1]).toEqual({ action: "supported_api_versions", response: { echo: 1 } });
+    expect(t.replies).toHaveLength(2);
+  });
+
+  it("requests named after the clock, reused as soon as answered, are each answered once, in order", async () => {
+    // matrix-widget-api's naming: `widgetapi-<ms>`, with a `-n` suffix only while the base is pending.
+    const t = heldEndpoint(side);
+    for (let i = 0; i < 20; i++) {
+      t.send(i % 3 === 2 ? "widgetapi-5-0" : "widgetapi-5", "com.example.a", i);
+      await settle();
+      if (i % 3 !== 1) {
+        t.release();
+        await settle();
+      }
+    }
+    t.release();
+    await settle();
+    expect(t.runs).toHaveLength(20);
+    expect(
+      t.replies
+        .map((reply) => (reply as unknown as { response: { echo: number } }).response.echo)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+});
+
+describe("request IDs across a reload", () => {
+  const hold = defineAction({
+    id: "test.hold",
+    direction: "fromWidget",
+    stable: "com.example.hold",
+    unstable: [],
+    beforeSession: true,
+    request: v.object({ n: v.number() }),
+    response: v.object({ n: v.number() }),
+    summary: "Held until released (test fixture).",
+  });
+
+  it("a new document that reuses the ID of the old document's request in flight gets its own request run and answered, never the old one's session_ended", async () => {
+    const releases: Array<() => void> = [];
+    const handler = vi.fn(
+      (n: number) => new Promise<{ n: number }>((resolve) => releases.push(() => resolve({ n }))),
+    );
+    const { pair, client } = await connect({
+      policy: approveCapabilities("all-requested"),
+      host: { actions: [defineHostAction({ action: hold, handle: (_context, { n }) => handler(n) })] },
+    });
+    const message = { api: "fromWidget", widgetId: WIDGET_ID, requestId: "req-1", action: hold.stable };
+    pair.widget.send({ ...message, data: { n: 1 } } as never);
+    await settle();
+    client.destroy();
+    const fresh = pair.reloadWidget();
+    const replies: unknown[] = [];
+    fresh.subscribe((m) => {
+      if (Object.hasOwn(m as object, "response")) replies.push((m as { response: unknown }).response);
+    });
+    fresh.send({ ...message, data: { n: 2 } } as never);
+    await settle();
+    expect(handler.mock.calls.map(([n]) => n)).toEqual([1, 2]);
+    for (const release of releases) release();
+    await settle();
+    expect(replies).toEqual([{ n: 2 }]);
+  });
+
+  it("the old document's request still in flight is answered session_ended when its ID was not reused", async () => {
+    const releases: Array<() => void> = [];
+    const { pair, client } = await connect({
+      policy: approveCapabilities("all-requested"),
+      host: {
+        actions: [
+          defineHostAction({
+            action: hold,
+            handle: (_context, { n }) => new Promise((resolve) => releases.push(() => resolve({ n }))),
+          }),
+        ],
+      },
+    });
+    pair.widget.send({
+      api: "fromWidget",
+      widgetId: WIDGET_ID,
+      requestId: "req-old",
+      action: hold.stable,
+      data: { n: 1 },
+    } as never);
+    await settle();
+    client.destroy();
+    const fresh = pair.reloadWidget();
+    const replies: unknown[] = [];
+    fresh.subscribe((m) => {
+      if (Object.hasOwn(m as object, "response")) replies.push((m as { response: unknown }).response);
+    });
+    for (const release of releases) release();
+    await settle();
+    expect(replies).toEqual([{ error: expect.objectContaining({ code: ErrorCode.SessionEnded }) }]);
+  });
+});
