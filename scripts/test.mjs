@@ -61,12 +61,11 @@ if (!(await run("Format (prettier --check)", bin("prettier"), ["--check", "."]))
 
 mkdirSync(join(root, ".cache"), { recursive: true });
 const resultsFile = join(root, ".cache", "vitest-results.json");
-const vitestOk = await run("Tests: unit, browser (Chromium), interop, homeserver (Synapse), ecosystem (real peers)", bin("vitest"), [
-  "run",
-  "--reporter=default",
-  "--reporter=json",
-  `--outputFile.json=${resultsFile}`,
-]);
+const vitestOk = await run(
+  "Tests: unit, browser (Chromium), interop, homeserver (Synapse), ecosystem (real peers)",
+  bin("vitest"),
+  ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${resultsFile}`],
+);
 if (!vitestOk) failures.push("tests");
 
 let summary = "no test results were written";
