@@ -12,7 +12,7 @@ export type {
   AccountDataListener,
 } from "./driver.js";
 export { HomeserverError, type HomeserverErrorDetails } from "./matrix-error.js";
-export { denyAllPolicy, approveCapabilities } from "./policy.js";
+export { denyAllPolicy, approveCapabilities, requireModalsCapability } from "./policy.js";
 export type {
   HostPolicy,
   CapabilityRequest,
@@ -22,6 +22,7 @@ export type {
   ShareHint,
   ShareOutcome,
   ResolvedSharedUser,
+  ModalPolicyRequest,
   Awaitable,
 } from "./policy.js";
 export { DEFAULT_HOST_LIMITS, type HostLimits, type RateLimit } from "./limits.js";

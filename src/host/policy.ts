@@ -64,6 +64,15 @@ export type ShareDecision =
   | { action: "create_dm"; userIds?: readonly string[] }
   | { action: "dismiss" };
 
+/** A widget asks to open a modal widget (MSC2790); what {@link HostPolicy.allowModal} decides on. */
+export interface ModalPolicyRequest {
+  widget: WidgetIdentity;
+  /** Whether the widget holds `m.modals` (`org.matrix.msc2790.modals`) in this session. */
+  holdsModalsCapability: boolean;
+  /** What the modal would show; the URL is still a template. */
+  modal: { type: string; url: string; name?: string };
+}
+
 /**
  * The host application's decisions. Everything defaults to "no": a host with the default policy
  * grants no capability, shares nothing and exposes no sensitive account data.
@@ -89,7 +98,21 @@ export interface HostPolicy {
   confirmShare?(request: ShareRequest): Awaitable<ShareDecision>;
   /** Told when a share was carried out, dismissed, or failed (the widget only got an ack). */
   shareFinished?(outcome: ShareOutcome): void;
+  /**
+   * Whether a widget may open a modal. Default: allowed, with or without `m.modals`, because
+   * Element and matrix-widget-api check no capability and widgets (matrix-widget-toolkit's
+   * `openModal`, matrix-widget-api's `openModalWidget`) never request one. For MSC2790's strict
+   * rule, use {@link requireModalsCapability}. A hook that throws refuses.
+   */
+  allowModal?(request: ModalPolicyRequest): Awaitable<boolean>;
 }
+
+/**
+ * MSC2790's strict rule for {@link HostPolicy.allowModal}: only a widget holding `m.modals` may
+ * open a modal. Opt in with `{ ...policy, allowModal: requireModalsCapability }`.
+ */
+export const requireModalsCapability = (request: ModalPolicyRequest): boolean =>
+  request.holdsModalsCapability;
 
 /** The default policy: denies every capability. */
 export const denyAllPolicy: HostPolicy = {

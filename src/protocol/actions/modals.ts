@@ -108,14 +108,19 @@ export function cleanModalDefinition(parsed: v.InferOutput<typeof modalDefinitio
   return definition;
 }
 
-/** A widget holding `m.modals` asks the client to open a modal widget (MSC2790). */
+/**
+ * A widget asks the client to open a modal widget (MSC2790). Deployed clients require no
+ * capability, so neither does the host by default; its policy may require `m.modals`.
+ */
 export const openModalAction = defineAction({
   id: "open_modal",
   direction: "fromWidget",
   stable: "open_modal",
   unstable: [],
   version: MODAL_API_VERSION,
-  capability: { fixed: "modals" },
+  capability: {
+    dynamic: "none by default, as in Element; `m.modals` when the host's policy asks for MSC2790's rule",
+  },
   request: modalDefinitionSchema,
   response: emptyObject,
 });

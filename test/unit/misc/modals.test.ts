@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../../src/core/logger.js";
 import { bindModal, type ModalBinding, type ModalCloseReason } from "../../../src/host/features/modals.js";
+import {
+  requireModalsCapability,
+  type HostPolicy,
+  type ModalPolicyRequest,
+} from "../../../src/host/policy.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
 import { MODAL_API_VERSION, type ModalDefinition } from "../../../src/protocol/actions/modals.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
@@ -41,7 +46,9 @@ interface OpenedModal {
 }
 
 /** An opener whose driver renders each modal with a WidgetHost bound to it. */
-async function openerSession(options: { destroyOnClose?: boolean; capabilities?: string[] } = {}) {
+async function openerSession(
+  options: { destroyOnClose?: boolean; capabilities?: string[]; policy?: Partial<HostPolicy> } = {},
+) {
   const driver = new FakeDriver();
   const modals: OpenedModal[] = [];
   driver.onOpenModal = async (request) => {
@@ -66,7 +73,11 @@ async function openerSession(options: { destroyOnClose?: boolean; capabilities?:
     });
     modals.push({ pair, host, binding, closes, enabled, definition: request.definition });
   };
-  const s = await openSession({ capabilities: options.capabilities ?? [MODALS], driver });
+  const s = await openSession({
+    capabilities: options.capabilities ?? [MODALS],
+    driver,
+    ...(options.policy ? { policy: options.policy } : {}),
+  });
   return { s, driver, modals };
 }
 
@@ -114,11 +125,70 @@ describe("open_modal", () => {
     expect(driver.callsOf("openModal")).toHaveLength(1);
   });
 
-  it("refuses without the modals capability, before calling the driver", async () => {
+  it("opens a modal for a widget that never requested m.modals, as Element does", async () => {
     const { s, driver } = await openerSession({ capabilities: [] });
-    expect(errorOf(await s.send("open_modal", DEFINITION))?.code).toBe(ErrorCode.MissingCapability);
+    expect(s.client.capabilities).toEqual([]);
+    expect((await s.send("open_modal", DEFINITION)).response).toEqual({});
+    expect(driver.callsOf("openModal")).toHaveLength(1);
+  });
+
+  it("with requireModalsCapability (MSC2790's rule), refuses a widget without m.modals before calling the driver", async () => {
+    const { s, driver } = await openerSession({
+      capabilities: [],
+      policy: { allowModal: requireModalsCapability },
+    });
+    const error = errorOf(await s.send("open_modal", DEFINITION));
+    expect(error?.code).toBe(ErrorCode.MissingCapability);
+    expect(error?.message).toContain("org.matrix.msc2790.modals");
     expect(driver.callsOf("openModal")).toEqual([]);
   });
+
+  it("with requireModalsCapability, opens a modal for a widget holding m.modals", async () => {
+    const { s, driver } = await openerSession({ policy: { allowModal: requireModalsCapability } });
+    expect((await s.send("open_modal", DEFINITION)).response).toEqual({});
+    expect(driver.callsOf("openModal")).toHaveLength(1);
+  });
+
+  it("hands allowModal the widget, whether it holds m.modals, and what the modal shows", async () => {
+    const seen: ModalPolicyRequest[] = [];
+    const { s } = await openerSession({
+      capabilities: [],
+      policy: { allowModal: (request) => (seen.push(request), true) },
+    });
+    await s.send("open_modal", DEFINITION);
+    expect(seen).toEqual([
+      {
+        widget: s.host.widget,
+        holdsModalsCapability: false,
+        modal: { type: DEFINITION.type, url: DEFINITION.url, name: DEFINITION.name },
+      },
+    ]);
+  });
+
+  it.each([
+    ["false", () => false],
+    ["undefined", () => undefined as never],
+    ["a rejection", () => Promise.reject(new Error("policy bug"))],
+    [
+      "a thrown undefined",
+      () => {
+        throw undefined;
+      },
+    ],
+    [
+      "a thrown null-prototype object",
+      () => {
+        throw Object.create(null);
+      },
+    ],
+  ])(
+    "refuses a widget holding m.modals with one refused reply when allowModal answers %s",
+    async (_label, hook) => {
+      const { s, driver } = await openerSession({ policy: { allowModal: hook } });
+      expect(errorOf(await s.send("open_modal", DEFINITION))?.code).toBe(ErrorCode.Refused);
+      expect(driver.callsOf("openModal")).toEqual([]);
+    },
+  );
 
   it.each([
     ["a javascript: url", { ...DEFINITION, url: "javascript:alert(1)" }],

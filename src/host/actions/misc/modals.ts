@@ -5,19 +5,25 @@ import {
   openModalAction,
   setButtonEnabledAction,
 } from "../../../protocol/actions/modals.js";
+import { formatCapability } from "../../../capabilities/index.js";
+import { describeThrown } from "../../../core/describe.js";
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
 import { hostFor } from "../../features/host-directory.js";
 import { modalStateOf } from "../../features/modals.js";
 import type { WidgetUiDriver } from "../../features/ui.js";
 import type { RateLimit } from "../../limits.js";
-import { defineHostAction } from "../../registry.js";
+import type { ModalPolicyRequest } from "../../policy.js";
+import { defineHostAction, type HostActionContext } from "../../registry.js";
 import { messageOf, refused } from "./shared.js";
 
 /** Modal prompts: a burst of 3, then one every 5 s (MSC2790 asks clients to rate-limit). */
 export const OPEN_MODAL_RATE_LIMIT: RateLimit = { burst: 3, perSecond: 0.2 };
 
-/** open_modal (MSC2790): a widget holding `m.modals` asks the app to show a modal widget. */
+/**
+ * open_modal (MSC2790): a widget asks the app to show a modal widget. Like Element, the host needs
+ * no `m.modals` by default; the policy's `allowModal` decides (see `requireModalsCapability`).
+ */
 export const openModalHandler = defineHostAction({
   action: openModalAction,
   available: (driver) => typeof (driver as WidgetUiDriver).openModal === "function",
@@ -25,6 +31,7 @@ export const openModalHandler = defineHostAction({
     context.rateLimit("open_modal", OPEN_MODAL_RATE_LIMIT);
     // A modal cannot open another modal: MSC2790 does not let them stack.
     if (modalStateOf(context.widget)) throw refused("A modal widget cannot open another modal");
+    await checkModalPolicy(context, parsed);
     const openerHost = hostFor(context.widget);
     if (!openerHost) throw new WidgetApiError("The widget's host is not known", ErrorCode.Internal);
     const controller = new AbortController();
@@ -40,6 +47,36 @@ export const openModalHandler = defineHostAction({
     return {};
   },
 });
+
+/**
+ * Asks the policy's `allowModal`, if any. Anything but `true` refuses, and so does a hook that
+ * throws; a widget without `m.modals` is then told which capability would have let it in.
+ */
+async function checkModalPolicy(
+  context: HostActionContext,
+  parsed: { type: string; url: string; name?: string | null | undefined },
+): Promise<void> {
+  const hook = context.policy.allowModal;
+  if (!hook) return;
+  const holdsModalsCapability = context.capabilities.hasFixed("modals");
+  const modal: ModalPolicyRequest["modal"] = { type: parsed.type, url: parsed.url };
+  if (typeof parsed.name === "string") modal.name = parsed.name;
+  let allowed = false;
+  try {
+    allowed =
+      (await hook.call(context.policy, { widget: context.widget, holdsModalsCapability, modal })) === true;
+  } catch (error) {
+    context.logger.warn(`The modal policy failed; refusing the modal: ${describeThrown(error)}`);
+  }
+  if (allowed) return;
+  if (!holdsModalsCapability) {
+    throw new WidgetApiError(
+      `Missing capability ${formatCapability({ kind: "fixed", name: "modals" }, "unstable")} for open_modal`,
+      ErrorCode.MissingCapability,
+    );
+  }
+  throw refused("The client refused to open this modal");
+}
 
 /** set_button_enabled (MSC2790): a modal enables or disables one of its own buttons. */
 export const setButtonEnabledHandler = defineHostAction({
