@@ -3,6 +3,14 @@
  * and for the sensitive ones that need an explicit host-policy opt-in
  * (security.md §3, protocol.md §6). Both lists are exported frozen so that
  * documentation and consent prompts can be generated from them.
+ *
+ * Reviewed (December 2026) against the types matrix-js-sdk 43 declares or writes
+ * (`AccountDataEvents`, `RoomAccountDataEvents`, the invites ignorer, MSC4287, MSC3890) and the
+ * types Element Web writes (settings handlers, breadcrumbs, invite controls). Types left
+ * ordinary on purpose: `m.recent_emoji` / `io.element.recent_emoji`, `org.matrix.preview_urls`,
+ * `im.vector.setting.integration_provisioning`, `m.accepted_terms`, `im.vector.hide_profile`, and
+ * room account data `org.matrix.msc3230.space_order` and `io.element.widgets.layout`: display
+ * preferences that name no person, room or device. See docs/security.md.
  */
 
 /** How a rule's `type` is compared with an account-data event type (always case-sensitive). */
@@ -58,6 +66,12 @@ export const NEVER_EXPOSED_ACCOUNT_DATA: readonly AccountDataRule[] = freezeRule
     type: "org.matrix.msc3814",
     reason: "Dehydrated-device secrets that can decrypt messages sent to the user.",
   },
+  /** MSC4287's unstable twin of `m.key_backup` (matrix-js-sdk writes it), listed with it. */
+  {
+    match: "exact",
+    type: "m.org.matrix.custom.backup_disabled",
+    reason: "Key-backup configuration of the user's encryption.",
+  },
   /** Stable name of the dehydrated-device secret. */
   {
     match: "exact",
@@ -86,19 +100,50 @@ export const SENSITIVE_ACCOUNT_DATA: readonly AccountDataRule[] = freezeRules([
   { match: "exact", type: "m.push_rules", reason: "Reveals private keywords and muted rooms." },
   /** The identity server the client uses for 3PID lookups. */
   { match: "exact", type: "m.identity_server", reason: "Reveals the user's identity-server configuration." },
-  /** Who may invite the user (spec v1.18). */
+  /**
+   * Who may invite the user (spec v1.18), with the server's `_enforced` companion, under the
+   * stable name and both unstable ones: Element writes MSC4155's, matrix-js-sdk names MSC4380's.
+   */
   {
-    match: "exact",
+    match: "prefix",
     type: "m.invite_permission_config",
     reason: "Reveals whom the user accepts or blocks invites from.",
   },
+  {
+    match: "prefix",
+    type: "org.matrix.msc4155.invite_permission_config",
+    reason: "Reveals whom the user accepts or blocks invites from.",
+  },
+  {
+    match: "prefix",
+    type: "org.matrix.msc4380.invite_permission_config",
+    reason: "Reveals whom the user accepts or blocks invites from.",
+  },
+  /** Invites the user chose to ignore (MSC3847, matrix-js-sdk's invites ignorer). */
+  { match: "exact", type: "m.policies", reason: "Reveals whose invites the user ignores." },
+  {
+    match: "exact",
+    type: "org.matrix.msc3847.policies",
+    reason: "Reveals whose invites the user ignores.",
+  },
   /** Recently visited rooms. */
   { match: "exact", type: "m.breadcrumbs", reason: "Reveals the user's recent room history." },
-  /** Element's recently visited rooms. */
+  /** Element's recently visited rooms, current and legacy names (Element still reads both). */
   {
     match: "exact",
     type: "im.vector.setting.breadcrumbs",
     reason: "Reveals the user's recent room history.",
+  },
+  {
+    match: "exact",
+    type: "im.vector.riot.breadcrumb_rooms",
+    reason: "Reveals the user's recent room history.",
+  },
+  /** Element Web's settings store: one object holding every account-level setting. */
+  {
+    match: "exact",
+    type: "im.vector.web.settings",
+    reason: "Element's private settings, which can name rooms and users.",
   },
   /** Element's analytics consent and pseudonymous ID. */
   { match: "exact", type: "im.vector.analytics", reason: "Contains a tracking identifier." },
@@ -108,10 +153,15 @@ export const SENSITIVE_ACCOUNT_DATA: readonly AccountDataRule[] = freezeRules([
     type: "io.element.matrix_client_information.",
     reason: "Reveals the user's device IDs and the clients they run.",
   },
-  /** Per-device notification settings (MSC3890). */
+  /** Per-device notification settings (MSC3890), unstable and stable names. */
   {
     match: "prefix",
     type: "org.matrix.msc3890.local_notification_settings.",
+    reason: "Reveals the user's device IDs and notification habits.",
+  },
+  {
+    match: "prefix",
+    type: "m.local_notification_settings.",
     reason: "Reveals the user's device IDs and notification habits.",
   },
   /** The user's account widgets. */
