@@ -11,6 +11,7 @@ import {
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { Transport } from "../transport/transport.js";
 import type { Logger } from "./logger.js";
+import { describeThrown } from "./describe.js";
 import { redactSecrets } from "./redact.js";
 import { createRequestIdSource } from "./request-ids.js";
 
@@ -153,7 +154,7 @@ export class Endpoint {
         this.options.transport.send(message);
       } catch (error) {
         this.settle(requestId)?.reject(
-          new WidgetApiError(`Could not send ${action}: ${describe(error)}`, ErrorCode.Internal),
+          new WidgetApiError(`Could not send ${action}: ${describeThrown(error)}`, ErrorCode.Internal),
         );
       }
     });
@@ -231,7 +232,7 @@ export class Endpoint {
     const current = this.inFlight.get(requestId);
     if (current !== undefined && current.epoch === this.epoch) {
       if (current.action === action) {
-        this.options.logger.debug(`Dropped a replayed request ${action} (${requestId})`);
+        this.log("debug", `Dropped a replayed request ${action} (${requestId})`);
       } else {
         this.reply(address, invalid("the requestId belongs to another request still in flight").toResponse());
       }
@@ -284,21 +285,33 @@ export class Endpoint {
     } catch (error) {
       result = Promise.reject(error);
     }
+    // Whatever the handler resolved or threw (a Proxy, a null-prototype object, undefined), the
+    // reply is built inside finish's guard, so the request is answered and its slot freed.
     result.then(
-      (response) => this.finish(address, entry, isPlainObject(response) ? response : {}, followUps),
-      (error: unknown) => this.finish(address, entry, this.errorBody(action, error), []),
+      (response) => this.finish(address, entry, () => (isPlainObject(response) ? response : {}), followUps),
+      (error: unknown) => this.finish(address, entry, () => this.errorBody(action, error), []),
     );
   }
 
   private finish(
     address: WidgetRequest,
     entry: InFlightRequest,
-    response: JsonObject,
+    body: () => JsonObject,
     followUps: Array<() => void>,
   ): void {
     this.running--;
     if (this.destroyed || this.inFlight.get(address.requestId) !== entry) return;
     this.inFlight.delete(address.requestId);
+    let response: JsonObject;
+    try {
+      response = body();
+    } catch (error) {
+      this.log("error", `The reply to ${address.action} could not be built: ${describeThrown(error)}`);
+      response = new WidgetApiError(
+        `Error while handling ${address.action}`,
+        ErrorCode.Internal,
+      ).toResponse();
+    }
     const stale = entry.epoch !== this.epoch;
     this.reply(
       address,
@@ -314,9 +327,7 @@ export class Endpoint {
       try {
         task();
       } catch (error) {
-        this.options.logger.error(
-          `A follow-up of ${address.action} failed: ${redactSecrets(describe(error))}`,
-        );
+        this.log("error", `A follow-up of ${address.action} failed: ${describeThrown(error)}`);
       }
     }
   }
@@ -328,9 +339,7 @@ export class Endpoint {
       this.options.transport.send(message);
     } catch (error) {
       // A reply that cannot be cloned (say a handler returned a function) becomes an error reply.
-      this.options.logger.error(
-        `Could not send the reply to ${address.action}: ${redactSecrets(describe(error))}`,
-      );
+      this.log("error", `Could not send the reply to ${address.action}: ${describeThrown(error)}`);
       const fallback = new WidgetApiError(
         `Could not send the reply to ${address.action}`,
         ErrorCode.Internal,
@@ -346,8 +355,20 @@ export class Endpoint {
   private errorBody(action: string, error: unknown): JsonObject {
     if (error instanceof WidgetApiError) return error.toResponse();
     // Internal details stay in the log: they may name servers, tokens or code paths.
-    this.options.logger.error(`Handler for ${action} failed: ${redactSecrets(describe(error))}`);
+    this.log("error", `Handler for ${action} failed: ${describeThrown(error)}`);
     return new WidgetApiError(`Error while handling ${action}`, ErrorCode.Internal).toResponse();
+  }
+
+  /**
+   * Writes a redacted line to the logger. The logger is the embedder's code: if it throws, the
+   * line is lost, but the reply being sent is not.
+   */
+  private log(level: "debug" | "error", message: string): void {
+    try {
+      this.options.logger[level](redactSecrets(message));
+    } catch {
+      // Nothing else to report it to.
+    }
   }
 }
 
@@ -380,8 +401,4 @@ function binarySize(item: unknown): number | undefined {
   if (item instanceof ArrayBuffer || ArrayBuffer.isView(item)) return item.byteLength;
   if (typeof Blob !== "undefined" && item instanceof Blob) return item.size;
   return undefined;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

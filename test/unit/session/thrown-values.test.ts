@@ -1,0 +1,239 @@
+// Handlers and hooks may throw or reject with anything, not only Errors. Whatever it is, the
+// request gets exactly one error reply, no rejection goes unhandled and the in-flight slot is freed.
+import * as v from "valibot";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Endpoint } from "../../../src/core/endpoint.js";
+import type { Logger } from "../../../src/core/logger.js";
+import { silentLogger } from "../../../src/core/logger.js";
+import { approveCapabilities } from "../../../src/host/policy.js";
+import { defineHostAction } from "../../../src/host/registry.js";
+import { defineAction } from "../../../src/protocol/action.js";
+import type { JsonObject, WidgetMessage } from "../../../src/protocol/envelope.js";
+import { ErrorCode } from "../../../src/protocol/errors.js";
+import { createMemoryTransportPair } from "../../../src/transport/memory.js";
+import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+beforeAll(() => void process.on("unhandledRejection", onUnhandled));
+afterAll(() => void process.off("unhandledRejection", onUnhandled));
+beforeEach(() => void unhandled.splice(0));
+
+/** Values a hook might throw, each of which breaks `String(x)` or `(x as Error).message`. */
+function strangeValues(): Array<[string, () => unknown]> {
+  return [
+    ["Object.create(null)", () => Object.create(null) as unknown],
+    ["undefined", () => undefined],
+    ["null", () => null],
+    [
+      "an object whose message getter throws",
+      () =>
+        Object.defineProperty({}, "message", {
+          get() {
+            throw new Error("getter");
+          },
+        }),
+    ],
+    [
+      "an Error whose message getter throws",
+      () =>
+        Object.defineProperty(new Error("x"), "message", {
+          get() {
+            throw Object.create(null);
+          },
+        }),
+    ],
+    [
+      "an object whose toString throws",
+      () => ({
+        toString() {
+          throw new Error("toString");
+        },
+      }),
+    ],
+    [
+      "a Proxy whose every trap throws",
+      () =>
+        new Proxy(
+          {},
+          {
+            get() {
+              throw new Error("get");
+            },
+            getPrototypeOf() {
+              throw new Error("getPrototypeOf");
+            },
+          },
+        ),
+    ],
+    ["a symbol", () => Symbol("thrown")],
+  ];
+}
+
+function endpointThatFails(how: "throw" | "reject", value: () => unknown, logger: Logger = silentLogger) {
+  const pair = createMemoryTransportPair({ clone: false });
+  const endpoint = new Endpoint({
+    transport: pair.host,
+    widgetId: WIDGET_ID,
+    side: "host",
+    defaultTimeoutMs: 1000,
+    maxPendingOutbound: 8,
+    maxInboundInFlight: 4,
+    maxMessageBytes: 1 << 20,
+    logger,
+    onRequest: (): Promise<JsonObject> => {
+      if (how === "throw") throw value();
+      return Promise.reject(value());
+    },
+  });
+  const replies: WidgetMessage[] = [];
+  pair.widget.subscribe((m) => replies.push(m as WidgetMessage));
+  const send = (requestId: string) =>
+    pair.widget.send({
+      api: "fromWidget",
+      widgetId: WIDGET_ID,
+      requestId,
+      action: "com.example.a",
+      data: {},
+    });
+  return { endpoint, replies, send };
+}
+
+describe("a handler that throws or rejects with a non-Error", () => {
+  for (const [name, value] of strangeValues()) {
+    for (const how of ["throw", "reject"] as const) {
+      it(`${how}s ${name}: one internal_error reply per request, no unhandled rejection, slots freed`, async () => {
+        const t = endpointThatFails(how, value);
+        // Twice the in-flight bound: a leaked slot would turn the later ones into limit_exceeded.
+        for (let batch = 0; batch < 2; batch++) {
+          for (let i = 0; i < 4; i++) t.send(`r${batch * 4 + i}`);
+          await settle();
+        }
+        expect(t.replies.map((reply) => reply.requestId)).toEqual(
+          Array.from({ length: 8 }, (_, i) => `r${i}`),
+        );
+        for (const reply of t.replies) {
+          expect((reply as { response: unknown }).response).toEqual({
+            error: { message: "Error while handling com.example.a", code: ErrorCode.Internal },
+          });
+        }
+        expect(t.endpoint.inFlightCount).toBe(0);
+        expect(unhandled).toEqual([]);
+      });
+    }
+  }
+
+  it("a logger that throws loses its line, not the reply", async () => {
+    const throwing: Logger = {
+      debug: () => {
+        throw Object.create(null);
+      },
+      warn: () => {
+        throw Object.create(null);
+      },
+      error: () => {
+        throw Object.create(null);
+      },
+    };
+    const t = endpointThatFails("reject", () => undefined, throwing);
+    t.send("a");
+    t.send("a");
+    await settle();
+    expect(t.replies).toHaveLength(1);
+    expect((t.replies[0] as { response: unknown }).response).toMatchObject({
+      error: { code: ErrorCode.Internal },
+    });
+    expect(t.endpoint.inFlightCount).toBe(0);
+    expect(unhandled).toEqual([]);
+  });
+
+  it("a handler that resolves a Proxy whose traps throw gets an internal_error reply, and its slot is freed", async () => {
+    const pair = createMemoryTransportPair({ clone: false });
+    const endpoint = new Endpoint({
+      transport: pair.host,
+      widgetId: WIDGET_ID,
+      side: "host",
+      defaultTimeoutMs: 1000,
+      maxPendingOutbound: 8,
+      maxInboundInFlight: 4,
+      maxMessageBytes: 1 << 20,
+      logger: silentLogger,
+      onRequest: () =>
+        new Proxy(
+          {},
+          {
+            getPrototypeOf() {
+              throw new Error("getPrototypeOf");
+            },
+          },
+        ),
+    });
+    const replies: WidgetMessage[] = [];
+    pair.widget.subscribe((m) => replies.push(m as WidgetMessage));
+    pair.widget.send({
+      api: "fromWidget",
+      widgetId: WIDGET_ID,
+      requestId: "p",
+      action: "com.example.a",
+      data: {},
+    });
+    await settle();
+    expect(replies.map((reply) => (reply as { response: unknown }).response)).toEqual([
+      { error: { message: "Error while handling com.example.a", code: ErrorCode.Internal } },
+    ]);
+    expect(endpoint.inFlightCount).toBe(0);
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe("a host's custom action that throws Object.create(null)", () => {
+  const boom = defineAction({
+    id: "test.boom",
+    direction: "fromWidget",
+    stable: "com.example.boom",
+    unstable: [],
+    capability: { custom: "com.example.capability.boom" },
+    request: v.object({}),
+    response: v.object({}),
+    summary: "Always throws a null-prototype object (test fixture).",
+  });
+
+  it("after 300 such requests the widget still gets internal_error for each, never limit_exceeded, and other actions are served", async () => {
+    const { pair, client } = await connect({
+      capabilities: ["com.example.capability.boom"],
+      policy: approveCapabilities("all-requested"),
+      host: {
+        actions: [
+          defineHostAction({
+            action: boom,
+            handle: () => {
+              throw Object.create(null);
+            },
+          }),
+        ],
+      },
+    });
+    const codes: unknown[] = [];
+    pair.widget.subscribe((m) => {
+      const message = m as WidgetMessage & { response?: { error?: { code?: unknown } } };
+      if (message.action === boom.stable && message.response) codes.push(message.response.error?.code);
+    });
+    // Sequential batches of 100, each under the in-flight bound of 128, 300 in all.
+    for (let batch = 0; batch < 3; batch++) {
+      for (let i = 0; i < 100; i++) {
+        pair.widget.send({
+          api: "fromWidget",
+          widgetId: WIDGET_ID,
+          requestId: `boom-${batch}-${i}`,
+          action: boom.stable,
+          data: {},
+        });
+      }
+      await settle();
+    }
+    expect(codes).toHaveLength(300);
+    expect(new Set(codes)).toEqual(new Set([ErrorCode.Internal]));
+    await expect(client.request(boom, {})).rejects.toMatchObject({ code: ErrorCode.Internal });
+    expect(unhandled).toEqual([]);
+  });
+});
