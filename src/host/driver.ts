@@ -146,6 +146,12 @@ export interface DelayedLeaveDelegation {
   member: RtcMember;
   /** The delay ID of the delayed leave event (MSC4157). */
   delayId: string;
+  /**
+   * The LiveKit SFU the member is connected to, when the widget named it. matrix-widget-api 1.19
+   * does not list it, but matrix-js-sdk's widget client sends it, and the homeserver's
+   * `delegate_delayed_leave` endpoint (MSC4195) needs it.
+   */
+  url?: string;
 }
 
 /** A live feed the driver offers; the host subscribes while a session needs it. */

@@ -20,6 +20,7 @@ import { silentLogger } from "../../src/core/logger.js";
 import { MatrixClientDriver, toHomeserverError } from "../../src/drivers/matrix-js-sdk/index.js";
 import type { RoomEvent, ToDeviceEvent, TurnServer } from "../../src/host/driver.js";
 import { HomeserverError } from "../../src/host/matrix-error.js";
+import { ErrorCode, WidgetApiError } from "../../src/protocol/errors.js";
 import { WidgetHost } from "../../src/host/widget-host.js";
 import { ApiVersion } from "../../src/protocol/versions.js";
 import { createMemoryTransportPair } from "../../src/transport/memory.js";
@@ -325,6 +326,95 @@ describe("MatrixClientDriver RTC transports (SDK answers stubbed by hand)", () =
       rtcTransports: listed as never,
     }).getRtcTransports?.();
     expect(fromApp).toEqual([good]);
+  });
+});
+
+describe("MatrixClientDriver LiveKit operations (SDK answers stubbed by hand)", () => {
+  const member = { id: "member-1", claimedDeviceId: "DEVICE" };
+  const tokenRequest = {
+    serverName: "example.org",
+    url: "wss://sfu.example.org",
+    roomId: "!r:example.org",
+    slotId: "m.call#ROOM",
+    member,
+  };
+  /** Replaces one of the client's MSC4195 calls, recording the bodies it gets. */
+  function stub(client: MatrixClient, name: string, answer: () => Promise<unknown>): unknown[] {
+    const bodies: unknown[] = [];
+    Object.defineProperty(client, name, {
+      configurable: true,
+      value: (body: unknown) => {
+        bodies.push(body);
+        return answer();
+      },
+    });
+    return bodies;
+  }
+
+  it("sends MSC4195's body for a token and returns the homeserver's JWT", async () => {
+    const client = offlineClient();
+    const bodies = stub(client, "_unstable_getLivekitToken", () =>
+      Promise.resolve({ jwt: "header.payload.sig" }),
+    );
+    expect(await new MatrixClientDriver(client).getLivekitToken?.(tokenRequest)).toEqual({
+      jwt: "header.payload.sig",
+    });
+    expect(bodies).toEqual([
+      {
+        url: "wss://sfu.example.org",
+        room_id: "!r:example.org",
+        slot_id: "m.call#ROOM",
+        member: { id: "member-1", claimed_device_id: "DEVICE" },
+        server_name: "example.org",
+      },
+    ]);
+  });
+
+  it("turns a missing endpoint into unsupported and a refusal into HomeserverError", async () => {
+    const client = offlineClient();
+    stub(client, "_unstable_getLivekitToken", () =>
+      Promise.reject(new MatrixError({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }, 400)),
+    );
+    const missing = await new MatrixClientDriver(client).getLivekitToken?.(tokenRequest).catch((e) => e);
+    expect(missing).toBeInstanceOf(WidgetApiError);
+    expect((missing as WidgetApiError).code).toBe(ErrorCode.Unsupported);
+
+    stub(client, "_unstable_getLivekitToken", () =>
+      Promise.reject(new MatrixError({ errcode: "M_FORBIDDEN", error: "Not joined" }, 403)),
+    );
+    const refused = await new MatrixClientDriver(client).getLivekitToken?.(tokenRequest).catch((e) => e);
+    expect(refused).toBeInstanceOf(HomeserverError);
+    expect((refused as HomeserverError).details).toMatchObject({ httpStatus: 403, errcode: "M_FORBIDDEN" });
+  });
+
+  it("delegates a delayed leave with the SFU url when given and without it otherwise", async () => {
+    const client = offlineClient();
+    const bodies = stub(client, "_unstable_delegateDelayedLeave", () => Promise.resolve({}));
+    const driver = new MatrixClientDriver(client);
+    const ref = {
+      roomId: "!r:example.org",
+      slotId: "m.call#ROOM",
+      member: { id: "member-1" },
+      delayId: "syd_1",
+    };
+    await driver.delegateDelayedLeave?.({ ...ref, url: "wss://sfu.example.org" });
+    await driver.delegateDelayedLeave?.(ref);
+    const base = {
+      room_id: "!r:example.org",
+      slot_id: "m.call#ROOM",
+      member: { id: "member-1" },
+      delay_id: "syd_1",
+    };
+    expect(bodies).toEqual([{ ...base, url: "wss://sfu.example.org" }, base]);
+  });
+
+  it("calls the endpoint itself on an SDK without the LiveKit methods", async () => {
+    const client = offlineClient();
+    Object.defineProperty(client, "_unstable_getLivekitToken", { configurable: true, value: undefined });
+    // Nothing listens on the offline client's port: the request was made, and failed as unreachable.
+    const error = await new MatrixClientDriver(client).getLivekitToken?.(tokenRequest).catch((e) => e);
+    expect(error).toBeInstanceOf(HomeserverError);
+    expect((error as HomeserverError).details.httpStatus).toBe(0);
   });
 });
 

@@ -8,11 +8,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { csApi, startSynapse, WELL_KNOWN_RTC_FOCI } from "../../scripts/synapse/homeserver.mjs";
 import { silentLogger } from "../../src/core/logger.js";
 import { MatrixClientDriver } from "../../src/drivers/matrix-js-sdk/index.js";
-import { clientFor, registerFresh } from "./matrix-client.js";
+import { ErrorCode, WidgetApiError } from "../../src/protocol/errors.js";
+import { ApiVersion } from "../../src/protocol/versions.js";
+import { delegateDelayedLeave, getLivekitToken, getRtcTransports } from "../../src/widget/features/rtc.js";
+import { connect } from "../support/memory-session.js";
+import { clientFor, createRoom, registerFresh } from "./matrix-client.js";
 import type { RegisteredUser, RunningSynapse } from "./provided";
 
 const hs = inject("synapse");
 const TRANSPORTS_PATH = "/_matrix/client/unstable/org.matrix.msc4143/rtc/transports";
+const LIVEKIT_PATH = "/_matrix/client/unstable/io.element.msc4195/rtc/livekit";
 
 describe("MatrixClientDriver RTC transports (MSC4515) on Synapse", () => {
   let user: RegisteredUser;
@@ -81,5 +86,92 @@ describe("MatrixClientDriver RTC transports (MSC4515) on Synapse", () => {
       });
       expect(await driver.getRtcTransports?.()).toEqual(own);
     });
+  });
+});
+
+describe("MatrixClientDriver LiveKit operations (MSC4533) on Synapse", () => {
+  let user: RegisteredUser;
+  let client: MatrixClient;
+  let room: string;
+  const member = { id: "member-1", claimedDeviceId: "DEVICE" };
+
+  beforeAll(async () => {
+    user = await registerFresh(hs, "livekit");
+    client = clientFor(hs, user);
+    room = await createRoom(hs, user, { preset: "private_chat" });
+  });
+
+  it("answers unsupported for a LiveKit token, since Synapse lacks the MSC4195 endpoint", async () => {
+    const missing = await csApi(hs, user.accessToken, "POST", `${LIVEKIT_PATH}/get_token`, {});
+    expect(missing.status).toBe(404);
+    const driver = new MatrixClientDriver(client, { logger: silentLogger });
+    const error: unknown = await driver
+      .getLivekitToken?.({
+        serverName: hs.serverName,
+        url: "wss://127.0.0.1:9/sfu",
+        roomId: room,
+        slotId: "m.call#ROOM",
+        member,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WidgetApiError);
+    expect((error as WidgetApiError).code).toBe(ErrorCode.Unsupported);
+    expect((error as WidgetApiError).message).toContain("get_token");
+  });
+
+  it("answers unsupported for a delayed-leave delegation, since Synapse lacks the MSC4195 endpoint", async () => {
+    const missing = await csApi(hs, user.accessToken, "POST", `${LIVEKIT_PATH}/delegate_delayed_leave`, {});
+    expect(missing.status).toBe(404);
+    const driver = new MatrixClientDriver(client, { logger: silentLogger });
+    const error: unknown = await driver
+      .delegateDelayedLeave?.({
+        roomId: room,
+        slotId: "m.call#ROOM",
+        member,
+        delayId: "syd_x",
+        url: "wss://127.0.0.1:9/sfu",
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WidgetApiError);
+    expect((error as WidgetApiError).code).toBe(ErrorCode.Unsupported);
+    expect((error as WidgetApiError).message).toContain("delegate_delayed_leave");
+  });
+
+  it("gives a widget in the host the well-known's foci and a clear unsupported reply for the LiveKit actions", async () => {
+    const driver = new MatrixClientDriver(client, {
+      clientWellKnownUrl: `${hs.baseUrl}/.well-known/matrix/client`,
+      logger: silentLogger,
+    });
+    const { host, client: widget } = await connect({
+      driver,
+      capabilities: [
+        "org.matrix.msc4515.rtc_transports",
+        "org.matrix.msc4533.rtc_livekit_get_token",
+        "org.matrix.msc4533.rtc_livekit_delegate_delayed_leave",
+      ],
+      policy: { approveCapabilities: ({ requested }) => requested },
+    });
+    try {
+      expect(host.supportedVersions).toEqual(
+        expect.arrayContaining([ApiVersion.MSC4515, ApiVersion.MSC4533]),
+      );
+      expect(await getRtcTransports(widget)).toEqual(WELL_KNOWN_RTC_FOCI);
+      const ref = { roomId: room, slotId: "m.call#ROOM", member: { id: "member-1" } };
+      await expect(
+        getLivekitToken(widget, { ...ref, serverName: hs.serverName, url: "wss://127.0.0.1:9/sfu" }),
+      ).rejects.toMatchObject({ code: ErrorCode.Unsupported });
+      await expect(delegateDelayedLeave(widget, { ...ref, delayId: "syd_x" })).rejects.toMatchObject({
+        code: ErrorCode.Unsupported,
+      });
+    } finally {
+      widget.destroy();
+      host.destroy();
+    }
+  });
+
+  it("leaves the LiveKit operations out with livekit none, so the host does not advertise MSC4533", () => {
+    const driver = new MatrixClientDriver(client, { livekit: "none", logger: silentLogger });
+    expect(driver.getLivekitToken).toBeUndefined();
+    expect(driver.delegateDelayedLeave).toBeUndefined();
   });
 });

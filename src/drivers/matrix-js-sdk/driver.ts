@@ -12,8 +12,10 @@ import type { Direction, MatrixClient, MatrixEvent, Method, Preset, Room } from 
 import { consoleLogger, type Logger } from "../../core/logger.js";
 import type {
   AccountDataListener,
+  DelayedLeaveDelegation,
   DirectorySearchResult,
   DirectoryUserResult,
+  LivekitTokenRequest,
   OpenIdCredentials,
   ReadEventsQuery,
   ReadRelationsQuery,
@@ -41,7 +43,13 @@ import {
   turnServerFeed,
   watchLiveRoomEvents,
 } from "./events.js";
-import { homeserverRtcTransports, toTransports, type RtcTransportSource } from "./rtc.js";
+import {
+  homeserverDelegateDelayedLeave,
+  homeserverLivekitToken,
+  homeserverRtcTransports,
+  toTransports,
+  type RtcTransportSource,
+} from "./rtc.js";
 
 /** A value or a promise of it. */
 type Awaitable<T> = T | Promise<T>;
@@ -110,6 +118,13 @@ export interface MatrixClientDriverOptions {
    * without `getRtcTransports` (the host then does not advertise MSC4515).
    */
   rtcTransports?: RtcTransportSource;
+  /**
+   * Whether the driver offers MSC4533's LiveKit operations (`getLivekitToken`,
+   * `delegateDelayedLeave`) through the homeserver's MSC4195 endpoints. Default `"homeserver"`;
+   * a homeserver without them answers `unsupported`. `"none"` leaves both out, so the host does
+   * not advertise MSC4533 (for homeservers known to lack the endpoints, such as Synapse 1.163).
+   */
+  livekit?: "homeserver" | "none";
   /**
    * Where the client well-known is read for the `rtc_foci` fallback. Default: the copy the client
    * polls (`clientWellKnownPollPeriod`), else `https://{server name}/.well-known/matrix/client`.
@@ -218,6 +233,22 @@ export class MatrixClientDriver implements WidgetDriver {
    */
   readonly getRtcTransports?: () => Promise<RtcTransport[]>;
 
+  /**
+   * A LiveKit JWT from the homeserver's MSC4195 `get_token` endpoint (MSC4533). Absent with
+   * `livekit: "none"`.
+   * @throws WidgetApiError `unsupported` when the homeserver lacks the endpoint; HomeserverError
+   * for its refusals (403 when not joined to the room, 400 for an SFU it does not know).
+   */
+  readonly getLivekitToken?: (request: LivekitTokenRequest) => Promise<{ jwt: string }>;
+
+  /**
+   * Hands a delayed leave event to the homeserver's MSC4195 `delegate_delayed_leave` endpoint
+   * (MSC4533). Absent with `livekit: "none"`.
+   * @throws WidgetApiError `unsupported` when the homeserver lacks the endpoint; HomeserverError
+   * for its refusals.
+   */
+  readonly delegateDelayedLeave?: (request: DelayedLeaveDelegation) => Promise<void>;
+
   private readonly loose: LooseClient;
   private readonly options: MatrixClientDriverOptions;
   private readonly logger: Logger;
@@ -244,6 +275,11 @@ export class MatrixClientDriver implements WidgetDriver {
     } else if (rtc !== "none") {
       this.getRtcTransports = () =>
         this.call(async () => toTransports(typeof rtc === "function" ? await rtc.call(options) : rtc));
+    }
+    if ((options.livekit ?? "homeserver") === "homeserver") {
+      this.getLivekitToken = (request) => this.call(() => homeserverLivekitToken(client, request));
+      this.delegateDelayedLeave = (request) =>
+        this.call(() => homeserverDelegateDelayedLeave(client, request));
     }
   }
 

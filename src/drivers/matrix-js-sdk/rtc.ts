@@ -6,8 +6,14 @@
 
 import type { MatrixClient, Method } from "matrix-js-sdk";
 import type { Logger } from "../../core/logger.js";
-import type { RtcTransport } from "../../host/driver.js";
+import type {
+  DelayedLeaveDelegation,
+  LivekitTokenRequest,
+  RtcMember,
+  RtcTransport,
+} from "../../host/driver.js";
 import { HomeserverError } from "../../host/matrix-error.js";
+import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { toHomeserverError } from "./errors.js";
 
 /** A value or a promise of it. */
@@ -40,6 +46,8 @@ const MAX_RTC_TRANSPORTS = 64;
 /** The client methods this module uses that older matrix-js-sdk versions may lack. */
 interface RtcClient {
   _unstable_getRTCTransports?(): Promise<unknown>;
+  _unstable_getLivekitToken?(body: Record<string, unknown>): Promise<unknown>;
+  _unstable_delegateDelayedLeave?(body: Record<string, unknown>): Promise<unknown>;
 }
 
 /**
@@ -146,4 +154,98 @@ async function wellKnownFoci(
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Prefix of the unstable MSC4195 LiveKit endpoints, as matrix-js-sdk 43 calls them. */
+export const LIVEKIT_PREFIX = "/_matrix/client/unstable/io.element.msc4195";
+
+const POST = "POST" as Method.Post;
+
+/** The MSC4195 body fields naming the MatrixRTC member. */
+function memberBody(member: RtcMember): Record<string, unknown> {
+  return member.claimedDeviceId === undefined
+    ? { id: member.id }
+    : { id: member.id, claimed_device_id: member.claimedDeviceId };
+}
+
+/** The SDK method that calls each MSC4195 endpoint, where the SDK has one. */
+const SDK_LIVEKIT_METHODS = {
+  "/rtc/livekit/get_token": "_unstable_getLivekitToken",
+  "/rtc/livekit/delegate_delayed_leave": "_unstable_delegateDelayedLeave",
+} as const;
+
+/**
+ * Calls an MSC4195 endpoint through the SDK's method (the request itself on SDKs without one); a
+ * missing endpoint becomes `unsupported` naming what is missing.
+ */
+async function callLivekitEndpoint(
+  client: MatrixClient,
+  path: keyof typeof SDK_LIVEKIT_METHODS,
+  body: Record<string, unknown>,
+  what: string,
+): Promise<Record<string, unknown>> {
+  try {
+    const sdk = client as unknown as RtcClient;
+    const method = sdk[SDK_LIVEKIT_METHODS[path]];
+    const answer: unknown =
+      typeof method === "function"
+        ? await method.call(client, body)
+        : await client.http.authedRequest<unknown>(POST, path, undefined, body, { prefix: LIVEKIT_PREFIX });
+    return isObject(answer) ? answer : {};
+  } catch (error) {
+    if (isMissingEndpoint(error)) {
+      throw new WidgetApiError(
+        `The homeserver does not offer ${what} (MSC4195 ${path} is missing)`,
+        ErrorCode.Unsupported,
+      );
+    }
+    throw toHomeserverError(error);
+  }
+}
+
+/**
+ * A LiveKit JWT from the homeserver (`POST .../io.element.msc4195/rtc/livekit/get_token`), which
+ * checks the room membership and forwards to a remote server when `serverName` names one.
+ * @throws WidgetApiError `unsupported` when the homeserver lacks the endpoint; HomeserverError for
+ * its refusals (403 not joined, 400 `M_INVALID_PARAM` for an SFU it does not know).
+ */
+export async function homeserverLivekitToken(
+  client: MatrixClient,
+  request: LivekitTokenRequest,
+): Promise<{ jwt: string }> {
+  const answer = await callLivekitEndpoint(
+    client,
+    "/rtc/livekit/get_token",
+    {
+      url: request.url,
+      room_id: request.roomId,
+      slot_id: request.slotId,
+      member: memberBody(request.member),
+      server_name: request.serverName,
+    },
+    "LiveKit tokens",
+  );
+  // The host checks the JWT's shape before it reaches the widget; it is never logged.
+  return { jwt: answer["jwt"] as string };
+}
+
+/**
+ * Hands a delayed leave event over to the homeserver
+ * (`POST .../io.element.msc4195/rtc/livekit/delegate_delayed_leave`). A request without the SFU
+ * `url` is sent as it is, and the homeserver decides.
+ * @throws WidgetApiError `unsupported` when the homeserver lacks the endpoint; HomeserverError for
+ * its refusals (400 `M_BAD_JSON` for a delay under an hour, `M_INVALID_PARAM` for an unknown SFU).
+ */
+export async function homeserverDelegateDelayedLeave(
+  client: MatrixClient,
+  request: DelayedLeaveDelegation,
+): Promise<void> {
+  const body: Record<string, unknown> = {
+    room_id: request.roomId,
+    slot_id: request.slotId,
+    member: memberBody(request.member),
+    delay_id: request.delayId,
+  };
+  if (request.url !== undefined) body["url"] = request.url;
+  await callLivekitEndpoint(client, "/rtc/livekit/delegate_delayed_leave", body, "delayed leave delegation");
 }

@@ -40,6 +40,13 @@ const rtcMemberSchema = v.object(
 
 const slotIdSchema = idSchema("slot_id");
 
+/** The WebSocket URL of a LiveKit SFU, bounded; messages never quote it. */
+const sfuUrlSchema = v.pipe(
+  v.string("url must be a string"),
+  v.minLength(1, "url must not be empty"),
+  v.maxLength(MAX_SFU_URL_LENGTH, "url is too long"),
+);
+
 /** The widget asks which MatrixRTC transports (SFUs and the like) the homeserver offers (MSC4515). */
 export const getRtcTransportsAction = defineAction({
   id: "get_rtc_transports",
@@ -73,11 +80,7 @@ export const rtcLivekitGetTokenAction = defineAction({
       v.string("server_name must be a string"),
       v.check((name) => isValidServerName(name), "server_name must be a valid server name"),
     ),
-    url: v.pipe(
-      v.string("url must be a string"),
-      v.minLength(1, "url must not be empty"),
-      v.maxLength(MAX_SFU_URL_LENGTH, "url is too long"),
-    ),
+    url: sfuUrlSchema,
     room_id: roomIdSchema,
     slot_id: slotIdSchema,
     member: rtcMemberSchema,
@@ -107,6 +110,9 @@ export const rtcLivekitDelegateDelayedLeaveAction = defineAction({
     slot_id: slotIdSchema,
     member: rtcMemberSchema,
     delay_id: idSchema("delay_id"),
+    // Not in matrix-widget-api 1.19's type, but matrix-js-sdk's widget client sends the SFU it
+    // is connected to, and the homeserver endpoint (MSC4195) needs it.
+    url: v.optional(sfuUrlSchema),
   }),
   response: emptyObject,
 });

@@ -107,6 +107,26 @@ describe("rtc_livekit_delegate_delayed_leave", () => {
     ]);
   });
 
+  it("passes the SFU url that matrix-js-sdk's widget client adds on to the driver, and refuses a bad one", async () => {
+    const s = await openSession({ capabilities: [LEAVE_CAP] });
+    const url = "wss://sfu.example.org/livekit";
+    expect((await s.send(LEAVE, { ...LEAVE_REQUEST, url })).response).toEqual({});
+    expect(s.driver.callsOf("delegateDelayedLeave")).toEqual([
+      [
+        {
+          roomId: ROOM,
+          slotId: LEAVE_REQUEST.slot_id,
+          member: { id: "member-1" },
+          delayId: "syd_delay_1",
+          url,
+        },
+      ],
+    ]);
+    expect(errorOf(await s.send(LEAVE, { ...LEAVE_REQUEST, url: "" }))?.code).toBe(ErrorCode.InvalidRequest);
+    expect(errorOf(await s.send(LEAVE, { ...LEAVE_REQUEST, url: 7 }))?.code).toBe(ErrorCode.InvalidRequest);
+    expect(s.driver.callsOf("delegateDelayedLeave")).toHaveLength(1);
+  });
+
   it("accepts the stable names", async () => {
     const s = await openSession({ capabilities: ["m.rtc_livekit_delegate_delayed_leave"] });
     expect((await s.send("rtc_livekit_delegate_delayed_leave", LEAVE_REQUEST)).response).toEqual({});

@@ -69,6 +69,7 @@ export const delegateDelayedLeaveHandler = defineHostAction({
         slotId: data.slot_id,
         member: memberOf(data.member),
         delayId: data.delay_id,
+        ...(data.url === undefined ? {} : { url: data.url }),
       }),
     );
     return {};
