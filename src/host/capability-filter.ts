@@ -1,5 +1,6 @@
 import { isKindMismatch, parseCapability, type Capability } from "../capabilities/index.js";
 import { classifyAccountDataType } from "../matrix/account-data.js";
+import { isNeverExposedToDeviceType } from "../matrix/to-device.js";
 import type { HostPolicy, WidgetIdentity } from "./policy.js";
 
 /** What the host itself knows how to honour, besides the parsed forms. */
@@ -12,9 +13,10 @@ export interface GrantableContext {
 
 /**
  * Whether the host could ever grant a capability, before the policy is asked. Unknown
- * capabilities, kind mismatches (sending m.room.message as state), account data that is never
- * exposed, and sensitive account data the policy has not opted into are all refused here, so no
- * policy or consent dialog can approve them by mistake.
+ * capabilities, kind mismatches (sending m.room.message as state), account data and to-device
+ * types that are never exposed (encryption keys and secrets), and sensitive account data the policy
+ * has not opted into are all refused here, so no policy or consent dialog can approve them by
+ * mistake.
  */
 export function isGrantable(raw: string, context: GrantableContext): boolean {
   const capability: Capability = parseCapability(raw);
@@ -24,6 +26,8 @@ export function isGrantable(raw: string, context: GrantableContext): boolean {
     case "room_event":
     case "state_event":
       return !isKindMismatch(capability);
+    case "to_device":
+      return !isNeverExposedToDeviceType(capability.eventType);
     case "account_data":
     case "room_account_data": {
       const category = classifyAccountDataType(capability.eventType);

@@ -26,3 +26,5 @@ export {
   findAccountDataRule,
 } from "./account-data.js";
 export type { AccountDataClass, AccountDataMatch, AccountDataRule } from "./account-data.js";
+
+export { NEVER_EXPOSED_TO_DEVICE, isNeverExposedToDeviceType } from "./to-device.js";

@@ -115,6 +115,27 @@ describe("read_relations (MSC3869)", () => {
     );
   });
 
+  it("refuses without any receive capability, so a widget that may see nothing cannot probe for events", async () => {
+    const { driver } = relationsDriver();
+    const s = await openRawSession({ capabilities: [cap.timeline(ROOM), "m.send.event:m.reaction"], driver });
+    const { error } = await s.send(RELATIONS, { event_id: PARENT });
+    expect(error?.code).toBe(ErrorCode.MissingCapability);
+    expect(driver.asyncCalls).toEqual([]);
+  });
+
+  it("refuses an event_type the widget cannot receive, and serves one it can", async () => {
+    const { driver } = relationsDriver();
+    const s = await openRawSession({ capabilities: [cap.receive("m.reaction")], driver });
+    const refused = await s.send(RELATIONS, {
+      event_id: PARENT,
+      event_type: "org.matrix.msc3381.poll.response",
+    });
+    expect(refused.error?.code).toBe(ErrorCode.MissingCapability);
+    expect(driver.asyncCalls).toEqual([]);
+    const served = await s.send(RELATIONS, { event_id: PARENT, event_type: "m.reaction" });
+    expect(served.response.chunk).toHaveLength(1);
+  });
+
   it("refuses with a clear error when no room is viewed and none is named", async () => {
     const s = await openRawSession({ capabilities: [cap.receive("m.reaction")], viewedRoomId: null });
     const { error } = await s.send(RELATIONS, { event_id: PARENT });

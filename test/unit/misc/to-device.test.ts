@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TO_DEVICE_DRIVER_TIMEOUT_MS } from "../../../src/host/actions/misc/to-device.js";
+import { isNeverExposedToDeviceType } from "../../../src/matrix/to-device.js";
 import { MAX_TO_DEVICE_TARGETS } from "../../../src/protocol/actions/to-device.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { ApiVersion } from "../../../src/protocol/versions.js";
@@ -181,5 +182,65 @@ describe("send_to_device (toWidget)", () => {
     const s = await openSession({ capabilities: [SEND], driver });
     const result = await s.send("send_to_device", { type: TYPE, encrypted: false, messages: MESSAGES });
     expect(result.response).toEqual({});
+  });
+});
+
+describe("to-device: encryption keys and secrets are never exposed", () => {
+  const NEVER = [
+    "m.room_key",
+    "m.forwarded_room_key",
+    "m.room_key_request",
+    "m.room_key.withheld",
+    "m.secret.send",
+    "m.secret.request",
+    "m.key.verification.request",
+    "m.key.verification.start",
+    "m.room.encrypted",
+    "m.dummy",
+    "io.element.msc4268.room_key_bundle",
+  ];
+
+  it.each(NEVER)(
+    "never grants sending or receiving %s, even when the policy approves everything",
+    async (type) => {
+      const requested = [
+        `m.receive.to_device:${type}`,
+        `org.matrix.msc3819.receive.to_device:${type}`,
+        `m.send.to_device:${type}`,
+        `org.matrix.msc3819.send.to_device:${type}`,
+        RECEIVE,
+      ];
+      const s = await openSession({ capabilities: requested });
+      expect(s.host.grantedCapabilities).toEqual([RECEIVE]);
+      const sent = await s.send("send_to_device", { type, encrypted: true, messages: MESSAGES });
+      expect(errorOf(sent)?.code).toBe(ErrorCode.MissingCapability);
+      s.driver.emitToDevice({
+        type,
+        sender: "@bob:example.org",
+        content: { key: "secret" },
+        encrypted: true,
+      });
+      s.driver.emitToDevice({ type: TYPE, sender: "@bob:example.org", content: { ok: 1 }, encrypted: true });
+      await eventually(() => expect(s.pushes("send_to_device")).toHaveLength(1));
+      await settle(10);
+      expect(s.pushes("send_to_device")).toHaveLength(1);
+      expect(s.driver.callsOf("sendToDevice")).toEqual([]);
+    },
+  );
+
+  it("keeps ordinary application types grantable, such as Element Call's encryption_keys", async () => {
+    const type = "io.element.call.encryption_keys";
+    const caps = [`m.send.to_device:${type}`, `m.receive.to_device:${type}`];
+    const s = await openSession({ capabilities: caps });
+    expect(s.host.grantedCapabilities).toEqual(caps);
+  });
+
+  it("classifies by exact type or prefix, case-sensitively, and fails closed on non-strings", () => {
+    expect(isNeverExposedToDeviceType("m.secret.anything")).toBe(true);
+    expect(isNeverExposedToDeviceType("m.room_key")).toBe(true);
+    expect(isNeverExposedToDeviceType("m.room_keys")).toBe(false);
+    expect(isNeverExposedToDeviceType("M.ROOM_KEY")).toBe(false);
+    expect(isNeverExposedToDeviceType("org.example.ping")).toBe(false);
+    expect(isNeverExposedToDeviceType(undefined as unknown as string)).toBe(true);
   });
 });

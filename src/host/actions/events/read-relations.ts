@@ -1,3 +1,4 @@
+import type { CapabilitySet } from "../../../capabilities/index.js";
 import { readRelations, type WireRoomEvent } from "../../../protocol/actions/events.js";
 import { MAX_PAGINATION_TOKEN_LENGTH } from "../../../protocol/actions/events.js";
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
@@ -17,10 +18,27 @@ function token(value: unknown): string | undefined {
 }
 
 /**
+ * Whether the widget could receive any event at all (of `eventType`, when given): a room-event or
+ * state receive grant. Without one every chunk would be empty, so refusing loses a widget nothing.
+ */
+function receivesSomething(capabilities: CapabilitySet, eventType: string | undefined): boolean {
+  return capabilities
+    .toArray()
+    .some(
+      (cap) =>
+        (cap.kind === "room_event" || cap.kind === "state_event") &&
+        cap.direction === "receive" &&
+        (eventType === undefined || cap.eventType === eventType),
+    );
+}
+
+/**
  * MSC3869 read_relations. The room is `room_id` or the viewed room, with the usual timeline rule.
- * MSC3869 adds no capability: the chunk holds only events of that room that the receive
- * capabilities allow (and of `event_type`, when given); others are dropped silently. `limit: 0`
- * returns an empty chunk without asking the driver.
+ * MSC3869 adds no capability, but the widget must hold some receive capability (for
+ * `event_type`, when given): otherwise the reply (an error or an empty chunk) would tell a widget
+ * that may see nothing in the room whether an event exists there. The chunk holds only events of
+ * that room that the receive capabilities allow (and of `event_type`, when given); others are
+ * dropped silently. `limit: 0` returns an empty chunk without asking the driver.
  */
 export const readRelationsHandler = defineHostAction({
   action: readRelations,
@@ -28,6 +46,15 @@ export const readRelationsHandler = defineHostAction({
   async handle(context, request) {
     const { capabilities } = context;
     const roomId = resolveTargetRoom(capabilities, context.viewedRoomId, request.room_id);
+    const eventType = request.event_type ?? undefined;
+    if (!receivesSomething(capabilities, eventType)) {
+      throw new WidgetApiError(
+        eventType === undefined
+          ? "Missing capability: read_relations needs a capability to receive some events"
+          : `Missing capability: read_relations needs a capability to receive events of type ${eventType}`,
+        ErrorCode.MissingCapability,
+      );
+    }
     const limit = Math.min(request.limit ?? READ_RELATIONS_MAX_LIMIT, READ_RELATIONS_MAX_LIMIT);
     if (limit === 0) return { chunk: [] };
 

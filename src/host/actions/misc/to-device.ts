@@ -1,3 +1,4 @@
+import { isNeverExposedToDeviceType } from "../../../matrix/to-device.js";
 import { countTargets, sendToDeviceAction } from "../../../protocol/actions/to-device.js";
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
@@ -11,7 +12,10 @@ import { withDriverTimeout } from "./shared.js";
  */
 export const TO_DEVICE_DRIVER_TIMEOUT_MS = 55_000;
 
-/** MSC3819: sends to-device messages of an approved type. */
+/**
+ * MSC3819: sends to-device messages of an approved type. Encryption and secret-sharing types are
+ * refused even if a grant for them somehow exists (they are never grantable).
+ */
 export const sendToDeviceHandler = defineHostAction({
   action: sendToDeviceAction,
   available: (driver) => typeof driver.sendToDevice === "function",
@@ -20,6 +24,12 @@ export const sendToDeviceHandler = defineHostAction({
       throw new WidgetApiError(
         `Missing capability to send to-device messages of type ${type}`,
         ErrorCode.MissingCapability,
+      );
+    }
+    if (isNeverExposedToDeviceType(type)) {
+      throw new WidgetApiError(
+        `To-device messages of type ${type} are never sent for widgets`,
+        ErrorCode.Refused,
       );
     }
     // Nothing to deliver: answered without bothering the client.
