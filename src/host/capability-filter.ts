@@ -12,6 +12,13 @@ export interface GrantableContext {
 }
 
 /**
+ * Longest capability string the host will grant or remember. Matrix limits event types, state
+ * keys and room IDs to 255 bytes, so every capability over valid identifiers (with its head and
+ * any escaping) is shorter; a longer string is junk that would only cost memory and notify size.
+ */
+export const MAX_GRANTABLE_CAPABILITY_LENGTH = 1200;
+
+/**
  * Whether the host could ever grant a capability, before the policy is asked. Unknown
  * capabilities, kind mismatches (sending m.room.message as state), account data and to-device
  * types that are never exposed (encryption keys and secrets), and sensitive account data the policy
@@ -19,6 +26,7 @@ export interface GrantableContext {
  * mistake.
  */
 export function isGrantable(raw: string, context: GrantableContext): boolean {
+  if (typeof raw !== "string" || raw.length > MAX_GRANTABLE_CAPABILITY_LENGTH) return false;
   const capability: Capability = parseCapability(raw);
   switch (capability.kind) {
     case "custom":

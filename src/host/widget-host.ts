@@ -6,6 +6,7 @@ import {
   parseCapability,
   type FixedCapabilityName,
 } from "../capabilities/index.js";
+import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, redactingLogger, type Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
@@ -23,6 +24,7 @@ import {
   supportedApiVersionsToWidget,
 } from "../protocol/actions/session.js";
 import type { Transport } from "../transport/transport.js";
+import { MAX_CAPABILITIES_PER_REQUEST } from "../protocol/actions/schemas.js";
 import { builtInHostActions } from "./actions/index.js";
 import { builtInHostFeatures, type HostFeature } from "./features/index.js";
 import { isGrantable } from "./capability-filter.js";
@@ -418,10 +420,20 @@ export class WidgetHost {
   private async renegotiate(generation: number, capabilities: readonly string[]): Promise<void> {
     await Promise.resolve();
     if (generation !== this.generation || this.sessionState !== "ready") return;
-    const grantedKeys = new Set(this.granted.map((c) => capabilityKey(parseCapability(c))));
-    const fresh = unique(capabilities).filter((c) => !grantedKeys.has(capabilityKey(parseCapability(c))));
-    this.requested = unique([...this.requested, ...capabilities]);
-    const approved = await this.decide(fresh, true);
+    // Only what the host could grant is remembered, and the session's total stays within what one
+    // notify_capabilities may carry: renegotiating cannot grow the host's memory or its notifies.
+    const fresh = this.newGrantable(capabilities);
+    const known = new Set(this.requested.map(capabilityKeyOf));
+    const room = Math.max(0, MAX_CAPABILITIES_PER_REQUEST - this.requested.length);
+    this.requested = [
+      ...this.requested,
+      ...fresh.filter((c) => !known.has(capabilityKeyOf(c))).slice(0, room),
+    ];
+    const kept = new Set(this.requested.map(capabilityKeyOf));
+    const approved = await this.decide(
+      fresh.filter((c) => kept.has(capabilityKeyOf(c))),
+      true,
+    );
     if (generation !== this.generation || this.sessionState !== "ready") return;
     this.setGranted(unique([...this.granted, ...approved]));
     this.emit("capabilities", { requested: this.requested, granted: this.granted });
@@ -464,6 +476,31 @@ export class WidgetHost {
     const approved = new Set<string>();
     for (const capability of answer) approved.add(capability);
     return offered.filter((capability) => approved.has(capability));
+  }
+
+  /**
+   * The capabilities of `capabilities` that the host could grant and the widget does not hold yet
+   * (in either spelling), once each. Empty means the widget asked for nothing new.
+   */
+  private newGrantable(capabilities: readonly string[]): string[] {
+    const context = { customCapabilities: this.customCapabilities, policy: this.policy, widget: this.widget };
+    const seen = new Set(this.granted.map(capabilityKeyOf));
+    const fresh: string[] = [];
+    for (const capability of capabilities) {
+      let grantable: boolean;
+      try {
+        grantable = isGrantable(capability, context);
+      } catch (error) {
+        this.logger.error(`Policy failed on a capability check: ${describeThrown(error)}`);
+        grantable = false;
+      }
+      if (!grantable) continue;
+      const key = capabilityKeyOf(capability);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      fresh.push(capability);
+    }
+    return fresh;
   }
 
   private setGranted(granted: string[]): void {
@@ -602,7 +639,20 @@ export class WidgetHost {
       defineHostAction({
         action: requestCapabilities,
         handle: (context, data) => {
-          context.rateLimit("renegotiation", this.limits.renegotiation);
+          // Asking again for what the widget holds (matrix-widget-toolkit does, repeatedly) or for
+          // what can never be granted reaches no policy: it is answered at once and charges nothing.
+          const fresh = this.newGrantable(data.capabilities);
+          if (fresh.length > 0) {
+            const known = new Set(this.requested.map(capabilityKeyOf));
+            const additions = fresh.filter((c) => !known.has(capabilityKeyOf(c))).length;
+            if (this.requested.length + additions > MAX_CAPABILITIES_PER_REQUEST) {
+              throw new WidgetApiError(
+                `This session has requested ${this.requested.length} capabilities; at most ${MAX_CAPABILITIES_PER_REQUEST} are kept`,
+                ErrorCode.LimitExceeded,
+              );
+            }
+            context.rateLimit("renegotiation", this.limits.renegotiation);
+          }
           const generation = this.generation;
           this.renegotiations = this.renegotiations
             .then(() => this.renegotiate(generation, data.capabilities))
@@ -669,6 +719,11 @@ class MutableScope implements SessionScope {
     }
     this.values.clear();
   }
+}
+
+/** One key per capability whatever its spelling, so stable and unstable names count as the same. */
+function capabilityKeyOf(capability: string): string {
+  return capabilityKey(parseCapability(capability));
 }
 
 function unique(values: readonly string[]): string[] {

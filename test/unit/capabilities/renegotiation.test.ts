@@ -1,0 +1,112 @@
+// Renegotiation (MSC2974) must cost the host bounded memory and bounded notifies, however often a
+// widget asks and whatever it asks for; and asking again for what it already holds costs nothing.
+import { describe, expect, it, vi } from "vitest";
+import { MAX_GRANTABLE_CAPABILITY_LENGTH } from "../../../src/host/capability-filter.js";
+import type { CapabilityRequest } from "../../../src/host/policy.js";
+import { ErrorCode } from "../../../src/protocol/errors.js";
+import { MAX_CAPABILITIES_PER_REQUEST } from "../../../src/protocol/actions/schemas.js";
+import { connect } from "../../support/memory-session.js";
+
+const receive = (type: string) => `org.matrix.msc2762.receive.event:${type}`;
+const junk = (round: number, i: number) => `com.example.junk.${round}.${i}.${"x".repeat(2000)}`;
+
+/** The requested list of every notify_capabilities the widget received. */
+function notifiedRequested(sent: ReadonlyArray<{ action: string; data?: unknown }>): string[][] {
+  return sent
+    .filter((m) => m.action === "notify_capabilities" && !("response" in m))
+    .map((m) => (m.data as { requested: string[] }).requested);
+}
+
+describe("renegotiation keeps the host's memory bounded", () => {
+  it("keeps only grantable capabilities from renegotiations: 20 rounds of junk add 20 entries, not 9,600", async () => {
+    const { host, client, pair } = await connect({
+      capabilities: [receive("com.example.start")],
+      policy: { approveCapabilities: ({ requested }) => requested },
+      host: { limits: { renegotiation: { burst: 100, perSecond: 0 } } },
+    });
+    for (let round = 0; round < 20; round++) {
+      const asked = [
+        ...Array.from({ length: 480 }, (_, i) => junk(round, i)),
+        receive(`com.example.r${round}`),
+      ];
+      const granted = await client.requestCapabilities(asked);
+      expect(granted).toContain(receive(`com.example.r${round}`));
+    }
+    expect(host.requestedCapabilities).toHaveLength(21);
+    expect(host.requestedCapabilities.join("").length).toBeLessThan(2000);
+    const last = notifiedRequested(pair.host.sent).at(-1) ?? [];
+    expect(last).toHaveLength(21);
+    expect(last.every((capability) => capability.length < 100)).toBe(true);
+  });
+
+  it(`refuses a renegotiation that would take the session past ${MAX_CAPABILITIES_PER_REQUEST} requested capabilities, and the widget's call rejects instead of hanging`, async () => {
+    const initial = Array.from({ length: MAX_CAPABILITIES_PER_REQUEST - 5 }, (_, i) =>
+      receive(`com.example.a${i}`),
+    );
+    const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
+    const { host, client, pair } = await connect({
+      capabilities: initial,
+      policy: { approveCapabilities: approve },
+    });
+    const more = Array.from({ length: 10 }, (_, i) => receive(`com.example.b${i}`));
+    const started = Date.now();
+    await expect(client.requestCapabilities(more, { timeoutMs: 5_000 })).rejects.toMatchObject({
+      code: ErrorCode.LimitExceeded,
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(approve).toHaveBeenCalledTimes(1);
+    expect(host.requestedCapabilities).toHaveLength(initial.length);
+    // What still fits is served, and every notify stays within what a widget accepts.
+    const granted = await client.requestCapabilities(more.slice(0, 5));
+    expect(granted).toHaveLength(MAX_CAPABILITIES_PER_REQUEST);
+    for (const requested of notifiedRequested(pair.host.sent)) {
+      expect(requested.length).toBeLessThanOrEqual(MAX_CAPABILITIES_PER_REQUEST);
+    }
+  });
+
+  it(`neither offers nor keeps a capability string longer than ${MAX_GRANTABLE_CAPABILITY_LENGTH} characters`, async () => {
+    const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
+    const { host, client } = await connect({ capabilities: [], policy: { approveCapabilities: approve } });
+    const long = receive(`com.example.${"y".repeat(MAX_GRANTABLE_CAPABILITY_LENGTH)}`);
+    const granted = await client.requestCapabilities([long]);
+    expect(granted).toEqual([]);
+    expect(approve).toHaveBeenCalledTimes(0);
+    expect(host.requestedCapabilities).toEqual([]);
+  });
+});
+
+describe("renegotiation that asks for nothing new", () => {
+  it("is answered at once and costs nothing from the rate limit (matrix-widget-toolkit asks for what it holds)", async () => {
+    const held = receive("com.example.held");
+    const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
+    const { client } = await connect({ capabilities: [held], policy: { approveCapabilities: approve } });
+    // The default bucket allows 3 renegotiations, then one every 10 s.
+    for (let i = 0; i < 10; i++) {
+      const started = Date.now();
+      await expect(client.requestCapabilities([held])).resolves.toEqual([held]);
+      expect(Date.now() - started).toBeLessThan(500);
+    }
+    // Junk that can never be granted asks the policy nothing and is free too.
+    await expect(client.requestCapabilities(["com.example.unknown"])).resolves.toEqual([held]);
+    expect(approve).toHaveBeenCalledTimes(1);
+    // The bucket is untouched: three real renegotiations still go through.
+    for (let i = 0; i < 3; i++) {
+      await expect(client.requestCapabilities([receive(`com.example.new${i}`)])).resolves.toContain(
+        receive(`com.example.new${i}`),
+      );
+    }
+    await expect(client.requestCapabilities([receive("com.example.fourth")])).rejects.toMatchObject({
+      code: ErrorCode.LimitExceeded,
+    });
+  });
+
+  it("counts the other spelling of a held capability as held", async () => {
+    const { client } = await connect({
+      capabilities: ["m.receive.event:com.example.held"],
+      policy: { approveCapabilities: ({ requested }) => requested },
+    });
+    for (let i = 0; i < 5; i++) {
+      await expect(client.requestCapabilities([receive("com.example.held")])).resolves.toHaveLength(1);
+    }
+  });
+});
