@@ -106,8 +106,20 @@ export interface WidgetHostOptions {
 
 type Listener<T> = (payload: T) => void;
 
-/** How long a content_loaded that may belong to a new document waits for that document's load event. */
-const CONTENT_LOADED_HOLD_MS = 10_000;
+/**
+ * How long a widget's first announcement (content_loaded, or with waitForIframeLoad any session
+ * opener) waits for a load event when the host has seen none: a document that is still loading
+ * has its load event a moment later; one that loaded before the host attached never will.
+ */
+const PAIRING_MS = 500;
+/**
+ * How long a capabilities request may stay unanswered after the widget announced itself before it
+ * is sent again. A client that existed when the request arrived answers at once; one created
+ * later (in a React effect, after a delay) never saw the request and needs another.
+ */
+const UNANSWERED_MS = 200;
+/** Most capability requests of one host waiting for an answer at once; bounds the resends. */
+const MAX_CAPABILITY_ATTEMPTS = 4;
 
 const versionsSchema = v.object({ supported_versions: v.array(v.string()) });
 
@@ -136,20 +148,31 @@ export class WidgetHost {
   readonly supportedVersions: readonly string[];
 
   private sessionState: HostSessionState = "waiting";
+  /** Counts documents: every load event (or start(), or an unpaired announcement) begins one. */
   private generation = 0;
-  /** A load event came and its document has not sent content_loaded yet. */
-  private awaitingContentLoaded = false;
-  /** The first document's content_loaded came before its load event; that load event is its pair. */
-  private earlyContentLoaded = false;
-  /** A content_loaded that may be a new document's (arrived before its load) or a duplicate. */
-  private heldContentLoaded:
-    | {
-        requestId: string;
-        resolve(): void;
-        reject(error: WidgetApiError): void;
-        timer: ReturnType<typeof setTimeout>;
-      }
-    | undefined;
+  /** The current document's load event was seen (or start() said it had loaded). */
+  private loadSeen = false;
+  /**
+   * This document is to get a session: it loaded and, with waitForIframeLoad false, sent
+   * content_loaded. Stays set while the capabilities request goes unanswered, so that the widget's
+   * next announcement asks again.
+   */
+  private sessionWanted = false;
+  /**
+   * A content_loaded (or with waitForIframeLoad an announcement) came that may belong to the
+   * document of the next load event: it overtook that load, or it is a duplicate from the current
+   * document. Either way the next load starts negotiating at once instead of waiting for a
+   * content_loaded that may already have been sent.
+   */
+  private announcedBeforeLoad = false;
+  private pairingTimer: ReturnType<typeof setTimeout> | undefined;
+  private unansweredTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The current capabilities request; answers to earlier ones are ignored. */
+  private attempt = 0;
+  /** The current attempt's capabilities request is still waiting for the widget's answer. */
+  private capabilitiesPending = false;
+  /** Capabilities requests of any attempt still waiting for an answer. */
+  private pendingAttempts = 0;
   private scope: MutableScope = new MutableScope(0);
   private granted: string[] = [];
   private grantedSet = CapabilitySet.empty;
@@ -237,12 +260,15 @@ export class WidgetHost {
   }
 
   /**
-   * Starts negotiating now, without waiting for a `load` event: for transports that cannot see a
-   * frame (MessagePort, in memory) and hosts that attach after the frame loaded.
+   * Declares that the widget's current document has loaded, as its `load` event would: for
+   * transports that cannot see a frame (MessagePort, in memory) and hosts that attach after the
+   * frame loaded. With `waitForIframeLoad` it starts negotiating at once; without, it negotiates as
+   * soon as the widget sends `content_loaded` (at once if it already has). Once a load has been
+   * seen, it does nothing: a running session is never restarted by it.
    */
   start(): void {
-    if (this.sessionState === "destroyed") return;
-    if (this.waitForIframeLoad) this.onFrameLoad();
+    if (this.sessionState === "destroyed" || this.loadSeen) return;
+    this.onFrameLoad();
   }
 
   /** Resolves when the current session is ready. */
@@ -281,10 +307,7 @@ export class WidgetHost {
     if (this.sessionState === "destroyed") return;
     this.endSession("The host was destroyed");
     this.sessionState = "destroyed";
-    if (this.heldContentLoaded) {
-      clearTimeout(this.heldContentLoaded.timer);
-      this.heldContentLoaded = undefined;
-    }
+    this.clearTimers();
     for (const detach of this.detachFeatures.splice(0)) detach();
     this.endpoint.destroy();
     this.unsubscribeLoad?.();
@@ -301,113 +324,168 @@ export class WidgetHost {
   // ---- session lifecycle -------------------------------------------------------------------
 
   /**
-   * Every frame load is a new document, and ends the previous document's session. With
-   * `waitForIframeLoad: false` the widget also sends content_loaded, which may overtake its own
-   * document's load event. A content_loaded that arrives when no load is waiting for one is
-   * ambiguous: a new document's, or a duplicate from the current one. It is held until the next
-   * load event (then it was a new document: a fresh session starts at once) or, failing that, for
-   * {@link CONTENT_LOADED_HOLD_MS} (then it was a duplicate: it gets an error and changes nothing).
-   * So no document ever inherits another's session.
+   * Every frame load is a new document: it ends the previous document's session, whatever came
+   * before it, so no document ever inherits another's grants. A load then starts negotiating at
+   * once with `waitForIframeLoad`, or when a `content_loaded` was heard that may be this
+   * document's (one that overtook this load event); otherwise negotiation waits for the
+   * document's `content_loaded`.
    */
   private onFrameLoad(): void {
     if (this.sessionState === "destroyed") return;
-    if (this.waitForIframeLoad) {
-      this.beginGeneration("The widget frame was reloaded");
-      void this.negotiate(this.generation);
-      return;
-    }
-    const held = this.heldContentLoaded;
-    if (held) {
-      this.heldContentLoaded = undefined;
-      clearTimeout(held.timer);
-      this.beginGeneration("The widget frame was reloaded", held.requestId);
-      held.resolve();
-      void this.negotiate(this.generation);
-      return;
-    }
-    if (this.earlyContentLoaded) {
-      this.earlyContentLoaded = false;
-      return;
-    }
+    this.clearPairingTimer();
     this.beginGeneration("The widget frame was reloaded");
-    this.awaitingContentLoaded = true;
+    this.loadSeen = true;
+    if (this.waitForIframeLoad || this.announcedBeforeLoad) {
+      this.announcedBeforeLoad = false;
+      this.sessionWanted = true;
+      void this.negotiate(this.generation);
+    }
   }
 
-  private onContentLoaded(requestId: string): Record<string, never> | Promise<Record<string, never>> {
-    // With waitForIframeLoad the load event starts negotiation; a content_loaded is acked and ignored.
-    if (this.waitForIframeLoad) return {};
-    if (this.awaitingContentLoaded) {
-      this.awaitingContentLoaded = false;
+  /**
+   * A widget client announces itself when it is created: it asks for the host's versions, and with
+   * `waitForIframeLoad` false it sends `content_loaded`. The announcement is how the host learns
+   * that a client exists now, which the load event cannot tell: a client created after the load
+   * (in a React effect, after a delay) missed the capabilities request sent on load.
+   */
+  private onAnnouncement(contentLoaded: boolean): void {
+    if (this.sessionState === "destroyed") return;
+    const opensSession = this.waitForIframeLoad || contentLoaded;
+    if (!this.sessionWanted) {
+      // Without waitForIframeLoad only content_loaded says the widget is ready to negotiate.
+      if (!opensSession) return;
+      if (this.loadSeen) {
+        this.sessionWanted = true;
+        void this.negotiate(this.generation);
+        return;
+      }
+      // No load event seen for this document: it is still loading (its load pairs with this
+      // announcement in a moment), or it loaded before the host attached (no load will come).
+      this.announcedBeforeLoad = true;
+      this.pairingTimer ??= setTimeout(() => this.startUnpaired(), PAIRING_MS);
+      return;
+    }
+    // A content_loaded in a document that already sent one is a re-created client's, or a new
+    // document's that overtook its load event; if the latter, that load must negotiate at once.
+    if (contentLoaded && !this.waitForIframeLoad) this.announcedBeforeLoad = true;
+    if (this.sessionState === "waiting") {
+      // The capabilities request went unanswered (no client listened then); ask the new client.
       void this.negotiate(this.generation);
-      return {};
+    } else if (this.sessionState === "negotiating" && this.capabilitiesPending) {
+      const attempt = this.attempt;
+      clearTimeout(this.unansweredTimer);
+      this.unansweredTimer = setTimeout(() => {
+        this.unansweredTimer = undefined;
+        if (this.attempt === attempt && this.capabilitiesPending) void this.negotiate(this.generation, true);
+      }, UNANSWERED_MS);
     }
-    if (this.generation === 0) {
-      // The very first document, before its load event: nothing to inherit from.
-      this.beginGeneration("", requestId);
-      this.earlyContentLoaded = true;
-      void this.negotiate(this.generation);
-      return {};
-    }
-    if (this.heldContentLoaded) {
-      throw new WidgetApiError("content_loaded was already received", ErrorCode.OutOfSequence);
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.heldContentLoaded = undefined;
-        reject(
-          new WidgetApiError(
-            "content_loaded was already received for this document",
-            ErrorCode.OutOfSequence,
-          ),
-        );
-      }, CONTENT_LOADED_HOLD_MS);
-      this.heldContentLoaded = { requestId, resolve: () => resolve({}), reject, timer };
-    });
   }
 
-  private beginGeneration(reason: string, keepRequestId?: string): void {
-    if (this.generation > 0) this.endSession(reason, keepRequestId);
+  /** No load event came within the pairing time: the document loaded before the host attached. */
+  private startUnpaired(): void {
+    this.pairingTimer = undefined;
+    if (this.sessionState === "destroyed" || this.loadSeen) return;
+    this.beginGeneration("The widget frame was reloaded");
+    this.loadSeen = true;
+    this.sessionWanted = true;
+    // announcedBeforeLoad stays set: if this document's load does come later, it ends this session
+    // and negotiates again at once, since the document there may already have announced itself.
+    void this.negotiate(this.generation);
+  }
+
+  private onContentLoaded(): Record<string, never> {
+    // Always acknowledged at once: refusing a re-created client's content_loaded (React StrictMode
+    // mounts twice) would fail its create(), and holding it would delay it.
+    this.onAnnouncement(true);
+    return {};
+  }
+
+  private clearPairingTimer(): void {
+    clearTimeout(this.pairingTimer);
+    this.pairingTimer = undefined;
+  }
+
+  private clearTimers(): void {
+    this.clearPairingTimer();
+    clearTimeout(this.unansweredTimer);
+    this.unansweredTimer = undefined;
+  }
+
+  private beginGeneration(reason: string): void {
+    if (this.generation > 0) this.endSession(reason);
     this.generation++;
     this.scope = new MutableScope(this.generation);
     this.sessionState = "waiting";
+    this.loadSeen = false;
+    this.sessionWanted = false;
   }
 
-  private endSession(reason: string, keepRequestId?: string): void {
+  /**
+   * Ends the current session. The grants go first: nothing after them (a throwing disposer, a
+   * throwing listener) can leave the next document with them.
+   */
+  private endSession(reason: string): void {
     const hadSession = this.generation > 0;
-    this.endpoint.resetSession(reason, keepRequestId);
-    this.scope.end(this.logger);
     this.granted = [];
     this.requested = [];
     this.grantedSet = CapabilitySet.empty;
     this.versionsOfWidget = BASELINE_VERSIONS;
     this.renegotiations = Promise.resolve();
+    this.capabilitiesPending = false;
+    clearTimeout(this.unansweredTimer);
+    this.unansweredTimer = undefined;
     if (this.sessionState !== "destroyed") this.sessionState = "waiting";
+    this.endpoint.resetSession(reason);
+    this.scope.end(this.logger);
     if (hadSession) this.emit("sessionEnded", { reason });
   }
 
-  private async negotiate(generation: number): Promise<void> {
+  /**
+   * Asks the widget for its versions and capabilities, then the policy. `resend` replaces a
+   * capabilities request that went unanswered; the answer to the replaced one is ignored.
+   */
+  private async negotiate(generation: number, resend = false): Promise<void> {
     // Let the reply to content_loaded leave first.
     await Promise.resolve();
-    if (generation !== this.generation || this.sessionState !== "waiting") return;
+    if (generation !== this.generation) return;
+    const state = this.sessionState;
+    if (!(state === "waiting" || (resend && state === "negotiating" && this.capabilitiesPending))) return;
+    // Bounds the resends a widget can cause by announcing itself over and over.
+    if (this.pendingAttempts >= MAX_CAPABILITY_ATTEMPTS) return;
+    const attempt = ++this.attempt;
     this.sessionState = "negotiating";
+    this.capabilitiesPending = true;
+    this.pendingAttempts++;
     const [versions, capabilities] = await Promise.allSettled([
       this.request(supportedApiVersionsToWidget, {}),
       this.request(capabilitiesRequest, {}),
     ]);
-    if (generation !== this.generation || this.sessionState !== "negotiating") return;
+    this.pendingAttempts--;
+    if (generation !== this.generation || attempt !== this.attempt || this.sessionState !== "negotiating") {
+      return;
+    }
+    this.capabilitiesPending = false;
     if (versions.status === "fulfilled") {
       const parsed = v.safeParse(versionsSchema, versions.value);
       if (parsed.success) this.versionsOfWidget = parsed.output.supported_versions;
     }
     if (capabilities.status === "rejected") {
-      // No widget answered (say the frame now holds a foreign page): the session stays
-      // unestablished rather than claiming to be ready with nothing granted.
+      // No widget answered (no client yet, or the frame now holds a foreign page): the session
+      // stays unestablished rather than claiming to be ready with nothing granted. The widget's
+      // next announcement asks again.
       this.logger.warn(`Widget ${this.widget.widgetId} did not answer the capabilities request`);
       this.sessionState = "waiting";
       return;
     }
     const requested = unique(capabilities.value.capabilities);
-    const approved = await this.decide(requested, false);
+    let approved: string[];
+    try {
+      approved = await this.decide(requested, false);
+    } catch (error) {
+      // A policy that fails in any way grants nothing; the widget still hears the outcome.
+      this.logger.error(`The capability decision failed; granting nothing: ${describeThrown(error)}`);
+      approved = [];
+    }
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
     this.requested = requested;
     this.setGranted(approved);
@@ -445,7 +523,7 @@ export class WidgetHost {
     try {
       await this.request(notifyCapabilities, { requested: [...this.requested], approved: [...this.granted] });
     } catch (error) {
-      this.logger.warn(`notify_capabilities was not acknowledged: ${(error as Error).message}`);
+      this.logger.warn(`notify_capabilities was not acknowledged: ${describeThrown(error)}`);
     }
   }
 
@@ -456,7 +534,7 @@ export class WidgetHost {
       try {
         return isGrantable(capability, context);
       } catch (error) {
-        this.logger.error(`Policy failed on a capability check: ${(error as Error).message}`);
+        this.logger.error(`Policy failed on a capability check: ${describeThrown(error)}`);
         return false;
       }
     });
@@ -470,7 +548,7 @@ export class WidgetHost {
         renegotiation,
       });
     } catch (error) {
-      this.logger.error(`The capability policy failed; granting nothing: ${(error as Error).message}`);
+      this.logger.error(`The capability policy failed; granting nothing: ${describeThrown(error)}`);
       return [];
     }
     const approved = new Set<string>();
@@ -630,11 +708,15 @@ export class WidgetHost {
     return [
       defineHostAction({
         action: supportedApiVersionsFromWidget,
-        handle: () => ({ supported_versions: [...this.supportedVersions] }),
+        handle: () => {
+          // Every client asks for the versions when it is created: it announces itself.
+          this.onAnnouncement(false);
+          return { supported_versions: [...this.supportedVersions] };
+        },
       }),
       defineHostAction({
         action: contentLoaded,
-        handle: (context) => this.onContentLoaded(context.requestId),
+        handle: () => this.onContentLoaded(),
       }),
       defineHostAction({
         action: requestCapabilities,
@@ -656,9 +738,7 @@ export class WidgetHost {
           const generation = this.generation;
           this.renegotiations = this.renegotiations
             .then(() => this.renegotiate(generation, data.capabilities))
-            .catch((error: unknown) =>
-              this.logger.error(`Renegotiation failed: ${(error as Error).message}`),
-            );
+            .catch((error: unknown) => this.logger.error(`Renegotiation failed: ${describeThrown(error)}`));
           return {};
         },
       }),
@@ -670,7 +750,7 @@ export class WidgetHost {
       try {
         (listener as Listener<WidgetHostEvents[K]>)(payload);
       } catch (error) {
-        this.logger.error(`A ${event} listener threw: ${(error as Error).message}`);
+        this.logger.error(`A ${event} listener threw: ${describeThrown(error)}`);
       }
     }
   }
@@ -714,7 +794,7 @@ class MutableScope implements SessionScope {
       try {
         dispose();
       } catch (error) {
-        logger.error(`Session cleanup failed: ${(error as Error).message}`);
+        logger.error(`Session cleanup failed: ${describeThrown(error)}`);
       }
     }
     this.values.clear();
