@@ -35,6 +35,11 @@ export interface RoomEvent {
   /** Present on state events. */
   state_key?: string;
   unsigned?: Record<string, unknown>;
+  /**
+   * MSC4354 (unstable name): present on sticky events; how long the sender asked the event to stay
+   * sticky. A widget's client needs it to treat the event as sticky.
+   */
+  msc4354_sticky?: { duration_ms: number };
 }
 
 /** A to-device message as a widget receives it. */
@@ -200,6 +205,12 @@ export interface WidgetDriver {
   readRoomEvents?(query: ReadEventsQuery): Promise<RoomEvent[]>;
   /** Reads current state events of a type; `stateKey` undefined means every key. */
   readStateEvents?(roomId: string, eventType: string, stateKey: string | undefined): Promise<RoomEvent[]>;
+  /**
+   * The room's currently sticky events (MSC4354) that the client holds, for widgets granted
+   * `m.receive.sticky_event` (MSC4407): the host pushes them after the grant. A room the user has
+   * not joined reads as empty.
+   */
+  readStickyEvents?(roomId: string): Promise<RoomEvent[]>;
   /** Reads events related to an event (MSC3869). */
   readEventRelations?(query: ReadRelationsQuery): Promise<RelationsPage>;
   /** Rooms the user is joined to or invited to, for `timeline:*`. */

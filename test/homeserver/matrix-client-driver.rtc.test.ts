@@ -4,7 +4,7 @@
 // has them.
 
 import type { MatrixClient } from "matrix-js-sdk";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { csApi, startSynapse, WELL_KNOWN_RTC_FOCI } from "../../scripts/synapse/homeserver.mjs";
 import { silentLogger } from "../../src/core/logger.js";
 import { MatrixClientDriver } from "../../src/drivers/matrix-js-sdk/index.js";
@@ -12,11 +12,12 @@ import { ErrorCode, WidgetApiError } from "../../src/protocol/errors.js";
 import { ApiVersion } from "../../src/protocol/versions.js";
 import { delegateDelayedLeave, getLivekitToken, getRtcTransports } from "../../src/widget/features/rtc.js";
 import { connect } from "../support/memory-session.js";
-import { clientFor, createRoom, registerFresh } from "./matrix-client.js";
+import { clientFor, createRoom, joinRoom, registerFresh, startSyncedClient } from "./matrix-client.js";
 import type { RegisteredUser, RunningSynapse } from "./provided";
 
 const hs = inject("synapse");
 const TRANSPORTS_PATH = "/_matrix/client/unstable/org.matrix.msc4143/rtc/transports";
+const MEMBER = "org.matrix.msc3401.call.member";
 const LIVEKIT_PATH = "/_matrix/client/unstable/io.element.msc4195/rtc/livekit";
 
 describe("MatrixClientDriver RTC transports (MSC4515) on Synapse", () => {
@@ -173,5 +174,60 @@ describe("MatrixClientDriver LiveKit operations (MSC4533) on Synapse", () => {
     const driver = new MatrixClientDriver(client, { livekit: "none", logger: silentLogger });
     expect(driver.getLivekitToken).toBeUndefined();
     expect(driver.delegateDelayedLeave).toBeUndefined();
+  });
+});
+
+describe("MatrixClientDriver sticky events (MSC4354) on Synapse", () => {
+  let sender: RegisteredUser;
+  let reader: RegisteredUser;
+  let senderClient: MatrixClient;
+  let readerClient: MatrixClient;
+  let room: string;
+
+  beforeAll(async () => {
+    sender = await registerFresh(hs, "sticky_sender");
+    reader = await registerFresh(hs, "sticky_reader");
+    room = await createRoom(hs, sender, { preset: "private_chat", invite: [reader.userId] });
+    await joinRoom(hs, reader, room);
+    [senderClient, readerClient] = await Promise.all([
+      startSyncedClient(hs, sender),
+      startSyncedClient(hs, reader),
+    ]);
+  });
+
+  afterAll(() => {
+    senderClient?.stopClient();
+    readerClient?.stopClient();
+  });
+
+  it("reads the sticky events another member sent, with their duration, and none in a room it is not in", async () => {
+    const versions = await csApi(hs, null, "GET", "/_matrix/client/versions");
+    expect(versions.json.unstable_features?.["org.matrix.msc4354"]).toBe(true);
+
+    const senderDriver = new MatrixClientDriver(senderClient, { logger: silentLogger });
+    const content = { member: { id: "member-1" }, sticky_key: "member-1" };
+    const sent = await senderDriver.sendEvent(MEMBER, content, { roomId: room, stickyDurationMs: 600_000 });
+    const plain = await senderDriver.sendEvent(MEMBER, { plain: true }, { roomId: room });
+
+    const readerDriver = new MatrixClientDriver(readerClient, { logger: silentLogger });
+    const found = await vi.waitFor(
+      async () => {
+        const events = await readerDriver.readStickyEvents(room);
+        expect(events.map((event) => event.event_id)).toContain(sent.eventId);
+        return events;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    expect(found.map((event) => event.event_id)).not.toContain(plain.eventId);
+    expect(found.find((event) => event.event_id === sent.eventId)).toMatchObject({
+      type: MEMBER,
+      room_id: room,
+      sender: sender.userId,
+      content,
+      msc4354_sticky: { duration_ms: 600_000 },
+    });
+
+    const elsewhere = await createRoom(hs, sender, { preset: "private_chat" });
+    expect(await readerDriver.readStickyEvents(elsewhere)).toEqual([]);
   });
 });

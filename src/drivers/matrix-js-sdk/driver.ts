@@ -518,6 +518,29 @@ export class MatrixClientDriver implements WidgetDriver {
   }
 
   /**
+   * The room's currently sticky events (MSC4354) from the client's store
+   * (`room._unstable_getStickyEvents()`, filled by `/sync` on a homeserver that offers
+   * `org.matrix.msc4354`), without pending local echoes. A room the user has not joined reads as
+   * empty.
+   * @throws WidgetApiError `unsupported` when the SDK does not track sticky events (before 39).
+   */
+  readStickyEvents(roomId: string): Promise<RoomEvent[]> {
+    return this.call(async () => {
+      const room = this.joinedRoom(roomId) as
+        (Room & { _unstable_getStickyEvents?: () => Iterable<MatrixEvent> }) | undefined;
+      if (room === undefined) return [];
+      if (typeof room._unstable_getStickyEvents !== "function") {
+        throw unsupported("This client does not track sticky events");
+      }
+      const found: RoomEvent[] = [];
+      for (const event of room._unstable_getStickyEvents()) {
+        if (!isPendingEcho(event)) found.push(toRoomEvent(event));
+      }
+      return found;
+    });
+  }
+
+  /**
    * Events related to an event (`GET /rooms/{roomId}/relations/{eventId}`, through
    * `client.relations`, which decrypts them). An event type without a relation type is filtered
    * here, since the endpoint cannot.

@@ -56,6 +56,14 @@ export function toRoomEvent(event: MatrixEvent): RoomEvent {
   if (stateKey !== undefined) result.state_key = stateKey;
   const unsigned = event.getUnsigned();
   if (unsigned !== undefined && Object.keys(unsigned).length > 0) result.unsigned = copyObject(unsigned);
+  // Read from the event itself: older SDKs have no `unstableStickyInfo` getter.
+  const sticky: unknown = (event.event as { msc4354_sticky?: unknown }).msc4354_sticky;
+  const duration: unknown =
+    typeof sticky === "object" && sticky !== null
+      ? (sticky as { duration_ms?: unknown }).duration_ms
+      : undefined;
+  if (typeof duration === "number" && Number.isFinite(duration))
+    result.msc4354_sticky = { duration_ms: duration };
   return result;
 }
 

@@ -1,4 +1,6 @@
 import { capabilityKey, parseCapability, type CapabilitySet } from "../../capabilities/index.js";
+import { describeThrown } from "../../core/describe.js";
+import { PushQueue } from "./push-queue.js";
 import type { Logger } from "../../core/logger.js";
 import {
   MAX_EVENTS_PER_MESSAGE,
@@ -57,9 +59,20 @@ interface FeedSession {
   readonly coverage: Set<string>;
   /** Whether any state-receive capability is granted. */
   receivesState: boolean;
+  /** Whether `m.receive.sticky_event` (MSC4407) is granted. */
+  receivesSticky: boolean;
+  /** Rooms whose sticky events were read for the widget already (each room once per session). */
+  readonly stickyRooms: Set<string>;
   readonly pending: Set<StateSnapshot>;
   readonly timers: Set<ReturnType<typeof setTimeout>>;
+  /** Paces the pushes, so a burst of events never exceeds the host's bound on pending requests. */
+  readonly pushes: PushQueue;
 }
+
+/** Feed pushes awaiting their ack at once: well under the host's default bound of 512. */
+const MAX_PUSHES_IN_FLIGHT = 64;
+/** Feed pushes waiting to be sent; a widget further behind loses the oldest. */
+const MAX_PUSHES_QUEUED = 10_000;
 
 const stateEntryKey = (event: RoomEvent): string =>
   `${event.room_id}\u0000${event.type}\u0000${event.state_key ?? ""}`;
@@ -124,8 +137,11 @@ class EventFeed {
       lastViewedRoomId: this.host.viewedRoomId,
       coverage: new Set(),
       receivesState: false,
+      receivesSticky: false,
+      stickyRooms: new Set(),
       pending: new Set(),
       timers: new Set(),
+      pushes: this.pushQueue(),
     };
     this.session = session;
     if (typeof this.driver.watchRoomEvents === "function") {
@@ -144,6 +160,7 @@ class EventFeed {
     if (!session) return;
     this.session = undefined;
     session.ended = true;
+    session.pushes.close();
     session.pending.clear();
     for (const timer of session.timers) clearTimeout(timer);
     session.timers.clear();
@@ -158,8 +175,14 @@ class EventFeed {
   private onGrants(session: FeedSession, granted: readonly string[]): void {
     let newState = false;
     let newTimeline = false;
+    let newSticky = false;
     for (const raw of granted) {
       const cap = parseCapability(raw);
+      if (cap.kind === "fixed" && cap.name === "receive_sticky_event") {
+        newSticky = !session.receivesSticky;
+        session.receivesSticky = true;
+        continue;
+      }
       const isStateGrant = cap.kind === "state_event" && cap.direction === "receive";
       if (!isStateGrant && cap.kind !== "timeline") continue;
       const key = capabilityKey(cap);
@@ -173,12 +196,46 @@ class EventFeed {
       }
     }
     if (newState || (newTimeline && session.receivesState)) this.snapshot(session, "grant");
+    // MSC4407: after the grant (and each renegotiation that adds rooms), push the sticky events
+    // the widget may see; sticky events act like state that live events alone do not rebuild.
+    if (newSticky || (newTimeline && session.receivesSticky)) {
+      this.pushSticky(session, this.visibleRooms(this.host.capabilities, this.host.viewedRoomId));
+    }
+  }
+
+  /**
+   * Reads the sticky events of each room not read yet this session and pushes those the widget
+   * may see as `send_event`, checked against the grants at the time of the push.
+   */
+  private pushSticky(session: FeedSession, rooms: Iterable<string>): void {
+    const read = this.driver.readStickyEvents;
+    if (typeof read !== "function") return;
+    for (const roomId of rooms) {
+      if (session.stickyRooms.has(roomId)) continue;
+      session.stickyRooms.add(roomId);
+      this.withTimeout(session, () => read.call(this.driver, roomId)).then(
+        (events: unknown) => {
+          if (session.ended || !Array.isArray(events)) return;
+          const capabilities = this.host.capabilities;
+          const viewedRoomId = this.host.viewedRoomId;
+          for (const event of events as unknown[]) {
+            if (!isWireRoomEvent(event) || event.room_id !== roomId) continue;
+            if (!mayReceive(capabilities, viewedRoomId, event)) continue;
+            this.sendEvent(session, event, "a sticky event");
+          }
+        },
+        (error: unknown) => {
+          this.logger.warn(`Reading sticky events for the widget failed: ${describe(error)}`);
+        },
+      );
+    }
   }
 
   private checkViewedRoom(session: FeedSession): void {
     const viewed = this.host.viewedRoomId;
     if (viewed === session.lastViewedRoomId) return;
     session.lastViewedRoomId = viewed;
+    if (viewed !== undefined && session.receivesSticky) this.pushSticky(session, [viewed]);
     // A room a timeline capability covers was part of the grant's snapshot and is kept current.
     if (viewed === undefined || !session.receivesState || this.host.capabilities.hasTimeline(viewed)) return;
     this.snapshot(session, "room");
@@ -195,9 +252,7 @@ class EventFeed {
       if (!isWireRoomEvent(event)) return;
       const capabilities = this.host.capabilities;
       if (!mayReceive(capabilities, this.host.viewedRoomId, event)) return;
-      this.host.request(sendEventToWidget, event).catch((error: unknown) => {
-        this.logger.debug(`The widget did not acknowledge a room event: ${describe(error)}`);
-      });
+      this.sendEvent(session, event, "a room event");
       if (typeof event.state_key !== "string" || !this.supportsUpdateState()) return;
       let folded = false;
       for (const snapshot of session.pending) {
@@ -279,12 +334,45 @@ class EventFeed {
     }
     if (batches.length === 0) batches.push([]);
     for (const batch of batches) {
-      this.host
-        .request(updateState, { state: batch as Array<WireRoomEvent & { state_key: string }> })
-        .catch((error: unknown) => {
-          this.logger.warn(`The widget did not acknowledge update_state: ${describe(error)}`);
-        });
+      session.pushes.push(() => {
+        // Checked again when it leaves the queue: the user may have left a room meanwhile.
+        const capabilities = this.host.capabilities;
+        const viewedRoomId = this.host.viewedRoomId;
+        const visible = batch.filter((event) => mayReceive(capabilities, viewedRoomId, event));
+        if (session.ended || (batch.length > 0 && visible.length === 0)) return Promise.resolve();
+        return this.host
+          .request(updateState, { state: visible as Array<WireRoomEvent & { state_key: string }> })
+          .catch((error: unknown) => {
+            this.logger.warn(`The widget did not acknowledge update_state: ${describe(error)}`);
+          });
+      });
     }
+  }
+
+  /** Queues one send_event push, checked again against the grants and the viewed room when sent. */
+  private sendEvent(session: FeedSession, event: WireRoomEvent, what: string): void {
+    session.pushes.push(() => {
+      if (session.ended || !mayReceive(this.host.capabilities, this.host.viewedRoomId, event)) {
+        return Promise.resolve();
+      }
+      return this.host.request(sendEventToWidget, event).catch((error: unknown) => {
+        this.logger.debug(`The widget did not acknowledge ${what}: ${describe(error)}`);
+      });
+    });
+  }
+
+  private pushQueue(): PushQueue {
+    let dropped = 0;
+    return new PushQueue({
+      maxInFlight: MAX_PUSHES_IN_FLIGHT,
+      maxQueued: MAX_PUSHES_QUEUED,
+      onDrop: () => {
+        // Once, then every thousandth: a widget this far behind would flood the log otherwise.
+        if (dropped++ % 1000 === 0) {
+          this.logger.warn(`The widget is not keeping up with room events; ${dropped} dropped so far`);
+        }
+      },
+    });
   }
 
   /** Runs one driver read, cut off after the default driver timeout; the timer dies with the session. */
@@ -307,12 +395,12 @@ class EventFeed {
           },
           (error: unknown) => {
             settle();
-            reject(error instanceof Error ? error : new Error(String(error)));
+            reject(error instanceof Error ? error : new Error(describeThrown(error)));
           },
         );
       } catch (error) {
         settle();
-        reject(error instanceof Error ? error : new Error(String(error)));
+        reject(error instanceof Error ? error : new Error(describeThrown(error)));
       }
     });
   }
@@ -345,7 +433,7 @@ function stateGrants(capabilities: CapabilitySet): Array<{ type: string; stateKe
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeThrown(error);
 }
 
 const feeds = new WeakMap<WidgetHost, EventFeed>();
