@@ -1,0 +1,146 @@
+// Ecosystem test c: a matrix-widget-api 1.19 WidgetApi widget at FULL SPEED against our
+// WidgetHost, in real Chromium, the widget on another origin with its console silenced as in
+// production. Three workloads: 3,000 sequential requests, a burst of 1,000 concurrent requests, and
+// 3,000 room events pushed through the host's event feed. Every request is answered exactly once
+// (counted per requestId on the wire, in both pages) and none times out.
+//
+// matrix-widget-api names requests `widgetapi-<Date.now()>` and reuses a name once the earlier
+// request was answered, so at full speed many requests share IDs; the host must treat each as new.
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  launchBrowser,
+  openPage,
+  startOrigins,
+  type OpenedPage,
+  type Origins,
+} from "../browser/harness/index.js";
+import { bridge, frameWith, type Remote } from "../interop/support.js";
+import type { FullSpeedHost } from "./fixtures/full-speed/our-host.js";
+import type { FullSpeedWidget } from "./fixtures/full-speed/mwa-widget.js";
+import { WIDGET_CAPABILITIES } from "./fixtures/full-speed/shared.js";
+import { plainPage, report, reusedIds, silencedPage, total, unanswered } from "./full-speed-support.js";
+
+const SEQUENTIAL = 3_000;
+const BURST = 1_000;
+const PUSHES = 3_000;
+const STATE_EVERY = 10;
+const SUITE = "c: matrix-widget-api WidgetApi → our WidgetHost";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/full-speed/${name}.ts`, import.meta.url));
+
+let origins: Origins;
+let browser: Browser;
+let opened: OpenedPage;
+let page: Page;
+let frame: Frame;
+let host: Remote<FullSpeedHost>;
+let widget: Remote<FullSpeedWidget>;
+
+beforeAll(async () => {
+  origins = await startOrigins();
+  origins.registerBundle("full-speed-our-host", fixture("our-host"));
+  origins.registerBundle("full-speed-mwa-widget", fixture("mwa-widget"));
+  origins.setPage("host", "/our-host.html", plainPage("full-speed-our-host"));
+  origins.setPage("widget", "/mwa-widget.html", silencedPage("full-speed-mwa-widget"));
+  await Promise.all([origins.bundle("full-speed-our-host"), origins.bundle("full-speed-mwa-widget")]);
+  browser = await launchBrowser();
+  opened = await openPage(browser);
+  page = opened.page;
+  const widgetUrl = `${origins.widgetOrigin}/mwa-widget.html`;
+  await page.goto(`${origins.hostOrigin}/our-host.html?${new URLSearchParams({ widget: widgetUrl })}`);
+  frame = await frameWith(page, "widgetId=full-speed");
+  host = bridge<FullSpeedHost>(page, "fullSpeedHost");
+  widget = bridge<FullSpeedWidget>(frame, "fullSpeed");
+  await frame.waitForFunction(() => "fullSpeed" in window, undefined, { timeout: 10_000 });
+  await Promise.all([host.ready(), widget.ready()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await origins?.close();
+});
+
+async function resetCounts(): Promise<void> {
+  await Promise.all([host.resetWire(), widget.resetWire(), host.resetTraces()]);
+}
+
+describe("c: a matrix-widget-api widget at full speed in our host", () => {
+  it("is granted what it asked for", async () => {
+    expect(new Set(await host.granted())).toEqual(new Set(WIDGET_CAPABILITIES));
+    expect(new Set(await widget.capabilities())).toEqual(new Set(WIDGET_CAPABILITIES));
+  });
+
+  it(`answers ${SEQUENTIAL} sequential requests exactly once each, reused request IDs included, with no timeout`, async () => {
+    await resetCounts();
+    const result = await widget.sequential(SEQUENTIAL);
+    const [sent, answered, traces] = await Promise.all([host.wire(), widget.wire(), host.traces()]);
+    const reused = reusedIds(sent.fromWidgetRequests);
+    report(SUITE, "sequential requests", SEQUENTIAL, result.ms, `${reused} reused a request ID`);
+    expect(result.failures.slice(0, 5)).toEqual([]);
+    expect(result.fulfilled).toBe(SEQUENTIAL);
+    expect(total(sent.fromWidgetRequests)).toBe(SEQUENTIAL);
+    expect(unanswered(sent.fromWidgetRequests, answered.fromWidgetReplies).slice(0, 5)).toEqual([]);
+    expect(total(answered.fromWidgetReplies)).toBe(SEQUENTIAL);
+    expect(traces.errors.slice(0, 5)).toEqual([]);
+  });
+
+  it(`answers a burst of ${BURST} concurrent requests exactly once each, with no timeout`, async () => {
+    await resetCounts();
+    const result = await widget.burst(BURST);
+    const [sent, answered, traces] = await Promise.all([host.wire(), widget.wire(), host.traces()]);
+    report(SUITE, "burst", BURST, result.ms, `${Object.keys(sent.fromWidgetRequests).length} distinct IDs`);
+    expect(result.failures.slice(0, 5)).toEqual([]);
+    expect(result.fulfilled).toBe(BURST);
+    expect(total(sent.fromWidgetRequests)).toBe(BURST);
+    expect(unanswered(sent.fromWidgetRequests, answered.fromWidgetReplies).slice(0, 5)).toEqual([]);
+    expect(traces.errors.slice(0, 5)).toEqual([]);
+  });
+
+  it(`delivers ${PUSHES} pushed room events through the event feed, each acknowledged exactly once`, async () => {
+    await resetCounts();
+    const before = await widget.received();
+    const started = Date.now();
+    const pushed = await host.pushEvents(PUSHES, STATE_EVERY);
+    await expect
+      .poll(async () => (await widget.received()).send_event - before.send_event, {
+        timeout: 60_000,
+        interval: 50,
+      })
+      .toBe(PUSHES);
+    // Every push the host made must have been answered before counting.
+    await expect
+      .poll(
+        async () => {
+          const [sent, answered] = await Promise.all([widget.wire(), host.wire()]);
+          return unanswered(sent.toWidgetRequests, answered.toWidgetReplies).length;
+        },
+        { timeout: 30_000, interval: 50 },
+      )
+      .toBe(0);
+    const elapsed = Date.now() - started;
+    const [sent, answered, traces, after] = await Promise.all([
+      widget.wire(),
+      host.wire(),
+      host.traces(),
+      widget.received(),
+    ]);
+    report(
+      SUITE,
+      "pushed events",
+      PUSHES,
+      elapsed,
+      `${pushed.state} state events; ${after.update_state - before.update_state} update_state pushes; world writes took ${pushed.ms.toFixed(0)} ms`,
+    );
+    expect(traces.count["toWidget send_event"]).toBe(PUSHES);
+    expect(after.update_state - before.update_state).toBeGreaterThan(0);
+    expect(total(sent.toWidgetRequests)).toBe(total(answered.toWidgetReplies));
+    expect(unanswered(sent.toWidgetRequests, answered.toWidgetReplies)).toEqual([]);
+    expect(traces.errors.slice(0, 5)).toEqual([]);
+  });
+
+  it("left no uncaught error in either page", () => {
+    expect(opened.pageErrors()).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { PushQueue } from "../../../src/host/features/push-queue.js";
+import type { WidgetHost } from "../../../src/host/widget-host.js";
+import { DEFAULT_HOST_LIMITS } from "../../../src/host/limits.js";
+import {
+  eventCapability,
+  onRoomEvent,
+  onStateUpdate,
+  stateCapability,
+} from "../../../src/widget/features/events.js";
+import { makeEvent, stateEvent } from "./fake-driver.js";
+import { openClientSession, ROOM, settle } from "./harness.js";
+
+const hosts: WidgetHost[] = [];
+afterEach(() => {
+  for (const host of hosts.splice(0)) host.destroy();
+});
+
+describe("event feed under a burst", () => {
+  it(
+    "delivers every one of a synchronous burst larger than the host's pending bound, in order",
+    { timeout: 30_000 },
+    async () => {
+      const count = DEFAULT_HOST_LIMITS.maxPending * 4;
+      const s = await openClientSession({
+        capabilities: [
+          eventCapability("receive", "com.example.tick"),
+          stateCapability("receive", "com.example.score"),
+        ],
+      });
+      hosts.push(s.host);
+      const seen: number[] = [];
+      let states = 0;
+      onRoomEvent(s.client, (event) => void seen.push((event.content as { n: number }).n));
+      onStateUpdate(s.client, (events) => void (states += events.length));
+      for (let n = 0; n < count; n++) {
+        s.driver.emit(
+          n % 10 === 9
+            ? stateEvent(ROOM, "com.example.score", "", { n })
+            : makeEvent({ room_id: ROOM, type: "com.example.tick", content: { n } }),
+        );
+      }
+      await expect.poll(() => seen.length, { timeout: 10_000, interval: 10 }).toBe(count);
+      expect(seen).toEqual(Array.from({ length: count }, (_, n) => n));
+      await expect.poll(() => states, { timeout: 5_000, interval: 10 }).toBe(Math.floor(count / 10));
+      const replies = s.pair.widget.sent.filter((m) => m.api === "toWidget" && "response" in m);
+      expect(replies.filter((m) => JSON.stringify(m.response).includes("error"))).toEqual([]);
+    },
+  );
+});
+
+describe("PushQueue", () => {
+  it("keeps at most maxInFlight pushes awaiting their ack and sends the rest in order as acks come", async () => {
+    const acks: Array<() => void> = [];
+    const started: number[] = [];
+    const queue = new PushQueue({ maxInFlight: 2, maxQueued: 10, onDrop: () => {} });
+    for (let i = 0; i < 5; i++) {
+      queue.push(() => {
+        started.push(i);
+        return new Promise<void>((resolve) => acks.push(resolve));
+      });
+    }
+    expect(started).toEqual([0, 1]);
+    expect(queue.queued).toBe(3);
+    acks.shift()?.();
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    acks.splice(0).forEach((ack) => ack());
+    await settle();
+    acks.splice(0).forEach((ack) => ack());
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("frees the slot of a push that throws, rejects or throws a non-Error, and goes on", async () => {
+    const started: string[] = [];
+    const queue = new PushQueue({ maxInFlight: 1, maxQueued: 10, onDrop: () => {} });
+    queue.push(() => {
+      started.push("throws");
+      throw undefined;
+    });
+    queue.push(() => {
+      started.push("rejects");
+      return Promise.reject(Object.create(null));
+    });
+    queue.push(() => {
+      started.push("works");
+      return Promise.resolve();
+    });
+    await settle();
+    expect(started).toEqual(["throws", "rejects", "works"]);
+  });
+
+  it("drops the oldest waiting push past maxQueued, and nothing after close", async () => {
+    const started: number[] = [];
+    let drops = 0;
+    let ack: () => void = () => {};
+    const queue = new PushQueue({ maxInFlight: 1, maxQueued: 2, onDrop: () => void drops++ });
+    for (let i = 0; i < 5; i++) {
+      queue.push(() => {
+        started.push(i);
+        return new Promise<void>((resolve) => (ack = resolve));
+      });
+    }
+    expect(drops).toBe(2);
+    ack();
+    await settle();
+    expect(started).toEqual([0, 3]);
+    queue.close();
+    queue.push(() => {
+      started.push(99);
+      return Promise.resolve();
+    });
+    ack();
+    await settle();
+    expect(started).toEqual([0, 3]);
+  });
+});
