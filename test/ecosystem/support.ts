@@ -4,8 +4,18 @@
 // runs someone else's widget or client on loopback can use it.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from "node:net";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from "node:net";
 import { extname, join, normalize, sep } from "node:path";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { ensureChromium } from "../../scripts/ensure-chromium.mjs";
