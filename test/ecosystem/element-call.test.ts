@@ -63,7 +63,7 @@ beforeAll(async () => {
     origins.registerBundle(`ec-${name}`, fixture(name));
     origins.setPage("host", `/${name}.html`, html(`ec-${name}`));
   }
-  await origins.bundle("ec-our-host");
+  await Promise.all([origins.bundle("ec-our-host"), origins.bundle("ec-mwa-host")]);
   browser = await launchMediaBrowser();
 });
 
@@ -325,5 +325,15 @@ describe(`Element Call ${ecVersion} (embedded) on Synapse, with a loopback RTC f
     expect(whats).toEqual(expect.arrayContaining(["joined", "device mute", "always on screen"]));
     expectCallLifecycle(run);
     expect(media.connections).toBeGreaterThan(0);
+  });
+
+  it("(b) in matrix-widget-api's ClientWidgetApi with a matrix-js-sdk WidgetDriver: joins from the lobby, writes its membership, restarts its delayed leave, leaves when media fails, no error replies", async () => {
+    const run = await runCall("mwa-host");
+    runs["mwa-host"] = run;
+    console.log(
+      `Element Call ${ecVersion} in ClientWidgetApi wrote ${CALL_MEMBER} (state_key ${run.membership.state_key}):`,
+    );
+    console.log(JSON.stringify(run.membership.content, null, 2));
+    expectCallLifecycle(run);
   });
 });
