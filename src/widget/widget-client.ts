@@ -1,4 +1,5 @@
 import { stableSpelling } from "../capabilities/spellings.js";
+import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
@@ -48,7 +49,11 @@ export interface WidgetClientOptions {
   parentOrigin?: string;
   /** A transport; defaults to postMessage with the parent window, pinned to `parentOrigin`. */
   transport?: Transport;
-  /** Send `content_loaded` at start, for hosts that do not wait for the frame's load event. */
+  /**
+   * Send `content_loaded` at start, for hosts that do not wait for the frame's load event. It is
+   * sent once the document has loaded, and once per document: a client re-created in the same
+   * page (React StrictMode mounts twice) does not send it again, since hosts refuse a second one.
+   */
   sendContentLoaded?: boolean;
   /** Default timeout of requests to the host, in ms. Default 10 000. */
   timeoutMs?: number;
@@ -112,6 +117,33 @@ const ACKED_WITHOUT_LISTENER: ReadonlySet<string> = new Set([
 const NAVIGATE_TIMEOUT_MS = 60_000;
 
 /**
+ * How long after the document has loaded (and the host answered the versions request) a client
+ * waits for the host's capabilities request before asking for its session by renegotiation.
+ * A host that negotiates on the frame's load event asks within milliseconds of it; one that asked
+ * before this client existed (a client created in a React effect, or later) never asks again.
+ */
+const ASK_AGAIN_AFTER_MS = 500;
+
+/** What the clients of one document share: the page's own global, not the module's (bundles may repeat). */
+interface DocumentState {
+  /** Widget IDs whose content_loaded this document has already sent. */
+  contentLoadedSent: Set<string>;
+}
+const DOCUMENT_STATE = Symbol.for("matrix-widget-kit.widget-document");
+
+function documentState(): DocumentState {
+  const holder = globalThis as { [DOCUMENT_STATE]?: DocumentState };
+  return (holder[DOCUMENT_STATE] ??= { contentLoadedSent: new Set() });
+}
+
+/** Resolves once the widget's document has loaded; at once outside a browser. */
+function documentLoaded(): Promise<void> {
+  const page = globalThis.document as Document | undefined;
+  if (!page || page.readyState === "complete") return Promise.resolve();
+  return new Promise((resolve) => globalThis.addEventListener("load", () => resolve(), { once: true }));
+}
+
+/**
  * The widget side. Create it with one awaited call; it resolves once capabilities are negotiated,
  * with the granted set known. Every method is typed from the action table, and every reply is
  * validated before it reaches you.
@@ -139,6 +171,12 @@ export class WidgetClient {
   private versionsOfHost: readonly string[] | undefined;
   private notifyWaiters: Array<() => void> = [];
   private destroyed = false;
+  /** The host has sent this client a capabilities request. */
+  private askedForCapabilities = false;
+  /** A notify_capabilities has arrived: the session is known. */
+  private notified = false;
+  /** Whether this client talks through the page's own postMessage channel (one per document). */
+  private readonly ownsDocumentChannel: boolean;
 
   private constructor(options: WidgetClientOptions) {
     const parameters = readWidgetParameters(options.url);
@@ -148,6 +186,7 @@ export class WidgetClient {
     }
     this.widgetId = widgetId;
     this.logger = options.logger ?? consoleLogger;
+    this.ownsDocumentChannel = options.transport === undefined;
     if (options.transport) {
       this.transport = options.transport;
     } else {
@@ -173,6 +212,7 @@ export class WidgetClient {
     });
     this.handle(supportedApiVersionsToWidget, () => ({ supported_versions: [...WIDGET_SUPPORTED_VERSIONS] }));
     this.handle(capabilitiesRequest, () => {
+      this.askedForCapabilities = true;
       // Hosts without MSC2871 never notify: take the request as granted once they have asked.
       if (this.versionsOfHost && !this.versionsOfHost.includes(ApiVersion.MSC2871)) {
         queueMicrotask(() => this.updateGranted(this.requested));
@@ -215,13 +255,58 @@ export class WidgetClient {
         (reply) => reply.supported_versions,
         () => undefined,
       );
+    // Asking for the versions is also how this client announces itself: every host answers it,
+    // and ours (re)starts the capability exchange for a client created after the frame's load.
     const versions = askVersions();
-    const loaded = options.sendContentLoaded ? this.request(contentLoaded, {}) : undefined;
+    const loaded = options.sendContentLoaded ? this.sendContentLoaded() : undefined;
+    void this.askAgainIfForgotten(versions);
     // Whichever fails first ends create(): a silent host is reported after readyTimeoutMs.
     const [hostVersions] = await Promise.all([versions, ready.promise, loaded]);
     this.versionsOfHost = hostVersions;
     // An answer lost to a session reset on the host (a reload race) is asked for once more.
     this.versionsOfHost ??= (await askVersions()) ?? [ApiVersion.Prerelease1, ApiVersion.Prerelease2];
+  }
+
+  /**
+   * Sends content_loaded once per document, after the document has loaded, so that it rarely
+   * overtakes the frame's load event on the host. A refusal (matrix-widget-api's host refuses a
+   * second one, or any with `waitForIframeLoad`) does not fail create(): the capability exchange
+   * decides that. Only a host that does not answer at all does.
+   */
+  private async sendContentLoaded(): Promise<void> {
+    await documentLoaded();
+    if (this.destroyed) return;
+    if (this.ownsDocumentChannel) {
+      const sent = documentState().contentLoadedSent;
+      if (sent.has(this.widgetId)) return;
+      sent.add(this.widgetId);
+    }
+    try {
+      await this.request(contentLoaded, {});
+    } catch (error) {
+      if (error instanceof WidgetApiError && error.code === ErrorCode.Timeout) throw error;
+      this.logger.warn(`The host refused content_loaded: ${describeThrown(error)}`);
+    }
+  }
+
+  /**
+   * A host that sent its capabilities request before this client existed never asks again
+   * (matrix-widget-api's ClientWidgetApi with waitForIframeLoad). If no request has come some time
+   * after the document loaded, ask for the session by renegotiation (MSC2974), which such hosts
+   * answer with notify_capabilities at any time.
+   */
+  private async askAgainIfForgotten(versions: Promise<string[] | undefined>): Promise<void> {
+    const hostVersions = await versions;
+    await documentLoaded();
+    await new Promise((resolve) => setTimeout(resolve, ASK_AGAIN_AFTER_MS));
+    if (this.destroyed || this.askedForCapabilities || this.notified) return;
+    if (!hostVersions?.includes(ApiVersion.MSC2974)) return;
+    this.versionsOfHost ??= hostVersions;
+    try {
+      await this.request(requestCapabilities, { capabilities: [...this.requested] });
+    } catch (error) {
+      this.logger.warn(`Asking the host for the session again failed: ${describeThrown(error)}`);
+    }
   }
 
   /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */
@@ -399,10 +484,18 @@ export class WidgetClient {
   }
 
   private updateGranted(approved: readonly string[]): void {
+    this.notified = true;
     this.granted = [...approved];
     this.grantedKeys = new Set(approved.map(stableSpelling));
     for (const wake of this.notifyWaiters.splice(0)) wake();
-    for (const listener of [...this.capabilityListeners]) listener(this.granted);
+    for (const listener of [...this.capabilityListeners]) {
+      try {
+        listener(this.granted);
+      } catch (error) {
+        // The app's listener must not turn the host's notification into an error reply.
+        this.logger.error(`A capabilities listener threw: ${describeThrown(error)}`);
+      }
+    }
   }
 
   /** Resolves at the next capability notification; rejects after `timeoutMs` or on destroy. */

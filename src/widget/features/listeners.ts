@@ -31,15 +31,16 @@ export function addPushListener<A extends AnyActionDescriptor>(
   if (!hub) {
     const listeners = new Set<AnyListener>();
     const remove = client.handle(action, (data) => {
-      let failure: unknown;
+      // A flag, not the thrown value: a listener may throw undefined, and that is a failure too.
+      let failed = false;
       for (const each of [...listeners]) {
         try {
           (each as (data: RequestData<A>) => void)(data);
-        } catch (error) {
-          failure ??= error;
+        } catch {
+          failed = true;
         }
       }
-      if (failure !== undefined) {
+      if (failed) {
         throw new WidgetApiError(`A listener for ${action.stable} failed`, ErrorCode.Internal);
       }
       return {} as ResponseInput<A>;

@@ -11,7 +11,8 @@ import type { Transport } from "../../../src/transport/transport.js";
 import { WidgetClient, type WidgetClientOptions } from "../../../src/widget/widget-client.js";
 import { settle, WIDGET_ID } from "../../support/memory-session.js";
 
-const NAV = "org.matrix.msc2931.navigate";
+/** Another custom capability, so that what these tests grant does not depend on the driver or policy hooks. */
+const OTHER = "com.example.capability.other";
 const SECRET = "com.example.capability.secret";
 
 /** A custom action that needs a custom capability: stands in for "reads account data it was granted". */
@@ -26,6 +27,17 @@ const readSecret = defineAction({
   summary: "Reads something only a granted widget may read.",
 });
 const readSecretHost = defineHostAction({ action: readSecret, handle: () => ({ secret: "s3cret" }) });
+const other = defineAction({
+  id: "other",
+  direction: "fromWidget",
+  stable: "com.example.other",
+  unstable: [],
+  request: v.object({}),
+  response: v.object({}),
+  capability: { custom: OTHER },
+  summary: "Needs the other custom capability.",
+});
+const otherHost = defineHostAction({ action: other, handle: () => ({}) });
 
 const opened: Array<{ destroy(): void }> = [];
 afterEach(() => {
@@ -38,7 +50,7 @@ function makeHost(options: Partial<WidgetHostOptions> = {}) {
     widgetId: WIDGET_ID,
     transport: pair.host,
     policy: approveCapabilities("all-requested"),
-    actions: [readSecretHost],
+    actions: [readSecretHost, otherHost],
     logger: silentLogger,
     ...options,
   });
@@ -134,10 +146,10 @@ describe("a reload after an early content_loaded (waitForIframeLoad false)", () 
     expect(ended).toEqual(["The widget frame was reloaded"]);
     expect(host.grantedCapabilities).toEqual([]);
 
-    const { client, ms } = await timedCreate(fresh, { capabilities: [NAV], sendContentLoaded: true });
+    const { client, ms } = await timedCreate(fresh, { capabilities: [OTHER], sendContentLoaded: true });
     expect(ms).toBeLessThan(1_000);
-    expect(client.capabilities).toEqual([NAV]);
-    expect(host.grantedCapabilities).toEqual([NAV]);
+    expect(client.capabilities).toEqual([OTHER]);
+    expect(host.grantedCapabilities).toEqual([OTHER]);
     await expect(client.request(readSecret, {})).rejects.toMatchObject({ code: ErrorCode.MissingCapability });
   });
 
@@ -157,10 +169,10 @@ describe("a reload after an early content_loaded (waitForIframeLoad false)", () 
     );
     await settle(5);
     const fresh = pair.reloadWidget();
-    const { client, ms } = await timedCreate(fresh, { capabilities: [NAV], sendContentLoaded: true });
+    const { client, ms } = await timedCreate(fresh, { capabilities: [OTHER], sendContentLoaded: true });
     expect(ms).toBeLessThan(1_000);
     expect(await firstOutcome).toBe(ErrorCode.Timeout);
-    expect(host.grantedCapabilities).toEqual([NAV]);
+    expect(host.grantedCapabilities).toEqual([OTHER]);
     await expect(client.request(readSecret, {})).rejects.toMatchObject({ code: ErrorCode.MissingCapability });
   });
 
@@ -172,9 +184,9 @@ describe("a reload after an early content_loaded (waitForIframeLoad false)", () 
     expect(host.grantedCapabilities).toEqual([SECRET]);
     const fresh = pair.reloadWidget();
     expect(host.grantedCapabilities).toEqual([]);
-    const client = await createClient(fresh, { capabilities: [NAV], sendContentLoaded: true });
-    expect(host.grantedCapabilities).toEqual([NAV]);
-    expect(client.capabilities).toEqual([NAV]);
+    const client = await createClient(fresh, { capabilities: [OTHER], sendContentLoaded: true });
+    expect(host.grantedCapabilities).toEqual([OTHER]);
+    expect(client.capabilities).toEqual([OTHER]);
   });
 
   it("answers a new document's content_loaded that overtakes its load at once, and starts its session on that load", async () => {
@@ -187,14 +199,14 @@ describe("a reload after an early content_loaded (waitForIframeLoad false)", () 
       const message = m as { action?: string; response?: unknown };
       if (message.action === "content_loaded" && "response" in message) replies.push(message.response);
     });
-    const second = timedCreate(fresh, { capabilities: [NAV], sendContentLoaded: true });
+    const second = timedCreate(fresh, { capabilities: [OTHER], sendContentLoaded: true });
     await settle(5);
     expect(replies).toEqual([{}]);
     pair.host.simulatePeerLoad();
     const { client, ms } = await second;
     expect(ms).toBeLessThan(1_000);
-    expect(client.capabilities).toEqual([NAV]);
-    expect(host.grantedCapabilities).toEqual([NAV]);
+    expect(client.capabilities).toEqual([OTHER]);
+    expect(host.grantedCapabilities).toEqual([OTHER]);
   });
 });
 
@@ -205,11 +217,11 @@ describe("a client created after the frame's load gets a session", () => {
       pair.host.simulatePeerLoad();
       await settle(300);
       const { client, ms } = await timedCreate(pair.widget, {
-        capabilities: [NAV],
+        capabilities: [OTHER],
         sendContentLoaded: !waitForIframeLoad,
       });
       expect(ms).toBeLessThan(1_000);
-      expect(client.capabilities).toEqual([NAV]);
+      expect(client.capabilities).toEqual([OTHER]);
       expect(host.state).toBe("ready");
     });
 
@@ -218,12 +230,12 @@ describe("a client created after the frame's load gets a session", () => {
       pair.host.simulatePeerLoad();
       await settle(50);
       const { first, client, ms } = await strictModeMount(pair.widget, {
-        capabilities: [NAV],
+        capabilities: [OTHER],
         sendContentLoaded: !waitForIframeLoad,
       });
       expect(ms).toBeLessThan(1_000);
       expect(first).toBe("ready");
-      expect(client.capabilities).toEqual([NAV]);
+      expect(client.capabilities).toEqual([OTHER]);
       expect(host.state).toBe("ready");
     });
   }
@@ -239,14 +251,14 @@ describe("a client created after the frame's load gets a session", () => {
     const { pair } = makeHost({ policy });
     pair.host.simulatePeerLoad();
     await settle(20);
-    await createClient(pair.widget, { capabilities: [NAV] });
+    await createClient(pair.widget, { capabilities: [OTHER] });
     await settle(300);
     expect(asked).toBe(1);
   });
 
   it("does not resend the capabilities request to a client that was there when it was sent", async () => {
     const { pair, host } = makeHost();
-    const created = createClient(pair.widget, { capabilities: [NAV] });
+    const created = createClient(pair.widget, { capabilities: [OTHER] });
     host.start();
     await created;
     await settle(300);
@@ -276,9 +288,9 @@ describe("a client created after the frame's load gets a session", () => {
 
   it("on a host attached to an already loaded frame without start(), after the pairing wait", async () => {
     const { pair, host } = makeHost();
-    const { client, ms } = await timedCreate(pair.widget, { capabilities: [NAV] });
+    const { client, ms } = await timedCreate(pair.widget, { capabilities: [OTHER] });
     expect(ms).toBeLessThan(1_000);
-    expect(client.capabilities).toEqual([NAV]);
+    expect(client.capabilities).toEqual([OTHER]);
     expect(host.state).toBe("ready");
   });
 
@@ -286,9 +298,9 @@ describe("a client created after the frame's load gets a session", () => {
     const { pair, host } = makeHost();
     await settle(20);
     host.start();
-    const { client, ms } = await timedCreate(pair.widget, { capabilities: [NAV] });
+    const { client, ms } = await timedCreate(pair.widget, { capabilities: [OTHER] });
     expect(ms).toBeLessThan(300);
-    expect(client.capabilities).toEqual([NAV]);
+    expect(client.capabilities).toEqual([OTHER]);
   });
 });
 
@@ -326,7 +338,7 @@ describe("thrown values that are not Errors", () => {
       },
     });
     const { logger, lines } = recordingLogger();
-    const { pair, host } = makeHost({ actions: [readSecretHost, registerHost], logger });
+    const { pair, host } = makeHost({ actions: [readSecretHost, otherHost, registerHost], logger });
     host.start();
     const first = await createClient(pair.widget, { capabilities: [SECRET] });
     await first.request(register, {});
@@ -341,7 +353,7 @@ describe("thrown values that are not Errors", () => {
       "Session cleanup failed: undefined was thrown",
       "Session cleanup failed: a non-Error object was thrown",
     ]);
-    const client = await createClient(fresh, { capabilities: [NAV] });
+    const client = await createClient(fresh, { capabilities: [OTHER] });
     await expect(client.request(readSecret, {})).rejects.toMatchObject({ code: ErrorCode.MissingCapability });
   });
 
@@ -385,9 +397,74 @@ describe("thrown values that are not Errors", () => {
     const { pair, host } = makeHost({ policy });
     host.start();
     const client = await createClient(pair.widget, { capabilities: [SECRET] });
-    const granted = await client.requestCapabilities([NAV], { timeoutMs: 1_000 });
+    const granted = await client.requestCapabilities([OTHER], { timeoutMs: 1_000 });
     expect(granted).toEqual([SECRET]);
     expect(host.grantedCapabilities).toEqual([SECRET]);
     expect(host.state).toBe("ready");
+  });
+});
+
+describe("the widget client with hosts that do not ask again", () => {
+  /**
+   * A host in the manner of matrix-widget-api's ClientWidgetApi: it answers the versions request,
+   * refuses content_loaded when told to, sends its capabilities request only when the test says
+   * so, and answers MSC2974 renegotiation with notify_capabilities.
+   */
+  function fakeHost(options: { refuseContentLoaded?: boolean } = {}) {
+    const pair = createMemoryTransportPair();
+    const received: string[] = [];
+    let next = 0;
+    const send = (action: string, data: Record<string, unknown>) =>
+      pair.host.send({
+        api: "toWidget",
+        widgetId: WIDGET_ID,
+        requestId: `host-${++next}`,
+        action,
+        data,
+      } as never);
+    pair.host.subscribe((raw) => {
+      const message = raw as { api: string; action: string; data: Record<string, unknown> };
+      if (message.api !== "fromWidget" || "response" in message) return;
+      received.push(message.action);
+      const reply = (response: Record<string, unknown>) => pair.host.send({ ...message, response } as never);
+      if (message.action === "supported_api_versions") {
+        reply({ supported_versions: ["0.0.1", "0.0.2", "org.matrix.msc2871", "org.matrix.msc2974"] });
+      } else if (message.action === "content_loaded") {
+        reply(options.refuseContentLoaded ? { error: { message: "Improper sequence" } } : {});
+      } else if (message.action === "org.matrix.msc2974.request_capabilities") {
+        reply({});
+        const requested = message.data.capabilities as string[];
+        send("notify_capabilities", { requested, approved: requested });
+      } else {
+        reply({ error: { message: "unknown" } });
+      }
+    });
+    return { pair, received, send };
+  }
+
+  it("asks for its session by renegotiation when the host's capabilities request came before it existed", async () => {
+    const { pair, received } = fakeHost();
+    const { client, ms } = await timedCreate(pair.widget, { capabilities: [SECRET] });
+    expect(client.capabilities).toEqual([SECRET]);
+    expect(ms).toBeLessThan(1_000);
+    expect(received.filter((a) => a.endsWith("request_capabilities"))).toHaveLength(1);
+  });
+
+  it("does not ask by renegotiation when the host sends its capabilities request", async () => {
+    const { pair, received, send } = fakeHost();
+    const created = timedCreate(pair.widget, { capabilities: [SECRET] });
+    await settle(5);
+    send("capabilities", {});
+    await settle(5);
+    send("notify_capabilities", { requested: [SECRET], approved: [SECRET] });
+    await created;
+    await settle(700);
+    expect(received.filter((a) => a.endsWith("request_capabilities"))).toEqual([]);
+  });
+
+  it("still gets its session when the host refuses its content_loaded (a second one in the same document)", async () => {
+    const { pair } = fakeHost({ refuseContentLoaded: true });
+    const { client } = await timedCreate(pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
+    expect(client.capabilities).toEqual([SECRET]);
   });
 });
