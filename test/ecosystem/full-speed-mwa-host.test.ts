@@ -1,0 +1,124 @@
+// Ecosystem test d: OUR WidgetClient at full speed inside matrix-widget-api 1.19's ClientWidgetApi,
+// the host Element Web uses, in real Chromium with the widget on another origin. The same three
+// workloads as test c: 3,000 sequential requests, a burst of 1,000, and 3,000 events fed the way
+// Element feeds them. Every request is answered exactly once (counted per requestId on the wire,
+// in both pages) and none times out. ClientWidgetApi names its pushes `widgetapi-<Date.now()>`
+// too, so here it is our widget that must take a reused ID as a new request.
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  launchBrowser,
+  openPage,
+  startOrigins,
+  type OpenedPage,
+  type Origins,
+} from "../browser/harness/index.js";
+import { bridge, frameWith, type Remote } from "../interop/support.js";
+import type { FullSpeedMwaHost } from "./fixtures/full-speed/mwa-host.js";
+import type { FullSpeedOurWidget } from "./fixtures/full-speed/our-widget.js";
+import { WIDGET_CAPABILITIES } from "./fixtures/full-speed/shared.js";
+import { plainPage, report, reusedIds, silencedPage, total, unanswered } from "./full-speed-support.js";
+
+const SEQUENTIAL = 3_000;
+const BURST = 1_000;
+const PUSHES = 3_000;
+const STATE_EVERY = 10;
+const SUITE = "d: our WidgetClient → matrix-widget-api ClientWidgetApi";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/full-speed/${name}.ts`, import.meta.url));
+
+let origins: Origins;
+let browser: Browser;
+let opened: OpenedPage;
+let page: Page;
+let frame: Frame;
+let host: Remote<FullSpeedMwaHost>;
+let widget: Remote<FullSpeedOurWidget>;
+
+beforeAll(async () => {
+  origins = await startOrigins();
+  origins.registerBundle("full-speed-mwa-host", fixture("mwa-host"));
+  origins.registerBundle("full-speed-our-widget", fixture("our-widget"));
+  origins.setPage("host", "/mwa-host.html", plainPage("full-speed-mwa-host"));
+  origins.setPage("widget", "/our-widget.html", silencedPage("full-speed-our-widget"));
+  await Promise.all([origins.bundle("full-speed-mwa-host"), origins.bundle("full-speed-our-widget")]);
+  browser = await launchBrowser();
+  opened = await openPage(browser);
+  page = opened.page;
+  const widgetUrl = `${origins.widgetOrigin}/our-widget.html`;
+  await page.goto(`${origins.hostOrigin}/mwa-host.html?${new URLSearchParams({ widget: widgetUrl })}`);
+  frame = await frameWith(page, "widgetId=full-speed");
+  await frame.waitForFunction(() => "fullSpeed" in window, undefined, { timeout: 10_000 });
+  host = bridge<FullSpeedMwaHost>(page, "fullSpeedHost");
+  widget = bridge<FullSpeedOurWidget>(frame, "fullSpeed");
+  await Promise.all([host.ready(), widget.ready()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await origins?.close();
+});
+
+async function resetCounts(): Promise<void> {
+  await Promise.all([host.resetWire(), widget.resetWire()]);
+}
+
+describe("d: our widget at full speed in matrix-widget-api's ClientWidgetApi", () => {
+  it("is granted what it asked for", async () => {
+    expect(new Set(await host.granted([...WIDGET_CAPABILITIES]))).toEqual(new Set(WIDGET_CAPABILITIES));
+    expect(new Set(await widget.capabilities())).toEqual(new Set(WIDGET_CAPABILITIES));
+  });
+
+  it(`gets ${SEQUENTIAL} sequential requests answered exactly once each, with no timeout`, async () => {
+    await resetCounts();
+    const result = await widget.sequential(SEQUENTIAL);
+    const [sent, answered] = await Promise.all([host.wire(), widget.wire()]);
+    report(
+      SUITE,
+      "sequential requests",
+      SEQUENTIAL,
+      result.ms,
+      `${reusedIds(sent.fromWidgetRequests)} reused a request ID`,
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.fulfilled).toBe(SEQUENTIAL);
+    expect(total(sent.fromWidgetRequests)).toBe(SEQUENTIAL);
+    expect(unanswered(sent.fromWidgetRequests, answered.fromWidgetReplies).slice(0, 5)).toEqual([]);
+    expect(total(answered.fromWidgetReplies)).toBe(SEQUENTIAL);
+  });
+
+  it(`gets a burst of ${BURST} concurrent requests answered exactly once each, with no timeout`, async () => {
+    await resetCounts();
+    const result = await widget.burst(BURST);
+    const [sent, answered] = await Promise.all([host.wire(), widget.wire()]);
+    report(SUITE, "burst", BURST, result.ms, `${Object.keys(sent.fromWidgetRequests).length} distinct IDs`);
+    expect(result.failures.slice(0, 5)).toEqual([]);
+    expect(result.fulfilled).toBe(BURST);
+    expect(total(sent.fromWidgetRequests)).toBe(BURST);
+    expect(unanswered(sent.fromWidgetRequests, answered.fromWidgetReplies).slice(0, 5)).toEqual([]);
+  });
+
+  it(`acknowledges ${PUSHES} fed events exactly once each, with no timeout`, async () => {
+    await resetCounts();
+    const before = await widget.received();
+    const fed = await host.pushEvents(PUSHES, STATE_EVERY);
+    const [sent, answered, after] = await Promise.all([widget.wire(), host.wire(), widget.received()]);
+    report(
+      SUITE,
+      "fed events",
+      PUSHES,
+      fed.ms,
+      `${fed.state} state events; ${after.update_state - before.update_state} update_state pushes; ${reusedIds(sent.toWidgetRequests)} reused a request ID`,
+    );
+    expect(fed.failures.slice(0, 5)).toEqual([]);
+    expect(after.send_event - before.send_event).toBe(PUSHES);
+    expect(after.stateEvents - before.stateEvents).toBe(fed.state);
+    expect(total(sent.toWidgetRequests)).toBe(PUSHES + fed.state);
+    expect(unanswered(sent.toWidgetRequests, answered.toWidgetReplies).slice(0, 5)).toEqual([]);
+  });
+
+  it("left no uncaught error in either page", () => {
+    expect(opened.pageErrors()).toEqual([]);
+  });
+});
