@@ -5,12 +5,15 @@
 
 import type {
   AccountDataListener,
+  DelayedLeaveDelegation,
   DirectorySearchResult,
+  LivekitTokenRequest,
   OpenIdCredentials,
   ReadEventsQuery,
   ReadRelationsQuery,
   RelationsPage,
   RoomEvent,
+  RtcTransport,
   SendEventOptions,
   SentEvent,
   Unsubscribe,
@@ -19,9 +22,16 @@ import type {
 } from "../../host/driver.js";
 import { isValidUserId } from "../../matrix/identifiers.js";
 import type { NavigationTarget } from "../../matrix/links.js";
-import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
-import { copy, forbidden, homeserverError, invalidParam, notFound, type JsonContent } from "./json.js";
-import type { MatrixEvent, MatrixWorld, Membership } from "./world.js";
+import {
+  copy,
+  copyJsonObject,
+  forbidden,
+  homeserverError,
+  invalidParam,
+  notFound,
+  type JsonContent,
+} from "./json.js";
+import type { EventDraft, MatrixEvent, MatrixWorld, Membership } from "./world.js";
 
 /** Names of the driver operations that {@link MemoryDriver.failNext} can make fail. */
 export type MemoryDriverOperation = keyof WidgetDriver | "resolveNavigationTarget" | "joinRoom";
@@ -279,11 +289,12 @@ export class MemoryDriver implements WidgetDriver {
   // ---- events and the rest ------------------------------------------------------------------
 
   /**
-   * Sends a room or state event as the signed-in user, through {@link MatrixWorld.sendEvent}.
-   * Delayed and sticky events are not simulated.
+   * Sends a room or state event as the signed-in user, through {@link MatrixWorld.sendEvent}. A
+   * delayed event (MSC4140) is scheduled in {@link MatrixWorld.delayedEvents} and answered with its
+   * delay ID; a sticky event (MSC4354) carries `msc4354_sticky`.
    * @throws HomeserverError what {@link MatrixWorld.sendEvent} throws (404 unknown room, 403 not
-   * joined, 400 for membership events or non-JSON content); WidgetApiError `unsupported` for
-   * delayed or sticky events.
+   * joined, 400 for membership events, non-JSON content or a sticky state event); for delayed
+   * events, the room checks up front and 400 for a delay outside 0…24 h, 404 for an unknown parent.
    */
   sendEvent(
     eventType: string,
@@ -291,25 +302,93 @@ export class MemoryDriver implements WidgetDriver {
     options: SendEventOptions,
   ): Promise<SentEvent> {
     return this.perform("sendEvent", [eventType, content, options], () => {
-      if (options.delayMs !== undefined || options.parentDelayId !== undefined) {
-        throw new WidgetApiError(
-          "The in-memory world does not simulate delayed events",
-          ErrorCode.Unsupported,
-        );
-      }
-      if (options.stickyDurationMs !== undefined) {
-        throw new WidgetApiError(
-          "The in-memory world does not simulate sticky events",
-          ErrorCode.Unsupported,
-        );
-      }
-      const draft = {
+      const draft: EventDraft = {
         type: eventType,
-        content,
+        content: copyJsonObject(content, "Event content"),
         ...(options.stateKey !== undefined ? { state_key: options.stateKey } : {}),
+        ...(options.stickyDurationMs !== undefined
+          ? { msc4354_sticky: { duration_ms: options.stickyDurationMs } }
+          : {}),
       };
+      if (options.delayMs !== undefined || options.parentDelayId !== undefined) {
+        // A homeserver refuses a delayed event it could never send: check the room now.
+        this.requireJoined(options.roomId);
+        const delayId = this.world.delayedEvents.schedule(options.roomId, this.world.ownUserId, draft, {
+          ...(options.delayMs !== undefined ? { delayMs: options.delayMs } : {}),
+          ...(options.parentDelayId !== undefined ? { parentDelayId: options.parentDelayId } : {}),
+        });
+        return { roomId: options.roomId, delayId };
+      }
       const event = this.world.sendEvent(options.roomId, this.world.ownUserId, draft);
       return { roomId: event.room_id, eventId: event.event_id };
+    });
+  }
+
+  /**
+   * Cancels, restarts or sends now one of the signed-in user's delayed events (MSC4140).
+   * @throws HomeserverError 404 `M_NOT_FOUND` for an unknown delay ID; what sending throws.
+   */
+  updateDelayedEvent(delayId: string, action: "cancel" | "restart" | "send"): Promise<void> {
+    return this.perform("updateDelayedEvent", [delayId, action], () => {
+      this.world.delayedEvents.update(this.world.ownUserId, delayId, action);
+    });
+  }
+
+  /** The room's currently sticky events (MSC4354), oldest first; empty for a room the user is not in. */
+  readStickyEvents(roomId: string): Promise<RoomEvent[]> {
+    return this.perform("readStickyEvents", [roomId], () =>
+      this.isJoined(roomId) ? this.world.stickyEvents(roomId) : [],
+    );
+  }
+
+  /** The world's MatrixRTC transports ({@link MatrixWorldOptions.rtcTransports}); empty when none. */
+  getRtcTransports(): Promise<RtcTransport[]> {
+    return this.perform("getRtcTransports", [], () => this.world.rtcTransports);
+  }
+
+  /**
+   * A stand-in LiveKit JWT (MSC4533), checked as a homeserver would (MSC4195): the room must be
+   * one the user is joined to, the SFU one of the world's LiveKit transports, and the server the
+   * world's own (federation is not simulated). The token is an unsigned JWT (`alg: none`) whose
+   * claims name the user, device, room, slot and member, so a test can read what it was for. No
+   * SFU accepts it.
+   * @throws HomeserverError 403 when not joined, 400 `M_INVALID_PARAM` for another server or an
+   * unknown SFU, 404 for an unknown room.
+   */
+  getLivekitToken(request: LivekitTokenRequest): Promise<{ jwt: string }> {
+    return this.perform("getLivekitToken", [request], () => {
+      if (request.serverName !== this.world.serverName) {
+        throw homeserverError(400, "M_INVALID_PARAM", "Only the world's own server issues tokens");
+      }
+      this.requireJoined(request.roomId);
+      this.requireSfu(request.url);
+      const claims: Record<string, unknown> = {
+        iss: this.world.serverName,
+        sub: `${this.world.ownUserId}:${this.deviceId}`,
+        room_id: request.roomId,
+        slot_id: request.slotId,
+        member_id: request.member.id,
+        url: request.url,
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      };
+      if (request.member.claimedDeviceId !== undefined)
+        claims["claimed_device_id"] = request.member.claimedDeviceId;
+      return { jwt: `${base64Url({ alg: "none", typ: "JWT" })}.${base64Url(claims)}.` };
+    });
+  }
+
+  /**
+   * Hands a delayed leave event to the world's homeserver (MSC4533 over MSC4195): its timer stops
+   * and it is sent when `world.delayedEvents.dropRtcConnection(userId)` reports the SFU connection
+   * gone.
+   * @throws HomeserverError 404 for an unknown delay ID or room, 403 when not joined, 400
+   * `M_BAD_JSON` for a delay under an hour, 400 `M_INVALID_PARAM` for an unknown SFU `url`.
+   */
+  delegateDelayedLeave(request: DelayedLeaveDelegation): Promise<void> {
+    return this.perform("delegateDelayedLeave", [request], () => {
+      this.requireJoined(request.roomId);
+      if (request.url !== undefined) this.requireSfu(request.url);
+      this.world.delayedEvents.delegate(this.world.ownUserId, request.delayId);
     });
   }
 
@@ -456,6 +535,22 @@ export class MemoryDriver implements WidgetDriver {
     return this.world.membership(roomId, this.world.ownUserId) === "join";
   }
 
+  /** 404 for an unknown room, 403 when the signed-in user is not joined, as a homeserver answers. */
+  private requireJoined(roomId: string): void {
+    if (!this.world.hasRoom(roomId)) throw notFound(`Unknown room ${roomId}`);
+    if (!this.isJoined(roomId)) throw forbidden(`${this.world.ownUserId} not in room ${roomId}.`);
+  }
+
+  /** 400 `M_INVALID_PARAM` unless `url` names one of the world's LiveKit transports. */
+  private requireSfu(url: string): void {
+    const known = this.world.rtcTransports.some(
+      (transport) =>
+        transport.type === "livekit" &&
+        (transport["url"] === url || transport["livekit_service_url"] === url),
+    );
+    if (!known) throw homeserverError(400, "M_INVALID_PARAM", "Not one of the homeserver's SFUs");
+  }
+
   private roomIdOf(roomIdOrAlias: string): string {
     if (roomIdOrAlias.startsWith("#")) {
       const roomId = this.world.resolveAlias(roomIdOrAlias);
@@ -526,4 +621,11 @@ function snapshotArgument(value: unknown): unknown {
   } catch {
     return value;
   }
+}
+
+/** Base64url of a JSON value, for the stand-in JWT. */
+function base64Url(value: unknown): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(JSON.stringify(value))) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

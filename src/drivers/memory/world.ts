@@ -5,8 +5,9 @@
  * come from counters, time from an injectable clock), synchronous, and without network.
  */
 
-import type { DirectorySearchResult, DirectoryUserResult } from "../../host/driver.js";
+import type { DirectorySearchResult, DirectoryUserResult, RtcTransport } from "../../host/driver.js";
 import { isValidRoomAlias, isValidRoomId, isValidUserId, parseUserId } from "../../matrix/identifiers.js";
+import { DelayedEvents } from "./delayed.js";
 import { searchDirectory } from "./directory.js";
 import {
   copy,
@@ -33,7 +34,12 @@ export interface MatrixEvent {
   origin_server_ts: number;
   /** Present on state events only; `""` for most room-wide state. */
   state_key?: string;
+  /** Present on sticky events (MSC4354, unstable name): how long the event stays sticky. */
+  msc4354_sticky?: { duration_ms: number };
 }
+
+/** The longest time an event stays sticky (MSC4354: one hour), whatever its sender asked. */
+export const MAX_STICKY_DURATION_MS = 60 * 60 * 1000;
 
 /** What a caller supplies to {@link MatrixWorld.sendEvent}. */
 export interface EventDraft {
@@ -41,6 +47,8 @@ export interface EventDraft {
   content: JsonContent;
   /** Makes the event a state event. */
   state_key?: string;
+  /** Makes the event sticky (MSC4354) for this long; not for state events. */
+  msc4354_sticky?: { duration_ms: number };
 }
 
 /** A user known to the world and their global profile. */
@@ -143,6 +151,16 @@ export interface MatrixWorldOptions {
   searchAllUsers?: boolean;
   /** Called when a change listener throws; the default logs with `console.error`. */
   onListenerError?: (error: unknown, kind: WorldChangeKind) => void;
+  /**
+   * The MatrixRTC transports the world's homeserver lists (MSC4143), e.g. a LiveKit focus
+   * `{ type: "livekit", livekit_service_url: "…" }`. Defaults to none.
+   */
+  rtcTransports?: readonly RtcTransport[];
+  /**
+   * Called when a delayed event cannot be sent when its time comes (e.g. its sender left the
+   * room); the default logs with `console.warn`.
+   */
+  onDelayedEventFailure?: (error: unknown, delayId: string) => void;
 }
 
 /** A plain, deep-copied dump of a world, e.g. to compare two worlds with `toEqual`. */
@@ -212,6 +230,13 @@ export class MatrixWorld {
   readonly serverName: string;
   /** Whether directory searches find every local user; see {@link MatrixWorldOptions.searchAllUsers}. */
   searchAllUsers: boolean;
+  /**
+   * The homeserver's delayed events (MSC4140), with their MatrixRTC delegation (MSC4195). They
+   * send through {@link sendEvent} when due, so the usual room checks apply then.
+   */
+  readonly delayedEvents: DelayedEvents;
+
+  private readonly transports: RtcTransport[];
 
   private readonly now: () => number;
   private readonly onListenerError: (error: unknown, kind: WorldChangeKind) => void;
@@ -245,6 +270,19 @@ export class MatrixWorld {
       ((error, kind) => console.error(`MatrixWorld: a "${kind}" listener threw`, error));
     for (const kind of CHANGE_KINDS) this.listeners.set(kind, new Set());
     this.users.set(this.ownUserId, { userId: this.ownUserId });
+    this.transports = copy([...(options.rtcTransports ?? [])]);
+    const onDelayedFailure =
+      options.onDelayedEventFailure ??
+      ((error, delayId) => console.warn(`MatrixWorld: delayed event ${delayId} could not be sent`, error));
+    this.delayedEvents = new DelayedEvents({
+      send: (roomId, sender, draft) => this.sendEvent(roomId, sender, draft),
+      onSendFailure: onDelayedFailure,
+    });
+  }
+
+  /** Copies of the MatrixRTC transports the world's homeserver lists (MSC4143). */
+  get rtcTransports(): RtcTransport[] {
+    return copy(this.transports);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -627,8 +665,34 @@ export class MatrixWorld {
       throw invalidParam("The state key must be a string");
     }
     const content = copyJsonObject(draft.content, "Event content");
+    const sticky = draft.msc4354_sticky;
+    if (sticky !== undefined) {
+      if (draft.state_key !== undefined) throw invalidParam("A state event cannot be sticky");
+      if (!Number.isSafeInteger(sticky?.duration_ms) || sticky.duration_ms < 0) {
+        throw invalidParam("The sticky duration must be a non-negative integer");
+      }
+    }
     if (membershipOf(room, sender) !== "join") throw forbidden(`User ${sender} not in room ${roomId}`);
     return this.append(room, sender, { ...draft, content });
+  }
+
+  /**
+   * The room's events that are sticky now (MSC4354): sent with a sticky duration that, capped at
+   * {@link MAX_STICKY_DURATION_MS}, has not run out by the world's clock. Oldest first; empty for
+   * an unknown room.
+   */
+  stickyEvents(roomId: string): MatrixEvent[] {
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return [];
+    const now = this.now();
+    return copy(
+      room.timeline.filter((event) => {
+        const duration = event.msc4354_sticky?.duration_ms;
+        return (
+          duration !== undefined && event.origin_server_ts + Math.min(duration, MAX_STICKY_DURATION_MS) > now
+        );
+      }),
+    );
   }
 
   /** The room's timeline, oldest first (empty for an unknown room). */
@@ -812,6 +876,8 @@ export class MatrixWorld {
       origin_server_ts: this.now(),
     };
     if (draft.state_key !== undefined) event.state_key = draft.state_key;
+    if (draft.msc4354_sticky !== undefined)
+      event.msc4354_sticky = { duration_ms: draft.msc4354_sticky.duration_ms };
     const previous = event.type === "m.room.member" ? membershipOf(room, draft.state_key ?? "") : undefined;
     room.timeline.push(event);
     room.events.set(event.event_id, event);
