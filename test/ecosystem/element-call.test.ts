@@ -3,7 +3,7 @@
 // (b) matrix-widget-api's ClientWidgetApi with a matrix-js-sdk-backed WidgetDriver. There is no
 // SFU: Synapse advertises a LiveKit focus whose token service is a loopback stub (support.ts), and
 // the LiveKit URL it hands out refuses connections, so media fails after the join.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startOrigins, type Origins } from "../browser/harness/index.js";
 import { createRoom, csOk, registerFresh } from "../homeserver/matrix-client.js";
 import type { RegisteredUser } from "../homeserver/provided";
-import type { EcHostApi, HostReport } from "./fixtures/element-call/shared.js";
+import type { EcHostApi, HostReport, WireRecord } from "./fixtures/element-call/shared.js";
 import {
   confineToLoopback,
   launchMediaBrowser,
@@ -65,6 +65,8 @@ beforeAll(async () => {
   }
   await Promise.all([origins.bundle("ec-our-host"), origins.bundle("ec-mwa-host")]);
   browser = await launchMediaBrowser();
+  // Read Element Call's files once, so that the first run does not pay alone for the disk.
+  for (const name of readdirSync(join(ecDist, "assets"))) readFileSync(join(ecDist, "assets", name));
 });
 
 afterAll(async () => {
@@ -336,4 +338,199 @@ describe(`Element Call ${ecVersion} (embedded) on Synapse, with a loopback RTC f
     console.log(JSON.stringify(run.membership.content, null, 2));
     expectCallLifecycle(run);
   });
+
+  it("(b) ClientWidgetApi and our host: the same actions in the same order and the same state written, up to the listed differences; prints the side-by-side table", () => {
+    const ours = runs["our-host"];
+    const theirs = runs["mwa-host"];
+    if (!ours || !theirs) throw new Error("runs (a) and (b) must both have passed first");
+    const comparison = compareRuns(theirs, ours);
+    const table = sideBySide(theirs, ours, comparison);
+    console.log(table);
+    mkdirSync(dirname(REPORT_FILE), { recursive: true });
+    writeFileSync(REPORT_FILE, table);
+
+    // The state written is the same, once user, device and room are named alike.
+    expect(comparison.stateOurs).toEqual(comparison.stateTheirs);
+    // The widget used its actions in the same order of first use; every difference is explained.
+    const unexplained = comparison.differences.filter((d) => !(d.label in ALLOWED_DIFFERENCES));
+    expect(unexplained).toEqual([]);
+    // Both granted everything asked for; both asked for the same capabilities (room IDs aside).
+    expect(comparison.capabilitiesOnlyOurs).toEqual([]);
+    expect(comparison.capabilitiesOnlyTheirs).toEqual([]);
+  });
 });
+
+const REPORT_FILE = fileURLToPath(new URL("../../.cache/ecosystem-element-call.md", import.meta.url));
+
+/**
+ * Differences between the two runs that are expected, with the reason. A label is an action as
+ * {@link actionLabel} names it; `only ours` / `only theirs` / `order` says how it differs.
+ */
+const VERSIONS_FIRST =
+  "Our host asks the widget's API versions before the capability exchange, because it picks the wire names (stable or unstable) it sends by them; ClientWidgetApi asks only when it first needs them (here, after notify_capabilities, to decide on update_state). Both orders are allowed by the Widget API, and Element Call answers either.";
+const ALLOWED_DIFFERENCES: Record<string, string> = {
+  "toWidget openid_credentials":
+    "MatrixClientDriver fetches the OpenID token from Synapse, so its answer is not ready the moment get_openid arrives: our host then replies `state: request` at once and delivers the token in openid_credentials (MSC1960's asynchronous path; it never holds a reply on the user or the network). ClientWidgetApi holds the reply until its driver's askOpenID reports and puts the token in the reply. Element Call accepts both; it sent get_openid twice in both hosts.",
+  "toWidget supported_api_versions": VERSIONS_FIRST,
+  "toWidget capabilities": VERSIONS_FIRST,
+  "toWidget notify_capabilities": VERSIONS_FIRST,
+};
+
+/** An action as the comparison names it: send_event by event type, delayed-event updates by their action. */
+function actionLabel(w: WireRecord): string {
+  if (w.action === "send_event" && w.detail) {
+    const [type] = w.detail.split(" ");
+    return `send_event ${type}${w.detail.includes("state_key=") ? " (state)" : ""}${w.detail.includes("delay=") ? " (delayed)" : ""}`;
+  }
+  if (w.action === "org.matrix.msc4157.update_delayed_event" && w.detail) return `${w.action} ${w.detail}`;
+  return w.action;
+}
+
+interface ActionUse {
+  label: string;
+  first: number;
+  count: number;
+}
+
+/** The actions one side sent, in order of first use, with how often each was sent. */
+function actionUses(run: CallRun, api: "fromWidget" | "toWidget"): ActionUse[] {
+  const uses = new Map<string, ActionUse>();
+  for (const w of run.report.wire) {
+    if (w.api !== api || w.kind !== "request") continue;
+    const label = actionLabel(w);
+    const use = uses.get(label);
+    if (use) use.count += 1;
+    else uses.set(label, { label, first: uses.size + 1, count: 1 });
+  }
+  return [...uses.values()];
+}
+
+/** Replaces the run's own user, device and room IDs with placeholders. */
+function anonymise(run: CallRun, value: unknown): unknown {
+  const room = run.report.granted
+    .find((c) => c.startsWith("org.matrix.msc2762.timeline:"))
+    ?.split(":")
+    .slice(1)
+    .join(":");
+  let text = JSON.stringify(value);
+  text = text.split(run.user.userId).join("@USER").split(run.user.deviceId).join("DEVICE");
+  if (room) text = text.split(room).join("!ROOM");
+  return JSON.parse(text) as unknown;
+}
+
+interface Comparison {
+  stateOurs: unknown;
+  stateTheirs: unknown;
+  fromOurs: ActionUse[];
+  fromTheirs: ActionUse[];
+  toOurs: ActionUse[];
+  toTheirs: ActionUse[];
+  differences: Array<{ label: string; how: string }>;
+  capabilitiesOnlyOurs: string[];
+  capabilitiesOnlyTheirs: string[];
+}
+
+function compareRuns(theirs: CallRun, ours: CallRun): Comparison {
+  const fromOurs = actionUses(ours, "fromWidget");
+  const fromTheirs = actionUses(theirs, "fromWidget");
+  const toOurs = actionUses(ours, "toWidget");
+  const toTheirs = actionUses(theirs, "toWidget");
+  const differences: Comparison["differences"] = [];
+  for (const [side, a, b] of [
+    ["fromWidget", fromOurs, fromTheirs],
+    ["toWidget", toOurs, toTheirs],
+  ] as const) {
+    const inB = new Set(b.map((u) => u.label));
+    const inA = new Set(a.map((u) => u.label));
+    for (const u of a)
+      if (!inB.has(u.label)) differences.push({ label: `${side} ${u.label}`, how: "only ours" });
+    for (const u of b)
+      if (!inA.has(u.label)) differences.push({ label: `${side} ${u.label}`, how: "only theirs" });
+    // Order of first use, over the actions both sides sent.
+    const commonA = a.filter((u) => inB.has(u.label)).map((u) => u.label);
+    const commonB = b.filter((u) => inA.has(u.label)).map((u) => u.label);
+    commonA.forEach((label, i) => {
+      if (commonB[i] !== label)
+        differences.push({
+          label: `${side} ${label}`,
+          how: `order (ours #${i + 1}, theirs #${commonB.indexOf(label) + 1})`,
+        });
+    });
+  }
+  const caps = (run: CallRun) => new Set(run.report.requested.map((c) => JSON.stringify(anonymise(run, c))));
+  const capsOurs = caps(ours);
+  const capsTheirs = caps(theirs);
+  return {
+    stateOurs: anonymise(ours, { state_key: ours.membership.state_key, content: ours.membership.content }),
+    stateTheirs: anonymise(theirs, {
+      state_key: theirs.membership.state_key,
+      content: theirs.membership.content,
+    }),
+    fromOurs,
+    fromTheirs,
+    toOurs,
+    toTheirs,
+    differences,
+    capabilitiesOnlyOurs: [...capsOurs].filter((c) => !capsTheirs.has(c)),
+    capabilitiesOnlyTheirs: [...capsTheirs].filter((c) => !capsOurs.has(c)),
+  };
+}
+
+/** From Element Call telling the host it joined to the host's client seeing the membership. */
+function joinToMembership(run: CallRun): number | undefined {
+  const join = run.report.wire.find(
+    (w) => w.api === "fromWidget" && w.kind === "request" && w.action === "io.element.join",
+  );
+  return join && run.report.membershipAt !== undefined ? run.report.membershipAt - join.at : undefined;
+}
+
+const ms = (value: number | undefined) => (value === undefined ? "—" : `${Math.round(value)} ms`);
+
+/** The closing note's side-by-side table, from this run's own numbers. */
+function sideBySide(theirs: CallRun, ours: CallRun, c: Comparison): string {
+  const count = (run: CallRun, api: string, kind: string) =>
+    run.report.wire.filter((w) => w.api === api && w.kind === kind).length;
+  const errors = (run: CallRun) => run.report.wire.filter((w) => w.error !== undefined).length;
+  const lines = [
+    `## Element Call ${ecVersion} (embedded): matrix-widget-api ClientWidgetApi vs our WidgetHost`,
+    "",
+    `Synapse (server name ${synapse.serverName}) on loopback; RTC focus: a loopback token-service stub; media server: a loopback port that never answers. One run of each host, (a) first, on a shared 2-core machine: timings are indicative only. Generated by test/ecosystem/element-call.test.ts on ${new Date().toISOString()}.`,
+    "",
+    "| | ClientWidgetApi (matrix-widget-api 1.19.0) + matrix-js-sdk WidgetDriver | our WidgetHost + stock MatrixClientDriver + elementCallSupport |",
+    "|---|---|---|",
+    `| Capabilities requested / granted | ${theirs.report.requested.length} / ${theirs.report.granted.length} | ${ours.report.requested.length} / ${ours.report.granted.length} |`,
+    `| Requested but not in the other run (room IDs aside) | ${c.capabilitiesOnlyTheirs.length} | ${c.capabilitiesOnlyOurs.length} |`,
+    `| Requests the widget sent (fromWidget) | ${count(theirs, "fromWidget", "request")} | ${count(ours, "fromWidget", "request")} |`,
+    `| Requests the host sent (toWidget) | ${count(theirs, "toWidget", "request")} | ${count(ours, "toWidget", "request")} |`,
+    `| Error replies (either way) | ${errors(theirs)} | ${errors(ours)} |`,
+    `| Time to capabilities negotiated | ${ms(theirs.report.readyAt)} | ${ms(ours.report.readyAt)} |`,
+    `| Time to membership (frame created → client saw it; includes the lobby click) | ${ms(theirs.report.membershipAt)} | ${ms(ours.report.membershipAt)} |`,
+    `| io.element.join → membership seen by the host's client | ${ms(joinToMembership(theirs))} | ${ms(joinToMembership(ours))} |`,
+    `| Time to membership emptied (media failed after the SFU's signal timeout) | ${ms(theirs.report.membershipEmptiedAt)} | ${ms(ours.report.membershipEmptiedAt)} |`,
+    `| Left by | ${theirs.leftBy} | ${ours.leftBy} |`,
+    `| State written | \`${CALL_MEMBER}\` ${JSON.stringify(c.stateTheirs) === JSON.stringify(c.stateOurs) ? "identical in both (user, device, room anonymised)" : "DIFFERS"} | |`,
+    `| Element actions the host app saw | ${theirs.report.element.map((e) => e.what).join(", ")} | ${ours.report.element.map((e) => e.what).join(", ")} |`,
+    "",
+    "### Actions in order of first use (count)",
+    "",
+    "| # | ClientWidgetApi | our host |",
+    "|---|---|---|",
+  ];
+  for (const [api, a, b] of [
+    ["fromWidget", c.fromTheirs, c.fromOurs],
+    ["toWidget", c.toTheirs, c.toOurs],
+  ] as const) {
+    lines.push(`| | **${api}** | |`);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const cell = (u: ActionUse | undefined) => (u ? `${u.label} (${u.count})` : "");
+      lines.push(`| ${i + 1} | ${cell(a[i])} | ${cell(b[i])} |`);
+    }
+  }
+  lines.push("", "### Differences", "");
+  if (c.differences.length === 0) lines.push("None.");
+  for (const d of c.differences) {
+    lines.push(`- ${d.label}: ${d.how}. ${ALLOWED_DIFFERENCES[d.label] ?? "UNEXPLAINED"}`);
+  }
+  lines.push("", "### The membership event", "", "```json", JSON.stringify(c.stateOurs, null, 2), "```", "");
+  return lines.join("\n");
+}
