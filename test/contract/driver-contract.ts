@@ -5,7 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { RoomEvent, WidgetDriver } from "../../src/host/driver.js";
+import type { RoomEvent, RtcTransport, WidgetDriver } from "../../src/host/driver.js";
 import { HomeserverError } from "../../src/host/matrix-error.js";
 import type { NavigationTarget } from "../../src/matrix/links.js";
 
@@ -48,6 +48,8 @@ export interface ContractFixture {
   memberContent(roomId: string, userId: string): Promise<Record<string, unknown> | undefined>;
   /** The room the application shows after the driver's last `navigate`. */
   viewedRoomId(): string | undefined;
+  /** The MatrixRTC transports the homeserver offers, as the driver should list them (MSC4515). */
+  rtcTransports: RtcTransport[];
   cleanup(): Promise<void>;
 }
 
@@ -303,6 +305,57 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
       const read = op(f.driver, "readRoomAccountData");
       expect(await read(roomId, "org.example.room")).toEqual({ pinned: true });
       expect(await read(roomId, `org.example.unset.${tag()}`)).toBeUndefined();
+    });
+
+    it("lists the homeserver's MatrixRTC transports", async () => {
+      expect(f.rtcTransports.length).toBeGreaterThan(0);
+      expect(await op(f.driver, "getRtcTransports")()).toEqual(f.rtcTransports);
+    });
+
+    it("sends a delayed event when asked to, after a restart, and then 404s its delay ID", async () => {
+      const { roomId } = await f.makeSharedRoom();
+      const type = `org.example.delayed.${tag()}`;
+      const sent = await op(f.driver, "sendEvent")(type, { n: 1 }, { roomId, delayMs: 60_000 });
+      expect(sent).toEqual({ roomId, delayId: expect.any(String) });
+      const update = op(f.driver, "updateDelayedEvent");
+      await update(sent.delayId ?? "", "restart");
+      await update(sent.delayId ?? "", "send");
+      const read = op(f.driver, "readRoomEvents");
+      await eventually(async () => {
+        const events = await read({ roomId, eventType: type, limit: 5 });
+        expect(events.map((event) => event.content)).toEqual([{ n: 1 }]);
+      });
+      await expectHomeserverError(update(sent.delayId ?? "", "restart"), 404);
+    });
+
+    it("never sends a cancelled delayed event, and 404s its delay ID", async () => {
+      const { roomId } = await f.makeSharedRoom();
+      const type = `org.example.cancelled.${tag()}`;
+      const sent = await op(f.driver, "sendEvent")(type, {}, { roomId, delayMs: 60_000 });
+      const update = op(f.driver, "updateDelayedEvent");
+      await update(sent.delayId ?? "", "cancel");
+      await expectHomeserverError(update(sent.delayId ?? "", "send"), 404);
+      expect(await op(f.driver, "readRoomEvents")({ roomId, eventType: type, limit: 5 })).toEqual([]);
+    });
+
+    it("reads back its own sticky event with its duration, and not a plain one", async () => {
+      const { roomId } = await f.makeSharedRoom();
+      const type = "org.matrix.msc3401.call.member";
+      const send = op(f.driver, "sendEvent");
+      const sticky = await send(type, { sticky_key: "m1" }, { roomId, stickyDurationMs: 300_000 });
+      const plain = await send(type, { sticky_key: "m2" }, { roomId });
+      const events = await eventually(async () => {
+        const found = await op(f.driver, "readStickyEvents")(roomId);
+        expect(found.map((event) => event.event_id)).toContain(sticky.eventId);
+        return found;
+      });
+      expect(events.map((event) => event.event_id)).not.toContain(plain.eventId);
+      expect(events.find((event) => event.event_id === sticky.eventId)).toMatchObject({
+        type,
+        sender: f.ownUserId,
+        content: { sticky_key: "m1" },
+        msc4354_sticky: { duration_ms: 300_000 },
+      });
     });
 
     it("hands out OpenID credentials for the user's server", async () => {

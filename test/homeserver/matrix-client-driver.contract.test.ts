@@ -3,7 +3,7 @@
 // registers fresh users and starts its own client.
 
 import { inject, vi } from "vitest";
-import { csApi } from "../../scripts/synapse/homeserver.mjs";
+import { csApi, WELL_KNOWN_RTC_FOCI } from "../../scripts/synapse/homeserver.mjs";
 import { silentLogger } from "../../src/core/logger.js";
 import { MatrixClientDriver } from "../../src/drivers/matrix-js-sdk/index.js";
 import { describeDriverContract, type ContractFixture } from "../contract/driver-contract.js";
@@ -31,6 +31,8 @@ describeDriverContract("MatrixClientDriver on Synapse", async (): Promise<Contra
       if (resolved.kind === "room") viewed = resolved.roomId;
     },
     confirmOpenId: () => true,
+    // This Synapse has no MSC4143 endpoint: the transports come from its client well-known.
+    clientWellKnownUrl: `${hs.baseUrl}/.well-known/matrix/client`,
     logger: silentLogger,
   });
   const users = new Map<string, RegisteredUser>([[own.userId, own]]);
@@ -105,6 +107,7 @@ describeDriverContract("MatrixClientDriver on Synapse", async (): Promise<Contra
       return res.json as Record<string, unknown>;
     },
     viewedRoomId: () => viewed,
+    rtcTransports: [...WELL_KNOWN_RTC_FOCI],
     async cleanup() {
       client.stopClient();
     },

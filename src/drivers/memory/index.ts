@@ -14,6 +14,7 @@
 
 export {
   MatrixWorld,
+  MAX_STICKY_DURATION_MS,
   createSteppingClock,
   type CreateRoomOptions,
   type EventDraft,
@@ -36,6 +37,13 @@ export {
   type MemoryDriverOptions,
   type ResolvedNavigationTarget,
 } from "./driver.js";
+export {
+  DelayedEvents,
+  MAX_EVENT_DELAY_MS,
+  MIN_DELEGATED_DELAY_MS,
+  type DelayedEventHost,
+  type DelayedEventInfo,
+} from "./delayed.js";
 export { seedDemoWorld, DEMO_GENERATED_USERS, DEMO_OWN_USER_ID, DEMO_START_TIME } from "./seed.js";
 export { DEFAULT_DIRECTORY_LIMIT, MAX_DIRECTORY_LIMIT } from "./directory.js";
 export type { JsonContent } from "./json.js";

@@ -1,12 +1,14 @@
 // The WidgetDriver contract (test/contract/driver-contract.ts) run against the in-memory driver.
 
 import { describeDriverContract, type ContractFixture } from "../../contract/driver-contract.js";
+import type { RtcTransport } from "../../../src/host/driver.js";
 import { MatrixWorld, MemoryDriver } from "../../../src/drivers/memory/index.js";
 
 let users = 0;
+const RTC_TRANSPORTS: RtcTransport[] = [{ type: "livekit", livekit_service_url: "https://sfu.example.org" }];
 
 describeDriverContract("MemoryDriver", async (): Promise<ContractFixture> => {
-  const world = new MatrixWorld({ ownUserId: "@me:example.org" });
+  const world = new MatrixWorld({ ownUserId: "@me:example.org", rtcTransports: RTC_TRANSPORTS });
   world.setProfile(world.ownUserId, { displayName: "Me" });
   const driver = new MemoryDriver(world);
   const own = world.ownUserId;
@@ -42,6 +44,9 @@ describeDriverContract("MemoryDriver", async (): Promise<ContractFixture> => {
       return world.getState(roomId, "m.room.member", userId);
     },
     viewedRoomId: () => world.viewedRoomId,
-    async cleanup() {},
+    rtcTransports: RTC_TRANSPORTS,
+    async cleanup() {
+      world.delayedEvents.clear();
+    },
   };
 });
