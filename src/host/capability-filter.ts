@@ -7,6 +7,11 @@ import type { HostPolicy, WidgetIdentity } from "./policy.js";
 export interface GrantableContext {
   /** Custom capability strings registered by host applications. */
   customCapabilities: ReadonlySet<string>;
+  /**
+   * Optional fixed capabilities whose every action this host cannot serve (the driver or the policy
+   * lacks what the action needs): granting one would promise what the host answers `unsupported`.
+   */
+  unservableCapabilities?: ReadonlySet<string>;
   policy: HostPolicy;
   widget: WidgetIdentity;
 }
@@ -45,6 +50,8 @@ export function isGrantable(raw: string, context: GrantableContext): boolean {
       }
       return true;
     }
+    case "fixed":
+      return context.unservableCapabilities?.has(capability.name) !== true;
     default:
       return true;
   }

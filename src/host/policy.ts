@@ -93,9 +93,18 @@ export interface HostPolicy {
   /**
    * Shows an mxid share to the user and returns their decision. Only an exact `invite` or
    * `create_dm` decision acts; anything else (`{}`, `{ action: "cancel" }`, a throw) does nothing
-   * and is reported to {@link HostPolicy.shareFinished} as an error. Default: dismissed, nothing happens.
+   * and is reported to {@link HostPolicy.shareFinished} as an error. Without this hook the host
+   * cannot share: it does not advertise MSC3662, does not grant its capability, and answers a
+   * share with `unsupported`. The SDK has no built-in prompt: only the app can ask its user.
    */
   confirmShare?(request: ShareRequest): Awaitable<ShareDecision>;
+  /**
+   * Opt-in: a share also needs the `mxid_share` capability (`uk.half-shot.msc3662.mxid_share`,
+   * stable `m.mxid_share`). Default false: MSC3662 names no capability, so widgets that follow it
+   * request none; the gate is the user's decision on every share, one prompt at a time, and the
+   * share rate limit. Widgets that do request the capability get it granted either way.
+   */
+  requireShareCapability?: boolean;
   /** Told when a share was carried out, dismissed, or failed (the widget only got an ack). */
   shareFinished?(outcome: ShareOutcome): void;
   /**

@@ -1,4 +1,4 @@
-import type { CapabilitySet } from "../capabilities/index.js";
+import type { CapabilitySet, FixedCapabilityName } from "../capabilities/index.js";
 import type { Logger } from "../core/logger.js";
 import type {
   AnyActionDescriptor,
@@ -72,6 +72,12 @@ export interface HostActionRegistration<A extends AnyActionDescriptor = AnyActio
    */
   readonly acceptsBinary?: boolean;
   handle(context: HostActionContext, request: RequestData<A>): Promise<ResponseInput<A>> | ResponseInput<A>;
+  /**
+   * A fixed capability this handler serves although the action's rule does not name it (an
+   * optional capability a policy may require). Like a fixed rule's, it is grantable only while
+   * this handler is available.
+   */
+  readonly servesCapability?: FixedCapabilityName;
   /** Whether the driver can serve this action; the host advertises the action's version only then. */
   available?(driver: WidgetDriver, policy: HostPolicy): boolean;
 }

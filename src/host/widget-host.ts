@@ -27,7 +27,7 @@ import type { Transport } from "../transport/transport.js";
 import { MAX_CAPABILITIES_PER_REQUEST } from "../protocol/actions/schemas.js";
 import { builtInHostActions } from "./actions/index.js";
 import { builtInHostFeatures, type HostFeature } from "./features/index.js";
-import { isGrantable } from "./capability-filter.js";
+import { isGrantable, MAX_GRANTABLE_CAPABILITY_LENGTH, type GrantableContext } from "./capability-filter.js";
 import type { WidgetDriver } from "./driver.js";
 import { DEFAULT_HOST_LIMITS, TokenBucket, type HostLimits, type RateLimit } from "./limits.js";
 import { denyAllPolicy, type HostPolicy, type WidgetIdentity } from "./policy.js";
@@ -141,6 +141,8 @@ export class WidgetHost {
   private readonly endpoint: Endpoint;
   private readonly registry = new Map<string, HostActionRegistration>();
   private readonly customCapabilities = new Set<string>();
+  /** What decides whether a capability could ever be granted by this host; see isGrantable. */
+  private readonly grantableContext: GrantableContext;
   private readonly listeners = new Map<keyof WidgetHostEvents, Set<Listener<never>>>();
   private readonly unsubscribeLoad: (() => void) | undefined;
   private readonly detachFeatures: Array<() => void> = [];
@@ -204,6 +206,12 @@ export class WidgetHost {
     }
     const features = [...builtInHostFeatures, ...(options.features ?? [])];
     this.supportedVersions = this.computeVersions(features);
+    this.grantableContext = {
+      customCapabilities: this.customCapabilities,
+      unservableCapabilities: this.unservableCapabilities(),
+      policy: this.policy,
+      widget: this.widget,
+    };
 
     this.endpoint = new Endpoint({
       transport: this.transport,
@@ -487,7 +495,8 @@ export class WidgetHost {
       approved = [];
     }
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
-    this.requested = requested;
+    // Kept as the widget sent it (MSC2871), less strings too long to be any capability.
+    this.requested = requested.filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH);
     this.setGranted(approved);
     this.sessionState = "ready";
     this.emit("ready", { requested: this.requested, granted: this.granted });
@@ -529,7 +538,7 @@ export class WidgetHost {
 
   /** Asks the policy about the grantable subset of `requested`, and keeps only what was requested. */
   private async decide(requested: readonly string[], renegotiation: boolean): Promise<string[]> {
-    const context = { customCapabilities: this.customCapabilities, policy: this.policy, widget: this.widget };
+    const context = this.grantableContext;
     const offered = requested.filter((capability) => {
       try {
         return isGrantable(capability, context);
@@ -551,9 +560,37 @@ export class WidgetHost {
       this.logger.error(`The capability policy failed; granting nothing: ${describeThrown(error)}`);
       return [];
     }
-    const approved = new Set<string>();
-    for (const capability of answer) approved.add(capability);
+    const approved = new Set<unknown>();
+    try {
+      for (const capability of answer) approved.add(capability);
+    } catch (error) {
+      this.logger.error(
+        `The capability policy's answer could not be read; granting nothing: ${describeThrown(error)}`,
+      );
+      return [];
+    }
+    this.warnAboutUnaskedApprovals(approved, offered);
     return offered.filter((capability) => approved.has(capability));
+  }
+
+  /**
+   * Approvals of capabilities the policy was not asked about are never granted. Dropping them
+   * silently would hide a mistake in the app's policy (a fixed list returned whatever was asked,
+   * a spelling the widget did not use, a capability the host can never grant), so it is logged.
+   */
+  private warnAboutUnaskedApprovals(approved: ReadonlySet<unknown>, offered: readonly string[]): void {
+    const asked = new Set(offered);
+    const unasked = [...approved].filter((capability) => !asked.has(capability as string));
+    if (unasked.length === 0) return;
+    const shown = unasked
+      .slice(0, 5)
+      .map((capability) =>
+        typeof capability === "string" ? JSON.stringify(capability.slice(0, 100)) : `a ${typeof capability}`,
+      );
+    const more = unasked.length > shown.length ? ` and ${unasked.length - shown.length} more` : "";
+    this.logger.warn(
+      `The capability policy approved ${unasked.length} capabilities it was not asked about, which are not granted: ${shown.join(", ")}${more}`,
+    );
   }
 
   /**
@@ -561,7 +598,7 @@ export class WidgetHost {
    * (in either spelling), once each. Empty means the widget asked for nothing new.
    */
   private newGrantable(capabilities: readonly string[]): string[] {
-    const context = { customCapabilities: this.customCapabilities, policy: this.policy, widget: this.widget };
+    const context = this.grantableContext;
     const seen = new Set(this.granted.map(capabilityKeyOf));
     const fresh: string[] = [];
     for (const capability of capabilities) {
@@ -599,6 +636,24 @@ export class WidgetHost {
     }
     const rule = action.capability;
     if (rule && "custom" in rule) this.customCapabilities.add(rule.custom);
+  }
+
+  /**
+   * Optional capabilities (a registration's `servesCapability`, such as `mxid_share`) that no
+   * action of this host can serve: every registration serving one is unavailable with this driver
+   * and policy, the same test that withholds its version. They are not grantable, so what is
+   * granted and what is advertised agree. (Capabilities an action's rule requires stay grantable
+   * and the action answers `unsupported`, as before; see docs/decisions.md.)
+   */
+  private unservableCapabilities(): Set<string> {
+    const servable = new Map<string, boolean>();
+    for (const registration of new Set(this.registry.values())) {
+      const name = registration.servesCapability;
+      if (name === undefined) continue;
+      const available = registration.available?.(this.driver, this.policy) ?? true;
+      servable.set(name, (servable.get(name) ?? false) || available);
+    }
+    return new Set([...servable].filter(([, available]) => !available).map(([name]) => name));
   }
 
   private computeVersions(features: readonly HostFeature[]): string[] {

@@ -1,3 +1,4 @@
+import { formatCapability } from "../../capabilities/index.js";
 import { describeThrown } from "../../core/describe.js";
 import { isValidRoomId, isValidUserId } from "../../matrix/identifiers.js";
 import { mxidShare, shareRequestSchema, type SharedUser } from "../../protocol/actions/mxid-share.js";
@@ -12,13 +13,16 @@ const openPromptKey = Symbol("mxid-share-open");
  * MSC3662 mxid share. The request is validated whole (an empty list or any invalid user ID gets an
  * error reply and nothing else happens), acknowledged at once, and then shown to the user with the
  * real profiles. Nothing is done without the user's decision, and only one prompt per widget is
- * open at a time.
+ * open at a time. No capability is needed (MSC3662 names none) unless the policy sets
+ * `requireShareCapability`.
  */
 const strictShareRequest = shareRequestSchema((id) => isValidUserId(id));
 
 export const mxidShareHandler = defineHostAction({
   action: mxidShare,
   strictRequest: strictShareRequest,
+  // Optional: grantable (for widgets that ask for it) only while the host can share at all.
+  servesCapability: "mxid_share",
   available: (driver, policy) =>
     typeof policy.confirmShare === "function" &&
     (typeof driver.inviteUsers === "function" || typeof driver.createDirectMessage === "function"),
@@ -27,6 +31,12 @@ export const mxidShareHandler = defineHostAction({
     const { driver } = context;
     if (!policy.confirmShare || (!driver.inviteUsers && !driver.createDirectMessage)) {
       throw new WidgetApiError("This client cannot show share prompts", ErrorCode.Unsupported);
+    }
+    if (policy.requireShareCapability === true && !context.capabilities.hasFixed("mxid_share")) {
+      throw new WidgetApiError(
+        `Missing capability ${formatCapability({ kind: "fixed", name: "mxid_share" }, "unstable")} for ${context.actionName}: this client requires it`,
+        ErrorCode.MissingCapability,
+      );
     }
     if (session.values.get(openPromptKey) === true) {
       throw new WidgetApiError("A share prompt from this widget is already open", ErrorCode.LimitExceeded);

@@ -36,7 +36,8 @@ export function shareRequestSchema(isUserId: (id: string) => boolean = () => tru
 /**
  * The widget hands the client some user IDs with a hint to invite them or open a DM (MSC3662).
  * The client looks up real profiles and always asks the user first. The reply is an ack that the
- * request was accepted and shown, not the user's decision (see docs/decisions.md).
+ * request was accepted and shown, not the user's decision (see docs/decisions.md). No capability
+ * is needed unless the host opts in; the user's consent on every share is the gate.
  */
 export const mxidShare = defineAction({
   id: "mxid_share",
@@ -44,7 +45,9 @@ export const mxidShare = defineAction({
   stable: "mxid_share",
   unstable: ["uk.half-shot.msc3662.mxid_share", "uk.half-shot.mscXXXX.mxid_share"],
   version: ApiVersion.MSC3662,
-  capability: { fixed: "mxid_share" },
+  capability: {
+    dynamic: "none, as MSC3662 names none; `mxid_share` when the host's policy sets `requireShareCapability`",
+  },
   request: shareRequestSchema(),
   response: emptyObject,
 });

@@ -75,6 +75,18 @@ describe("renegotiation keeps the host's memory bounded", () => {
   });
 });
 
+describe("the initial request", () => {
+  it("is kept as the widget sent it, less strings too long to be any capability", async () => {
+    const long = `com.example.${"z".repeat(MAX_GRANTABLE_CAPABILITY_LENGTH)}`;
+    const { host } = await connect({
+      capabilities: [receive("com.example.a"), "com.example.unknown", long],
+      policy: { approveCapabilities: ({ requested }) => requested },
+    });
+    expect(host.requestedCapabilities).toEqual([receive("com.example.a"), "com.example.unknown"]);
+    expect(host.grantedCapabilities).toEqual([receive("com.example.a")]);
+  });
+});
+
 describe("renegotiation that asks for nothing new", () => {
   it("is answered at once and costs nothing from the rate limit (matrix-widget-toolkit asks for what it holds)", async () => {
     const held = receive("com.example.held");

@@ -11,13 +11,13 @@ export const ACTION_NOTES: Record<string, string> = {
   notify_capabilities:
     "`requested` carries the session totals, as MSC2871/MSC2974 say (matrix-widget-api sends the delta)",
   request_capabilities:
-    "acked at once; only new capabilities reach the policy; stable name accepted; rate-limited",
+    "acked at once; only new grantable capabilities reach the policy and are remembered (at most 512 per session); asking for nothing new is free, anything else rate-limited; stable name accepted",
   navigate:
     "accepts `matrix:` URIs too; the link is parsed into a typed target before the driver; exactly one reply on failure (matrix-widget-api sends an error and then an ack); rate-limited",
   user_directory_search:
     '`limit` must be a whole number ≥ 0 (matrix-widget-api accepts `"1000"`), clamped to 50; rate-limited',
   mxid_share:
-    "new (MSC3662): validated whole, acked at once, real profiles looked up, the user always decides",
+    "new (MSC3662): validated whole, acked at once, real profiles looked up, the user always decides; only an exact `invite` or `create_dm` decision acts",
   read_account_data:
     "new (MSC3751): exact-type capability, secrets never exposed, sensitive types need the policy",
   watch_account_data: "our extension: subscribe to changes of approved account-data types",
@@ -28,7 +28,7 @@ export const ACTION_NOTES: Record<string, string> = {
   read_events:
     "every result re-checked against the capabilities; `limit: 0` returns nothing (matrix-widget-api treats it as unlimited); exactly one reply when the driver fails",
   read_relations:
-    "results filtered by room, type and receive capabilities; no crash on events without content",
+    "needs some receive capability, for `event_type` when given (matrix-widget-api asks for none, but its chunk would be empty anyway); results filtered by room, type and receive capabilities; no crash on events without content",
   "send_event (toWidget)": "pushed only when the precompiled capability set and the room rules allow it",
   update_state: "never carries another room's stale state; pushed after every grant that covers state",
   get_media_config: "same",

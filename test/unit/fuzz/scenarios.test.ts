@@ -418,10 +418,20 @@ describe("§4.7 a request before negotiation or without the capability", () => {
 
   it("answers missing_capability in a session without the grant, without calling the driver", async () => {
     const fuzz = await fuzzHost({ ready: true, grant: [] });
-    for (const [action, data] of gated)
+    // mxid_share needs no capability (MSC3662 names none); the user's decision is its gate.
+    for (const [action, data] of gated.filter(([name]) => !name.endsWith("mxid_share")))
       expect((await ask(fuzz, action, data)).map(codeOf), action).toEqual([ErrorCode.MissingCapability]);
     expect(fuzz.driver.calls).toEqual([]);
     expect(fuzz.sharePrompts).toEqual([]);
+  });
+
+  it("acknowledges an mxid_share without any grant and asks the user, who alone decides", async () => {
+    const fuzz = await fuzzHost({ ready: true, grant: [] });
+    const share = gated.find(([name]) => name.endsWith("mxid_share"));
+    expect(share).toBeDefined();
+    const [action, data] = share ?? ["", {}];
+    expect((await ask(fuzz, action, data)).map(codeOf)).toEqual([undefined]);
+    await vi.waitFor(() => expect(fuzz.sharePrompts).toHaveLength(1));
   });
 });
 

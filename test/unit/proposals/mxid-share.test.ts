@@ -207,8 +207,8 @@ describe.each(NAMES)("mxid share (%s): invalid requests get an error and nothing
     await expectNothingHappened(s);
   });
 
-  it("refuses without the mxid_share capability", async () => {
-    const s = await shareSession({ capabilities: [] });
+  it("refuses without the mxid_share capability when the host's policy requires it (opt-in)", async () => {
+    const s = await shareSession({ capabilities: [], policy: { requireShareCapability: true } });
     const result = await s.send(action, { users: [{ user_id: ALICE }] });
     expect(errorOf(result)?.code).toBe(ErrorCode.MissingCapability);
     await expectNothingHappened(s);
@@ -239,6 +239,76 @@ describe.each(NAMES)("mxid share (%s): invalid requests get an error and nothing
     expect(driver.calls).toEqual([]);
     expect(confirmShare).not.toHaveBeenCalled();
     host.destroy();
+  });
+});
+
+describe("mxid share: no capability needed, as MSC3662 names none", () => {
+  it.each(NAMES)("serves %s from a widget that requested no capability at all", async (action) => {
+    const s = await shareSession({ capabilities: [], decide: () => ({ action: "invite" }) });
+    const result = await s.send(action, { users: [{ user_id: ALICE }] });
+    expect(result.response).toEqual({});
+    await outcomesOf(s);
+    expect(s.confirmShare).toHaveBeenCalledTimes(1);
+    expect(s.driver.callsOf("inviteUsers")).toEqual([[VIEWED, [ALICE]]]);
+  });
+
+  it("shares through the typed client without a capability", async () => {
+    const s = await shareSession({ capabilities: [], decide: () => ({ action: "create_dm" }) });
+    await s.client.shareUsers([ALICE]);
+    await outcomesOf(s);
+    expect(s.driver.callsOf("createDirectMessage")).toEqual([[[ALICE]]]);
+  });
+
+  it("still grants uk.half-shot.msc3662.mxid_share and m.mxid_share to widgets that request them", async () => {
+    const unstable = await shareSession({ capabilities: [CAP_UNSTABLE] });
+    expect(unstable.host.grantedCapabilities).toEqual([CAP_UNSTABLE]);
+    const stable = await shareSession({ capabilities: [CAP_STABLE] });
+    expect(stable.host.grantedCapabilities).toEqual([CAP_STABLE]);
+  });
+
+  it("with requireShareCapability, serves a widget that holds the capability", async () => {
+    const s = await shareSession({ capabilities: [CAP_UNSTABLE], policy: { requireShareCapability: true } });
+    expect((await s.send(UNSTABLE, { users: [{ user_id: ALICE }] })).response).toEqual({});
+    await outcomesOf(s);
+    expect(s.confirmShare).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps the gates without a capability: one prompt at a time and the rate limit", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const decision = deferred<ShareDecision>();
+    const s = await shareSession({ capabilities: [], decide: () => decision.promise });
+    expect((await s.send(UNSTABLE, { users: [{ user_id: ALICE }] })).response).toEqual({});
+    await vi.waitFor(() => expect(s.confirmShare).toHaveBeenCalledTimes(1));
+    expect(errorOf(await s.send(UNSTABLE, { users: [{ user_id: BOB }] }))?.code).toBe(
+      ErrorCode.LimitExceeded,
+    );
+    decision.resolve({ action: "dismiss" });
+    await outcomesOf(s);
+  });
+});
+
+describe("mxid share: what is granted agrees with what is advertised", () => {
+  it("does not grant the mxid_share capability when the policy cannot ask the user (no confirmShare)", async () => {
+    const s = await openSession({ capabilities: [CAP_UNSTABLE, CAP_STABLE] });
+    expect(s.host.supportedVersions).not.toContain(ApiVersion.MSC3662);
+    expect(s.host.grantedCapabilities).toEqual([]);
+    expect(s.client.hasCapability(CAP_UNSTABLE)).toBe(false);
+    expect(errorOf(await s.send(UNSTABLE, { users: [{ user_id: ALICE }] }))?.code).toBe(
+      ErrorCode.Unsupported,
+    );
+  });
+
+  it("does not grant it when the driver can neither invite nor create DMs", async () => {
+    const driver = new RecordingDriver({ ops: ["getProfile"] });
+    const s = await shareSession({ driver });
+    expect(s.host.supportedVersions).not.toContain(ApiVersion.MSC3662);
+    expect(s.host.grantedCapabilities).toEqual([]);
+  });
+
+  it("grants it and advertises uk.half-shot.msc3662 together when the host can share", async () => {
+    const s = await shareSession();
+    expect(s.host.supportedVersions).toContain(ApiVersion.MSC3662);
+    expect(s.host.grantedCapabilities).toEqual([CAP_UNSTABLE]);
   });
 });
 
