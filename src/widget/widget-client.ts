@@ -128,12 +128,18 @@ const ASK_AGAIN_AFTER_MS = 500;
 interface DocumentState {
   /** Widget IDs whose content_loaded this document has already sent. */
   contentLoadedSent: Set<string>;
+  /**
+   * Widget IDs for which a client of this document has asked for the session by renegotiation:
+   * every client of the page hears the one notify that follows, so one ask (one consent prompt)
+   * is enough.
+   */
+  askedAgain: Set<string>;
 }
 const DOCUMENT_STATE = Symbol.for("matrix-widget-kit.widget-document");
 
 function documentState(): DocumentState {
   const holder = globalThis as { [DOCUMENT_STATE]?: DocumentState };
-  return (holder[DOCUMENT_STATE] ??= { contentLoadedSent: new Set() });
+  return (holder[DOCUMENT_STATE] ??= { contentLoadedSent: new Set(), askedAgain: new Set() });
 }
 
 /** Resolves once the widget's document has loaded; at once outside a browser. */
@@ -301,6 +307,11 @@ export class WidgetClient {
     await new Promise((resolve) => setTimeout(resolve, ASK_AGAIN_AFTER_MS));
     if (this.destroyed || this.askedForCapabilities || this.notified) return;
     if (!hostVersions?.includes(ApiVersion.MSC2974)) return;
+    if (this.ownsDocumentChannel) {
+      const asked = documentState().askedAgain;
+      if (asked.has(this.widgetId)) return;
+      asked.add(this.widgetId);
+    }
     this.versionsOfHost ??= hostVersions;
     try {
       await this.request(requestCapabilities, { capabilities: [...this.requested] });

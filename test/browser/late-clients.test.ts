@@ -1,0 +1,65 @@
+// Late-created widget clients against our WidgetHost in Chromium, with the widget on another
+// origin: a client created in a React StrictMode effect, one created 1.5 s after load, and a
+// top-level control, with waitForIframeLoad true and false; and a host attached after the frame
+// loaded (start()). Every client gets its session, the late ones within a second (issue 15.2).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LATE_CAPABILITY, type LateMode } from "./fixtures/late-types.js";
+import type { OpenedPage } from "./harness/index.js";
+import { runLateCase, startLateEnv, timings, type LateEnv } from "./late-support.js";
+
+describe("late-created widget clients with our WidgetHost (Chromium, cross-origin)", () => {
+  let env: LateEnv;
+  const opened: OpenedPage[] = [];
+  const figures = timings();
+
+  beforeAll(async () => {
+    env = await startLateEnv();
+  });
+  afterEach(async () => {
+    for (const page of opened.splice(0)) {
+      const errors = page.pageErrors();
+      await page.close();
+      expect(errors).toEqual([]);
+    }
+  });
+  afterAll(async () => {
+    figures.print("Time to session, our host:");
+    await env?.close();
+  });
+
+  const modes: LateMode[] = ["control", "delayed", "react"];
+  for (const waitForIframeLoad of [true, false]) {
+    for (const mode of modes) {
+      const late = mode !== "control";
+      it(`${mode}: the surviving client gets its session${late ? " within a second" : ""} (waitForIframeLoad ${waitForIframeLoad})`, async () => {
+        const result = await runLateCase(env, { kind: "ours", waitForIframeLoad, mode });
+        opened.push(result.opened);
+        figures.add(`${mode}, waitForIframeLoad ${waitForIframeLoad}`, result);
+        expect(result.widget.error).toBeUndefined();
+        expect(result.widget.status).toBe("ready");
+        expect(result.widget.capabilities).toEqual([LATE_CAPABILITY]);
+        if (mode === "delayed") expect(result.widget.createdAfterLoad).toBe(true);
+        if (mode === "react") expect(result.widget.creates).toBe(2);
+        if (late) expect(result.widget.timeToSessionMs).toBeLessThan(1_000);
+        // The user is asked once per document, however many clients the page created.
+        expect(result.host.approvals).toBe(1);
+      });
+    }
+  }
+
+  for (const waitForIframeLoad of [true, false]) {
+    it(`a host attached after the frame loaded gets the session going with start() (waitForIframeLoad ${waitForIframeLoad})`, async () => {
+      const result = await runLateCase(env, {
+        kind: "ours",
+        waitForIframeLoad,
+        mode: "delayed",
+        attachAfterLoad: true,
+      });
+      opened.push(result.opened);
+      figures.add(`attached after load, delayed client, waitForIframeLoad ${waitForIframeLoad}`, result);
+      expect(result.widget.status).toBe("ready");
+      expect(result.widget.capabilities).toEqual([LATE_CAPABILITY]);
+      expect(result.widget.timeToSessionMs).toBeLessThan(1_000);
+    });
+  }
+});

@@ -1,0 +1,117 @@
+// Node-side helpers of the late-client tests (test/browser/late-clients.test.ts for our host,
+// test/interop/late-clients.test.ts for matrix-widget-api's ClientWidgetApi): serves the late
+// fixtures on the harness's two origins and opens a host page with the widget in a cross-origin
+// iframe, then waits for the widget's client to settle.
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame } from "playwright-core";
+import type { LateHostState, LateMode, LateWidgetState } from "./fixtures/late-types.js";
+import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
+
+const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
+const PAGE = (bundle: string): string =>
+  `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">` +
+  `<script type="module" src="/bundle/${bundle}.js"></script></head><body></body></html>`;
+
+/** The servers and the browser one test file shares. */
+export interface LateEnv {
+  readonly origins: Origins;
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Starts both origins with the late fixtures, and launches Chromium. */
+export async function startLateEnv(): Promise<LateEnv> {
+  const origins = await startOrigins();
+  try {
+    origins.registerBundle("late-host", fixture("late-host.ts"));
+    origins.registerBundle("late-widget", fixture("late-widget.ts"));
+    await Promise.all([origins.bundle("late-host"), origins.bundle("late-widget")]);
+    origins.setPage("host", "/late-host.html", PAGE("late-host"));
+    origins.setPage("widget", "/late-widget.html", PAGE("late-widget"));
+    const browser = await launchBrowser();
+    return {
+      origins,
+      browser,
+      async close() {
+        await browser.close();
+        await origins.close();
+      },
+    };
+  } catch (error) {
+    await origins.close();
+    throw error;
+  }
+}
+
+/** One late-client case. */
+export interface LateCase {
+  kind: "ours" | "theirs";
+  waitForIframeLoad: boolean;
+  mode: LateMode;
+  /** Our host is created after the frame's load event and told with start(). */
+  attachAfterLoad?: boolean;
+}
+
+/** How a case ended. */
+export interface LateResult {
+  widget: LateWidgetState;
+  host: LateHostState;
+  opened: OpenedPage;
+}
+
+/** Opens the host page for `c` and waits until the surviving widget client is ready or failed. */
+export async function runLateCase(env: LateEnv, c: LateCase): Promise<LateResult> {
+  const opened = await openPage(env.browser);
+  const widget = new URL(`${env.origins.widgetOrigin}/late-widget.html`);
+  widget.searchParams.set("mode", c.mode);
+  // Widgets send content_loaded exactly when their host is configured to wait for it.
+  widget.searchParams.set("cl", c.waitForIframeLoad ? "0" : "1");
+  const query = new URLSearchParams({
+    kind: c.kind,
+    wait: c.waitForIframeLoad ? "1" : "0",
+    widget: widget.href,
+    attach: c.attachAfterLoad ? "after" : "before",
+  });
+  await opened.page.goto(`${env.origins.hostOrigin}/late-host.html?${query.toString()}`);
+  const frame = await opened.frameByOrigin(env.origins.widgetOrigin, 20_000);
+  const deadline = Date.now() + 25_000;
+  let state: LateWidgetState | undefined;
+  for (;;) {
+    state = await readWidget(frame).catch(() => undefined);
+    if (state && state.status !== "starting") break;
+    if (Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const host = await opened.page.evaluate(
+    () => (window as unknown as { __lateHost: LateHostState }).__lateHost,
+  );
+  return {
+    widget: state ?? { status: "starting", creates: 0, destroyed: 0, capabilities: [] },
+    host,
+    opened,
+  };
+}
+
+function readWidget(frame: Frame): Promise<LateWidgetState> {
+  return frame.evaluate(() => (window as unknown as { __lateWidget: LateWidgetState }).__lateWidget);
+}
+
+/** Collects time-to-session figures of the late cases, printed at the end of a file. */
+export function timings(): { add(name: string, result: LateResult): void; print(title: string): void } {
+  const rows: string[] = [];
+  return {
+    add(name, result) {
+      const ms = result.widget.timeToSessionMs;
+      rows.push(
+        `${name}: ${result.widget.status}` +
+          (ms === undefined ? "" : `, time to session ${ms.toFixed(0)} ms`) +
+          `, created after load: ${String(result.widget.createdAfterLoad)}` +
+          `, creates ${result.widget.creates}, approvals ${result.host.approvals}` +
+          `, capabilities requests ${result.host.capabilityRequests}`,
+      );
+    },
+    print(title) {
+      process.stdout.write(`\n${title}\n${rows.map((row) => `  ${row}`).join("\n")}\n`);
+    },
+  };
+}
