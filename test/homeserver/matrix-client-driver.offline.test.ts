@@ -243,6 +243,33 @@ describe("MatrixClientDriver feeds (events emitted by hand)", () => {
     );
   });
 
+  it("hands always-on-screen and modals to the application's callbacks, and has neither without them", async () => {
+    const bare = new MatrixClientDriver(offlineClient());
+    expect(bare.setAlwaysOnScreen).toBeUndefined();
+    expect(bare.openModal).toBeUndefined();
+    const seen: unknown[] = [];
+    const driver = new MatrixClientDriver(offlineClient(), {
+      onAlwaysOnScreen: (request) => {
+        seen.push(request.value);
+        return request.value;
+      },
+      onOpenModal: (request) => {
+        seen.push(request.definition);
+      },
+    });
+    const widget = { widgetId: "w", origin: "https://widget.example" } as never;
+    expect(await driver.setAlwaysOnScreen?.({ widget, host: undefined, value: true })).toBe(true);
+    expect(await driver.setAlwaysOnScreen?.({ widget, host: undefined, value: false })).toBe(false);
+    const definition = { url: "https://widget.example/modal", name: "Modal", buttons: [] } as never;
+    await driver.openModal?.({
+      opener: widget,
+      openerHost: {} as never,
+      definition,
+      signal: new AbortController().signal,
+    });
+    expect(seen).toEqual([true, false, definition]);
+  });
+
   it("refuses OpenID without a confirmOpenId that agrees", async () => {
     expect(await new MatrixClientDriver(offlineClient()).requestOpenId()).toBeUndefined();
     expect(

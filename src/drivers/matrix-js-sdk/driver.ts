@@ -31,6 +31,8 @@ import type {
   WidgetDriver,
 } from "../../host/driver.js";
 import { HomeserverError } from "../../host/matrix-error.js";
+import type { ModalOpenRequest } from "../../host/features/modals.js";
+import type { AlwaysOnScreenRequest } from "../../host/features/ui.js";
 import type { NavigationTarget } from "../../matrix/links.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { toHomeserverError } from "./errors.js";
@@ -103,6 +105,17 @@ export interface MatrixClientDriverOptions {
    * and answers navigate requests with `unsupported`.
    */
   onNavigate?(resolved: ResolvedNavigationTarget, target: NavigationTarget): Awaitable<void>;
+  /**
+   * Keeps a widget on screen when the user leaves its room, or stops (`set_always_on_screen`):
+   * the application's rendering, which matrix-js-sdk has no part in. Resolves with whether it
+   * did. Without it the driver has no `setAlwaysOnScreen`, and the host refuses the action.
+   */
+  onAlwaysOnScreen?(request: AlwaysOnScreenRequest): Awaitable<boolean>;
+  /**
+   * Shows a modal widget (MSC2790; link it to its opener with `bindModal`): the application's
+   * rendering. Without it the driver has no `openModal`, and the host refuses the action.
+   */
+  onOpenModal?(request: ModalOpenRequest): Awaitable<void>;
   /** The room the application shows; sets {@link ResolvedNavigationTarget} `viewed`. */
   getViewedRoomId?(): string | undefined;
   /**
@@ -224,6 +237,12 @@ export class MatrixClientDriver implements WidgetDriver {
    */
   readonly navigate?: (target: NavigationTarget) => Promise<void>;
 
+  /** Hands `set_always_on_screen` to the `onAlwaysOnScreen` option; absent without it. */
+  readonly setAlwaysOnScreen?: (request: AlwaysOnScreenRequest) => Promise<boolean>;
+
+  /** Hands a modal to the `onOpenModal` option to show; absent without it. */
+  readonly openModal?: (request: ModalOpenRequest) => Promise<void>;
+
   /**
    * The MatrixRTC transports (MSC4515), from the `rtcTransports` option: by default the
    * homeserver's, falling back to the client well-known's foci when its endpoint is missing (see
@@ -266,6 +285,16 @@ export class MatrixClientDriver implements WidgetDriver {
       this.navigate = async (target) => {
         const resolved = await this.resolveNavigationTarget(target);
         await onNavigate.call(options, resolved, target);
+      };
+    }
+    const onAlwaysOnScreen = options.onAlwaysOnScreen;
+    if (onAlwaysOnScreen !== undefined) {
+      this.setAlwaysOnScreen = async (request) => (await onAlwaysOnScreen.call(options, request)) === true;
+    }
+    const onOpenModal = options.onOpenModal;
+    if (onOpenModal !== undefined) {
+      this.openModal = async (request) => {
+        await onOpenModal.call(options, request);
       };
     }
     const rtc = options.rtcTransports ?? "homeserver";
