@@ -13,6 +13,7 @@ import { startOrigins, type Origins } from "../browser/harness/index.js";
 import { createRoom, csOk, registerFresh } from "../homeserver/matrix-client.js";
 import type { RegisteredUser } from "../homeserver/provided";
 import type { EcHostApi, HostReport, WireRecord } from "./fixtures/element-call/shared.js";
+import type { ElementCallDeviceMute } from "../../src/host/index.js";
 import {
   confineToLoopback,
   launchMediaBrowser,
@@ -87,7 +88,10 @@ interface Run {
   hostPageUrl: string;
 }
 
-async function openRun(hostPage: "our-host" | "mwa-host"): Promise<Run> {
+async function openRun(
+  hostPage: "our-host" | "mwa-host",
+  extraParams: Record<string, string> = {},
+): Promise<Run> {
   const user = await registerFresh(synapse, "caller", "Caller");
   const roomId = await createRoom(synapse, user, { preset: "private_chat", name: `Call via ${hostPage}` });
   const context = await browser.newContext();
@@ -111,6 +115,7 @@ async function openRun(hostPage: "our-host" | "mwa-host"): Promise<Run> {
     intent: "start_call",
     confineToRoom: "true",
     header: "none",
+    ...extraParams,
   });
   const widgetUrl = `${ec.origin}/index.html#?${params.toString()}`;
   await page.evaluate((config) => (window as unknown as { ecHost: EcHostApi }).ecHost.start(config), {
@@ -327,6 +332,65 @@ describe(`Element Call ${ecVersion} (embedded) on Synapse, with a loopback RTC f
     expect(whats).toEqual(expect.arrayContaining(["joined", "device mute", "always on screen"]));
     expectCallLifecycle(run);
     expect(media.connections).toBeGreaterThan(0);
+  });
+
+  it("(a) our host drives Element Call with Element's own actions: a preloaded call joins on io.element.join, io.element.device_mute is answered with its mute state, im.vector.hangup leaves and Element Call asks to be closed", async () => {
+    const run = await openRun("our-host", { preload: "true", skipLobby: "true" });
+    const ecHost = {
+      call: <K extends "join" | "mute" | "hangUp" | "report">(method: K, ...args: unknown[]) =>
+        run.page.evaluate(
+          ([m, a]) =>
+            (window as unknown as { ecHost: Record<string, (...x: unknown[]) => unknown> }).ecHost[m]!(...a),
+          [method, args] as const,
+        ) as Promise<K extends "mute" ? ElementCallDeviceMute : K extends "report" ? HostReport : unknown>,
+    };
+    try {
+      await waitUntil("the capability exchange", async () =>
+        (await ecHost.call("report")).readyAt !== undefined ? true : undefined,
+      );
+      // Preloaded, Element Call waits for the host's word; nothing is written before it.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await memberships(run)).filter((m) => Object.keys(m.content).length > 0)).toEqual([]);
+      await ecHost.call("join");
+      await waitUntil(
+        "the membership after io.element.join",
+        async () => (await memberships(run)).find((m) => Object.keys(m.content).length > 0),
+        30_000,
+      );
+      const muted = await ecHost.call("mute", { audio_enabled: false });
+      expect(muted.audio_enabled).toBe(false);
+      expect(typeof muted.video_enabled).toBe("boolean");
+      // An empty change reads the state back. (Element Call 0.26.1 acknowledges the change above but,
+      // with no media connection, its microphone state does not follow: it reads back as it was.
+      // That is Element Call's business; the host only carries the request and its reply.)
+      const read = await ecHost.call("mute", {});
+      expect(Object.keys(read).sort()).toEqual(["audio_enabled", "video_enabled"]);
+      console.log(
+        `io.element.device_mute: asked audio off → ${JSON.stringify(muted)}; read back → ${JSON.stringify(read)}`,
+      );
+      // Hang up well before the media server's timeout would end the call anyway.
+      await ecHost.call("hangUp");
+      await waitUntil(
+        "Element Call to leave after im.vector.hangup",
+        async () =>
+          (await memberships(run)).every((m) => Object.keys(m.content).length === 0) ? true : undefined,
+        10_000,
+        100,
+      );
+      const r = await waitUntil("Element Call to ask to be closed", async () => {
+        const now = await ecHost.call("report");
+        return now.element.some((e) => e.what === "close") ? now : undefined;
+      });
+      const whats = r.element.map((e) => e.what);
+      expect(whats.indexOf("joined")).toBeLessThan(whats.indexOf("close"));
+      expect(r.wire.filter((w) => w.error !== undefined)).toEqual([]);
+      expect(run.guard.blocked).toEqual([]);
+      console.log(
+        `Element's actions in our host: ${r.element.map((e) => e.what + (e.data !== undefined ? ` ${JSON.stringify(e.data)}` : "")).join(", ")}`,
+      );
+    } finally {
+      await run.page.context().close();
+    }
   });
 
   it("(b) in matrix-widget-api's ClientWidgetApi with a matrix-js-sdk WidgetDriver: joins from the lobby, writes its membership, restarts its delayed leave, leaves when media fails, no error replies", async () => {

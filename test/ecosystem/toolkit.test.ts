@@ -1,0 +1,137 @@
+// A widget built with matrix-widget-toolkit 5.0.3 (Nordeck's layer over matrix-widget-api, a
+// pinned devDependency, bundled with esbuild) in OUR WidgetHost, in real Chromium with the widget
+// on another origin and its console silenced as in production. It asks for a capability at run
+// time and then again and again while holding it (as the toolkit does, since matrix-widget-api
+// never updates its view of the grants after a renegotiation), opens a modal without ever
+// requesting m.modals and gets the modal's answer back, and runs 200-call loops with no failure.
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  launchBrowser,
+  openPage,
+  startOrigins,
+  type OpenedPage,
+  type Origins,
+} from "../browser/harness/index.js";
+import { bridge, frameWith, type Remote } from "../interop/support.js";
+import type { ToolkitHost } from "./fixtures/toolkit/our-host.js";
+import {
+  INITIAL_CAPABILITIES,
+  MODAL_PATH,
+  MODAL_WIDGET_ID,
+  REQUIRES_CLIENT,
+  RUNTIME_CAPABILITIES,
+  WIDGET_ID,
+} from "./fixtures/toolkit/shared.js";
+import type { Toolkit } from "./fixtures/toolkit/widget.js";
+import { plainPage, report, silencedPage } from "./full-speed-support.js";
+
+const LOOP = 200;
+const REPEATS = 10;
+const SUITE = "matrix-widget-toolkit 5.0.3 → our WidgetHost";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/toolkit/${name}.ts`, import.meta.url));
+
+let origins: Origins;
+let browser: Browser;
+let opened: OpenedPage;
+let page: Page;
+let frame: Frame;
+let host: Remote<ToolkitHost>;
+let widget: Remote<Toolkit>;
+
+beforeAll(async () => {
+  origins = await startOrigins();
+  origins.registerBundle("toolkit-our-host", fixture("our-host"));
+  origins.registerBundle("toolkit-widget", fixture("widget"));
+  origins.setPage("host", "/our-host.html", plainPage("toolkit-our-host"));
+  origins.setPage("widget", "/toolkit-widget.html", silencedPage("toolkit-widget"));
+  origins.setPage("widget", MODAL_PATH, silencedPage("toolkit-widget"));
+  await Promise.all([origins.bundle("toolkit-our-host"), origins.bundle("toolkit-widget")]);
+  browser = await launchBrowser();
+  opened = await openPage(browser);
+  page = opened.page;
+  const widgetUrl = `${origins.widgetOrigin}/toolkit-widget.html`;
+  await page.goto(`${origins.hostOrigin}/our-host.html?${new URLSearchParams({ widget: widgetUrl })}`);
+  frame = await frameWith(page, `widgetId=${WIDGET_ID}`);
+  await frame.waitForFunction(() => "toolkit" in window, undefined, { timeout: 10_000 });
+  host = bridge<ToolkitHost>(page, "toolkitHost");
+  widget = bridge<Toolkit>(frame, "toolkit");
+  await Promise.all([host.ready(), widget.ready()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await origins?.close();
+});
+
+describe("a matrix-widget-toolkit widget in our host", () => {
+  it("negotiates its initial capabilities", async () => {
+    expect(new Set(await host.granted())).toEqual(new Set([...INITIAL_CAPABILITIES, REQUIRES_CLIENT]));
+    expect(await widget.has([...INITIAL_CAPABILITIES])).toBe(true);
+  });
+
+  it("gets a capability it asks for at run time, and uses it", async () => {
+    expect(await widget.request([...RUNTIME_CAPABILITIES])).toEqual({ ok: true });
+    expect(await host.granted()).toEqual(expect.arrayContaining([...RUNTIME_CAPABILITIES]));
+    const search = await widget.search("alice");
+    expect(search).toMatchObject({ ok: true, value: { results: [{ userId: "@alice:example.org" }] } });
+  });
+
+  it(`is answered each of ${REPEATS} repeated requests for capabilities it already holds, without hitting the renegotiation rate limit`, async () => {
+    const before = (await host.traced())["widget fromWidget org.matrix.msc2974.request_capabilities"] ?? 0;
+    const outcomes = await widget.requestRepeatedly([...RUNTIME_CAPABILITIES], REPEATS);
+    const after = (await host.traced())["widget fromWidget org.matrix.msc2974.request_capabilities"] ?? 0;
+    // matrix-widget-api never learns of grants made by renegotiation, so the toolkit asks the host
+    // every time: each of these is a real renegotiation that asks for nothing new.
+    expect(after - before).toBe(REPEATS);
+    expect(outcomes).toEqual(Array.from({ length: REPEATS }, () => ({ ok: true })));
+    expect(await widget.requestRepeatedly([...INITIAL_CAPABILITIES], 3)).toEqual([
+      { ok: true },
+      { ok: true },
+      { ok: true },
+    ]);
+    expect(await host.errors()).toEqual([]);
+  });
+
+  it("opens a modal without ever requesting m.modals, and gets the modal's answer when it closes itself", async () => {
+    expect((await host.granted()).some((capability) => capability.endsWith("modals"))).toBe(false);
+    await widget.openModal({ question: "How many?" });
+    const modalFrame = await frameWith(page, `widgetId=${MODAL_WIDGET_ID}`);
+    await modalFrame.waitForFunction(() => "toolkit" in window, undefined, { timeout: 10_000 });
+    const modal = bridge<Toolkit>(modalFrame, "toolkit");
+    await modal.ready();
+    expect(await modal.isModal()).toBe(true);
+    expect(await modal.modalConfig()).toMatchObject({
+      type: "m.custom",
+      name: "A question",
+      data: { question: "How many?" },
+      buttons: [{ id: "com.example.ok", label: "OK", kind: "m.primary" }],
+    });
+    expect(await host.modalOpen()).toBe(true);
+    expect(await modal.closeModal({ answer: 42 })).toEqual({ ok: true });
+    await expect
+      .poll(() => widget.modalResult(), { timeout: 10_000 })
+      .toEqual({ ok: true, value: { answer: 42 } });
+    await expect.poll(async () => (await host.modals()).map((m) => m.closes)).toEqual([["closed"]]);
+    expect(await host.modalOpen()).toBe(false);
+    expect(await host.errors()).toEqual([]);
+  });
+
+  it(`runs ${LOOP}-call loops of sending and reading room events and state with no failure or timeout`, async () => {
+    const loops = await widget.loops(LOOP);
+    for (const [name, result] of Object.entries(loops)) report(SUITE, name, LOOP, result.ms);
+    expect(Object.fromEntries(Object.entries(loops).map(([name, r]) => [name, r.failures]))).toEqual({
+      sendRoomEvent: [],
+      receiveRoomEvents: [],
+      sendStateEvent: [],
+      receiveStateEvents: [],
+    });
+    expect(await host.errors()).toEqual([]);
+  });
+
+  it("left no uncaught error in any page", () => {
+    expect(opened.pageErrors()).toEqual([]);
+  });
+});
