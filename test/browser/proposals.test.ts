@@ -369,18 +369,26 @@ describe("proposals end to end in Chromium (cross-origin iframe)", () => {
       expect(p.problems()).toEqual([]);
     });
 
-    it("not approved: refused with missing_capability; no prompt, no profile lookups", async () => {
+    it("not approved: still acked and shown to the user, since MSC3662 names no capability; the user's dismissal does nothing", async () => {
       const { page, widget, p } = await open({
         capabilities: [CAP.mxidShare],
         approve: [],
         viewedRoomId: ROOM,
       });
 
-      const error = errorOf(await onWidget(widget, (w) => w.shareUsers(["@alice:example.org"], "invite")));
-      expectMissingCapability(error, CAP.mxidShare);
+      expect(
+        valueOf(await onWidget(widget, (w) => w.shareUsers(["@alice:example.org"], "invite"))),
+      ).toBeNull();
       expect((await onlyExchange(page, WIRE.mxidShare)).replies).toHaveLength(1);
-      expect(await onHost(page, (h) => h.shareRequests)).toEqual([]);
-      expect(await onHost(page, (h) => h.driverCalls)).toEqual([]);
+      const outcomes = await waitFor(
+        () => onHost(page, (h) => h.shareOutcomes),
+        (all) => all.length > 0,
+        "the share to finish",
+      );
+      expect(outcomes).toEqual([{ widget: expect.anything(), decision: { action: "dismiss" } }]);
+      expect(await onHost(page, (h) => h.shareRequests)).toHaveLength(1);
+      const acted = (await onHost(page, (h) => h.driverCalls)).filter((c) => c.method !== "getProfile");
+      expect(acted).toEqual([]);
       expect(p.problems()).toEqual([]);
     });
 
