@@ -122,6 +122,10 @@ describe("a matrix-widget-toolkit widget in our host", () => {
   it(`runs ${LOOP}-call loops of sending and reading room events and state with no failure or timeout`, async () => {
     const loops = await widget.loops(LOOP);
     for (const [name, result] of Object.entries(loops)) report(SUITE, name, LOOP, result.ms);
+    // matrix-widget-api answers a push nobody listens for with an error; the toolkit listens for
+    // room events only while it waits for its own echo. Printed, not asserted: it is the widget's.
+    const unheard = (await host.widgetErrors()).length;
+    process.stdout.write(`[${SUITE}] pushes the widget answered with an error (no listener): ${unheard}\n`);
     expect(Object.fromEntries(Object.entries(loops).map(([name, r]) => [name, r.failures]))).toEqual({
       sendRoomEvent: [],
       receiveRoomEvents: [],
