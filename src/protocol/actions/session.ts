@@ -49,6 +49,13 @@ export const capabilitiesRequest = defineAction({
   response: v.object({ capabilities: capabilityList }),
 });
 
+/**
+ * The lists of a `notify_capabilities`, read by the widget. Not bounded like a widget's request:
+ * the widget trusts its host, and a notify it refused would leave `requestCapabilities()` waiting
+ * for one that never comes (a host that resends every string ever requested goes past 512).
+ */
+const notifiedCapabilities = v.array(v.string());
+
 /** The host tells the widget what it requested and what was approved (MSC2871). */
 export const notifyCapabilities = defineAction({
   id: "notify_capabilities",
@@ -56,7 +63,7 @@ export const notifyCapabilities = defineAction({
   stable: "notify_capabilities",
   unstable: [],
   version: ApiVersion.MSC2871,
-  request: v.object({ requested: capabilityList, approved: capabilityList }),
+  request: v.object({ requested: notifiedCapabilities, approved: notifiedCapabilities }),
   response: emptyObject,
 });
 

@@ -5,7 +5,7 @@ import { MAX_GRANTABLE_CAPABILITY_LENGTH } from "../../../src/host/capability-fi
 import type { CapabilityRequest } from "../../../src/host/policy.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { MAX_CAPABILITIES_PER_REQUEST } from "../../../src/protocol/actions/schemas.js";
-import { connect } from "../../support/memory-session.js";
+import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
 
 const receive = (type: string) => `org.matrix.msc2762.receive.event:${type}`;
 const junk = (round: number, i: number) => `com.example.junk.${round}.${i}.${"x".repeat(2000)}`;
@@ -120,5 +120,31 @@ describe("renegotiation that asks for nothing new", () => {
     for (let i = 0; i < 5; i++) {
       await expect(client.requestCapabilities([receive("com.example.held")])).resolves.toHaveLength(1);
     }
+  });
+});
+
+describe("our widget and a host that notifies long lists", () => {
+  it("accepts a notify_capabilities with more than 512 requested entries, so requestCapabilities settles", async () => {
+    const { client, pair } = await connect({
+      capabilities: [receive("com.example.a")],
+      policy: { approveCapabilities: ({ requested }) => requested },
+    });
+    const requested = Array.from({ length: 900 }, (_, i) => `com.example.junk.${i}.${"q".repeat(2100)}`);
+    const replies: unknown[] = [];
+    pair.host.subscribe((message) => {
+      const reply = message as { requestId?: string; response?: unknown };
+      if (reply.requestId === "long-notify" && "response" in reply) replies.push(reply.response);
+    });
+    pair.host.send({
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId: "long-notify",
+      action: "notify_capabilities",
+      data: { requested, approved: [receive("com.example.a"), receive("com.example.b")] },
+    });
+    await vi.waitFor(() => expect(replies).toHaveLength(1));
+    await settle(5);
+    expect(replies).toEqual([{}]);
+    expect(client.capabilities).toEqual([receive("com.example.a"), receive("com.example.b")]);
   });
 });
