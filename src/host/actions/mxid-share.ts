@@ -9,6 +9,9 @@ import { defineHostAction, type HostActionContext } from "../registry.js";
 
 const openPromptKey = Symbol("mxid-share-open");
 
+/** The request schema with the full Matrix user-ID grammar, which widget bundles do not carry. */
+const strictShareRequest = shareRequestSchema((id) => isValidUserId(id));
+
 /**
  * MSC3662 mxid share. The request is validated whole (an empty list or any invalid user ID gets an
  * error reply and nothing else happens), acknowledged at once, and then shown to the user with the
@@ -16,8 +19,6 @@ const openPromptKey = Symbol("mxid-share-open");
  * open at a time. No capability is needed (MSC3662 names none) unless the policy sets
  * `requireShareCapability`.
  */
-const strictShareRequest = shareRequestSchema((id) => isValidUserId(id));
-
 export const mxidShareHandler = defineHostAction({
   action: mxidShare,
   strictRequest: strictShareRequest,
