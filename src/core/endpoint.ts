@@ -14,6 +14,7 @@ import type { Logger } from "./logger.js";
 import { describeThrown } from "./describe.js";
 import { redactSecrets } from "./redact.js";
 import { createRequestIdSource } from "./request-ids.js";
+import { checkWireValue, MAX_NESTING, type WireCheck } from "./wire-value.js";
 
 /** A request that passed the envelope checks, handed to the session's dispatcher. */
 export interface InboundRequest {
@@ -246,19 +247,13 @@ export class Endpoint {
     // Error replies before the handler runs echo `data: {}`: the request's own data may be too
     // large, or too deeply nested, to send back.
     const limit = this.options.maxMessageBytes;
-    if (limit !== undefined) {
-      const size = messageSize(raw, this.options.binaryAllowed?.(action) ?? false);
-      if (size === undefined || size > limit) {
-        const reason =
-          size === undefined
-            ? "the message is not JSON"
-            : `the message is ${size} bytes, over the limit of ${limit}`;
-        this.reply(
-          address,
-          new WidgetApiError(`Request refused: ${reason}`, ErrorCode.TooLarge).toResponse(),
-        );
-        return;
-      }
+    const check = checkWireValue(raw, {
+      ...(limit === undefined ? {} : { limit }),
+      binaryExempt: this.options.binaryAllowed?.(action) ?? false,
+    });
+    if (!check.ok) {
+      this.reply(address, refusalOf(check, limit).toResponse());
+      return;
     }
     if (this.running >= this.options.maxInboundInFlight) {
       this.reply(
@@ -372,33 +367,24 @@ export class Endpoint {
   }
 }
 
-function invalid(reason: string): WidgetApiError {
-  return new WidgetApiError(`Invalid request: ${reason}`, ErrorCode.InvalidRequest);
-}
-
-/**
- * The size of a message: the length of its JSON text, plus the byte size of binary values (Blob,
- * ArrayBuffer, typed arrays), which JSON would write as `{}` although they travel in full by
- * structured clone. With `binaryExempt`, binary values count as nothing (the handler bounds them).
- * Undefined when the message cannot be written as JSON (cycles, excessive nesting).
- */
-function messageSize(value: unknown, binaryExempt: boolean): number | undefined {
-  let binaryBytes = 0;
-  try {
-    const text = JSON.stringify(value, (_key, item: unknown) => {
-      const bytes = binarySize(item);
-      if (bytes === undefined) return item;
-      if (!binaryExempt) binaryBytes += bytes;
-      return null;
-    });
-    return text === undefined ? undefined : text.length + binaryBytes;
-  } catch {
-    return undefined;
+/** The error reply for a message the boundary check refused. */
+function refusalOf(check: Exclude<WireCheck, { ok: true }>, limit: number | undefined): WidgetApiError {
+  switch (check.problem) {
+    case "type":
+      return invalid(`${check.path} is ${check.what}; only JSON values and binary data are accepted`);
+    case "depth":
+      return new WidgetApiError(
+        `Request refused: the message is nested more than ${MAX_NESTING} levels deep`,
+        ErrorCode.TooLarge,
+      );
+    case "size": {
+      const size = check.exact ? `${check.size}` : `at least ${check.size}`;
+      const over = limit === undefined ? "more than JSON can write" : `over the limit of ${limit}`;
+      return new WidgetApiError(`Request refused: the message is ${size} bytes, ${over}`, ErrorCode.TooLarge);
+    }
   }
 }
 
-function binarySize(item: unknown): number | undefined {
-  if (item instanceof ArrayBuffer || ArrayBuffer.isView(item)) return item.byteLength;
-  if (typeof Blob !== "undefined" && item instanceof Blob) return item.size;
-  return undefined;
+function invalid(reason: string): WidgetApiError {
+  return new WidgetApiError(`Invalid request: ${reason}`, ErrorCode.InvalidRequest);
 }

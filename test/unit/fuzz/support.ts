@@ -201,6 +201,26 @@ export interface I3Violation {
   reason: string;
 }
 
+/**
+ * How the request-ID rule classes a message the host received, judged from the wire alone at the
+ * moment it arrived (docs/decisions.md, "A request ID is taken only while its request is in
+ * flight"):
+ * - `new`: an answerable request whose ID no unanswered request holds. It gets exactly one reply.
+ * - `replay`: the same ID and action as a request still unanswered. It gets no reply of its own.
+ * - `conflict`: the ID of a request still unanswered, with another action. It gets exactly one
+ *   reply, `invalid_request`, at once.
+ * - `unanswerable`: not a request the host can answer ({@link isAnswerableRequest}).
+ */
+export type ArrivalKind = "new" | "replay" | "conflict" | "unanswerable";
+
+/** One message the host received, in the order it received them, with the replies it got. */
+export interface Arrival {
+  message: unknown;
+  kind: ArrivalKind;
+  /** The host's replies matched to this message by ID and action. */
+  replies: WidgetMessage[];
+}
+
 /** What {@link openFuzzHost} returns. */
 export interface FuzzHost {
   pair: MemoryTransportPair;
@@ -219,6 +239,10 @@ export interface FuzzHost {
   shareRequests: Array<{ request: ShareRequest; at: number }>;
   /** What the policy was told about each share's outcome. */
   shareOutcomes: ShareOutcome[];
+  /** Every message the host received, classed by the request-ID rule, with its replies. */
+  arrivals: Arrival[];
+  /** Replies the host sent that answer no arrival: each breaks I2. */
+  strayReplies: WidgetMessage[];
   /** The requestIds the held action ran for, in order. */
   heldIds: string[];
   /** Releases every held request. */
@@ -331,6 +355,7 @@ export async function openFuzzHost(options: FuzzHostOptions): Promise<FuzzHost> 
     };
   }
 
+  const { arrivals, strayReplies } = recordArrivals(pair);
   const decision = options.shareDecision ?? { action: "dismiss" };
   const policy: HostPolicy = {
     approveCapabilities: ({ requested }) => {
@@ -393,6 +418,8 @@ export async function openFuzzHost(options: FuzzHostOptions): Promise<FuzzHost> 
     sharePrompts,
     shareRequests,
     shareOutcomes,
+    arrivals,
+    strayReplies,
     heldIds,
     releaseHeld() {
       for (const release of held.splice(0)) release();
@@ -402,6 +429,53 @@ export async function openFuzzHost(options: FuzzHostOptions): Promise<FuzzHost> 
       opened.destroy();
     },
   };
+}
+
+/**
+ * Watches the host's end of the pair, before the host subscribes to it: classes every message the
+ * host receives by the request-ID rule, and matches every reply the host sends to the message it
+ * answers. The state is what the wire showed so far: an ID is open from the arrival of a `new`
+ * request until a reply with its ID and action leaves the host.
+ */
+function recordArrivals(pair: MemoryTransportPair): { arrivals: Arrival[]; strayReplies: WidgetMessage[] } {
+  const arrivals: Arrival[] = [];
+  const strayReplies: WidgetMessage[] = [];
+  const open = new Map<string, Arrival>();
+  const actionOf = (message: unknown) => (message as { action: string }).action;
+  pair.host.subscribe((message) => {
+    let kind: ArrivalKind = "unanswerable";
+    let requestId = "";
+    if (isAnswerableRequest(message, "fromWidget")) {
+      requestId = (message as { requestId: string }).requestId;
+      const holder = open.get(requestId);
+      kind =
+        holder === undefined ? "new" : actionOf(holder.message) === actionOf(message) ? "replay" : "conflict";
+    }
+    const arrival: Arrival = { message, kind, replies: [] };
+    arrivals.push(arrival);
+    if (kind === "new") open.set(requestId, arrival);
+  });
+  const send = pair.host.send.bind(pair.host);
+  pair.host.send = (message: WidgetMessage) => {
+    if (message.api === "fromWidget" && Object.hasOwn(message, "response")) {
+      const holder = open.get(message.requestId);
+      const answered =
+        holder !== undefined && actionOf(holder.message) === message.action
+          ? holder
+          : arrivals.findLast(
+              (arrival) =>
+                arrival.kind === "conflict" &&
+                arrival.replies.length === 0 &&
+                (arrival.message as { requestId: string }).requestId === message.requestId &&
+                actionOf(arrival.message) === message.action,
+            );
+      if (answered === holder) open.delete(message.requestId);
+      if (answered) answered.replies.push(message);
+      else strayReplies.push(message);
+    }
+    send(message);
+  };
+  return { arrivals, strayReplies };
 }
 
 /** Replies (messages with an own `response`) among `messages`, grouped by requestId. */
@@ -508,6 +582,47 @@ export function isAnswerableRequest(raw: unknown, direction: "fromWidget" | "toW
     bounded(own("action"), 1) &&
     !Object.hasOwn(raw, "response")
   );
+}
+
+/**
+ * What the boundary must say about a message, decided independently of the product's walk:
+ * `type` when some value in it is neither JSON (plain object, array, string, finite number,
+ * boolean, null, undefined) nor binary data (ArrayBuffer, a view over one, Blob); `size` when its
+ * JSON text plus binary bytes exceeds `limit`; `type-or-size` when both hold (which one is found
+ * first depends on the order of the walk); `ok` otherwise.
+ */
+export function boundaryVerdict(
+  message: unknown,
+  limit: number | undefined,
+): "ok" | "type" | "size" | "type-or-size" {
+  const isBinary = (value: unknown) =>
+    value instanceof ArrayBuffer ||
+    (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) ||
+    value instanceof Blob;
+  const notJson = (value: unknown): boolean => {
+    if (value === null || value === undefined) return false;
+    if (typeof value === "string" || typeof value === "boolean") return false;
+    if (typeof value === "number") return !Number.isFinite(value);
+    if (typeof value !== "object") return true;
+    if (isBinary(value)) return false;
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (Array.isArray(value)) return proto !== Array.prototype || Array.from(value).some(notJson);
+    if (proto !== Object.prototype && proto !== null) return true;
+    return Object.values(value).some(notJson);
+  };
+  let binaryBytes = 0;
+  const text = JSON.stringify(message, (_key, value: unknown) => {
+    if (isBinary(value)) {
+      binaryBytes += value instanceof Blob ? value.size : (value as ArrayBufferView | ArrayBuffer).byteLength;
+      if (ArrayBuffer.isView(value)) binaryBytes += value.buffer.byteLength - value.byteLength;
+      return {};
+    }
+    return typeof value === "bigint" ? null : value;
+  });
+  const tooLarge = limit !== undefined && (text?.length ?? 0) + binaryBytes > limit;
+  const wrongType = notJson(message);
+  if (wrongType) return tooLarge ? "type-or-size" : "type";
+  return tooLarge ? "size" : "ok";
 }
 
 // ---- arbitraries -----------------------------------------------------------------------------

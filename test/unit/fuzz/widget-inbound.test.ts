@@ -14,6 +14,7 @@ import {
   WIDGET_ID,
   anyData,
   anyWireValue,
+  boundaryVerdict,
   dataFor,
   expectNoUnhandledRejection,
   expectPrototypesUnchanged,
@@ -133,6 +134,8 @@ describe("fuzz: hostile host → widget", () => {
             expect(isPlainObject(reply.response)).toBe(true);
             const error = reply.response.error as { code?: unknown } | undefined;
             if (!isPlainObject(request.data)) expect(error?.code).toBe(ErrorCode.InvalidRequest);
+            else if (boundaryVerdict(request, undefined) === "type")
+              expect(error?.code).toBe(ErrorCode.InvalidRequest);
             else if (!TO_WIDGET_NAMES.includes(request.action as string))
               expect(error?.code).toBe(ErrorCode.UnknownAction);
             else expect(error?.code, JSON.stringify(reply.response)).not.toBe(ErrorCode.Internal);
