@@ -10,6 +10,8 @@ import { silentLogger } from "../../src/core/logger.js";
 import { MatrixClientDriver } from "../../src/drivers/matrix-js-sdk/index.js";
 import { ErrorCode, WidgetApiError } from "../../src/protocol/errors.js";
 import { ApiVersion } from "../../src/protocol/versions.js";
+import type { WireRoomEvent } from "../../src/protocol/actions/events.js";
+import { onRoomEvent } from "../../src/widget/features/events.js";
 import { delegateDelayedLeave, getLivekitToken, getRtcTransports } from "../../src/widget/features/rtc.js";
 import { connect } from "../support/memory-session.js";
 import { clientFor, createRoom, joinRoom, registerFresh, startSyncedClient } from "./matrix-client.js";
@@ -229,5 +231,46 @@ describe("MatrixClientDriver sticky events (MSC4354) on Synapse", () => {
 
     const elsewhere = await createRoom(hs, sender, { preset: "private_chat" });
     expect(await readerDriver.readStickyEvents(elsewhere)).toEqual([]);
+  });
+
+  it("reaches a widget in the host after m.receive.sticky_event is granted, from what the reader's client synced", async () => {
+    const senderDriver = new MatrixClientDriver(senderClient, { logger: silentLogger });
+    const content = { member: { id: "member-2" }, sticky_key: "member-2" };
+    const sent = await senderDriver.sendEvent(MEMBER, content, { roomId: room, stickyDurationMs: 600_000 });
+    const readerDriver = new MatrixClientDriver(readerClient, { logger: silentLogger });
+    await vi.waitFor(
+      async () =>
+        expect((await readerDriver.readStickyEvents(room)).map((e) => e.event_id)).toContain(sent.eventId),
+      { timeout: 15_000, interval: 50 },
+    );
+
+    const received: WireRoomEvent[] = [];
+    const { host, client: widget } = await connect({
+      driver: readerDriver,
+      capabilities: ["org.matrix.msc4407.receive.sticky_event", `org.matrix.msc2762.receive.event:${MEMBER}`],
+      policy: { approveCapabilities: ({ requested }) => requested },
+      host: { viewedRoomId: room },
+      widget: {
+        beforeStart: (client) => {
+          onRoomEvent(client, (event) => {
+            received.push(event);
+          });
+        },
+      },
+    });
+    try {
+      await vi.waitFor(() => expect(received.map((e) => e.event_id)).toContain(sent.eventId), {
+        timeout: 15_000,
+        interval: 50,
+      });
+      expect(received.find((e) => e.event_id === sent.eventId)).toMatchObject({
+        sender: sender.userId,
+        content,
+        msc4354_sticky: { duration_ms: 600_000 },
+      });
+    } finally {
+      widget.destroy();
+      host.destroy();
+    }
   });
 });
