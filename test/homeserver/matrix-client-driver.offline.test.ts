@@ -236,6 +236,55 @@ describe("MatrixClientDriver feeds (events emitted by hand)", () => {
     });
   });
 
+  it("reads sticky events from the room's store without pending echoes, and is unsupported on an SDK that tracks none", async () => {
+    const sticky = new MatrixEvent({
+      type: "org.matrix.msc3401.call.member",
+      event_id: "$sticky",
+      room_id: "!r:example.org",
+      sender: "@alice:example.org",
+      origin_server_ts: 1,
+      content: { sticky_key: "a" },
+      msc4354_sticky: { duration_ms: 120_000 },
+    } as never);
+    const echo = new MatrixEvent({
+      type: "org.matrix.msc3401.call.member",
+      event_id: "~echo",
+      room_id: "!r:example.org",
+      content: {},
+    });
+    echo.setStatus(EventStatus.SENDING);
+    let tracked: (() => Iterable<MatrixEvent>) | undefined = () => [sticky, echo];
+    const room = {
+      roomId: "!r:example.org",
+      getMyMembership: () => "join",
+      get _unstable_getStickyEvents() {
+        return tracked;
+      },
+    };
+    const client = offlineClient();
+    Object.defineProperty(client, "getRoom", {
+      configurable: true,
+      value: (id: string) => (id === room.roomId ? room : null),
+    });
+    const driver = new MatrixClientDriver(client);
+    expect(await driver.readStickyEvents("!r:example.org")).toEqual([
+      {
+        type: "org.matrix.msc3401.call.member",
+        event_id: "$sticky",
+        room_id: "!r:example.org",
+        sender: "@alice:example.org",
+        origin_server_ts: 1,
+        content: { sticky_key: "a" },
+        msc4354_sticky: { duration_ms: 120_000 },
+      },
+    ]);
+    expect(await driver.readStickyEvents("!unknown:example.org")).toEqual([]);
+    tracked = undefined;
+    const error = await driver.readStickyEvents("!r:example.org").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WidgetApiError);
+    expect((error as WidgetApiError).code).toBe(ErrorCode.Unsupported);
+  });
+
   it("offers navigate only when the application routes (onNavigate)", () => {
     expect(new MatrixClientDriver(offlineClient()).navigate).toBeUndefined();
     expect(typeof new MatrixClientDriver(offlineClient(), { onNavigate: () => {} }).navigate).toBe(
