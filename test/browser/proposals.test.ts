@@ -216,7 +216,7 @@ describe("proposals end to end in Chromium (cross-origin iframe)", () => {
       expect(p.problems()).toEqual([]);
     });
 
-    it("invalid input: a negative or fractional limit is invalid_request, and the driver is not called", async () => {
+    it("invalid input: a negative limit or one that is no number is invalid_request, and the driver is not called", async () => {
       const { page, widget, p } = await open({
         capabilities: [CAP.search],
         approve: [CAP.search],
@@ -227,9 +227,15 @@ describe("proposals end to end in Chromium (cross-origin iframe)", () => {
         code: "invalid_request",
         message: "Invalid request: limit: must not be negative",
       });
-      expect(errorOf(await onWidget(widget, (w) => w.searchUserDirectory("al", 1.5)))).toMatchObject({
+      expect(
+        errorOf(
+          await onWidget(widget, (w) =>
+            w.request("userDirectorySearch", { search_term: "al", limit: "ten" }),
+          ),
+        ),
+      ).toMatchObject({
         code: "invalid_request",
-        message: "Invalid request: limit: must be an integer",
+        message: "Invalid request: limit: must be a number",
       });
       expect(
         errorOf(await onWidget(widget, (w) => w.request("userDirectorySearch", { search_term: 42 }))),

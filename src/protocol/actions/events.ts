@@ -4,7 +4,7 @@ import type { AnyActionDescriptor } from "../action.js";
 import { defineAction } from "../action.js";
 import { plainObjectSchema } from "../envelope.js";
 import { ApiVersion } from "../versions.js";
-import { emptyObject, nonNegativeInteger } from "./schemas.js";
+import { emptyObject, nonNegativeInteger, peerLimit } from "./schemas.js";
 
 // ---- bounds ---------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ export const readEvents = defineAction({
     type: eventType,
     msgtype: v.nullish(msgtype),
     state_key: v.nullish(v.union([stateKey, v.literal(true)], "state_key must be a string or true")),
-    limit: v.nullish(nonNegativeInteger),
+    limit: v.nullish(peerLimit),
     room_ids: v.nullish(
       v.union(
         [

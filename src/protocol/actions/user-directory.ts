@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { defineAction } from "../action.js";
 import { ApiVersion } from "../versions.js";
-import { nonNegativeInteger } from "./schemas.js";
+import { peerLimit } from "./schemas.js";
 
 /** Longest search term accepted. */
 export const MAX_SEARCH_TERM_LENGTH = 1024;
@@ -25,7 +25,7 @@ export const userDirectorySearch = defineAction({
       v.string("search_term must be a string"),
       v.maxLength(MAX_SEARCH_TERM_LENGTH, "search_term is too long"),
     ),
-    limit: v.nullish(nonNegativeInteger),
+    limit: v.nullish(peerLimit),
   }),
   response: v.object({
     limited: v.boolean(),

@@ -15,7 +15,7 @@ export const ACTION_NOTES: Record<string, string> = {
   navigate:
     "accepts `matrix:` URIs too; the link is parsed into a typed target before the driver; exactly one reply on failure (matrix-widget-api sends an error and then an ack); rate-limited",
   user_directory_search:
-    '`limit` must be a whole number ≥ 0 (matrix-widget-api accepts `"1000"`), clamped to 50; rate-limited',
+    '`limit`: a number ≥ 0 (fraction dropped) or a digit string such as `"1000"`, as matrix-widget-api, Element and Synapse take it; clamped to 50; rate-limited',
   mxid_share:
     "new (MSC3662): validated whole, acked at once, real profiles looked up, the user always decides; only an exact `invite` or `create_dm` decision acts",
   read_account_data:

@@ -159,6 +159,18 @@ describe("user directory search: limit", () => {
     expect(result.response).toEqual({ limited: true, results: [] });
   });
 
+  it.each([
+    ["a digit string", "10", 10],
+    ["a digit string with spaces, as Python's int() takes it", " 7 ", 7],
+    ["a fraction, whose fraction is dropped", 2.5, 2],
+    ["a digit string past the host maximum, clamped", "1000", 50],
+  ])("accepts a limit that is %s, as Element and Synapse do", async (_what, limit, expected) => {
+    const s = await openSession({ capabilities: [CAP_UNSTABLE] });
+    const result = await s.send(UNSTABLE, { search_term: "a", limit });
+    expect(errorOf(result)).toBeUndefined();
+    expect(s.driver.callsOf("searchUserDirectory")).toEqual([["a", expected]]);
+  });
+
   it("treats a null limit like an absent one", async () => {
     const s = await openSession({ capabilities: [CAP_UNSTABLE] });
     const result = await s.send(UNSTABLE, { search_term: "a", limit: null });
@@ -184,8 +196,9 @@ describe.each(NAMES)("user directory search (%s): refused requests never reach t
 
   it.each([
     ["negative", -1],
-    ["a fraction", 2.5],
-    ["a numeric string", "10"],
+    ["a negative string", "-1"],
+    ["a string that is no number", "ten"],
+    ["an empty string", ""],
     ["a boolean", true],
     ["beyond the safe integer range", 2 ** 60],
   ])("refuses a limit that is %s with invalid_request", async (_what, limit) => {
