@@ -484,6 +484,22 @@ describe("MatrixClientDriver LiveKit operations (SDK answers stubbed by hand)", 
     expect(bodies).toEqual([{ ...base, url: "wss://sfu.example.org" }, base]);
   });
 
+  it("keeps a 404 with a Matrix error (an unknown delay ID) a HomeserverError, and a bare 404 unsupported", async () => {
+    const client = offlineClient();
+    const ref = { roomId: "!r:example.org", slotId: "m.call#ROOM", member: { id: "m" }, delayId: "syd_gone" };
+    stub(client, "_unstable_delegateDelayedLeave", () =>
+      Promise.reject(new MatrixError({ errcode: "M_NOT_FOUND", error: "Delayed event not found" }, 404)),
+    );
+    const unknown = await new MatrixClientDriver(client).delegateDelayedLeave?.(ref).catch((e) => e);
+    expect(unknown).toBeInstanceOf(HomeserverError);
+    expect((unknown as HomeserverError).details).toMatchObject({ httpStatus: 404, errcode: "M_NOT_FOUND" });
+
+    stub(client, "_unstable_delegateDelayedLeave", () => Promise.reject(new HTTPError("Not Found", 404)));
+    const bare = await new MatrixClientDriver(client).delegateDelayedLeave?.(ref).catch((e) => e);
+    expect(bare).toBeInstanceOf(WidgetApiError);
+    expect((bare as WidgetApiError).code).toBe(ErrorCode.Unsupported);
+  });
+
   it("calls the endpoint itself on an SDK without the LiveKit methods", async () => {
     const client = offlineClient();
     Object.defineProperty(client, "_unstable_getLivekitToken", { configurable: true, value: undefined });

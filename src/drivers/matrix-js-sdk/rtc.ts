@@ -152,6 +152,20 @@ async function wellKnownFoci(
   }
 }
 
+/**
+ * True for a failure that means "this endpoint does not exist here", for endpoints whose 404 can
+ * also be a real answer (`delegate_delayed_leave` answers `M_NOT_FOUND` for an unknown delay ID):
+ * `M_UNRECOGNIZED` with any status, or a 404 or 405 without a Matrix error body (a reverse proxy).
+ */
+function isUnrecognisedEndpoint(error: unknown): boolean {
+  const converted = toHomeserverError(error);
+  if (!(converted instanceof HomeserverError)) return false;
+  const { httpStatus, errcode } = converted.details;
+  return (
+    errcode === "M_UNRECOGNIZED" || ((httpStatus === 404 || httpStatus === 405) && errcode === "M_UNKNOWN")
+  );
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -193,7 +207,7 @@ async function callLivekitEndpoint(
         : await client.http.authedRequest<unknown>(POST, path, undefined, body, { prefix: LIVEKIT_PREFIX });
     return isObject(answer) ? answer : {};
   } catch (error) {
-    if (isMissingEndpoint(error)) {
+    if (isUnrecognisedEndpoint(error)) {
       throw new WidgetApiError(
         `The homeserver does not offer ${what} (MSC4195 ${path} is missing)`,
         ErrorCode.Unsupported,
