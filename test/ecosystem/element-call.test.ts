@@ -196,7 +196,7 @@ interface CallRun {
   restartedRunningSince: number;
   /** How the membership was emptied: Element Call left by itself once media failed, or on our hangup. */
   leftBy: "media failure" | "hangup";
-  /** ms from the frame's creation to the emptied membership. */
+  /** Every call membership in the room once Element Call left (all must be empty). */
   finalMemberships: Array<{ state_key: string; content: Record<string, unknown> }>;
   stubRequests: RtcStub["requests"];
   blocked: string[];
@@ -204,7 +204,6 @@ interface CallRun {
   /** Our host only: its trace, and requested capabilities our parser reads only as custom strings. */
   traces?: Array<{ direction: string; action: string; ok: boolean; error?: string }>;
   unparsed?: string[];
-  lobbyReached: boolean;
 }
 
 const runs: Partial<Record<CallRun["host"], CallRun>> = {};
@@ -217,6 +216,8 @@ async function runCall(hostPage: CallRun["host"]): Promise<CallRun> {
     // The lobby: Element Call offers to join once it is connected to its host.
     const join = run.frame.getByRole("button", { name: "Join call" });
     await join.waitFor({ timeout: 60_000 });
+    // In the lobby nothing is written yet: the join is the user's.
+    expect((await memberships(run)).filter((m) => Object.keys(m.content).length > 0)).toEqual([]);
     await join.click();
     const membership = await waitUntil(
       "Element Call's call membership on Synapse",
@@ -268,7 +269,6 @@ async function runCall(hostPage: CallRun["host"]): Promise<CallRun> {
       stubRequests: stub.requests.slice(stubBefore),
       blocked: [...run.guard.blocked],
       pageErrors: run.logs.filter((l) => l.startsWith("pageerror")),
-      lobbyReached: true,
     };
     if (hostPage === "our-host") {
       const extra = await run.page.evaluate(() => {
