@@ -55,14 +55,16 @@ interface FeedSession {
   stopWatching: Unsubscribe | undefined;
   /** The viewed room the feed last acted on; a difference means the room changed. */
   lastViewedRoomId: string | undefined;
-  /** Canonical keys of the granted state-receive and timeline capabilities seen so far. */
+  /** Canonical keys of the granted receive (room and state event) and timeline capabilities seen so far. */
   readonly coverage: Set<string>;
   /** Whether any state-receive capability is granted. */
   receivesState: boolean;
   /** Whether `m.receive.sticky_event` (MSC4407) is granted. */
   receivesSticky: boolean;
-  /** Rooms whose sticky events were read for the widget already (each room once per session). */
+  /** Rooms whose sticky events were read for the widget since the receive grants last grew. */
   readonly stickyRooms: Set<string>;
+  /** Sticky events pushed this session, so that a re-read after a wider grant sends only new ones. */
+  readonly stickySent: Set<string>;
   readonly pending: Set<StateSnapshot>;
   readonly timers: Set<ReturnType<typeof setTimeout>>;
   /** Paces the pushes, so a burst of events never exceeds the host's bound on pending requests. */
@@ -139,6 +141,7 @@ class EventFeed {
       receivesState: false,
       receivesSticky: false,
       stickyRooms: new Set(),
+      stickySent: new Set(),
       pending: new Set(),
       timers: new Set(),
       pushes: this.pushQueue(),
@@ -176,11 +179,20 @@ class EventFeed {
     let newState = false;
     let newTimeline = false;
     let newSticky = false;
+    let newReceive = false;
     for (const raw of granted) {
       const cap = parseCapability(raw);
       if (cap.kind === "fixed" && cap.name === "receive_sticky_event") {
         newSticky = !session.receivesSticky;
         session.receivesSticky = true;
+        continue;
+      }
+      if (cap.kind === "room_event" && cap.direction === "receive") {
+        const key = capabilityKey(cap);
+        if (!session.coverage.has(key)) {
+          session.coverage.add(key);
+          newReceive = true;
+        }
         continue;
       }
       const isStateGrant = cap.kind === "state_event" && cap.direction === "receive";
@@ -198,7 +210,9 @@ class EventFeed {
     if (newState || (newTimeline && session.receivesState)) this.snapshot(session, "grant");
     // MSC4407: after the grant (and each renegotiation that adds rooms), push the sticky events
     // the widget may see; sticky events act like state that live events alone do not rebuild.
-    if (newSticky || (newTimeline && session.receivesSticky)) {
+    // A new receive capability may allow sticky events of rooms read before: read them again.
+    if (newReceive && !newSticky && session.receivesSticky) session.stickyRooms.clear();
+    if (newSticky || ((newTimeline || newReceive) && session.receivesSticky)) {
       this.pushSticky(session, this.visibleRooms(this.host.capabilities, this.host.viewedRoomId));
     }
   }
@@ -221,6 +235,8 @@ class EventFeed {
           for (const event of events as unknown[]) {
             if (!isWireRoomEvent(event) || event.room_id !== roomId) continue;
             if (!mayReceive(capabilities, viewedRoomId, event)) continue;
+            if (session.stickySent.has(event.event_id)) continue;
+            session.stickySent.add(event.event_id);
             this.sendEvent(session, event, "a sticky event");
           }
         },

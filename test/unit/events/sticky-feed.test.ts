@@ -85,6 +85,21 @@ describe("sticky events (MSC4407 m.receive.sticky_event)", () => {
     expect([...asked].sort()).toEqual([OTHER, ROOM, THIRD].sort());
   });
 
+  it("pushes the sticky events a renegotiated receive capability newly allows, without repeating any", async () => {
+    const member = sticky(ROOM);
+    const other = sticky(ROOM, "org.example.other");
+    const { driver, asked } = stickyDriver({ [ROOM]: [member, other] });
+    const s = await open({ capabilities: [RECEIVE_STICKY, cap.receive(MEMBER)], driver });
+    await eventually(() => expect(ids(s.widget.events)).toEqual([member.event_id]));
+    await s.send("org.matrix.msc2974.request_capabilities", {
+      capabilities: [cap.receive("org.example.other")],
+    });
+    await eventually(() => expect(ids(s.widget.events)).toEqual([member.event_id, other.event_id]));
+    await settle(10);
+    expect(ids(s.widget.events)).toEqual([member.event_id, other.event_id]);
+    expect(asked).toEqual([ROOM, ROOM]);
+  });
+
   it("pushes sticky events when a renegotiation first grants m.receive.sticky_event", async () => {
     const member = sticky(ROOM);
     const { driver } = stickyDriver({ [ROOM]: [member] });
