@@ -229,6 +229,9 @@ const AUTHENTICATED_MEDIA_PREFIX = "/_matrix/client/v1/media";
  *   they see what `/sync` delivered; global and room account data fall back to the server.
  * - Events are sent through the client (`client.sendEvent`), which encrypts in encrypted rooms
  *   and shows local echoes as the client's own sends do.
+ * - MatrixRTC: transports from the homeserver (else its client well-known) unless the app names
+ *   its own; LiveKit tokens and delayed-leave delegation through the homeserver's MSC4195
+ *   endpoints, `unsupported` where it lacks them. See the `rtcTransports` and `livekit` options.
  */
 export class MatrixClientDriver implements WidgetDriver {
   /**
