@@ -3,9 +3,15 @@
 // top-level control, with waitForIframeLoad true and false; and a host attached after the frame
 // loaded (start()). Every client gets its session, the late ones within a second (issue 15.2).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { LATE_CAPABILITY, type LateMode } from "./fixtures/late-types.js";
+import {
+  LATE_CAPABILITY,
+  LATE_OTHER_CAPABILITY,
+  LATE_WIDGET_ID,
+  type LateHostState,
+  type LateMode,
+} from "./fixtures/late-types.js";
 import type { OpenedPage } from "./harness/index.js";
-import { runLateCase, startLateEnv, timings, type LateEnv } from "./late-support.js";
+import { readHost, runLateCase, startLateEnv, timings, waitForWidget, type LateEnv } from "./late-support.js";
 
 describe("late-created widget clients with our WidgetHost (Chromium, cross-origin)", () => {
   let env: LateEnv;
@@ -53,7 +59,7 @@ describe("late-created widget clients with our WidgetHost (Chromium, cross-origi
         kind: "ours",
         waitForIframeLoad,
         mode: "delayed",
-        attachAfterLoad: true,
+        attach: "after",
       });
       opened.push(result.opened);
       figures.add(`attached after load, delayed client, waitForIframeLoad ${waitForIframeLoad}`, result);
@@ -62,4 +68,40 @@ describe("late-created widget clients with our WidgetHost (Chromium, cross-origi
       expect(result.widget.timeToSessionMs).toBeLessThan(1_000);
     });
   }
+
+  it("a reload after an early content_loaded, on a host attached after the frame loaded without start(), gives the new document a fresh session and none of the old grants (waitForIframeLoad false)", async () => {
+    const result = await runLateCase(env, {
+      kind: "ours",
+      waitForIframeLoad: false,
+      mode: "delayed",
+      attach: "after-silent",
+    });
+    opened.push(result.opened);
+    expect(result.widget.status).toBe("ready");
+    expect(result.host.granted).toEqual([LATE_CAPABILITY]);
+
+    // The frame navigates to a new document of the same widget that requests something else.
+    const next = new URL(`${env.origins.widgetOrigin}/late-widget.html`);
+    next.searchParams.set("mode", "control");
+    next.searchParams.set("cl", "1");
+    next.searchParams.set("cap", LATE_OTHER_CAPABILITY);
+    const { page } = result.opened;
+    const frame = await result.opened.frameByOrigin(env.origins.widgetOrigin);
+    await page.evaluate(
+      (url) => (window as unknown as { __lateHost: LateHostState }).__lateHost.navigate(url),
+      next.href,
+    );
+    const fresh = await waitForWidget(
+      frame,
+      (state) => state.status !== "starting" && frame.url().includes("cap="),
+    );
+    expect(frame.url()).toContain(`widgetId=${LATE_WIDGET_ID}`);
+    expect(fresh.error).toBeUndefined();
+    expect(fresh.status).toBe("ready");
+    expect(fresh.capabilities).toEqual([LATE_OTHER_CAPABILITY]);
+    expect(fresh.timeToSessionMs).toBeLessThan(1_000);
+    const host = await readHost(page);
+    expect(host.granted).toEqual([LATE_OTHER_CAPABILITY]);
+    expect(host.sessionState).toBe("ready");
+  });
 });

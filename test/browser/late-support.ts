@@ -3,7 +3,7 @@
 // fixtures on the harness's two origins and opens a host page with the widget in a cross-origin
 // iframe, then waits for the widget's client to settle.
 import { fileURLToPath } from "node:url";
-import type { Browser, Frame } from "playwright-core";
+import type { Browser, Frame, Page } from "playwright-core";
 import type { LateHostState, LateMode, LateWidgetState } from "./fixtures/late-types.js";
 import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
 
@@ -48,14 +48,19 @@ export interface LateCase {
   kind: "ours" | "theirs";
   waitForIframeLoad: boolean;
   mode: LateMode;
-  /** Our host is created after the frame's load event and told with start(). */
-  attachAfterLoad?: boolean;
+  /**
+   * When our host is created: before the frame loads (default), after its load event and told
+   * with start() ("after"), or after it without start() ("after-silent").
+   */
+  attach?: "before" | "after" | "after-silent";
+  /** The capability the widget requests; defaults to LATE_CAPABILITY. */
+  capability?: string;
 }
 
 /** How a case ended. */
 export interface LateResult {
   widget: LateWidgetState;
-  host: LateHostState;
+  host: Omit<LateHostState, "navigate">;
   opened: OpenedPage;
 }
 
@@ -70,26 +75,40 @@ export async function runLateCase(env: LateEnv, c: LateCase): Promise<LateResult
     kind: c.kind,
     wait: c.waitForIframeLoad ? "1" : "0",
     widget: widget.href,
-    attach: c.attachAfterLoad ? "after" : "before",
+    attach: c.attach ?? "before",
   });
+  if (c.capability) widget.searchParams.set("cap", c.capability);
   await opened.page.goto(`${env.origins.hostOrigin}/late-host.html?${query.toString()}`);
   const frame = await opened.frameByOrigin(env.origins.widgetOrigin, 20_000);
+  const widgetState = await waitForWidget(frame, (state) => state.status !== "starting");
+  return { widget: widgetState, host: await readHost(opened.page), opened };
+}
+
+/** Polls the widget frame's state until `done` holds (or 25 s passed), and returns the last one. */
+export async function waitForWidget(
+  frame: Frame,
+  done: (state: LateWidgetState) => boolean,
+): Promise<LateWidgetState> {
   const deadline = Date.now() + 25_000;
   let state: LateWidgetState | undefined;
   for (;;) {
+    // A document being replaced cannot be read: that counts as "not yet".
     state = await readWidget(frame).catch(() => undefined);
-    if (state && state.status !== "starting") break;
+    if (state && done(state)) break;
     if (Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  const host = await opened.page.evaluate(
-    () => (window as unknown as { __lateHost: LateHostState }).__lateHost,
-  );
-  return {
-    widget: state ?? { status: "starting", creates: 0, destroyed: 0, capabilities: [] },
-    host,
-    opened,
-  };
+  return state ?? { status: "starting", creates: 0, destroyed: 0, capabilities: [] };
+}
+
+/** The host page's record, as plain data. */
+export function readHost(page: Page): Promise<Omit<LateHostState, "navigate">> {
+  return page.evaluate(() => {
+    const { loads, approvals, capabilityRequests, log, granted, sessionState } = (
+      window as unknown as { __lateHost: LateHostState }
+    ).__lateHost;
+    return { loads, approvals, capabilityRequests, log, granted, sessionState };
+  });
 }
 
 function readWidget(frame: Frame): Promise<LateWidgetState> {
