@@ -2,6 +2,7 @@
 // every property repeats (I1 no throw and no unhandled rejection, I2 one reply per accepted
 // request, I3 no driver call without the capability, I4 untouched built-in prototypes, I6 bounded
 // maps), a session builder over the in-memory transport, and the arbitraries the properties share.
+import { appendFileSync } from "node:fs";
 import fc from "fast-check";
 import * as v from "valibot";
 import { expect } from "vitest";
@@ -40,20 +41,78 @@ function envInteger(name: string): number | undefined {
 export const FUZZ_RUNS = envInteger("FUZZ_RUNS");
 /** FUZZ_SEED, when set: the seed of every property. */
 export const FUZZ_SEED = envInteger("FUZZ_SEED") ?? DEFAULT_SEED;
+
+/**
+ * FUZZ_PLAN, when set (by `npm run fuzz`, scripts/fuzz.mjs): JSON `{ scale, runs }`. `runs` maps a
+ * part of a property's full test name to its number of runs (the first key found in the name
+ * wins); a property not named there runs `scale` times
+ * its default (heavy ones a thousandth of that, at least their default). It overrides FUZZ_RUNS.
+ */
+interface FuzzPlan {
+  scale: number;
+  runs: Record<string, number>;
+}
+
+function readPlan(): FuzzPlan | undefined {
+  const raw = process.env["FUZZ_PLAN"];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const plan = JSON.parse(raw) as Partial<FuzzPlan>;
+  if (typeof plan.scale !== "number" || !(plan.scale > 0))
+    throw new Error("FUZZ_PLAN needs a positive scale");
+  return { scale: plan.scale, runs: plan.runs ?? {} };
+}
+const FUZZ_PLAN = readPlan();
+
 /** Whether the suite was asked to run longer than its defaults. */
-export const LONG_RUN = FUZZ_RUNS !== undefined;
+export const LONG_RUN = FUZZ_RUNS !== undefined || FUZZ_PLAN !== undefined;
+
+/**
+ * FUZZ_COUNT_FILE, when set: every property appends one JSON line to it when it ends, with its
+ * test name, the runs fast-check executed (one run is one generated input), whether it failed and
+ * how long it took, so that `npm run fuzz` counts what ran rather than what was asked for.
+ */
+const COUNT_FILE = process.env["FUZZ_COUNT_FILE"];
+
+function currentTestName(): string {
+  return expect.getState().currentTestName ?? "(unknown test)";
+}
 
 /**
  * fast-check parameters for one property. `defaultRuns` applies to a plain `npm test`; FUZZ_RUNS
- * replaces it. Heavy properties (megabyte payloads) pass `heavy`, so that a long run scales them
- * down by 1000 rather than building 100 000 ten-megabyte messages.
+ * replaces it, and FUZZ_PLAN replaces both. Heavy properties (megabyte payloads) pass `heavy`, so
+ * that a long run scales them down by 1000 rather than building 100 000 ten-megabyte messages.
  */
 export function fuzzParams<T>(defaultRuns: number, options: { heavy?: boolean } = {}): fc.Parameters<T> {
+  const name = currentTestName();
   let numRuns = defaultRuns;
-  if (FUZZ_RUNS !== undefined) {
+  const planned = FUZZ_PLAN
+    ? Object.entries(FUZZ_PLAN.runs).find(([key]) => name.includes(key))?.[1]
+    : undefined;
+  if (planned !== undefined) {
+    numRuns = planned;
+  } else if (FUZZ_PLAN !== undefined) {
+    const scaled = Math.ceil(defaultRuns * FUZZ_PLAN.scale);
+    numRuns = options.heavy ? Math.max(defaultRuns, Math.ceil(scaled / 1000)) : scaled;
+  } else if (FUZZ_RUNS !== undefined) {
     numRuns = options.heavy ? Math.max(defaultRuns, Math.ceil(FUZZ_RUNS / 1000)) : FUZZ_RUNS;
   }
-  return { numRuns, seed: FUZZ_SEED };
+  const parameters: fc.Parameters<T> = { numRuns, seed: FUZZ_SEED };
+  if (COUNT_FILE !== undefined) {
+    const started = Date.now();
+    // A custom reporter replaces fast-check's, so it must throw on failure as fast-check would.
+    parameters.reporter = (details) => {
+      const line = {
+        test: name,
+        runs: details.numRuns,
+        failed: details.failed,
+        seed: details.seed,
+        ms: Date.now() - started,
+      };
+      appendFileSync(COUNT_FILE, `${JSON.stringify(line)}\n`);
+      if (details.failed) throw new Error(fc.defaultReportMessage(details), { cause: details.errorInstance });
+    };
+  }
+  return parameters;
 }
 
 /** Per-test timeout: generous for the bounded default runs, unlimited in practice for long runs. */
