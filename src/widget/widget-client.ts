@@ -496,6 +496,8 @@ export class WidgetClient {
 
   private updateGranted(approved: readonly string[]): void {
     this.notified = true;
+    // Every client of the page heard this notify: a client created later asks for itself again.
+    if (this.ownsDocumentChannel) documentState().askedAgain.delete(this.widgetId);
     this.granted = [...approved];
     this.grantedKeys = new Set(approved.map(stableSpelling));
     for (const wake of this.notifyWaiters.splice(0)) wake();

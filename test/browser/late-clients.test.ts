@@ -33,7 +33,7 @@ describe("late-created widget clients with our WidgetHost (Chromium, cross-origi
     await env?.close();
   });
 
-  const modes: LateMode[] = ["control", "delayed", "react"];
+  const modes: LateMode[] = ["control", "delayed", "react", "remount"];
   for (const waitForIframeLoad of [true, false]) {
     for (const mode of modes) {
       const late = mode !== "control";
@@ -45,7 +45,8 @@ describe("late-created widget clients with our WidgetHost (Chromium, cross-origi
         expect(result.widget.status).toBe("ready");
         expect(result.widget.capabilities).toEqual([LATE_CAPABILITY]);
         if (mode === "delayed") expect(result.widget.createdAfterLoad).toBe(true);
-        if (mode === "react") expect(result.widget.creates).toBe(2);
+        if (mode === "react" || mode === "remount") expect(result.widget.creates).toBe(2);
+        if (mode === "remount") expect(result.widget.destroyed).toBe(1);
         if (late) expect(result.widget.timeToSessionMs).toBeLessThan(1_000);
         // The user is asked once per document, however many clients the page created.
         expect(result.host.approvals).toBe(1);

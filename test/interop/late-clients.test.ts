@@ -29,7 +29,7 @@ describe("late-created widget clients with matrix-widget-api's ClientWidgetApi (
     await env?.close();
   });
 
-  const modes: LateMode[] = ["control", "delayed", "react"];
+  const modes: LateMode[] = ["control", "delayed", "react", "remount"];
   for (const waitForIframeLoad of [true, false]) {
     for (const mode of modes) {
       it(`${mode}: the surviving client gets its session (waitForIframeLoad ${waitForIframeLoad})`, async () => {
@@ -39,7 +39,8 @@ describe("late-created widget clients with matrix-widget-api's ClientWidgetApi (
         expect(result.widget.error).toBeUndefined();
         expect(result.widget.status).toBe("ready");
         expect(result.widget.capabilities).toEqual([LATE_CAPABILITY]);
-        if (mode === "react") expect(result.widget.creates).toBe(2);
+        if (mode === "react" || mode === "remount") expect(result.widget.creates).toBe(2);
+        if (mode === "remount") expect(result.widget.destroyed).toBe(1);
         if (mode === "delayed") expect(result.widget.createdAfterLoad).toBe(true);
         // The host's one capabilities request per load; a late client asks by renegotiation.
         expect(result.host.capabilityRequests).toBe(1);
