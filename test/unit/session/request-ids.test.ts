@@ -137,6 +137,31 @@ describe.each<Side>(["host", "widget"])("inbound request IDs, %s side", (side) =
   });
 });
 
+describe("our WidgetClient as the receiver of toWidget requests", () => {
+  it("answers a host that reuses a requestId once the earlier request was answered, as ClientWidgetApi does", async () => {
+    const { pair } = await connect();
+    const replies: WidgetMessage[] = [];
+    pair.host.subscribe((m) => {
+      if (Object.hasOwn(m as object, "response")) replies.push(m as WidgetMessage);
+    });
+    const ask = () =>
+      pair.host.send({
+        api: "toWidget",
+        widgetId: WIDGET_ID,
+        requestId: "widgetapi-1700000000000",
+        action: "supported_api_versions",
+        data: {},
+      });
+    ask();
+    await settle();
+    ask();
+    await settle();
+    expect(replies).toHaveLength(2);
+    for (const reply of replies)
+      expect((reply as { response: unknown }).response).toHaveProperty("supported_versions");
+  });
+});
+
 describe("request IDs across a reload", () => {
   const hold = defineAction({
     id: "test.hold",
