@@ -88,7 +88,8 @@ export interface WidgetHostOptions {
   policy?: HostPolicy;
   /**
    * Start negotiating on the frame's `load` event (true, the default), or when the widget sends
-   * `content_loaded` (false).
+   * `content_loaded` after it (false). Either way, a widget client created later announces itself
+   * and is asked again; see docs/widget-lifecycle.md.
    */
   waitForIframeLoad?: boolean;
   /** Bounds and rate limits; unset ones keep their defaults. */
