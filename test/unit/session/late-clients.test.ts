@@ -210,6 +210,46 @@ describe("a reload after an early content_loaded (waitForIframeLoad false)", () 
   });
 });
 
+describe("pairing the first document's content_loaded with its load (waitForIframeLoad false)", () => {
+  it("negotiates once, after the load, when content_loaded overtakes the first document's load event", async () => {
+    let asked = 0;
+    const policy: HostPolicy = {
+      approveCapabilities: ({ requested }) => {
+        asked++;
+        return requested;
+      },
+    };
+    const { pair, host } = makeHost({ waitForIframeLoad: false, policy });
+    const ended: string[] = [];
+    host.on("sessionEnded", ({ reason }) => ended.push(reason));
+    const created = timedCreate(pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
+    await settle(100);
+    // Still waiting for the load event that pairs with it: nothing negotiated, nothing granted.
+    expect(host.state).toBe("waiting");
+    pair.host.simulatePeerLoad();
+    const { client } = await created;
+    await settle(300);
+    expect(asked).toBe(1);
+    expect(ended).toEqual([]);
+    expect(client.capabilities).toEqual([SECRET]);
+    const asks = pair.host.sent.filter((m) => m.action === "capabilities" && !("response" in m));
+    expect(asks).toHaveLength(1);
+  });
+
+  it("start() after a load event does not restart the running session", async () => {
+    const { pair, host } = makeHost();
+    const ended: string[] = [];
+    host.on("sessionEnded", ({ reason }) => ended.push(reason));
+    pair.host.simulatePeerLoad();
+    await createClient(pair.widget, { capabilities: [SECRET] });
+    host.start();
+    await settle(5);
+    expect(ended).toEqual([]);
+    expect(host.state).toBe("ready");
+    expect(host.grantedCapabilities).toEqual([SECRET]);
+  });
+});
+
 describe("a client created after the frame's load gets a session", () => {
   for (const waitForIframeLoad of [true, false]) {
     it(`within a second when created 300 ms after the load (waitForIframeLoad ${waitForIframeLoad})`, async () => {
