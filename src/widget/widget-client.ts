@@ -181,6 +181,7 @@ export class WidgetClient {
   private askedForCapabilities = false;
   /** A notify_capabilities has arrived: the session is known. */
   private notified = false;
+  private askAgainTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether this client talks through the page's own postMessage channel (one per document). */
   private readonly ownsDocumentChannel: boolean;
 
@@ -304,7 +305,10 @@ export class WidgetClient {
   private async askAgainIfForgotten(versions: Promise<string[] | undefined>): Promise<void> {
     const hostVersions = await versions;
     await documentLoaded();
-    await new Promise((resolve) => setTimeout(resolve, ASK_AGAIN_AFTER_MS));
+    if (this.destroyed) return;
+    // destroy() clears this timer: a destroyed client leaves none behind.
+    await new Promise<void>((resolve) => (this.askAgainTimer = setTimeout(resolve, ASK_AGAIN_AFTER_MS)));
+    this.askAgainTimer = undefined;
     if (this.destroyed || this.askedForCapabilities || this.notified) return;
     if (!hostVersions?.includes(ApiVersion.MSC2974)) return;
     if (this.ownsDocumentChannel) {
@@ -474,6 +478,7 @@ export class WidgetClient {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    clearTimeout(this.askAgainTimer);
     this.endpoint.destroy();
     this.transport.close();
     this.capabilityListeners.clear();

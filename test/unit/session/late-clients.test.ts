@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { silentLogger, type Logger } from "../../../src/core/logger.js";
 import { approveCapabilities, type HostPolicy } from "../../../src/host/policy.js";
 import { defineHostAction } from "../../../src/host/registry.js";
@@ -500,6 +500,31 @@ describe("the widget client with hosts that do not ask again", () => {
     await created;
     await settle(700);
     expect(received.filter((a) => a.endsWith("request_capabilities"))).toEqual([]);
+  });
+
+  it("a client destroyed while it waits to ask again leaves no timer behind", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { pair } = fakeHost();
+      let captured: WidgetClient | undefined;
+      const outcome = WidgetClient.create({
+        widgetId: WIDGET_ID,
+        transport: pair.widget,
+        capabilities: [SECRET],
+        logger: silentLogger,
+        beforeStart: (client) => (captured = client),
+      }).then(
+        () => "ready",
+        (error: unknown) => (error as WidgetApiError).code,
+      );
+      // The versions request is answered; the client now waits to ask by renegotiation.
+      await vi.advanceTimersByTimeAsync(10);
+      captured?.destroy();
+      expect(await outcome).toBe(ErrorCode.SessionEnded);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("still gets its session when the host refuses its content_loaded (a second one in the same document)", async () => {
