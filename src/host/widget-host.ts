@@ -179,6 +179,13 @@ export class WidgetHost {
   private scope: MutableScope = new MutableScope(0);
   private granted: string[] = [];
   private grantedSet = CapabilitySet.empty;
+  /**
+   * Capabilities (by key, so either spelling) the policy was asked about in this session and did
+   * not approve. Asking again for them is "nothing new": the user is not asked twice in one
+   * session, and matrix-widget-toolkit, which re-sends its whole list on every request, is not
+   * rate-limited for capabilities the user already declined.
+   */
+  private declined = new Set<string>();
   private requested: string[] = [];
   private versionsOfWidget: readonly string[] = BASELINE_VERSIONS;
   /** Rate-limit buckets live as long as the host, not the session: a widget cannot reset them by reloading. */
@@ -438,6 +445,7 @@ export class WidgetHost {
     this.granted = [];
     this.requested = [];
     this.grantedSet = CapabilitySet.empty;
+    this.declined = new Set();
     this.versionsOfWidget = BASELINE_VERSIONS;
     this.renegotiations = Promise.resolve();
     this.capabilitiesPending = false;
@@ -571,6 +579,11 @@ export class WidgetHost {
       return [];
     }
     this.warnAboutUnaskedApprovals(approved, offered);
+    // Only an answer counts as a decision: a policy that failed above declined nothing, so the
+    // widget may ask again.
+    for (const capability of offered) {
+      if (!approved.has(capability)) this.declined.add(capabilityKeyOf(capability));
+    }
     return offered.filter((capability) => approved.has(capability));
   }
 
@@ -595,12 +608,13 @@ export class WidgetHost {
   }
 
   /**
-   * The capabilities of `capabilities` that the host could grant and the widget does not hold yet
+   * The capabilities of `capabilities` that the host could grant, that the widget does not hold yet
+   * and that were not declined earlier in this session
    * (in either spelling), once each. Empty means the widget asked for nothing new.
    */
   private newGrantable(capabilities: readonly string[]): string[] {
     const context = this.grantableContext;
-    const seen = new Set(this.granted.map(capabilityKeyOf));
+    const seen = new Set([...this.granted.map(capabilityKeyOf), ...this.declined]);
     const fresh: string[] = [];
     for (const capability of capabilities) {
       let grantable: boolean;

@@ -112,6 +112,45 @@ describe("renegotiation that asks for nothing new", () => {
     });
   });
 
+  it("does not ask the user again in the same session about capabilities they declined, and charges nothing for them", async () => {
+    const held = receive("com.example.held");
+    const refused = receive("com.example.refused");
+    // The user declines `refused` every time they are asked.
+    const approve = vi.fn(({ requested }: CapabilityRequest) => requested.filter((c) => c !== refused));
+    const { client } = await connect({
+      capabilities: [held, refused],
+      policy: { approveCapabilities: approve },
+    });
+    expect(approve).toHaveBeenCalledTimes(1);
+    // matrix-widget-toolkit re-sends its whole list on every call, the declined one included.
+    for (let i = 0; i < 10; i++) {
+      await expect(client.requestCapabilities([held, refused])).resolves.toEqual([held]);
+    }
+    // The stable spelling of the declined capability is the same capability.
+    await expect(client.requestCapabilities(["m.receive.event:com.example.refused"])).resolves.toEqual([
+      held,
+    ]);
+    expect(approve).toHaveBeenCalledTimes(1);
+    // The rate limit is untouched: something new is still asked about.
+    await expect(client.requestCapabilities([receive("com.example.new")])).resolves.toContain(
+      receive("com.example.new"),
+    );
+    expect(approve).toHaveBeenCalledTimes(2);
+  });
+
+  it("asks again about a capability the policy failed to decide (a throw is no answer)", async () => {
+    const wanted = receive("com.example.wanted");
+    let calls = 0;
+    const approve = vi.fn(({ requested }: CapabilityRequest) => {
+      calls++;
+      if (calls === 1) throw undefined;
+      return requested;
+    });
+    const { client } = await connect({ capabilities: [wanted], policy: { approveCapabilities: approve } });
+    await expect(client.requestCapabilities([wanted])).resolves.toEqual([wanted]);
+    expect(approve).toHaveBeenCalledTimes(2);
+  });
+
   it("counts the other spelling of a held capability as held", async () => {
     const { client } = await connect({
       capabilities: ["m.receive.event:com.example.held"],
