@@ -10,7 +10,8 @@
 //
 //   1-3  browser figures  bench/browser/driver.ts (pages: bench/browser/{kit,mwa}-{host,widget}.ts)
 //   4    capability filtering  bench/node/capability-filter.ts
-//   5    widget bundle size    bench/node/bundle-size.ts (entries: bench/fixtures/size-*.ts)
+//   5    widget bundle size    bench/node/bundle-size.ts (entries: bench/fixtures/size-*.ts; 5b: the
+//        script-tag bundles of scripts/build-browser.mjs)
 //   6    memory per session    bench/node/memory.ts
 //   7    library CPU per request without IPC (supplementary)  bench/node/overhead.ts
 //
@@ -156,6 +157,24 @@ function bundleRow(sizes) {
   ];
 }
 
+function scriptTagRows(sizes) {
+  if (!sizes.scriptTag) return [];
+  const names = { esm: "5b. Script-tag build, ESM", iife: "5c. Script-tag build, IIFE" };
+  return Object.entries(names).map(([key, name]) => {
+    const size = sizes.scriptTag[key];
+    return [
+      `${name} (min + gzip -9)`,
+      `${kib(size.gzippedBytes)} (${kib(size.minifiedBytes)} min)`,
+      "—",
+      "—",
+      "—",
+      "—",
+      "(none: every family, nothing tree-shaken)",
+      "—",
+    ];
+  });
+}
+
 function memoryRow(memory) {
   return [
     `6. Memory, ${memory.sessions} live sessions (Node)`,
@@ -218,7 +237,7 @@ function report(results, failures, machine) {
     rows.push(["1–3. Browser figures", `failed: ${failures.browser ?? "skipped"}`, "", "", "", "", "", ""]);
   if (results.filter) rows.push(...filterRows(results.filter));
   else rows.push(["4. Capability filter", `failed: ${failures.filter ?? "skipped"}`, "", "", "", "", "", ""]);
-  if (results.bundle) rows.push(bundleRow(results.bundle));
+  if (results.bundle) rows.push(bundleRow(results.bundle), ...scriptTagRows(results.bundle));
   else rows.push(["5. Widget bundle", `failed: ${failures.bundle ?? "skipped"}`, "", "", "", "", "", ""]);
   if (results.memory) rows.push(memoryRow(results.memory));
   else rows.push(["6. Memory", `failed: ${failures.memory ?? "skipped"}`, "", "", "", "", "", ""]);
@@ -293,6 +312,12 @@ function report(results, failures, machine) {
       " Ours: bench/fixtures/size-kit.ts (`WidgetClient.create` plus `navigate`, `searchUserDirectory`," +
       " `shareUsers`, `readAccountData`). mwa: bench/fixtures/size-mwa.ts (`WidgetApi` with `navigateTo` and" +
       " `searchUserDirectory`); mwa ships CommonJS only, so nothing of it is tree-shaken.",
+  );
+  out.push(
+    "- **5b, 5c. Script-tag build:** the files `npm run build` writes to dist/browser (scripts/build-browser.mjs):" +
+      " the whole widget side (`matrix-widget-kit/widget`, every action family) with valibot inlined, minified" +
+      " (es2022), as an ES module and as an IIFE defining `MatrixWidgetKit`; measured as shipped, without the" +
+      " source map, then gzip level 9. A page loading one of them needs nothing else.",
   );
   out.push(
     "- **6. Memory:** `heapUsed` growth after full GCs (`--expose-gc`) for 50 negotiated sessions, divided" +
