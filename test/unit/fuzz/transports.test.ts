@@ -165,25 +165,30 @@ describe("fuzz: postMessage transports accept only the right window and the exac
     expect(page.hostWindow.listenerCount + page.iframe.listenerCount).toBe(0);
   });
 
-  it("exactOrigin never returns anything but the URL's own origin", () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.webUrl({ withFragments: true, withQueryParameters: true }), fc.string()),
-        (input) => {
-          let parsed: string | undefined;
-          try {
-            parsed = new URL(input).origin;
-          } catch {
-            parsed = undefined;
-          }
-          if (parsed === undefined || parsed === "null") {
-            expect(() => exactOrigin(input)).toThrow();
-          } else {
-            expect(exactOrigin(input)).toBe(parsed);
-          }
-        },
-      ),
-      fuzzParams(200),
-    );
-  });
+  it(
+    "exactOrigin never returns anything but the URL's own origin",
+    () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(fc.webUrl({ withFragments: true, withQueryParameters: true }), fc.string()),
+          (input) => {
+            let parsed: string | undefined;
+            try {
+              parsed = new URL(input).origin;
+            } catch {
+              parsed = undefined;
+            }
+            if (parsed === undefined || parsed === "null") {
+              expect(() => exactOrigin(input)).toThrow();
+            } else {
+              expect(exactOrigin(input)).toBe(parsed);
+            }
+          },
+        ),
+        fuzzParams(200),
+      );
+    },
+    // Its long runs (npm run fuzz) need more than vitest's default 5 s.
+    fuzzTimeout(10_000),
+  );
 });
