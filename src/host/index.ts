@@ -50,8 +50,11 @@ export {
   templateVariables,
   isRenderableWidgetUrl,
   addWidgetApiParameters,
+  renderWidgetUrl,
   type WidgetTemplateValues,
   type WidgetApiParameters,
+  type WidgetUrlSource,
+  type WidgetRenderContext,
 } from "./templating.js";
 export type {
   OpenIdCredentials,

@@ -157,3 +157,45 @@ function parameterName(part: string): string {
     return raw;
   }
 }
+
+/**
+ * A widget as room state or account data define it: the `im.vector.modular.widgets` /
+ * `m.widget` state content, or one entry of `m.widgets` account data, with its ID (for room
+ * widgets the state key is the ID).
+ */
+export interface WidgetUrlSource {
+  /** The widget's ID (`$matrix_widget_id`, and the `widgetId` query parameter). */
+  id: string;
+  /** The URL template from the definition. */
+  url: string;
+  /** The definition's `data`; its simple values are template variables. */
+  data?: Readonly<Record<string, unknown>>;
+}
+
+/** What the client knows when it renders a widget: every template value but the widget's own. */
+export interface WidgetRenderContext extends Omit<WidgetTemplateValues, "widgetId" | "data"> {
+  /**
+   * The hosting page's URL, given to the widget as `parentUrl` so it can pin its messages to this
+   * page's origin. Usually `window.location.href`.
+   */
+  parentUrl: string;
+}
+
+/**
+ * Turns a widget definition into the URL to load in its frame: fills in the template
+ * ({@link templateWidgetUrl}), refuses any result that is not an `http:` or `https:` URL
+ * ({@link isRenderableWidgetUrl}) and adds the `widgetId` and `parentUrl` query parameters
+ * ({@link addWidgetApiParameters}). The three steps are always needed together and in this order
+ * (checking before templating would let a template such as `$url` smuggle in `javascript:`), so
+ * one call does them.
+ *
+ * @returns the URL to render, or `undefined` when the definition must not be rendered (an empty
+ *   or non-string URL, or one whose templated form is not an HTTP(S) URL).
+ */
+export function renderWidgetUrl(widget: WidgetUrlSource, context: WidgetRenderContext): string | undefined {
+  if (typeof widget.url !== "string" || widget.url === "") return undefined;
+  const { parentUrl, ...values } = context;
+  const templated = templateWidgetUrl(widget.url, { ...values, widgetId: widget.id, data: widget.data });
+  if (!isRenderableWidgetUrl(templated)) return undefined;
+  return addWidgetApiParameters(templated, { widgetId: widget.id, parentUrl });
+}
