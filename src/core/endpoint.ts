@@ -75,6 +75,8 @@ interface PendingRequest {
 interface InFlightRequest {
   readonly action: string;
   epoch: number;
+  /** Where its reply goes; destroy() answers it from here. */
+  readonly address: WidgetRequest;
 }
 
 /**
@@ -97,8 +99,11 @@ export class Endpoint {
   /** Handlers still running, including those of ended sessions; bounded by `maxInboundInFlight`. */
   private running = 0;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribePeerClose: (() => void) | undefined;
   private epoch = 0;
   private destroyed = false;
+  /** The transport reported that the peer closed its end for good: nothing sent can be answered. */
+  private peerClosed = false;
 
   constructor(options: EndpointOptions) {
     this.options = options;
@@ -106,6 +111,7 @@ export class Endpoint {
     this.inbound = options.side === "host" ? "fromWidget" : "toWidget";
     this.nextRequestId = createRequestIdSource(options.side);
     this.unsubscribe = options.transport.subscribe((message) => this.receive(message));
+    this.unsubscribePeerClose = options.transport.onPeerClose?.(() => this.onPeerClose());
   }
 
   /** Outbound requests waiting for a reply. */
@@ -122,6 +128,9 @@ export class Endpoint {
   request(action: string, data: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
     if (this.destroyed) {
       return Promise.reject(new WidgetApiError("The session has been destroyed", ErrorCode.SessionEnded));
+    }
+    if (this.peerClosed) {
+      return Promise.reject(new WidgetApiError(PEER_CLOSED, ErrorCode.SessionEnded));
     }
     if (this.pending.size >= this.options.maxPendingOutbound) {
       return Promise.reject(
@@ -176,12 +185,34 @@ export class Endpoint {
     this.rejectAll(new WidgetApiError(reason, ErrorCode.SessionEnded));
   }
 
-  /** Stops listening, rejects pending requests and drops any reply still being computed. */
+  /**
+   * Stops listening and rejects pending requests. Inbound requests still being handled are
+   * answered with session_ended now, so the peer hears at once instead of waiting for its timeout;
+   * the handlers' results, when they come, are dropped.
+   */
   destroy(reason = "The session has been destroyed"): void {
     if (this.destroyed) return;
+    for (const entry of [...this.inFlight.values()]) {
+      this.reply(
+        entry.address,
+        new WidgetApiError(
+          `The session ended before this request was answered: ${reason}`,
+          ErrorCode.SessionEnded,
+        ).toResponse(),
+      );
+    }
+    this.inFlight.clear();
     this.destroyed = true;
     this.unsubscribe();
+    this.unsubscribePeerClose?.();
     this.resetSession(reason);
+  }
+
+  /** The peer is gone for good (only exclusive channels can tell): fail what waits and what comes. */
+  private onPeerClose(): void {
+    if (this.destroyed || this.peerClosed) return;
+    this.peerClosed = true;
+    this.rejectAll(new WidgetApiError(PEER_CLOSED, ErrorCode.SessionEnded));
   }
 
   private rejectAll(error: WidgetApiError): void {
@@ -269,7 +300,7 @@ export class Endpoint {
     // A request of an ended session may still hold this ID (a new document can count its IDs
     // from the same start). The ID now belongs to this session's request; the old one, when it
     // finishes, sends nothing, since its reply would be taken for this one's.
-    const entry: InFlightRequest = { action, epoch: this.epoch };
+    const entry: InFlightRequest = { action, epoch: this.epoch, address };
     this.inFlight.set(requestId, entry);
     this.running++;
     const followUps: Array<() => void> = [];
@@ -366,6 +397,8 @@ export class Endpoint {
     }
   }
 }
+
+const PEER_CLOSED = "The peer ended the session: it closed its end of the channel";
 
 /** The error reply for a message the boundary check refused. */
 function refusalOf(check: Exclude<WireCheck, { ok: true }>, limit: number | undefined): WidgetApiError {

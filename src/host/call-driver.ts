@@ -16,6 +16,7 @@ export async function callDriver<T>(
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopWaiting: (() => void) | undefined;
+  let waiters: Set<() => void> | undefined;
   const { signal } = context.session;
   try {
     const pending = operation(context.driver);
@@ -29,7 +30,8 @@ export async function callDriver<T>(
         context.limits.driverTimeoutMs,
       );
       stopWaiting = () => reject(new WidgetApiError("The session ended", ErrorCode.SessionEnded));
-      signal.addEventListener("abort", stopWaiting, { once: true });
+      waiters = abortWaiters(signal);
+      waiters.add(stopWaiting);
     });
     if (signal.aborted) stopWaiting?.();
     return await Promise.race([pending, cutOff]);
@@ -37,8 +39,33 @@ export async function callDriver<T>(
     throw toWidgetError(context, doing, error);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
-    if (stopWaiting) signal.removeEventListener("abort", stopWaiting);
+    if (stopWaiting) waiters?.delete(stopWaiting);
   }
+}
+
+/**
+ * The calls waiting on each session's signal. One `abort` listener per signal serves them all: a
+ * listener per call would pass Node's limit of 10 listeners per event target at the eleventh
+ * concurrent call and print a MaxListenersExceededWarning, although nothing leaks.
+ */
+const waitersBySignal = new WeakMap<AbortSignal, Set<() => void>>();
+
+function abortWaiters(signal: AbortSignal): Set<() => void> {
+  let waiters = waitersBySignal.get(signal);
+  if (waiters === undefined) {
+    const created = new Set<() => void>();
+    waiters = created;
+    waitersBySignal.set(signal, created);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const stop of [...created]) stop();
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  return waiters;
 }
 
 function toWidgetError(context: HostActionContext, doing: string, error: unknown): WidgetApiError {

@@ -5,13 +5,24 @@ import { ListenerSet, type Transport } from "./transport.js";
 export class MemoryTransport implements Transport {
   private readonly messages = new ListenerSet<[unknown]>();
   private readonly loads = new ListenerSet<[]>();
+  private readonly peerCloses = new ListenerSet<[]>();
   /** @internal the other end; replaced when the widget end is reconnected. */
   peer: MemoryTransport | undefined;
   private closed = false;
   /** Messages this end has sent, newest last; tests read it. Bounded to the last 1000. */
   readonly sent: WidgetMessage[] = [];
 
-  constructor(private readonly clone: boolean) {}
+  /**
+   * @param clone structured-clone each message, as postMessage does
+   * @param announcesClose tell the peer when this end closes. The pair's host end does: a closed
+   * host is gone for good, so the widget's calls can fail with session_ended at once. The widget
+   * end does not: a widget document going away looks to a host like a reload, and a new document
+   * may follow.
+   */
+  constructor(
+    private readonly clone: boolean,
+    private readonly announcesClose = false,
+  ) {}
 
   send(message: WidgetMessage): void {
     if (this.closed) return;
@@ -42,11 +53,24 @@ export class MemoryTransport implements Transport {
     if (!this.closed) this.loads.emit();
   }
 
+  /** Registers a listener for the peer closing its end (only a host end announces it). */
+  onPeerClose(listener: () => void): () => void {
+    return this.peerCloses.add(listener);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.messages.clear();
     this.loads.clear();
+    this.peerCloses.clear();
+    const peer = this.peer;
+    // After the messages already queued, like the last words on a channel before it shuts.
+    if (this.announcesClose && peer) queueMicrotask(() => peer.peerClosed());
+  }
+
+  private peerClosed(): void {
+    if (!this.closed) this.peerCloses.emit();
   }
 
   /** Whether close() was called. */
@@ -56,7 +80,7 @@ export class MemoryTransport implements Transport {
 
   /** How many listeners are attached; tests use it to check that destroy() removed them. */
   get listenerCount(): number {
-    return this.messages.size + this.loads.size;
+    return this.messages.size + this.loads.size + this.peerCloses.size;
   }
 }
 
@@ -74,7 +98,7 @@ export interface MemoryTransportPair {
 /** Creates a connected in-memory pair. Messages are structured-cloned unless `clone` is false. */
 export function createMemoryTransportPair(options: { clone?: boolean } = {}): MemoryTransportPair {
   const clone = options.clone ?? true;
-  const host = new MemoryTransport(clone);
+  const host = new MemoryTransport(clone, true);
   const pair: MemoryTransportPair = {
     host,
     widget: new MemoryTransport(clone),

@@ -17,6 +17,17 @@ export interface Transport {
    * Only host-side transports that can see the frame implement it.
    */
   onPeerLoad?(listener: () => void): () => void;
+  /**
+   * The exact origin of the peer, when the transport pins one (the postMessage host transport
+   * accepts messages only from it). The host reads the widget's origin here, so it is given once.
+   */
+  readonly peerOrigin?: string;
+  /**
+   * Registers a listener for the peer closing its end for good, after which nothing sent can be
+   * answered. Only channels that belong to one pair of peers can tell (the in-memory pair); over
+   * postMessage a page cannot see that the other side stopped listening.
+   */
+  onPeerClose?(listener: () => void): () => void;
   /** Removes every listener the transport added. Sending after close does nothing. */
   close(): void;
 }

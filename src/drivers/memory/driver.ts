@@ -90,13 +90,24 @@ export type ResolvedNavigationTarget =
  * The in-memory driver. Every operation acts as {@link MatrixWorld.ownUserId} and throws
  * {@link HomeserverError} where a homeserver would answer with an error.
  *
- * For tests: {@link calls} records every {@link WidgetDriver} operation (so a test can assert that
- * none happened), {@link failNext} makes the next call of an operation fail with a given error,
+ * For tests: {@link calls} records the {@link WidgetDriver} operations (so a test can assert that
+ * none happened; the host's own feed subscription is in {@link subscriptions}), {@link failNext} makes the next call of an operation fail with a given error,
  * and {@link latencyMs} delays every asynchronous operation.
  */
 export class MemoryDriver implements WidgetDriver {
-  /** Every {@link WidgetDriver} operation called so far, oldest first, with copies of its arguments. */
+  /**
+   * Every {@link WidgetDriver} operation called so far, oldest first, with copies of its
+   * arguments, except the host's own room-event feed subscription (see {@link subscriptions}): a
+   * test that asserts "the widget's request caused exactly these calls" is not thrown off by it.
+   */
   readonly calls: DriverCall[] = [];
+  /**
+   * The `watchRoomEvents` subscriptions, oldest first. The host opens one by itself whenever a
+   * session starts (it feeds room events to the widget), not because the widget asked for
+   * anything, so it is kept out of {@link calls}. `watchAccountData` stays in `calls`: the host
+   * calls it only when a widget asks to watch account data.
+   */
+  readonly subscriptions: DriverCall[] = [];
 
   /** The signed-in device's ID. */
   readonly deviceId: string;
@@ -496,7 +507,7 @@ export class MemoryDriver implements WidgetDriver {
    * the event), and for the user's own membership changes anywhere (e.g. an invite), until stopped.
    */
   watchRoomEvents(listener: (event: RoomEvent) => void): Unsubscribe {
-    this.record("watchRoomEvents", [listener]);
+    this.subscriptions.push({ op: "watchRoomEvents", args: [listener] });
     const failure = this.takeFailure("watchRoomEvents");
     if (failure !== undefined) throw failure;
     const own = this.world.ownUserId;

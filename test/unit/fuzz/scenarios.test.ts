@@ -1006,7 +1006,9 @@ describe("§4.15 a second content_loaded", () => {
 });
 
 describe("§4.16 destroy while calls are in flight", () => {
-  it("sends nothing afterwards, removes every listener and leaves no timer", async () => {
+  // Issue 12 item 7 changed this: destroy() now answers each request still in flight with one
+  // session_ended reply (so the peer hears at once), and sends nothing after that.
+  it("answers what is in flight with session_ended, sends nothing afterwards, removes every listener and leaves no timer", async () => {
     const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const client = fuzz.client as WidgetClient;
@@ -1021,10 +1023,18 @@ describe("§4.16 destroy while calls are in flight", () => {
     const widgetSent = fuzz.pair.widget.sent.length;
     fuzz.host.destroy();
     client.destroy();
+    // The host answered the widget's two held requests, the widget the host's held ping.
+    const hostReplies = fuzz.pair.host.sent.slice(hostSent);
+    const widgetReplies = fuzz.pair.widget.sent.slice(widgetSent);
+    expect(hostReplies).toHaveLength(2);
+    expect(widgetReplies).toHaveLength(1);
+    for (const reply of [...hostReplies, ...widgetReplies]) {
+      expect(reply).toMatchObject({ response: { error: { code: ErrorCode.SessionEnded } } });
+    }
     fuzz.releaseHeld();
     await flush();
-    expect(fuzz.pair.host.sent.length).toBe(hostSent);
-    expect(fuzz.pair.widget.sent.length).toBe(widgetSent);
+    expect(fuzz.pair.host.sent.length).toBe(hostSent + 2);
+    expect(fuzz.pair.widget.sent.length).toBe(widgetSent + 1);
     for (const outcome of [...(await Promise.all(widgetCalls)), await hostCall]) {
       expect((outcome as WidgetApiError).code).toBe(ErrorCode.SessionEnded);
     }

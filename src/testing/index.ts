@@ -1,0 +1,310 @@
+/**
+ * `matrix-widget-kit/testing`: runs a {@link WidgetClient} against a {@link WidgetHost} in one
+ * process, on the in-memory Matrix world, with a scripted user who answers the host's prompts.
+ * No browser, no network and no test framework: it works under vitest, `node --test`, or any
+ * runner that can await a promise.
+ *
+ * @example
+ * ```ts
+ * const kit = await mountWidget({ capabilities: ["org.matrix.msc2931.navigate"] });
+ * kit.user.answerNavigations(false);
+ * await kit.client.navigate("https://matrix.to/#/#lobby:example.org"); // rejects: refused
+ * kit.destroy();
+ * ```
+ * @module matrix-widget-kit/testing
+ */
+
+import { silentLogger, type Logger } from "../core/logger.js";
+import type { DriverCall, MemoryDriverOptions } from "../drivers/memory/driver.js";
+import { MemoryDriver } from "../drivers/memory/driver.js";
+import type { JsonContent } from "../drivers/memory/json.js";
+import { MatrixWorld, type EventDraft, type MatrixEvent } from "../drivers/memory/world.js";
+import { updateLanguage, updateTheme } from "../host/features/ui.js";
+import type { CapabilityRequest, HostPolicy, ShareDecision, ShareRequest } from "../host/policy.js";
+import { WidgetHost, type WidgetHostOptions } from "../host/widget-host.js";
+import type { NavigationTarget } from "../matrix/links.js";
+import type { JsonObject } from "../protocol/envelope.js";
+import { createMemoryTransportPair, type MemoryTransportPair } from "../transport/memory.js";
+import { WidgetClient, type WidgetClientOptions } from "../widget/widget-client.js";
+
+export { createMemoryTransportPair, MemoryTransport, type MemoryTransportPair } from "../transport/memory.js";
+export { MemoryDriver, type DriverCall } from "../drivers/memory/driver.js";
+export { MatrixWorld } from "../drivers/memory/world.js";
+
+/** The signed-in user of the world {@link mountWidget} creates. */
+export const TEST_OWN_USER_ID = "@me:example.org";
+/** Another user of that world, joined to {@link TEST_ROOM_ID}; the default sender of pushed events. */
+export const TEST_OTHER_USER_ID = "@alice:example.org";
+/** The room of that world the user is viewing. */
+export const TEST_ROOM_ID = "!room:example.org";
+/** The widget ID {@link mountWidget} uses unless told otherwise. */
+export const TEST_WIDGET_ID = "test-widget";
+
+/** How the scripted user answers capability prompts: everything asked, nothing, or only these. */
+export type CapabilityAnswer = "all" | "none" | Iterable<string>;
+
+/** How the scripted user answers share prompts: a decision, or the name of its action. */
+export type ShareAnswer = ShareDecision | ShareDecision["action"];
+
+/** One question the host put to the scripted user, in the order asked. */
+export type UserPrompt =
+  | { kind: "capabilities"; request: CapabilityRequest; answer: readonly string[] }
+  | { kind: "share"; request: Omit<ShareRequest, "signal">; answer: ShareDecision }
+  | { kind: "navigation"; target: NavigationTarget; answer: boolean };
+
+/**
+ * The user sitting in front of the host. Each answer stands until changed, so a test sets it
+ * before the widget asks. Defaults: capabilities are all approved, shares are dismissed,
+ * navigations are confirmed.
+ */
+export interface TestUser {
+  /** Answers later capability prompts (initial ones and renegotiations) this way. */
+  approveCapabilities(answer: CapabilityAnswer): void;
+  /** Refuses every later capability prompt; the same as `approveCapabilities("none")`. */
+  denyCapabilities(): void;
+  /** Answers later share prompts (MSC3662) with this decision: `"invite"`, `"create_dm"`, `"dismiss"`, or a full one. */
+  answerShares(answer: ShareAnswer): void;
+  /** Confirms (`true`) or refuses (`false`) later navigations (MSC2931). */
+  answerNavigations(confirm: boolean): void;
+  /** Every prompt so far, oldest first, with the answer given. */
+  readonly prompts: readonly UserPrompt[];
+}
+
+/** Options of {@link mountWidget}. Everything is optional. */
+export interface MountOptions {
+  /** Capabilities the widget requests at start. Default: none. */
+  capabilities?: Iterable<string>;
+  /** How the user answers the first capability prompt. Default `"all"`; see {@link TestUser}. */
+  approve?: CapabilityAnswer;
+  /**
+   * The world to run on. Default: a fresh one with {@link TEST_OWN_USER_ID} and
+   * {@link TEST_OTHER_USER_ID} joined to {@link TEST_ROOM_ID}, which is viewed.
+   */
+  world?: MatrixWorld;
+  /** The room the user is viewing. Default: {@link TEST_ROOM_ID} with the default world, else none. */
+  viewedRoomId?: string;
+  /** Options of the {@link MemoryDriver} (latency, failures, OpenID). */
+  driver?: MemoryDriverOptions;
+  /** Policy hooks besides the user's answers (e.g. `allowSensitiveAccountData`); they win over them. */
+  policy?: Partial<HostPolicy>;
+  /** Further host options: limits, custom actions, features. */
+  host?: Partial<Omit<WidgetHostOptions, "transport" | "driver" | "policy" | "widgetId">>;
+  /** Further client options, e.g. `beforeStart` to register push listeners, or `timeoutMs`. */
+  client?: Partial<Omit<WidgetClientOptions, "transport" | "widgetId" | "capabilities">>;
+  /** The widget ID. Default {@link TEST_WIDGET_ID}. */
+  widgetId?: string;
+  /** Where host and client log. Default: nowhere, so test output stays clean. */
+  logger?: Logger;
+}
+
+/** Where to put a pushed event; defaults are the viewed room and {@link TEST_OTHER_USER_ID}. */
+export interface PushOptions {
+  roomId?: string;
+  sender?: string;
+}
+
+/** A mounted widget: both sides, the world, the user, and helpers to drive them. */
+export interface MountedWidget {
+  /** The widget side, ready: its capability exchange has finished. */
+  readonly client: WidgetClient;
+  /** The host side, ready. */
+  readonly host: WidgetHost;
+  /** The in-memory Matrix client the host acts through. */
+  readonly driver: MemoryDriver;
+  /** The Matrix world behind the driver. */
+  readonly world: MatrixWorld;
+  /** The connected transports; `transports.widget.sent` and `transports.host.sent` show the wire. */
+  readonly transports: MemoryTransportPair;
+  /** The scripted user who answers the host's prompts. */
+  readonly user: TestUser;
+  /**
+   * Driver operations so far (optionally only those named `op`), oldest first. The host's own
+   * room-event subscription is not among them (see {@link MemoryDriver.subscriptions}).
+   */
+  driverCalls(op?: string): DriverCall[];
+  /** The driver operations since the last call of this method (or since mount), then forgets them. */
+  takeDriverCalls(): DriverCall[];
+  /** Another user sends a room event (state too, with `state_key`); resolves once delivered. */
+  sendRoomEvent(draft: EventDraft, options?: PushOptions): Promise<MatrixEvent>;
+  /** Another user changes room state; resolves once the widget was told. */
+  setRoomState(
+    type: string,
+    stateKey: string,
+    content: JsonContent,
+    options?: PushOptions,
+  ): Promise<MatrixEvent>;
+  /** The signed-in user's global account data changes; resolves once delivered. */
+  setAccountData(type: string, content: JsonContent): Promise<void>;
+  /** The host sends a theme change (MSC2873); resolves with whether the widget was told. */
+  setTheme(theme: JsonObject): Promise<boolean>;
+  /** The host sends a language change (MSC2873); resolves with whether the widget was told. */
+  setLanguage(lang: string): Promise<boolean>;
+  /** Resolves once no request is waiting on either side and the queues have drained (at most `timeoutMs`, default 2000). */
+  settle(timeoutMs?: number): Promise<void>;
+  /** Destroys client and host; leaves no timer or listener behind. */
+  destroy(): void;
+}
+
+/** The world {@link mountWidget} uses by default. */
+export function createTestWorld(): MatrixWorld {
+  const world = new MatrixWorld({ ownUserId: TEST_OWN_USER_ID });
+  world.addUser({ userId: TEST_OTHER_USER_ID, displayName: "Alice" });
+  world.createRoom({ roomId: TEST_ROOM_ID, creator: TEST_OWN_USER_ID, name: "Test room", isPublic: true });
+  world.join(TEST_ROOM_ID, TEST_OTHER_USER_ID);
+  world.view(TEST_ROOM_ID);
+  return world;
+}
+
+function shareDecisionOf(answer: ShareAnswer): ShareDecision {
+  return typeof answer === "string" ? ({ action: answer } as ShareDecision) : answer;
+}
+
+class ScriptedUser implements TestUser {
+  readonly prompts: UserPrompt[] = [];
+  private capabilityAnswer: CapabilityAnswer;
+  private shareAnswer: ShareDecision = { action: "dismiss" };
+  private navigationAnswer = true;
+
+  constructor(initial: CapabilityAnswer) {
+    this.capabilityAnswer = initial;
+  }
+
+  approveCapabilities(answer: CapabilityAnswer): void {
+    // A one-shot iterable (a generator) must serve every later prompt, so keep a copy.
+    this.capabilityAnswer = answer === "all" || answer === "none" ? answer : [...answer];
+  }
+
+  denyCapabilities(): void {
+    this.capabilityAnswer = "none";
+  }
+
+  answerShares(answer: ShareAnswer): void {
+    this.shareAnswer = shareDecisionOf(answer);
+  }
+
+  answerNavigations(confirm: boolean): void {
+    this.navigationAnswer = confirm;
+  }
+
+  policy(): HostPolicy {
+    return {
+      approveCapabilities: (request) => {
+        const answer = this.capabilityAnswer;
+        const allowed = answer === "all" ? undefined : new Set(answer === "none" ? [] : answer);
+        const granted = request.requested.filter((capability) => !allowed || allowed.has(capability));
+        this.prompts.push({ kind: "capabilities", request, answer: granted });
+        return granted;
+      },
+      confirmShare: (request) => {
+        const answer = this.shareAnswer;
+        const { signal: _signal, ...shown } = request;
+        this.prompts.push({ kind: "share", request: shown, answer });
+        return answer;
+      },
+      allowNavigation: (target) => {
+        const answer = this.navigationAnswer;
+        this.prompts.push({ kind: "navigation", target, answer });
+        return answer;
+      },
+    };
+  }
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Mounts a widget client against a host on the in-memory world and resolves once the capability
+ * exchange is done. The user approves what `approve` says (default: everything requested).
+ */
+export async function mountWidget(options: MountOptions = {}): Promise<MountedWidget> {
+  const defaultWorld = options.world === undefined;
+  const world = options.world ?? createTestWorld();
+  const driver = new MemoryDriver(world, options.driver);
+  const transports = createMemoryTransportPair();
+  const user = new ScriptedUser(options.approve ?? "all");
+  const widgetId = options.widgetId ?? TEST_WIDGET_ID;
+  const logger = options.logger ?? silentLogger;
+  const viewedRoomId = options.viewedRoomId ?? (defaultWorld ? TEST_ROOM_ID : undefined);
+
+  const host = new WidgetHost({
+    logger,
+    ...options.host,
+    ...(viewedRoomId === undefined ? {} : { viewedRoomId }),
+    widgetId,
+    transport: transports.host,
+    driver,
+    policy: { ...user.policy(), ...options.policy },
+  });
+  let client: WidgetClient;
+  try {
+    const created = WidgetClient.create({
+      logger,
+      ...options.client,
+      widgetId,
+      transport: transports.widget,
+      capabilities: [...(options.capabilities ?? [])],
+    });
+    // The memory transport has no frame: this stands for the iframe's load event.
+    host.start();
+    client = await created;
+  } catch (error) {
+    host.destroy();
+    throw error;
+  }
+
+  let taken = 0;
+  const settle = async (timeoutMs = 2000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    // Two quiet turns in a row: a reply can start a follow-up push on the next turn.
+    let quiet = 0;
+    while (quiet < 2 && Date.now() < deadline) {
+      await tick();
+      quiet = host.pendingRequestCount === 0 && client.pendingRequestCount === 0 ? quiet + 1 : 0;
+    }
+  };
+  const roomOf = (push: PushOptions | undefined): string => {
+    const roomId = push?.roomId ?? host.viewedRoomId;
+    if (roomId === undefined) throw new TypeError("No room to send to: pass roomId, or view a room");
+    return roomId;
+  };
+
+  return {
+    client,
+    host,
+    driver,
+    world,
+    transports,
+    user,
+    driverCalls: (op) => driver.calls.filter((call) => op === undefined || call.op === op),
+    takeDriverCalls: () => {
+      const fresh = driver.calls.slice(taken);
+      taken = driver.calls.length;
+      return fresh;
+    },
+    async sendRoomEvent(draft, push) {
+      const event = world.sendEvent(roomOf(push), push?.sender ?? TEST_OTHER_USER_ID, draft);
+      await settle();
+      return event;
+    },
+    async setRoomState(type, stateKey, content, push) {
+      const event = world.sendEvent(roomOf(push), push?.sender ?? TEST_OTHER_USER_ID, {
+        type,
+        state_key: stateKey,
+        content,
+      });
+      await settle();
+      return event;
+    },
+    async setAccountData(type, content) {
+      world.setAccountData(world.ownUserId, type, content);
+      await settle();
+    },
+    setTheme: (theme) => updateTheme(host, theme),
+    setLanguage: (lang) => updateLanguage(host, lang),
+    settle,
+    destroy() {
+      client.destroy();
+      host.destroy();
+    },
+  };
+}
