@@ -60,21 +60,22 @@ export interface ElementCallContext {
  * What the host application does when Element Call tells it something. Every callback is optional;
  * the defaults say what happens without one. A callback that throws or rejects is logged and the
  * widget still gets its acknowledgement: these are notifications, and Element Call does not act
- * on an error reply to them except by logging it.
+ * on an error reply to them except by logging it. What a notification callback returns is awaited
+ * and otherwise ignored (its type is `unknown`, so a concise arrow returning a value fits).
  */
 export interface ElementCallCallbacks {
   /** The user joined the call (Element Call's `io.element.join`). Default: nothing. */
-  onJoined?(context: ElementCallContext): Awaitable<void>;
+  onJoined?(context: ElementCallContext): unknown;
   /** The user hung up (`im.vector.hangup`). Default: nothing. */
-  onHungUp?(context: ElementCallContext): Awaitable<void>;
+  onHungUp?(context: ElementCallContext): unknown;
   /**
    * Element Call asks to be closed (`io.element.close`), after which it stops talking to the host.
    * Default: nothing, so the frame stays until the app removes it; most apps remove the frame here
    * and destroy its WidgetHost.
    */
-  onClose?(context: ElementCallContext): Awaitable<void>;
+  onClose?(context: ElementCallContext): unknown;
   /** The microphone or camera was switched (`io.element.device_mute`). Default: nothing. */
-  onDeviceMute?(state: ElementCallDeviceMute, context: ElementCallContext): Awaitable<void>;
+  onDeviceMute?(state: ElementCallDeviceMute, context: ElementCallContext): unknown;
   /**
    * Element Call asks to stay on screen while the user looks elsewhere (`set_always_on_screen`,
    * capability `m.always_on_screen`), or to stop. Resolve with whether the app did it. Used only
@@ -206,7 +207,7 @@ export function elementCallSupport(callbacks: ElementCallCallbacks = {}): Elemen
   const notify = (
     action: typeof elementJoinedAction,
     what: string,
-    pick: (c: ElementCallCallbacks) => ((context: ElementCallContext) => Awaitable<void>) | undefined,
+    pick: (c: ElementCallCallbacks) => ((context: ElementCallContext) => unknown) | undefined,
   ) =>
     defineHostAction({
       action,

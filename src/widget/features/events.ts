@@ -233,7 +233,12 @@ export async function readEventRelations(
 
 // ---- pushes from the host ------------------------------------------------------------------
 
-type Listener<T> = (value: T) => void | Promise<void>;
+/**
+ * A push listener. Its result is awaited (a promise delays the acknowledgement) and otherwise
+ * ignored; `unknown`, not `void | Promise<void>`, so that a concise arrow such as
+ * `(event) => seen.push(event)` type-checks.
+ */
+type Listener<T> = (value: T) => unknown;
 
 /** Listener sets per client and action, so several listeners share the one handler a client allows. */
 const roomEventListeners = new WeakMap<WidgetClient, Set<Listener<WireRoomEvent>>>();
