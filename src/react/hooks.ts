@@ -144,7 +144,7 @@ export function useRoomEvents(type: string, options: UseRoomEventsOptions = {}):
         (events) => {
           if (!active) return;
           settled = true;
-          timeline.add(events.filter(accepts));
+          timeline.addNewestFirst(events.filter(accepts));
           publish({ status: "ready", error: undefined });
         },
         (error: unknown) => {

@@ -36,6 +36,14 @@ export class EventTimeline {
     return true;
   }
 
+  /**
+   * Adds the answer of a read, which hosts give newest first (MSC2876): reversed, so that events
+   * with equal timestamps still end up in timeline order.
+   */
+  addNewestFirst(read: readonly WireRoomEvent[]): boolean {
+    return this.add([...read].reverse());
+  }
+
   /** The current events, oldest first; a new array only after a change (safe as React state). */
   get list(): readonly WireRoomEvent[] {
     return this.snapshot;

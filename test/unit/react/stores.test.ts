@@ -31,9 +31,16 @@ describe("EventTimeline", () => {
     const timeline = new EventTimeline(100);
     // A live push lands while the read is on its way; the read then returns it too.
     timeline.add([event("$3", 30)]);
-    timeline.add([event("$3", 30), event("$2", 20), event("$1", 10)]);
+    timeline.addNewestFirst([event("$3", 30), event("$2", 20), event("$1", 10)]);
     timeline.add([event("$4", 40)]);
     expect(ids(timeline.list)).toEqual(["$1", "$2", "$3", "$4"]);
+  });
+
+  it("puts a newest-first read with equal timestamps in timeline order", () => {
+    const timeline = new EventTimeline(100);
+    timeline.addNewestFirst([event("$2", 7), event("$1", 7)]);
+    timeline.add([event("$3", 7)]);
+    expect(ids(timeline.list)).toEqual(["$1", "$2", "$3"]);
   });
 
   it("keeps events with equal timestamps in arrival order", () => {
