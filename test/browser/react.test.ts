@@ -75,14 +75,21 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
   });
 
   /** Opens the host page with the React widget and waits until the provider's client is ready. */
-  async function open(): Promise<{ page: Page; frame: Frame; readyMs: number }> {
+  async function open({
+    broken = false,
+    expected = "ready",
+  }: { broken?: boolean; expected?: string | RegExp } = {}): Promise<{
+    page: Page;
+    frame: Frame;
+    readyMs: number;
+  }> {
     const p = await openPage(browser);
     opened.push(p);
-    const widget = `${origins.widgetOrigin}/react-widget.html`;
+    const widget = `${origins.widgetOrigin}/react-widget.html${broken ? "?broken=1" : ""}`;
     const startedAt = Date.now();
     await p.page.goto(`${origins.hostOrigin}/react-host.html?widget=${encodeURIComponent(widget)}`);
     const frame = await p.frameByOrigin(origins.widgetOrigin, 20_000);
-    await expect.poll(() => text(frame, "status"), { timeout: 15_000 }).toBe("ready");
+    await expect.poll(() => text(frame, "status"), { timeout: 15_000 }).toMatch(expected);
     return { page: p.page, frame, readyMs: Date.now() - startedAt };
   }
 
@@ -99,6 +106,15 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
     expect(host.capabilityRequests).toBe(1);
     expect(host.notifies).toBe(1);
     expect(host.approvals).toBe(1);
+  });
+
+  it("useWidgetClient reports the error when WidgetClient.create() fails, and the hooks stay in their loading state", async () => {
+    const { frame } = await open({ broken: true, expected: /^error: / });
+    expect(await text(frame, "status")).toBe(
+      "error: No widget ID: pass `widgetId`, or load the widget with a `widgetId` URL parameter",
+    );
+    expect(await text(frame, "granted")).toBe("");
+    expect(await text(frame, "messages-status")).toBe("loading");
   });
 
   it("useCapabilities re-renders through a renegotiation, and request() resolves with the wider set", async () => {
