@@ -279,7 +279,7 @@ function report(results, failures, machine) {
     );
   }
   out.push(
-    '- **1. Sequential:** the widget calls `client.searchUserDirectory("ali", { limit: 10 })` (ours) /' +
+    '- **1. Sequential:** the widget calls `searchUserDirectory(client, "ali", { limit: 10 })` (ours) /' +
       ' `WidgetApi.searchUserDirectory("ali", 10)` (mwa) one after another; the host\'s driver answers at once' +
       " with a fixed 2-user result (ours: `WidgetHost` with a `searchUserDirectory` driver; mwa: `ClientWidgetApi`" +
       " with a `WidgetDriver` subclass, capabilities approved in `validateCapabilities`). Ours raises the" +

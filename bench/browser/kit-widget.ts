@@ -10,6 +10,7 @@ import {
   silenceConsoleLog,
   type WidgetBench,
 } from "./shared.js";
+import { searchUserDirectory } from "../../src/widget/index.js";
 
 silenceConsoleLog();
 const parentOrigin = new URL(new URLSearchParams(location.search).get("parentUrl") ?? "").origin;
@@ -24,7 +25,7 @@ const raw = new RawChannel(
 let client: WidgetClient | undefined;
 const search = (): Promise<unknown> => {
   if (!client) throw new Error("not ready");
-  return client.searchUserDirectory(SEARCH_TERM, { limit: SEARCH_LIMIT }).then((reply) => {
+  return searchUserDirectory(client, SEARCH_TERM, { limit: SEARCH_LIMIT }).then((reply) => {
     if (reply.results.length !== 2) throw new Error("unexpected directory reply");
   });
 };

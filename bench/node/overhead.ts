@@ -21,6 +21,7 @@ import { WidgetClient } from "../../src/widget/index.js";
 import { benchEventAction } from "../browser/kit-event-action.js";
 import { benchEvent, DIRECTORY_RESULT, ROOM_ID, WIRE_DIRECTORY_RESULT } from "../browser/shared.js";
 import { ApprovingDriver, FAKE_HOST_ORIGIN, FAKE_WIDGET_ORIGIN, installFakeWindows } from "./fake-windows.js";
+import { searchUserDirectory } from "../../src/widget/index.js";
 
 const SEQUENTIAL = 3000;
 const BURST = 1000;
@@ -143,7 +144,7 @@ async function kitSide(): Promise<Side> {
   const client = await created;
   await host.whenReady();
   client.handle(benchEventAction, () => ({}));
-  const search = () => client.searchUserDirectory("ali", { limit: 10 });
+  const search = () => searchUserDirectory(client, "ali", { limit: 10 });
   return {
     async sequential(n) {
       for (let i = 0; i < n; i++) await search();

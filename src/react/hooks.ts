@@ -10,6 +10,7 @@ import { onRoomEvent, onStateUpdate, readRoomEvents, readStateEvents } from "../
 import type { WidgetClient } from "../widget/widget-client.js";
 import { useProviderValue, useWidgetClient } from "./provider.js";
 import { EventTimeline, LatestGate, StateTable } from "./stores.js";
+import { readAccountData, searchUserDirectory, watchAccountData } from "../widget/index.js";
 
 /**
  * Where a hook's data stands: `loading` while the client connects or the first read is on its
@@ -273,7 +274,7 @@ function watchIfSupported(
   listener: (content: Record<string, unknown>) => void,
 ): Promise<(() => void) | undefined> {
   if (!client.hostSupports(ApiVersion.AccountDataWatch)) return Promise.resolve(undefined);
-  return client.watchAccountData([type], (_type, content) => listener(content));
+  return watchAccountData(client, [type], (_type, content) => listener(content));
 }
 
 /**
@@ -318,7 +319,7 @@ export function useAccountData(type: string): AccountDataState {
       const ticket = gate.issue();
       const live = stopWatch !== undefined;
       try {
-        const content = await client.readAccountData(type);
+        const content = await readAccountData(client, type);
         if (active && gate.isCurrent(ticket)) setState({ content, status: "ready", error: undefined, live });
         else if (active) setState((previous) => ({ ...previous, live }));
       } catch (error) {
@@ -398,7 +399,7 @@ export function useUserDirectorySearch(
     setState((previous) => ({ ...previous, status: "searching", error: undefined }));
     if (!client) return;
     const timer = setTimeout(() => {
-      client.searchUserDirectory(term, limit === undefined ? {} : { limit }).then(
+      searchUserDirectory(client, term, limit === undefined ? {} : { limit }).then(
         ({ results, limited }) => {
           if (!tickets.isCurrent(ticket)) return;
           setState({ term, results, limited, status: "ready", error: undefined });

@@ -151,7 +151,7 @@ export function WidgetClientProvider(props: WidgetClientProviderProps): ReactNod
 /**
  * The provider's client and its status: `connecting`, `ready` (with `client`) or `error` (with
  * `error`). Use it to call anything the other hooks do not cover, e.g.
- * `state.client?.navigate(link)` or `sendEvent(state.client, …)`.
+ * `navigate(state.client, link)` or `sendEvent(state.client, …)` once `state.client` is set.
  */
 export function useWidgetClient(): WidgetClientState {
   return useProviderValue("useWidgetClient").state;

@@ -8,7 +8,7 @@
  * ```ts
  * const kit = await mountWidget({ capabilities: ["org.matrix.msc2931.navigate"] });
  * kit.user.answerNavigations(false);
- * await kit.client.navigate("https://matrix.to/#/#lobby:example.org"); // rejects: refused
+ * await navigate(kit.client, "https://matrix.to/#/#lobby:example.org"); // rejects: refused
  * kit.destroy();
  * ```
  * @module matrix-widget-kit/testing

@@ -3,7 +3,7 @@
  * @module matrix-widget-kit/widget
  */
 export { WidgetClient, WIDGET_SUPPORTED_VERSIONS } from "./widget-client.js";
-export type { WidgetClientOptions, ToWidgetHandler, ShareableUser } from "./widget-client.js";
+export type { WidgetClientOptions, ToWidgetHandler } from "./widget-client.js";
 export { readWidgetParameters, type WidgetParameters } from "./parameters.js";
 export {
   WidgetApiError,
@@ -28,4 +28,10 @@ export { MessagePortTransport } from "../transport/message-port.js";
 export type { AccountDataEvent } from "../protocol/actions/account-data.js";
 export type { DirectoryUser } from "../protocol/actions/user-directory.js";
 export * from "./features/events.js";
+// The four proposals: free functions like every other family, so each tree-shakes (docs/decisions.md).
+export { navigate } from "./features/navigate.js";
+export { searchUserDirectory, type UserDirectorySearchOptions } from "./features/user-directory.js";
+export { shareUsers, type ShareableUser, type ShareUsersOptions } from "./features/mxid-share.js";
+export { readAccountData, watchAccountData } from "./features/account-data.js";
+export type { RequestOptions } from "../core/endpoint.js";
 export * from "./features/misc.js";

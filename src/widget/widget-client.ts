@@ -3,7 +3,6 @@ import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
-import { buildMatrixToLink, type NavigationTarget } from "../matrix/link-format.js";
 import type {
   AnyActionDescriptor,
   RequestData,
@@ -13,14 +12,6 @@ import type {
 } from "../protocol/action.js";
 import { wireNames } from "../protocol/action.js";
 import {
-  accountDataChanged,
-  readAccountData,
-  watchAccountData,
-  type AccountDataEvent,
-} from "../protocol/actions/account-data.js";
-import { mxidShare } from "../protocol/actions/mxid-share.js";
-import { navigate } from "../protocol/actions/navigate.js";
-import {
   capabilitiesRequest,
   contentLoaded,
   notifyCapabilities,
@@ -28,7 +19,6 @@ import {
   supportedApiVersionsFromWidget,
   supportedApiVersionsToWidget,
 } from "../protocol/actions/session.js";
-import { userDirectorySearch } from "../protocol/actions/user-directory.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { ApiVersion } from "../protocol/versions.js";
@@ -76,9 +66,6 @@ export type ToWidgetHandler<A extends AnyActionDescriptor> = (
   request: RequestData<A>,
 ) => ResponseInput<A> | Promise<ResponseInput<A>>;
 
-/** A user to share: a user ID, or one with display decoration for users the homeserver may not know. */
-export type ShareableUser = string | { user_id: string; display_name?: string; avatar_url?: string };
-
 /** The API versions this widget SDK speaks. */
 export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
   ApiVersion.Prerelease1,
@@ -111,10 +98,10 @@ const ACKED_WITHOUT_LISTENER: ReadonlySet<string> = new Set([
   "theme_change",
   "language_change",
   "visibility",
+  // Account-data changes (our watch extension): there is no unwatch action, so a widget stops
+  // listening by dropping its listeners, and later pushes are acknowledged rather than refused.
+  "dev.matrix_widget_kit.account_data",
 ]);
-
-/** Navigation may wait on a confirmation dialog, so it gets more time than other requests. */
-const NAVIGATE_TIMEOUT_MS = 60_000;
 
 /**
  * How long after the document has loaded (and the host answered the versions request) a client
@@ -150,13 +137,14 @@ function documentLoaded(): Promise<void> {
 }
 
 /**
- * The widget side. Create it with one awaited call; it resolves once capabilities are negotiated,
- * with the granted set known. Every method is typed from the action table, and every reply is
- * validated before it reaches you.
+ * The widget side's session. Create it with one awaited call; it resolves once capabilities are
+ * negotiated, with the granted set known. The actions themselves are free functions that take the
+ * client (`sendEvent(client, …)`, `navigate(client, …)`), so a bundle carries only the families it
+ * uses. Every reply is validated before it reaches you.
  *
  * ```ts
  * const client = await WidgetClient.create({ capabilities: ["org.matrix.msc2931.navigate"] });
- * await client.navigate("https://matrix.to/#/#room:example.org");
+ * await navigate(client, "https://matrix.to/#/#room:example.org");
  * ```
  */
 export class WidgetClient {
@@ -170,7 +158,6 @@ export class WidgetClient {
     { action: AnyActionDescriptor; handle: ToWidgetHandler<AnyActionDescriptor> }
   >();
   private readonly capabilityListeners = new Set<(granted: readonly string[]) => void>();
-  private readonly accountDataListeners = new Set<(event: AccountDataEvent) => void>();
   private requested: string[];
   private granted: readonly string[] = [];
   private grantedKeys = new Set<string>();
@@ -228,10 +215,6 @@ export class WidgetClient {
     });
     this.handle(notifyCapabilities, ({ approved }) => {
       this.updateGranted(approved);
-      return {};
-    });
-    this.handle(accountDataChanged, ({ events }) => {
-      for (const event of events) for (const listener of [...this.accountDataListeners]) listener(event);
       return {};
     });
   }
@@ -376,76 +359,6 @@ export class WidgetClient {
   }
 
   /**
-   * Asks the client to navigate (MSC2931) to a matrix.to link, a `matrix:` URI, or a typed
-   * target, which is sent as a matrix.to link because every deployed host understands those.
-   */
-  async navigate(target: string | NavigationTarget, options?: RequestOptions): Promise<void> {
-    this.requireHostVersion(ApiVersion.MSC2931, "navigate");
-    const uri = typeof target === "string" ? target : buildMatrixToLink(target);
-    await this.request(navigate, { uri }, { timeoutMs: NAVIGATE_TIMEOUT_MS, ...options });
-  }
-
-  /** Searches the homeserver's user directory through the client (MSC3973). */
-  async searchUserDirectory(
-    searchTerm: string,
-    options: { limit?: number } & RequestOptions = {},
-  ): Promise<ResponseData<typeof userDirectorySearch>> {
-    this.requireHostVersion(ApiVersion.MSC3973, "user directory search");
-    const data: RequestInput<typeof userDirectorySearch> = { search_term: searchTerm };
-    if (options.limit !== undefined) data.limit = options.limit;
-    return this.request(userDirectorySearch, data, options);
-  }
-
-  /**
-   * Hands user IDs to the client with a hint to invite them or open a DM (MSC3662). Resolves when
-   * the host has accepted the request and shown it to the user; the user's decision is not
-   * reported back. Rejects if the list is empty or holds an invalid user ID.
-   */
-  async shareUsers(
-    users: readonly ShareableUser[],
-    options: { hint?: "invite" | "create_room" | (string & {}) } & RequestOptions = {},
-  ): Promise<void> {
-    this.requireHostVersion(ApiVersion.MSC3662, "mxid share");
-    const data: RequestInput<typeof mxidShare> = {
-      users: users.map((user) => (typeof user === "string" ? { user_id: user } : user)),
-    };
-    if (options.hint !== undefined) data.action_hint = options.hint;
-    await this.request(mxidShare, data, options);
-  }
-
-  /**
-   * Reads the user's global account data of an approved type (MSC3751). Resolves with its
-   * content, or `undefined` when the type is unset.
-   */
-  async readAccountData(
-    type: string,
-    options?: RequestOptions,
-  ): Promise<Record<string, unknown> | undefined> {
-    this.requireHostVersion(ApiVersion.MSC3751, "reading account data");
-    const { events } = await this.request(readAccountData, { type }, options);
-    return events.find((event) => event.type === type)?.content;
-  }
-
-  /**
-   * Calls `listener` whenever one of the approved account-data types changes (our extension).
-   * Resolves with a function that stops listening, once the host accepted the watch.
-   */
-  async watchAccountData(
-    types: readonly string[],
-    listener: (type: string, content: Record<string, unknown>) => void,
-    options?: RequestOptions,
-  ): Promise<() => void> {
-    this.requireHostVersion(ApiVersion.AccountDataWatch, "watching account data");
-    const wanted = new Set(types);
-    const wrapped = (event: AccountDataEvent) => {
-      if (wanted.has(event.type)) listener(event.type, event.content);
-    };
-    await this.request(watchAccountData, { types: [...wanted] }, options);
-    this.accountDataListeners.add(wrapped);
-    return () => this.accountDataListeners.delete(wrapped);
-  }
-
-  /**
    * Sends any action of the table, or a host application's custom action, and returns its parsed
    * reply. The name sent is the one the host advertises.
    */
@@ -482,7 +395,6 @@ export class WidgetClient {
     this.endpoint.destroy();
     this.transport.close();
     this.capabilityListeners.clear();
-    this.accountDataListeners.clear();
     for (const wake of this.notifyWaiters.splice(0)) wake();
   }
 
@@ -546,14 +458,5 @@ export class WidgetClient {
       this.notifyWaiters.push(wake);
     });
     return { promise, cancel };
-  }
-
-  private requireHostVersion(version: string, feature: string): void {
-    if (!this.hostSupports(version)) {
-      throw new WidgetApiError(
-        `The host does not support ${feature} (it does not advertise ${version})`,
-        ErrorCode.Unsupported,
-      );
-    }
   }
 }

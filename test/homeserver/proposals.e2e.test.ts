@@ -38,6 +38,13 @@ import {
   uniqueSuffix,
 } from "./matrix-client.js";
 import type { RegisteredUser, RunningSynapse } from "./provided";
+import {
+  navigate,
+  readAccountData,
+  searchUserDirectory,
+  shareUsers,
+  watchAccountData,
+} from "../../src/widget/index.js";
 
 const hs = inject("synapse");
 
@@ -277,7 +284,7 @@ describe("widget ↔ host ↔ MatrixClientDriver ↔ Synapse", () => {
       return res.json as { limited: boolean; results: Record<string, unknown>[] };
     });
     const { widget } = await open(driver, policy, [CAP.directory]);
-    const got = await widget.searchUserDirectory(bobName, { limit: 10 });
+    const got = await searchUserDirectory(widget, bobName, { limit: 10 });
     expect(normaliseDirectory(got as never)).toEqual(normaliseDirectory(expected));
     expect(got.results).toContainEqual({ user_id: bob.userId, display_name: bobName });
   });
@@ -285,7 +292,7 @@ describe("widget ↔ host ↔ MatrixClientDriver ↔ Synapse", () => {
   it("mxid share: the prompt shows Synapse's display name, and after consent the invite exists", async () => {
     decide = () => ({ action: "invite", roomId: inviteRoom });
     const { widget } = await open(driver, policy, [CAP.share]);
-    await widget.shareUsers([{ user_id: bob.userId, display_name: "Definitely Not Bob" }], {
+    await shareUsers(widget, [{ user_id: bob.userId, display_name: "Definitely Not Bob" }], {
       hint: "invite",
     });
     await eventually(() => expect(outcomes).toHaveLength(1));
@@ -313,7 +320,7 @@ describe("widget ↔ host ↔ MatrixClientDriver ↔ Synapse", () => {
   it("mxid share: a DM is created with is_direct and recorded in m.direct", async () => {
     decide = () => ({ action: "create_dm" });
     const { widget } = await open(driver, policy, [CAP.share]);
-    await widget.shareUsers([carol.userId], { hint: "create_room" });
+    await shareUsers(widget, [carol.userId], { hint: "create_room" });
     await eventually(() => expect(outcomes).toHaveLength(1));
     expect(outcomes[0]?.error).toBeUndefined();
 
@@ -340,7 +347,7 @@ describe("widget ↔ host ↔ MatrixClientDriver ↔ Synapse", () => {
   it("mxid share: an unknown user (404 profile) falls back to the widget's unverified claim", async () => {
     const ghost = `@ghost_${suffix}:${hs.serverName}`;
     const { widget } = await open(driver, policy, [CAP.share]);
-    await widget.shareUsers([{ user_id: ghost, display_name: "Friendly Ghost" }]);
+    await shareUsers(widget, [{ user_id: ghost, display_name: "Friendly Ghost" }]);
     await eventually(() => expect(outcomes).toHaveLength(1));
     expect(shareRequests[0]?.users).toEqual([
       {
@@ -356,10 +363,10 @@ describe("widget ↔ host ↔ MatrixClientDriver ↔ Synapse", () => {
   it("mxid share: an invite the homeserver forbids (403) is reported to the policy; the session goes on", async () => {
     decide = () => ({ action: "invite", roomId: foreignRoom });
     const { widget } = await open(driver, policy, [CAP.share, CAP.directory]);
-    await widget.shareUsers([carol.userId], { hint: "invite" });
+    await shareUsers(widget, [carol.userId], { hint: "invite" });
     await eventually(() => expect(outcomes).toHaveLength(1));
     expect(outcomes[0]?.error).toMatch(/M_FORBIDDEN/);
-    expect(await widget.searchUserDirectory(bobName)).toMatchObject({ limited: false });
+    expect(await searchUserDirectory(widget, bobName)).toMatchObject({ limited: false });
   });
 
   it("account data: an approved type is read and watched; secret storage is refused", async () => {
@@ -373,19 +380,19 @@ describe("widget ↔ host ↔ MatrixClientDriver ↔ Synapse", () => {
     });
     const { widget } = await open(driver, policy, [CAP.settings, CAP.secretKey]);
     expect(widget.capabilities).toEqual([CAP.settings]);
-    expect(await widget.readAccountData("org.example.settings")).toEqual({ theme: "dark" });
-    const refused = await rejectionOf(widget.readAccountData("m.secret_storage.key.x"));
+    expect(await readAccountData(widget, "org.example.settings")).toEqual({ theme: "dark" });
+    const refused = await rejectionOf(readAccountData(widget, "m.secret_storage.key.x"));
     expect(refused.code).toBe(ErrorCode.MissingCapability);
 
     const changes: unknown[] = [];
-    await widget.watchAccountData(["org.example.settings"], (_type, content) => changes.push(content));
+    await watchAccountData(widget, ["org.example.settings"], (_type, content) => changes.push(content));
     await csOk(hs, alice, "PUT", accountData("org.example.settings"), { theme: "light" });
     await eventually(() => expect(changes).toContainEqual({ theme: "light" }));
   });
 
   it("navigate: a room alias resolves to its room ID; an unknown alias is a 404", async () => {
     const { widget } = await open(driver, policy, [CAP.navigate]);
-    await widget.navigate(`https://matrix.to/#/${roomAlias}`);
+    await navigate(widget, `https://matrix.to/#/${roomAlias}`);
     expect(navigations.at(-1)).toMatchObject({
       kind: "room",
       roomId: room,
@@ -395,7 +402,7 @@ describe("widget ↔ host ↔ MatrixClientDriver ↔ Synapse", () => {
     });
 
     const error = await rejectionOf(
-      widget.navigate(`https://matrix.to/#/%23missing_${suffix}:${hs.serverName}`),
+      navigate(widget, `https://matrix.to/#/%23missing_${suffix}:${hs.serverName}`),
     );
     expect(error.code).toBe(ErrorCode.HomeserverError);
     expect(error.matrixApiError).toMatchObject({ http_status: 404, response: { errcode: "M_NOT_FOUND" } });
@@ -511,7 +518,7 @@ describe("homeserver failures reach the widget as clear errors", () => {
     const { widget } = await open(driver, policy, [CAP.directory], { limits: { driverTimeoutMs } });
     let error: WidgetApiError | undefined;
     for (let attempt = 0; attempt < 10 && error === undefined; attempt++) {
-      error = await widget.searchUserDirectory("dan").then(
+      error = await searchUserDirectory(widget, "dan").then(
         () => undefined,
         (reason: WidgetApiError) => reason,
       );
@@ -528,7 +535,7 @@ describe("homeserver failures reach the widget as clear errors", () => {
     const { widget } = await open(driver, policy, [CAP.directory], { limits: { driverTimeoutMs } });
     await limited.stop();
     const started = performance.now();
-    const error = await rejectionOf(widget.searchUserDirectory("dan"));
+    const error = await rejectionOf(searchUserDirectory(widget, "dan"));
     expect(performance.now() - started).toBeLessThan(driverTimeoutMs + 500);
     expect(error.code).toBe(ErrorCode.HomeserverError);
     expect(error.matrixApiError).toMatchObject({ http_status: 0, response: { errcode: "M_UNKNOWN" } });

@@ -2,6 +2,7 @@
 // spec's `m.image_pack` and the legacy `im.ponies.user_emotes`, and follows changes.
 import { WidgetClient } from "../../../src/widget/index.js";
 import { applyTheme, describeError, followClient, status } from "../shared/status.js";
+import { readAccountData, watchAccountData } from "../../../src/widget/index.js";
 
 applyTheme();
 const TYPES = ["m.image_pack", "im.ponies.user_emotes"];
@@ -43,7 +44,7 @@ function render(): void {
 for (const type of TYPES) {
   if (!client.hasCapability(`org.matrix.msc3751.read.account_data:${type}`)) continue;
   try {
-    packs.set(type, (await client.readAccountData(type)) as Pack | undefined);
+    packs.set(type, (await readAccountData(client, type)) as Pack | undefined);
   } catch (error) {
     status(describeError(error), true);
   }
@@ -52,11 +53,9 @@ render();
 status(packs.size ? `showing ${packs.size} pack type(s)` : "no permission to read emotes", packs.size === 0);
 
 if (packs.size) {
-  await client
-    .watchAccountData([...packs.keys()], (type, content) => {
-      packs.set(type, content as Pack);
-      render();
-      status(`${type} changed`);
-    })
-    .catch((error: unknown) => status(describeError(error), true));
+  await watchAccountData(client, [...packs.keys()], (type, content) => {
+    packs.set(type, content as Pack);
+    render();
+    status(`${type} changed`);
+  }).catch((error: unknown) => status(describeError(error), true));
 }

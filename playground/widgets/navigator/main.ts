@@ -2,6 +2,7 @@
 // matrix: URIs and typed targets the SDK turns into links.
 import { WidgetClient, formatMatrixUri, type NavigationTarget } from "../../../src/widget/index.js";
 import { applyTheme, describeError, followClient, status } from "../shared/status.js";
+import { navigate } from "../../../src/widget/index.js";
 
 applyTheme();
 const client = await WidgetClient.create({ capabilities: ["org.matrix.msc2931.navigate"] });
@@ -45,7 +46,7 @@ document.getElementById("custom")?.addEventListener("submit", (event) => {
 
 async function go(target: string | NavigationTarget): Promise<void> {
   try {
-    await client.navigate(target);
+    await navigate(client, target);
     status(`navigated to ${typeof target === "string" ? target : JSON.stringify(target)}`);
   } catch (error) {
     status(describeError(error), true);

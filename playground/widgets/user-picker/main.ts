@@ -2,6 +2,7 @@
 // the client with an invite or DM hint (MSC3662). The client shows the real profile and asks.
 import { WidgetClient } from "../../../src/widget/index.js";
 import { applyTheme, describeError, followClient, status } from "../shared/status.js";
+import { searchUserDirectory, shareUsers } from "../../../src/widget/index.js";
 
 applyTheme();
 const client = await WidgetClient.create({
@@ -21,7 +22,7 @@ input.addEventListener("input", () => {
 
 async function search(term: string): Promise<void> {
   try {
-    const { results, limited } = await client.searchUserDirectory(term, { limit: 10 });
+    const { results, limited } = await searchUserDirectory(client, term, { limit: 10 });
     list.replaceChildren(
       ...results.map((user) => {
         const item = document.createElement("li");
@@ -51,7 +52,7 @@ async function search(term: string): Promise<void> {
 
 async function share(userId: string, displayName: string | undefined, hint: "invite" | "create_room") {
   try {
-    await client.shareUsers([{ user_id: userId, ...(displayName ? { display_name: displayName } : {}) }], {
+    await shareUsers(client, [{ user_id: userId, ...(displayName ? { display_name: displayName } : {}) }], {
       hint,
     });
     status(`shared ${userId}: your client asks you to confirm`);

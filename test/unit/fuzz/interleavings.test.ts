@@ -27,6 +27,13 @@ import {
   watchUnhandledRejections,
   type FuzzHost,
 } from "./support.js";
+import {
+  navigate,
+  readAccountData,
+  searchUserDirectory,
+  shareUsers,
+  watchAccountData,
+} from "../../../src/widget/index.js";
 
 watchUnhandledRejections();
 
@@ -123,11 +130,11 @@ describe("fuzz: random interleavings of calls, pushes, reloads and destroys", ()
             };
 
             const run: Record<Command, () => void> = {
-              search: () => track(() => latest().searchUserDirectory("al", { limit: 5 })),
-              navigate: () => track(() => latest().navigate("https://matrix.to/#/#room:example.org")),
-              read: () => track(() => latest().readAccountData("com.example.settings")),
-              watch: () => track(() => latest().watchAccountData(["com.example.settings"], () => {})),
-              share: () => track(() => latest().shareUsers(["@alice:example.org"], { hint: "invite" })),
+              search: () => track(() => searchUserDirectory(latest(), "al", { limit: 5 })),
+              navigate: () => track(() => navigate(latest(), "https://matrix.to/#/#room:example.org")),
+              read: () => track(() => readAccountData(latest(), "com.example.settings")),
+              watch: () => track(() => watchAccountData(latest(), ["com.example.settings"], () => {})),
+              share: () => track(() => shareUsers(latest(), ["@alice:example.org"], { hint: "invite" })),
               renegotiate: () => {
                 // A destroyed client's requestCapabilities leaves a timer behind: that bug has its own
                 // failing test in scenarios.test.ts (§4.16), so it is not called here.

@@ -37,6 +37,7 @@ import {
   repliesById,
   type FuzzHost,
 } from "./support.js";
+import { navigate } from "../../../src/widget/index.js";
 
 const docs = readFileSync(new URL("../../../docs/security.md", import.meta.url), "utf8");
 
@@ -494,7 +495,7 @@ describe("widget client limits", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(await held).toBe(ErrorCode.Timeout);
     // navigate waits longer than the host's 10 s driver timeout, so the host's answer wins.
-    const navigation = client.navigate("https://matrix.to/#/#a:example.org").then(
+    const navigation = navigate(client, "https://matrix.to/#/#a:example.org").then(
       () => "ok",
       (e: { code?: string; message?: string }) => e.message,
     );

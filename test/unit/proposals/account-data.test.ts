@@ -8,6 +8,7 @@ import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 import { settle, WIDGET_ID } from "../../support/memory-session.js";
 import { faults, RecordingDriver } from "../../support/recording-driver.js";
 import { errorOf, exchange, openSession, type Session } from "./harness.js";
+import { readAccountData, watchAccountData } from "../../../src/widget/index.js";
 
 const STABLE = "read_account_data";
 const UNSTABLE = "org.matrix.msc3751.read_account_data";
@@ -42,7 +43,7 @@ describe("read account data: happy paths", () => {
   it("reads an approved type through the typed client, sent under the advertised unstable name", async () => {
     const driver = driverWith({ [SETTINGS]: { theme: "dark" } });
     const s = await openSession({ capabilities: [cap(SETTINGS)], driver });
-    await expect(s.client.readAccountData(SETTINGS)).resolves.toEqual({ theme: "dark" });
+    await expect(readAccountData(s.client, SETTINGS)).resolves.toEqual({ theme: "dark" });
     expect(driver.callsOf("readAccountData")).toEqual([[SETTINGS]]);
     expect(s.pair.widget.sent.some((m) => m.action === UNSTABLE)).toBe(true);
     expect(await s.expectEachAnsweredOnce(NAMES)).toBe(1);
@@ -50,7 +51,7 @@ describe("read account data: happy paths", () => {
 
   it("resolves the typed read with undefined when the type is unset", async () => {
     const s = await openSession({ capabilities: [cap(SETTINGS)] });
-    await expect(s.client.readAccountData(SETTINGS)).resolves.toBeUndefined();
+    await expect(readAccountData(s.client, SETTINGS)).resolves.toBeUndefined();
     expect(s.driver.callsOf("readAccountData")).toEqual([[SETTINGS]]);
     expect(await s.expectEachAnsweredOnce(NAMES)).toBe(1);
   });
@@ -353,7 +354,7 @@ describe("read account data: driver faults give exactly one error reply", () => 
   it("rejects the typed read with the relayed homeserver error", async () => {
     const driver = new RecordingDriver().fail("readAccountData", faults.forbidden());
     const s = await openSession({ capabilities: [cap(SETTINGS)], driver });
-    await expect(s.client.readAccountData(SETTINGS)).rejects.toMatchObject({
+    await expect(readAccountData(s.client, SETTINGS)).rejects.toMatchObject({
       code: ErrorCode.HomeserverError,
       matrixApiError: { http_status: 403 },
     });
@@ -429,8 +430,8 @@ describe("read account data: version advertisement", () => {
 
   it("makes the widget refuse reads and watches locally, sending nothing, without the versions", async () => {
     const s = await openSession({ capabilities: [cap(SETTINGS)], driver: new RecordingDriver({ ops: [] }) });
-    await expect(s.client.readAccountData(SETTINGS)).rejects.toMatchObject({ code: ErrorCode.Unsupported });
-    await expect(s.client.watchAccountData([SETTINGS], () => {})).rejects.toMatchObject({
+    await expect(readAccountData(s.client, SETTINGS)).rejects.toMatchObject({ code: ErrorCode.Unsupported });
+    await expect(watchAccountData(s.client, [SETTINGS], () => {})).rejects.toMatchObject({
       code: ErrorCode.Unsupported,
     });
     expect(s.pair.widget.sent.filter((m) => [...NAMES, WATCH].includes(m.action))).toEqual([]);
@@ -457,7 +458,7 @@ describe("watch account data (our extension)", () => {
   it("pushes changes of a watched type to the widget through the typed client", async () => {
     const s = await openSession({ capabilities: [cap(SETTINGS)] });
     const seen: Array<[string, Record<string, unknown>]> = [];
-    await s.client.watchAccountData([SETTINGS], (type, content) => seen.push([type, content]));
+    await watchAccountData(s.client, [SETTINGS], (type, content) => seen.push([type, content]));
     expect(await s.expectEachAnsweredOnce([WATCH])).toBe(1);
     expect(s.driver.callsOf("watchAccountData")).toHaveLength(1);
     s.driver.emitAccountData(SETTINGS, { theme: "dark" });
@@ -468,7 +469,7 @@ describe("watch account data (our extension)", () => {
   it("pushes only the watched types, not other approved ones", async () => {
     const s = await openSession({ capabilities: [cap(SETTINGS), cap(OTHER)] });
     const seen: string[] = [];
-    await s.client.watchAccountData([SETTINGS], (type) => seen.push(type));
+    await watchAccountData(s.client, [SETTINGS], (type) => seen.push(type));
     s.driver.emitAccountData(OTHER, { x: 1 });
     s.driver.emitAccountData("com.example.unapproved", { x: 1 });
     s.driver.emitAccountData(SETTINGS, { x: 2 });
@@ -482,7 +483,7 @@ describe("watch account data (our extension)", () => {
   it("never pushes content with an encrypted map", async () => {
     const s = await openSession({ capabilities: [cap(SETTINGS)] });
     const seen: unknown[] = [];
-    await s.client.watchAccountData([SETTINGS], (_type, content) => seen.push(content));
+    await watchAccountData(s.client, [SETTINGS], (_type, content) => seen.push(content));
     s.driver.emitAccountData(SETTINGS, { encrypted: { k: { ciphertext: "secret" } } });
     s.driver.emitAccountData(SETTINGS, { ok: true });
     await vi.waitFor(() => expect(seen).toEqual([{ ok: true }]));
@@ -493,8 +494,8 @@ describe("watch account data (our extension)", () => {
   it("uses one driver subscription for several watch requests in a session", async () => {
     const s = await openSession({ capabilities: [cap(SETTINGS), cap(OTHER)] });
     const seen: string[] = [];
-    await s.client.watchAccountData([SETTINGS], (type) => seen.push(type));
-    await s.client.watchAccountData([OTHER], (type) => seen.push(type));
+    await watchAccountData(s.client, [SETTINGS], (type) => seen.push(type));
+    await watchAccountData(s.client, [OTHER], (type) => seen.push(type));
     expect(await s.expectEachAnsweredOnce([WATCH])).toBe(2);
     expect(s.driver.callsOf("watchAccountData")).toHaveLength(1);
     s.driver.emitAccountData(OTHER, { x: 1 });
@@ -505,7 +506,7 @@ describe("watch account data (our extension)", () => {
     const s = await openSession({ capabilities: [cap(SETTINGS)] });
     const before: unknown[] = [];
     const first = s.client;
-    await first.watchAccountData([SETTINGS], (_type, content) => before.push(content));
+    await watchAccountData(first, [SETTINGS], (_type, content) => before.push(content));
     s.driver.emitAccountData(SETTINGS, { n: 1 });
     await vi.waitFor(() => expect(before).toEqual([{ n: 1 }]));
 
@@ -527,7 +528,7 @@ describe("watch account data (our extension)", () => {
 
   it("stops the driver subscription when the host is destroyed", async () => {
     const s = await openSession({ capabilities: [cap(SETTINGS)] });
-    await s.client.watchAccountData([SETTINGS], () => {});
+    await watchAccountData(s.client, [SETTINGS], () => {});
     expect(await s.expectEachAnsweredOnce([WATCH])).toBe(1);
     s.host.destroy();
     expect(s.driver.stoppedWatchers).toBe(1);
@@ -597,7 +598,7 @@ describe("watch account data (our extension)", () => {
     const fresh = await s.reload();
     expect(s.host.state).toBe("ready");
     const seen: unknown[] = [];
-    await fresh.watchAccountData([SETTINGS], (_type, content) => seen.push(content));
+    await watchAccountData(fresh, [SETTINGS], (_type, content) => seen.push(content));
     driver.emitAccountData(SETTINGS, { n: 1 });
     await vi.waitFor(() => expect(seen).toEqual([{ n: 1 }]));
     expect(await s.expectEachAnsweredOnce([WATCH])).toBe(2);
@@ -606,10 +607,10 @@ describe("watch account data (our extension)", () => {
   it("pushes a type granted later by renegotiation and watched afterwards", async () => {
     const s = await openSession({ capabilities: [cap(SETTINGS)] });
     const seen: Array<[string, unknown]> = [];
-    await s.client.watchAccountData([SETTINGS], (type, content) => seen.push([type, content]));
+    await watchAccountData(s.client, [SETTINGS], (type, content) => seen.push([type, content]));
     await s.client.requestCapabilities([cap(OTHER)]);
     expect(s.host.capabilities.canReadAccountData(OTHER)).toBe(true);
-    await s.client.watchAccountData([OTHER], (type, content) => seen.push([type, content]));
+    await watchAccountData(s.client, [OTHER], (type, content) => seen.push([type, content]));
     s.driver.emitAccountData(OTHER, { later: true });
     s.driver.emitAccountData(SETTINGS, { first: true });
     await vi.waitFor(() =>
@@ -628,7 +629,7 @@ describe("watch account data (our extension)", () => {
       policy: { allowSensitiveAccountData: () => allowed },
     });
     const seen: unknown[] = [];
-    await s.client.watchAccountData(["m.direct"], (_type, content) => seen.push(content));
+    await watchAccountData(s.client, ["m.direct"], (_type, content) => seen.push(content));
     s.driver.emitAccountData("m.direct", { n: 1 });
     await vi.waitFor(() => expect(seen).toEqual([{ n: 1 }]));
     allowed = false;

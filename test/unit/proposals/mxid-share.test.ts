@@ -9,6 +9,7 @@ import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 import { settle, WIDGET_ID } from "../../support/memory-session.js";
 import { faults, RecordingDriver, type DriverOp } from "../../support/recording-driver.js";
 import { deferred, errorOf, exchange, openSession, type SessionOptions } from "./harness.js";
+import { shareUsers } from "../../../src/widget/index.js";
 
 const STABLE = "mxid_share";
 const UNSTABLE = "uk.half-shot.msc3662.mxid_share";
@@ -66,7 +67,7 @@ describe("mxid share: accepted requests are acknowledged at once and shown to th
     const driver = new RecordingDriver();
     driver.profiles.set(ALICE, { displayName: "Alice" });
     const s = await shareSession({ driver, decide: () => ({ action: "invite" }) });
-    await s.client.shareUsers([ALICE, { user_id: BOB, display_name: "Bob (bridged)" }], { hint: "invite" });
+    await shareUsers(s.client, [ALICE, { user_id: BOB, display_name: "Bob (bridged)" }], { hint: "invite" });
     const [outcome] = await outcomesOf(s);
     expect(outcome).toEqual({ widget: { widgetId: WIDGET_ID }, decision: { action: "invite" } });
     expect(s.prompts).toHaveLength(1);
@@ -254,7 +255,7 @@ describe("mxid share: no capability needed, as MSC3662 names none", () => {
 
   it("shares through the typed client without a capability", async () => {
     const s = await shareSession({ capabilities: [], decide: () => ({ action: "create_dm" }) });
-    await s.client.shareUsers([ALICE]);
+    await shareUsers(s.client, [ALICE]);
     await outcomesOf(s);
     expect(s.driver.callsOf("createDirectMessage")).toEqual([[[ALICE]]]);
   });
@@ -725,14 +726,14 @@ describe("mxid share: version advertisement", () => {
 
   it("makes the widget refuse locally, sending nothing, when the host does not advertise the version", async () => {
     const s = await openSession({ capabilities: [CAP_UNSTABLE] });
-    await expect(s.client.shareUsers([ALICE])).rejects.toMatchObject({ code: ErrorCode.Unsupported });
+    await expect(shareUsers(s.client, [ALICE])).rejects.toMatchObject({ code: ErrorCode.Unsupported });
     expect(s.pair.widget.sent.filter((m) => NAMES.includes(m.action as never))).toEqual([]);
     expect(s.driver.calls).toEqual([]);
   });
 
   it("rejects the typed call with invalid_request for an empty list, and nothing happens", async () => {
     const s = await shareSession();
-    await expect(s.client.shareUsers([])).rejects.toMatchObject({ code: ErrorCode.InvalidRequest });
+    await expect(shareUsers(s.client, [])).rejects.toMatchObject({ code: ErrorCode.InvalidRequest });
     expect(await s.expectEachAnsweredOnce(NAMES)).toBe(1);
     expect(s.driver.calls).toEqual([]);
     expect(s.confirmShare).not.toHaveBeenCalled();

@@ -9,6 +9,7 @@ import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 import { WIDGET_ID } from "../../support/memory-session.js";
 import { faults, RecordingDriver } from "../../support/recording-driver.js";
 import { errorOf, exchange, openSession } from "./harness.js";
+import { navigate } from "../../../src/widget/index.js";
 
 const STABLE = "navigate";
 const UNSTABLE = "org.matrix.msc2931.navigate";
@@ -26,7 +27,7 @@ afterEach(() => {
 describe("navigate: accepted links become typed targets", () => {
   it("navigates through the typed client to a matrix.to alias link, sent under the advertised unstable name", async () => {
     const s = await openSession({ capabilities: [CAP_UNSTABLE] });
-    await s.client.navigate("https://matrix.to/#/%23room:example.org");
+    await navigate(s.client, "https://matrix.to/#/%23room:example.org");
     expect(s.driver.callsOf("navigate")).toEqual([[{ type: "room", room: "#room:example.org", via: [] }]]);
     expect(s.pair.widget.sent.some((m) => m.action === UNSTABLE)).toBe(true);
     expect(await s.expectEachAnsweredOnce(NAMES)).toBe(1);
@@ -41,7 +42,7 @@ describe("navigate: accepted links become typed targets", () => {
       via: ["example.org", "other.org:8448"],
       action: "join",
     };
-    await s.client.navigate(target);
+    await navigate(s.client, target);
     expect(s.driver.callsOf("navigate")).toEqual([[target]]);
     expect(await s.expectEachAnsweredOnce(NAMES)).toBe(1);
   });
@@ -354,7 +355,7 @@ describe("navigate: driver faults give exactly one error reply", () => {
   it("rejects the typed call with the relayed homeserver error", async () => {
     const driver = new RecordingDriver().fail("navigate", faults.forbidden());
     const s = await openSession({ capabilities: [CAP_UNSTABLE], driver });
-    await expect(s.client.navigate(ALICE_LINK)).rejects.toMatchObject({
+    await expect(navigate(s.client, ALICE_LINK)).rejects.toMatchObject({
       code: ErrorCode.HomeserverError,
       matrixApiError: { http_status: 403 },
     });
@@ -379,7 +380,7 @@ describe("navigate: version advertisement", () => {
   it("makes the widget refuse locally, sending nothing, when the host does not advertise the version", async () => {
     const driver = new RecordingDriver({ ops: [] });
     const s = await openSession({ capabilities: [CAP_UNSTABLE], driver });
-    await expect(s.client.navigate(ALICE_LINK)).rejects.toMatchObject({ code: ErrorCode.Unsupported });
+    await expect(navigate(s.client, ALICE_LINK)).rejects.toMatchObject({ code: ErrorCode.Unsupported });
     expect(s.pair.widget.sent.filter((m) => NAMES.includes(m.action as never))).toEqual([]);
   });
 

@@ -8,6 +8,7 @@ import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 import { WIDGET_ID } from "../../support/memory-session.js";
 import { faults, RecordingDriver } from "../../support/recording-driver.js";
 import { errorOf, exchange, openSession } from "./harness.js";
+import { searchUserDirectory } from "../../../src/widget/index.js";
 
 const STABLE = "user_directory_search";
 const UNSTABLE = "org.matrix.msc3973.user_directory_search";
@@ -37,7 +38,7 @@ describe("user directory search: happy paths", () => {
       ],
     };
     const s = await openSession({ capabilities: [CAP_UNSTABLE], driver });
-    const reply = await s.client.searchUserDirectory("al", { limit: 5 });
+    const reply = await searchUserDirectory(s.client, "al", { limit: 5 });
     expect(reply).toEqual({
       limited: false,
       results: [
@@ -52,7 +53,7 @@ describe("user directory search: happy paths", () => {
 
   it("passes no limit to the driver when the widget gives none, so the homeserver default applies", async () => {
     const s = await openSession({ capabilities: [CAP_UNSTABLE] });
-    await s.client.searchUserDirectory("bob");
+    await searchUserDirectory(s.client, "bob");
     expect(s.driver.callsOf("searchUserDirectory")).toEqual([["bob", undefined]]);
     expect(await s.expectEachAnsweredOnce(NAMES)).toBe(1);
   });
@@ -318,7 +319,7 @@ describe("user directory search: driver faults give exactly one error reply", ()
   it("rejects the typed call with the relayed homeserver error", async () => {
     const driver = new RecordingDriver().fail("searchUserDirectory", faults.rateLimited(1_500));
     const s = await openSession({ capabilities: [CAP_UNSTABLE], driver });
-    await expect(s.client.searchUserDirectory("a")).rejects.toMatchObject({
+    await expect(searchUserDirectory(s.client, "a")).rejects.toMatchObject({
       code: ErrorCode.HomeserverError,
       matrixApiError: { http_status: 429, response: { retry_after_ms: 1_500 } },
     });
@@ -387,7 +388,7 @@ describe("user directory search: version advertisement", () => {
   it("makes the widget refuse locally, sending nothing, when the host does not advertise the version", async () => {
     const driver = new RecordingDriver({ ops: ["navigate"] });
     const s = await openSession({ capabilities: [CAP_UNSTABLE], driver });
-    await expect(s.client.searchUserDirectory("a")).rejects.toMatchObject({ code: ErrorCode.Unsupported });
+    await expect(searchUserDirectory(s.client, "a")).rejects.toMatchObject({ code: ErrorCode.Unsupported });
     expect(s.pair.widget.sent.filter((m) => NAMES.includes(m.action as never))).toEqual([]);
   });
 

@@ -2,6 +2,13 @@ import { describe, expectTypeOf, it } from "vitest";
 import type { RequestData, RequestInput, ResponseData } from "../../../src/protocol/action.js";
 import type { ActionTable } from "../../../src/protocol/table.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
+import {
+  navigate,
+  readAccountData,
+  searchUserDirectory,
+  shareUsers,
+  watchAccountData,
+} from "../../../src/widget/index.js";
 import type { NavigationTarget } from "../../../src/matrix/links.js";
 
 type Search = ActionTable["user_directory_search"];
@@ -31,15 +38,21 @@ describe("typed action table", () => {
     expectTypeOf<RequestInput<Share>["users"][number]["user_id"]>().toEqualTypeOf<string>();
   });
 
-  it("types the widget's methods for the four proposals", () => {
-    expectTypeOf<WidgetClient["navigate"]>().parameter(0).toEqualTypeOf<string | NavigationTarget>();
-    expectTypeOf<WidgetClient["searchUserDirectory"]>().returns.resolves.toEqualTypeOf<
-      ResponseData<Search>
-    >();
-    expectTypeOf<WidgetClient["readAccountData"]>().returns.resolves.toEqualTypeOf<
-      Record<string, unknown> | undefined
-    >();
-    expectTypeOf<WidgetClient["shareUsers"]>().returns.resolves.toEqualTypeOf<void>();
+  it("types the widget's free functions for the four proposals, each taking the client first", () => {
+    expectTypeOf(navigate).parameter(0).toEqualTypeOf<WidgetClient>();
+    expectTypeOf(navigate).parameter(1).toEqualTypeOf<string | NavigationTarget>();
+    expectTypeOf(searchUserDirectory).returns.resolves.toEqualTypeOf<ResponseData<Search>>();
+    expectTypeOf(readAccountData).returns.resolves.toEqualTypeOf<Record<string, unknown> | undefined>();
+    expectTypeOf(shareUsers).returns.resolves.toEqualTypeOf<void>();
+    expectTypeOf(watchAccountData).returns.resolves.toEqualTypeOf<() => void>();
+  });
+
+  it("keeps the proposals off WidgetClient, so a session-only bundle does not carry them", () => {
+    expectTypeOf<WidgetClient>().not.toHaveProperty("navigate");
+    expectTypeOf<WidgetClient>().not.toHaveProperty("searchUserDirectory");
+    expectTypeOf<WidgetClient>().not.toHaveProperty("shareUsers");
+    expectTypeOf<WidgetClient>().not.toHaveProperty("readAccountData");
+    expectTypeOf<WidgetClient>().not.toHaveProperty("watchAccountData");
   });
 
   it("types a custom action's request and reply through client.request", () => {

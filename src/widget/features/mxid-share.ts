@@ -1,0 +1,35 @@
+// MSC3662 mxid share, as a free function so that widgets which never share users do not bundle it.
+import type { RequestOptions } from "../../core/endpoint.js";
+import type { RequestInput } from "../../protocol/action.js";
+import { mxidShare } from "../../protocol/actions/mxid-share.js";
+import { ApiVersion } from "../../protocol/versions.js";
+import type { WidgetClient } from "../widget-client.js";
+import { requireHostVersion } from "./listeners.js";
+
+/** A user to share: a user ID, or one with display decoration for users the homeserver may not know. */
+export type ShareableUser = string | { user_id: string; display_name?: string; avatar_url?: string };
+
+/** Options of {@link shareUsers}. */
+export interface ShareUsersOptions extends RequestOptions {
+  /** What the widget suggests the client does with the users; the user decides. */
+  hint?: "invite" | "create_room" | (string & {});
+}
+
+/**
+ * Hands user IDs to the client with a hint to invite them or open a DM (MSC3662). Resolves when
+ * the host has accepted the request and shown it to the user; the user's decision is not
+ * reported back. Rejects if the list is empty or holds an invalid user ID.
+ */
+export async function shareUsers(
+  client: WidgetClient,
+  users: readonly ShareableUser[],
+  options: ShareUsersOptions = {},
+): Promise<void> {
+  requireHostVersion(client, ApiVersion.MSC3662, "mxid share");
+  const { hint, ...requestOptions } = options;
+  const data: RequestInput<typeof mxidShare> = {
+    users: users.map((user) => (typeof user === "string" ? { user_id: user } : user)),
+  };
+  if (hint !== undefined) data.action_hint = hint;
+  await client.request(mxidShare, data, requestOptions);
+}

@@ -1,0 +1,30 @@
+// MSC2931 navigation, as a free function so that widgets which never navigate do not bundle it.
+import type { RequestOptions } from "../../core/endpoint.js";
+import { buildMatrixToLink, type NavigationTarget } from "../../matrix/link-format.js";
+import { navigate as navigateAction } from "../../protocol/actions/navigate.js";
+import { ApiVersion } from "../../protocol/versions.js";
+import type { WidgetClient } from "../widget-client.js";
+import { requireHostVersion } from "./listeners.js";
+
+/** Navigation may wait on a confirmation dialog, so it gets more time than other requests. */
+const NAVIGATE_TIMEOUT_MS = 60_000;
+
+/**
+ * Asks the client to navigate (MSC2931; needs `org.matrix.msc2931.navigate`) to a matrix.to link,
+ * a `matrix:` URI, or a typed target, which is sent as a matrix.to link because every deployed host
+ * understands those. Resolves once the host has accepted; the default timeout is 60 s because the
+ * host may ask the user first.
+ *
+ * ```ts
+ * await navigate(client, "https://matrix.to/#/#room:example.org");
+ * ```
+ */
+export async function navigate(
+  client: WidgetClient,
+  target: string | NavigationTarget,
+  options?: RequestOptions,
+): Promise<void> {
+  requireHostVersion(client, ApiVersion.MSC2931, "navigate");
+  const uri = typeof target === "string" ? target : buildMatrixToLink(target);
+  await client.request(navigateAction, { uri }, { timeoutMs: NAVIGATE_TIMEOUT_MS, ...options });
+}

@@ -1,0 +1,29 @@
+// MSC3973 user directory search, as a free function so that widgets which never search do not bundle it.
+import type { RequestOptions } from "../../core/endpoint.js";
+import type { RequestInput, ResponseData } from "../../protocol/action.js";
+import { userDirectorySearch } from "../../protocol/actions/user-directory.js";
+import { ApiVersion } from "../../protocol/versions.js";
+import type { WidgetClient } from "../widget-client.js";
+import { requireHostVersion } from "./listeners.js";
+
+/** Options of {@link searchUserDirectory}. */
+export interface UserDirectorySearchOptions extends RequestOptions {
+  /** Most results wanted; the host may cap it. */
+  limit?: number;
+}
+
+/**
+ * Searches the homeserver's user directory through the client (MSC3973; needs
+ * `org.matrix.msc3973.user_directory_search`). `limited` in the reply says more users matched.
+ */
+export async function searchUserDirectory(
+  client: WidgetClient,
+  searchTerm: string,
+  options: UserDirectorySearchOptions = {},
+): Promise<ResponseData<typeof userDirectorySearch>> {
+  requireHostVersion(client, ApiVersion.MSC3973, "user directory search");
+  const { limit, ...requestOptions } = options;
+  const data: RequestInput<typeof userDirectorySearch> = { search_term: searchTerm };
+  if (limit !== undefined) data.limit = limit;
+  return client.request(userDirectorySearch, data, requestOptions);
+}
