@@ -30,8 +30,19 @@ export const ErrorCode = {
   Internal: "internal_error",
 } as const;
 
-/** One of the {@link ErrorCode} values, or a host-defined code. */
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
+/**
+ * One of the {@link ErrorCode} values, and nothing else, so that a `switch` over it can be
+ * exhaustive. A code outside this list (a host's own, or one from a newer peer) is kept apart, in
+ * {@link WidgetApiError.customCode}.
+ */
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/** Whether a value is one of the {@link ErrorCode} values. */
+export function isErrorCode(value: unknown): value is ErrorCodeValue {
+  return typeof value === "string" && KNOWN_CODES.has(value);
+}
 
 /** A homeserver error relayed to the widget, in the shape matrix-widget-api uses. */
 export interface MatrixApiErrorBody {
@@ -41,11 +52,14 @@ export interface MatrixApiErrorBody {
   response: { errcode: string; error: string; retry_after_ms?: number } & JsonObject;
 }
 
-/** The body of an error reply. `code` and `matrix_api_error` are optional extras. */
+/**
+ * The body of an error reply. `code` and `matrix_api_error` are optional extras; `code` is one of
+ * {@link ErrorCode}, or a custom code (a string we do not know) when the sender set one.
+ */
 export type ErrorResponseBody = {
   error: {
     message: string;
-    code?: ErrorCodeValue;
+    code?: string;
     matrix_api_error?: MatrixApiErrorBody;
   };
 };
@@ -56,17 +70,36 @@ export type ErrorResponseBody = {
  */
 export class WidgetApiError extends Error {
   override readonly name = "WidgetApiError";
+  /** What went wrong, always one of {@link ErrorCode}: switch over it exhaustively. */
+  readonly code: ErrorCodeValue;
+  /**
+   * A code outside {@link ErrorCode}, exactly as written: one a host application defines for its
+   * own actions, or one a newer peer sent. On a received error, `code` is then read from the
+   * message (see {@link classifyErrorMessage}), usually `internal_error`. On a thrown error, it
+   * is the code sent on the wire, and `code` is what this side makes of it.
+   */
+  readonly customCode: string | undefined;
+
   constructor(
     message: string,
-    readonly code: ErrorCodeValue = ErrorCode.Internal,
+    code: ErrorCodeValue = ErrorCode.Internal,
     readonly matrixApiError?: MatrixApiErrorBody,
+    customCode?: string,
   ) {
     super(message);
+    // A JavaScript caller may pass any string as the code: keep the union's promise regardless.
+    if (isErrorCode(code)) {
+      this.code = code;
+      this.customCode = customCode;
+    } else {
+      this.code = ErrorCode.Internal;
+      this.customCode = customCode ?? (typeof code === "string" ? code : undefined);
+    }
   }
 
   /** The reply body for this error. */
   toResponse(): ErrorResponseBody {
-    const error: ErrorResponseBody["error"] = { message: this.message, code: this.code };
+    const error: ErrorResponseBody["error"] = { message: this.message, code: this.customCode ?? this.code };
     if (this.matrixApiError) error.matrix_api_error = this.matrixApiError;
     return { error };
   }
@@ -81,10 +114,13 @@ export class WidgetApiError extends Error {
     const { message, code, matrix_api_error } = error as Record<string, unknown>;
     if (typeof message !== "string") return undefined;
     const matrixApiError = isMatrixApiErrorBody(matrix_api_error) ? matrix_api_error : undefined;
+    if (isErrorCode(code)) return new WidgetApiError(message, code, matrixApiError);
+    // No code (matrix-widget-api peers), or one we do not know: read the message, keep the code.
     return new WidgetApiError(
       message,
-      typeof code === "string" ? code : classifyErrorMessage(message, matrixApiError !== undefined),
+      classifyErrorMessage(message, matrixApiError !== undefined),
       matrixApiError,
+      typeof code === "string" ? code : undefined,
     );
   }
 }

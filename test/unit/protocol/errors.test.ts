@@ -4,8 +4,10 @@ import { silentLogger } from "../../../src/core/logger.js";
 import {
   classifyErrorMessage,
   ErrorCode,
+  isErrorCode,
   isUnknownActionError,
   WidgetApiError,
+  type ErrorCodeValue,
 } from "../../../src/protocol/errors.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import type { JsonObject, WidgetMessage } from "../../../src/protocol/envelope.js";
@@ -134,3 +136,43 @@ function customAction(name: string) {
     response: v.object({}),
   });
 }
+
+describe("codes outside ErrorCode (issue 12 item 7)", () => {
+  it("a received unknown code is kept in customCode, and code is read from the message", () => {
+    const custom = WidgetApiError.fromResponse({
+      error: { message: "Quota used up", code: "com.example.quota" },
+    });
+    expect(custom?.code).toBe(ErrorCode.Internal);
+    expect(custom?.customCode).toBe("com.example.quota");
+    const unknownAction = WidgetApiError.fromResponse({
+      error: { message: "Unknown action", code: "org.example.newer_code" },
+    });
+    expect(unknownAction?.code).toBe(ErrorCode.UnknownAction);
+    expect(unknownAction?.customCode).toBe("org.example.newer_code");
+  });
+
+  it("a known code has no customCode", () => {
+    const known = WidgetApiError.fromResponse({ error: { message: "No", code: "refused" } });
+    expect(known?.code).toBe(ErrorCode.Refused);
+    expect(known?.customCode).toBeUndefined();
+  });
+
+  it("a thrown error's customCode is what goes on the wire, and reads back the same", () => {
+    const thrown = new WidgetApiError(
+      "Quota used up",
+      ErrorCode.LimitExceeded,
+      undefined,
+      "com.example.quota",
+    );
+    expect(thrown.toResponse()).toEqual({ error: { message: "Quota used up", code: "com.example.quota" } });
+    expect(WidgetApiError.fromResponse(thrown.toResponse())?.customCode).toBe("com.example.quota");
+  });
+
+  it("a JavaScript caller's unknown code string becomes customCode, and code stays in the union", () => {
+    const fromJs = new WidgetApiError("No", "com.example.closed" as unknown as ErrorCodeValue);
+    expect(fromJs.code).toBe(ErrorCode.Internal);
+    expect(fromJs.customCode).toBe("com.example.closed");
+    expect(isErrorCode(fromJs.code)).toBe(true);
+    expect(isErrorCode("com.example.closed")).toBe(false);
+  });
+});

@@ -86,7 +86,7 @@ describe("exactly one reply to every request", () => {
   });
 
   it("turns a handler's plain throw into a generic error and a WidgetApiError into exactly that error", async () => {
-    let mode: "plain" | "api" | "reject" = "plain";
+    let mode: "plain" | "api" | "custom" | "reject" = "plain";
     const { client } = await connect({
       capabilities: ["com.example.capability.ping"],
       policy: approveCapabilities("all-requested"),
@@ -94,7 +94,11 @@ describe("exactly one reply to every request", () => {
         actions: [
           pingHost(() => {
             if (mode === "plain") throw new Error("secret internals");
-            if (mode === "api") throw new WidgetApiError("no pings today", "com.example.closed");
+            if (mode === "api") throw new WidgetApiError("no pings today", ErrorCode.Refused);
+            // Issue 12 item 7: a code of the host's own travels as customCode, not as `code`.
+            if (mode === "custom") {
+              throw new WidgetApiError("no pings today", ErrorCode.Refused, undefined, "com.example.closed");
+            }
             return Promise.reject(new Error("async internals"));
           }),
         ],
@@ -107,7 +111,14 @@ describe("exactly one reply to every request", () => {
     mode = "api";
     await expect(client.request(ping, { text: "a" })).rejects.toMatchObject({
       message: "no pings today",
-      code: "com.example.closed",
+      code: ErrorCode.Refused,
+      customCode: undefined,
+    });
+    mode = "custom";
+    await expect(client.request(ping, { text: "a" })).rejects.toMatchObject({
+      message: "no pings today",
+      code: ErrorCode.Internal,
+      customCode: "com.example.closed",
     });
     mode = "reject";
     await expect(client.request(ping, { text: "a" })).rejects.toMatchObject({ code: ErrorCode.Internal });
