@@ -97,6 +97,7 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
     const { page, frame, readyMs } = await open();
     process.stdout.write(`\nReact widget under StrictMode: page load to provider ready ${readyMs} ms\n`);
     expect((await readWidget(frame)).mountEffects).toBe(2);
+    expect((await readWidget(frame)).beforeStartCalls).toBe(1);
     await expect.poll(() => text(frame, "granted")).toBe([...REACT_INITIAL_CAPABILITIES].sort().join(","));
     // Give a second client, had there been one, time to ask for its session (it would ask again
     // 0.5 s after load, and our host resends its request within 0.2 s).
@@ -115,6 +116,13 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
     );
     expect(await text(frame, "granted")).toBe("");
     expect(await text(frame, "messages-status")).toBe("loading");
+  });
+
+  it("unmounting the provider destroys its client: a request on it then fails with session_ended", async () => {
+    const { frame } = await open();
+    await frame.click("#unmount");
+    await expect.poll(async () => (await readWidget(frame)).afterUnmount).toBe("session_ended");
+    expect(await text(frame, "status")).toBe("");
   });
 
   it("useCapabilities re-renders through a renegotiation, and request() resolves with the wider set", async () => {
