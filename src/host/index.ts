@@ -56,6 +56,7 @@ export {
   type WidgetUrlSource,
   type WidgetRenderContext,
 } from "./templating.js";
+export * from "./widgets/index.js";
 export type {
   OpenIdCredentials,
   TurnServer,
