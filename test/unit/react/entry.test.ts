@@ -34,15 +34,20 @@ describe("matrix-widget-kit/react entry", () => {
     expect(inputs.filter((file) => file.endsWith("post-message-host.ts"))).toEqual([]);
   });
 
-  it("package.json exports ./react from dist/react and declares React an optional peer", () => {
+  it("package.json exports ./react from dist/react in the same shape as ./widget, and declares React an optional peer", () => {
     const manifest = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as {
-      exports: Record<string, { types?: string; import?: string }>;
+      exports: Record<string, Record<string, string> | undefined>;
       peerDependencies: Record<string, string>;
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
       dependencies?: Record<string, string>;
     };
-    expect(manifest.exports["./react"]?.types).toBe("./dist/react/index.d.ts");
-    expect(manifest.exports["./react"]?.import).toBe("./dist/react/index.js");
+    const widget = manifest.exports["./widget"] ?? {};
+    // Whatever conditions the package uses (import, default, require...), the React entry has the same.
+    const expected = Object.fromEntries(
+      Object.entries(widget).map(([condition, path]) => [condition, path.replace("/widget/", "/react/")]),
+    );
+    expect(manifest.exports["./react"]).toEqual(expected);
+    expect(manifest.exports["./react"]?.["types"]).toBe("./dist/react/index.d.ts");
     expect(manifest.peerDependencies["react"]).toBeDefined();
     expect(manifest.peerDependenciesMeta["react"]?.optional).toBe(true);
     expect(manifest.dependencies?.["react"]).toBeUndefined();
