@@ -19,7 +19,7 @@ import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The global the IIFE bundle defines; documented in README.npm.md and docs/decisions.md. */
+/** The global the IIFE bundle defines; documented in README-npm.md and docs/decisions.md. */
 export const BROWSER_GLOBAL = "MatrixWidgetKit";
 
 /** File names of the two bundles, inside the output directory. */

@@ -2,7 +2,8 @@
 // `npm test`: every suite, in one command. It sets up what the suites need (Debian's Chromium,
 // Synapse in a project-local virtualenv), then runs the type check, the linters and every vitest
 // project: unit, browser (Chromium), interop (matrix-widget-api), homeserver (Synapse) and
-// ecosystem (Element Call, matrix-widget-api at full speed, matrix-widget-toolkit).
+// ecosystem (Element Call, matrix-widget-api at full speed, matrix-widget-toolkit), and the
+// packaging check (scripts/check-package.mjs: the packed tarball, publint, attw).
 // Nothing is skipped silently: a missing prerequisite that cannot be installed stops the run
 // with a message that says what to do.
 import { spawn } from "node:child_process";
@@ -58,6 +59,14 @@ if (!(await run("Type check (tsc, including type tests)", bin("tsc"), ["-p", "ts
 }
 if (!(await run("Lint (eslint)", bin("eslint"), ["."]))) failures.push("eslint");
 if (!(await run("Format (prettier --check)", bin("prettier"), ["--check", "."]))) failures.push("prettier");
+// Builds and packs in .cache/package-check (not dist/), so it needs no earlier `npm run build`.
+if (
+  !(await run("Packaging (npm pack with its hooks, publint, attw, tarball checks)", process.execPath, [
+    join(root, "scripts", "check-package.mjs"),
+  ]))
+) {
+  failures.push("packaging");
+}
 
 mkdirSync(join(root, ".cache"), { recursive: true });
 const resultsFile = join(root, ".cache", "vitest-results.json");
