@@ -110,6 +110,18 @@ export interface OpenIdCredentials {
   token_type: string;
 }
 
+/** What the host tells a driver along with a navigation. */
+export interface NavigationContext {
+  /** The room the user is viewing, from `WidgetHost.viewedRoomId`; undefined when none. */
+  viewedRoomId: string | undefined;
+}
+
+/** How the host asks a driver for OpenID credentials. */
+export interface OpenIdRequestOptions {
+  /** The host's policy has approved this request: the driver must not ask the user again. */
+  consented?: boolean;
+}
+
 /** A TURN server for calls (MSC3846). */
 export interface TurnServer {
   uris: string[];
@@ -180,8 +192,11 @@ export interface WidgetDriver {
   readAccountData?(type: string): Promise<Record<string, unknown> | undefined>;
   /** Calls `listener` whenever global account data changes; returns a function that stops it. */
   watchAccountData?(listener: AccountDataListener): () => void;
-  /** Shows the target to the user (MSC2931). The host has parsed and vetted the link already. */
-  navigate?(target: NavigationTarget): Promise<void>;
+  /**
+   * Shows the target to the user (MSC2931). The host has parsed and vetted the link already, and
+   * passes what it knows that bears on routing (the viewed room, held by the host alone).
+   */
+  navigate?(target: NavigationTarget, context?: NavigationContext): Promise<void>;
   /** Invites users into a room, after the user consented (mxid share). */
   inviteUsers?(roomId: string, userIds: readonly string[]): Promise<void>;
   /** Creates a direct-message room with the users, marks it as a DM, and returns its ID. */
@@ -221,8 +236,12 @@ export interface WidgetDriver {
     encrypted: boolean,
     messages: Record<string, Record<string, Record<string, unknown>>>,
   ): Promise<void>;
-  /** Gets OpenID credentials after the user agreed; `undefined` when the user refused. */
-  requestOpenId?(): Promise<OpenIdCredentials | undefined>;
+  /**
+   * Gets OpenID credentials. With `consented`, the host's policy (`HostPolicy.approveOpenId`)
+   * already has the user's consent: fetch the token without asking. Without it (a policy with no
+   * such hook), the driver may ask by its own means, and resolves `undefined` when refused.
+   */
+  requestOpenId?(options?: OpenIdRequestOptions): Promise<OpenIdCredentials | undefined>;
   /** Streams TURN servers; the iterator ends when the host stops watching. */
   getTurnServers?(): AsyncIterable<TurnServer>;
   /** The homeserver's MatrixRTC transports, from `GET /_matrix/client/v1/rtc/transports` (MSC4515). */

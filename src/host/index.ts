@@ -12,9 +12,11 @@ export type {
   AccountDataListener,
 } from "./driver.js";
 export { HomeserverError, type HomeserverErrorDetails } from "./matrix-error.js";
-export { denyAllPolicy, approveCapabilities, requireModalsCapability } from "./policy.js";
+export { denyAllPolicy, allowListPolicy, approveCapabilities, requireModalsCapability } from "./policy.js";
 export type {
   HostPolicy,
+  OpenIdConsentRequest,
+  RevokedConsent,
   CapabilityRequest,
   WidgetIdentity,
   ShareRequest,
@@ -25,6 +27,22 @@ export type {
   ModalPolicyRequest,
   Awaitable,
 } from "./policy.js";
+export {
+  StorageConsentStore,
+  MemoryConsentStore,
+  DEFAULT_CONSENT_PREFIX,
+  rememberConsent,
+  consentKeyOf,
+  type ConsentStore,
+  type ConsentKey,
+  type ConsentChange,
+  type RememberedConsent,
+  type StorageLike,
+  type RememberConsentOptions,
+  type RememberingPolicy,
+  type CapabilityConsentAnswer,
+  type OpenIdConsentAnswer,
+} from "./consent/index.js";
 export { DEFAULT_HOST_LIMITS, type HostLimits, type RateLimit } from "./limits.js";
 export { defineHostAction } from "./registry.js";
 export type { HostActionRegistration, HostActionContext, SessionScope } from "./registry.js";
@@ -67,6 +85,8 @@ export type {
   ReadEventsQuery,
   ReadRelationsQuery,
   RelationsPage,
+  NavigationContext,
+  OpenIdRequestOptions,
   RtcTransport,
   RtcMember,
   LivekitTokenRequest,
@@ -84,9 +104,11 @@ export { consoleLogger, silentLogger, type Logger } from "../core/logger.js";
 export {
   WidgetApiError,
   ErrorCode,
+  isErrorCode,
   type ErrorCodeValue,
   type MatrixApiErrorBody,
 } from "../protocol/errors.js";
+export { WidgetKitConfigError, ConfigErrorCode, type ConfigErrorCodeValue } from "../core/config-error.js";
 export { ApiVersion } from "../protocol/versions.js";
 export { defineAction } from "../protocol/action.js";
 export {

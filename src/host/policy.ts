@@ -8,6 +8,25 @@ export interface WidgetIdentity {
   widgetId: string;
   /** The widget's origin, when the transport knows it. */
   origin?: string;
+  /**
+   * The room whose state defines the widget (`WidgetHostOptions.roomId`); absent for a user's own
+   * widgets (account data) and hosts not told. Not the viewed room, which changes.
+   */
+  roomId?: string;
+}
+
+/** A widget asks for an OpenID token that proves the user's Matrix ID (`get_openid`). */
+export interface OpenIdConsentRequest {
+  widget: WidgetIdentity;
+  /** Aborted when the widget's session ends before the user decided; close the prompt then. */
+  signal: AbortSignal;
+}
+
+/** Consent the user took back, reported to {@link HostPolicy.consentRevoked}. */
+export interface RevokedConsent {
+  widget: WidgetIdentity;
+  /** The capabilities taken back, as the host was asked to revoke them. */
+  capabilities: readonly string[];
 }
 
 /** A capability decision the policy is asked to make. */
@@ -114,6 +133,19 @@ export interface HostPolicy {
    * rule, use {@link requireModalsCapability}. A hook that throws refuses.
    */
   allowModal?(request: ModalPolicyRequest): Awaitable<boolean>;
+  /**
+   * Whether the widget may have an OpenID token for the user (`get_openid`); usually by asking
+   * them. Only a result of exactly `true` allows; a throw refuses. The one place OpenID consent is
+   * decided: with this hook, the driver is asked only for the token. Without it, the deprecated
+   * driver-side consent applies (MatrixClientDriver's `confirmOpenId`, refused when unset).
+   */
+  approveOpenId?(request: OpenIdConsentRequest): Awaitable<boolean>;
+  /**
+   * Told when the host app revoked consent with `WidgetHost.revokeCapabilities`, after the live
+   * session lost the grants: a policy that remembers consent (see `rememberConsent`) forgets it
+   * here, so the next session asks again. A throw is logged; the revocation stands.
+   */
+  consentRevoked?(revoked: RevokedConsent): Awaitable<void>;
 }
 
 /**
@@ -130,9 +162,10 @@ export const denyAllPolicy: HostPolicy = {
 
 /**
  * A policy that grants the listed capabilities when the widget asks for them, and nothing else.
- * For tests and for widgets the host trusts; it never grants what was not requested.
+ * For tests and for widgets the host trusts; it never grants what was not requested. `extra`
+ * supplies the policy's other hooks.
  */
-export function approveCapabilities(
+export function allowListPolicy(
   allowed: Iterable<string> | "all-requested",
   extra: Omit<HostPolicy, "approveCapabilities"> = {},
 ): HostPolicy {
@@ -143,3 +176,10 @@ export function approveCapabilities(
       allowedSet ? requested.filter((capability) => allowedSet.has(capability)) : requested,
   };
 }
+
+/**
+ * The old name of {@link allowListPolicy}, which read like the policy method
+ * {@link HostPolicy.approveCapabilities} it fills in.
+ * @deprecated Use {@link allowListPolicy}; this alias stays until 1.0 (see docs/decisions.md).
+ */
+export const approveCapabilities = allowListPolicy;

@@ -6,6 +6,7 @@ import {
   parseCapability,
   type FixedCapabilityName,
 } from "../capabilities/index.js";
+import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, redactingLogger, type Logger } from "../core/logger.js";
@@ -98,10 +99,23 @@ export interface WidgetHostOptions {
   actions?: readonly HostActionRegistration[];
   /** Extra features to attach besides the built-in ones. */
   features?: readonly HostFeature[];
-  /** The widget's origin, shown to policies. */
+  /**
+   * The widget's origin, shown to policies and keying remembered consent.
+   * @deprecated The host reads it from the transport (`Transport.peerOrigin`; the postMessage
+   *   transport's `widgetOrigin`). Kept for transports that pin no origin (MessagePort, in
+   *   memory); when both are known and differ, the transport's wins and a warning is logged.
+   */
   origin?: string;
-  /** The room the user is viewing. */
+  /**
+   * The room the user is viewing. The host is the one place that holds it: change it with
+   * {@link WidgetHost.setViewedRoomId}; drivers are given it where they need it (navigation).
+   */
   viewedRoomId?: string;
+  /**
+   * The room whose state defines the widget; absent for a user's own (account-data) widgets.
+   * Shown to policies as `widget.roomId`, and part of the key of remembered consent.
+   */
+  roomId?: string;
   logger?: Logger;
 }
 
@@ -195,13 +209,18 @@ export class WidgetHost {
   private waitingReady: Array<() => void> = [];
 
   constructor(options: WidgetHostOptions) {
-    this.widget = { widgetId: options.widgetId, ...(options.origin ? { origin: options.origin } : {}) };
     this.transport = options.transport;
+    // Every line the host or its features log is scrubbed of tokens first.
+    this.logger = redactingLogger(options.logger ?? consoleLogger);
+    const origin = widgetOrigin(this.transport, options.origin, this.logger);
+    this.widget = {
+      widgetId: options.widgetId,
+      ...(origin ? { origin } : {}),
+      ...(options.roomId === undefined ? {} : { roomId: options.roomId }),
+    };
     this.driver = options.driver ?? {};
     this.policy = options.policy ?? denyAllPolicy;
     this.limits = { ...DEFAULT_HOST_LIMITS, ...options.limits };
-    // Every line the host or its features log is scrubbed of tokens first.
-    this.logger = redactingLogger(options.logger ?? consoleLogger);
     this.waitForIframeLoad = options.waitForIframeLoad ?? true;
     this.viewedRoom = options.viewedRoomId;
 
@@ -273,6 +292,40 @@ export class WidgetHost {
     const previous = this.viewedRoom;
     this.viewedRoom = roomId;
     this.emit("viewedRoom", { roomId, previous });
+  }
+
+  /**
+   * Takes capabilities back from the widget (in either spelling): the live session loses them at
+   * once, the widget is told with `notify_capabilities`, and the policy's `consentRevoked` hook
+   * forgets any remembered consent (see `rememberConsent`), so the next session asks again. A
+   * revoked capability counts as declined for the rest of the session: the widget asking for it
+   * again does not prompt the user, who has just said no. Resolves when the widget was notified
+   * and the policy hook finished; neither failing undoes the revocation.
+   */
+  async revokeCapabilities(capabilities: Iterable<string>): Promise<void> {
+    const revoked = unique([...capabilities].filter((c): c is string => typeof c === "string"));
+    if (revoked.length === 0) return;
+    const keys = new Set(revoked.map(capabilityKeyOf));
+    let changed = false;
+    if (this.sessionState !== "destroyed") {
+      for (const key of keys) this.declined.add(key);
+      const kept = this.granted.filter((capability) => !keys.has(capabilityKeyOf(capability)));
+      changed = kept.length !== this.granted.length;
+      if (changed) this.setGranted(kept);
+    }
+    const hook = this.policy.consentRevoked;
+    const forgotten = (async () => {
+      try {
+        await hook?.call(this.policy, { widget: this.widget, capabilities: revoked });
+      } catch (error) {
+        this.logger.error(`The policy failed to forget revoked consent: ${describeThrown(error)}`);
+      }
+    })();
+    if (changed && this.sessionState === "ready") {
+      this.emit("capabilities", { requested: this.requested, granted: this.granted });
+      await this.notify();
+    }
+    await forgotten;
   }
 
   /**
@@ -506,7 +559,8 @@ export class WidgetHost {
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
     // Kept as the widget sent it (MSC2871), less strings too long to be any capability.
     this.requested = requested.filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH);
-    this.setGranted(approved);
+    // A capability revoked while the policy was deciding stays revoked.
+    this.setGranted(approved.filter((c) => !this.declined.has(capabilityKeyOf(c))));
     this.sessionState = "ready";
     this.emit("ready", { requested: this.requested, granted: this.granted });
     for (const resolve of this.waitingReady.splice(0)) resolve();
@@ -531,7 +585,10 @@ export class WidgetHost {
       true,
     );
     if (generation !== this.generation || this.sessionState !== "ready") return;
-    this.setGranted(unique([...this.granted, ...approved]));
+    // A capability revoked while the policy was deciding stays revoked.
+    this.setGranted(
+      unique([...this.granted, ...approved.filter((c) => !this.declined.has(capabilityKeyOf(c)))]),
+    );
     this.emit("capabilities", { requested: this.requested, granted: this.granted });
     await this.notify();
   }
@@ -643,10 +700,15 @@ export class WidgetHost {
   private register(registration: HostActionRegistration): void {
     const { action } = registration;
     if (action.direction !== "fromWidget") {
-      throw new Error(`Host handlers serve fromWidget actions; ${action.stable} is ${action.direction}`);
+      throw new WidgetKitConfigError(
+        `Host handlers serve fromWidget actions; ${action.stable} is ${action.direction}`,
+        ConfigErrorCode.InvalidAction,
+      );
     }
     for (const name of wireNames(action)) {
-      if (this.registry.has(name)) throw new Error(`Action ${name} is registered twice`);
+      if (this.registry.has(name)) {
+        throw new WidgetKitConfigError(`Action ${name} is registered twice`, ConfigErrorCode.DuplicateAction);
+      }
       this.registry.set(name, registration);
     }
     const rule = action.capability;
@@ -869,6 +931,27 @@ class MutableScope implements SessionScope {
     }
     this.values.clear();
   }
+}
+
+/**
+ * The widget's origin: the transport's pinned one, else the deprecated `origin` option. A mismatch
+ * is a setup mistake worth a warning; the transport wins because it is what messages are checked
+ * against.
+ */
+function widgetOrigin(transport: Transport, option: string | undefined, logger: Logger): string | undefined {
+  let pinned: unknown;
+  try {
+    pinned = transport.peerOrigin;
+  } catch (error) {
+    logger.warn(`The transport's peerOrigin could not be read: ${describeThrown(error)}`);
+  }
+  const fromTransport = typeof pinned === "string" && pinned !== "" ? pinned : undefined;
+  if (fromTransport !== undefined && option && option !== fromTransport) {
+    logger.warn(
+      `The origin option (${option}) differs from the transport's (${fromTransport}); using the transport's`,
+    );
+  }
+  return fromTransport ?? (option || undefined);
 }
 
 /** One key per capability whatever its spelling, so stable and unstable names count as the same. */

@@ -44,6 +44,11 @@ export class HostPostMessageTransport implements Transport {
 
   private readonly onLoad = (): void => this.loads.emit();
 
+  /** The widget's exact origin: the one messages must come from. */
+  get peerOrigin(): string {
+    return this.widgetOrigin;
+  }
+
   send(message: WidgetMessage): void {
     if (this.closed) return;
     this.iframe.contentWindow?.postMessage(message, this.widgetOrigin);

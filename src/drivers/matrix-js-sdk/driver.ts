@@ -16,7 +16,9 @@ import type {
   DirectorySearchResult,
   DirectoryUserResult,
   LivekitTokenRequest,
+  NavigationContext,
   OpenIdCredentials,
+  OpenIdRequestOptions,
   ReadEventsQuery,
   ReadRelationsQuery,
   RelationsPage,
@@ -116,11 +118,18 @@ export interface MatrixClientDriverOptions {
    * rendering. Without it the driver has no `openModal`, and the host refuses the action.
    */
   onOpenModal?(request: ModalOpenRequest): unknown;
-  /** The room the application shows; sets {@link ResolvedNavigationTarget} `viewed`. */
+  /**
+   * The room the application shows; sets {@link ResolvedNavigationTarget} `viewed` when the driver
+   * is called without the host's navigation context.
+   * @deprecated The host holds the viewed room (`WidgetHost.setViewedRoomId`) and passes it with
+   *   each navigation; this is read only by callers that pass none.
+   */
   getViewedRoomId?(): string | undefined;
   /**
    * Asks the user whether the widget may have an OpenID token (it proves their Matrix ID to the
    * widget's backend). Default: refused, so `requestOpenId` resolves `undefined`.
+   * @deprecated Put OpenID consent on the policy (`HostPolicy.approveOpenId`), beside every other
+   *   consent; with that hook this option is never called. Used only when the policy has none.
    */
   confirmOpenId?(): Awaitable<boolean>;
   /**
@@ -238,7 +247,7 @@ export class MatrixClientDriver implements WidgetDriver {
    * Shows a navigation target (MSC2931): resolves it ({@link resolveNavigationTarget}, whose
    * errors it throws) and hands it to the `onNavigate` option. Absent without that option.
    */
-  readonly navigate?: (target: NavigationTarget) => Promise<void>;
+  readonly navigate?: (target: NavigationTarget, context?: NavigationContext) => Promise<void>;
 
   /** Hands `set_always_on_screen` to the `onAlwaysOnScreen` option; absent without it. */
   readonly setAlwaysOnScreen?: (request: AlwaysOnScreenRequest) => Promise<boolean>;
@@ -285,8 +294,8 @@ export class MatrixClientDriver implements WidgetDriver {
     this.logger = options.logger ?? consoleLogger;
     const onNavigate = options.onNavigate;
     if (onNavigate !== undefined) {
-      this.navigate = async (target) => {
-        const resolved = await this.resolveNavigationTarget(target);
+      this.navigate = async (target, context) => {
+        const resolved = await this.resolveNavigationTarget(target, context);
         await onNavigate.call(options, resolved, target);
       };
     }
@@ -391,9 +400,12 @@ export class MatrixClientDriver implements WidgetDriver {
    * `m.direct`. Nothing is joined or created.
    * @throws HomeserverError 404 for an unknown alias, event or user.
    */
-  resolveNavigationTarget(target: NavigationTarget): Promise<ResolvedNavigationTarget> {
+  resolveNavigationTarget(
+    target: NavigationTarget,
+    context?: NavigationContext,
+  ): Promise<ResolvedNavigationTarget> {
     return this.call(() =>
-      target.type === "user" ? this.resolveUser(target.userId) : this.resolveRoom(target),
+      target.type === "user" ? this.resolveUser(target.userId) : this.resolveRoom(target, context),
     );
   }
 
@@ -662,12 +674,13 @@ export class MatrixClientDriver implements WidgetDriver {
   }
 
   /**
-   * OpenID credentials (`POST /user/{userId}/openid/request_token`), after the `confirmOpenId`
-   * option agreed; `undefined` when it refused or is not set.
+   * OpenID credentials (`POST /user/{userId}/openid/request_token`): at once when the host's
+   * policy consented (`approveOpenId`), else after the deprecated `confirmOpenId` option agreed;
+   * `undefined` when it refused or is not set.
    */
-  requestOpenId(): Promise<OpenIdCredentials | undefined> {
+  requestOpenId(options?: OpenIdRequestOptions): Promise<OpenIdCredentials | undefined> {
     return this.call(async () => {
-      const approved = (await this.options.confirmOpenId?.()) ?? false;
+      const approved = options?.consented === true || ((await this.options.confirmOpenId?.()) ?? false);
       if (!approved) return undefined;
       const token = await this.client.getOpenIdToken();
       return {
@@ -777,6 +790,7 @@ export class MatrixClientDriver implements WidgetDriver {
 
   private async resolveRoom(
     target: Extract<NavigationTarget, { type: "room" | "event" }>,
+    context: NavigationContext | undefined,
   ): Promise<ResolvedNavigationTarget> {
     let roomId = target.room;
     const via = [...target.via];
@@ -795,7 +809,8 @@ export class MatrixClientDriver implements WidgetDriver {
       via,
       joined: membership === "join",
       membership,
-      viewed: this.options.getViewedRoomId?.() === roomId,
+      // The host's viewed room is the one source; the option is the deprecated fallback.
+      viewed: (context ? context.viewedRoomId : this.options.getViewedRoomId?.()) === roomId,
     };
     if (alias !== undefined) resolved.alias = alias;
     if (target.type === "event") {

@@ -26,7 +26,9 @@ export const navigateHandler = defineHostAction({
     if (!allowed) {
       throw new WidgetApiError("The client refused to navigate to this link", ErrorCode.Refused);
     }
-    await callDriver(context, "navigating", (driver) => driver.navigate?.(parsed.target));
+    await callDriver(context, "navigating", (driver) =>
+      driver.navigate?.(parsed.target, { viewedRoomId: context.viewedRoomId }),
+    );
     return {};
   },
 });

@@ -3,7 +3,8 @@ import type { OpenIdToken } from "../../../protocol/actions/openid.js";
 import { isPlainObject } from "../../../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
-import type { OpenIdCredentials } from "../../driver.js";
+import { describeThrown } from "../../../core/describe.js";
+import type { OpenIdCredentials, WidgetDriver } from "../../driver.js";
 import type { RateLimit } from "../../limits.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";
 import { malformedDriverAnswer, messageOf, whenSessionEnds, withDriverTimeout } from "./shared.js";
@@ -26,7 +27,8 @@ const pendingKey = Symbol("openid-pending");
 const DOING = "getting OpenID credentials";
 
 /**
- * get_openid (MSC2764). The driver asks the user (or remembers their answer). When its answer is
+ * get_openid (MSC2764). The policy's `approveOpenId` asks the user (or remembers their answer), and
+ * the driver fetches the token; see {@link askForOpenId}. When the answer is
  * already there, the reply carries it; otherwise the widget is told `request` at once and the
  * decision follows as openid_credentials, so a slow user never runs into the widget's timeout.
  *
@@ -55,7 +57,7 @@ export const getOpenIdHandler = defineHostAction({
     let raw: Promise<OpenIdCredentials | undefined> | undefined;
     const ended = whenSessionEnds(session);
     const decision = callDriver(withDriverTimeout(context, OPENID_DECISION_TIMEOUT_MS), DOING, (driver) => {
-      raw = driver.requestOpenId?.();
+      raw = askForOpenId(context, driver);
       return raw === undefined ? undefined : Promise.race([raw, ended]);
     }).then((credentials) => toDecision(credentials));
     // Recorded before anything is awaited, so a request arriving meanwhile joins this decision
@@ -78,6 +80,46 @@ export const getOpenIdHandler = defineHostAction({
     return { state: "request" as const };
   },
 });
+
+/**
+ * The policy's `approveOpenId` decides (one policy carries every consent); only an approval
+ * reaches the driver, which then just fetches the token. Without the hook the driver decides, as
+ * before (MatrixClientDriver's deprecated `confirmOpenId`). A decision already made (a remembered
+ * approval, a plain `false`) is returned settled, so the reply can carry it.
+ */
+function askForOpenId(
+  context: HostActionContext,
+  driver: WidgetDriver,
+): Promise<OpenIdCredentials | undefined> | undefined {
+  const { policy } = context;
+  const hook = policy.approveOpenId;
+  if (!hook) return driver.requestOpenId?.();
+  const refused = (error: unknown): undefined => {
+    context.logger.error(`The OpenID policy failed; refusing: ${describeThrown(error)}`);
+    return undefined;
+  };
+  let answer: unknown;
+  try {
+    answer = hook.call(policy, { widget: context.widget, signal: context.session.signal });
+  } catch (error) {
+    return Promise.resolve(refused(error));
+  }
+  if (!isThenable(answer)) {
+    return answer === true ? driver.requestOpenId?.({ consented: true }) : Promise.resolve(undefined);
+  }
+  return Promise.resolve(answer).then(
+    (approved) => (approved === true ? driver.requestOpenId?.({ consented: true }) : undefined),
+    refused,
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
 
 function toDecision(credentials: unknown): Decision {
   if (credentials === undefined || credentials === null) return { state: "blocked" };

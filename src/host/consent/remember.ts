@@ -1,0 +1,140 @@
+import type {
+  Awaitable,
+  CapabilityRequest,
+  HostPolicy,
+  OpenIdConsentRequest,
+  RevokedConsent,
+  WidgetIdentity,
+} from "../policy.js";
+import { consentCapabilityKey, type ConsentKey, type ConsentStore } from "./store.js";
+
+/** What a capability prompt answers: the capabilities the user allowed, and whether to remember them. */
+export interface CapabilityConsentAnswer {
+  approved: Iterable<string>;
+  /** Remember the approved capabilities for this widget, so later sessions do not ask again. */
+  remember: boolean;
+}
+
+/** What an OpenID prompt answers. */
+export interface OpenIdConsentAnswer {
+  approved: boolean;
+  /** Remember an approval, so later requests of this widget get a token without asking. */
+  remember: boolean;
+}
+
+/** Options of {@link rememberConsent}. */
+export interface RememberConsentOptions {
+  /** Where consent is remembered. */
+  store: ConsentStore;
+  /**
+   * Asks the user about capabilities nothing remembered covers. `request.requested` lists only
+   * those; `request.granted` includes what the widget holds from memory. A bare list of
+   * capabilities counts as approved without "remember".
+   */
+  promptCapabilities(request: CapabilityRequest): Awaitable<CapabilityConsentAnswer | Iterable<string>>;
+  /**
+   * Asks the user whether the widget may have an OpenID token, when no approval is remembered. A
+   * bare boolean counts as an answer without "remember". Without it, OpenID is refused.
+   */
+  promptOpenId?(request: OpenIdConsentRequest): Awaitable<OpenIdConsentAnswer | boolean>;
+}
+
+/** The consent hooks {@link rememberConsent} fills in; spread them into a {@link HostPolicy}. */
+export type RememberingPolicy = Required<
+  Pick<HostPolicy, "approveCapabilities" | "approveOpenId" | "consentRevoked">
+>;
+
+/**
+ * Puts a store in front of consent prompts: what the user chose to remember is granted without a
+ * prompt; the rest is asked, and what the user approved with "remember" is merged into the store
+ * (a renegotiation adds to what is remembered; it never replaces it). Revocation through
+ * `WidgetHost.revokeCapabilities` reaches the store through `consentRevoked`.
+ *
+ * Consent is keyed by widget ID, origin and room (see {@link ConsentKey}). A widget whose origin
+ * the host does not know (a transport without `peerOrigin`, no `origin` option) is asked every
+ * time and nothing is remembered for it: its ID alone could be claimed by any page.
+ *
+ * @example
+ * ```ts
+ * const policy: HostPolicy = {
+ *   ...rememberConsent({ store: new StorageConsentStore(), promptCapabilities: askUser }),
+ *   confirmShare: askAboutShare,
+ * };
+ * ```
+ */
+export function rememberConsent(options: RememberConsentOptions): RememberingPolicy {
+  const { store } = options;
+  return {
+    async approveCapabilities(request) {
+      const key = keyOf(request.widget);
+      const remembered = key
+        ? new Set((await store.load(key)).capabilities.map(consentCapabilityKey))
+        : new Set<string>();
+      const fromMemory = request.requested.filter((capability) =>
+        remembered.has(consentCapabilityKey(capability)),
+      );
+      const toAsk = request.requested.filter(
+        (capability) => !remembered.has(consentCapabilityKey(capability)),
+      );
+      if (toAsk.length === 0) return fromMemory;
+      const answer = readCapabilityAnswer(
+        await options.promptCapabilities({
+          ...request,
+          requested: toAsk,
+          granted: [...request.granted, ...fromMemory],
+        }),
+      );
+      // Only what was asked counts; an answer naming anything else is the host's to drop and log.
+      const asked = new Set(toAsk);
+      const approved = answer.approved.filter((capability) => asked.has(capability));
+      if (key && answer.remember && approved.length > 0)
+        await store.remember(key, { capabilities: approved });
+      return [...fromMemory, ...answer.approved];
+    },
+
+    async approveOpenId(request) {
+      const key = keyOf(request.widget);
+      if (key && (await store.load(key)).openId) return true;
+      if (!options.promptOpenId) return false;
+      const answer = readOpenIdAnswer(await options.promptOpenId(request));
+      if (key && answer.approved && answer.remember) await store.remember(key, { openId: true });
+      return answer.approved;
+    },
+
+    async consentRevoked(revoked: RevokedConsent) {
+      const key = keyOf(revoked.widget);
+      if (key) await store.revoke(key, { capabilities: revoked.capabilities });
+    },
+  };
+}
+
+/** The store key of a widget, or `undefined` when its origin is unknown (nothing is remembered then). */
+export function consentKeyOf(widget: WidgetIdentity): ConsentKey | undefined {
+  if (typeof widget.origin !== "string" || widget.origin === "") return undefined;
+  return {
+    widgetId: widget.widgetId,
+    origin: widget.origin,
+    ...(widget.roomId === undefined ? {} : { roomId: widget.roomId }),
+  };
+}
+
+const keyOf = consentKeyOf;
+
+function readCapabilityAnswer(answer: CapabilityConsentAnswer | Iterable<string>): {
+  approved: string[];
+  remember: boolean;
+} {
+  if (answer !== null && typeof answer === "object" && "approved" in answer && !isIterable(answer)) {
+    return { approved: [...answer.approved], remember: answer.remember === true };
+  }
+  return { approved: [...(answer as Iterable<string>)], remember: false };
+}
+
+function readOpenIdAnswer(answer: OpenIdConsentAnswer | boolean): OpenIdConsentAnswer {
+  if (typeof answer === "boolean") return { approved: answer, remember: false };
+  return { approved: answer?.approved === true, remember: answer?.remember === true };
+}
+
+function isIterable(value: object): value is Iterable<unknown> {
+  return typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+}
