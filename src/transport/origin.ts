@@ -1,3 +1,5 @@
+import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
+
 /**
  * Normalises an origin (or a URL) to its exact serialised origin, and refuses opaque ones:
  * a `"null"` origin cannot tell one sandboxed frame from another, so it cannot be trusted.
@@ -7,10 +9,16 @@ export function exactOrigin(originOrUrl: string): string {
   try {
     origin = new URL(originOrUrl).origin;
   } catch {
-    throw new Error(`Not a valid origin or URL: ${JSON.stringify(originOrUrl)}`);
+    throw new WidgetKitConfigError(
+      `Not a valid origin or URL: ${JSON.stringify(originOrUrl)}`,
+      ConfigErrorCode.InvalidOrigin,
+    );
   }
   if (origin === "null") {
-    throw new Error(`Refusing an opaque origin for ${JSON.stringify(originOrUrl)}; give an http(s) origin`);
+    throw new WidgetKitConfigError(
+      `Refusing an opaque origin for ${JSON.stringify(originOrUrl)}; give an http(s) origin`,
+      ConfigErrorCode.InvalidOrigin,
+    );
   }
   return origin;
 }

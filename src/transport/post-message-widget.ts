@@ -1,3 +1,4 @@
+import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import type { WidgetMessage } from "../protocol/envelope.js";
 import { exactOrigin } from "./origin.js";
 import { ListenerSet, type Transport } from "./transport.js";
@@ -29,7 +30,10 @@ export class WidgetPostMessageTransport implements Transport {
     this.self = options.self ?? window;
     this.parent = options.parent ?? this.self.parent;
     if (this.parent === this.self) {
-      throw new Error("This page is not embedded: a widget must run inside a host's iframe");
+      throw new WidgetKitConfigError(
+        "This page is not embedded: a widget must run inside a host's iframe",
+        ConfigErrorCode.NotEmbedded,
+      );
     }
     this.self.addEventListener("message", this.onMessage);
   }

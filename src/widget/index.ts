@@ -9,9 +9,11 @@ export {
   WidgetApiError,
   ErrorCode,
   isUnknownActionError,
+  isErrorCode,
   type ErrorCodeValue,
   type MatrixApiErrorBody,
 } from "../protocol/errors.js";
+export { WidgetKitConfigError, ConfigErrorCode, type ConfigErrorCodeValue } from "../core/config-error.js";
 export { ApiVersion } from "../protocol/versions.js";
 export { defineAction } from "../protocol/action.js";
 export type { ActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";

@@ -1,4 +1,5 @@
 import { stableSpelling } from "../capabilities/spellings.js";
+import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
@@ -176,7 +177,10 @@ export class WidgetClient {
     const parameters = readWidgetParameters(options.url);
     const widgetId = options.widgetId ?? parameters.widgetId;
     if (!widgetId) {
-      throw new Error("No widget ID: pass `widgetId`, or load the widget with a `widgetId` URL parameter");
+      throw new WidgetKitConfigError(
+        "No widget ID: pass `widgetId`, or load the widget with a `widgetId` URL parameter",
+        ConfigErrorCode.MissingWidgetId,
+      );
     }
     this.widgetId = widgetId;
     this.logger = options.logger ?? consoleLogger;
@@ -186,8 +190,9 @@ export class WidgetClient {
     } else {
       const parentOrigin = options.parentOrigin ?? parameters.parentOrigin;
       if (!parentOrigin) {
-        throw new Error(
+        throw new WidgetKitConfigError(
           "No host origin: pass `parentOrigin`, or load the widget with a `parentUrl` URL parameter",
+          ConfigErrorCode.MissingParentOrigin,
         );
       }
       this.transport = new WidgetPostMessageTransport({ parentOrigin });

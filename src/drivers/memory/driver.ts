@@ -20,6 +20,7 @@ import type {
   UserProfile,
   WidgetDriver,
 } from "../../host/driver.js";
+import { ConfigErrorCode, WidgetKitConfigError } from "../../core/config-error.js";
 import { isValidUserId } from "../../matrix/identifiers.js";
 import type { NavigationTarget } from "../../matrix/links.js";
 import {
@@ -135,7 +136,9 @@ export class MemoryDriver implements WidgetDriver {
   }
 
   set latencyMs(value: number) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError("latencyMs must be a finite number >= 0");
+    if (!Number.isFinite(value) || value < 0) {
+      throw new WidgetKitConfigError("latencyMs must be a finite number >= 0", ConfigErrorCode.InvalidOption);
+    }
     this.latency = value;
   }
 
