@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConfigErrorCode, WidgetKitConfigError } from "../../../../src/core/config-error.js";
 import type { WidgetDriver } from "../../../../src/host/driver.js";
 import { HomeserverError } from "../../../../src/host/matrix-error.js";
 import { MemoryDriver, type MatrixWorld } from "../../../../src/drivers/memory/index.js";
@@ -478,11 +479,15 @@ describe("MemoryDriver latency", () => {
     expect(world.listRoomIds()).toEqual([roomId]);
   });
 
-  it("refuses a negative or non-finite latency", () => {
+  // Issue 12 item 7: a configuration mistake is a WidgetKitConfigError with a code (was RangeError).
+  it("refuses a negative or non-finite latency with an invalid_option config error", () => {
     const { driver } = setup();
-    expect(() => (driver.latencyMs = -1)).toThrow(RangeError);
-    expect(() => (driver.latencyMs = Number.NaN)).toThrow(RangeError);
-    expect(() => new MemoryDriver(newWorld(), { latencyMs: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+    const invalidOption = { name: "WidgetKitConfigError", code: ConfigErrorCode.InvalidOption };
+    expect(() => (driver.latencyMs = -1)).toThrow(expect.objectContaining(invalidOption));
+    expect(() => (driver.latencyMs = Number.NaN)).toThrow(expect.objectContaining(invalidOption));
+    expect(() => new MemoryDriver(newWorld(), { latencyMs: Number.POSITIVE_INFINITY })).toThrow(
+      WidgetKitConfigError,
+    );
   });
 });
 
