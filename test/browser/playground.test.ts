@@ -167,6 +167,28 @@ describe("the playground", () => {
     await close();
   });
 
+  it("loads and runs a widget with no console error and no failed request, the favicon included", async () => {
+    const opened = await openPage(browser);
+    const { page, close } = opened;
+    const failed: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    page.on("requestfailed", (request) => failed.push(`failed ${request.url()}`));
+    await page.goto(`${playground.hostOrigin}/`);
+    await page.waitForSelector('dialog[open][data-kind="capabilities"]', { timeout: 30_000 });
+    const frame = await opened.frameByOrigin(playground.widgetOrigin);
+    await approveAll(page);
+    await widgetStatus(frame, "ready");
+    await page.waitForLoadState("networkidle");
+    expect(failed).toEqual([]);
+    expect(opened.problems()).toEqual([]);
+    // Chromium logged a 404 for /favicon.ico (Playwright sees no response event for it, only the
+    // console line); the page now declares its icon inline, so no browser asks for one.
+    expect(await page.$eval('link[rel="icon"]', (link) => link.getAttribute("href"))).toMatch(/^data:/);
+    await close();
+  });
+
   it("a widget written with matrix-widget-api runs in the playground's host", async () => {
     const { page, frame, close } = await openWidget("mwa-classic");
     await approveAll(page);
