@@ -14,15 +14,7 @@
 //    source of every map is a shipped file or has its text inlined; every export resolves both
 //    through `import` and `require()`, to the same module.
 import { spawn, spawnSync } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { publint } from "publint";
@@ -41,6 +33,19 @@ function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: "utf8", ...options });
   if (result.error) throw result.error;
   return result;
+}
+
+/** Like `run`, without blocking: the slow checks (attw, tsc) run side by side. */
+function runAsync(command, args, options = {}) {
+  return new Promise((resolveRun, rejectRun) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", rejectRun);
+    child.on("exit", (status) => resolveRun({ status, stdout, stderr }));
+  });
 }
 
 // ---- 1. stage and pack --------------------------------------------------------------------------
@@ -115,28 +120,22 @@ for (const message of lint.messages) {
 // ---- 3. are-the-types-wrong --------------------------------------------------------------------
 
 // It takes a while, so it runs alongside the checks below.
-const attwRun = new Promise((resolveRun) => {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, "node_modules", "@arethetypeswrong", "cli", "dist", "index.js"),
-      tarball,
-      "--profile",
-      "esm-only",
-      "--format",
-      "table",
-      "--no-color",
-      "--no-emoji",
-      // The types ship in the package; there is no @types package to look up (on the network).
-      "--no-definitely-typed",
-    ],
-    { cwd: work, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  child.on("exit", (code) => resolveRun({ code, output }));
-});
+const attwRun = runAsync(
+  process.execPath,
+  [
+    join(root, "node_modules", "@arethetypeswrong", "cli", "dist", "index.js"),
+    tarball,
+    "--profile",
+    "esm-only",
+    "--format",
+    "table",
+    "--no-color",
+    "--no-emoji",
+    // The types ship in the package; there is no @types package to look up (on the network).
+    "--no-definitely-typed",
+  ],
+  { cwd: work },
+);
 
 // ---- 4. the unpacked tarball ---------------------------------------------------------------------
 
@@ -196,10 +195,11 @@ writeFileSync(
   }),
 );
 writeFileSync(join(installed, "package.json"), JSON.stringify({ private: true, type: "module" }));
-const tsc = run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."], {
-  cwd: installed,
-});
-if (tsc.status !== 0) fail(`the README's TypeScript examples do not type-check:\n${tsc.stdout}${tsc.stderr}`);
+const snippetRun = runAsync(
+  process.execPath,
+  [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
+  { cwd: installed },
+);
 
 // Source maps: every map comment names a shipped map; every source is shipped or inlined.
 let maps = 0;
@@ -276,10 +276,16 @@ if (probed.status !== 0) {
   }
 }
 
+step("the README's TypeScript examples (tsc --strict against the packed types)");
+const snippetCheck = await snippetRun;
+if (snippetCheck.status !== 0)
+  fail(`the README's TypeScript examples do not type-check:\n${snippetCheck.stdout}${snippetCheck.stderr}`);
+else console.log(`${snippets.length} examples type-check`);
+
 step("are-the-types-wrong (profile esm-only)");
 const attw = await attwRun;
-console.log(attw.output.trim());
-if (attw.code !== 0) fail("attw reported problems (above)");
+console.log(`${attw.stdout}${attw.stderr}`.trim());
+if (attw.status !== 0) fail("attw reported problems (above)");
 
 console.log(`packaging check finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 if (problems.length > 0) {
