@@ -77,15 +77,19 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
   /** Opens the host page with the React widget and waits until the provider's client is ready. */
   async function open({
     broken = false,
+    ssr = false,
     expected = "ready",
-  }: { broken?: boolean; expected?: string | RegExp } = {}): Promise<{
+  }: { broken?: boolean; ssr?: boolean; expected?: string | RegExp } = {}): Promise<{
     page: Page;
     frame: Frame;
     readyMs: number;
   }> {
     const p = await openPage(browser);
     opened.push(p);
-    const widget = `${origins.widgetOrigin}/react-widget.html${broken ? "?broken=1" : ""}`;
+    const query = new URLSearchParams();
+    if (broken) query.set("broken", "1");
+    if (ssr) query.set("ssr", "1");
+    const widget = `${origins.widgetOrigin}/react-widget.html?${query.toString()}`;
     const startedAt = Date.now();
     await p.page.goto(`${origins.hostOrigin}/react-host.html?widget=${encodeURIComponent(widget)}`);
     const frame = await p.frameByOrigin(origins.widgetOrigin, 20_000);
@@ -116,6 +120,16 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
     );
     expect(await text(frame, "granted")).toBe("");
     expect(await text(frame, "messages-status")).toBe("loading");
+  });
+
+  it("markup rendered on the server hydrates without a mismatch, then connects once", async () => {
+    const { page, frame } = await open({ ssr: true });
+    const record = await readWidget(frame);
+    expect(record.serverStatus).toBe("connecting");
+    expect(record.recoverableErrors).toEqual([]);
+    expect(record.beforeStartCalls).toBe(1);
+    await expect.poll(() => text(frame, "messages-status")).toBe("ready");
+    expect((await readHost(page)).capabilityRequests).toBe(1);
   });
 
   it("unmounting the provider destroys its client: a request on it then fails with session_ended", async () => {
