@@ -242,6 +242,29 @@ describe("widget session in Chromium (cross-origin iframe)", () => {
     expect(p.problems()).toEqual([]);
   });
 
+  // Issue 12 item 7: the host answers what is in flight as it is destroyed. A call made afterwards
+  // still times out over postMessage: the page cannot tell that the host stopped listening, and
+  // the host keeps no responder (docs/decisions.md, "The test kit and a destroyed host").
+  it("host.destroy() answers a widget call in flight with session_ended at once; a later call times out", async () => {
+    const { page, widget, p } = await open({ capabilities: [], approve: [] });
+
+    const started = Date.now();
+    const inFlight = onWidget(widget, (w) => w.request("hang", {}, 20_000));
+    await waitFor(
+      () => onHost(page, (h) => h.received),
+      (all) => all.some((m) => (m.data as WireMessage | null)?.action === "dev.test.hang"),
+      "the host window to receive the hang request",
+    );
+    await onHost(page, (h) => h.destroyHost());
+    const error = errorOf(await inFlight);
+    expect(error).toEqual({ name: "WidgetApiError", code: "session_ended", message: expect.any(String) });
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    const later = errorOf(await onWidget(widget, (w) => w.request("echo", { text: "anyone?" }, 300)));
+    expect(later.code).toBe("timeout");
+    expect(p.problems()).toEqual([]);
+  });
+
   it("a reload of the widget frame ends the session and its grants; the new document negotiates from scratch", async () => {
     const { page, widget, p } = await open({
       capabilities: [CAP.navigate],
