@@ -11,7 +11,7 @@
 //
 // `npm run build` runs this after tsc. Options: --outdir DIR (default dist/browser). The bench and
 // the packaging check import `buildBrowserBundles` instead of spawning it.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -33,6 +33,21 @@ function banner() {
   const valibot = JSON.parse(readFileSync(join(root, "node_modules", "valibot", "package.json"), "utf8"));
   // `/*!` keeps the notice through minification; valibot is MIT and travels inside the bundle.
   return `/*! ${name} ${version} (widget side) | ${license} | bundles valibot ${valibot.version} (${valibot.license}) */`;
+}
+
+/**
+ * esbuild names a dependency's sources by their path from the output directory, which depends on
+ * where the kit was built (and climbs out of the package). Names them instead as an install lays
+ * them out, next to the package (`../../../valibot/…` from dist/browser); their text is inlined in
+ * the map either way.
+ */
+function normaliseDependencySources(mapFile) {
+  const map = JSON.parse(readFileSync(mapFile, "utf8"));
+  map.sources = map.sources.map((source) => {
+    const at = source.lastIndexOf("node_modules/");
+    return at < 0 ? source : `../../../${source.slice(at + "node_modules/".length)}`;
+  });
+  writeFileSync(mapFile, JSON.stringify(map));
 }
 
 /**
@@ -68,6 +83,7 @@ export async function buildBrowserBundles(options = {}) {
       format,
       ...(format === "iife" ? { globalName: BROWSER_GLOBAL } : {}),
     });
+    normaliseDependencySources(`${outfile}.map`);
     const code = readFileSync(outfile);
     outputs[format] = {
       file: outfile,
