@@ -264,3 +264,18 @@ Object.assign(window, {
     },
   },
 });
+
+// On a homeserver account, the viewed room's widgets from its state, run by a WidgetManager, and
+// a form to add one (see room-widgets.ts).
+if (__PLAYGROUND_HOMESERVER__) {
+  const { showRoomWidgets } = await import("./room-widgets.js");
+  const widgetManager = showRoomWidgets({
+    world,
+    policyFor,
+    log,
+    suggestedUrl: `${widgetOrigin}/widgets/emotes/index.html`,
+    theme: () => ($("theme") as HTMLSelectElement).value,
+    language: () => ($("language") as HTMLSelectElement).value,
+  });
+  Object.assign((window as unknown as { playground: object }).playground, { widgetManager });
+}

@@ -27,7 +27,10 @@ import { WidgetPostMessageTransport } from "../transport/post-message-widget.js"
 import type { Transport } from "../transport/transport.js";
 import { readWidgetParameters } from "./parameters.js";
 
-/** Options of {@link WidgetClient.create}. */
+/**
+ * Options of {@link WidgetClient.create}.
+ * @category Session
+ */
 export interface WidgetClientOptions {
   /**
    * Capabilities to request at start, e.g. `"org.matrix.msc2931.navigate"`. For typed ones, use
@@ -147,6 +150,7 @@ function documentLoaded(): Promise<void> {
  * const client = await WidgetClient.create({ capabilities: ["org.matrix.msc2931.navigate"] });
  * await navigate(client, "https://matrix.to/#/#room:example.org");
  * ```
+ * @category Session
  */
 export class WidgetClient {
   /** The widget's ID. */

@@ -14,6 +14,7 @@ import { addPushListener, requireHostVersion } from "./listeners.js";
  * Reads the user's global account data of an approved type (MSC3751; needs
  * `org.matrix.msc3751.read.account_data:<type>`). Resolves with its content, or `undefined` when
  * the type is unset.
+ * @category Account data
  */
 export async function readAccountData(
   client: WidgetClient,
@@ -29,6 +30,7 @@ export async function readAccountData(
  * Calls `listener` whenever one of the approved account-data types changes (our extension, on
  * top of MSC3751's read capability). Resolves with a function that stops listening, once the host
  * accepted the watch.
+ * @category Account data
  */
 export async function watchAccountData(
   client: WidgetClient,

@@ -19,7 +19,10 @@ import type { WidgetClient } from "../widget-client.js";
 
 export type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
 
-/** Where and how {@link sendEvent} sends. Every field is optional. */
+/**
+ * Where and how {@link sendEvent} sends. Every field is optional.
+ * @category Events and state
+ */
 export interface EventSendOptions extends RequestOptions {
   /** The room to send to; defaults to the room the user is viewing. Another room needs a timeline capability. */
   roomId?: string;
@@ -33,17 +36,26 @@ export interface EventSendOptions extends RequestOptions {
   stickyDurationMs?: number;
 }
 
-/** What sending produced: the room, and the event ID, or the delay ID of a delayed event. */
+/**
+ * What sending produced: the room, and the event ID, or the delay ID of a delayed event.
+ * @category Events and state
+ */
 export interface SentEventResult {
   roomId: string;
   eventId?: string;
   delayId?: string;
 }
 
-/** What {@link updateDelayedEvent} does with a delayed event. */
+/**
+ * What {@link updateDelayedEvent} does with a delayed event.
+ * @category Events and state
+ */
 export type DelayedEventAction = "cancel" | "restart" | "send";
 
-/** Options of {@link readRoomEvents}. */
+/**
+ * Options of {@link readRoomEvents}.
+ * @category Events and state
+ */
 export interface ReadRoomEventsOptions extends RequestOptions {
   /** Only `m.room.message` events with this msgtype. */
   msgtype?: string;
@@ -55,7 +67,10 @@ export interface ReadRoomEventsOptions extends RequestOptions {
   since?: string;
 }
 
-/** Options of {@link readStateEvents}. */
+/**
+ * Options of {@link readStateEvents}.
+ * @category Events and state
+ */
 export interface ReadStateEventsOptions extends RequestOptions {
   /** The state key to read; absent means every key. */
   stateKey?: string;
@@ -65,7 +80,10 @@ export interface ReadStateEventsOptions extends RequestOptions {
   roomIds?: readonly string[] | "*";
 }
 
-/** Options of {@link readEventRelations}, mirroring the Client-Server `/relations` endpoint. */
+/**
+ * Options of {@link readEventRelations}, mirroring the Client-Server `/relations` endpoint.
+ * @category Events and state
+ */
 export interface ReadRelationsOptions extends RequestOptions {
   /** The room of the parent event; defaults to the viewed room. */
   roomId?: string;
@@ -83,7 +101,10 @@ export interface ReadRelationsOptions extends RequestOptions {
   direction?: "f" | "b";
 }
 
-/** One page of related events. */
+/**
+ * One page of related events.
+ * @category Events and state
+ */
 export interface RelationsResult {
   chunk: WireRoomEvent[];
   /** Token for the next page; absent when there is none. */
@@ -110,6 +131,7 @@ function requestOptions(options: RequestOptions | undefined): RequestOptions | u
  * a state event (see also {@link sendStateEvent}); with `delayMs` or `parentDelayId` a delayed
  * event (MSC4157), whose delay ID is returned instead of an event ID; with `stickyDurationMs` a
  * sticky event (MSC4407). Rejects with the host's error when a capability is missing.
+ * @category Events and state
  */
 export async function sendEvent(
   client: WidgetClient,
@@ -134,6 +156,7 @@ export async function sendEvent(
 /**
  * Sends a state event (MSC2762) with `stateKey` (`""` for the empty key). Same options as
  * {@link sendEvent}, except that state events cannot be sticky.
+ * @category Events and state
  */
 export function sendStateEvent(
   client: WidgetClient,
@@ -159,6 +182,7 @@ const updateDelayedEventAsDeployed = {
 /**
  * Cancels, restarts or sends now a delayed event this widget sent (MSC4157). Needs
  * `m.update_delayed_event`.
+ * @category Events and state
  */
 export async function updateDelayedEvent(
   client: WidgetClient,
@@ -173,6 +197,7 @@ export async function updateDelayedEvent(
  * Reads recent room (non-state) events of `type`, newest first (MSC2876). Needs
  * `m.receive.event:<type>` (with `#<msgtype>` for one msgtype), and a timeline capability for
  * rooms other than the viewed one.
+ * @category Events and state
  */
 export async function readRoomEvents(
   client: WidgetClient,
@@ -192,6 +217,7 @@ export async function readRoomEvents(
 /**
  * Reads current state events of `type` (MSC2876): the one for `stateKey`, or every key when it is
  * absent. Needs `m.receive.state_event:<type>` (with `#<stateKey>` for one key).
+ * @category Events and state
  */
 export async function readStateEvents(
   client: WidgetClient,
@@ -209,6 +235,7 @@ export async function readStateEvents(
 /**
  * Reads one page of the events related to `eventId` (MSC3869). The page holds only events the
  * widget's receive capabilities allow; page on with `nextBatch` as `from`.
+ * @category Events and state
  */
 export async function readEventRelations(
   client: WidgetClient,
@@ -284,6 +311,7 @@ function subscribe<T>(
  *
  * Register before the host starts pushing; events that arrive while no listener is registered are
  * refused back to the host.
+ * @category Events and state
  */
 export function onRoomEvent(client: WidgetClient, listener: Listener<WireRoomEvent>): () => void {
   return subscribe(roomEventListeners, client, listener, (listeners) =>
@@ -300,6 +328,7 @@ export function onRoomEvent(client: WidgetClient, listener: Listener<WireRoomEve
  * means "nothing to see"), the new room's state when the user switches rooms, and every change
  * afterwards. Each event replaces the entry for its (room, type, state key). Returns a function
  * that stops listening.
+ * @category Events and state
  */
 export function onStateUpdate(client: WidgetClient, listener: Listener<WireStateEvent[]>): () => void {
   return subscribe(stateListeners, client, listener, (listeners) =>
@@ -312,13 +341,17 @@ export function onStateUpdate(client: WidgetClient, listener: Listener<WireState
 
 // ---- capability helpers --------------------------------------------------------------------
 
-/** Whether a capability lets the widget send or receive. */
+/**
+ * Whether a capability lets the widget send or receive.
+ * @category Events and state
+ */
 export type EventCapabilityDirection = "send" | "receive";
 
 /**
  * The capability to send or receive room (non-state) events of `eventType`, e.g.
  * `eventCapability("send", "m.room.message", { msgtype: "m.text" })` →
  * `org.matrix.msc2762.send.event:m.room.message#m.text`. A msgtype only narrows `m.room.message`.
+ * @category Events and state
  */
 export function eventCapability(
   direction: EventCapabilityDirection,
@@ -339,6 +372,7 @@ export function eventCapability(
 /**
  * The capability to send or receive state events of `eventType`, for every state key or only for
  * `stateKey` (`""` is the empty key), e.g. `stateCapability("receive", "m.room.topic", { stateKey: "" })`.
+ * @category Events and state
  */
 export function stateCapability(
   direction: EventCapabilityDirection,
@@ -353,7 +387,10 @@ export function stateCapability(
   );
 }
 
-/** The capability to act in a room other than the viewed one, or in every room with `"*"` (MSC2762). */
+/**
+ * The capability to act in a room other than the viewed one, or in every room with `"*"` (MSC2762).
+ * @category Events and state
+ */
 export function timelineCapability(roomId: string, options: { style?: CapabilityStyle } = {}): string {
   return formatCapability({ kind: "timeline", roomId }, options.style);
 }
@@ -361,6 +398,7 @@ export function timelineCapability(roomId: string, options: { style?: Capability
 /**
  * The parameterless capabilities of delayed (MSC4157) and sticky (MSC4407) events, e.g.
  * `delayedEventCapability("send")` → `org.matrix.msc4157.send.delayed_event`.
+ * @category Events and state
  */
 export function delayedEventCapability(
   which: "send" | "update",
@@ -372,7 +410,10 @@ export function delayedEventCapability(
   );
 }
 
-/** The capability to send sticky events, or to be told of currently sticky ones (MSC4407). */
+/**
+ * The capability to send sticky events, or to be told of currently sticky ones (MSC4407).
+ * @category Events and state
+ */
 export function stickyEventCapability(
   direction: EventCapabilityDirection,
   options: { style?: CapabilityStyle } = {},

@@ -8,10 +8,16 @@ import { requireHostVersion } from "./listeners.js";
 
 export type { BinaryData } from "../../protocol/actions/misc-schemas.js";
 
-/** Default wait for an upload or a download: 2 minutes (files can be large). */
+/**
+ * Default wait for an upload or a download: 2 minutes (files can be large).
+ * @category Media
+ */
 export const MEDIA_TIMEOUT_MS = 120_000;
 
-/** Reads the content repository's config, e.g. `m.upload.size` (MSC4039; needs the upload capability). */
+/**
+ * Reads the content repository's config, e.g. `m.upload.size` (MSC4039; needs the upload capability).
+ * @category Media
+ */
 export async function getMediaConfig(
   client: WidgetClient,
   options?: RequestOptions,
@@ -23,6 +29,7 @@ export async function getMediaConfig(
 /**
  * Uploads a file through the client (MSC4039; needs `m.upload_file`) and resolves with its mxc
  * URI. The file is passed by structured clone, not serialised.
+ * @category Media
  */
 export async function uploadFile(
   client: WidgetClient,
@@ -41,6 +48,7 @@ export async function uploadFile(
 /**
  * Downloads a file by its mxc URI through the client (MSC4039; needs `m.download_file`). With
  * `timeoutMs`, the client is told how long to wait for a file still being uploaded.
+ * @category Media
  */
 export async function downloadFile(
   client: WidgetClient,

@@ -19,7 +19,10 @@ import { addPushListener } from "./listeners.js";
 
 export type { ModalButton, ModalDefinition, ModalDefinitionInput } from "../../protocol/actions/modals.js";
 
-/** How a modal ended, as its opener learns it. */
+/**
+ * How a modal ended, as its opener learns it.
+ * @category Modals
+ */
 export interface ModalResult {
   /** True when the client closed the modal (the user dismissed it) rather than the modal itself. */
   exited: boolean;
@@ -33,6 +36,7 @@ export interface ModalResult {
  * Asks the client to show a modal widget (MSC2790; needs `m.modals`). Resolves once the client
  * shows it; the outcome arrives later through {@link onModalClose}. Invalid buttons are dropped by
  * the client; `m.close` is always available.
+ * @category Modals
  */
 export async function openModal(
   client: WidgetClient,
@@ -43,7 +47,10 @@ export async function openModal(
   await client.request(openModalAction, data, options);
 }
 
-/** Calls `listener` when a modal this widget opened closes. Returns a function that stops listening. */
+/**
+ * Calls `listener` when a modal this widget opened closes. Returns a function that stops listening.
+ * @category Modals
+ */
 export function onModalClose(client: WidgetClient, listener: (result: ModalResult) => void): () => void {
   return addPushListener(client, modalClosedAction, (data) =>
     listener({ exited: data["m.exited"] === true, data }),
@@ -56,6 +63,7 @@ export function onModalClose(client: WidgetClient, listener: (result: ModalResul
  * Calls `listener` with the modal's definition (`widget_config`), sent once the modal's session is
  * established, with the opener's data in `data`. Register it right after connecting. Returns a
  * function that stops listening.
+ * @category Modals
  */
 export function onWidgetConfig(
   client: WidgetClient,
@@ -64,12 +72,18 @@ export function onWidgetConfig(
   return addPushListener(client, widgetConfigAction, (parsed) => listener(cleanModalDefinition(parsed)));
 }
 
-/** Calls `listener` with the ID of each button the user clicks. Returns a function that stops listening. */
+/**
+ * Calls `listener` with the ID of each button the user clicks. Returns a function that stops listening.
+ * @category Modals
+ */
 export function onButtonClicked(client: WidgetClient, listener: (buttonId: string) => void): () => void {
   return addPushListener(client, buttonClickedAction, ({ id }) => listener(id));
 }
 
-/** Enables or disables one of the modal's buttons. `m.close` cannot be disabled. */
+/**
+ * Enables or disables one of the modal's buttons. `m.close` cannot be disabled.
+ * @category Modals
+ */
 export async function setModalButtonEnabled(
   client: WidgetClient,
   buttonId: string,
@@ -86,6 +100,7 @@ export async function setModalButtonEnabled(
  * Closes the modal; `data` goes to the widget that opened it. The client ends the modal's session
  * right after, so the acknowledgement may never arrive: the promise then rejects with
  * `session_ended` or `timeout`, which means the close went through.
+ * @category Modals
  */
 export async function closeModal(
   client: WidgetClient,

@@ -6,10 +6,16 @@ import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";
 import { requireHostVersion } from "./listeners.js";
 
-/** A user to share: a user ID, or one with display decoration for users the homeserver may not know. */
+/**
+ * A user to share: a user ID, or one with display decoration for users the homeserver may not know.
+ * @category mxid share (MSC3662)
+ */
 export type ShareableUser = string | { user_id: string; display_name?: string; avatar_url?: string };
 
-/** Options of {@link shareUsers}. */
+/**
+ * Options of {@link shareUsers}.
+ * @category mxid share (MSC3662)
+ */
 export interface ShareUsersOptions extends RequestOptions {
   /** What the widget suggests the client does with the users; the user decides. */
   hint?: "invite" | "create_room" | (string & {});
@@ -19,6 +25,7 @@ export interface ShareUsersOptions extends RequestOptions {
  * Hands user IDs to the client with a hint to invite them or open a DM (MSC3662). Resolves when
  * the host has accepted the request and shown it to the user; the user's decision is not
  * reported back. Rejects if the list is empty or holds an invalid user ID.
+ * @category mxid share (MSC3662)
  */
 export async function shareUsers(
   client: WidgetClient,

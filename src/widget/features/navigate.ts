@@ -18,6 +18,7 @@ const NAVIGATE_TIMEOUT_MS = 60_000;
  * ```ts
  * await navigate(client, "https://matrix.to/#/#room:example.org");
  * ```
+ * @category Navigate (MSC2931)
  */
 export async function navigate(
   client: WidgetClient,

@@ -11,7 +11,10 @@ import { addPushListener } from "./listeners.js";
 
 export type { OpenIdToken } from "../../protocol/actions/openid.js";
 
-/** How long {@link getOpenIdToken} waits for the user's decision by default: 3 minutes. */
+/**
+ * How long {@link getOpenIdToken} waits for the user's decision by default: 3 minutes.
+ * @category OpenID
+ */
 export const OPENID_TIMEOUT_MS = 180_000;
 
 type Decision = Pick<RequestData<typeof openIdCredentialsAction>, "state"> & Partial<OpenIdToken>;
@@ -25,6 +28,7 @@ type Decision = Pick<RequestData<typeof openIdCredentialsAction>, "state"> & Par
  *
  * The widget cannot see the ID of its own request, so a pending decision answers every
  * getOpenIdToken call waiting at that moment; the host asks the user once for all of them.
+ * @category OpenID
  */
 export async function getOpenIdToken(
   client: WidgetClient,

@@ -13,6 +13,7 @@ export type { RoomAccountDataEvent } from "../../protocol/actions/room-account-d
  * `com.beeper.capabilities.receive.room_account_data:<type>`). By default from the room the user
  * is viewing; `roomIds` names other rooms (each needs its timeline capability), `"*"` means every
  * room the widget may use. Rooms where the type is unset are left out.
+ * @category Account data
  */
 export async function readRoomAccountData(
   client: WidgetClient,

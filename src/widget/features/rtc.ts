@@ -12,7 +12,10 @@ import { requireHostVersion } from "./listeners.js";
 
 export type { RtcMemberData, RtcTransportData } from "../../protocol/actions/rtc.js";
 
-/** The MatrixRTC session and member a LiveKit request is made for. */
+/**
+ * The MatrixRTC session and member a LiveKit request is made for.
+ * @category MatrixRTC
+ */
 export interface LivekitSessionRef {
   /** The room the MatrixRTC session belongs to. */
   roomId: string;
@@ -31,6 +34,7 @@ function memberData(member: LivekitSessionRef["member"]): RtcMemberData {
 /**
  * Lists the MatrixRTC transports (SFUs and the like) the user's homeserver offers (MSC4515; needs
  * `org.matrix.msc4515.rtc_transports`). Rejects when the host does not advertise `org.matrix.msc4515`.
+ * @category MatrixRTC
  */
 export async function getRtcTransports(
   client: WidgetClient,
@@ -45,6 +49,7 @@ export async function getRtcTransports(
  * Gets a JWT for a LiveKit SFU, fetched by the client from the homeserver named by `serverName`
  * (MSC4533; needs `org.matrix.msc4533.rtc_livekit_get_token`). Resolves with the JWT. Rejects
  * when the host does not advertise `org.matrix.msc4533`.
+ * @category MatrixRTC
  */
 export async function getLivekitToken(
   client: WidgetClient,
@@ -70,6 +75,7 @@ export async function getLivekitToken(
  * Hands the delayed leave event `delayId` of a MatrixRTC session over to the server, through the
  * client (MSC4533; needs `org.matrix.msc4533.rtc_livekit_delegate_delayed_leave`). Rejects when
  * the host does not advertise `org.matrix.msc4533`.
+ * @category MatrixRTC
  */
 export async function delegateDelayedLeave(
   client: WidgetClient,

@@ -20,6 +20,7 @@ const watchers = new WeakMap<WidgetClient, number>();
  * available). Resolves once the host accepted the watch, with an async function that stops
  * listening (and tells the host to stop once no watcher is left). Rejects when the host cannot
  * provide TURN servers or does not advertise `town.robin.msc3846`.
+ * @category TURN servers
  */
 export async function watchTurnServers(
   client: WidgetClient,

@@ -18,6 +18,7 @@ export type { StickerRequest } from "../../protocol/actions/ui.js";
 /**
  * Sends a sticker into the room the user is viewing (needs `m.sticker`). `content.url` must be an
  * mxc URI; the client uses `name` as the event's body.
+ * @category Theme, language and UI
  */
 export async function sendSticker(
   client: WidgetClient,
@@ -31,6 +32,7 @@ export async function sendSticker(
 /**
  * Asks the client to keep the widget on screen when the user leaves its room, or to stop (needs
  * `m.always_on_screen`). Resolves with whether the client did it.
+ * @category Theme, language and UI
  */
 export async function setAlwaysOnScreen(
   client: WidgetClient,
@@ -44,6 +46,7 @@ export async function setAlwaysOnScreen(
 /**
  * Calls `listener` with the client's theme data whenever it changes (`theme_change`, MSC2873).
  * The format is the client's own. Returns a function that stops listening.
+ * @category Theme, language and UI
  */
 export function onThemeChange(client: WidgetClient, listener: (theme: JsonObject) => void): () => void {
   return addPushListener(client, themeChangeAction, listener);
@@ -52,6 +55,7 @@ export function onThemeChange(client: WidgetClient, listener: (theme: JsonObject
 /**
  * Calls `listener` with the user's language (a BCP 47 tag, underscores allowed) whenever it
  * changes (`language_change`, MSC2873). Returns a function that stops listening.
+ * @category Theme, language and UI
  */
 export function onLanguageChange(client: WidgetClient, listener: (lang: string) => void): () => void {
   return addPushListener(client, languageChangeAction, ({ lang }) => listener(lang));
@@ -60,6 +64,7 @@ export function onLanguageChange(client: WidgetClient, listener: (lang: string) 
 /**
  * Calls `listener` whenever the client says the widget became visible or hidden (`visibility`).
  * A widget that was told nothing is visible. Returns a function that stops listening.
+ * @category Theme, language and UI
  */
 export function onVisibilityChange(client: WidgetClient, listener: (visible: boolean) => void): () => void {
   return addPushListener(client, visibilityAction, ({ visible }) => listener(visible));
@@ -68,6 +73,7 @@ export function onVisibilityChange(client: WidgetClient, listener: (visible: boo
 /**
  * Answers the client's screenshot requests with `capture()` (the widget must hold
  * `m.capability.screenshot`). Replaces an earlier provider; returns a function that removes it.
+ * @category Theme, language and UI
  */
 export function provideScreenshots(client: WidgetClient, capture: () => Blob | Promise<Blob>): () => void {
   return client.handle(screenshotAction, async () => ({ screenshot: await capture() }));

@@ -6,7 +6,10 @@ import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";
 import { requireHostVersion } from "./listeners.js";
 
-/** Options of {@link searchUserDirectory}. */
+/**
+ * Options of {@link searchUserDirectory}.
+ * @category User directory search (MSC3973)
+ */
 export interface UserDirectorySearchOptions extends RequestOptions {
   /** Most results wanted; the host may cap it. */
   limit?: number;
@@ -15,6 +18,7 @@ export interface UserDirectorySearchOptions extends RequestOptions {
 /**
  * Searches the homeserver's user directory through the client (MSC3973; needs
  * `org.matrix.msc3973.user_directory_search`). `limited` in the reply says more users matched.
+ * @category User directory search (MSC3973)
  */
 export async function searchUserDirectory(
   client: WidgetClient,

@@ -1,0 +1,265 @@
+// The viewed room's widgets, as its state defines them (`im.vector.modular.widgets` and
+// `m.widget`), run by a WidgetManager: each gets its own frame and host under the page's policy.
+// A form adds a widget to the room by writing `im.vector.modular.widgets` state, as Element does.
+//
+// MSC2764 asks clients to ask before loading a widget someone else added, so widgets the user
+// added load at once and the others wait for a click on "Load".
+import {
+  HostPostMessageTransport,
+  WidgetManager,
+  widgetStateContent,
+  type HostPolicy,
+  type ManagedWidget,
+  type WidgetMount,
+  type WidgetMountRequest,
+} from "../../src/host/index.js";
+import { describeThrown } from "../../src/core/describe.js";
+import type { PlaygroundWorld } from "./world.js";
+
+/** What the page lends the panel. */
+export interface RoomWidgetsOptions {
+  world: PlaygroundWorld;
+  /** The page's policy for a widget (consent dialogs and the rest). */
+  policyFor(widget: { id: string; name: string; url: string }): HostPolicy;
+  /** The page's traffic log. */
+  log(line: string, error?: boolean): void;
+  /** The URL the add form suggests. */
+  suggestedUrl: string;
+  /** The theme and language for URL templates. */
+  theme(): string;
+  language(): string;
+}
+
+const STYLE = `
+#room-widgets { border-top: 1px solid #8884; padding: 0.4rem 0; font-size: 0.85rem; max-height: 45%; overflow: auto; }
+#room-widgets h3 { font-size: 0.9rem; margin: 0.2rem 0; }
+#room-widgets ul { list-style: none; margin: 0; padding: 0; }
+#room-widgets li { margin: 0.3rem 0; }
+#room-widgets li .meta { opacity: 0.75; margin: 0 0.4rem; }
+#room-widgets iframe { display: block; width: 100%; height: 12rem; border: 1px solid #8886; border-radius: 6px; }
+#room-widgets form { display: flex; gap: 0.4rem; flex-wrap: wrap; margin-top: 0.4rem; }
+#room-widgets input[name="url"] { flex: 1; min-width: 14rem; }
+`;
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Builds the panel under the room's timeline and starts following the viewed room. */
+export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
+  const { world, log } = options;
+  const driver = world.driver;
+
+  const style = element("style", STYLE);
+  document.head.append(style);
+  const panel = element("section");
+  panel.id = "room-widgets";
+  panel.setAttribute("aria-label", "Room widgets");
+  const list = element("ul");
+  const form = element("form");
+  const name = element("input");
+  name.name = "name";
+  name.placeholder = "Widget name";
+  name.value = "Room widget";
+  name.setAttribute("aria-label", "Widget name");
+  const url = element("input");
+  url.name = "url";
+  url.type = "url";
+  url.required = true;
+  url.value = options.suggestedUrl;
+  url.setAttribute("aria-label", "Widget URL");
+  const add = element("button", "Add widget to room");
+  add.type = "submit";
+  form.append(name, url, add);
+  panel.append(element("h3", "Room widgets (from room state)"), list, form);
+  document.getElementById("room")?.append(panel);
+
+  /** Frames of loaded widgets, by manager key. */
+  const frames = new Map<string, HTMLIFrameElement>();
+  /** Mounts waiting for the user's "Load", by manager key. */
+  const waiting = new Map<
+    string,
+    { request: WidgetMountRequest; resolve(mount: WidgetMount | undefined): void }
+  >();
+
+  function mountNow(request: WidgetMountRequest, key: string): WidgetMount {
+    const iframe = element("iframe");
+    const label = request.widget.name ?? request.widget.id;
+    iframe.title = label;
+    iframe.dataset.widgetId = request.widget.id;
+    frames.set(key, iframe);
+    lineOf(key).item.append(iframe);
+    const transport = new HostPostMessageTransport({ iframe, widgetOrigin: request.origin });
+    // Set after the transport listens, so the frame's load event is not missed.
+    iframe.src = request.url;
+    render();
+    return {
+      transport,
+      policy: options.policyFor({ id: request.widget.id, name: label, url: request.widget.url }),
+      unmount: () => {
+        iframe.remove();
+        if (frames.get(key) === iframe) frames.delete(key);
+      },
+    };
+  }
+
+  const keyOf = (request: WidgetMountRequest) => `${request.widget.roomId ?? "account"}|${request.widget.id}`;
+
+  const manager = new WidgetManager({
+    driver,
+    renderContext: () => ({
+      userId: world.ownUserId,
+      displayName: world.ownDisplayName(),
+      clientId: "io.github.matrix-widget-kit.playground",
+      clientTheme: options.theme(),
+      clientLanguage: options.language(),
+      ...(driver.deviceId === undefined ? {} : { deviceId: driver.deviceId }),
+      parentUrl: location.href,
+    }),
+    mount: (request) => {
+      const key = keyOf(request);
+      if (request.widget.sender === world.ownUserId) return mountNow(request, key);
+      return new Promise((resolve) => {
+        waiting.set(key, { request, resolve });
+        render();
+      });
+    },
+  });
+
+  const settle = (key: string) => {
+    // A widget that left or changed while waiting for "Load" is not loaded.
+    waiting.get(key)?.resolve(undefined);
+    waiting.delete(key);
+  };
+  manager.on("added", ({ widget }) => {
+    log(`room widget added: ${widget.definition.name ?? widget.definition.id}`);
+    render();
+  });
+  manager.on("changed", ({ widget, restarted }) => {
+    if (restarted) settle(widget.key);
+    log(`room widget changed: ${widget.definition.id}${restarted ? " (new session)" : ""}`);
+    render();
+  });
+  manager.on("removed", ({ widget }) => {
+    settle(widget.key);
+    log(`room widget removed: ${widget.definition.id}`);
+    render();
+  });
+  manager.on("started", ({ widget, host }) => {
+    host.on("ready", ({ granted }) =>
+      log(`${widget.definition.id}: session ready; granted: ${granted.join(", ") || "nothing"}`),
+    );
+    render();
+  });
+  manager.on("ended", () => render());
+  manager.on("layout", () => render());
+  manager.on("problem", ({ id, reason }) => log(`room widget ${id} not shown: ${reason}`, true));
+
+  /** One line per widget, kept while the widget is listed: moving a frame would reload it. */
+  const lines = new Map<string, { item: HTMLLIElement; text: HTMLElement; controls: HTMLElement }>();
+  const empty = element("li", "No widgets in this room's state.");
+
+  function lineOf(key: string): { item: HTMLLIElement; text: HTMLElement; controls: HTMLElement } {
+    let line = lines.get(key);
+    if (line === undefined) {
+      const item = element("li");
+      const text = element("span");
+      const controls = element("span");
+      item.append(text, controls);
+      line = { item, text, controls };
+      lines.set(key, line);
+      list.append(item);
+    }
+    return line;
+  }
+
+  function fill(widget: ManagedWidget, roomId: string): void {
+    const { definition } = widget;
+    const { item, text, controls } = lineOf(widget.key);
+    item.dataset.widgetId = definition.id;
+    const hint = manager.layout(roomId)[definition.id];
+    const where = hint === undefined ? "" : `, ${hint.container}`;
+    let origin = definition.url;
+    try {
+      origin = new URL(definition.url).origin;
+    } catch {
+      // A template that does not parse before templating is shown as it is.
+    }
+    const meta = element("span", `${definition.type} from ${origin}, added by ${definition.sender}${where}`);
+    meta.className = "meta";
+    text.replaceChildren(element("strong", definition.name ?? definition.id), meta);
+    controls.replaceChildren();
+    const pending = waiting.get(widget.key);
+    if (pending !== undefined) {
+      const load = element("button", "Load");
+      load.type = "button";
+      load.addEventListener("click", () => {
+        waiting.delete(widget.key);
+        pending.resolve(mountNow(pending.request, widget.key));
+      });
+      controls.append(load);
+    }
+    const remove = element("button", "Remove");
+    remove.type = "button";
+    remove.addEventListener("click", () => {
+      void driver
+        .sendEvent?.("im.vector.modular.widgets", {}, { roomId, stateKey: definition.id })
+        .catch((error: unknown) => log(`removing ${definition.id} failed: ${describeThrown(error)}`, true));
+    });
+    controls.append(remove);
+  }
+
+  function render(): void {
+    const roomId = world.viewedRoomId;
+    const widgets = roomId === undefined ? [] : manager.widgets(roomId);
+    const keys = new Set(widgets.map((widget) => widget.key));
+    for (const [key, line] of lines) {
+      if (keys.has(key)) continue;
+      line.item.remove();
+      lines.delete(key);
+    }
+    for (const widget of widgets) fill(widget, roomId!);
+    if (widgets.length === 0) list.append(empty);
+    else empty.remove();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const roomId = world.viewedRoomId;
+    if (roomId === undefined || driver.sendEvent === undefined) return;
+    const id = `playground_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    const content = widgetStateContent({
+      id,
+      type: "m.custom",
+      url: url.value,
+      name: name.value || id,
+      creatorUserId: world.ownUserId,
+      data: {},
+    });
+    add.disabled = true;
+    driver
+      .sendEvent("im.vector.modular.widgets", content, { roomId, stateKey: id })
+      .then(
+        () => log(`added widget ${id} to the room's state`),
+        (error: unknown) => log(`adding a widget failed: ${describeThrown(error)}`, true),
+      )
+      .finally(() => (add.disabled = false));
+  });
+
+  let watched: string | undefined;
+  const follow = () => {
+    const roomId = world.viewedRoomId;
+    if (roomId === watched) return;
+    if (watched !== undefined) manager.unwatchRoom(watched);
+    watched = roomId;
+    if (roomId !== undefined) void manager.watchRoom(roomId);
+    render();
+  };
+  world.onChange((change) => {
+    if (change.kind === "viewed" || change.kind === "rooms") follow();
+  });
+  follow();
+  return manager;
+}

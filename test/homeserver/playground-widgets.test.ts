@@ -1,0 +1,238 @@
+// The playground's room widgets on a real homeserver account (`npm start -- --homeserver …`), in
+// Chromium: the viewed room's widgets come from its state through a WidgetManager over
+// MatrixClientDriver, and the page's form adds one by writing `im.vector.modular.widgets` state.
+//
+// Clicks and form input go through the DOM (element.click()), not the mouse: consent dialogs the
+// widgets open are modal and would otherwise block the page; they are not what this test is about.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { startPlayground, type RunningPlayground } from "../../scripts/playground-server.mjs";
+import { launchBrowser, openPage } from "../browser/harness/index.js";
+import { createRoom, csOk, joinRoom, registerFresh, uniqueSuffix } from "./matrix-client.js";
+import type { RegisteredUser } from "./provided";
+
+const hs = inject("synapse");
+const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 20_000, interval: 200 });
+
+let browser: Browser | undefined;
+let playground: RunningPlayground | undefined;
+let me: RegisteredUser;
+let kim: RegisteredUser;
+let roomId: string;
+
+/** What the page's widget panel and manager show, read in the page. */
+interface PanelProbe {
+  playground: {
+    widgetManager: {
+      widgets(roomId: string): Array<{ definition: { id: string; url: string }; host?: { state: string } }>;
+    };
+  };
+}
+
+const putWidget = (user: RegisteredUser, id: string, content: Record<string, unknown>) =>
+  csOk(
+    hs,
+    user,
+    "PUT",
+    `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/im.vector.modular.widgets/${encodeURIComponent(id)}`,
+    content,
+  );
+
+/** The panel's line for a widget: its text, whether it offers "Load", and its frame's URL. */
+function lineOf(page: Page, id: string) {
+  return page.evaluate((widgetId) => {
+    const item = document.querySelector<HTMLElement>(`#room-widgets li[data-widget-id="${widgetId}"]`);
+    if (item === null) return undefined;
+    return {
+      text: item.textContent ?? "",
+      load: [...item.querySelectorAll("button")].some((button) => button.textContent === "Load"),
+      frame: item.querySelector("iframe")?.src,
+    };
+  }, id);
+}
+
+function clickIn(page: Page, id: string, label: string) {
+  return page.evaluate(
+    ([widgetId, text]) => {
+      const item = document.querySelector(`#room-widgets li[data-widget-id="${widgetId}"]`);
+      const button = [...(item?.querySelectorAll("button") ?? [])].find((b) => b.textContent === text);
+      if (button === undefined) throw new Error(`No ${text} button for ${widgetId}`);
+      button.click();
+    },
+    [id, label] as const,
+  );
+}
+
+beforeAll(async () => {
+  const suffix = uniqueSuffix();
+  [me, kim] = await Promise.all([
+    registerFresh(hs, "me", `Me ${suffix}`),
+    registerFresh(hs, "kim", `Kim ${suffix}`),
+  ]);
+  roomId = await createRoom(hs, me, {
+    preset: "private_chat",
+    name: `Widget room ${suffix}`,
+    invite: [kim.userId],
+    // Kim may add widgets too (state needs power level 50 by default; widget state needs 0 here).
+    power_level_content_override: { events: { "im.vector.modular.widgets": 0 } },
+  });
+  await joinRoom(hs, kim, roomId);
+  [playground, browser] = await Promise.all([
+    startPlayground({
+      port: 0,
+      homeserver: {
+        baseUrl: hs.baseUrl,
+        userId: me.userId,
+        accessToken: me.accessToken,
+        deviceId: me.deviceId,
+      },
+    }),
+    launchBrowser(),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await playground?.close();
+});
+
+describe("the playground's room widgets on a homeserver", () => {
+  it("lists the viewed room's widgets from state, adds one through the form, and follows changes", async () => {
+    const widgetUrl = `${playground!.widgetOrigin}/widgets/emotes/index.html`;
+    // Added by another member before the page opens: listed, but loaded only on the user's click.
+    await putWidget(kim, "kims", {
+      type: "m.custom",
+      url: widgetUrl,
+      name: "Kim's emotes",
+      creatorUserId: kim.userId,
+    });
+
+    const { page, problems, close } = await openPage(browser!);
+    try {
+      await page.goto(`${playground!.hostOrigin}/`);
+      await page.waitForSelector(`#rooms button[data-room-id="${roomId}"]`, { timeout: 30_000 });
+      await page.evaluate(
+        (id) => document.querySelector<HTMLElement>(`#rooms button[data-room-id="${id}"]`)!.click(),
+        roomId,
+      );
+      await eventually(async () => {
+        const line = await lineOf(page, "kims");
+        expect(line?.text).toContain("Kim's emotes");
+        expect(line?.text).toContain(`added by ${kim.userId}`);
+        expect(line?.load).toBe(true);
+        expect(line?.frame).toBeUndefined();
+      });
+
+      // The user adds a widget: the form writes im.vector.modular.widgets state to the homeserver.
+      await page.evaluate((url) => {
+        const form = document.querySelector<HTMLFormElement>("#room-widgets form")!;
+        form.querySelector<HTMLInputElement>('input[name="name"]')!.value = "My emotes";
+        form.querySelector<HTMLInputElement>('input[name="url"]')!.value = url;
+        form.requestSubmit();
+      }, widgetUrl);
+      const state: Array<{
+        type: string;
+        state_key: string;
+        sender: string;
+        content: Record<string, unknown>;
+      }> = await eventually(async () => {
+        const all = (await csOk(
+          hs,
+          me,
+          "GET",
+          `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`,
+        )) as Array<{
+          type: string;
+          state_key: string;
+          sender: string;
+          content: Record<string, unknown>;
+        }>;
+        const mine = all.filter(
+          (event) => event.type === "im.vector.modular.widgets" && event.sender === me.userId,
+        );
+        expect(mine).toHaveLength(1);
+        return mine;
+      });
+      const added = state[0]!;
+      expect(added.content).toMatchObject({
+        id: added.state_key,
+        type: "m.custom",
+        url: widgetUrl,
+        name: "My emotes",
+        creatorUserId: me.userId,
+      });
+
+      // The user's own widget loads at once, in a frame with the templated, parameterised URL,
+      // and its host runs the session (it is waiting on the page's consent dialog or past it).
+      await eventually(async () => {
+        const line = await lineOf(page, added.state_key);
+        expect(line?.load).toBe(false);
+        expect(line?.frame).toBe(
+          `${widgetUrl}?widgetId=${encodeURIComponent(added.state_key)}&parentUrl=${encodeURIComponent(`${playground!.hostOrigin}/`)}`,
+        );
+      });
+      await eventually(async () => {
+        const hostState = await page.evaluate(
+          ([room, id]) =>
+            (window as never as PanelProbe).playground.widgetManager
+              .widgets(room)
+              .find((widget) => widget.definition.id === id)?.host?.state,
+          [roomId, added.state_key] as const,
+        );
+        expect(["negotiating", "ready"]).toContain(hostState);
+      });
+
+      // Kim's widget loads on "Load"; when kim changes its URL, that session ends and the new
+      // definition waits for the user's click again.
+      await clickIn(page, "kims", "Load");
+      await eventually(async () =>
+        expect((await lineOf(page, "kims"))?.frame).toContain(`${widgetUrl}?widgetId=kims`),
+      );
+      await putWidget(kim, "kims", {
+        type: "m.custom",
+        url: `${widgetUrl}?v=2`,
+        name: "Kim's emotes",
+        creatorUserId: kim.userId,
+      });
+      await eventually(async () => {
+        const line = await lineOf(page, "kims");
+        expect(line?.frame).toBeUndefined();
+        expect(line?.load).toBe(true);
+      });
+      await clickIn(page, "kims", "Load");
+      await eventually(async () =>
+        expect((await lineOf(page, "kims"))?.frame).toContain(`${widgetUrl}?v=2&widgetId=kims`),
+      );
+
+      // Kim removes it (empty content): the line and its frame go.
+      await putWidget(kim, "kims", {});
+      await eventually(async () => expect(await lineOf(page, "kims")).toBeUndefined());
+      expect(await page.$$eval("#room-widgets iframe", (frames) => frames.length)).toBe(1);
+
+      // The user removes their own through the panel: the state is emptied on the homeserver.
+      await clickIn(page, added.state_key, "Remove");
+      await eventually(async () => {
+        const content = await csOk(
+          hs,
+          me,
+          "GET",
+          `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/im.vector.modular.widgets/${encodeURIComponent(added.state_key)}`,
+        );
+        expect(content).toEqual({});
+      });
+      await eventually(async () => expect(await lineOf(page, added.state_key)).toBeUndefined());
+
+      const unexpected = problems().filter(
+        (entry) =>
+          !(
+            entry.text.startsWith("Failed to load resource") &&
+            (entry.url.endsWith("/favicon.ico") ||
+              entry.url.startsWith(`${hs.baseUrl}/_matrix/client/unstable/`))
+          ),
+      );
+      expect(unexpected).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
