@@ -99,6 +99,7 @@ export interface UseRoomEventsOptions {
 export interface RoomEventsState {
   /** The events, oldest first, each event ID once. */
   readonly events: readonly WireRoomEvent[];
+  /** Loading until the first read has answered; see {@link LoadStatus}. */
   readonly status: LoadStatus;
   /** Why the last read failed, when `status` is `error`. */
   readonly error: Error | undefined;
@@ -180,6 +181,7 @@ export interface UseStateEventsOptions {
 export interface StateEventsState {
   /** The current state events, one per (room, type, state key). */
   readonly events: readonly WireStateEvent[];
+  /** Loading until the first read has answered; see {@link LoadStatus}. */
   readonly status: LoadStatus;
   /** Why the last read failed, when `status` is `error`. */
   readonly error: Error | undefined;
@@ -261,6 +263,7 @@ export function useStateEvents(type: string, options: UseStateEventsOptions = {}
 export interface AccountDataState {
   /** The content of the account data, or `undefined` while loading or when the type is unset. */
   readonly content: Record<string, unknown> | undefined;
+  /** Loading until the read has answered (or a change was pushed); see {@link LoadStatus}. */
   readonly status: LoadStatus;
   /** Why the read failed, when `status` is `error`. */
   readonly error: Error | undefined;
@@ -354,6 +357,7 @@ export interface UseUserDirectorySearchOptions {
 export interface UserDirectorySearchState {
   /** The term `results` answer; the previous results stay while a newer term is being searched. */
   readonly term: string;
+  /** The users found for `term`, as the homeserver ranked them. */
   readonly results: readonly DirectoryUser[];
   /** Whether the homeserver cut the results short. */
   readonly limited: boolean;

@@ -48,8 +48,11 @@ export interface WidgetClientProviderProps {
 
 /** What the provider shares with the hooks. */
 export interface ProviderValue {
+  /** The client and its status. */
   readonly state: WidgetClientState;
+  /** The latest theme, for {@link useTheme}. */
   readonly theme: Cell<JsonObject | undefined>;
+  /** The latest language, for {@link useLanguage}. */
   readonly language: Cell<string | undefined>;
 }
 
@@ -71,8 +74,11 @@ const CONNECTING: WidgetClientState = { status: "connecting", client: undefined,
  * once, where a client per effect run would announce itself twice to the host.
  */
 interface Connection {
+  /** The provider unmounted for good: a client that arrives now is destroyed at once. */
   ended: boolean;
+  /** The client, once create() resolved. */
   client: WidgetClient | undefined;
+  /** The pending end, which a StrictMode re-run cancels. */
   endTimer: ReturnType<typeof setTimeout> | undefined;
 }
 

@@ -14,6 +14,7 @@ export class EventTimeline {
   private events: WireRoomEvent[] = [];
   private snapshot: readonly WireRoomEvent[] = [];
 
+  /** @param keep Most events held; the oldest are dropped beyond it. */
   constructor(private readonly keep: number) {}
 
   /** Adds events in any order; returns whether anything new was added. */
@@ -141,6 +142,7 @@ export class LatestGate {
 export class Cell<T> {
   private readonly listeners = new Set<() => void>();
 
+  /** @param value The initial value. */
   constructor(private value: T) {}
 
   /** The current value. */
