@@ -9,10 +9,11 @@
 // 3. are-the-types-wrong on the tarball, profile esm-only (the package is ES modules only; see
 //    docs/decisions.md, "Packaging").
 // 4. Its own checks on the unpacked tarball: only package.json, README.md, LICENSE, dist/ and src/;
-//    the README is the npm one and every TypeScript snippet in it type-checks (strict) against the
-//    packed types; LICENSE is Apache-2.0; every `sourceMappingURL` names a shipped map, and every
-//    source of every map is a shipped file or has its text inlined; every export resolves both
-//    through `import` and `require()`, to the same module.
+//    the README is the npm one, names every entry point, and every TypeScript snippet in it
+//    type-checks (strict) against the packed types; LICENSE is Apache-2.0; every
+//    `sourceMappingURL` names a shipped map, and every source of every map is a shipped file or
+//    has its text inlined; every export resolves both through `import` and `require()`, to the
+//    same module.
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -172,6 +173,10 @@ if (firstBlock !== "npm install matrix-widget-kit")
   fail(`the README's first code block is not \`npm install matrix-widget-kit\`: ${firstBlock}`);
 for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
   if (!/^(https:\/\/|#)/.test(target)) fail(`README link does not work on npm: ${target}`);
+}
+for (const key of Object.keys(manifest.exports)) {
+  if (key !== "./package.json" && !readme.includes(`\`matrix-widget-kit${key.slice(1)}\``))
+    fail(`the README does not name the entry point matrix-widget-kit${key.slice(1)}`);
 }
 const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
 if (snippets.length < 2) fail("the README has fewer than two TypeScript examples");
