@@ -1,6 +1,36 @@
 import type { NavigationTarget } from "../matrix/links.js";
-import type { ModalOpenRequest } from "./features/modals.js";
-import type { AlwaysOnScreenRequest } from "./features/ui.js";
+import type { ModalDefinition } from "../protocol/actions/modals.js";
+import type { HostHandle } from "./host-handle.js";
+import type { WidgetIdentity } from "./policy.js";
+
+// Every type a driver sees is declared here or in a module that imports nothing of the host's
+// (policy.ts, host-handle.ts), so the driver interface never pulls the host's features or actions
+// into its import graph.
+
+/** A widget asks to stay on screen, or to stop (`set_always_on_screen`). */
+export interface AlwaysOnScreenRequest {
+  widget: WidgetIdentity;
+  /** The host of the widget, to find its frame. */
+  host: HostHandle | undefined;
+  /** true: keep the widget visible when the user leaves its room; false: stop doing so. */
+  value: boolean;
+}
+
+/** A widget asks to open a modal widget; handed to the driver's `openModal`. */
+export interface ModalOpenRequest {
+  /** The widget that asked. */
+  opener: WidgetIdentity;
+  /** Its host: pass it to `bindModal`. */
+  openerHost: HostHandle;
+  /**
+   * What to render: URL template (fill it with `templateWidgetUrl`), title, buttons (invalid ones
+   * removed) and the opener's data. Without an `m.close` button, render one labelled "Close" of
+   * kind `m.link` (MSC2790); it is always enabled.
+   */
+  definition: ModalDefinition;
+  /** Aborted when the opener's session ends; the modal must be closed then (MSC2790). */
+  signal: AbortSignal;
+}
 
 /** A user as the directory returns it. */
 export interface DirectoryUserResult {
@@ -274,3 +304,10 @@ export interface WidgetDriver {
   /** Shows a modal widget (MSC2790); resolves once shown. Link it to its opener with `bindModal`. */
   openModal?(request: ModalOpenRequest): Promise<void>;
 }
+
+/**
+ * A driver with the on-screen operations (`setAlwaysOnScreen`, `openModal`), which
+ * {@link WidgetDriver} now declares itself.
+ * @deprecated Use {@link WidgetDriver}; this name stays until 1.0.
+ */
+export type WidgetUiDriver = WidgetDriver;

@@ -23,6 +23,7 @@ import { hostFor } from "./features/host-directory.js";
 import type { AlwaysOnScreenRequest, WidgetUiDriver } from "./features/ui.js";
 import type { Awaitable, WidgetIdentity } from "./policy.js";
 import { defineHostAction, type HostActionContext, type HostActionRegistration } from "./registry.js";
+import type { HostHandle } from "./host-handle.js";
 import type { WidgetHost } from "./widget-host.js";
 
 /** Element's action names (Element Web's `ElementWidgetActions`). */
@@ -53,7 +54,7 @@ export interface ElementCallJoinDevices {
 export interface ElementCallContext {
   widget: WidgetIdentity;
   /** The host serving the widget, while it is alive. */
-  host: WidgetHost | undefined;
+  host: HostHandle | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 export { WidgetHost } from "./widget-host.js";
 export type { WidgetHostOptions, WidgetHostEvents, HostSessionState, TraceEntry } from "./widget-host.js";
+export type { HostHandle } from "./host-handle.js";
 export type {
   WidgetDriver,
   DirectorySearchResult,

@@ -26,8 +26,9 @@ import {
 } from "../protocol/actions/session.js";
 import type { Transport } from "../transport/transport.js";
 import { MAX_CAPABILITIES_PER_REQUEST } from "../protocol/actions/schemas.js";
-import { builtInHostActions } from "./actions/index.js";
-import { builtInHostFeatures, type HostFeature } from "./features/index.js";
+import { builtInHostParts } from "./built-ins.js";
+import type { HostFeature } from "./features/feature.js";
+import type { HostHandle, HostSessionState, TraceEntry, WidgetHostEvents } from "./host-handle.js";
 import { isGrantable, MAX_GRANTABLE_CAPABILITY_LENGTH, type GrantableContext } from "./capability-filter.js";
 import type { WidgetDriver } from "./driver.js";
 import { DEFAULT_HOST_LIMITS, TokenBucket, type HostLimits, type RateLimit } from "./limits.js";
@@ -39,43 +40,7 @@ import {
   type SessionScope,
 } from "./registry.js";
 
-/** Where a host session stands. */
-export type HostSessionState =
-  /** Waiting for the frame to load (or for `content_loaded`). */
-  | "waiting"
-  /** Asking the widget for its versions and capabilities, and the policy for a decision. */
-  | "negotiating"
-  /** Capabilities are settled; the widget may use them. */
-  | "ready"
-  /** destroy() was called. */
-  | "destroyed";
-
-/** One request or reply seen by the host, for logs and the playground's traffic view. No payloads. */
-export interface TraceEntry {
-  direction: "fromWidget" | "toWidget";
-  action: string;
-  /** When the request was sent or received (ms, performance clock when available). */
-  startedAt: number;
-  /** How long until the reply. */
-  durationMs: number;
-  ok: boolean;
-  /** The error message of an error reply. */
-  error?: string;
-}
-
-/** Events a {@link WidgetHost} emits. */
-export interface WidgetHostEvents {
-  /** The capability exchange finished and the session is usable. */
-  ready: { requested: readonly string[]; granted: readonly string[] };
-  /** The granted set changed after a renegotiation. */
-  capabilities: { requested: readonly string[]; granted: readonly string[] };
-  /** The session ended: the frame reloaded or navigated, or the host was destroyed. Grants are gone. */
-  sessionEnded: { reason: string };
-  /** The host app changed the viewed room. */
-  viewedRoom: { roomId: string | undefined; previous: string | undefined };
-  /** A request or reply passed, for traffic logs. */
-  trace: TraceEntry;
-}
+export type { HostSessionState, TraceEntry, WidgetHostEvents } from "./host-handle.js";
 
 /** Options of a {@link WidgetHost}. */
 export interface WidgetHostOptions {
@@ -143,7 +108,7 @@ const versionsSchema = v.object({ supported_versions: v.array(v.string()) });
  * validates every request against the action table, checks capabilities, applies the policy and
  * limits, calls the driver, and answers every request exactly once.
  */
-export class WidgetHost {
+export class WidgetHost implements HostHandle {
   /** The widget this host serves. */
   readonly widget: WidgetIdentity;
   private readonly transport: Transport;
@@ -224,14 +189,13 @@ export class WidgetHost {
     this.waitForIframeLoad = options.waitForIframeLoad ?? true;
     this.viewedRoom = options.viewedRoomId;
 
-    for (const registration of [
-      ...this.sessionActions(),
-      ...builtInHostActions,
-      ...(options.actions ?? []),
-    ]) {
+    // The built-in handlers and features come from a factory: the core does not import the action
+    // table, whose handlers import the core's types (see test/unit/host/import-cycles.test.ts).
+    const builtIns = builtInHostParts();
+    for (const registration of [...this.sessionActions(), ...builtIns.actions, ...(options.actions ?? [])]) {
       this.register(registration);
     }
-    const features = [...builtInHostFeatures, ...(options.features ?? [])];
+    const features = [...builtIns.features, ...(options.features ?? [])];
     this.supportedVersions = this.computeVersions(features);
     this.grantableContext = {
       customCapabilities: this.customCapabilities,

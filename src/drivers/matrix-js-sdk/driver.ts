@@ -12,10 +12,12 @@ import type { Direction, MatrixClient, MatrixEvent, Method, Preset, Room } from 
 import { consoleLogger, type Logger } from "../../core/logger.js";
 import type {
   AccountDataListener,
+  AlwaysOnScreenRequest,
   DelayedLeaveDelegation,
   DirectorySearchResult,
   DirectoryUserResult,
   LivekitTokenRequest,
+  ModalOpenRequest,
   NavigationContext,
   OpenIdCredentials,
   OpenIdRequestOptions,
@@ -33,8 +35,6 @@ import type {
   WidgetDriver,
 } from "../../host/driver.js";
 import { HomeserverError } from "../../host/matrix-error.js";
-import type { ModalOpenRequest } from "../../host/features/modals.js";
-import type { AlwaysOnScreenRequest } from "../../host/features/ui.js";
 import type { NavigationTarget } from "../../matrix/links.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { toHomeserverError } from "./errors.js";

@@ -12,7 +12,7 @@ import { ApiVersion } from "../../protocol/versions.js";
 import { isRoomAccessible, isWireRoomEvent, knownRooms, mayReceive } from "../actions/events/rooms.js";
 import type { RoomEvent, Unsubscribe, WidgetDriver } from "../driver.js";
 import { DEFAULT_HOST_LIMITS } from "../limits.js";
-import type { WidgetHost } from "../widget-host.js";
+import type { HostHandle } from "../host-handle.js";
 import type { HostFeature } from "./feature.js";
 
 /** A feature whose advertised versions depend on what the driver can do. */
@@ -106,7 +106,7 @@ class EventFeed {
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
-    private readonly host: WidgetHost,
+    private readonly host: HostHandle,
     private readonly driver: WidgetDriver,
   ) {
     this.logger = host.logger;
@@ -452,7 +452,7 @@ function describe(error: unknown): string {
   return describeThrown(error);
 }
 
-const feeds = new WeakMap<WidgetHost, EventFeed>();
+const feeds = new WeakMap<HostHandle, EventFeed>();
 
 /**
  * Tells the event feed of `host` to act on a change of the viewed room now: call it right after
@@ -461,7 +461,7 @@ const feeds = new WeakMap<WidgetHost, EventFeed>();
  * on the next live event, so a missed call only delays the push. Does nothing for a host without
  * a ready session.
  */
-export function refreshEventFeed(host: WidgetHost): void {
+export function refreshEventFeed(host: HostHandle): void {
   feeds.get(host)?.refresh();
 }
 

@@ -1,5 +1,5 @@
 import type { WidgetDriver } from "../driver.js";
-import type { WidgetHost } from "../widget-host.js";
+import type { HostHandle } from "../host-handle.js";
 
 /**
  * A part of the host that lives beside the request handlers: it watches the host's events
@@ -11,5 +11,5 @@ export interface HostFeature {
   readonly versions?: readonly string[];
   /** API versions this feature adds, given what the driver can do. */
   versionsFor?(driver: WidgetDriver): readonly string[];
-  attach(host: WidgetHost, driver: WidgetDriver): () => void;
+  attach(host: HostHandle, driver: WidgetDriver): () => void;
 }

@@ -1,5 +1,5 @@
 import type { WidgetIdentity } from "../policy.js";
-import type { WidgetHost } from "../widget-host.js";
+import type { HostHandle } from "../host-handle.js";
 import type { HostFeature } from "./feature.js";
 
 /**
@@ -7,7 +7,7 @@ import type { HostFeature } from "./feature.js";
  * of its host (`context.widget === host.widget`), so this lets a handler hand the app the host
  * itself (the opener of a modal, the widget asking to stay on screen) without a core change.
  */
-const hosts = new WeakMap<WidgetIdentity, WidgetHost>();
+const hosts = new WeakMap<WidgetIdentity, HostHandle>();
 
 /** Records every WidgetHost by its identity while it is attached. */
 export const hostDirectoryFeature: HostFeature = {
@@ -20,6 +20,6 @@ export const hostDirectoryFeature: HostFeature = {
 };
 
 /** The WidgetHost serving a widget identity, if it is alive. */
-export function hostFor(widget: WidgetIdentity): WidgetHost | undefined {
+export function hostFor(widget: WidgetIdentity): HostHandle | undefined {
   return hosts.get(widget);
 }

@@ -9,24 +9,12 @@ import { notifyCapabilities } from "../../protocol/actions/session.js";
 import type { JsonObject } from "../../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { ApiVersion } from "../../protocol/versions.js";
+import type { ModalOpenRequest } from "../driver.js";
+import type { HostHandle } from "../host-handle.js";
 import type { WidgetIdentity } from "../policy.js";
-import type { WidgetHost } from "../widget-host.js";
 
-/** A widget asks to open a modal widget; handed to the driver's `openModal`. */
-export interface ModalOpenRequest {
-  /** The widget that asked. */
-  opener: WidgetIdentity;
-  /** Its host: pass it to {@link bindModal}. */
-  openerHost: WidgetHost;
-  /**
-   * What to render: URL template (fill it with `templateWidgetUrl`), title, buttons (invalid ones
-   * removed) and the opener's data. Without an `m.close` button, render one labelled "Close" of
-   * kind `m.link` (MSC2790); it is always enabled.
-   */
-  definition: ModalDefinition;
-  /** Aborted when the opener's session ends; the modal must be closed then (MSC2790). */
-  signal: AbortSignal;
-}
+// The request type the driver sees lives beside the driver interface; re-exported for older imports.
+export type { ModalOpenRequest } from "../driver.js";
 
 /** Why a modal closed. */
 export type ModalCloseReason =
@@ -42,7 +30,7 @@ export interface BindModalOptions {
   /** The request the driver's `openModal` received. */
   request: ModalOpenRequest;
   /** The WidgetHost the app started for the modal widget. */
-  modal: WidgetHost;
+  modal: HostHandle;
   /** Called when the modal enables or disables one of its buttons; update the dialog. */
   onButtonEnabled?(buttonId: string, enabled: boolean): void;
   /** Called once when the modal is over: remove the dialog and destroy the modal's host. */

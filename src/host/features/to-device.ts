@@ -2,7 +2,7 @@ import { isNeverExposedToDeviceType } from "../../matrix/to-device.js";
 import { isPlainObject } from "../../protocol/envelope.js";
 import { toDeviceMessageAction } from "../../protocol/actions/to-device.js";
 import type { ToDeviceEvent, WidgetDriver } from "../driver.js";
-import type { WidgetHost } from "../widget-host.js";
+import type { HostHandle } from "../host-handle.js";
 import type { HostFeature } from "./feature.js";
 
 /**
@@ -13,7 +13,7 @@ import type { HostFeature } from "./feature.js";
  * already decrypted them.
  */
 export const toDeviceFeature: HostFeature = {
-  attach(host: WidgetHost, driver: WidgetDriver) {
+  attach(host: HostHandle, driver: WidgetDriver) {
     const watch = driver.watchToDevice;
     if (typeof watch !== "function") return () => {};
     let stop: (() => void) | undefined;
@@ -34,7 +34,7 @@ export const toDeviceFeature: HostFeature = {
   },
 };
 
-function deliverToDevice(host: WidgetHost, event: ToDeviceEvent): void {
+function deliverToDevice(host: HostHandle, event: ToDeviceEvent): void {
   if (host.state !== "ready" || typeof event !== "object" || event === null) return;
   const { type, sender, content, encrypted } = event;
   if (typeof type !== "string" || typeof sender !== "string" || !isPlainObject(content)) return;

@@ -11,37 +11,10 @@ import {
 import type { JsonObject } from "../../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetDriver } from "../driver.js";
-import type { WidgetIdentity } from "../policy.js";
-import type { WidgetHost } from "../widget-host.js";
-import type { ModalOpenRequest } from "./modals.js";
+import type { HostHandle } from "../host-handle.js";
 
-/** A widget asks to stay on screen, or to stop (`set_always_on_screen`). */
-export interface AlwaysOnScreenRequest {
-  widget: WidgetIdentity;
-  /** The host of the widget, to find its frame. */
-  host: WidgetHost | undefined;
-  /** true: keep the widget visible when the user leaves its room; false: stop doing so. */
-  value: boolean;
-}
-
-/**
- * Operations a host application's driver adds to render what widgets ask for on screen. They are
- * optional like every driver operation: without one, the matching action answers an error.
- * (Proposed for WidgetDriver itself; until then a driver object may simply carry them.)
- */
-export interface WidgetUiDriver extends WidgetDriver {
-  /**
-   * Keeps the widget on screen (or stops). Resolves with whether that happened. When a session
-   * ends while its widget is kept on screen, the host calls this again with `value: false`.
-   */
-  setAlwaysOnScreen?(request: AlwaysOnScreenRequest): Promise<boolean>;
-  /**
-   * Shows a modal widget (MSC2790) and resolves once it is shown; rejecting refuses it. Render the
-   * definition, start a WidgetHost for the modal, and link the two with `bindModal`.
-   */
-  openModal?(request: ModalOpenRequest): Promise<void>;
-}
+// Types the driver sees live beside the driver interface; re-exported here for older imports.
+export type { AlwaysOnScreenRequest, WidgetUiDriver } from "../driver.js";
 
 /** Options of {@link takeScreenshot}. */
 export interface ScreenshotOptions extends RequestOptions {
@@ -58,7 +31,7 @@ export const DEFAULT_MAX_SCREENSHOT_BYTES = 10 * 1024 * 1024;
  * does not advertise `org.matrix.msc2873`. The theme format is the client's own.
  */
 export async function updateTheme(
-  host: WidgetHost,
+  host: HostHandle,
   theme: JsonObject,
   options?: RequestOptions,
 ): Promise<boolean> {
@@ -73,7 +46,7 @@ export async function updateTheme(
  * allowed. Resolves like {@link updateTheme}.
  */
 export async function updateLanguage(
-  host: WidgetHost,
+  host: HostHandle,
   lang: string,
   options?: RequestOptions,
 ): Promise<boolean> {
@@ -84,7 +57,7 @@ export async function updateLanguage(
 }
 
 /** What the widget was last told about its visibility, per host, for the current session. */
-const visibilityByHost = new WeakMap<WidgetHost, { visible: boolean }>();
+const visibilityByHost = new WeakMap<HostHandle, { visible: boolean }>();
 
 /**
  * Tells the widget whether the user can see it (`visibility`). Only changes are sent: a widget
@@ -94,7 +67,7 @@ const visibilityByHost = new WeakMap<WidgetHost, { visible: boolean }>();
  * Scalar-era widgets.
  */
 export async function setWidgetVisibility(
-  host: WidgetHost,
+  host: HostHandle,
   visible: boolean,
   options?: RequestOptions,
 ): Promise<boolean> {
@@ -132,7 +105,7 @@ export async function setWidgetVisibility(
  * capability is asked; anything else rejects without a message being sent. Rejects when the
  * reply is not a Blob or is larger than `maxBytes`.
  */
-export async function takeScreenshot(host: WidgetHost, options: ScreenshotOptions = {}): Promise<Blob> {
+export async function takeScreenshot(host: HostHandle, options: ScreenshotOptions = {}): Promise<Blob> {
   if (host.state !== "ready") {
     throw new WidgetApiError("The widget session is not ready", ErrorCode.OutOfSequence);
   }

@@ -11,7 +11,7 @@ import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
 import { hostFor } from "../../features/host-directory.js";
 import { modalStateOf } from "../../features/modals.js";
-import type { WidgetUiDriver } from "../../features/ui.js";
+import type { WidgetUiDriver } from "../../driver.js";
 import type { RateLimit } from "../../limits.js";
 import type { ModalPolicyRequest } from "../../policy.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";

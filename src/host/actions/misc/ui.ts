@@ -3,7 +3,7 @@ import { callDriver } from "../../call-driver.js";
 import type { RateLimit } from "../../limits.js";
 import { defineHostAction } from "../../registry.js";
 import { hostFor } from "../../features/host-directory.js";
-import type { WidgetUiDriver } from "../../features/ui.js";
+import type { WidgetUiDriver } from "../../driver.js";
 import { malformedDriverAnswer, messageOf, refused } from "./shared.js";
 
 /** Stickers: a burst of 10, then one a second. */

@@ -1,0 +1,94 @@
+/**
+ * The host as the rest of the host SDK sees it: features, drivers and the application's helpers
+ * (`bindModal`, `hostFor`, `takeScreenshot`) take a {@link HostHandle}, which `WidgetHost`
+ * implements. It lives apart from the class so that nothing the class imports has to import the
+ * class back: the host core sits at the top of the module graph, not in a circle.
+ */
+import type { CapabilitySet } from "../capabilities/index.js";
+import type { RequestOptions } from "../core/endpoint.js";
+import type { Logger } from "../core/logger.js";
+import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
+import type { WidgetIdentity } from "./policy.js";
+
+/** Where a host session stands. */
+export type HostSessionState =
+  /** Waiting for the frame to load (or for `content_loaded`). */
+  | "waiting"
+  /** Asking the widget for its versions and capabilities, and the policy for a decision. */
+  | "negotiating"
+  /** Capabilities are settled; the widget may use them. */
+  | "ready"
+  /** destroy() was called. */
+  | "destroyed";
+
+/** One request or reply seen by the host, for logs and the playground's traffic view. No payloads. */
+export interface TraceEntry {
+  direction: "fromWidget" | "toWidget";
+  action: string;
+  /** When the request was sent or received (ms, performance clock when available). */
+  startedAt: number;
+  /** How long until the reply. */
+  durationMs: number;
+  ok: boolean;
+  /** The error message of an error reply. */
+  error?: string;
+}
+
+/** Events a WidgetHost emits. */
+export interface WidgetHostEvents {
+  /** The capability exchange finished and the session is usable. */
+  ready: { requested: readonly string[]; granted: readonly string[] };
+  /** The granted set changed after a renegotiation. */
+  capabilities: { requested: readonly string[]; granted: readonly string[] };
+  /** The session ended: the frame reloaded or navigated, or the host was destroyed. Grants are gone. */
+  sessionEnded: { reason: string };
+  /** The host app changed the viewed room. */
+  viewedRoom: { roomId: string | undefined; previous: string | undefined };
+  /** A request or reply passed, for traffic logs. */
+  trace: TraceEntry;
+}
+
+/** A running WidgetHost: everything of it that features, drivers and helpers may use. */
+export interface HostHandle {
+  /** The widget this host serves. */
+  readonly widget: WidgetIdentity;
+  /** Where the host and its features report what they do. */
+  readonly logger: Logger;
+  /** API versions this host advertises. */
+  readonly supportedVersions: readonly string[];
+  /** The session's state. */
+  readonly state: HostSessionState;
+  /** The granted capabilities, as a precompiled set. */
+  readonly capabilities: CapabilitySet;
+  /** The granted capabilities, exactly as the widget wrote them. */
+  readonly grantedCapabilities: readonly string[];
+  /** Everything the widget requested in this session. */
+  readonly requestedCapabilities: readonly string[];
+  /** The API versions the widget advertised. */
+  readonly widgetVersions: readonly string[];
+  /** The room the user is viewing. */
+  readonly viewedRoomId: string | undefined;
+  /** Outbound requests waiting for the widget. */
+  readonly pendingRequestCount: number;
+  /** Tells the host which room the user is viewing. */
+  setViewedRoomId(roomId: string | undefined): void;
+  /** Takes capabilities back from the widget; see `WidgetHost.revokeCapabilities`. */
+  revokeCapabilities(capabilities: Iterable<string>): Promise<void>;
+  /** Declares that the widget's current document has loaded; see `WidgetHost.start`. */
+  start(): void;
+  /** Resolves when the current session is ready. */
+  whenReady(): Promise<void>;
+  /** Listens for a host event; returns a function that stops listening. */
+  on<K extends keyof WidgetHostEvents>(
+    event: K,
+    listener: (payload: WidgetHostEvents[K]) => void,
+  ): () => void;
+  /** Sends a request to the widget under the name it advertises, and parses the reply. */
+  request<A extends AnyActionDescriptor>(
+    action: A,
+    data: RequestInput<A>,
+    options?: RequestOptions,
+  ): Promise<ResponseData<A>>;
+  /** Ends the session for good. */
+  destroy(): void;
+}
