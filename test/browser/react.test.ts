@@ -21,7 +21,14 @@ const PAGE = (bundle: string): string =>
 
 type HostCounts = Omit<
   ReactHostApi,
-  "state" | "delaySearch" | "sendMessage" | "setTopic" | "setSettings" | "setTheme" | "setLanguage"
+  | "takeErrors"
+  | "state"
+  | "delaySearch"
+  | "sendMessage"
+  | "setTopic"
+  | "setSettings"
+  | "setTheme"
+  | "setLanguage"
 >;
 
 const readHost = (page: Page): Promise<HostCounts> =>
@@ -78,8 +85,9 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
   async function open({
     broken = false,
     ssr = false,
+    notes = false,
     expected = "ready",
-  }: { broken?: boolean; ssr?: boolean; expected?: string | RegExp } = {}): Promise<{
+  }: { broken?: boolean; ssr?: boolean; notes?: boolean; expected?: string | RegExp } = {}): Promise<{
     page: Page;
     frame: Frame;
     readyMs: number;
@@ -89,6 +97,7 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
     const query = new URLSearchParams();
     if (broken) query.set("broken", "1");
     if (ssr) query.set("ssr", "1");
+    if (notes) query.set("notes", "1");
     const widget = `${origins.widgetOrigin}/react-widget.html?${query.toString()}`;
     const startedAt = Date.now();
     await p.page.goto(`${origins.hostOrigin}/react-host.html?widget=${encodeURIComponent(widget)}`);
@@ -171,6 +180,21 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
       .toEqual(["one", "two", "three", "four"]);
     const renders = (await readWidget(frame)).messageRenders;
     for (const bodies of renders) expect(new Set(bodies).size).toBe(bodies.length);
+  });
+
+  it("useRoomEvents fails without the receive capability, then fills in once a renegotiation grants it", async () => {
+    const { page, frame } = await open({ notes: true });
+    await expect.poll(() => text(frame, "notes-status")).toMatch(/^error: /);
+    expect(await text(frame, "notes")).toBe("");
+    await frame.click("#grant-notes");
+    await expect.poll(() => text(frame, "notes-status")).toBe("ready");
+    expect(await text(frame, "notes")).toBe("a note");
+    // The one refusal is the read before the grant; nothing else failed.
+    const refused = await page.evaluate(() =>
+      (window as unknown as { __reactHost: ReactHostApi }).__reactHost.takeErrors(),
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/^fromWidget (org\.matrix\.msc2876\.)?read_events: /);
   });
 
   it("useStateEvents shows the current topic, then the change the host pushes", async () => {
