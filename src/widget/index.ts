@@ -17,7 +17,13 @@ export { WidgetKitConfigError, ConfigErrorCode, type ConfigErrorCodeValue } from
 export { ApiVersion } from "../protocol/versions.js";
 export { defineAction } from "../protocol/action.js";
 export type { ActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
-export { formatCapability, parseCapability, type Capability } from "../capabilities/grammar.js";
+export {
+  formatCapability,
+  parseCapability,
+  type Capability,
+  type CapabilityStyle,
+  type FixedCapabilityName,
+} from "../capabilities/grammar.js";
 export {
   formatMatrixToLink,
   formatMatrixUri,
