@@ -304,7 +304,12 @@ describe("WidgetManager on the in-memory world", () => {
     const h = harness(world, { accountWidgets: true });
     await h.manager.settled();
     const first = h.manager.widgets("account")[0]!;
-    expect(first.definition).toMatchObject({ id: "stickers", source: "account", type: "m.stickerpicker" });
+    expect(first.definition).toMatchObject({
+      id: "stickers",
+      source: "account",
+      type: "m.stickerpicker",
+      sender: ME,
+    });
     expect(first.host?.state).toBe("waiting");
     const firstHost = first.host!;
 
