@@ -374,6 +374,28 @@ describe("WidgetManager on the in-memory world", () => {
     ]);
   });
 
+  it("removes a widget even when its unmount throws undefined and a listener throws", async () => {
+    const world = newWorld();
+    putWidget(world, "w", widget("https://w.example/"));
+    const h = harness(world, {}, () => ({
+      transport: createMemoryTransportPair().host,
+      hostOptions: { logger: silentLogger },
+      unmount: () => {
+        throw undefined;
+      },
+    }));
+    h.manager.on("ended", () => {
+      throw Object.create(null);
+    });
+    await h.manager.watchRoom(ROOM);
+    const host = hostOf(h, "w")!;
+    putWidget(world, "w", {});
+    await h.manager.settled();
+    expect(host.state).toBe("destroyed");
+    expect(h.manager.widgets(ROOM)).toEqual([]);
+    expect(h.log).toEqual(["added:w", "started:w", "ended:w", "removed:w"]);
+  });
+
   it("runs at most maxRunning widgets", async () => {
     const world = newWorld();
     for (const id of ["a", "b", "c"]) putWidget(world, id, widget(`https://${id}.example/`));
