@@ -99,7 +99,9 @@ export interface MountOptions {
 
 /** Where to put a pushed event; defaults are the viewed room and {@link TEST_OTHER_USER_ID}. */
 export interface PushOptions {
+  /** The room to send in. Default: the room the user is viewing. */
   roomId?: string;
+  /** Who sends it; they must be joined. Default {@link TEST_OTHER_USER_ID}. */
   sender?: string;
 }
 
