@@ -9,8 +9,8 @@
 //
 // The plan gives each property a number of runs by its cost: the cheap ones (the boundary walk,
 // the transports' origin checks) carry most of the count, and the expensive session properties
-// still get tens of thousands of runs each. On this 2-core machine the whole run takes about
-// 10 to 20 minutes, depending on the load.
+// still get 10,000 to 25,000 runs each. On the 2-core development machine the whole run took
+// 4.6 minutes when quiet and 13 minutes at a load average of 15.
 //
 // Environment: FUZZ_SEED (an integer; default: a random one, printed), FUZZ_TOTAL (the number of
 // inputs to reach; default 1,000,000; the plan is scaled to it).
