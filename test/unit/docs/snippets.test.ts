@@ -108,7 +108,11 @@ describe("documentation snippets", () => {
     ]);
   });
 
-  for (const doc of ["docs/guide-widget.md", "docs/migrating-from-matrix-widget-api.md"]) {
+  for (const doc of [
+    "docs/guide-widget.md",
+    "docs/migrating-from-matrix-widget-api.md",
+    "docs/widget-manager.md",
+  ]) {
     it(`compiles every ts snippet of ${doc} under strict`, { timeout: 120_000 }, () => {
       const errors = [...compile(doc).values()].flat();
       expect(errors).toEqual([]);
