@@ -28,10 +28,14 @@ export interface RememberConsentOptions {
   store: ConsentStore;
   /**
    * Asks the user about capabilities nothing remembered covers. `request.requested` lists only
-   * those; `request.granted` includes what the widget holds from memory. A bare list of
-   * capabilities counts as approved without "remember".
+   * those; `request.granted` includes what the widget holds from memory. The answer is
+   * `{ approved, remember }`, or a list of the approved capabilities that may carry a `remember`
+   * flag (the consent prompt of `matrix-widget-kit/host-ui` answers so): plug it in as
+   * `promptCapabilities: (request) => showConsentPrompt(request)`. A bare list is not remembered.
    */
-  promptCapabilities(request: CapabilityRequest): Awaitable<CapabilityConsentAnswer | Iterable<string>>;
+  promptCapabilities(
+    request: CapabilityRequest,
+  ): Awaitable<CapabilityConsentAnswer | (Iterable<string> & { readonly remember?: boolean })>;
   /**
    * Asks the user whether the widget may have an OpenID token, when no approval is remembered. A
    * bare boolean counts as an answer without "remember". Without it, OpenID is refused.
@@ -120,14 +124,16 @@ export function consentKeyOf(widget: WidgetIdentity): ConsentKey | undefined {
 
 const keyOf = consentKeyOf;
 
-function readCapabilityAnswer(answer: CapabilityConsentAnswer | Iterable<string>): {
+function readCapabilityAnswer(
+  answer: CapabilityConsentAnswer | (Iterable<string> & { remember?: boolean }),
+): {
   approved: string[];
   remember: boolean;
 } {
-  if (answer !== null && typeof answer === "object" && "approved" in answer && !isIterable(answer)) {
-    return { approved: [...answer.approved], remember: answer.remember === true };
-  }
-  return { approved: [...(answer as Iterable<string>)], remember: false };
+  // Only an explicit `remember: true` remembers: consent is never stored by accident.
+  const remember = (answer as { remember?: unknown }).remember === true;
+  if (!isIterable(answer) && "approved" in answer) return { approved: [...answer.approved], remember };
+  return { approved: [...(answer as Iterable<string>)], remember };
 }
 
 function readOpenIdAnswer(answer: OpenIdConsentAnswer | boolean): OpenIdConsentAnswer {

@@ -7,6 +7,7 @@ import {
   type ConsentKey,
   type StorageLike,
 } from "../../../src/host/consent/index.js";
+import { consentDecision } from "../../../src/host-ui/consent.js";
 import type { CapabilityRequest, HostPolicy } from "../../../src/host/policy.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
 import type { Transport } from "../../../src/transport/transport.js";
@@ -237,5 +238,38 @@ describe("remembered consent across sessions", () => {
     await expect(s.host.revokeCapabilities([SEND])).resolves.toBeUndefined();
     expect(s.host.grantedCapabilities).toEqual([]);
     s.end();
+  });
+});
+
+describe("rememberConsent with the host-ui consent prompt's answer", () => {
+  it("remembers an approved list that carries remember: true, as showConsentPrompt resolves", async () => {
+    const store = new MemoryConsentStore();
+    const policy = rememberConsent({
+      store,
+      promptCapabilities: (r) => consentDecision(r.requested, [SEND], true),
+    });
+    const approved = await policy.approveCapabilities({
+      widget: { widgetId: KEY.widgetId, origin: ORIGIN, roomId: ROOM },
+      requested: [SEND, READ],
+      granted: [],
+      renegotiation: false,
+    });
+    expect([...approved]).toEqual([SEND]);
+    expect(store.load(KEY).capabilities).toEqual([SEND]);
+  });
+
+  it("does not remember a decision whose remember box was left unchecked", async () => {
+    const store = new MemoryConsentStore();
+    const policy = rememberConsent({
+      store,
+      promptCapabilities: (r) => consentDecision(r.requested, [SEND], false),
+    });
+    await policy.approveCapabilities({
+      widget: { widgetId: KEY.widgetId, origin: ORIGIN, roomId: ROOM },
+      requested: [SEND],
+      granted: [],
+      renegotiation: false,
+    });
+    expect(store.load(KEY).capabilities).toEqual([]);
   });
 });
