@@ -120,12 +120,20 @@ export interface MountedWidget {
   /** The scripted user who answers the host's prompts. */
   readonly user: TestUser;
   /**
-   * Driver operations so far (optionally only those named `op`), oldest first. The host's own
-   * room-event subscription is not among them (see {@link MemoryDriver.subscriptions}).
+   * Driver operations since mount (optionally only those named `op`), oldest first: what the
+   * widget's requests, and the test's pushes, made the host do. The host's own bookkeeping is not
+   * among them: its room-event subscription (see {@link MemoryDriver.subscriptions}) and the calls
+   * it made to set the session up ({@link setupDriverCalls}).
    */
   driverCalls(op?: string): DriverCall[];
   /** The driver operations since the last call of this method (or since mount), then forgets them. */
   takeDriverCalls(): DriverCall[];
+  /**
+   * The driver operations the host made while the session was set up, before mount resolved: for
+   * example reading the current room state for the first `update_state` push, when the widget
+   * may receive state.
+   */
+  readonly setupDriverCalls: readonly DriverCall[];
   /** Another user sends a room event (state too, with `state_key`); resolves once delivered. */
   sendRoomEvent(draft: EventDraft, options?: PushOptions): Promise<MatrixEvent>;
   /** Another user changes room state; resolves once the widget was told. */
@@ -254,7 +262,6 @@ export async function mountWidget(options: MountOptions = {}): Promise<MountedWi
     throw error;
   }
 
-  let taken = 0;
   const settle = async (timeoutMs = 2000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     // Two quiet turns in a row: a reply can start a follow-up push on the next turn.
@@ -264,6 +271,11 @@ export async function mountWidget(options: MountOptions = {}): Promise<MountedWi
       quiet = host.pendingRequestCount === 0 && client.pendingRequestCount === 0 ? quiet + 1 : 0;
     }
   };
+  // Let the pushes that follow the grant (the first update_state) finish, so that what the host
+  // did to set the session up is told apart from what the test causes afterwards.
+  await settle();
+  const setupCount = driver.calls.length;
+  let taken = setupCount;
   const roomOf = (push: PushOptions | undefined): string => {
     const roomId = push?.roomId ?? host.viewedRoomId;
     if (roomId === undefined) throw new TypeError("No room to send to: pass roomId, or view a room");
@@ -277,7 +289,8 @@ export async function mountWidget(options: MountOptions = {}): Promise<MountedWi
     world,
     transports,
     user,
-    driverCalls: (op) => driver.calls.filter((call) => op === undefined || call.op === op),
+    setupDriverCalls: driver.calls.slice(0, setupCount),
+    driverCalls: (op) => driver.calls.slice(setupCount).filter((call) => op === undefined || call.op === op),
     takeDriverCalls: () => {
       const fresh = driver.calls.slice(taken);
       taken = driver.calls.length;

@@ -133,6 +133,14 @@ describe("matrix-widget-kit/testing: the scripted user", () => {
 });
 
 describe("matrix-widget-kit/testing: pushes and driver calls", () => {
+  it("keeps the host's session set-up reads (current state for the first push) apart from driverCalls", async () => {
+    await withKit({ capabilities: [stateCapability("receive", "m.room.topic")] }, async (kit) => {
+      expect(kit.setupDriverCalls.map((call) => call.op)).toEqual(["readStateEvents"]);
+      expect(kit.driverCalls()).toEqual([]);
+      expect(kit.takeDriverCalls()).toEqual([]);
+    });
+  });
+
   it("pushes a state change to a widget allowed to receive it", async () => {
     const batches: unknown[][] = [];
     await withKit(
