@@ -17,6 +17,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
@@ -237,6 +238,38 @@ for (const file of files) {
   });
 }
 console.log(`${maps} source maps, ${sources} sources: all resolve`);
+
+// And they point at the right place: a known piece of code in a built file maps back to the shipped
+// source line that holds it (one tsc output, both script-tag bundles).
+const probes = [
+  ["dist/widget/widget-client.js", "class WidgetClient", "src/widget/widget-client.ts"],
+  [
+    "dist/browser/matrix-widget-kit.widget.js",
+    '"search_term must be a string"',
+    "src/protocol/actions/user-directory.ts",
+  ],
+  [
+    "dist/browser/matrix-widget-kit.widget.iife.js",
+    '"search_term must be a string"',
+    "src/protocol/actions/user-directory.ts",
+  ],
+];
+for (const [file, needle, expected] of probes) {
+  const code = readFileSync(join(pkgDir, file), "utf8");
+  const at = code.indexOf(needle);
+  const lines = code.slice(0, at).split("\n");
+  const map = new SourceMap(JSON.parse(readFileSync(join(pkgDir, `${file}.map`), "utf8")));
+  const entry = at < 0 ? undefined : map.findEntry(lines.length - 1, lines.at(-1).length);
+  const source =
+    entry?.originalSource && inPackage(resolve(dirname(join(pkgDir, file)), entry.originalSource));
+  const line =
+    source && inTarball.has(source)
+      ? readFileSync(join(pkgDir, source), "utf8").split("\n")[entry.originalLine]
+      : undefined;
+  if (source !== expected || !line?.includes(needle.replace(/^"|"$/g, "")))
+    fail(`${file}: ${needle} maps to ${source}:${entry?.originalLine} (${line?.trim()}), not to ${expected}`);
+  else console.log(`${file}: ${needle} maps to ${source}:${entry.originalLine + 1}`);
+}
 
 // Every export, through import and through require(): the same module either way.
 const entries = Object.keys(manifest.exports)
