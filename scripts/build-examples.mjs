@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// Builds the package once, then type-checks and builds every example in examples/, and prints each
+// example's bundle size (minified, and gzip level 9). `npm test` runs it; so can you.
+//
+// The examples import `matrix-widget-kit/...` exactly as a user's project does: through
+// node_modules and the package's `exports`. Here that node_modules entry is a symlink,
+// examples/node_modules/matrix-widget-kit -> the repository root (what `npm link` or a workspace
+// would make), so TypeScript reads dist/**/*.d.ts and Vite bundles dist/**/*.js, both just built.
+// Their other dependencies (vite, react, matrix-js-sdk) come from the root devDependencies.
+//
+//   node scripts/build-examples.mjs [--skip-package-build] [name ...]
+import { spawn } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const examplesDir = join(root, "examples");
+const seconds = (since) => ((Date.now() - since) / 1000).toFixed(1);
+
+/** The examples this script builds; a directory without a tsconfig.json (script-tag) is only HTML. */
+export const EXAMPLES = Object.freeze([
+  "vite-widget",
+  "no-bundler-widget",
+  "react-widget",
+  "matrix-js-sdk-host",
+]);
+
+/** Examples with no bundler: "building" them copies the page, its module and the script-tag file. */
+const NO_BUNDLER = new Set(["no-bundler-widget"]);
+
+function exec(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")}: ${signal ?? `exit ${code}`}`)),
+    );
+  });
+}
+
+/** `npm run build`: the tsc output in dist/ and the script-tag bundles in dist/browser/. */
+export async function buildPackage() {
+  await exec(process.execPath, [
+    join(root, "node_modules", "typescript", "bin", "tsc"),
+    "-p",
+    "tsconfig.build.json",
+  ]);
+  const { buildBrowserBundles } = await import("./build-browser.mjs");
+  await buildBrowserBundles();
+}
+
+/**
+ * Makes `matrix-widget-kit` resolvable from examples/ as an installed package would be: a symlink
+ * examples/node_modules/matrix-widget-kit pointing at the repository root (gitignored).
+ */
+export function linkPackage() {
+  const modules = join(examplesDir, "node_modules");
+  const link = join(modules, "matrix-widget-kit");
+  mkdirSync(modules, { recursive: true });
+  let linked;
+  try {
+    linked = lstatSync(link).isSymbolicLink();
+  } catch {
+    linked = false;
+  }
+  if (!linked) {
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(relative(modules, root), link, "dir");
+  }
+}
+
+function formatDiagnostics(ts, diagnostics) {
+  return ts.formatDiagnosticsWithColorAndContext(diagnostics, {
+    getCanonicalFileName: (name) => name,
+    getCurrentDirectory: () => root,
+    getNewLine: () => "\n",
+  });
+}
+
+/** Type-checks one example with its own tsconfig.json (strict; checkJs for the no-bundler one). */
+export async function typeCheckExample(name) {
+  const ts = (await import("typescript")).default;
+  const configFile = join(examplesDir, name, "tsconfig.json");
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    configFile,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(formatDiagnostics(ts, [diagnostic]));
+      },
+    },
+  );
+  if (!parsed) throw new Error(`could not read ${configFile}`);
+  if (parsed.fileNames.length === 0) throw new Error(`${configFile} includes no file`);
+  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
+  const diagnostics = [...parsed.errors, ...ts.getPreEmitDiagnostics(program)];
+  if (diagnostics.length > 0) throw new Error(`${name}: type errors\n${formatDiagnostics(ts, diagnostics)}`);
+  // Guards against a check that passes because it resolved nothing: the example must have been
+  // checked against the package's built declarations.
+  const declarations = program
+    .getSourceFiles()
+    .map((file) => file.fileName)
+    .filter((file) => file.startsWith(join(root, "dist") + "/") && file.endsWith(".d.ts"));
+  if (declarations.length === 0) throw new Error(`${name}: no matrix-widget-kit declaration was read`);
+  return parsed.fileNames.length;
+}
+
+/** Sizes of the JavaScript files under `dir`: minified bytes, and gzip level 9 bytes, in total. */
+export function measureScripts(dir) {
+  let minifiedBytes = 0;
+  let gzippedBytes = 0;
+  const files = [];
+  const walk = (at) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".js")) {
+        const code = readFileSync(path);
+        minifiedBytes += code.byteLength;
+        gzippedBytes += gzipSync(code, { level: 9 }).byteLength;
+        files.push(relative(dir, path));
+      }
+    }
+  };
+  walk(dir);
+  return { files: files.sort(), minifiedBytes, gzippedBytes };
+}
+
+/**
+ * Builds one example into `outDir` (default examples/<name>/dist) and returns the sizes of its
+ * scripts. Vite examples build with their own vite.config.ts; the no-bundler one is copied next to
+ * the script-tag file its import map names (vendor/matrix-widget-kit.widget.js).
+ */
+export async function buildExample(name, options = {}) {
+  const dir = join(examplesDir, name);
+  const outDir = options.outDir ?? join(dir, "dist");
+  if (NO_BUNDLER.has(name)) {
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(join(outDir, "vendor"), { recursive: true });
+    for (const file of ["index.html", "widget.js"]) cpSync(join(dir, file), join(outDir, file));
+    const { BROWSER_FILES } = await import("./build-browser.mjs");
+    const bundle = join(root, "dist", "browser", BROWSER_FILES.esm);
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build the package first`);
+    cpSync(bundle, join(outDir, "vendor", BROWSER_FILES.esm));
+  } else {
+    const { build } = await import("vite");
+    await build({ root: dir, logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  }
+  return { outDir, ...measureScripts(outDir) };
+}
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const args = process.argv.slice(2);
+  const skipPackageBuild = args.includes("--skip-package-build");
+  const names = args.filter((arg) => !arg.startsWith("--"));
+  for (const name of names) if (!EXAMPLES.includes(name)) throw new Error(`no example named ${name}`);
+  const started = Date.now();
+  if (!skipPackageBuild) {
+    const since = Date.now();
+    await buildPackage();
+    console.log(`package built in ${seconds(since)}s`);
+  }
+  linkPackage();
+  const rows = [];
+  let failed = false;
+  for (const name of names.length > 0 ? names : EXAMPLES) {
+    const since = Date.now();
+    try {
+      await typeCheckExample(name);
+      const built = await buildExample(name);
+      rows.push({ name, ...built });
+      console.log(
+        `${name}: type-checked and built in ${seconds(since)}s: ${built.minifiedBytes} B min ` +
+          `(${kb(built.minifiedBytes)}), ${built.gzippedBytes} B gzip (${kb(built.gzippedBytes)}) ` +
+          `[${built.files.join(", ")}]`,
+      );
+    } catch (error) {
+      failed = true;
+      console.error(`${name}: FAILED\n${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  console.log(`\nexample bundles (JavaScript, minified / gzip -9):`);
+  for (const row of rows)
+    console.log(`  ${row.name.padEnd(20)} ${kb(row.minifiedBytes).padStart(10)} / ${kb(row.gzippedBytes)}`);
+  console.log(`examples done in ${seconds(started)}s`);
+  if (failed) process.exit(1);
+}
