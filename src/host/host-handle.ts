@@ -38,7 +38,7 @@ export interface TraceEntry {
 export interface WidgetHostEvents {
   /** The capability exchange finished and the session is usable. */
   ready: { requested: readonly string[]; granted: readonly string[] };
-  /** The granted set changed after a renegotiation. */
+  /** The granted set changed: a renegotiation added to it, or the host app revoked some. */
   capabilities: { requested: readonly string[]; granted: readonly string[] };
   /** The session ended: the frame reloaded or navigated, or the host was destroyed. Grants are gone. */
   sessionEnded: { reason: string };

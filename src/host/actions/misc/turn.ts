@@ -115,6 +115,9 @@ async function pump(context: HostActionContext, watch: TurnWatch, first: TurnSer
   try {
     for (;;) {
       if (watch.stopped || session.ended) return;
+      // Credentials are pushed only while the grant holds: the host app may revoke it mid-session
+      // (WidgetHost.revokeCapabilities), and then the stream ends.
+      if (!context.capabilities.hasFixed("turn_servers")) return;
       if (isTurnServerUpdate(value)) {
         const { uris, username, password } = value;
         // Awaited, so updates reach the widget in order and a slow widget is not flooded.

@@ -40,7 +40,8 @@ const onScreenKey = Symbol("always-on-screen");
 
 /**
  * set_always_on_screen (MSC2764): asks the app's driver to keep the widget on screen, replying
- * whether it did. When the session ends with the widget kept on screen, the driver is told to stop.
+ * whether it did. When the session ends with the widget kept on screen, or the host app revokes
+ * `m.always_on_screen` (`WidgetHost.revokeCapabilities`), the driver is told to stop.
  */
 export const setAlwaysOnScreenHandler = defineHostAction({
   action: setAlwaysOnScreenAction,
@@ -58,8 +59,9 @@ export const setAlwaysOnScreenHandler = defineHostAction({
         const created: OnScreenState = { value: false };
         state = created;
         session.values.set(onScreenKey, created);
-        session.onEnd(() => {
+        const takeOffScreen = () => {
           if (!created.value) return;
+          created.value = false;
           const stop = (driver as WidgetUiDriver).setAlwaysOnScreen;
           try {
             void stop?.call(driver, { widget, host, value: false })?.catch((error: unknown) => {
@@ -68,6 +70,14 @@ export const setAlwaysOnScreenHandler = defineHostAction({
           } catch (error) {
             logger.warn(`Could not take the widget off screen: ${messageOf(error)}`);
           }
+        };
+        // A revoked grant ends what it allowed: the widget is no longer kept on screen.
+        const stopListening = host?.on("capabilities", () => {
+          if (!context.capabilities.hasFixed("always_on_screen")) takeOffScreen();
+        });
+        session.onEnd(() => {
+          stopListening?.();
+          takeOffScreen();
         });
       }
       state.value = value;
