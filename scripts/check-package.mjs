@@ -175,6 +175,10 @@ if (firstBlock !== "npm install matrix-widget-kit")
 for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
   if (!/^(https:\/\/|#)/.test(target)) fail(`README link does not work on npm: ${target}`);
 }
+for (const [, version] of readme.matchAll(/matrix-widget-kit@([^/\s]+)\//g)) {
+  if (version !== manifest.version)
+    fail(`the README's CDN paths name version ${version}, the package is ${manifest.version}`);
+}
 for (const key of Object.keys(manifest.exports)) {
   if (key !== "./package.json" && !readme.includes(`\`matrix-widget-kit${key.slice(1)}\``))
     fail(`the README does not name the entry point matrix-widget-kit${key.slice(1)}`);
