@@ -121,6 +121,17 @@ export {
   type Capability,
 } from "../capabilities/index.js";
 export {
+  describeCapability,
+  describeRisk,
+  capabilityCatalogue,
+  CAPABILITY_CATALOGUES,
+  type CapabilityDescription,
+  type CapabilityRisk,
+  type CapabilityMessages,
+  type CapabilityMessageId,
+  type DescribeCapabilityOptions,
+} from "../capabilities/describe.js";
+export {
   NEVER_EXPOSED_ACCOUNT_DATA,
   SENSITIVE_ACCOUNT_DATA,
   classifyAccountDataType,

@@ -1,0 +1,219 @@
+/**
+ * The consent prompt: one checkbox per requested capability with its wording and risk, a
+ * "remember" choice that starts OFF, and an answer `HostPolicy.approveCapabilities` accepts as is.
+ *
+ * @module
+ */
+
+import {
+  describeCapability,
+  describeRisk,
+  type CapabilityDescription,
+  type DescribeCapabilityOptions,
+} from "../capabilities/describe.js";
+import type { CapabilityRequest } from "../host/policy.js";
+import { visibleText } from "../core/visible-text.js";
+import {
+  applyTheme,
+  el,
+  fillNodes,
+  hostUiBase,
+  label,
+  pickLocale,
+  untrusted,
+  type HostUiElement,
+  type HostUiOptions,
+} from "./base.js";
+import { hostUiMessages } from "./messages.js";
+
+/** The tag name of the consent prompt element. */
+export const CONSENT_PROMPT_TAG = "mwk-consent-prompt";
+
+/**
+ * The user's answer to a consent prompt. It is an `Iterable<string>` of the granted capabilities, so
+ * it is a valid return value of `HostPolicy.approveCapabilities`; a policy that remembers consent
+ * reads `granted` and `remember` as well.
+ */
+export interface ConsentDecision extends Iterable<string> {
+  /** The capabilities the user left checked, exactly as the widget wrote them. */
+  readonly granted: readonly string[];
+  /** The requested capabilities the user unchecked or that were denied by "Deny all" or Escape. */
+  readonly denied: readonly string[];
+  /** Whether the user asked to remember this choice. Starts unchecked; false on "Deny all" and Escape. */
+  readonly remember: boolean;
+}
+
+/** Options of {@link showConsentPrompt}. */
+export interface ConsentPromptOptions extends HostUiOptions {
+  /**
+   * Which capabilities start checked. Default: those whose risk is `low`; sensitive and dangerous
+   * ones start unchecked so the user must opt in to each.
+   */
+  initiallyChecked?: (description: CapabilityDescription, capability: string) => boolean;
+  /** Extra capability catalogues, passed to `describeCapability`. */
+  catalogues?: DescribeCapabilityOptions["catalogues"];
+}
+
+/** Builds a {@link ConsentDecision}. */
+export function consentDecision(
+  requested: readonly string[],
+  granted: readonly string[],
+  remember: boolean,
+): ConsentDecision {
+  const grantedSet = new Set(granted);
+  const decision = {
+    granted: Object.freeze([...granted]),
+    denied: Object.freeze(requested.filter((c) => !grantedSet.has(c))),
+    remember,
+    [Symbol.iterator]: () => decision.granted[Symbol.iterator](),
+  };
+  return Object.freeze(decision);
+}
+
+/** The consent prompt element; obtain its class through {@link defineConsentPrompt}. */
+export interface ConsentPromptElement extends HostUiElement {
+  /** Fills and opens the prompt; resolves once with the user's answer. */
+  prompt(request: CapabilityRequest, options?: ConsentPromptOptions): Promise<ConsentDecision>;
+}
+
+let consentClass: (new () => ConsentPromptElement) | undefined;
+
+/**
+ * Defines `<mwk-consent-prompt>` in `registry` (default: the window's) if it is not defined yet, and
+ * returns its class. Call it in a browser only.
+ */
+export function defineConsentPrompt(
+  registry: CustomElementRegistry = customElements,
+): new () => ConsentPromptElement {
+  consentClass ??= class ConsentPrompt extends hostUiBase() implements ConsentPromptElement {
+    prompt(request: CapabilityRequest, options: ConsentPromptOptions = {}): Promise<ConsentDecision> {
+      const locale = pickLocale(options.locale);
+      const words = hostUiMessages(locale);
+      applyTheme(this, options.theme);
+      const requested = [...request.requested];
+      return new Promise((resolve) => {
+        const finish = (granted: string[], remember: boolean) => {
+          options.signal?.removeEventListener("abort", onAbort);
+          this.closeDialog();
+          resolve(consentDecision(requested, granted, remember));
+        };
+        const onAbort = () => finish([], false);
+        const dialog = this.openDialog("capabilities", "dialog", onAbort);
+        dialog.replaceChildren();
+
+        const widget = untrusted(options.widgetName ?? request.widget.widgetId, 48);
+        const heading = el("h2");
+        heading.append(
+          ...fillNodes(words[request.renegotiation ? "consent.heading.more" : "consent.heading"], { widget }),
+        );
+        const intro = el(
+          "p",
+          "muted",
+          requested.length === 0 ? words["consent.none"] : words["consent.intro"],
+        );
+        label(dialog, heading, intro);
+        dialog.append(heading);
+        if (request.widget.origin !== undefined) {
+          const origin = el("p", "muted origin");
+          origin.append(
+            ...fillNodes(words["consent.origin"], { origin: untrusted(request.widget.origin, 80) }),
+          );
+          dialog.append(origin);
+        }
+        dialog.append(intro);
+
+        const checks: Array<[HTMLInputElement, string]> = [];
+        const list = el("ul");
+        requested.forEach((capability, index) => {
+          const description = describeCapability(capability, {
+            locale,
+            ...(options.catalogues ? { catalogues: options.catalogues } : {}),
+          });
+          const item = el("li");
+          item.dataset.risk = description.risk;
+          const row = el("label", "capability");
+          const check = el("input");
+          check.type = "checkbox";
+          check.dataset.capability = capability;
+          check.checked = options.initiallyChecked
+            ? options.initiallyChecked(description, capability)
+            : description.risk === "low";
+          const detailId = `mwk-detail-${index}`;
+          check.setAttribute("aria-describedby", detailId);
+          const text = el("span");
+          const title = el("span", "title isolate", description.title);
+          const risk = el(
+            "span",
+            `risk risk-${description.risk}`,
+            describeRisk(description.risk, { locale }),
+          );
+          const detail = el("span", "detail isolate", description.detail);
+          detail.id = detailId;
+          const raw = el("code", "muted", visibleText(capability, { maxLength: 160 }));
+          detail.append(" ", raw);
+          text.append(title, risk, detail);
+          row.append(check, text);
+          item.append(row);
+          list.append(item);
+          checks.push([check, capability]);
+        });
+        if (requested.length > 0) dialog.append(list);
+
+        const rememberRow = el("label", "remember");
+        const remember = el("input");
+        remember.type = "checkbox";
+        remember.dataset.testid = "remember";
+        // Off by default: remembering is a decision of its own, not a side effect of allowing.
+        remember.checked = false;
+        rememberRow.append(remember, el("span", undefined, words["consent.remember"]));
+
+        const actions = el("div", "actions");
+        const deny = el("button", undefined, words["consent.deny"]);
+        deny.type = "button";
+        deny.dataset.testid = "deny";
+        deny.addEventListener("click", () => finish([], false));
+        const approve = el("button", "primary", words["consent.approve"]);
+        approve.type = "button";
+        approve.dataset.testid = "approve";
+        approve.addEventListener("click", () =>
+          finish(
+            checks.filter(([check]) => check.checked).map(([, capability]) => capability),
+            remember.checked,
+          ),
+        );
+        actions.append(deny, approve);
+        dialog.append(rememberRow, actions);
+
+        if (options.signal?.aborted) {
+          onAbort();
+          return;
+        }
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+        this.showBuilt(checks[0]?.[0] ?? approve);
+      });
+    }
+  };
+  if (registry.get(CONSENT_PROMPT_TAG) === undefined) registry.define(CONSENT_PROMPT_TAG, consentClass);
+  return consentClass;
+}
+
+/**
+ * Asks the user which of the requested capabilities to grant. The answer is what
+ * `HostPolicy.approveCapabilities` expects, so one line wires it in:
+ *
+ * ```ts
+ * const policy: HostPolicy = { approveCapabilities: (request) => showConsentPrompt(request) };
+ * ```
+ *
+ * Low-risk capabilities start checked, sensitive and dangerous ones unchecked; "remember" starts
+ * unchecked. Escape, "Deny all" and an aborted `signal` grant nothing.
+ */
+export function showConsentPrompt(
+  request: CapabilityRequest,
+  options: ConsentPromptOptions = {},
+): Promise<ConsentDecision> {
+  defineConsentPrompt();
+  const element = document.createElement(CONSENT_PROMPT_TAG) as ConsentPromptElement;
+  (options.container ?? document.body).appendChild(element);
+  return element.prompt(request, options);
+}

@@ -1,0 +1,178 @@
+/**
+ * The share confirmation (MSC3662): the real profile of each suggested user next to what the widget
+ * claimed, unverified users flagged, and an answer `HostPolicy.confirmShare` accepts as is.
+ *
+ * Names are untrusted: they are shown inside `<bdi>` (so right-to-left text cannot reorder the
+ * sentence), with zero-width and bidi control characters escaped visibly, cut with an ellipsis, and
+ * always next to the Matrix ID, which is the one thing a widget cannot fake.
+ *
+ * @module
+ */
+
+import { hasInvisibleCharacters, visibleText } from "../core/visible-text.js";
+import type { ResolvedSharedUser, ShareDecision, ShareRequest } from "../host/policy.js";
+import {
+  applyTheme,
+  el,
+  fillNodes,
+  hostUiBase,
+  label,
+  pickLocale,
+  untrusted,
+  type HostUiElement,
+  type HostUiOptions,
+} from "./base.js";
+import { hostUiMessages, type HostUiMessages } from "./messages.js";
+
+/** The tag name of the share confirmation element. */
+export const SHARE_CONFIRM_TAG = "mwk-share-confirm";
+
+/** Options of {@link showShareConfirm}. */
+export interface ShareConfirmOptions extends HostUiOptions {
+  /** The viewed room's name, for the "Invite to …" button. Default: the room ID. */
+  roomName?: string;
+}
+
+/** The share confirmation element; obtain its class through {@link defineShareConfirm}. */
+export interface ShareConfirmElement extends HostUiElement {
+  /** Fills and opens the confirmation; resolves once with the user's decision. */
+  confirm(request: ShareRequest, options?: ShareConfirmOptions): Promise<ShareDecision>;
+}
+
+/** One user's card: real name, Matrix ID, and every warning that applies. */
+function userCard(user: ResolvedSharedUser, words: HostUiMessages): HTMLElement {
+  const card = el("div", "user");
+  card.dataset.userId = user.userId;
+  card.dataset.verified = String(user.verified);
+  const shown = user.displayName ?? user.userId;
+  const id = el("code", "mxid");
+  id.append(untrusted(user.userId, 255));
+  card.append(untrusted(shown, 64, "name"), id);
+  if (!user.verified) {
+    card.append(el("span", "warning", words["share.unverified"]));
+  } else if (user.claimed.displayName !== undefined && user.claimed.displayName !== user.displayName) {
+    const warning = el("span", "warning mismatch");
+    warning.append(
+      ...fillNodes(words["share.mismatch"], {
+        claimed: untrusted(user.claimed.displayName, 64),
+        real: untrusted(shown, 64),
+      }),
+    );
+    card.append(warning);
+  }
+  if (hasInvisibleCharacters(shown) || hasInvisibleCharacters(user.claimed.displayName ?? "")) {
+    card.append(el("span", "warning hidden", words["share.hidden"]));
+  }
+  return card;
+}
+
+let shareClass: (new () => ShareConfirmElement) | undefined;
+
+/** Defines `<mwk-share-confirm>` in `registry` if it is not defined yet, and returns its class. */
+export function defineShareConfirm(
+  registry: CustomElementRegistry = customElements,
+): new () => ShareConfirmElement {
+  shareClass ??= class ShareConfirm extends hostUiBase() implements ShareConfirmElement {
+    confirm(request: ShareRequest, options: ShareConfirmOptions = {}): Promise<ShareDecision> {
+      const words = hostUiMessages(pickLocale(options.locale));
+      applyTheme(this, options.theme);
+      return new Promise((resolve) => {
+        const signals = [request.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
+        const finish = (decision: ShareDecision) => {
+          for (const signal of signals) signal.removeEventListener("abort", onAbort);
+          this.closeDialog();
+          resolve(decision);
+        };
+        const onAbort = () => finish({ action: "dismiss" });
+        const dialog = this.openDialog("share", "alertdialog", onAbort);
+        dialog.replaceChildren();
+
+        const widget = untrusted(options.widgetName ?? request.widget.widgetId, 48);
+        const headingId =
+          request.hint === "invite"
+            ? "share.heading.invite"
+            : request.hint === "create_room"
+              ? "share.heading.create_room"
+              : "share.heading.other";
+        const heading = el("h2");
+        heading.append(...fillNodes(words[headingId], { widget }));
+        const intro = el("p", "muted", words["share.intro"]);
+        label(dialog, heading, intro);
+        dialog.append(heading, intro);
+
+        // With several users, each can be left out; the decision then narrows `userIds`.
+        const includes: Array<[HTMLInputElement, string]> = [];
+        for (const user of request.users) {
+          const card = userCard(user, words);
+          if (request.users.length > 1) {
+            const include = el("input");
+            include.type = "checkbox";
+            include.checked = true;
+            include.dataset.userId = user.userId;
+            include.setAttribute(
+              "aria-label",
+              words["share.include"].replace("{user}", visibleText(user.userId, { maxLength: 255 })),
+            );
+            card.prepend(include);
+            includes.push([include, user.userId]);
+          }
+          dialog.append(card);
+        }
+        const chosen = (): { userIds?: readonly string[] } =>
+          includes.length === 0 ? {} : { userIds: includes.filter(([c]) => c.checked).map(([, id]) => id) };
+
+        const actions = el("div", "actions");
+        const cancel = el("button", undefined, words["share.cancel"]);
+        cancel.type = "button";
+        cancel.dataset.testid = "cancel";
+        cancel.addEventListener("click", () => finish({ action: "dismiss" }));
+        actions.append(cancel);
+        if (request.viewedRoomId !== undefined) {
+          const invite = el("button", request.hint === "invite" ? "primary" : undefined);
+          invite.type = "button";
+          invite.dataset.testid = "invite";
+          invite.append(
+            ...fillNodes(words["share.invite"], {
+              room: untrusted(options.roomName ?? request.viewedRoomId, 48),
+            }),
+          );
+          invite.addEventListener("click", () =>
+            finish({ action: "invite", roomId: request.viewedRoomId, ...chosen() }),
+          );
+          actions.append(invite);
+        }
+        const dm = el("button", request.hint === "invite" ? undefined : "primary", words["share.dm"]);
+        dm.type = "button";
+        dm.dataset.testid = "dm";
+        dm.addEventListener("click", () => finish({ action: "create_dm", ...chosen() }));
+        actions.append(dm);
+        dialog.append(actions);
+
+        if (signals.some((s) => s.aborted)) {
+          onAbort();
+          return;
+        }
+        for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+        // The safe choice has the focus: Enter right away changes nothing.
+        this.showBuilt(cancel);
+      });
+    }
+  };
+  if (registry.get(SHARE_CONFIRM_TAG) === undefined) registry.define(SHARE_CONFIRM_TAG, shareClass);
+  return shareClass;
+}
+
+/**
+ * Shows an mxid share (MSC3662) and resolves with the user's decision: what `HostPolicy.confirmShare`
+ * expects, so `confirmShare: (request) => showShareConfirm(request)` wires it in. Escape, "Cancel"
+ * and the request's abort signal dismiss.
+ */
+export function showShareConfirm(
+  request: ShareRequest,
+  options: ShareConfirmOptions = {},
+): Promise<ShareDecision> {
+  defineShareConfirm();
+  const element = document.createElement(SHARE_CONFIRM_TAG) as ShareConfirmElement;
+  (options.container ?? document.body).appendChild(element);
+  return element.confirm(request, options);
+}
