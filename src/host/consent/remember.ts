@@ -1,3 +1,5 @@
+import { describeThrown } from "../../core/describe.js";
+import { consoleLogger, type Logger } from "../../core/logger.js";
 import type {
   Awaitable,
   CapabilityRequest,
@@ -6,7 +8,7 @@ import type {
   RevokedConsent,
   WidgetIdentity,
 } from "../policy.js";
-import { consentCapabilityKey, type ConsentKey, type ConsentStore } from "./store.js";
+import { consentCapabilityKey, type ConsentKey, type ConsentStore, type RememberedConsent } from "./store.js";
 
 /** What a capability prompt answers: the capabilities the user allowed, and whether to remember them. */
 export interface CapabilityConsentAnswer {
@@ -41,6 +43,12 @@ export interface RememberConsentOptions {
    * bare boolean counts as an answer without "remember". Without it, OpenID is refused.
    */
   promptOpenId?(request: OpenIdConsentRequest): Awaitable<OpenIdConsentAnswer | boolean>;
+  /**
+   * Where a failing store is reported (storage full, blocked, a server down). Reading that fails
+   * counts as nothing remembered, so the user is asked; remembering that fails still grants what
+   * the user approved. Default: the console.
+   */
+  logger?: Logger;
 }
 
 /** The consent hooks {@link rememberConsent} fills in; spread them into a {@link HostPolicy}. */
@@ -68,11 +76,28 @@ export type RememberingPolicy = Required<
  */
 export function rememberConsent(options: RememberConsentOptions): RememberingPolicy {
   const { store } = options;
+  const logger = options.logger ?? consoleLogger;
+  // A store that fails must not turn the user's answer into a refusal, nor grant anything itself.
+  const load = async (key: ConsentKey): Promise<RememberedConsent> => {
+    try {
+      return await store.load(key);
+    } catch (error) {
+      logger.warn(`Remembered consent could not be read; asking instead: ${describeThrown(error)}`);
+      return { capabilities: [], openId: false };
+    }
+  };
+  const remember = async (key: ConsentKey, change: Parameters<ConsentStore["remember"]>[1]) => {
+    try {
+      await store.remember(key, change);
+    } catch (error) {
+      logger.warn(`Consent could not be remembered; it holds for this session: ${describeThrown(error)}`);
+    }
+  };
   return {
     async approveCapabilities(request) {
       const key = keyOf(request.widget);
       const remembered = key
-        ? new Set((await store.load(key)).capabilities.map(consentCapabilityKey))
+        ? new Set((await load(key)).capabilities.map(consentCapabilityKey))
         : new Set<string>();
       const fromMemory = request.requested.filter((capability) =>
         remembered.has(consentCapabilityKey(capability)),
@@ -91,17 +116,16 @@ export function rememberConsent(options: RememberConsentOptions): RememberingPol
       // Only what was asked counts; an answer naming anything else is the host's to drop and log.
       const asked = new Set(toAsk);
       const approved = answer.approved.filter((capability) => asked.has(capability));
-      if (key && answer.remember && approved.length > 0)
-        await store.remember(key, { capabilities: approved });
+      if (key && answer.remember && approved.length > 0) await remember(key, { capabilities: approved });
       return [...fromMemory, ...answer.approved];
     },
 
     async approveOpenId(request) {
       const key = keyOf(request.widget);
-      if (key && (await store.load(key)).openId) return true;
+      if (key && (await load(key)).openId) return true;
       if (!options.promptOpenId) return false;
       const answer = readOpenIdAnswer(await options.promptOpenId(request));
-      if (key && answer.approved && answer.remember) await store.remember(key, { openId: true });
+      if (key && answer.approved && answer.remember) await remember(key, { openId: true });
       return answer.approved;
     },
 

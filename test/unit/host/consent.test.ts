@@ -273,3 +273,46 @@ describe("rememberConsent with the host-ui consent prompt's answer", () => {
     expect(store.load(KEY).capabilities).toEqual([]);
   });
 });
+
+describe("rememberConsent with a failing store", () => {
+  const failing = (): MemoryConsentStore => {
+    const store = new MemoryConsentStore();
+    store.load = () => {
+      throw new Error("SecurityError: storage is blocked");
+    };
+    store.remember = () => {
+      throw Object.create(null);
+    };
+    return store;
+  };
+
+  it("asks the user when the store cannot be read, and grants their answer when it cannot be written", async () => {
+    const logger = new RecordingLogger();
+    const prompt = vi.fn((r: CapabilityRequest) => ({ approved: r.requested, remember: true }));
+    const policy = rememberConsent({ store: failing(), promptCapabilities: prompt, logger });
+    const approved = await policy.approveCapabilities({
+      widget: { widgetId: KEY.widgetId, origin: ORIGIN, roomId: ROOM },
+      requested: [SEND],
+      granted: [],
+      renegotiation: false,
+    });
+    expect([...approved]).toEqual([SEND]);
+    expect(prompt).toHaveBeenCalledTimes(1);
+    expect(logger.lines.filter((line) => line.startsWith("warn:"))).toHaveLength(2);
+  });
+
+  it("asks about OpenID when the store cannot be read", async () => {
+    const policy = rememberConsent({
+      store: failing(),
+      promptCapabilities: () => [],
+      promptOpenId: () => true,
+      logger: new RecordingLogger(),
+    });
+    await expect(
+      policy.approveOpenId({
+        widget: { widgetId: "w1", origin: ORIGIN },
+        signal: new AbortController().signal,
+      }),
+    ).resolves.toBe(true);
+  });
+});
