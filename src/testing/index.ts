@@ -52,10 +52,43 @@ export type UserPrompt =
   | { kind: "share"; request: Omit<ShareRequest, "signal">; answer: ShareDecision }
   | { kind: "navigation"; target: NavigationTarget; answer: boolean };
 
+/** A capability prompt the user is still thinking about; see {@link TestUser.nextPrompt}. */
+export interface PendingCapabilityPrompt {
+  kind: "capabilities";
+  request: CapabilityRequest;
+  /** Answers it; the host goes on. Only the first answer counts. */
+  answer(answer: CapabilityAnswer): void;
+}
+
+/** A share prompt the user is still thinking about; see {@link TestUser.nextPrompt}. */
+export interface PendingSharePrompt {
+  kind: "share";
+  /** What the host shows; its `signal` aborts if the widget's session ends first. */
+  request: ShareRequest;
+  /** Answers it; the host goes on. Only the first answer counts. */
+  answer(answer: ShareAnswer): void;
+}
+
+/** A navigation the user is still thinking about; see {@link TestUser.nextPrompt}. */
+export interface PendingNavigationPrompt {
+  kind: "navigation";
+  target: NavigationTarget;
+  /** Confirms (`true`) or refuses it; the host goes on. Only the first answer counts. */
+  answer(confirm: boolean): void;
+}
+
+/** The pending prompt of each kind. */
+export interface PendingPrompts {
+  capabilities: PendingCapabilityPrompt;
+  share: PendingSharePrompt;
+  navigation: PendingNavigationPrompt;
+}
+
 /**
  * The user sitting in front of the host. Each answer stands until changed, so a test sets it
  * before the widget asks. Defaults: capabilities are all approved, shares are dismissed,
- * navigations are confirmed.
+ * navigations are confirmed. To look at the widget while a prompt is open, use
+ * {@link TestUser.nextPrompt}.
  */
 export interface TestUser {
   /** Answers later capability prompts (initial ones and renegotiations) this way. */
@@ -66,7 +99,13 @@ export interface TestUser {
   answerShares(answer: ShareAnswer): void;
   /** Confirms (`true`) or refuses (`false`) later navigations (MSC2931). */
   answerNavigations(confirm: boolean): void;
-  /** Every prompt so far, oldest first, with the answer given. */
+  /**
+   * Holds the next prompt of this kind open instead of giving the standing answer: resolves with
+   * it once the host asks, and the host waits until the test calls its `answer`. Call it before
+   * the widget asks.
+   */
+  nextPrompt<K extends keyof PendingPrompts>(kind: K): Promise<PendingPrompts[K]>;
+  /** Every prompt answered so far, oldest first, with the answer given. */
   readonly prompts: readonly UserPrompt[];
 }
 
@@ -196,25 +235,82 @@ class ScriptedUser implements TestUser {
     this.navigationAnswer = confirm;
   }
 
+  private readonly waiting: { [K in keyof PendingPrompts]: Array<(prompt: PendingPrompts[K]) => void> } = {
+    capabilities: [],
+    share: [],
+    navigation: [],
+  };
+
+  nextPrompt<K extends keyof PendingPrompts>(kind: K): Promise<PendingPrompts[K]> {
+    return new Promise((resolve) => this.waiting[kind].push(resolve));
+  }
+
+  /** Hands the prompt to a test waiting for one of its kind, and resolves with the answer it gives. */
+  private held<K extends keyof PendingPrompts, A>(
+    kind: K,
+    build: (answer: (value: A) => void) => PendingPrompts[K],
+  ): Promise<A> | undefined {
+    const waiter = this.waiting[kind].shift() as ((prompt: PendingPrompts[K]) => void) | undefined;
+    if (waiter === undefined) return undefined;
+    return new Promise<A>((resolve) => {
+      let answered = false;
+      waiter(
+        build((value) => {
+          if (answered) return;
+          answered = true;
+          resolve(value);
+        }),
+      );
+    });
+  }
+
+  private grant(request: CapabilityRequest, answer: CapabilityAnswer): string[] {
+    const allowed = answer === "all" ? undefined : new Set(answer === "none" ? [] : answer);
+    const granted = request.requested.filter((capability) => !allowed || allowed.has(capability));
+    this.prompts.push({ kind: "capabilities", request, answer: granted });
+    return granted;
+  }
+
+  private share(request: ShareRequest, answer: ShareAnswer): ShareDecision {
+    const decision = shareDecisionOf(answer);
+    const { signal: _signal, ...shown } = request;
+    this.prompts.push({ kind: "share", request: shown, answer: decision });
+    return decision;
+  }
+
+  private navigate(target: NavigationTarget, confirm: boolean): boolean {
+    this.prompts.push({ kind: "navigation", target, answer: confirm });
+    return confirm;
+  }
+
   policy(): HostPolicy {
     return {
       approveCapabilities: (request) => {
-        const answer = this.capabilityAnswer;
-        const allowed = answer === "all" ? undefined : new Set(answer === "none" ? [] : answer);
-        const granted = request.requested.filter((capability) => !allowed || allowed.has(capability));
-        this.prompts.push({ kind: "capabilities", request, answer: granted });
-        return granted;
+        const held = this.held<"capabilities", CapabilityAnswer>("capabilities", (answer) => ({
+          kind: "capabilities",
+          request,
+          answer,
+        }));
+        if (held) return held.then((answer) => this.grant(request, answer));
+        return this.grant(request, this.capabilityAnswer);
       },
       confirmShare: (request) => {
-        const answer = this.shareAnswer;
-        const { signal: _signal, ...shown } = request;
-        this.prompts.push({ kind: "share", request: shown, answer });
-        return answer;
+        const held = this.held<"share", ShareAnswer>("share", (answer) => ({
+          kind: "share",
+          request,
+          answer,
+        }));
+        if (held) return held.then((answer) => this.share(request, answer));
+        return this.share(request, this.shareAnswer);
       },
       allowNavigation: (target) => {
-        const answer = this.navigationAnswer;
-        this.prompts.push({ kind: "navigation", target, answer });
-        return answer;
+        const held = this.held<"navigation", boolean>("navigation", (answer) => ({
+          kind: "navigation",
+          target,
+          answer,
+        }));
+        if (held) return held.then((confirm) => this.navigate(target, confirm));
+        return this.navigate(target, this.navigationAnswer);
       },
     };
   }

@@ -132,6 +132,54 @@ describe("matrix-widget-kit/testing: the scripted user", () => {
   });
 });
 
+describe("matrix-widget-kit/testing: prompts held open", () => {
+  it("a held navigation prompt keeps the widget's call waiting, and reaches the driver only once confirmed", async () => {
+    await withKit({ capabilities: [NAVIGATE] }, async (kit) => {
+      const asked = kit.user.nextPrompt("navigation");
+      let settled = false;
+      const call = navigate(kit.client, `https://matrix.to/#/${TEST_OTHER_USER_ID}`).finally(
+        () => (settled = true),
+      );
+      const prompt = await asked;
+      expect(prompt.target).toMatchObject({ type: "user", userId: TEST_OTHER_USER_ID });
+      await kit.settle(50);
+      expect(settled).toBe(false);
+      expect(kit.driverCalls("navigate")).toEqual([]);
+      prompt.answer(true);
+      await call;
+      expect(kit.driverCalls("navigate")).toHaveLength(1);
+      expect(kit.user.prompts.at(-1)).toMatchObject({ kind: "navigation", answer: true });
+    });
+  });
+
+  it("a held share prompt changes nothing until answered; then the answer is carried out", async () => {
+    const world = createTestWorld();
+    world.addUser({ userId: BOB, displayName: "Bob" });
+    await withKit({ world, viewedRoomId: TEST_ROOM_ID, capabilities: [SHARE] }, async (kit) => {
+      const asked = kit.user.nextPrompt("share");
+      await shareUsers(kit.client, [BOB]);
+      const prompt = await asked;
+      expect(prompt.request.users.map((user) => user.userId)).toEqual([BOB]);
+      expect(kit.world.membership(TEST_ROOM_ID, BOB)).toBeUndefined();
+      prompt.answer("invite");
+      await vi.waitFor(() => expect(kit.world.membership(TEST_ROOM_ID, BOB)).toBe("invite"));
+    });
+  });
+
+  it("a held renegotiation prompt is answered with what the test decides", async () => {
+    await withKit({}, async (kit) => {
+      const asked = kit.user.nextPrompt("capabilities");
+      const renegotiation = kit.client.requestCapabilities([NAVIGATE, SHARE]);
+      const prompt = await asked;
+      expect(prompt.request).toMatchObject({ requested: [NAVIGATE, SHARE], renegotiation: true });
+      prompt.answer([SHARE]);
+      prompt.answer("all"); // only the first answer counts
+      await renegotiation;
+      expect(kit.client.capabilities).toEqual([SHARE]);
+    });
+  });
+});
+
 describe("matrix-widget-kit/testing: pushes and driver calls", () => {
   it("keeps the host's session set-up reads (current state for the first push) apart from driverCalls", async () => {
     await withKit({ capabilities: [stateCapability("receive", "m.room.topic")] }, async (kit) => {
