@@ -18,11 +18,13 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { BROWSER_FILES, buildBrowserBundles } from "./build-browser.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const examplesDir = join(root, "examples");
@@ -56,8 +58,34 @@ export async function buildPackage() {
     "-p",
     "tsconfig.build.json",
   ]);
-  const { buildBrowserBundles } = await import("./build-browser.mjs");
   await buildBrowserBundles();
+}
+
+/**
+ * Whether dist/ holds a build of the current src/: every entry the examples use exists and none is
+ * older than the newest file under src/ (tsc rewrites every output, so a build refreshes them all).
+ * Lets a test build the package only when it has to.
+ */
+export function isPackageBuildFresh() {
+  const outputs = [
+    "widget/index.js",
+    "widget/index.d.ts",
+    "react/index.js",
+    "host/index.js",
+    "drivers/matrix-js-sdk/index.js",
+    `browser/${BROWSER_FILES.esm}`,
+  ].map((file) => join(root, "dist", file));
+  if (!outputs.every((file) => existsSync(file))) return false;
+  let newestSource = 0;
+  const walk = (at) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else newestSource = Math.max(newestSource, statSync(path).mtimeMs);
+    }
+  };
+  walk(join(root, "src"));
+  return outputs.every((file) => statSync(file).mtimeMs >= newestSource);
 }
 
 /**
@@ -117,10 +145,12 @@ export async function typeCheckExample(name) {
   return parsed.fileNames.length;
 }
 
-/** Sizes of the JavaScript files under `dir`: minified bytes, and gzip level 9 bytes, in total. */
+/**
+ * Sizes of the JavaScript files under `dir`: per file and in total, minified bytes and gzip level 9
+ * bytes. Other assets (matrix-js-sdk's crypto WebAssembly, loaded only by `initRustCrypto`) are
+ * left out.
+ */
 export function measureScripts(dir) {
-  let minifiedBytes = 0;
-  let gzippedBytes = 0;
   const files = [];
   const walk = (at) => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
@@ -128,14 +158,18 @@ export function measureScripts(dir) {
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith(".js")) {
         const code = readFileSync(path);
-        minifiedBytes += code.byteLength;
-        gzippedBytes += gzipSync(code, { level: 9 }).byteLength;
-        files.push(relative(dir, path));
+        files.push({
+          file: relative(dir, path),
+          minifiedBytes: code.byteLength,
+          gzippedBytes: gzipSync(code, { level: 9 }).byteLength,
+        });
       }
     }
   };
   walk(dir);
-  return { files: files.sort(), minifiedBytes, gzippedBytes };
+  files.sort((a, b) => a.file.localeCompare(b.file));
+  const total = (key) => files.reduce((sum, file) => sum + file[key], 0);
+  return { files, minifiedBytes: total("minifiedBytes"), gzippedBytes: total("gzippedBytes") };
 }
 
 /**
@@ -150,7 +184,6 @@ export async function buildExample(name, options = {}) {
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(join(outDir, "vendor"), { recursive: true });
     for (const file of ["index.html", "widget.js"]) cpSync(join(dir, file), join(outDir, file));
-    const { BROWSER_FILES } = await import("./build-browser.mjs");
     const bundle = join(root, "dist", "browser", BROWSER_FILES.esm);
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build the package first`);
     cpSync(bundle, join(outDir, "vendor", BROWSER_FILES.esm));
@@ -183,17 +216,18 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       await typeCheckExample(name);
       const built = await buildExample(name);
       rows.push({ name, ...built });
-      console.log(
-        `${name}: type-checked and built in ${seconds(since)}s: ${built.minifiedBytes} B min ` +
-          `(${kb(built.minifiedBytes)}), ${built.gzippedBytes} B gzip (${kb(built.gzippedBytes)}) ` +
-          `[${built.files.join(", ")}]`,
-      );
+      console.log(`${name}: type-checked and built in ${seconds(since)}s`);
+      for (const file of built.files) {
+        console.log(`  ${file.file}: ${file.minifiedBytes} B, ${file.gzippedBytes} B gzip`);
+      }
     } catch (error) {
       failed = true;
       console.error(`${name}: FAILED\n${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  console.log(`\nexample bundles (JavaScript, minified / gzip -9):`);
+  console.log(
+    `\nexample bundles, all their JavaScript (minified, except the no-bundler widget.js) / gzip -9:`,
+  );
   for (const row of rows)
     console.log(`  ${row.name.padEnd(20)} ${kb(row.minifiedBytes).padStart(10)} / ${kb(row.gzippedBytes)}`);
   console.log(`examples done in ${seconds(started)}s`);

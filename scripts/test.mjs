@@ -2,8 +2,9 @@
 // `npm test`: every suite, in one command. It sets up what the suites need (Debian's Chromium,
 // Synapse in a project-local virtualenv), then runs the type check, the linters and every vitest
 // project: unit, browser (Chromium), interop (matrix-widget-api), homeserver (Synapse) and
-// ecosystem (Element Call, matrix-widget-api at full speed, matrix-widget-toolkit), and the
-// packaging check (scripts/check-package.mjs: the packed tarball, publint, attw).
+// ecosystem (Element Call, matrix-widget-api at full speed, matrix-widget-toolkit), the
+// packaging check (scripts/check-package.mjs: the packed tarball, publint, attw) and the examples'
+// builds (scripts/build-examples.mjs).
 // Nothing is skipped silently: a missing prerequisite that cannot be installed stops the run
 // with a message that says what to do.
 import { spawn } from "node:child_process";
@@ -66,6 +67,15 @@ if (
   ]))
 ) {
   failures.push("packaging");
+}
+// Builds the package into dist/ once, then type-checks and builds each example against it (as an
+// installed dependency, through examples/node_modules) and prints their bundle sizes.
+if (
+  !(await run("Examples (npm run build, then type-check and build each, bundle sizes)", process.execPath, [
+    join(root, "scripts", "build-examples.mjs"),
+  ]))
+) {
+  failures.push("examples");
 }
 
 mkdirSync(join(root, ".cache"), { recursive: true });
