@@ -6,7 +6,13 @@ import {
   updateTheme,
   updateLanguage,
 } from "../../src/host/index.js";
-import { askCapabilities, askShare, confirmAction } from "./dialogs.js";
+import {
+  showConfirmation,
+  showConsentPrompt,
+  showNavigationConfirm,
+  showShareConfirm,
+  type HostUiOptions,
+} from "../../src/host-ui/index.js";
 import { TIMELINE_LINES, type PlaygroundWorld } from "./world.js";
 import { createMemoryWorld } from "./world-memory.js";
 
@@ -15,6 +21,12 @@ declare const __PLAYGROUND_CUSTOM_WIDGET__: string | null;
 declare const __PLAYGROUND_HOMESERVER__: { baseUrl: string; userId: string; deviceId: string | null } | null;
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
+
+/** The dialogs follow the page's theme and language switches (matrix-widget-kit/host-ui). */
+const dialogOptions = (): HostUiOptions => ({
+  theme: (document.getElementById("theme") as HTMLSelectElement | null)?.value === "dark" ? "dark" : "light",
+  locale: (document.getElementById("language") as HTMLSelectElement | null)?.value ?? "en",
+});
 
 /**
  * The world the page shows: a homeserver account when the server was started with one, else the
@@ -33,9 +45,16 @@ async function openWorld(): Promise<PlaygroundWorld> {
     { ...homeserver, accessToken: account.accessToken },
     {
       confirmOpenId: () =>
-        confirmAction(
-          `A widget wants to verify your Matrix ID (${homeserver.userId}) with its own server (OpenID). Allow?`,
-          "Allow",
+        showConfirmation(
+          {
+            heading: "Verify your identity to a widget?",
+            message:
+              "A widget wants to confirm your Matrix ID with its own server (OpenID). It learns who you are: {subject}",
+            subject: homeserver.userId,
+            confirmLabel: "Allow",
+            kind: "confirm",
+          },
+          dialogOptions(),
         ),
       onStatus: (text) => ($("signed-in").textContent = text),
     },
@@ -160,26 +179,33 @@ const remembered = new Map<string, Set<string>>();
 
 function policyFor(widget: ExampleWidget): HostPolicy {
   return {
-    async approveCapabilities({ requested, renegotiation }) {
+    async approveCapabilities(request) {
       const known = remembered.get(widget.url);
-      if (known && requested.every((capability) => known.has(capability))) return requested;
-      const { approved, remember } = await askCapabilities(widget.name, requested, renegotiation);
-      if (remember) remembered.set(widget.url, new Set([...(known ?? []), ...approved]));
-      return approved;
+      if (known && request.requested.every((capability) => known.has(capability))) return request.requested;
+      const decision = await showConsentPrompt(request, { ...dialogOptions(), widgetName: widget.name });
+      if (decision.remember) remembered.set(widget.url, new Set([...(known ?? []), ...decision.granted]));
+      return decision;
     },
     // The playground is a sandbox: sensitive types may be granted, after the consent dialog warned.
     allowSensitiveAccountData: () => true,
-    async allowNavigation(target: NavigationTarget) {
+    async allowNavigation(target: NavigationTarget, identity) {
       const resolved = await world.resolveNavigationTarget(target).catch(() => undefined);
       if (resolved?.kind === "room" && !resolved.joined) {
-        return confirmAction(
-          `The widget wants to show you ${roomName(resolved.roomId)}, a room you are not in. Go there?`,
-        );
+        return showNavigationConfirm(target, identity, {
+          ...dialogOptions(),
+          widgetName: widget.name,
+          targetName: roomName(resolved.roomId),
+          note: "You are not in this room.",
+        });
       }
       return true;
     },
     confirmShare: (request) =>
-      askShare(request, world.viewedRoomId ? roomName(world.viewedRoomId) : undefined),
+      showShareConfirm(request, {
+        ...dialogOptions(),
+        widgetName: widget.name,
+        ...(world.viewedRoomId ? { roomName: roomName(world.viewedRoomId) } : {}),
+      }),
     shareFinished: (outcome) =>
       outcome.error !== undefined
         ? log(`share failed: ${outcome.error}`, true)

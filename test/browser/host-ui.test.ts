@@ -187,7 +187,7 @@ describe("host-ui dialogs in Chromium", () => {
         'dialog[open][data-kind="share"] .user[data-user-id="@alice:example.org"]',
       );
       expect(await card.textContent()).toMatch(
-        /The widget called this user “Official Support”, but their real name is “Alice”/,
+        /The widget called this user "Official Support", but their real name is "Alice"/,
       );
       expect(await page.getAttribute('dialog[open][data-kind="share"]', "role")).toBe("alertdialog");
       // The safe choice has the focus; Tab moves to "Invite to Test room".
