@@ -119,10 +119,10 @@ export interface MatrixClientDriverOptions {
    */
   onOpenModal?(request: ModalOpenRequest): unknown;
   /**
-   * The room the application shows; sets {@link ResolvedNavigationTarget} `viewed` when the driver
-   * is called without the host's navigation context.
+   * The room the application shows; sets {@link ResolvedNavigationTarget} `viewed` when the host
+   * has no viewed room.
    * @deprecated The host holds the viewed room (`WidgetHost.setViewedRoomId`) and passes it with
-   *   each navigation; this is read only by callers that pass none.
+   *   each navigation; this is read only when the host has none.
    */
   getViewedRoomId?(): string | undefined;
   /**
@@ -809,8 +809,9 @@ export class MatrixClientDriver implements WidgetDriver {
       via,
       joined: membership === "join",
       membership,
-      // The host's viewed room is the one source; the option is the deprecated fallback.
-      viewed: (context ? context.viewedRoomId : this.options.getViewedRoomId?.()) === roomId,
+      // The host's viewed room wins; the deprecated option answers only when the host has none
+      // (code written before the host held it gave it to the driver alone).
+      viewed: (context?.viewedRoomId ?? this.options.getViewedRoomId?.()) === roomId,
     };
     if (alias !== undefined) resolved.alias = alias;
     if (target.type === "event") {

@@ -111,7 +111,13 @@ describe("the viewed room is held by the host", () => {
     await expect(
       driver.resolveNavigationTarget(ROOM_TARGET, { viewedRoomId: "!stale:example.org" }),
     ).resolves.toMatchObject({ viewed: false });
-    // Without the host's context (a direct call), the deprecated option still answers.
+    // When the host has no viewed room (or for a direct call), the deprecated option still answers.
+    await expect(
+      driver.resolveNavigationTarget(
+        { ...ROOM_TARGET, room: "!stale:example.org" },
+        { viewedRoomId: undefined },
+      ),
+    ).resolves.toMatchObject({ viewed: true });
     await expect(
       driver.resolveNavigationTarget({ ...ROOM_TARGET, room: "!stale:example.org" }),
     ).resolves.toMatchObject({
