@@ -316,3 +316,21 @@ describe("rememberConsent with a failing store", () => {
     ).resolves.toBe(true);
   });
 });
+
+describe("revocation while the policy decides", () => {
+  it("does not grant a capability revoked while the user was still being asked about it", async () => {
+    let answer: ((approved: string[]) => void) | undefined;
+    const policy: HostPolicy = {
+      approveCapabilities: ({ requested, renegotiation }) =>
+        renegotiation ? new Promise<string[]>((resolve) => (answer = resolve)) : requested,
+    };
+    const s = await session(policy, [SEND]);
+    const renegotiated = s.client.requestCapabilities([READ]);
+    await vi.waitFor(() => expect(answer).toBeDefined());
+    await s.host.revokeCapabilities([READ]);
+    answer?.([READ]);
+    expect(await renegotiated).toEqual([SEND]);
+    expect(s.host.grantedCapabilities).toEqual([SEND]);
+    s.end();
+  });
+});
