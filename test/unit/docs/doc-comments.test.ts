@@ -15,6 +15,7 @@ export const ENTRY_POINTS = [
   "src/drivers/matrix-js-sdk/index.ts",
   "src/react/index.ts",
   "src/testing/index.ts",
+  "src/host-ui/index.ts",
 ];
 
 /** Whether a declaration has a `/** … *\/` comment of its own (or, for a variable, on its statement). */
