@@ -21,7 +21,7 @@ export const hostUiEn = {
   "share.intro": "Check who these people really are before you go on. The widget cannot act without you.",
   "share.unverified":
     "⚠ Unverified: the homeserver has no profile for this user; the name comes from the widget",
-  "share.mismatch": "⚠ The widget called this user \"{claimed}\", but their real name is \"{real}\"",
+  "share.mismatch": '⚠ The widget called this user "{claimed}", but their real name is "{real}"',
   "share.hidden": "⚠ This name contains hidden or direction-changing characters, shown as \\u{…}",
   "share.include": "Include {user}",
   "share.cancel": "Cancel",
