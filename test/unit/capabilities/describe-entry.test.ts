@@ -22,6 +22,31 @@ describe("matrix-widget-kit/host-ui entry", () => {
     expect(Object.isFrozen(decision.granted)).toBe(true);
   });
 
+  it("rememberConsent stores a consent decision only when its remember box was checked", async () => {
+    const { consentDecision } = await import("../../../src/host-ui/index.js");
+    const { MemoryConsentStore, consentKeyOf, rememberConsent } =
+      await import("../../../src/host/consent/index.js");
+    const widget = { widgetId: "w", origin: "https://widget.example" };
+    const request = {
+      widget,
+      requested: ["m.sticker", "m.always_on_screen"],
+      granted: [],
+      renegotiation: false,
+    };
+    for (const remember of [false, true]) {
+      const store = new MemoryConsentStore();
+      const policy = rememberConsent({
+        store,
+        promptCapabilities: (r) => consentDecision(r.requested, ["m.sticker"], remember),
+      });
+      expect([...(await policy.approveCapabilities(request))]).toEqual(["m.sticker"]);
+      const key = consentKeyOf(widget);
+      if (key === undefined) throw new Error("a widget with an origin has a consent key");
+      const stored = await store.load(key);
+      expect(stored.capabilities).toEqual(remember ? ["m.sticker"] : []);
+    }
+  });
+
   it("bundles no host session, driver or transport code", async () => {
     const result = await build({
       entryPoints: [`${root}src/host-ui/index.ts`],
