@@ -16,7 +16,7 @@
 import { writeFileSync } from "node:fs";
 import { ClientWidgetApi, Widget, WidgetApi, type IWidgetApiRequest } from "matrix-widget-api";
 import { approveCapabilities, silentLogger, WidgetHost, type Transport } from "../../src/host/index.js";
-import type { WidgetMessage } from "../../src/protocol/envelope.js";
+import type { WireMessage } from "../../src/protocol/envelope.js";
 import { WidgetClient } from "../../src/widget/index.js";
 import { benchEventAction } from "../browser/kit-event-action.js";
 import { benchEvent, DIRECTORY_RESULT, ROOM_ID, WIRE_DIRECTORY_RESULT } from "../browser/shared.js";
@@ -34,7 +34,7 @@ class WireEnd implements Transport {
   peer: WireEnd | undefined;
   private readonly listeners = new Set<(message: unknown) => void>();
 
-  send(message: WidgetMessage | unknown[]): void {
+  send(message: WireMessage | unknown[]): void {
     const copy: unknown = structuredClone(message);
     const peer = this.peer;
     if (peer) queueMicrotask(() => peer.listeners.forEach((listener) => listener(copy)));

@@ -1,25 +1,31 @@
 import * as v from "valibot";
 import {
+  dialectOf,
   envelopeSchema,
   isPlainObject,
+  msc4412EnvelopeSchema,
+  MSC4412_VERSION,
   ownProperty,
+  type Dialect,
   type Direction,
   type JsonObject,
-  type WidgetMessage,
-  type WidgetRequest,
+  type Msc4412Source,
+  type WireMessage,
 } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { Transport } from "../transport/transport.js";
 import type { Logger } from "./logger.js";
 import { describeThrown } from "./describe.js";
 import { redactSecrets } from "./redact.js";
-import { createRequestIdSource } from "./request-ids.js";
+import { createRequestIdSource, uuidV4 } from "./request-ids.js";
 import { checkWireValue, MAX_NESTING, type WireCheck } from "./wire-value.js";
 
 /** A request that passed the envelope checks, handed to the session's dispatcher. */
 export interface InboundRequest {
   readonly action: string;
   readonly requestId: string;
+  /** The dialect the request was written in, which is the session's. */
+  readonly dialect: Dialect;
   /** The request's `data`, known to be a plain object; the action's schema has not run yet. */
   readonly data: JsonObject;
   /** Runs `task` right after the reply to this request has been sent (not if no reply is sent). */
@@ -51,12 +57,35 @@ export interface EndpointOptions {
   logger: Logger;
   /** Handles one inbound request. Its result is the reply; a throw becomes an error reply. */
   onRequest(request: InboundRequest): Promise<JsonObject> | JsonObject;
+  /**
+   * Which base protocol the endpoint speaks (default `classic`):
+   * - `classic` or `msc4412`: that one only; messages in the other are ignored.
+   * - `peer` (hosts): each session speaks the dialect of the first valid message the peer sends
+   *   in it; a later message in the other dialect starts a new session (see `onDialect`).
+   *   Requests sent before the peer has spoken go out classic. `resetSession` forgets the choice.
+   * - `undecided` (a widget offering MSC4412): a valid MSC4412 reply to one of its MSC4412
+   *   requests settles on `msc4412`; classic requests from the peer are held, unanswered, until
+   *   {@link Endpoint.chooseDialect} settles it (then run if classic, dropped if not).
+   */
+  dialect?: Dialect | "peer" | "undecided";
+  /**
+   * Called when the session's dialect is settled by a peer's message, before that message is
+   * handled. `previous` is set when a `peer` endpoint's session already spoke the other dialect:
+   * the caller ends that session here (a widget never switches dialects within one document, so
+   * the message comes from a new one).
+   */
+  onDialect?(dialect: Dialect, previous: Dialect | undefined): void;
 }
 
 /** Options for one outbound request. */
 export interface RequestOptions {
   /** Milliseconds to wait for the reply; defaults to the endpoint's default (10 s). */
   timeoutMs?: number;
+  /**
+   * The dialect to write this request in, when the session has not settled one (a widget's
+   * MSC4412 offer). Ignored once the session speaks a dialect.
+   */
+  dialect?: Dialect;
   /**
    * Extra top-level envelope fields for legacy peers (Scalar-era widgets read `visible` there).
    * They never replace the standard fields.
@@ -66,6 +95,8 @@ export interface RequestOptions {
 
 interface PendingRequest {
   action: string;
+  /** The dialect the request went out in; only a reply in the same one settles it. */
+  dialect: Dialect;
   resolve(response: JsonObject): void;
   reject(error: WidgetApiError): void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -76,8 +107,22 @@ interface InFlightRequest {
   readonly action: string;
   epoch: number;
   /** Where its reply goes; destroy() answers it from here. */
-  readonly address: WidgetRequest;
+  readonly address: ReplyAddress;
 }
+
+/** What a reply needs from its request, in either dialect. */
+interface ReplyAddress {
+  readonly dialect: Dialect;
+  readonly requestId: string;
+  readonly action: string;
+  /** Classic only: the request's fields echoed back, as deployed peers expect. */
+  readonly api: Direction;
+  readonly widgetId: string;
+  data: JsonObject;
+}
+
+/** Most classic requests an undecided widget endpoint holds while its MSC4412 offer is open. */
+const MAX_HELD = 64;
 
 /**
  * The request/reply machinery shared by both sides. It owns the promises: every inbound request
@@ -89,6 +134,12 @@ export class Endpoint {
   private readonly outbound: Direction;
   private readonly inbound: Direction;
   private readonly nextRequestId: () => string;
+  private readonly ownSource: Msc4412Source;
+  private readonly peerSource: Msc4412Source;
+  /** The current session's dialect; undefined while a `peer` or `undecided` endpoint waits for it. */
+  private dialect: Dialect | undefined;
+  /** Classic requests held by an undecided endpoint. */
+  private held: unknown[] = [];
   private readonly pending = new Map<string, PendingRequest>();
   /**
    * Inbound requests being handled, by request ID. An ID is taken while its request runs and free
@@ -110,6 +161,10 @@ export class Endpoint {
     this.outbound = options.side === "host" ? "toWidget" : "fromWidget";
     this.inbound = options.side === "host" ? "fromWidget" : "toWidget";
     this.nextRequestId = createRequestIdSource(options.side);
+    this.ownSource = options.side;
+    this.peerSource = options.side === "host" ? "widget" : "host";
+    const mode = options.dialect ?? "classic";
+    this.dialect = mode === "classic" || mode === "msc4412" ? mode : undefined;
     this.unsubscribe = options.transport.subscribe((message) => this.receive(message));
     this.unsubscribePeerClose = options.transport.onPeerClose?.(() => this.onPeerClose());
   }
@@ -122,6 +177,33 @@ export class Endpoint {
   /** Inbound requests being handled. */
   get inFlightCount(): number {
     return this.running;
+  }
+
+  /** The dialect the current session speaks, once settled. */
+  get sessionDialect(): Dialect | undefined {
+    return this.dialect;
+  }
+
+  /**
+   * Settles an undecided endpoint's dialect (a widget whose MSC4412 offer went unanswered falls
+   * back to classic). Held classic requests then run, or are dropped if the choice is MSC4412.
+   * Does nothing once a dialect is settled.
+   */
+  chooseDialect(dialect: Dialect): void {
+    if (this.dialect !== undefined || this.destroyed) return;
+    this.settleDialect(dialect, undefined);
+  }
+
+  private settleDialect(dialect: Dialect, previous: Dialect | undefined): void {
+    const held = this.held;
+    this.held = [];
+    try {
+      this.options.onDialect?.(dialect, previous);
+    } catch (error) {
+      this.log("error", `The dialect listener failed: ${describeThrown(error)}`);
+    }
+    this.dialect = dialect;
+    if (dialect === "classic") for (const raw of held) this.receive(raw);
   }
 
   /** Sends a request and resolves with the peer's `response` object, or rejects with a {@link WidgetApiError}. */
@@ -140,10 +222,11 @@ export class Endpoint {
         ),
       );
     }
-    const requestId = this.nextRequestId();
+    const dialect = this.dialect ?? options.dialect ?? "classic";
+    const requestId = dialect === "msc4412" ? uuidV4() : this.nextRequestId();
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
     return new Promise<JsonObject>((resolve, reject) => {
-      const entry: PendingRequest = { action, resolve, reject, timer: undefined };
+      const entry: PendingRequest = { action, dialect, resolve, reject, timer: undefined };
       if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
         entry.timer = setTimeout(() => {
           this.settle(requestId)?.reject(
@@ -152,14 +235,17 @@ export class Endpoint {
         }, timeoutMs);
       }
       this.pending.set(requestId, entry);
-      const message: WidgetRequest = {
-        ...options.envelopeExtras,
-        api: this.outbound,
-        widgetId: this.options.widgetId,
-        requestId,
-        action,
-        data,
-      };
+      const message: WireMessage =
+        dialect === "msc4412"
+          ? { source: this.ownSource, action, requestId, request: data, version: MSC4412_VERSION }
+          : {
+              ...options.envelopeExtras,
+              api: this.outbound,
+              widgetId: this.options.widgetId,
+              requestId,
+              action,
+              data,
+            };
       try {
         this.options.transport.send(message);
       } catch (error) {
@@ -180,6 +266,8 @@ export class Endpoint {
    */
   resetSession(reason: string, keepRequestId?: string): void {
     this.epoch++;
+    // A new document chooses its dialect again with its first message.
+    if (this.options.dialect === "peer") this.dialect = undefined;
     const kept = keepRequestId === undefined ? undefined : this.inFlight.get(keepRequestId);
     if (kept) kept.epoch = this.epoch;
     this.rejectAll(new WidgetApiError(reason, ErrorCode.SessionEnded));
@@ -229,23 +317,60 @@ export class Endpoint {
 
   private receive(raw: unknown): void {
     if (this.destroyed || !isPlainObject(raw)) return;
-    const envelope = v.safeParse(envelopeSchema, raw);
-    if (!envelope.success) return; // Nothing to address a reply to: drop, as MSC2813 allows.
-    const { api, widgetId, requestId, action } = envelope.output;
-    if (widgetId !== this.options.widgetId) return;
+    const dialect = dialectOf(raw);
+    if (dialect === undefined) return;
     const hasResponse = Object.prototype.hasOwnProperty.call(raw, "response");
+    let requestId: string;
+    let action: string;
+    if (dialect === "classic") {
+      const envelope = v.safeParse(envelopeSchema, raw);
+      if (!envelope.success) return; // Nothing to address a reply to: drop, as MSC2813 allows.
+      if (envelope.output.widgetId !== this.options.widgetId) return;
+      if (envelope.output.api !== (hasResponse ? this.outbound : this.inbound)) return;
+      ({ requestId, action } = envelope.output);
+    } else {
+      const envelope = v.safeParse(msc4412EnvelopeSchema, raw);
+      if (!envelope.success) return;
+      // Requests and replies alike carry their sender: the peer's, never ours.
+      if (envelope.output.source !== this.peerSource) return;
+      ({ requestId, action } = envelope.output);
+    }
+    if (dialect !== this.dialect && !this.admit(dialect, raw, hasResponse, requestId)) return;
     if (hasResponse) {
-      if (api === this.outbound) this.receiveResponse(requestId, action, ownProperty(raw, "response"));
+      this.receiveResponse(dialect, requestId, action, ownProperty(raw, "response"));
       return;
     }
-    if (api !== this.inbound) return;
-    this.receiveRequest({ api, widgetId, requestId, action, data: {} }, raw);
+    const address: ReplyAddress = {
+      dialect,
+      requestId,
+      action,
+      api: this.inbound,
+      widgetId: this.options.widgetId,
+      data: {},
+    };
+    this.receiveRequest(address, raw);
   }
 
-  private receiveResponse(requestId: string, action: string, response: unknown): void {
+  /** Whether a valid message in a dialect the session does not (yet) speak is taken. */
+  private admit(dialect: Dialect, raw: JsonObject, hasResponse: boolean, requestId: string): boolean {
+    const mode = this.options.dialect ?? "classic";
+    if (mode === "peer") {
+      this.settleDialect(dialect, this.dialect);
+      return true;
+    }
+    if (mode !== "undecided" || this.dialect !== undefined) return false;
+    if (dialect === "msc4412" && hasResponse && this.pending.get(requestId)?.dialect === "msc4412") {
+      this.settleDialect("msc4412", undefined);
+      return true;
+    }
+    if (dialect === "classic" && !hasResponse && this.held.length < MAX_HELD) this.held.push(raw);
+    return false;
+  }
+
+  private receiveResponse(dialect: Dialect, requestId: string, action: string, response: unknown): void {
     const entry = this.pending.get(requestId);
-    // Replies with an unknown or expired ID, or for another action, are ignored.
-    if (!entry || entry.action !== action) return;
+    // Replies with an unknown or expired ID, for another action or in another dialect are ignored.
+    if (!entry || entry.action !== action || entry.dialect !== dialect) return;
     this.settle(requestId);
     const error = WidgetApiError.fromResponse(response);
     if (error) entry.reject(error);
@@ -253,7 +378,7 @@ export class Endpoint {
     else entry.reject(new WidgetApiError(`Malformed reply to ${action}`, ErrorCode.MalformedResponse));
   }
 
-  private receiveRequest(address: WidgetRequest, raw: JsonObject): void {
+  private receiveRequest(address: ReplyAddress, raw: JsonObject): void {
     const { requestId, action } = address;
     // One request per ID at a time. A copy that arrives while its ID is in flight in this session
     // is a replay: it runs nothing and gets no reply of its own, because the sender can match only
@@ -270,9 +395,16 @@ export class Endpoint {
       }
       return;
     }
-    const data = ownProperty(raw, "data");
+    // MSC4412's format block names the body `request`, its prose `data`: either is read.
+    const data =
+      address.dialect === "msc4412" && Object.prototype.hasOwnProperty.call(raw, "request")
+        ? ownProperty(raw, "request")
+        : ownProperty(raw, "data");
     if (!isPlainObject(data)) {
-      this.reply(address, invalid("data must be a JSON object").toResponse());
+      this.reply(
+        address,
+        invalid(`${address.dialect === "msc4412" ? "request" : "data"} must be a JSON object`).toResponse(),
+      );
       return;
     }
     // Error replies before the handler runs echo `data: {}`: the request's own data may be too
@@ -307,7 +439,9 @@ export class Endpoint {
     const afterReply = (task: () => void) => followUps.push(task);
     let result: Promise<JsonObject>;
     try {
-      result = Promise.resolve(this.options.onRequest({ action, requestId, data, afterReply }));
+      result = Promise.resolve(
+        this.options.onRequest({ action, requestId, dialect: address.dialect, data, afterReply }),
+      );
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -320,7 +454,7 @@ export class Endpoint {
   }
 
   private finish(
-    address: WidgetRequest,
+    address: ReplyAddress,
     entry: InFlightRequest,
     body: () => JsonObject,
     followUps: Array<() => void>,
@@ -358,11 +492,10 @@ export class Endpoint {
     }
   }
 
-  private reply(address: WidgetRequest, response: JsonObject): void {
+  private reply(address: ReplyAddress, response: JsonObject): void {
     if (this.destroyed) return;
-    const message: WidgetMessage = { ...address, response };
     try {
-      this.options.transport.send(message);
+      this.options.transport.send(this.replyMessage(address, address.data, response));
     } catch (error) {
       // A reply that cannot be cloned (say a handler returned a function) becomes an error reply.
       this.log("error", `Could not send the reply to ${address.action}: ${describeThrown(error)}`);
@@ -371,11 +504,22 @@ export class Endpoint {
         ErrorCode.Internal,
       );
       try {
-        this.options.transport.send({ ...address, data: {}, response: fallback.toResponse() });
+        this.options.transport.send(this.replyMessage(address, {}, fallback.toResponse()));
       } catch {
         // The transport itself is broken; nothing more can be said to the peer.
       }
     }
+  }
+
+  /**
+   * A reply in its request's dialect: classic echoes the request's fields (deployed peers read
+   * them); MSC4412 names the replier as `source` and does not repeat the request.
+   */
+  private replyMessage(address: ReplyAddress, data: JsonObject, response: JsonObject): WireMessage {
+    const { dialect, requestId, action, api, widgetId } = address;
+    return dialect === "msc4412"
+      ? { source: this.ownSource, action, requestId, response, version: MSC4412_VERSION }
+      : { api, widgetId, requestId, action, data, response };
   }
 
   private errorBody(action: string, error: unknown): JsonObject {

@@ -12,8 +12,8 @@ import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endp
 import { consoleLogger, redactingLogger, type Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
-import { wireNames } from "../protocol/action.js";
-import type { JsonObject } from "../protocol/envelope.js";
+import { wireNames, wireNamesIn } from "../protocol/action.js";
+import type { Dialect, JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { ApiVersion, BASELINE_VERSIONS } from "../protocol/versions.js";
 import {
@@ -98,6 +98,12 @@ const PAIRING_MS = 500;
  * later (in a React effect, after a delay) never saw the request and needs another.
  */
 const UNANSWERED_MS = 200;
+/**
+ * How long an MSC4412 session opened before its document's load event was seen waits for that
+ * load (which then belongs to it rather than ending it). The proposal's recommended content_loaded
+ * timeout; after it, the document counts as loaded and the next load is a reload.
+ */
+const MSC4412_LOAD_WAIT_MS = 10_000;
 /** Most capability requests of one host waiting for an answer at once; bounds the resends. */
 const MAX_CAPABILITY_ATTEMPTS = 4;
 
@@ -120,6 +126,8 @@ export class WidgetHost implements HostHandle {
   private readonly waitForIframeLoad: boolean;
   private readonly endpoint: Endpoint;
   private readonly registry = new Map<string, HostActionRegistration>();
+  /** The same registrations by the names an MSC4412 session uses (see Msc4412Shape). */
+  private readonly msc4412Registry = new Map<string, HostActionRegistration>();
   private readonly customCapabilities = new Set<string>();
   /** What decides whether a capability could ever be granted by this host; see isGrantable. */
   private readonly grantableContext: GrantableContext;
@@ -148,6 +156,14 @@ export class WidgetHost implements HostHandle {
    */
   private announcedBeforeLoad = false;
   private pairingTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * An MSC4412 session was opened by a document whose load event has not been seen yet (its first
+   * message overtook the load): that load, when it comes, is this document's and does not end it.
+   */
+  private loadBelongsToSession = false;
+  private loadWaitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The current MSC4412 document has sent content_loaded; a second one comes from a new document. */
+  private msc4412ContentLoaded = false;
   private unansweredTimer: ReturnType<typeof setTimeout> | undefined;
   /** The current capabilities request; answers to earlier ones are ignored. */
   private attempt = 0;
@@ -215,6 +231,8 @@ export class WidgetHost implements HostHandle {
       binaryAllowed: (action) => this.registry.get(action)?.acceptsBinary === true,
       logger: this.logger,
       onRequest: (request) => this.traceInbound(request),
+      dialect: "peer",
+      onDialect: (dialect, previous) => this.onDialect(dialect, previous),
     });
     this.unsubscribeLoad = this.transport.onPeerLoad?.(() => this.onFrameLoad());
     for (const feature of features) this.detachFeatures.push(feature.attach(this, this.driver));
@@ -243,6 +261,14 @@ export class WidgetHost implements HostHandle {
   /** The API versions the widget advertised. */
   get widgetVersions(): readonly string[] {
     return this.versionsOfWidget;
+  }
+
+  /**
+   * The base protocol the current document speaks, from its first message: `classic` or
+   * `msc4412`; undefined until it has spoken.
+   */
+  get dialect(): Dialect | undefined {
+    return this.endpoint.sessionDialect;
   }
 
   /** The room the user is viewing. */
@@ -365,6 +391,12 @@ export class WidgetHost implements HostHandle {
    */
   private onFrameLoad(): void {
     if (this.sessionState === "destroyed") return;
+    if (this.loadBelongsToSession) {
+      // The MSC4412 document that opened this session has now finished loading.
+      this.clearLoadWait();
+      this.loadSeen = true;
+      return;
+    }
     this.clearPairingTimer();
     this.beginGeneration("The widget frame was reloaded");
     this.loadSeen = true;
@@ -414,6 +446,95 @@ export class WidgetHost implements HostHandle {
     }
   }
 
+  /**
+   * The current document's first message settled the session's dialect. A classic one carries on
+   * as before. An MSC4412 one starts its own negotiation (MSC4412: the widget starts it): the
+   * classic requests sent on the load are withdrawn, and the host waits for request_capabilities.
+   * `previous` set means the session spoke the other dialect: a document never switches, so this
+   * is a new one whose message overtook its load event.
+   */
+  private onDialect(dialect: Dialect, previous: Dialect | undefined): void {
+    if (this.sessionState === "destroyed") return;
+    if (previous !== undefined) {
+      this.clearLoadWait();
+      this.beginGeneration("The widget frame holds a new document speaking another protocol");
+    }
+    if (dialect !== "msc4412") return;
+    this.clearPairingTimer();
+    if (this.generation === 0 || previous !== undefined) {
+      // No load seen for this document yet (or the one seen was the previous document's).
+      if (this.generation === 0) this.beginGeneration("The widget frame was reloaded");
+      this.awaitOwnLoad();
+    }
+    // Withdraw the classic capabilities request of this load: its answer will never come.
+    this.attempt++;
+    this.capabilitiesPending = false;
+    this.announcedBeforeLoad = false;
+    this.sessionWanted = false;
+    clearTimeout(this.unansweredTimer);
+    this.unansweredTimer = undefined;
+    this.endpoint.resetSession("The widget speaks MSC4412");
+    this.sessionState = "waiting";
+    this.msc4412ContentLoaded = false;
+    // No version exchange in MSC4412: the capabilities gate what is sent, and actions keep the
+    // names in use today (its "Unstable prefix" section), which the host's own versions select.
+    this.versionsOfWidget = this.supportedVersions;
+  }
+
+  private awaitOwnLoad(): void {
+    this.clearLoadWait();
+    this.loadBelongsToSession = true;
+    this.loadWaitTimer = setTimeout(() => {
+      this.loadWaitTimer = undefined;
+      this.loadBelongsToSession = false;
+      this.loadSeen = true;
+    }, MSC4412_LOAD_WAIT_MS);
+  }
+
+  private clearLoadWait(): void {
+    clearTimeout(this.loadWaitTimer);
+    this.loadWaitTimer = undefined;
+    this.loadBelongsToSession = false;
+  }
+
+  /**
+   * MSC4412's content_loaded: always required, acknowledged at once, and never what starts
+   * negotiation (the widget does that). One per document, so a second one in a session comes from
+   * a new document that overtook its load event: the old session ends there.
+   */
+  private onMsc4412ContentLoaded(requestId: string): Record<string, never> {
+    if (this.msc4412ContentLoaded) {
+      this.clearLoadWait();
+      this.beginGeneration("The widget frame was reloaded", requestId);
+      this.awaitOwnLoad();
+    }
+    this.msc4412ContentLoaded = true;
+    return {};
+  }
+
+  /** The widget opened its MSC4412 session with request_capabilities: decide, then notify. */
+  private async negotiateMsc4412(generation: number, capabilities: readonly string[]): Promise<void> {
+    await Promise.resolve();
+    if (generation !== this.generation || this.sessionState !== "negotiating") return;
+    const requested = unique(capabilities)
+      .filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH)
+      .slice(0, MAX_CAPABILITIES_PER_REQUEST);
+    let approved: string[];
+    try {
+      approved = await this.decide(requested, false);
+    } catch (error) {
+      this.logger.error(`The capability decision failed; granting nothing: ${describeThrown(error)}`);
+      approved = [];
+    }
+    if (generation !== this.generation || this.sessionState !== "negotiating") return;
+    this.requested = requested;
+    this.setGranted(approved.filter((c) => !this.declined.has(capabilityKeyOf(c))));
+    this.sessionState = "ready";
+    this.emit("ready", { requested: this.requested, granted: this.granted });
+    for (const resolve of this.waitingReady.splice(0)) resolve();
+    await this.notify();
+  }
+
   /** No load event came within the pairing time: the document loaded before the host attached. */
   private startUnpaired(): void {
     this.pairingTimer = undefined;
@@ -440,12 +561,13 @@ export class WidgetHost implements HostHandle {
 
   private clearTimers(): void {
     this.clearPairingTimer();
+    this.clearLoadWait();
     clearTimeout(this.unansweredTimer);
     this.unansweredTimer = undefined;
   }
 
-  private beginGeneration(reason: string): void {
-    if (this.generation > 0) this.endSession(reason);
+  private beginGeneration(reason: string, keepRequestId?: string): void {
+    if (this.generation > 0) this.endSession(reason, keepRequestId);
     this.generation++;
     this.scope = new MutableScope(this.generation);
     this.sessionState = "waiting";
@@ -457,7 +579,7 @@ export class WidgetHost implements HostHandle {
    * Ends the current session. The grants go first: nothing after them (a throwing disposer, a
    * throwing listener) can leave the next document with them.
    */
-  private endSession(reason: string): void {
+  private endSession(reason: string, keepRequestId?: string): void {
     const hadSession = this.generation > 0;
     this.granted = [];
     this.requested = [];
@@ -469,7 +591,8 @@ export class WidgetHost implements HostHandle {
     clearTimeout(this.unansweredTimer);
     this.unansweredTimer = undefined;
     if (this.sessionState !== "destroyed") this.sessionState = "waiting";
-    this.endpoint.resetSession(reason);
+    this.msc4412ContentLoaded = false;
+    this.endpoint.resetSession(reason, keepRequestId);
     this.scope.end(this.logger);
     if (hadSession) this.emit("sessionEnded", { reason });
   }
@@ -675,6 +798,7 @@ export class WidgetHost implements HostHandle {
       }
       this.registry.set(name, registration);
     }
+    for (const name of wireNamesIn(action, "msc4412")) this.msc4412Registry.set(name, registration);
     const rule = action.capability;
     if (rule && "custom" in rule) this.customCapabilities.add(rule.custom);
   }
@@ -727,12 +851,16 @@ export class WidgetHost implements HostHandle {
   }
 
   private async dispatch(request: InboundRequest): Promise<JsonObject> {
-    const registration = this.registry.get(request.action);
+    const registration = this.registrationFor(request);
     if (!registration) {
       throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
     }
     const { action } = registration;
-    if (!action.beforeSession && this.sessionState !== "ready") {
+    const msc4412 = request.dialect === "msc4412";
+    const beforeSession = msc4412
+      ? action.beforeSession || action.msc4412?.beforeSession
+      : action.beforeSession;
+    if (!beforeSession && this.sessionState !== "ready") {
       throw new WidgetApiError(
         `${request.action} is not allowed before the capability exchange has finished`,
         ErrorCode.OutOfSequence,
@@ -760,6 +888,14 @@ export class WidgetHost implements HostHandle {
       }
     }
     return (await registration.handle(this.context(request), data)) as JsonObject;
+  }
+
+  /**
+   * The registration serving a request's name in its dialect: an MSC4412 session does not know the
+   * actions the proposal drops, and knows the proposal's spellings of the others.
+   */
+  private registrationFor(request: InboundRequest): HostActionRegistration | undefined {
+    return (request.dialect === "classic" ? this.registry : this.msc4412Registry).get(request.action);
   }
 
   private context(request: InboundRequest): HostActionContext {
@@ -812,7 +948,10 @@ export class WidgetHost implements HostHandle {
       }),
       defineHostAction({
         action: contentLoaded,
-        handle: () => this.onContentLoaded(),
+        handle: (context) =>
+          this.dialect === "msc4412"
+            ? this.onMsc4412ContentLoaded(context.requestId)
+            : this.onContentLoaded(),
       }),
       defineHostAction({
         action: requestCapabilities,
@@ -832,6 +971,15 @@ export class WidgetHost implements HostHandle {
             context.rateLimit("renegotiation", this.limits.renegotiation);
           }
           const generation = this.generation;
+          if (this.dialect === "msc4412" && this.sessionState === "waiting") {
+            // MSC4412: this request opens the session. Acknowledged now; the outcome is the
+            // notify_capabilities that follows (a slow action).
+            this.sessionState = "negotiating";
+            this.renegotiations = this.renegotiations
+              .then(() => this.negotiateMsc4412(generation, data.capabilities))
+              .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
+            return {};
+          }
           this.renegotiations = this.renegotiations
             .then(() => this.renegotiate(generation, data.capabilities))
             .catch((error: unknown) => this.logger.error(`Renegotiation failed: ${describeThrown(error)}`));

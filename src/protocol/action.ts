@@ -1,5 +1,5 @@
 import type * as v from "valibot";
-import type { Direction, JsonObject } from "./envelope.js";
+import type { Dialect, Direction, JsonObject } from "./envelope.js";
 
 /**
  * What a widget must hold before the host runs an action.
@@ -9,6 +9,24 @@ import type { Direction, JsonObject } from "./envelope.js";
  */
 export type CapabilityRule =
   { readonly fixed: string } | { readonly custom: string } | { readonly dynamic: string };
+
+/**
+ * How an action differs in an MSC4412 session. Only actions that differ carry one; every other
+ * action keeps its classic names and shapes there (the proposal keeps the identifiers in use).
+ */
+export interface Msc4412Shape {
+  /** The action does not exist in MSC4412 (`supported_api_versions`, host-initiated `capabilities`). */
+  readonly dropped?: true;
+  /** More names the receiver accepts in an MSC4412 session: the proposal's own spellings. */
+  readonly aliases?: readonly string[];
+  /** Allowed before the session is established: the widget opens the session with it. */
+  readonly beforeSession?: true;
+  /**
+   * A slow action: the request is acknowledged at once, and its outcome comes later as this
+   * other action (by id), sent by the side that was asked.
+   */
+  readonly notifiedBy?: string;
+}
 
 /** A schema that parses unknown wire data into `Output`. */
 export type WireSchema<Input, Output> = v.GenericSchema<Input, Output>;
@@ -41,6 +59,8 @@ export interface ActionDescriptor<
   readonly request: WireSchema<ReqIn, ReqOut>;
   /** Parses the reply's `response`. */
   readonly response: WireSchema<ResIn, ResOut>;
+  /** How the action differs in MSC4412 sessions, where it does. */
+  readonly msc4412?: Msc4412Shape;
   /** One sentence for generated docs; optional, and left out of the built-in actions to keep widget bundles small (their doc comments say it). */
   readonly summary?: string;
 }
@@ -75,6 +95,16 @@ export function defineAction<
 /** Every wire name the receiver accepts for an action. */
 export function wireNames(action: AnyActionDescriptor): readonly string[] {
   return [action.stable, ...action.unstable];
+}
+
+/**
+ * Every wire name the receiver accepts for an action in a session of the given dialect: in MSC4412,
+ * none for a dropped action, and the proposal's spellings besides the classic ones.
+ */
+export function wireNamesIn(action: AnyActionDescriptor, dialect: Dialect): readonly string[] {
+  if (dialect === "classic") return wireNames(action);
+  if (action.msc4412?.dropped) return [];
+  return [...wireNames(action), ...(action.msc4412?.aliases ?? [])];
 }
 
 /**

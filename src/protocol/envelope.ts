@@ -29,6 +29,56 @@ export interface WidgetResponse<
 /** Any message on the wire. A message is a reply if and only if it carries `response`. */
 export type WidgetMessage = WidgetRequest | WidgetResponse;
 
+/**
+ * The two base protocols a session can speak: the deployed one (`classic`, with `api` and
+ * `widgetId`) and the MSC4412 draft (`msc4412`, with `source` and `version: "v1"`). One session
+ * speaks one of them; see docs/decisions.md.
+ */
+export type Dialect = "classic" | "msc4412";
+
+/** The sender of an MSC4412 message: `widget` is the classic `fromWidget`, `host` is `toWidget`. */
+export type Msc4412Source = "widget" | "host";
+
+/** The `version` every MSC4412 message carries. */
+export const MSC4412_VERSION = "v1";
+
+/**
+ * An MSC4412 request. The body is in `request`, as in the proposal's format block; a receiver
+ * also accepts it under `data`, the name the proposal's prose uses (docs/decisions.md).
+ */
+export interface Msc4412Request<D extends JsonObject = JsonObject> {
+  source: Msc4412Source;
+  action: string;
+  requestId: string;
+  request: D;
+  version: typeof MSC4412_VERSION;
+  /** Never set: present so code reading a classic field of any message type-checks. */
+  api?: undefined;
+  /** Never set, as `api`. */
+  widgetId?: undefined;
+}
+
+/**
+ * An MSC4412 reply: its `source` is the side that answers, and the request is not echoed back.
+ */
+export interface Msc4412Response<R extends JsonObject = JsonObject> {
+  source: Msc4412Source;
+  action: string;
+  requestId: string;
+  response: R;
+  version: typeof MSC4412_VERSION;
+  /** Never set: present so code reading a classic field of any message type-checks. */
+  api?: undefined;
+  /** Never set, as `api`. */
+  widgetId?: undefined;
+}
+
+/** Any MSC4412 message. */
+export type Msc4412Message = Msc4412Request | Msc4412Response;
+
+/** Anything a transport carries, in either dialect. */
+export type WireMessage = WidgetMessage | Msc4412Message;
+
 const boundedString = v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH));
 
 /** A plain object: not null, not an array, not a class instance such as Blob or Map. */
@@ -48,6 +98,32 @@ export const envelopeSchema = v.object({
   requestId: v.pipe(boundedString, v.minLength(1)),
   action: v.pipe(boundedString, v.minLength(1)),
 });
+
+/** A UUID version 4, in any letter case, as MSC4412 requires of request IDs. */
+export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/**
+ * The envelope of an MSC4412 message, checked before anything else looks at it. A `requestId`
+ * that is not a UUID v4 makes the message unanswerable: it is dropped, as a classic message with
+ * no `requestId` is.
+ */
+export const msc4412EnvelopeSchema = v.object({
+  source: v.picklist(["widget", "host"]),
+  version: v.literal(MSC4412_VERSION),
+  requestId: v.pipe(v.string(), v.regex(UUID_V4)),
+  action: v.pipe(boundedString, v.minLength(1)),
+});
+
+/**
+ * Which dialect a message is written in, by its own fields: `api` marks the classic protocol,
+ * `source` the MSC4412 one. A message with both, or neither, is neither.
+ */
+export function dialectOf(message: JsonObject): Dialect | undefined {
+  const classic = Object.prototype.hasOwnProperty.call(message, "api");
+  const msc4412 = Object.prototype.hasOwnProperty.call(message, "source");
+  if (classic === msc4412) return undefined;
+  return classic ? "classic" : "msc4412";
+}
 
 /** The part of an envelope needed to address an error reply, when the rest of the message is bad. */
 export const replyAddressSchema = envelopeSchema;

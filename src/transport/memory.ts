@@ -1,4 +1,4 @@
-import type { WidgetMessage } from "../protocol/envelope.js";
+import type { WireMessage } from "../protocol/envelope.js";
 import { ListenerSet, type Transport } from "./transport.js";
 
 /** One end of an in-memory transport pair. */
@@ -10,7 +10,7 @@ export class MemoryTransport implements Transport {
   peer: MemoryTransport | undefined;
   private closed = false;
   /** Messages this end has sent, newest last; tests read it. Bounded to the last 1000. */
-  readonly sent: WidgetMessage[] = [];
+  readonly sent: WireMessage[] = [];
 
   /**
    * @param clone structured-clone each message, as postMessage does
@@ -24,7 +24,7 @@ export class MemoryTransport implements Transport {
     private readonly announcesClose = false,
   ) {}
 
-  send(message: WidgetMessage): void {
+  send(message: WireMessage): void {
     if (this.closed) return;
     this.sent.push(message);
     if (this.sent.length > 1000) this.sent.shift();

@@ -1,4 +1,4 @@
-import type { WidgetMessage } from "../protocol/envelope.js";
+import type { WireMessage } from "../protocol/envelope.js";
 import { ListenerSet, type Transport } from "./transport.js";
 
 /**
@@ -17,7 +17,7 @@ export class MessagePortTransport implements Transport {
 
   private readonly onMessage = (event: MessageEvent): void => this.messages.emit(event.data);
 
-  send(message: WidgetMessage): void {
+  send(message: WireMessage): void {
     if (!this.closed) this.port.postMessage(message);
   }
 

@@ -1,4 +1,4 @@
-import type { WidgetMessage } from "../protocol/envelope.js";
+import type { WireMessage } from "../protocol/envelope.js";
 import { exactOrigin } from "./origin.js";
 import { ListenerSet, type Transport } from "./transport.js";
 
@@ -49,7 +49,7 @@ export class HostPostMessageTransport implements Transport {
     return this.widgetOrigin;
   }
 
-  send(message: WidgetMessage): void {
+  send(message: WireMessage): void {
     if (this.closed) return;
     this.iframe.contentWindow?.postMessage(message, this.widgetOrigin);
   }

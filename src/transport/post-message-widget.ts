@@ -1,5 +1,5 @@
 import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
-import type { WidgetMessage } from "../protocol/envelope.js";
+import type { WireMessage } from "../protocol/envelope.js";
 import { exactOrigin } from "./origin.js";
 import { ListenerSet, type Transport } from "./transport.js";
 
@@ -43,7 +43,7 @@ export class WidgetPostMessageTransport implements Transport {
     this.messages.emit(event.data);
   };
 
-  send(message: WidgetMessage): void {
+  send(message: WireMessage): void {
     if (this.closed) return;
     this.parent.postMessage(message, this.parentOrigin);
   }

@@ -1,4 +1,4 @@
-import type { WidgetMessage } from "../protocol/envelope.js";
+import type { WireMessage } from "../protocol/envelope.js";
 
 /**
  * A two-way message channel between one widget and its host. Both sides take a transport by
@@ -9,7 +9,7 @@ import type { WidgetMessage } from "../protocol/envelope.js";
  */
 export interface Transport {
   /** Sends a message to the peer, and only to the peer. */
-  send(message: WidgetMessage): void;
+  send(message: WireMessage): void;
   /** Registers a listener for authenticated inbound messages; returns a function that removes it. */
   subscribe(listener: (message: unknown) => void): () => void;
   /**

@@ -11,7 +11,7 @@ import type {
   ResponseData,
   ResponseInput,
 } from "../protocol/action.js";
-import { wireNames } from "../protocol/action.js";
+import { wireNames, wireNamesIn } from "../protocol/action.js";
 import {
   capabilitiesRequest,
   contentLoaded,
@@ -63,6 +63,19 @@ export interface WidgetClientOptions {
    * `onRoomEvent`, …) so that no push sent right after the grant is refused.
    */
   beforeStart?: (client: WidgetClient) => void;
+  /**
+   * The base protocol to speak (default `"classic"`):
+   * - `"classic"`: the deployed Widget API (`api`, `widgetId`, host-initiated negotiation).
+   * - `"msc4412"`: the MSC4412 draft. The client sends `content_loaded` once the document has
+   *   loaded (always, whatever `sendContentLoaded` says), then opens its session with
+   *   `request_capabilities`; the host acknowledges it and later sends `notify_capabilities`.
+   * - `"auto"`: offers MSC4412 (its first `content_loaded`), and speaks classic with a host that
+   *   does not answer that offer within `protocolFallbackMs`. Classic requests the host sends
+   *   meanwhile are held and answered after the fallback. See docs/decisions.md.
+   */
+  protocol?: "classic" | "msc4412" | "auto";
+  /** How long `"auto"` waits for the host to answer its MSC4412 offer, in ms. Default 1000. */
+  protocolFallbackMs?: number;
 }
 
 /** A toWidget request handler; its return value is the reply. */
@@ -114,6 +127,9 @@ const ACKED_WITHOUT_LISTENER: ReadonlySet<string> = new Set([
  * before this client existed (a client created in a React effect, or later) never asks again.
  */
 const ASK_AGAIN_AFTER_MS = 500;
+
+/** How long an "auto" client waits for an answer to its MSC4412 offer before speaking classic. */
+const PROTOCOL_FALLBACK_MS = 1000;
 
 /** What the clients of one document share: the page's own global, not the module's (bundles may repeat). */
 interface DocumentState {
@@ -212,6 +228,8 @@ export class WidgetClient {
       maxMessageBytes: undefined,
       logger: this.logger,
       onRequest: (request) => this.dispatch(request),
+      dialect:
+        options.protocol === "msc4412" ? "msc4412" : options.protocol === "auto" ? "undecided" : "classic",
     });
     this.handle(supportedApiVersionsToWidget, () => ({ supported_versions: [...WIDGET_SUPPORTED_VERSIONS] }));
     this.handle(capabilitiesRequest, () => {
@@ -249,6 +267,72 @@ export class WidgetClient {
     // Handled from the start: if it times out while the versions request is still pending, the
     // rejection is not "unhandled"; it is still awaited below.
     ready.promise.catch(() => {});
+    const protocol = options.protocol ?? "classic";
+    if (protocol !== "classic") {
+      const fallbackMs = options.protocolFallbackMs ?? PROTOCOL_FALLBACK_MS;
+      const spoken = await this.startMsc4412(ready.promise, protocol === "auto" ? fallbackMs : undefined);
+      if (spoken) return;
+      // No answer to the offer: a classic host. Requests it sent meanwhile run now.
+      this.logger.debug?.(`The host did not answer MSC4412 within ${fallbackMs} ms; speaking classic`);
+      this.endpoint.chooseDialect("classic");
+    }
+    await this.startClassic(options, ready.promise);
+  }
+
+  /** The protocol this client's session speaks, once settled: `classic` or `msc4412`. */
+  get dialect(): "classic" | "msc4412" | undefined {
+    return this.endpoint.sessionDialect;
+  }
+
+  /**
+   * The MSC4412 start: content_loaded (once per document), then request_capabilities, whose
+   * outcome is the host's notify_capabilities. With `offerMs` set (auto), the first request is an
+   * offer: no answer within `offerMs` resolves false, and the caller falls back to classic.
+   */
+  private async startMsc4412(ready: Promise<void>, offerMs: number | undefined): Promise<boolean> {
+    // No version exchange in MSC4412: the host is taken to speak what this SDK speaks, which also
+    // picks the action names in use today; an action it lacks is refused by the host.
+    await documentLoaded();
+    if (this.destroyed) throw new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded);
+    const offer = offerMs === undefined ? {} : { dialect: "msc4412" as const, timeoutMs: offerMs };
+    let sendContentLoaded = true;
+    if (this.ownsDocumentChannel) {
+      const sent = documentState().contentLoadedSent;
+      sendContentLoaded = !sent.has(this.widgetId);
+      sent.add(this.widgetId);
+    }
+    try {
+      if (sendContentLoaded) {
+        try {
+          await this.request(contentLoaded, {}, offer);
+        } catch (error) {
+          // An answer, even a refusal, settles MSC4412; only silence means a classic host.
+          if (this.dialect === undefined) throw error;
+          this.logger.warn(`The host refused content_loaded: ${describeThrown(error)}`);
+        }
+        this.versionsOfHost = [...WIDGET_SUPPORTED_VERSIONS];
+        await this.request(requestCapabilities, { capabilities: [...this.requested] });
+      } else {
+        // A client re-created in the same document (React StrictMode): its request is the offer.
+        await this.request(requestCapabilities, { capabilities: [...this.requested] }, offer);
+        this.versionsOfHost = [...WIDGET_SUPPORTED_VERSIONS];
+      }
+    } catch (error) {
+      if (offerMs !== undefined && this.dialect === undefined && isTimeout(error)) {
+        // Not sent as far as any host can tell: the classic start may send its own.
+        if (this.ownsDocumentChannel && sendContentLoaded) {
+          documentState().contentLoadedSent.delete(this.widgetId);
+        }
+        return false;
+      }
+      throw error;
+    }
+    await ready;
+    return true;
+  }
+
+  private async startClassic(options: WidgetClientOptions, readyPromise: Promise<void>): Promise<void> {
+    const ready = { promise: readyPromise };
     const askVersions = () =>
       this.request(supportedApiVersionsFromWidget, {}).then(
         (reply) => reply.supported_versions,
@@ -321,7 +405,7 @@ export class WidgetClient {
     return this.granted;
   }
 
-  /** The API versions the host advertised. */
+  /** The API versions the host advertised (in MSC4412, which has none: those this SDK speaks). */
   get hostVersions(): readonly string[] {
     return this.versionsOfHost ?? [];
   }
@@ -385,9 +469,10 @@ export class WidgetClient {
    */
   handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void {
     const entry = { action, handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor> };
-    for (const name of wireNames(action)) this.handlers.set(name, entry);
+    const names = new Set([...wireNames(action), ...wireNamesIn(action, "msc4412")]);
+    for (const name of names) this.handlers.set(name, entry);
     return () => {
-      for (const name of wireNames(action)) if (this.handlers.get(name) === entry) this.handlers.delete(name);
+      for (const name of names) if (this.handlers.get(name) === entry) this.handlers.delete(name);
     };
   }
 
@@ -408,7 +493,10 @@ export class WidgetClient {
   }
 
   private async dispatch(request: InboundRequest): Promise<JsonObject> {
-    const entry = this.handlers.get(request.action);
+    const found = this.handlers.get(request.action);
+    // Each dialect has its own names: MSC4412 drops some actions and spells others its own way.
+    const entry =
+      found && wireNamesIn(found.action, request.dialect).includes(request.action) ? found : undefined;
     if (!entry) {
       // A notification this widget advertises is acknowledged even with nobody listening: the
       // host only tells us something changed, and an error reply there shows up in the host's
@@ -468,4 +556,8 @@ export class WidgetClient {
     });
     return { promise, cancel };
   }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof WidgetApiError && error.code === ErrorCode.Timeout;
 }

@@ -14,6 +14,8 @@ export const supportedApiVersionsFromWidget = defineAction({
   stable: "supported_api_versions",
   unstable: [],
   beforeSession: true,
+  // MSC4412 drops it: capabilities are versioned themselves.
+  msc4412: { dropped: true },
   request: emptyObject,
   response: versionsResponse,
 });
@@ -24,6 +26,7 @@ export const supportedApiVersionsToWidget = defineAction({
   direction: "toWidget",
   stable: "supported_api_versions",
   unstable: [],
+  msc4412: { dropped: true },
   request: emptyObject,
   response: versionsResponse,
 });
@@ -45,6 +48,8 @@ export const capabilitiesRequest = defineAction({
   direction: "toWidget",
   stable: "capabilities",
   unstable: [],
+  // In MSC4412 the host never asks: the widget starts negotiation with request_capabilities.
+  msc4412: { dropped: true },
   request: emptyObject,
   response: v.object({ capabilities: capabilityList }),
 });
@@ -62,6 +67,8 @@ export const notifyCapabilities = defineAction({
   direction: "toWidget",
   stable: "notify_capabilities",
   unstable: [],
+  // The proposal spells it both ways; the name in use is sent (its "Unstable prefix" section).
+  msc4412: { aliases: ["notify_capabilites", "notify_capability"] },
   version: ApiVersion.MSC2871,
   request: v.object({ requested: notifiedCapabilities, approved: notifiedCapabilities }),
   response: emptyObject,
@@ -73,6 +80,12 @@ export const requestCapabilities = defineAction({
   direction: "fromWidget",
   stable: "request_capabilities",
   unstable: ["org.matrix.msc2974.request_capabilities"],
+  // MSC4412: the widget opens its session with it; acknowledged at once, decided later.
+  msc4412: {
+    aliases: ["request_capabilites", "request_capability"],
+    beforeSession: true,
+    notifiedBy: "notify_capabilities",
+  },
   version: ApiVersion.MSC2974,
   request: v.object({ capabilities: capabilityList }),
   response: emptyObject,

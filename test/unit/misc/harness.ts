@@ -3,7 +3,7 @@ import type { Logger } from "../../../src/core/logger.js";
 import type { HostLimits } from "../../../src/host/limits.js";
 import type { HostPolicy } from "../../../src/host/policy.js";
 import { WidgetHost, type TraceEntry } from "../../../src/host/widget-host.js";
-import type { WidgetMessage, WidgetResponse } from "../../../src/protocol/envelope.js";
+import type { WidgetMessage, WidgetResponse, WireMessage } from "../../../src/protocol/envelope.js";
 import type { ErrorResponseBody } from "../../../src/protocol/errors.js";
 import { createMemoryTransportPair, type MemoryTransportPair } from "../../../src/transport/memory.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
@@ -51,7 +51,7 @@ export interface Session {
   /** Sends a raw fromWidget request; asserts exactly one reply and returns it. */
   send(action: string, data: unknown): Promise<Exchange>;
   /** toWidget requests the host sent under `action` (not replies). */
-  pushes(action: string): WidgetMessage[];
+  pushes(action: string): WireMessage[];
 }
 
 export interface Exchange {

@@ -1,0 +1,263 @@
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../../src/core/logger.js";
+import { allowListPolicy } from "../../../src/host/policy.js";
+import { WidgetHost } from "../../../src/host/widget-host.js";
+import { UUID_V4 } from "../../../src/protocol/envelope.js";
+import { createMemoryTransportPair, type MemoryTransport } from "../../../src/transport/memory.js";
+import type { Transport } from "../../../src/transport/transport.js";
+import { WidgetClient } from "../../../src/widget/widget-client.js";
+import { navigate } from "../../../src/widget/features/navigate.js";
+import { settle, WIDGET_ID } from "../../support/memory-session.js";
+
+const NAVIGATE = "org.matrix.msc2931.navigate";
+
+function hostOn(transport: Transport, navigated: string[] = []) {
+  return new WidgetHost({
+    widgetId: WIDGET_ID,
+    transport,
+    logger: silentLogger,
+    policy: allowListPolicy([NAVIGATE]),
+    driver: {
+      navigate: (target) => {
+        navigated.push(JSON.stringify(target));
+        return Promise.resolve();
+      },
+    },
+  });
+}
+
+/** A raw MSC4412 request from the widget end. */
+function raw(action: string, request: Record<string, unknown> = {}, requestId: string = crypto.randomUUID()) {
+  return { source: "widget", action, requestId, request, version: "v1" };
+}
+
+/** Posts a raw message on the widget end and collects what the host sends back. */
+function listen(end: MemoryTransport): Record<string, unknown>[] {
+  const seen: Record<string, unknown>[] = [];
+  end.subscribe((message) => seen.push(message as Record<string, unknown>));
+  return seen;
+}
+
+describe("MSC4412 dialect", () => {
+  it("gives a WidgetClient in msc4412 mode a session in which every message has the MSC4412 envelope", async () => {
+    const pair = createMemoryTransportPair();
+    const navigated: string[] = [];
+    const host = hostOn(pair.host, navigated);
+    host.start();
+    const client = await WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      logger: silentLogger,
+      protocol: "msc4412",
+      capabilities: [NAVIGATE],
+    });
+    expect(host.dialect).toBe("msc4412");
+    expect(client.dialect).toBe("msc4412");
+    expect(host.state).toBe("ready");
+    expect(client.capabilities).toEqual([NAVIGATE]);
+    await navigate(client, "https://matrix.to/#/#room:example.org");
+    expect(navigated).toHaveLength(1);
+    expect(navigated[0]).toContain("#room:example.org");
+    const fromWidget = pair.widget.sent;
+    expect(fromWidget.length).toBeGreaterThan(0);
+    for (const message of fromWidget) {
+      expect(message).toMatchObject({ source: "widget", version: "v1" });
+      expect(message.requestId).toMatch(UUID_V4);
+      expect(message).not.toHaveProperty("widgetId");
+      expect(message).not.toHaveProperty("api");
+    }
+    // The host's classic requests sent on start() predate the widget's first message; after it,
+    // everything the host sends is MSC4412.
+    const firstMsc = pair.host.sent.findIndex((m) => "source" in m);
+    const afterSwitch = pair.host.sent.slice(firstMsc);
+    for (const message of afterSwitch) {
+      expect(message).toMatchObject({ source: "host", version: "v1" });
+      expect(message).not.toHaveProperty("widgetId");
+      // Replies do not repeat the request.
+      if ("response" in message) expect(message).not.toHaveProperty("data");
+    }
+    expect(afterSwitch.map((m) => m.action)).toContain("notify_capabilities");
+    client.destroy();
+    host.destroy();
+  });
+
+  it("keeps a classic client on classic messages", async () => {
+    const pair = createMemoryTransportPair();
+    const host = hostOn(pair.host);
+    host.start();
+    const client = await WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      logger: silentLogger,
+      capabilities: [NAVIGATE],
+    });
+    expect(host.dialect).toBe("classic");
+    for (const message of pair.host.sent) {
+      expect(message).toMatchObject({ widgetId: WIDGET_ID });
+      expect(message).not.toHaveProperty("source");
+    }
+    client.destroy();
+    host.destroy();
+  });
+
+  it("speaks MSC4412 in auto mode with a host that answers the offer", async () => {
+    const pair = createMemoryTransportPair();
+    const host = hostOn(pair.host);
+    host.start();
+    const started = Date.now();
+    const client = await WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      logger: silentLogger,
+      protocol: "auto",
+      capabilities: [NAVIGATE],
+    });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(client.dialect).toBe("msc4412");
+    expect(host.dialect).toBe("msc4412");
+    expect(client.capabilities).toEqual([NAVIGATE]);
+    client.destroy();
+    host.destroy();
+  });
+
+  it("falls back to classic in auto mode when the host ignores MSC4412, answering the held capabilities request", async () => {
+    const pair = createMemoryTransportPair();
+    // A host that only understands classic messages: MSC4412 ones never reach it.
+    const classicOnly: Transport = {
+      send: (message) => pair.host.send(message),
+      subscribe: (listener) =>
+        pair.host.subscribe((message) => {
+          if (!(typeof message === "object" && message !== null && "source" in message)) listener(message);
+        }),
+      onPeerLoad: (listener) => pair.host.onPeerLoad(listener),
+      close: () => pair.host.close(),
+    };
+    const host = hostOn(classicOnly);
+    host.start();
+    const started = Date.now();
+    const client = await WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      logger: silentLogger,
+      protocol: "auto",
+      protocolFallbackMs: 300,
+      capabilities: [NAVIGATE],
+    });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1500);
+    expect(client.dialect).toBe("classic");
+    expect(host.dialect).toBe("classic");
+    expect(host.state).toBe("ready");
+    expect(client.capabilities).toEqual([NAVIGATE]);
+    client.destroy();
+    host.destroy();
+  });
+
+  it("acknowledges request_capabilities at once and finishes it with notify_capabilities, then ends the session on reload", async () => {
+    const pair = createMemoryTransportPair();
+    let decide: (approved: string[]) => void = () => {};
+    const host = new WidgetHost({
+      widgetId: WIDGET_ID,
+      transport: pair.host,
+      logger: silentLogger,
+      // A consent prompt the user answers later.
+      policy: { approveCapabilities: () => new Promise<string[]>((resolve) => (decide = resolve)) },
+    });
+    host.start();
+    const seen = listen(pair.widget);
+    const loaded = raw("content_loaded");
+    pair.widget.send(loaded as never);
+    const ask = raw("request_capabilites", { capabilities: [NAVIGATE] });
+    pair.widget.send(ask as never);
+    await settle(5);
+    expect(seen.filter((m) => m.requestId === loaded.requestId)).toEqual([
+      { source: "host", action: "content_loaded", requestId: loaded.requestId, response: {}, version: "v1" },
+    ]);
+    expect(seen.filter((m) => m.requestId === ask.requestId)).toEqual([
+      {
+        source: "host",
+        action: "request_capabilites",
+        requestId: ask.requestId,
+        response: {},
+        version: "v1",
+      },
+    ]);
+    expect(host.state).toBe("negotiating");
+    decide([NAVIGATE]);
+    await settle(5);
+    const notify = seen.find((m) => m.action === "notify_capabilities");
+    expect(notify).toMatchObject({
+      source: "host",
+      version: "v1",
+      request: { requested: [NAVIGATE], approved: [NAVIGATE] },
+    });
+    expect(String(notify?.requestId)).toMatch(UUID_V4);
+    expect(host.state).toBe("ready");
+    // The widget acknowledges; the host has nothing left waiting.
+    pair.widget.send({
+      source: "widget",
+      action: "notify_capabilities",
+      requestId: notify?.requestId,
+      response: {},
+      version: "v1",
+    } as never);
+    await settle(5);
+    expect(host.pendingRequestCount).toBe(0);
+    const ended: string[] = [];
+    host.on("sessionEnded", ({ reason }) => ended.push(reason));
+    pair.host.simulatePeerLoad();
+    expect(ended).toHaveLength(1);
+    expect(host.grantedCapabilities).toEqual([]);
+    expect(host.dialect).toBeUndefined();
+    host.destroy();
+  });
+
+  it("drops MSC4412 messages whose requestId is not a UUID v4, and answers supported_api_versions as unknown", async () => {
+    const pair = createMemoryTransportPair();
+    const host = hostOn(pair.host);
+    host.start();
+    const seen = listen(pair.widget);
+    pair.widget.send(raw("content_loaded", {}, "not-a-uuid") as never);
+    await settle(5);
+    expect(seen.filter((m) => m.requestId === "not-a-uuid")).toEqual([]);
+    const versions = raw("supported_api_versions");
+    pair.widget.send(versions as never);
+    await settle(5);
+    const replies = seen.filter((m) => m.requestId === versions.requestId);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ source: "host", response: { error: { code: "unknown_action" } } });
+    host.destroy();
+  });
+
+  it("ignores MSC4412 messages that claim to come from the host, and classic ones once a document speaks MSC4412 treats as a new document", async () => {
+    const pair = createMemoryTransportPair();
+    const host = hostOn(pair.host);
+    host.start();
+    const seen = listen(pair.widget);
+    const spoofed = { ...raw("content_loaded"), source: "host" };
+    pair.widget.send(spoofed as never);
+    await settle(5);
+    expect(seen.filter((m) => m.requestId === spoofed.requestId)).toEqual([]);
+    expect(host.dialect).toBeUndefined();
+    const ask = raw("request_capabilities", { capabilities: [NAVIGATE] });
+    pair.widget.send(ask as never);
+    await settle(5);
+    expect(host.state).toBe("ready");
+    expect(host.grantedCapabilities).toEqual([NAVIGATE]);
+    const ended: string[] = [];
+    host.on("sessionEnded", ({ reason }) => ended.push(reason));
+    pair.widget.send({
+      api: "fromWidget",
+      widgetId: WIDGET_ID,
+      requestId: "c-1",
+      action: "supported_api_versions",
+      data: {},
+    } as never);
+    await settle(5);
+    expect(ended).toHaveLength(1);
+    expect(host.dialect).toBe("classic");
+    expect(host.grantedCapabilities).toEqual([]);
+    host.destroy();
+  });
+});
