@@ -19,16 +19,14 @@ import {
 /** An ordinary account-data type; the host keeps secrets (`m.secret_storage.*`, …) from widgets. */
 const SETTINGS_TYPE = "org.example.playground.settings";
 
-const CAPABILITIES = [
-  eventCapability("receive", "m.room.message", { msgtype: "m.text" }),
-  eventCapability("send", "m.room.message", { msgtype: "m.text" }),
-  formatCapability({ kind: "fixed", name: "navigate" }),
-  formatCapability({ kind: "fixed", name: "user_directory_search" }),
-  formatCapability({ kind: "fixed", name: "mxid_share" }),
-  formatCapability({ kind: "account_data", eventType: SETTINGS_TYPE }),
-];
+const RECEIVE_TEXT = eventCapability("receive", "m.room.message", { msgtype: "m.text" });
+const SEND_TEXT = eventCapability("send", "m.room.message", { msgtype: "m.text" });
+const NAVIGATE = formatCapability({ kind: "fixed", name: "navigate" });
+const SEARCH = formatCapability({ kind: "fixed", name: "user_directory_search" });
+const SHARE = formatCapability({ kind: "fixed", name: "mxid_share" });
+const READ_SETTINGS = formatCapability({ kind: "account_data", eventType: SETTINGS_TYPE });
 
-function element<T extends HTMLElement>(id: string): T {
+function element<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`#${id} is missing from index.html`);
   return found as T;
@@ -80,7 +78,8 @@ async function search(client: WidgetClient, term: string): Promise<void> {
       invite.addEventListener("click", () => {
         shareUsers(client, [user.user_id], { hint: "invite" }).catch(fail);
       });
-      item.append(`${user.display_name ?? user.user_id} (${user.user_id}) `, invite);
+      item.append(`${user.display_name ?? user.user_id} (${user.user_id})`);
+      if (client.hasCapability(SHARE)) item.append(" ", invite);
       return item;
     }),
   );
@@ -90,7 +89,7 @@ async function main(): Promise<void> {
   // create() reads widgetId and parentUrl from this page's URL (the host put them there) and
   // resolves once the host has answered the capability request.
   const client = await WidgetClient.create({
-    capabilities: CAPABILITIES,
+    capabilities: [RECEIVE_TEXT, SEND_TEXT, NAVIGATE, SEARCH, SHARE, READ_SETTINGS],
     // Listen before the exchange, so the first pushed message is not refused.
     beforeStart: (c) => {
       onRoomEvent(c, (event) => {
@@ -98,36 +97,47 @@ async function main(): Promise<void> {
       });
     },
   });
-  const missing = CAPABILITIES.filter((capability) => !client.hasCapability(capability));
-  if (missing.length > 0) {
-    show("denied", `The host did not allow: ${missing.join(", ")}`);
+  // Reading messages is what this widget is for; every other feature shows only when granted,
+  // since hosts differ in which proposals they support and users may refuse any of them.
+  if (!client.hasCapability(RECEIVE_TEXT)) {
+    show("denied", "The host did not allow reading messages.");
     return;
   }
-
   // Newest first from the host; list them oldest first.
   const recent = await readRoomEvents(client, "m.room.message", { msgtype: "m.text", limit: 10 });
   for (const event of recent.reverse()) addMessage(event);
 
-  const current = await readAccountData(client, SETTINGS_TYPE);
-  settings.textContent = current === undefined ? "(not set)" : JSON.stringify(current, null, 2);
-
-  await search(client, field(searchForm, "term").value);
-
-  sendForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const body = field(sendForm, "body");
-    // The sent message comes back through onRoomEvent, like anyone else's.
-    sendEvent(client, "m.room.message", { msgtype: "m.text", body: body.value })
-      .then(() => (body.value = ""))
-      .catch(fail);
-  });
-  searchForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    search(client, field(searchForm, "term").value).catch(fail);
-  });
-  element<HTMLButtonElement>("open-room").addEventListener("click", () => {
-    navigate(client, "https://matrix.to/#/#widgets:example.org").catch(fail);
-  });
+  if (client.hasCapability(SEND_TEXT)) {
+    sendForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const body = field(sendForm, "body");
+      // The sent message comes back through onRoomEvent, like anyone else's.
+      sendEvent(client, "m.room.message", { msgtype: "m.text", body: body.value })
+        .then(() => (body.value = ""))
+        .catch(fail);
+    });
+    sendForm.hidden = false;
+  }
+  if (client.hasCapability(SEARCH)) {
+    searchForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      search(client, field(searchForm, "term").value).catch(fail);
+    });
+    element("people").hidden = false;
+    await search(client, field(searchForm, "term").value);
+  }
+  if (client.hasCapability(READ_SETTINGS)) {
+    const current = await readAccountData(client, SETTINGS_TYPE);
+    settings.textContent = current === undefined ? "(not set)" : JSON.stringify(current, null, 2);
+    element("account-data").hidden = false;
+  }
+  if (client.hasCapability(NAVIGATE)) {
+    const button = element<HTMLButtonElement>("open-room");
+    button.addEventListener("click", () => {
+      navigate(client, "https://matrix.to/#/#widgets:example.org").catch(fail);
+    });
+    button.hidden = false;
+  }
 
   element<HTMLElement>("app").hidden = false;
   show("ready", `Connected to ${client.widgetId}`);
