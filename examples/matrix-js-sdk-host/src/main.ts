@@ -4,7 +4,7 @@
 import { ClientEvent, SyncState, createClient, type MatrixClient } from "matrix-js-sdk";
 import { MatrixClientDriver } from "matrix-widget-kit/drivers/matrix-js-sdk";
 import { HostPostMessageTransport, WidgetHost, renderWidgetUrl } from "matrix-widget-kit/host";
-import { confirmPolicy } from "./policy.js";
+import { dialogPolicy } from "./policy.js";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -91,7 +91,7 @@ function embed(client: MatrixClient, roomId: string, url: string): void {
     // are posted to that origin only.
     transport: new HostPostMessageTransport({ iframe, widgetOrigin: new URL(src).origin }),
     driver,
-    policy: confirmPolicy(),
+    policy: dialogPolicy(),
     viewedRoomId: roomId,
   });
   host.on("ready", ({ granted }) => show("ready", `The widget is connected; granted: ${granted.join(", ")}`));
