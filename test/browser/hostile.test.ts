@@ -5,7 +5,8 @@
 // lookalike origins (another port, another host name, a prefix, another scheme) and in a sandbox
 // without allow-same-origin (origin "null") must get no reply and cause nothing. The widget side
 // is tested the same way, embedded by a page on a lookalike of the origin it expects. Siblings,
-// popups and navigations are covered by session.test.ts.
+// popups and navigations are covered by session.test.ts. Every case runs in both dialects: the
+// classic protocol and MSC4412 (forged messages in its envelope, the widget in msc4412 mode).
 import { fileURLToPath } from "node:url";
 import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -74,11 +75,44 @@ async function frameAt(page: Page, prefix: string, global: string): Promise<Fram
 interface WireMessage {
   api?: string;
   widgetId?: string;
+  source?: string;
+  version?: string;
+  request?: unknown;
   requestId?: string;
   action?: string;
   data?: unknown;
   response?: unknown;
 }
+
+type Dialect = "classic" | "msc4412";
+const DIALECTS: readonly Dialect[] = ["classic", "msc4412"];
+
+/** A random UUID v4 (MSC4412 request IDs); the test page may not be a secure context. */
+function uuidV4(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The forged requests of {@link forged} in the given dialect: in MSC4412 the same actions in its
+ * envelope (no widget ID to know, UUID v4 request IDs).
+ */
+const forgedIn = (dialect: Dialect, tag: string): WireMessage[] =>
+  dialect === "classic"
+    ? forged(tag)
+    : forged(tag).map(({ action, data }) => ({
+        source: "widget",
+        action,
+        requestId: uuidV4(),
+        request: data,
+        version: "v1",
+      }));
+
+/** Request IDs of a list of messages, to find their replies. */
+const idsOf = (messages: readonly WireMessage[]): Set<unknown> => new Set(messages.map((m) => m.requestId));
 
 /** Requests as a forger writes them: the right widget ID, one needing no session, one needing a grant. */
 const forged = (tag: string): WireMessage[] => [
@@ -105,7 +139,7 @@ const forged = (tag: string): WireMessage[] => [
   },
 ];
 
-describe("hostile origins in Chromium", () => {
+describe.each(DIALECTS)("hostile origins in Chromium (%s)", (dialect) => {
   let origins: Origins;
   let browser: Browser;
   let p: OpenedPage | undefined;
@@ -143,6 +177,14 @@ describe("hostile origins in Chromium", () => {
     p = undefined;
   });
 
+  /** Everything the widget's frame posted was written in this suite's dialect. */
+  async function expectFrameSpokeDialect(page: Page): Promise<void> {
+    const fromFrame = await onHost(page, (h) => h.received.filter((r) => r.fromFrame).map((r) => r.data));
+    expect(fromFrame.length).toBeGreaterThan(0);
+    const field = dialect === "classic" ? "api" : "source";
+    expect(fromFrame.filter((data) => !Object.hasOwn(data as object, field))).toEqual([]);
+  }
+
   /** Opens the host page on `pageOrigin` and starts the WidgetHost. */
   async function openHost(pageOrigin: string, config: HostileHostConfig): Promise<Page> {
     p = await openPage(browser);
@@ -158,7 +200,8 @@ describe("hostile origins in Chromium", () => {
    * WidgetHost neither answered nor acted on them.
    */
   async function expectIgnored(page: Page, probe: Frame, expectedOrigin: string, tag: string): Promise<void> {
-    const messages = forged(tag);
+    const messages = forgedIn(dialect, tag);
+    const ids = idsOf(messages);
     expect(await onProbe(probe, (f) => f.origin)).toBe(expectedOrigin);
     // The host has asked the frame for its versions and capabilities, at the pinned origin only.
     await waitFor(
@@ -176,12 +219,12 @@ describe("hostile origins in Chromium", () => {
         messages.every((m) => all.some((r) => (r.data as WireMessage | null)?.requestId === m.requestId)),
       "the forged requests at the host window",
     );
-    const arrivals = seen.filter((r) => String((r.data as WireMessage | null)?.requestId).startsWith(tag));
+    const arrivals = seen.filter((r) => ids.has((r.data as WireMessage | null)?.requestId));
     expect(arrivals.map((r) => [r.origin, r.fromFrame])).toEqual(messages.map(() => [expectedOrigin, true]));
     // Give any reply time to be sent, then check nothing happened.
     await new Promise((resolve) => setTimeout(resolve, 150));
     const sent = (await onHost(page, (h) => h.sent)) as WireMessage[];
-    expect(sent.filter((m) => String(m.requestId).startsWith(tag))).toEqual([]);
+    expect(sent.filter((m) => ids.has(m.requestId))).toEqual([]);
     expect(await onHost(page, (h) => h.driverCalls)).toEqual([]);
     expect((await onHost(page, (h) => h.trace)).filter((t) => t.direction === "fromWidget")).toEqual([]);
     expect(await onHost(page, (h) => h.policyCalls)).toBe(0);
@@ -254,7 +297,9 @@ describe("hostile origins in Chromium", () => {
         approve: [NAVIGATE],
       });
       const probe = await frameAt(page, `${widgetOrigin}/probe.html`, "__probe");
-      const messages = forged("exact");
+      const messages = forgedIn(dialect, "exact");
+      const ids = idsOf(messages);
+      const actionOf = new Map(messages.map((m) => [m.requestId, m.action]));
       await onProbe(probe, (f, { list, to }) => list.forEach((m) => f.post(m, to)), {
         list: messages,
         to: hostOrigin,
@@ -264,15 +309,26 @@ describe("hostile origins in Chromium", () => {
         (all) => messages.every((m) => all.some((r) => (r.data as WireMessage).requestId === m.requestId)),
         "the replies in the probe",
       );
-      const replies = received.filter((r) => String((r.data as WireMessage).requestId).startsWith("exact"));
+      const replies = received.filter((r) => ids.has((r.data as WireMessage).requestId));
       expect(replies.map((r) => r.origin)).toEqual([hostOrigin, hostOrigin, hostOrigin]);
-      const byId = Object.fromEntries(
-        replies.map((r) => [(r.data as WireMessage).requestId, (r.data as WireMessage).response]),
+      // Every reply is in the dialect of its request.
+      for (const r of replies) {
+        expect(r.data).toMatchObject(
+          dialect === "classic" ? { api: "fromWidget" } : { source: "host", version: "v1" },
+        );
+      }
+      const byAction = Object.fromEntries(
+        replies.map((r) => [
+          actionOf.get((r.data as WireMessage).requestId),
+          (r.data as WireMessage).response,
+        ]),
       );
-      expect(byId["exact-versions"]).toHaveProperty("supported_versions");
-      expect(byId["exact-loaded"]).toEqual({});
+      if (dialect === "classic") expect(byAction.supported_api_versions).toHaveProperty("supported_versions");
+      // MSC4412 drops supported_api_versions.
+      else expect(byAction.supported_api_versions).toMatchObject({ error: { code: "unknown_action" } });
+      expect(byAction.content_loaded).toEqual({});
       // Not negotiated: a request that needs a session is refused, and the driver is not called.
-      expect(byId["exact-navigate"]).toMatchObject({ error: { code: "out_of_sequence" } });
+      expect(byAction[NAVIGATE]).toMatchObject({ error: { code: "out_of_sequence" } });
       expect(await onHost(page, (h) => h.driverCalls)).toEqual([]);
     });
 
@@ -296,7 +352,12 @@ describe("hostile origins in Chromium", () => {
 
   describe("a real widget in a sandboxed iframe", () => {
     const widgetUrl = (parentUrl: string) => {
-      const query = new URLSearchParams({ widgetId: HOSTILE_WIDGET_ID, parentUrl, readyTimeoutMs: "60000" });
+      const query = new URLSearchParams({
+        widgetId: HOSTILE_WIDGET_ID,
+        parentUrl,
+        readyTimeoutMs: "60000",
+        protocol: dialect,
+      });
       query.append("cap", NAVIGATE);
       return `${widgetOrigin}/widget.html?${query.toString()}`;
     };
@@ -345,6 +406,7 @@ describe("hostile origins in Chromium", () => {
       ).toBe("ready");
       expect(await onWidget(widget, (w) => w.capabilities())).toEqual([NAVIGATE]);
       expect(await onHost(page, (h) => h.snapshot())).toEqual({ state: "ready", granted: [NAVIGATE] });
+      await expectFrameSpokeDialect(page);
     });
   });
 
@@ -372,6 +434,7 @@ describe("hostile origins in Chromium", () => {
           widgetId: HOSTILE_WIDGET_ID,
           parentUrl: c.parentUrl(),
           readyTimeoutMs: "60000",
+          protocol: dialect,
         });
         const page = await openHost(c.page(), {
           frameUrl: `${widgetOrigin}/widget.html?${query.toString()}`,
@@ -398,6 +461,7 @@ describe("hostile origins in Chromium", () => {
         widgetId: HOSTILE_WIDGET_ID,
         parentUrl: `${hostOrigin}/any/path?x=1`,
         readyTimeoutMs: "60000",
+        protocol: dialect,
       });
       query.append("cap", NAVIGATE);
       const page = await openHost(hostOrigin, {
@@ -414,6 +478,7 @@ describe("hostile origins in Chromium", () => {
         ),
       ).toBe("ready");
       expect((await onHost(page, (h) => h.snapshot())).state).toBe("ready");
+      await expectFrameSpokeDialect(page);
     });
   });
 });
