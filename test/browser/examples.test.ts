@@ -3,34 +3,20 @@
 // served from the widget origin (with examples/no-bundler-widget and its script-tag file) and
 // embedded by our WidgetHost on another origin. Each must negotiate its capabilities, read the
 // viewed room's messages, and send one that comes back live.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { extname, join, relative, sep } from "node:path";
+import { rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
 import type { Browser, Frame } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildExample,
-  buildPackage,
-  isPackageBuildFresh,
-  linkPackage,
-} from "../../scripts/build-examples.mjs";
 import { formatCapability } from "../../src/capabilities/grammar.js";
 import { eventCapability } from "../../src/widget/features/events.js";
 import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
+import { buildExamples, serveBuilds } from "./examples-support.js";
 import type { ExamplesHostState } from "./fixtures/examples-host.js";
 
 const HOST_PAGE =
   `<!doctype html><html><head><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">` +
   `<script type="module" src="/bundle/examples-host.js"></script></head><body></body></html>`;
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".map": "application/json",
-};
 
 const RECEIVE_TEXT = eventCapability("receive", "m.room.message", { msgtype: "m.text" });
 const SEND_TEXT = eventCapability("send", "m.room.message", { msgtype: "m.text" });
@@ -52,44 +38,6 @@ const EXPECTED_CAPABILITIES: Record<string, string[]> = {
   ],
   "no-bundler-widget": [RECEIVE_TEXT, SEND_TEXT],
 };
-
-/** The widget origin: every file of each built example, under /<example>/. Nothing else. */
-async function startWidgetOrigin(
-  builds: ReadonlyMap<string, string>,
-  requests: string[],
-): Promise<{ origin: string; server: Server }> {
-  const files = new Map<string, string>();
-  for (const [name, dir] of builds) {
-    const walk = (at: string): void => {
-      for (const entry of readdirSync(at, { withFileTypes: true })) {
-        const path = join(at, entry.name);
-        if (entry.isDirectory()) walk(path);
-        else files.set(`/${name}/${relative(dir, path).split(sep).join("/")}`, path);
-      }
-    };
-    walk(dir);
-  }
-  const server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? "/", "http://server.invalid").pathname;
-    requests.push(pathname);
-    const path = files.get(pathname);
-    if (req.method !== "GET" || path === undefined) {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found\n");
-      return;
-    }
-    const body = readFileSync(path);
-    res
-      .writeHead(200, {
-        "Content-Type": `${TYPES[extname(path)] ?? "application/octet-stream"}; charset=utf-8`,
-        "Content-Length": body.byteLength,
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-      })
-      .end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 function hostState(p: OpenedPage): Promise<ExamplesHostState> {
   return p.page.evaluate(() =>
@@ -120,21 +68,13 @@ describe("examples, built with Vite, against our WidgetHost", () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    // npm test has just built dist/ (scripts/build-examples.mjs); a run of this file alone builds
-    // it only when src/ changed since.
-    if (!isPackageBuildFresh()) await buildPackage();
-    linkPackage();
-    outRoot = mkdtempSync(join(tmpdir(), "mwk-examples-"));
-    const builds = new Map<string, string>();
-    for (const name of Object.keys(EXPECTED_CAPABILITIES)) {
-      const { outDir } = await buildExample(name, { outDir: join(outRoot, name) });
-      builds.set(name, outDir);
-    }
+    const built = await buildExamples(Object.keys(EXPECTED_CAPABILITIES));
+    outRoot = built.outRoot;
     origins = await startOrigins();
     origins.registerBundle("examples-host", join(import.meta.dirname, "fixtures", "examples-host.ts"));
     await origins.bundle("examples-host");
     origins.setPage("host", "/host.html", HOST_PAGE);
-    widget = await startWidgetOrigin(builds, requests);
+    widget = await serveBuilds(built.builds, requests);
     browser = await launchBrowser();
   }, 300_000);
 
