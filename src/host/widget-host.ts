@@ -956,6 +956,17 @@ export class WidgetHost implements HostHandle {
       defineHostAction({
         action: requestCapabilities,
         handle: (context, data) => {
+          const generation = this.generation;
+          if (this.dialect === "msc4412" && this.sessionState === "waiting") {
+            // MSC4412: this request opens the session, as the host's capabilities request does in
+            // classic, so it is no renegotiation and charges nothing. Acknowledged now; the
+            // outcome is the notify_capabilities that follows (a slow action).
+            this.sessionState = "negotiating";
+            this.renegotiations = this.renegotiations
+              .then(() => this.negotiateMsc4412(generation, data.capabilities))
+              .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
+            return {};
+          }
           // Asking again for what the widget holds (matrix-widget-toolkit does, repeatedly) or for
           // what can never be granted reaches no policy: it is answered at once and charges nothing.
           const fresh = this.newGrantable(data.capabilities);
@@ -969,16 +980,6 @@ export class WidgetHost implements HostHandle {
               );
             }
             context.rateLimit("renegotiation", this.limits.renegotiation);
-          }
-          const generation = this.generation;
-          if (this.dialect === "msc4412" && this.sessionState === "waiting") {
-            // MSC4412: this request opens the session. Acknowledged now; the outcome is the
-            // notify_capabilities that follows (a slow action).
-            this.sessionState = "negotiating";
-            this.renegotiations = this.renegotiations
-              .then(() => this.negotiateMsc4412(generation, data.capabilities))
-              .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
-            return {};
           }
           this.renegotiations = this.renegotiations
             .then(() => this.renegotiate(generation, data.capabilities))

@@ -17,9 +17,9 @@ import {
   MAX_CAPABILITIES_PER_REQUEST,
   MAX_CAPABILITY_LENGTH,
 } from "../../../src/protocol/actions/schemas.js";
-import { supportedApiVersionsToWidget } from "../../../src/protocol/actions/session.js";
+import { notifyCapabilities, supportedApiVersionsToWidget } from "../../../src/protocol/actions/session.js";
 import { MAX_SEARCH_TERM_LENGTH } from "../../../src/protocol/actions/user-directory.js";
-import { MAX_ID_LENGTH } from "../../../src/protocol/envelope.js";
+import { MAX_ID_LENGTH, type Dialect } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
@@ -28,6 +28,7 @@ import {
   ALL_CAPS,
   CAP,
   WIDGET_ID,
+  DIALECTS,
   ask,
   codeOf,
   expectInFlightSlotsFree,
@@ -35,6 +36,8 @@ import {
   holdAction,
   openFuzzHost,
   repliesById,
+  testIdOf,
+  widgetRequest,
   type FuzzHost,
 } from "./support.js";
 import { navigate } from "../../../src/widget/index.js";
@@ -64,8 +67,18 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function host(limits: Partial<HostLimits> = {}, grant: readonly string[] = ALL_CAPS) {
-  const fuzz = await openFuzzHost({ ready: true, grant, limits, shareDecision: { action: "dismiss" } });
+async function host(
+  limits: Partial<HostLimits> = {},
+  grant: readonly string[] = ALL_CAPS,
+  dialect: Dialect = "classic",
+) {
+  const fuzz = await openFuzzHost({
+    ready: true,
+    grant,
+    limits,
+    shareDecision: { action: "dismiss" },
+    dialect,
+  });
   open.push(fuzz);
   return fuzz;
 }
@@ -107,33 +120,31 @@ describe("docs/security.md states every default exactly", () => {
   });
 });
 
-describe("exceeding a host limit gives a clear error reply", () => {
+// Every limit holds in both dialects: the same requests, written as a classic or an MSC4412 widget.
+describe.each(DIALECTS)("exceeding a host limit gives a clear error reply (%s)", (dialect) => {
+  const hostIn = (limits: Partial<HostLimits> = {}) => host(limits, ALL_CAPS, dialect);
+  // A host request the widget answers in either dialect (MSC4412 drops supported_api_versions).
+  const probe =
+    dialect === "classic"
+      ? { action: supportedApiVersionsToWidget, data: {} }
+      : { action: notifyCapabilities, data: { requested: [], approved: [] } };
+  const hostRequest = (fuzz: FuzzHost) => fuzz.host.request(probe.action, probe.data);
+  // A request answered without error before or after the session in either dialect.
+  const plainAction = dialect === "classic" ? "supported_api_versions" : "content_loaded";
+
   it("maxMessageBytes: a message one over the limit gets too_large naming its size and the limit; one at it is served", async () => {
-    const fuzz = await host({ maxMessageBytes: 2000 });
+    const fuzz = await hostIn({ maxMessageBytes: 2000 });
     const sizeOf = (requestId: string, padding: string) =>
-      JSON.stringify({
-        api: "fromWidget",
-        widgetId: WIDGET_ID,
-        requestId,
-        action: "supported_api_versions",
-        data: { padding },
-      }).length;
+      JSON.stringify(widgetRequest(dialect, requestId, plainAction, { padding })).length;
     const fill = (requestId: string, target: number) => "x".repeat(target - sizeOf(requestId, ""));
     expect(
       codeOf(
-        (
-          await ask(
-            fuzz,
-            "supported_api_versions",
-            { padding: fill("at-limit", 2000) },
-            { requestId: "at-limit" },
-          )
-        )[0],
+        (await ask(fuzz, plainAction, { padding: fill("at-limit", 2000) }, { requestId: "at-limit" }))[0],
       ),
     ).toBeUndefined();
     const over = await ask(
       fuzz,
-      "supported_api_versions",
+      plainAction,
       { padding: fill("over-limit", 2001) },
       { requestId: "over-limit" },
     );
@@ -148,16 +159,10 @@ describe("exceeding a host limit gives a clear error reply", () => {
   });
 
   it("maxInFlight: the request over the bound gets limit_exceeded naming the limit", async () => {
-    const fuzz = await host({ maxInFlight: 3 });
+    const fuzz = await hostIn({ maxInFlight: 3 });
     const start = fuzz.received.length;
     for (let i = 0; i < 4; i++) {
-      fuzz.pair.widget.send({
-        api: "fromWidget",
-        widgetId: WIDGET_ID,
-        requestId: `if-${i}`,
-        action: holdAction.stable,
-        data: {},
-      });
+      fuzz.pair.widget.send(widgetRequest(dialect, `if-${i}`, holdAction.stable, {}) as never);
     }
     await flush();
     const replies = repliesById(fuzz.received.slice(start));
@@ -171,16 +176,16 @@ describe("exceeding a host limit gives a clear error reply", () => {
   });
 
   it("maxInFlight default: 128", async () => {
-    await expectInFlightSlotsFree(await host(), 128);
+    await expectInFlightSlotsFree(await hostIn(), 128);
   });
 
   it("maxPending: a host request over the bound is refused at once with limit_exceeded", async () => {
-    const fuzz = await host({ maxPending: 2 });
+    const fuzz = await hostIn({ maxPending: 2 });
     // The widget sits on every request, so they stay pending.
-    (fuzz.client as WidgetClient).handle(supportedApiVersionsToWidget, () => new Promise<never>(() => {}));
-    const first = fuzz.host.request(supportedApiVersionsToWidget, {}).catch(() => "ended");
-    const second = fuzz.host.request(supportedApiVersionsToWidget, {}).catch(() => "ended");
-    await expect(fuzz.host.request(supportedApiVersionsToWidget, {})).rejects.toMatchObject({
+    (fuzz.client as WidgetClient).handle(probe.action, () => new Promise<never>(() => {}));
+    const first = hostRequest(fuzz).catch(() => "ended");
+    const second = hostRequest(fuzz).catch(() => "ended");
+    await expect(hostRequest(fuzz)).rejects.toMatchObject({
       message: "Too many requests waiting for a reply (limit 2)",
       code: ErrorCode.LimitExceeded,
     });
@@ -190,11 +195,9 @@ describe("exceeding a host limit gives a clear error reply", () => {
   });
 
   it("maxPending default: 512", async () => {
-    const fuzz = await host();
-    (fuzz.client as WidgetClient).handle(supportedApiVersionsToWidget, () => new Promise<never>(() => {}));
-    const calls = Array.from({ length: 513 }, () =>
-      fuzz.host.request(supportedApiVersionsToWidget, {}).catch((e: unknown) => e),
-    );
+    const fuzz = await hostIn();
+    (fuzz.client as WidgetClient).handle(probe.action, () => new Promise<never>(() => {}));
+    const calls = Array.from({ length: 513 }, () => hostRequest(fuzz).catch((e: unknown) => e));
     expect(fuzz.host.pendingRequestCount).toBe(512);
     expect(await calls[512]).toMatchObject({ code: ErrorCode.LimitExceeded });
     fuzz.close();
@@ -202,19 +205,16 @@ describe("exceeding a host limit gives a clear error reply", () => {
   });
 
   it("requestTimeoutMs: an unanswered host request rejects with timeout naming the action and the time; default 10 s", async () => {
-    const fuzz = await host({ requestTimeoutMs: 30 });
-    (fuzz.client as WidgetClient).handle(supportedApiVersionsToWidget, () => new Promise<never>(() => {}));
-    await expect(fuzz.host.request(supportedApiVersionsToWidget, {})).rejects.toMatchObject({
-      message: "Request supported_api_versions timed out after 30 ms",
+    const fuzz = await hostIn({ requestTimeoutMs: 30 });
+    (fuzz.client as WidgetClient).handle(probe.action, () => new Promise<never>(() => {}));
+    await expect(hostRequest(fuzz)).rejects.toMatchObject({
+      message: `Request ${probe.action.stable} timed out after 30 ms`,
       code: ErrorCode.Timeout,
     });
-    const byDefault = await host();
-    (byDefault.client as WidgetClient).handle(
-      supportedApiVersionsToWidget,
-      () => new Promise<never>(() => {}),
-    );
+    const byDefault = await hostIn();
+    (byDefault.client as WidgetClient).handle(probe.action, () => new Promise<never>(() => {}));
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const call = byDefault.host.request(supportedApiVersionsToWidget, {});
+    const call = hostRequest(byDefault);
     const outcome = call.then(
       () => "answered",
       (e: { code?: string }) => e.code,
@@ -226,21 +226,17 @@ describe("exceeding a host limit gives a clear error reply", () => {
   });
 
   it("driverTimeoutMs: a driver call that never settles is answered with timeout after 10 s by default", async () => {
-    const fuzz = await host();
+    const fuzz = await hostIn();
     fuzz.driver.fail("navigate", faults.hang());
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const replies: unknown[] = [];
     fuzz.pair.widget.subscribe((m) => {
-      if ((m as { requestId?: string }).requestId === "slow")
+      if (testIdOf(String((m as { requestId?: string }).requestId)) === "slow")
         replies.push((m as { response: unknown }).response);
     });
-    fuzz.pair.widget.send({
-      api: "fromWidget",
-      widgetId: WIDGET_ID,
-      requestId: "slow",
-      action: CAP.navigate,
-      data: { uri: "https://matrix.to/#/#a:example.org" },
-    });
+    fuzz.pair.widget.send(
+      widgetRequest(dialect, "slow", CAP.navigate, { uri: "https://matrix.to/#/#a:example.org" }) as never,
+    );
     await vi.advanceTimersByTimeAsync(9_999);
     expect(replies).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
@@ -250,9 +246,9 @@ describe("exceeding a host limit gives a clear error reply", () => {
   });
 
   it("maxDirectorySearchLimit: a larger limit is clamped before the driver, to 50 by default or the configured value", async () => {
-    const byDefault = await host();
+    const byDefault = await hostIn();
     await ask(byDefault, CAP.search, { search_term: "a", limit: 51 });
-    const configured = await host({ maxDirectorySearchLimit: 7 });
+    const configured = await hostIn({ maxDirectorySearchLimit: 7 });
     const [reply] = await ask(configured, CAP.search, { search_term: "a", limit: 1000 });
     expect(byDefault.driver.callsOf("searchUserDirectory")).toEqual([["a", 50]]);
     expect(configured.driver.callsOf("searchUserDirectory")).toEqual([["a", 7]]);
@@ -261,7 +257,7 @@ describe("exceeding a host limit gives a clear error reply", () => {
   });
 
   it("maxAccountDataLimit: limits are clamped to it; a maximum of 0 answers no events without asking the driver", async () => {
-    const fuzz = await host({ maxAccountDataLimit: 0 });
+    const fuzz = await hostIn({ maxAccountDataLimit: 0 });
     expect(await ask(fuzz, "read_account_data", { type: "com.example.settings", limit: 5 })).toEqual([
       { events: [] },
     ]);
@@ -296,7 +292,7 @@ describe("exceeding a host limit gives a clear error reply", () => {
       it(`${name}: default ${JSON.stringify(DEFAULT_HOST_LIMITS[name])}`, async () => {
         vi.useFakeTimers({ toFake: ["Date"] });
         const limit = DEFAULT_HOST_LIMITS[name] as RateLimit;
-        const fuzz = await host();
+        const fuzz = await hostIn();
         for (let i = 0; i < limit.burst; i++)
           expect(codeOf((await send(fuzz, i))[0]), `request ${i + 1}`).toBeUndefined();
         const refill = Math.ceil(1000 / limit.perSecond);
@@ -319,7 +315,7 @@ describe("exceeding a host limit gives a clear error reply", () => {
 
     it("a configured rate limit replaces the default", async () => {
       vi.useFakeTimers({ toFake: ["Date"] });
-      const fuzz = await host({ navigate: { burst: 1, perSecond: 1 } });
+      const fuzz = await hostIn({ navigate: { burst: 1, perSecond: 1 } });
       expect(
         codeOf((await ask(fuzz, CAP.navigate, { uri: "https://matrix.to/#/#a:example.org" }))[0]),
       ).toBeUndefined();
@@ -349,13 +345,14 @@ describe("exceeding a host limit gives a clear error reply", () => {
         transport: pair.widget,
         capabilities: [CAP.share],
         logger: silentLogger,
+        protocol: dialect,
       });
       hostWithPrompt.start();
       const client = await created;
       open.push({ close: () => (client.destroy(), hostWithPrompt.destroy()) });
       const share = { users: [{ user_id: "@alice:example.org" }] };
-      expect(await ask({ pair }, CAP.share, share)).toEqual([{}]);
-      expect(await ask({ pair }, CAP.share, share)).toEqual([
+      expect(await ask({ pair, dialect }, CAP.share, share)).toEqual([{}]);
+      expect(await ask({ pair, dialect }, CAP.share, share)).toEqual([
         {
           error: {
             message: "A share prompt from this widget is already open",
@@ -365,7 +362,7 @@ describe("exceeding a host limit gives a clear error reply", () => {
       ]);
       decide();
       await flush();
-      expect(await ask({ pair }, CAP.share, share)).toEqual([{}]);
+      expect(await ask({ pair, dialect }, CAP.share, share)).toEqual([{}]);
     });
   });
 });

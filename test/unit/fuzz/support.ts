@@ -15,7 +15,8 @@ import { WidgetHost } from "../../../src/host/widget-host.js";
 import { classifyAccountDataType } from "../../../src/matrix/account-data.js";
 import { isValidUserId } from "../../../src/matrix/identifiers.js";
 import { defineAction, wireNames, type AnyActionDescriptor } from "../../../src/protocol/action.js";
-import { MAX_ID_LENGTH, type WidgetMessage } from "../../../src/protocol/envelope.js";
+import { MAX_ID_LENGTH, type Dialect, type WidgetMessage } from "../../../src/protocol/envelope.js";
+import { uuidV4 } from "../../../src/core/request-ids.js";
 import { ACTION_TABLE } from "../../../src/protocol/table.js";
 import { createMemoryTransportPair, type MemoryTransportPair } from "../../../src/transport/memory.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
@@ -286,6 +287,8 @@ export interface FuzzHost {
   host: WidgetHost;
   client: WidgetClient | undefined;
   driver: RecordingDriver;
+  /** The base protocol the session speaks: the client's, which the host follows. */
+  dialect: Dialect;
   /** Every message the widget end received from the host (replies and host requests), in order. */
   received: WidgetMessage[];
   /** Driver calls made without the capability or with an invalid argument. */
@@ -326,6 +329,8 @@ export interface FuzzHostOptions {
   defer?: <T>(label: string, value: Promise<T>) => Promise<T>;
   /** Awaits the client's creation, e.g. a scheduler's `waitFor`, when `defer` holds things back. */
   waitFor?: <T>(value: Promise<T>) => Promise<T>;
+  /** The protocol the client speaks (default classic); raw requests of {@link ask} follow it. */
+  dialect?: Dialect;
 }
 
 /**
@@ -456,6 +461,7 @@ export async function openFuzzHost(options: FuzzHostOptions): Promise<FuzzHost> 
       transport: pair.widget,
       capabilities: [...ALL_CAPS],
       logger: silentLogger,
+      protocol: options.dialect ?? "classic",
     });
     host.start();
     client = await (options.waitFor ? options.waitFor(created) : created);
@@ -469,6 +475,7 @@ export async function openFuzzHost(options: FuzzHostOptions): Promise<FuzzHost> 
     host: opened,
     client,
     driver,
+    dialect: options.dialect ?? "classic",
     received,
     i3,
     get policyCalls() {
@@ -537,13 +544,57 @@ function recordArrivals(pair: MemoryTransportPair): { arrivals: Arrival[]; stray
   return { arrivals, strayReplies };
 }
 
-/** Replies (messages with an own `response`) among `messages`, grouped by requestId. */
+// ---- both dialects -----------------------------------------------------------------------------
+
+/** The base protocols the suites run in. */
+export const DIALECTS: readonly Dialect[] = ["classic", "msc4412"];
+
+/** MSC4412 request IDs are UUIDs: each test ID stands for one UUID, so tests keep their names. */
+const uuidOfId = new Map<string, string>();
+const idOfUuid = new Map<string, string>();
+
+/** The UUID that stands for a test's request ID in MSC4412 (the same one every time). */
+export function msc4412IdFor(requestId: string): string {
+  let uuid = uuidOfId.get(requestId);
+  if (uuid === undefined) {
+    uuid = uuidV4();
+    uuidOfId.set(requestId, uuid);
+    idOfUuid.set(uuid, requestId);
+  }
+  return uuid;
+}
+
+/** The test's name for a request ID seen on the wire (an MSC4412 UUID maps back to it). */
+export function testIdOf(wireId: string): string {
+  return idOfUuid.get(wireId) ?? wireId;
+}
+
+/**
+ * A fromWidget request as a widget of the dialect writes it: classic `api`/`widgetId`/`data`, or
+ * MSC4412 `source`/`request`/`version` with the UUID standing for `requestId`.
+ */
+export function widgetRequest(
+  dialect: Dialect,
+  requestId: string,
+  action: string,
+  data: unknown,
+): Record<string, unknown> {
+  return dialect === "classic"
+    ? { api: "fromWidget", widgetId: WIDGET_ID, requestId, action, data }
+    : { source: "widget", action, requestId: msc4412IdFor(requestId), request: data, version: "v1" };
+}
+
+/**
+ * Replies (messages with an own `response`) among `messages`, grouped by requestId; MSC4412 UUIDs
+ * are grouped under the test ID they stand for.
+ */
 export function repliesById(messages: readonly unknown[]): Map<string, WidgetMessage[]> {
   const byId = new Map<string, WidgetMessage[]>();
   for (const message of messages) {
     if (typeof message !== "object" || message === null || !Object.hasOwn(message, "response")) continue;
-    const id = (message as { requestId?: unknown }).requestId;
-    if (typeof id !== "string") continue;
+    const wireId = (message as { requestId?: unknown }).requestId;
+    if (typeof wireId !== "string") continue;
+    const id = testIdOf(wireId);
     byId.set(id, [...(byId.get(id) ?? []), message as WidgetMessage]);
   }
   return byId;
@@ -560,7 +611,7 @@ export async function expectInFlightSlotsFree(fuzz: FuzzHost, maxInFlight: numbe
   const received: unknown[] = [];
   const stop = end.subscribe((message) => received.push(message));
   for (const requestId of ids) {
-    end.send({ api: "fromWidget", widgetId: WIDGET_ID, requestId, action: holdAction.stable, data: {} });
+    end.send(widgetRequest(fuzz.dialect, requestId, holdAction.stable, {}) as unknown as WidgetMessage);
   }
   await flush();
   const during = repliesById(received);
@@ -589,26 +640,22 @@ let probes = 0;
 let sequence = 0;
 /** Sends a fromWidget request on the current widget end and returns the response bodies its ID got. */
 export async function ask(
-  fuzz: Pick<FuzzHost, "pair">,
+  fuzz: Pick<FuzzHost, "pair"> & { dialect?: Dialect },
   action: string,
   data: unknown,
   options: { waitMs?: number; requestId?: string } = {},
 ): Promise<Array<Record<string, unknown>>> {
   const requestId = options.requestId ?? `sc-${++sequence}`;
+  const dialect = fuzz.dialect ?? "classic";
+  const message = widgetRequest(dialect, requestId, action, data);
   const end = fuzz.pair.widget;
   const got: Array<Record<string, unknown>> = [];
   const stop = end.subscribe((raw) => {
-    const message = raw as WidgetMessage & { response?: Record<string, unknown> };
-    if (message.requestId === requestId && Object.hasOwn(message, "response"))
-      got.push(message.response ?? {});
+    const reply = raw as WidgetMessage & { response?: Record<string, unknown> };
+    if (reply.requestId === message.requestId && Object.hasOwn(reply, "response"))
+      got.push(reply.response ?? {});
   });
-  end.send({
-    api: "fromWidget",
-    widgetId: WIDGET_ID,
-    requestId,
-    action,
-    data: data as Record<string, unknown>,
-  });
+  end.send(message as unknown as WidgetMessage);
   if (options.waitMs) await new Promise((resolve) => setTimeout(resolve, options.waitMs));
   await flush();
   stop();
