@@ -534,6 +534,8 @@ export class WidgetManager {
       const policy = mount.policy ?? this.options.policy;
       host = new WidgetHost({
         driver: this.driver,
+        // A room widget's room keys its remembered consent; the app's hostOptions may still say otherwise.
+        ...(widget.roomId === undefined ? {} : { roomId: widget.roomId }),
         ...mount.hostOptions,
         ...(policy === undefined ? {} : { policy }),
         widgetId: widget.id,

@@ -114,6 +114,8 @@ describe("WidgetManager on the in-memory world", () => {
     expect(h.mounts[1]!.widget.eventType).toBe("m.widget");
     const a = hostOf(h, "a")!;
     expect(a.widget.widgetId).toBe("a");
+    // The room keys the widget's remembered consent and is shown to policies.
+    expect(a.widget.roomId).toBe(ROOM);
     expect(a.state).toBe("waiting");
     // Every change is announced first; the hosts start as their mounts resolve.
     expect(h.log).toEqual(["added:a", "added:b", "started:a", "started:b"]);
