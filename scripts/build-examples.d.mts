@@ -21,8 +21,11 @@ export interface BuiltExample {
   readonly gzippedBytes: number;
 }
 
-/** Runs `npm run build`'s two steps: tsc into dist/, and the script-tag bundles into dist/browser/. */
-export declare function buildPackage(): Promise<void>;
+/**
+ * Runs `npm run build`'s two steps: tsc into dist/, and the script-tag bundles into dist/browser/,
+ * one build at a time across processes. With `ifStale`, only when dist/ is older than src/.
+ */
+export declare function buildPackage(options?: { ifStale?: boolean }): Promise<void>;
 
 /** Whether dist/ has every entry the examples use, none older than the newest file under src/. */
 export declare function isPackageBuildFresh(): boolean;

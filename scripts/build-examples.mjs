@@ -51,8 +51,51 @@ function exec(command, args) {
   });
 }
 
-/** `npm run build`: the tsc output in dist/ and the script-tag bundles in dist/browser/. */
-export async function buildPackage() {
+/** Takes the lock directory; false when another process holds it. */
+function tryLock(lock) {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+/** How long the lock has been held, in ms; 0 when it was released in between. */
+function lockAge(lock) {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `npm run build`: the tsc output in dist/ and the script-tag bundles in dist/browser/. Test files
+ * that run in parallel (browser and homeserver projects) take turns through a lock directory, so
+ * two builds never write dist/ at once. With `ifStale`, it builds only when
+ * {@link isPackageBuildFresh} says dist/ is out of date.
+ */
+export async function buildPackage(options = {}) {
+  const lock = join(root, ".cache", "build-package.lock");
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  while (!tryLock(lock)) {
+    // A lock left by a killed run is older than any build takes.
+    if (lockAge(lock) > 300_000) rmSync(lock, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`${lock} is held by another build`);
+    else await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  try {
+    // With ifStale, a build that finished while this one waited for the lock is enough.
+    if (!options.ifStale || !isPackageBuildFresh()) await buildPackageUnlocked();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function buildPackageUnlocked() {
   await exec(process.execPath, [
     join(root, "node_modules", "typescript", "bin", "tsc"),
     "-p",
@@ -104,7 +147,12 @@ export function linkPackage() {
   }
   if (!linked) {
     rmSync(link, { recursive: true, force: true });
-    symlinkSync(relative(modules, root), link, "dir");
+    try {
+      symlinkSync(relative(modules, root), link, "dir");
+    } catch (error) {
+      // Another process (a parallel test file) made it first.
+      if (!(error instanceof Error && "code" in error && error.code === "EEXIST")) throw error;
+    }
   }
 }
 

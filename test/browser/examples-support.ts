@@ -29,7 +29,7 @@ const TYPES: Record<string, string> = {
 export async function buildExamples(
   names: readonly string[],
 ): Promise<{ outRoot: string; builds: Map<string, string> }> {
-  if (!isPackageBuildFresh()) await buildPackage();
+  if (!isPackageBuildFresh()) await buildPackage({ ifStale: true });
   linkPackage();
   const outRoot = mkdtempSync(join(tmpdir(), "mwk-examples-"));
   const builds = new Map<string, string>();
