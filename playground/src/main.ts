@@ -88,6 +88,11 @@ const examples: ExampleWidget[] = [
   { id: "emotes", name: "Emote viewer", url: `${widgetOrigin}/widgets/emotes/index.html` },
   { id: "navigator", name: "Room navigator", url: `${widgetOrigin}/widgets/navigator/index.html` },
   {
+    id: "msc4412",
+    name: "MSC4412 widget (draft protocol)",
+    url: `${widgetOrigin}/widgets/msc4412/index.html`,
+  },
+  {
     id: "mwa-classic",
     name: "matrix-widget-api widget",
     url: `${widgetOrigin}/widgets/mwa-classic/index.html`,

@@ -126,6 +126,23 @@ describe("the playground", () => {
     await close();
   });
 
+  it("MSC4412 widget: negotiates in the draft protocol through the same consent prompt, and navigates", async () => {
+    const { page, frame, close } = await openWidget("msc4412");
+    await approveAll(page);
+    await widgetStatus(frame, "ready");
+    expect(await frame.textContent("#dialect")).toBe("msc4412");
+    expect(await frame.textContent("#granted")).toBe("org.matrix.msc2931.navigate");
+    await frame.click("#lobby");
+    await widgetStatus(frame, "navigated to the lobby");
+    const lobby = await page.evaluate(() =>
+      (window as never as WorldProbe).playground.world.resolveAlias("#lobby:example.org"),
+    );
+    expect(await page.evaluate(() => (window as never as WorldProbe).playground.world.viewedRoomId)).toBe(
+      lobby,
+    );
+    await close();
+  });
+
   it("denying capabilities: the widget's request fails with missing_capability", async () => {
     const { page, frame, close } = await openWidget("user-picker");
     await page.click('dialog[open] [data-testid="deny"]');
