@@ -35,6 +35,7 @@ import { FakeWindow, lookalikes, simulatedEmbedding } from "./fake-windows.js";
 import {
   ALL_CAPS,
   CAP,
+  DIALECTS,
   PROTOTYPE_NAMES,
   WIDGET_ID,
   ask,
@@ -51,6 +52,7 @@ import {
   repliesById,
   snapshotPrototypes,
   watchUnhandledRejections,
+  widgetRequest,
   type FuzzHost,
 } from "./support.js";
 
@@ -568,12 +570,15 @@ describe("§4.8 capability strings with #, \\, * and long text", () => {
   });
 });
 
-describe("§4.9 a replayed requestId", () => {
+// Replays are refused the same way in both dialects (in MSC4412 the IDs are UUIDs).
+describe.each(DIALECTS)("§4.9 a replayed requestId (%s)", (dialect) => {
+  const navigateAs = (requestId: string) =>
+    widgetRequest(dialect, requestId, NAVIGATE, { uri: ROOM_LINK }) as unknown as WidgetMessage;
   it("runs the side effect once while the first copy is in flight; after the reply the ID starts a new request", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [NAVIGATE] });
+    const fuzz = await fuzzHost({ ready: true, grant: [NAVIGATE], dialect });
     let release: () => void = () => {};
     fuzz.driver.respond("navigate", () => new Promise<void>((resolve) => (release = resolve)));
-    const message = forgedNavigate("replayed");
+    const message = navigateAs("replayed");
     const start = fuzz.received.length;
     fuzz.pair.widget.send(message);
     fuzz.pair.widget.send(message);
@@ -594,23 +599,19 @@ describe("§4.9 a replayed requestId", () => {
   });
 
   it("still refuses a copy of a request in flight after a thousand other requests", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [NAVIGATE] });
+    const fuzz = await fuzzHost({ ready: true, grant: [NAVIGATE], dialect });
     let release: () => void = () => {};
     fuzz.driver.respond("navigate", () => new Promise<void>((resolve) => (release = resolve)));
     const start = fuzz.received.length;
-    fuzz.pair.widget.send(forgedNavigate("old"));
+    fuzz.pair.widget.send(navigateAs("old"));
     await flush();
     for (let i = 0; i < 1000; i++) {
-      fuzz.pair.widget.send({
-        api: "fromWidget",
-        widgetId: WIDGET_ID,
-        requestId: `filler-${i}`,
-        action: "supported_api_versions",
-        data: {},
-      });
+      // MSC4412 has no supported_api_versions: an unknown action is its cheap filler.
+      const filler = dialect === "classic" ? "supported_api_versions" : "dev.fuzz.filler";
+      fuzz.pair.widget.send(widgetRequest(dialect, `filler-${i}`, filler, {}) as unknown as WidgetMessage);
     }
     await flush();
-    fuzz.pair.widget.send(forgedNavigate("old"));
+    fuzz.pair.widget.send(navigateAs("old"));
     await flush();
     expect(repliesById(fuzz.received.slice(start)).get("old")).toBeUndefined();
     release();
