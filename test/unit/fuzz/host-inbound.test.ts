@@ -9,12 +9,16 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_HOST_LIMITS } from "../../../src/host/limits.js";
 import type { ShareDecision } from "../../../src/host/policy.js";
-import { isPlainObject } from "../../../src/protocol/envelope.js";
+import { wireNamesIn } from "../../../src/protocol/action.js";
+import { isPlainObject, type Dialect } from "../../../src/protocol/envelope.js";
+import { ACTION_TABLE } from "../../../src/protocol/table.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import {
   ALL_CAPS,
   CAP,
+  DIALECTS,
   FROM_WIDGET_NAMES,
+  asMsc4412,
   PROTOTYPE_NAMES,
   TO_WIDGET_NAMES,
   VALID_DATA,
@@ -160,16 +164,42 @@ function deliver(fuzz: FuzzHost, message: unknown, mode: "clone" | "raw"): void 
   expect(() => fuzz.pair.host.receive(message)).not.toThrow();
 }
 
+/** The fromWidget names an MSC4412 session knows: it drops supported_api_versions. */
+const FROM_WIDGET_NAMES_MSC4412: readonly string[] = ACTION_TABLE.filter(
+  (action) => action.direction === "fromWidget",
+).flatMap((action) => wireNamesIn(action, "msc4412"));
+
+/**
+ * Actions that change an MSC4412 session's state by design (request_capabilities opens it, a second
+ * content_loaded means a new document), so an oracle that knows the session only from the setup
+ * cannot predict what follows them. They are covered by test/unit/session/msc4412.test.ts.
+ */
+const MSC4412_SESSION_CHANGERS: ReadonlySet<unknown> = new Set(
+  ACTION_TABLE.filter(
+    (action) => action.id === "request_capabilities" || action.id === "content_loaded",
+  ).flatMap((action) => wireNamesIn(action, "msc4412")),
+);
+
 /** The error code a reply must carry when the oracle can tell it, else undefined. */
-function expectedCode(delivered: Record<string, unknown>, ready: boolean): string | undefined {
-  if (!isPlainObject(delivered.data)) return ErrorCode.InvalidRequest;
+function expectedCode(
+  delivered: Record<string, unknown>,
+  ready: boolean,
+  dialect: Dialect = "classic",
+): string | undefined {
+  const body =
+    dialect === "msc4412" && Object.hasOwn(delivered, "request") ? delivered.request : delivered.data;
+  if (!isPlainObject(body)) return ErrorCode.InvalidRequest;
   const verdict = boundaryVerdict(delivered, DEFAULT_HOST_LIMITS.maxMessageBytes);
   if (verdict === "type") return ErrorCode.InvalidRequest;
   if (verdict === "size") return ErrorCode.TooLarge;
   if (verdict === "type-or-size") return "invalid_or_too_large";
   const action = delivered.action as string;
-  if (action !== holdAction.stable && !FROM_WIDGET_NAMES.includes(action)) return ErrorCode.UnknownAction;
-  if (ready || action === holdAction.stable || actionByName(action)?.beforeSession) return undefined;
+  const known = dialect === "classic" ? FROM_WIDGET_NAMES : FROM_WIDGET_NAMES_MSC4412;
+  if (action !== holdAction.stable && !known.includes(action)) return ErrorCode.UnknownAction;
+  const descriptor = actionByName(action);
+  const beforeSession =
+    descriptor?.beforeSession || (dialect === "msc4412" && descriptor?.msc4412?.beforeSession === true);
+  if (ready || action === holdAction.stable || beforeSession) return undefined;
   return "out_of_sequence_or_unknown";
 }
 
@@ -191,19 +221,24 @@ describe("fuzz: hostile widget → host", () => {
     open = undefined;
   });
 
-  it(
-    "I1 I2 I3 I4 I6 hold for any sequence of envelopes, actions and data",
-    async () => {
+  // In both dialects: MSC4412 runs get the same plans written as an MSC4412 widget would.
+  it.each(DIALECTS)(
+    "I1 I2 I3 I4 I6 hold for any sequence of envelopes, actions and data (%s)",
+    async (dialect) => {
       await fc.assert(
         fc.asyncProperty(
           sessionSetup,
           fc.array(plannedMessage, { minLength: 1, maxLength: 12 }),
           async (setup, plans) => {
             const prototypes = snapshotPrototypes();
-            const fuzz = await openFuzzHost(setup);
+            const fuzz = await openFuzzHost({ ...setup, dialect });
             open = fuzz;
             const first = fuzz.arrivals.length;
-            for (const plan of plans) deliver(fuzz, build(plan), plan.mode);
+            for (const plan of plans) {
+              if (dialect === "msc4412" && MSC4412_SESSION_CHANGERS.has(plan.fields.action)) continue;
+              const message = build(plan);
+              deliver(fuzz, dialect === "msc4412" ? asMsc4412(message) : message, plan.mode);
+            }
             await flush();
             fuzz.releaseHeld();
             await flush();
@@ -221,15 +256,22 @@ describe("fuzz: hostile widget → host", () => {
               const label = `replies to ${String(delivered.action)} ${String(delivered.requestId)} (${kind})`;
               expect(got, label).toHaveLength(1);
               const reply = got[0] as unknown as Record<string, unknown>;
-              expect(reply.api).toBe("fromWidget");
-              expect(reply.widgetId).toBe(WIDGET_ID);
+              if (dialect === "classic") {
+                expect(reply.api).toBe("fromWidget");
+                expect(reply.widgetId).toBe(WIDGET_ID);
+              } else {
+                expect(reply).toMatchObject({ source: "host", version: "v1" });
+                expect(reply).not.toHaveProperty("widgetId");
+              }
               expect(reply.requestId).toBe(delivered.requestId);
               expect(reply.action).toBe(delivered.action);
               const response = reply.response as Record<string, unknown>;
               expect(isPlainObject(response), "the response is an object").toBe(true);
               const error = response.error as { message?: unknown; code?: unknown } | undefined;
               const code =
-                kind === "conflict" ? ErrorCode.InvalidRequest : expectedCode(delivered, setup.ready);
+                kind === "conflict"
+                  ? ErrorCode.InvalidRequest
+                  : expectedCode(delivered, setup.ready, dialect);
               if (error !== undefined) {
                 expect(typeof error.message).toBe("string");
                 // A healthy driver never causes an internal error: nothing threw inside a handler.

@@ -419,7 +419,7 @@ export async function openFuzzHost(options: FuzzHostOptions): Promise<FuzzHost> 
     };
   }
 
-  const { arrivals, strayReplies } = recordArrivals(pair);
+  const { arrivals, strayReplies } = recordArrivals(pair, options.dialect ?? "classic");
   const decision = options.shareDecision ?? { action: "dismiss" };
   const policy: HostPolicy = {
     approveCapabilities: ({ requested }) => {
@@ -503,7 +503,10 @@ export async function openFuzzHost(options: FuzzHostOptions): Promise<FuzzHost> 
  * answers. The state is what the wire showed so far: an ID is open from the arrival of a `new`
  * request until a reply with its ID and action leaves the host.
  */
-function recordArrivals(pair: MemoryTransportPair): { arrivals: Arrival[]; strayReplies: WidgetMessage[] } {
+function recordArrivals(
+  pair: MemoryTransportPair,
+  dialect: Dialect,
+): { arrivals: Arrival[]; strayReplies: WidgetMessage[] } {
   const arrivals: Arrival[] = [];
   const strayReplies: WidgetMessage[] = [];
   const open = new Map<string, Arrival>();
@@ -511,7 +514,7 @@ function recordArrivals(pair: MemoryTransportPair): { arrivals: Arrival[]; stray
   pair.host.subscribe((message) => {
     let kind: ArrivalKind = "unanswerable";
     let requestId = "";
-    if (isAnswerableRequest(message, "fromWidget")) {
+    if (isAnswerableRequest(message, "fromWidget", dialect)) {
       requestId = (message as { requestId: string }).requestId;
       const holder = open.get(requestId);
       kind =
@@ -523,7 +526,11 @@ function recordArrivals(pair: MemoryTransportPair): { arrivals: Arrival[]; stray
   });
   const send = pair.host.send.bind(pair.host);
   pair.host.send = (message: WidgetMessage) => {
-    if (message.api === "fromWidget" && Object.hasOwn(message, "response")) {
+    const isReply =
+      dialect === "classic"
+        ? message.api === "fromWidget"
+        : (message as unknown as { source?: unknown }).source === "host";
+    if (isReply && Object.hasOwn(message, "response")) {
       const holder = open.get(message.requestId);
       const answered =
         holder !== undefined && actionOf(holder.message) === message.action
@@ -562,6 +569,42 @@ export function msc4412IdFor(requestId: string): string {
     idOfUuid.set(uuid, requestId);
   }
   return uuid;
+}
+
+/**
+ * A classic envelope rewritten as the same message from an MSC4412 widget, for suites whose plans
+ * are classic: `api` becomes `source`, `data` becomes `request`, a well-formed requestId becomes
+ * the UUID standing for it, `version: "v1"` is added. What classic drops stays droppable: another
+ * widget ID or a wrong `api` becomes a wrong `source`, a bad requestId stays bad (no UUID). The
+ * object keeps its prototype (null or not) and every other own key. Anything without an own `api`
+ * is returned as it is.
+ */
+export function asMsc4412(message: unknown): unknown {
+  if (typeof message !== "object" || message === null || Array.isArray(message)) return message;
+  const proto: unknown = Object.getPrototypeOf(message);
+  if (proto !== Object.prototype && proto !== null) return message;
+  if (!Object.hasOwn(message, "api")) return message;
+  const source = message as Record<string, unknown>;
+  const out = Object.create(proto as object | null) as Record<string, unknown>;
+  for (const key of Reflect.ownKeys(source)) {
+    if (typeof key !== "string" || ["api", "widgetId", "requestId", "data"].includes(key)) continue;
+    Object.defineProperty(out, key, {
+      value: source[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  const addressed = source.api === "fromWidget" && source.widgetId === WIDGET_ID;
+  out.source = addressed ? "widget" : "not-this-widget";
+  if (Object.hasOwn(source, "requestId")) {
+    const id = source.requestId;
+    const wellFormed = typeof id === "string" && id.length >= 1 && id.length <= MAX_ID_LENGTH;
+    out.requestId = wellFormed ? msc4412IdFor(id) : id;
+  }
+  if (Object.hasOwn(source, "data")) out.request = source.data;
+  out.version = "v1";
+  return out;
 }
 
 /** The test's name for a request ID seen on the wire (an MSC4412 UUID maps back to it). */
@@ -673,7 +716,11 @@ export function codeOf(response: Record<string, unknown> | undefined): unknown {
  * product's own schema: a plain object with the four envelope fields well typed and bounded, the
  * right widget ID and direction, and no `response`.
  */
-export function isAnswerableRequest(raw: unknown, direction: "fromWidget" | "toWidget"): boolean {
+export function isAnswerableRequest(
+  raw: unknown,
+  direction: "fromWidget" | "toWidget",
+  dialect: Dialect = "classic",
+): boolean {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return false;
   const proto: unknown = Object.getPrototypeOf(raw);
   if (proto !== Object.prototype && proto !== null) return false;
@@ -681,6 +728,19 @@ export function isAnswerableRequest(raw: unknown, direction: "fromWidget" | "toW
     Object.hasOwn(raw, key) ? (raw as Record<string, unknown>)[key] : undefined;
   const bounded = (value: unknown, min: number) =>
     typeof value === "string" && value.length >= min && value.length <= MAX_ID_LENGTH;
+  if (dialect === "msc4412") {
+    // MSC4412: the sender's side, version v1, a UUID v4 request ID; no `api`, no widget ID.
+    const requestId = own("requestId");
+    return (
+      !Object.hasOwn(raw, "api") &&
+      own("source") === (direction === "fromWidget" ? "widget" : "host") &&
+      own("version") === "v1" &&
+      typeof requestId === "string" &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(requestId) &&
+      bounded(own("action"), 1) &&
+      !Object.hasOwn(raw, "response")
+    );
+  }
   return (
     own("api") === direction &&
     own("widgetId") === WIDGET_ID &&
