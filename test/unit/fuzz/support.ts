@@ -579,7 +579,7 @@ export function msc4412IdFor(requestId: string): string {
  * object keeps its prototype (null or not) and every other own key. Anything without an own `api`
  * is returned as it is.
  */
-export function asMsc4412(message: unknown): unknown {
+export function asMsc4412(message: unknown, direction: "fromWidget" | "toWidget" = "fromWidget"): unknown {
   if (typeof message !== "object" || message === null || Array.isArray(message)) return message;
   const proto: unknown = Object.getPrototypeOf(message);
   if (proto !== Object.prototype && proto !== null) return message;
@@ -595,8 +595,8 @@ export function asMsc4412(message: unknown): unknown {
       configurable: true,
     });
   }
-  const addressed = source.api === "fromWidget" && source.widgetId === WIDGET_ID;
-  out.source = addressed ? "widget" : "not-this-widget";
+  const addressed = source.api === direction && source.widgetId === WIDGET_ID;
+  out.source = addressed ? (direction === "fromWidget" ? "widget" : "host") : "not-this-widget";
   if (Object.hasOwn(source, "requestId")) {
     const id = source.requestId;
     const wellFormed = typeof id === "string" && id.length >= 1 && id.length <= MAX_ID_LENGTH;

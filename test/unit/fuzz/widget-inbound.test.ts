@@ -4,7 +4,9 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { defineHostAction } from "../../../src/host/registry.js";
-import { isPlainObject, type WidgetMessage } from "../../../src/protocol/envelope.js";
+import { wireNamesIn } from "../../../src/protocol/action.js";
+import { isPlainObject, type Dialect, type WidgetMessage } from "../../../src/protocol/envelope.js";
+import { ACTION_TABLE } from "../../../src/protocol/table.js";
 import { ErrorCode, WidgetApiError } from "../../../src/protocol/errors.js";
 import { connect } from "../../support/memory-session.js";
 import {
@@ -22,10 +24,13 @@ import {
   fuzzParams,
   fuzzTimeout,
   holdAction,
+  DIALECTS,
+  asMsc4412,
   isAnswerableRequest,
   isCloneable,
   nastyString,
   repliesById,
+  testIdOf,
   snapshotPrototypes,
   watchUnhandledRejections,
   wrongFieldValue,
@@ -33,12 +38,18 @@ import {
 
 watchUnhandledRejections();
 
+/** The toWidget names an MSC4412 widget knows: the host-initiated ones are dropped. */
+const TO_WIDGET_NAMES_MSC4412: readonly string[] = ACTION_TABLE.filter(
+  (action) => action.direction === "toWidget",
+).flatMap((action) => wireNamesIn(action, "msc4412"));
+
 type Connected = Awaited<ReturnType<typeof connect>>;
 
 /** A host and widget in memory; the host serves the hold action so that widget calls stay pending. */
-async function openWidget() {
+async function openWidget(dialect: Dialect = "classic") {
   const releases: Array<() => void> = [];
   const connected = await connect({
+    widget: { protocol: dialect },
     host: {
       actions: [
         defineHostAction({
@@ -88,13 +99,15 @@ describe("fuzz: hostile host → widget", () => {
     open = undefined;
   });
 
-  it(
-    "I1 I2 I4: every answerable toWidget request gets exactly one reply, and nothing else is answered",
-    async () => {
+  // In both dialects: MSC4412 runs get the same plans written as an MSC4412 host would.
+  it.each(DIALECTS)(
+    "I1 I2 I4: every answerable toWidget request gets exactly one reply, and nothing else is answered (%s)",
+    async (dialect) => {
+      const known = dialect === "classic" ? TO_WIDGET_NAMES : TO_WIDGET_NAMES_MSC4412;
       await fc.assert(
         fc.asyncProperty(fc.array(toWidgetMessage, { minLength: 1, maxLength: 10 }), async (plans) => {
           const prototypes = snapshotPrototypes();
-          const session = await openWidget();
+          const session = await openWidget(dialect);
           open = session;
           const start = session.fromWidget.length;
           const answerable: Array<Record<string, unknown>> = [];
@@ -109,34 +122,42 @@ describe("fuzz: hostile host → widget", () => {
             })) {
               if (value !== ABSENT) message[key] = value;
             }
-            let delivered: unknown = message;
-            if (!plan.raw && isCloneable(message)) {
-              session.pair.host.send(message as never);
-              delivered = structuredClone(message);
+            const written =
+              dialect === "classic" ? message : (asMsc4412(message, "toWidget") as Record<string, unknown>);
+            let delivered: unknown = written;
+            if (!plan.raw && isCloneable(written)) {
+              session.pair.host.send(written as never);
+              delivered = structuredClone(written);
             } else {
-              expect(() => session.pair.widget.receive(message)).not.toThrow();
+              expect(() => session.pair.widget.receive(written)).not.toThrow();
             }
-            if (isAnswerableRequest(delivered, "toWidget"))
+            if (isAnswerableRequest(delivered, "toWidget", dialect))
               answerable.push(delivered as Record<string, unknown>);
           }
           await flush();
           const replies = repliesById(session.fromWidget.slice(start));
-          const ids = new Set(answerable.map((m) => m.requestId as string));
+          const ids = new Set(answerable.map((m) => testIdOf(m.requestId as string)));
           expect(
             [...replies.keys()].filter((id) => !ids.has(id)),
             "replies to unanswerable messages",
           ).toEqual([]);
           for (const request of answerable) {
-            const got = replies.get(request.requestId as string) ?? [];
+            const got = replies.get(testIdOf(request.requestId as string)) ?? [];
             expect(got, `replies to ${String(request.action)}`).toHaveLength(1);
             const reply = got[0] as WidgetMessage & { response: Record<string, unknown> };
-            expect(reply).toMatchObject({ api: "toWidget", widgetId: WIDGET_ID, action: request.action });
+            expect(reply).toMatchObject(
+              dialect === "classic"
+                ? { api: "toWidget", widgetId: WIDGET_ID, action: request.action }
+                : { source: "widget", version: "v1", action: request.action },
+            );
             expect(isPlainObject(reply.response)).toBe(true);
             const error = reply.response.error as { code?: unknown } | undefined;
-            if (!isPlainObject(request.data)) expect(error?.code).toBe(ErrorCode.InvalidRequest);
+            const body =
+              dialect === "msc4412" && Object.hasOwn(request, "request") ? request.request : request.data;
+            if (!isPlainObject(body)) expect(error?.code).toBe(ErrorCode.InvalidRequest);
             else if (boundaryVerdict(request, undefined) === "type")
               expect(error?.code).toBe(ErrorCode.InvalidRequest);
-            else if (!TO_WIDGET_NAMES.includes(request.action as string))
+            else if (!known.includes(request.action as string))
               expect(error?.code).toBe(ErrorCode.UnknownAction);
             else expect(error?.code, JSON.stringify(reply.response)).not.toBe(ErrorCode.Internal);
           }
