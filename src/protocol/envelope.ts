@@ -115,14 +115,13 @@ export const msc4412EnvelopeSchema = v.object({
 });
 
 /**
- * Which dialect a message is written in, by its own fields: `api` marks the classic protocol,
- * `source` the MSC4412 one. A message with both, or neither, is neither.
+ * Which dialect a message is written in, by its own fields: `api` marks the classic protocol
+ * (whatever else it carries, so a deployed peer that adds a `source` of its own is still read as
+ * before), `source` without `api` the MSC4412 one. A message with neither is neither.
  */
 export function dialectOf(message: JsonObject): Dialect | undefined {
-  const classic = Object.prototype.hasOwnProperty.call(message, "api");
-  const msc4412 = Object.prototype.hasOwnProperty.call(message, "source");
-  if (classic === msc4412) return undefined;
-  return classic ? "classic" : "msc4412";
+  if (Object.prototype.hasOwnProperty.call(message, "api")) return "classic";
+  return Object.prototype.hasOwnProperty.call(message, "source") ? "msc4412" : undefined;
 }
 
 /** The part of an envelope needed to address an error reply, when the rest of the message is bad. */

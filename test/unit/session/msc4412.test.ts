@@ -213,6 +213,28 @@ describe("MSC4412 dialect", () => {
     host.destroy();
   });
 
+  it("reads a message with api as classic even when it also carries a source field", async () => {
+    const pair = createMemoryTransportPair();
+    const host = hostOn(pair.host);
+    host.start();
+    const seen = listen(pair.widget);
+    pair.widget.send({
+      api: "fromWidget",
+      widgetId: WIDGET_ID,
+      source: "widget",
+      requestId: "both-1",
+      action: "supported_api_versions",
+      data: {},
+    } as never);
+    await settle(5);
+    const replies = seen.filter((m) => m.requestId === "both-1");
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ api: "fromWidget", widgetId: WIDGET_ID });
+    expect(replies[0]?.response).toHaveProperty("supported_versions");
+    expect(host.dialect).toBe("classic");
+    host.destroy();
+  });
+
   it("drops MSC4412 messages whose requestId is not a UUID v4, and answers supported_api_versions as unknown", async () => {
     const pair = createMemoryTransportPair();
     const host = hostOn(pair.host);
