@@ -103,6 +103,39 @@ describe("MSC4412 in Chromium (host and widget on different origins)", () => {
     expect(toWidget.slice(first).map((message) => message.action)).toContain("notify_capabilities");
   });
 
+  it("our WidgetClient in msc4412 mode gets a fresh session after a reload, and the old one ends exactly once", async () => {
+    const page = await openHost(
+      "msc4412-host.html",
+      "msc4412-widget.html?protocol=msc4412&caps=" + CAP.navigate,
+      {
+        approve: CAP.navigate,
+      },
+    );
+    let frame = await frameWith(page, "widgetId=msc4412-widget");
+    await frame.waitForFunction(() => "widget" in window);
+    const host = bridge<Msc4412HostApi>(page, "host");
+    expect(await bridge<Msc4412WidgetApi>(frame, "widget").ready()).toEqual({
+      ok: true,
+      value: [CAP.navigate],
+    });
+    await host.reload();
+    await expect.poll(() => host.readyCount(), POLL).toBe(2);
+    frame = await frameWith(page, "widgetId=msc4412-widget");
+    await frame.waitForFunction(() => "widget" in window);
+    const widget = bridge<Msc4412WidgetApi>(frame, "widget");
+    expect(await widget.ready()).toEqual({ ok: true, value: [CAP.navigate] });
+    expect(await host.ended()).toHaveLength(1);
+    expect(await host.dialect()).toBe("msc4412");
+    expect(await host.state()).toBe("ready");
+    expect(await widget.navigate("https://matrix.to/#/#room:example.org")).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    // The load of the new document did not end its session after the fact.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await host.ended()).toHaveLength(1);
+  });
+
   it('"auto" against matrix-widget-api\'s ClientWidgetApi falls back to classic within the bounded wait and gets its session', async () => {
     const page = await openHost(
       "mwa-host.html",
