@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Endpoint } from "../../../src/core/endpoint.js";
 import { silentLogger } from "../../../src/core/logger.js";
 import { allowListPolicy } from "../../../src/host/policy.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
@@ -280,6 +281,78 @@ describe("MSC4412 dialect", () => {
     expect(ended).toHaveLength(1);
     expect(host.dialect).toBe("classic");
     expect(host.grantedCapabilities).toEqual([]);
+    host.destroy();
+  });
+
+  it("an undecided (auto) endpoint holds at most 64 classic requests while its offer is open, and answers each held one exactly once after falling back", async () => {
+    const pair = createMemoryTransportPair();
+    const handled: string[] = [];
+    const endpoint = new Endpoint({
+      transport: pair.widget,
+      widgetId: WIDGET_ID,
+      side: "widget",
+      defaultTimeoutMs: 1000,
+      maxPendingOutbound: 8,
+      maxInboundInFlight: 128,
+      maxMessageBytes: undefined,
+      logger: silentLogger,
+      dialect: "undecided",
+      onRequest: (request) => {
+        handled.push(request.requestId);
+        return {};
+      },
+    });
+    const seen = listen(pair.host);
+    for (let i = 0; i < 70; i++) {
+      pair.host.send({
+        api: "toWidget",
+        widgetId: WIDGET_ID,
+        requestId: `held-${i}`,
+        action: "capabilities",
+        data: {},
+      });
+    }
+    await settle(5);
+    expect(handled).toEqual([]);
+    expect(seen).toEqual([]);
+    endpoint.chooseDialect("classic");
+    await settle(5);
+    expect(handled).toEqual(Array.from({ length: 64 }, (_, i) => `held-${i}`));
+    const replies = seen.filter((m) => "response" in m);
+    expect(replies.map((m) => m.requestId)).toEqual(handled);
+    expect(endpoint.sessionDialect).toBe("classic");
+    endpoint.destroy();
+  });
+
+  it("an undecided endpoint that settles on MSC4412 drops the held classic requests unanswered", async () => {
+    const pair = createMemoryTransportPair();
+    const handled: string[] = [];
+    const endpoint = new Endpoint({
+      transport: pair.widget,
+      widgetId: WIDGET_ID,
+      side: "widget",
+      defaultTimeoutMs: 1000,
+      maxPendingOutbound: 8,
+      maxInboundInFlight: 8,
+      maxMessageBytes: undefined,
+      logger: silentLogger,
+      dialect: "undecided",
+      onRequest: (request) => {
+        handled.push(request.action);
+        return {};
+      },
+    });
+    const host = hostOn(pair.host);
+    host.start();
+    await settle(5);
+    // The host's classic requests on start() are held; the offer is answered in MSC4412.
+    await endpoint.request("content_loaded", {}, { dialect: "msc4412" });
+    await settle(5);
+    expect(endpoint.sessionDialect).toBe("msc4412");
+    expect(host.dialect).toBe("msc4412");
+    expect(handled).toEqual([]);
+    expect(pair.widget.sent.filter((m) => "api" in m)).toEqual([]);
+    endpoint.destroy();
     host.destroy();
   });
 });
