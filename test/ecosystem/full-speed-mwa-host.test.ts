@@ -4,21 +4,13 @@
 // Element feeds them. Every request is answered exactly once (counted per requestId on the wire,
 // in both pages) and none times out. ClientWidgetApi names its pushes `widgetapi-<Date.now()>`
 // too, so here it is our widget that must take a reused ID as a new request.
-import { fileURLToPath } from "node:url";
-import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  launchBrowser,
-  openPage,
-  startOrigins,
-  type OpenedPage,
-  type Origins,
-} from "../browser/harness/index.js";
-import { bridge, frameWith, type Remote } from "../interop/support.js";
+import type { OpenedPage } from "../browser/harness/index.js";
+import type { Remote } from "../interop/support.js";
 import type { FullSpeedMwaHost } from "./fixtures/full-speed/mwa-host.js";
 import type { FullSpeedOurWidget } from "./fixtures/full-speed/our-widget.js";
 import { WIDGET_CAPABILITIES } from "./fixtures/full-speed/shared.js";
-import { plainPage, report, reusedIds, silencedPage, total, unanswered } from "./full-speed-support.js";
+import { openPagePair, report, reusedIds, total, unanswered, type PagePair } from "./full-speed-support.js";
 
 const SEQUENTIAL = 3_000;
 const BURST = 1_000;
@@ -26,38 +18,33 @@ const PUSHES = 3_000;
 const STATE_EVERY = 10;
 const SUITE = "d: our WidgetClient → matrix-widget-api ClientWidgetApi";
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/full-speed/${name}.ts`, import.meta.url));
-
-let origins: Origins;
-let browser: Browser;
+let pair: PagePair<FullSpeedMwaHost, FullSpeedOurWidget> | undefined;
 let opened: OpenedPage;
-let page: Page;
-let frame: Frame;
 let host: Remote<FullSpeedMwaHost>;
 let widget: Remote<FullSpeedOurWidget>;
 
 beforeAll(async () => {
-  origins = await startOrigins();
-  origins.registerBundle("full-speed-mwa-host", fixture("mwa-host"));
-  origins.registerBundle("full-speed-our-widget", fixture("our-widget"));
-  origins.setPage("host", "/mwa-host.html", plainPage("full-speed-mwa-host"));
-  origins.setPage("widget", "/our-widget.html", silencedPage("full-speed-our-widget"));
-  await Promise.all([origins.bundle("full-speed-mwa-host"), origins.bundle("full-speed-our-widget")]);
-  browser = await launchBrowser();
-  opened = await openPage(browser);
-  page = opened.page;
-  const widgetUrl = `${origins.widgetOrigin}/our-widget.html`;
-  await page.goto(`${origins.hostOrigin}/mwa-host.html?${new URLSearchParams({ widget: widgetUrl })}`);
-  frame = await frameWith(page, "widgetId=full-speed");
-  await frame.waitForFunction(() => "fullSpeed" in window, undefined, { timeout: 10_000 });
-  host = bridge<FullSpeedMwaHost>(page, "fullSpeedHost");
-  widget = bridge<FullSpeedOurWidget>(frame, "fullSpeed");
-  await Promise.all([host.ready(), widget.ready()]);
+  pair = await openPagePair<FullSpeedMwaHost, FullSpeedOurWidget>({
+    folder: "full-speed",
+    host: {
+      fixture: "mwa-host",
+      bundle: "full-speed-mwa-host",
+      paths: ["/mwa-host.html"],
+      global: "fullSpeedHost",
+    },
+    widget: {
+      fixture: "our-widget",
+      bundle: "full-speed-our-widget",
+      paths: ["/our-widget.html"],
+      global: "fullSpeed",
+    },
+    frameUrl: "widgetId=full-speed",
+  });
+  ({ opened, host, widget } = pair);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await origins?.close();
+  await pair?.close();
 });
 
 async function resetCounts(): Promise<void> {

@@ -1,7 +1,110 @@
-// Shared by the full-speed suites (c: a matrix-widget-api widget in our host; d: our widget in
-// matrix-widget-api's host): page HTML with the console silenced, the join of both pages' wire
-// counts, and the printing of timings.
+// Shared by the two-page ecosystem suites (c: a matrix-widget-api widget in our host; d: our widget
+// in matrix-widget-api's host; the matrix-widget-toolkit widget in our host): opening a host page
+// with its widget frame on another origin, page HTML with the console silenced, the join of both
+// pages' wire counts, and the printing of timings.
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame, Page } from "playwright-core";
+import {
+  launchBrowser,
+  openPage,
+  startOrigins,
+  type OpenedPage,
+  type Origins,
+} from "../browser/harness/index.js";
+import { bridge, frameWith, type Remote } from "../interop/support.js";
 import type { IdCounts } from "./fixtures/full-speed/wire.js";
+
+/** One of the two pages of a {@link PagePairOptions}: which fixture it bundles and where it is served. */
+export interface PageSide {
+  /** The fixture file's name under `fixtures/<folder>/`, without `.ts`. */
+  fixture: string;
+  /** The bundle's name on the origins' server. */
+  bundle: string;
+  /** The paths the page is served at; the first one is the one opened. */
+  paths: readonly [string, ...string[]];
+  /** The `window` property the fixture exposes its API under. */
+  global: string;
+}
+
+/** What {@link openPagePair} opens. */
+export interface PagePairOptions {
+  /** The folder under `test/ecosystem/fixtures/` that holds both fixtures. */
+  folder: string;
+  /** The host page, served plain on the host origin. */
+  host: PageSide;
+  /** The widget page, served with its console silenced on the widget origin. */
+  widget: PageSide;
+  /** A part of the widget frame's URL that tells it apart (e.g. `widgetId=full-speed`). */
+  frameUrl: string;
+}
+
+/** A fixture API that says when its page has finished setting up. */
+export interface Ready {
+  ready(): unknown;
+}
+
+/** A host page with its widget frame open in Chromium, and typed bridges to both. */
+export interface PagePair<H, W> {
+  origins: Origins;
+  browser: Browser;
+  opened: OpenedPage;
+  page: Page;
+  frame: Frame;
+  host: Remote<H>;
+  widget: Remote<W>;
+  /** Closes the browser, then the origins' servers. */
+  close(): Promise<void>;
+}
+
+/**
+ * Bundles both fixtures, opens the host page with `?widget=<widget page URL>` and waits until both
+ * sides say they are ready. The suites differ only in which fixtures and names they use, so the
+ * setup is written once here.
+ */
+export async function openPagePair<H extends Ready, W extends Ready>(
+  options: PagePairOptions,
+): Promise<PagePair<H, W>> {
+  const { folder, host, widget } = options;
+  const fixture = (name: string) =>
+    fileURLToPath(new URL(`./fixtures/${folder}/${name}.ts`, import.meta.url));
+  const origins = await startOrigins();
+  let browser: Browser | undefined;
+  try {
+    origins.registerBundle(host.bundle, fixture(host.fixture));
+    origins.registerBundle(widget.bundle, fixture(widget.fixture));
+    for (const path of host.paths) origins.setPage("host", path, plainPage(host.bundle));
+    for (const path of widget.paths) origins.setPage("widget", path, silencedPage(widget.bundle));
+    await Promise.all([origins.bundle(host.bundle), origins.bundle(widget.bundle)]);
+    browser = await launchBrowser();
+    const opened = await openPage(browser);
+    const page = opened.page;
+    const widgetUrl = `${origins.widgetOrigin}${widget.paths[0]}`;
+    await page.goto(`${origins.hostOrigin}${host.paths[0]}?${new URLSearchParams({ widget: widgetUrl })}`);
+    const frame = await frameWith(page, options.frameUrl);
+    await frame.waitForFunction((name) => name in window, widget.global, { timeout: 10_000 });
+    const hostApi = bridge<H>(page, host.global);
+    const widgetApi = bridge<W>(frame, widget.global);
+    await Promise.all([hostApi.ready(), widgetApi.ready()]);
+    const launched = browser;
+    return {
+      origins,
+      browser: launched,
+      opened,
+      page,
+      frame,
+      host: hostApi,
+      widget: widgetApi,
+      async close() {
+        await launched.close();
+        await origins.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await origins.close();
+    throw error;
+  }
+}
 
 /**
  * A page that runs `bundle` with console.log/info/debug/warn turned into no-ops first, as a

@@ -6,21 +6,13 @@
 //
 // matrix-widget-api names requests `widgetapi-<Date.now()>` and reuses a name once the earlier
 // request was answered, so at full speed many requests share IDs; the host must treat each as new.
-import { fileURLToPath } from "node:url";
-import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  launchBrowser,
-  openPage,
-  startOrigins,
-  type OpenedPage,
-  type Origins,
-} from "../browser/harness/index.js";
-import { bridge, frameWith, type Remote } from "../interop/support.js";
+import type { OpenedPage } from "../browser/harness/index.js";
+import type { Remote } from "../interop/support.js";
 import type { FullSpeedHost } from "./fixtures/full-speed/our-host.js";
 import type { FullSpeedWidget } from "./fixtures/full-speed/mwa-widget.js";
 import { WIDGET_CAPABILITIES } from "./fixtures/full-speed/shared.js";
-import { plainPage, report, reusedIds, silencedPage, total, unanswered } from "./full-speed-support.js";
+import { openPagePair, report, reusedIds, total, unanswered, type PagePair } from "./full-speed-support.js";
 
 const SEQUENTIAL = 3_000;
 const BURST = 1_000;
@@ -28,38 +20,33 @@ const PUSHES = 3_000;
 const STATE_EVERY = 10;
 const SUITE = "c: matrix-widget-api WidgetApi → our WidgetHost";
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/full-speed/${name}.ts`, import.meta.url));
-
-let origins: Origins;
-let browser: Browser;
+let pair: PagePair<FullSpeedHost, FullSpeedWidget> | undefined;
 let opened: OpenedPage;
-let page: Page;
-let frame: Frame;
 let host: Remote<FullSpeedHost>;
 let widget: Remote<FullSpeedWidget>;
 
 beforeAll(async () => {
-  origins = await startOrigins();
-  origins.registerBundle("full-speed-our-host", fixture("our-host"));
-  origins.registerBundle("full-speed-mwa-widget", fixture("mwa-widget"));
-  origins.setPage("host", "/our-host.html", plainPage("full-speed-our-host"));
-  origins.setPage("widget", "/mwa-widget.html", silencedPage("full-speed-mwa-widget"));
-  await Promise.all([origins.bundle("full-speed-our-host"), origins.bundle("full-speed-mwa-widget")]);
-  browser = await launchBrowser();
-  opened = await openPage(browser);
-  page = opened.page;
-  const widgetUrl = `${origins.widgetOrigin}/mwa-widget.html`;
-  await page.goto(`${origins.hostOrigin}/our-host.html?${new URLSearchParams({ widget: widgetUrl })}`);
-  frame = await frameWith(page, "widgetId=full-speed");
-  host = bridge<FullSpeedHost>(page, "fullSpeedHost");
-  widget = bridge<FullSpeedWidget>(frame, "fullSpeed");
-  await frame.waitForFunction(() => "fullSpeed" in window, undefined, { timeout: 10_000 });
-  await Promise.all([host.ready(), widget.ready()]);
+  pair = await openPagePair<FullSpeedHost, FullSpeedWidget>({
+    folder: "full-speed",
+    host: {
+      fixture: "our-host",
+      bundle: "full-speed-our-host",
+      paths: ["/our-host.html"],
+      global: "fullSpeedHost",
+    },
+    widget: {
+      fixture: "mwa-widget",
+      bundle: "full-speed-mwa-widget",
+      paths: ["/mwa-widget.html"],
+      global: "fullSpeed",
+    },
+    frameUrl: "widgetId=full-speed",
+  });
+  ({ opened, host, widget } = pair);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await origins?.close();
+  await pair?.close();
 });
 
 async function resetCounts(): Promise<void> {

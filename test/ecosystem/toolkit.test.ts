@@ -4,16 +4,9 @@
 // time and then again and again while holding it (as the toolkit does, since matrix-widget-api
 // never updates its view of the grants after a renegotiation), opens a modal without ever
 // requesting m.modals and gets the modal's answer back, and runs 200-call loops with no failure.
-import { fileURLToPath } from "node:url";
-import type { Browser, Frame, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  launchBrowser,
-  openPage,
-  startOrigins,
-  type OpenedPage,
-  type Origins,
-} from "../browser/harness/index.js";
+import type { OpenedPage } from "../browser/harness/index.js";
 import { bridge, frameWith, type Remote } from "../interop/support.js";
 import type { ToolkitHost } from "./fixtures/toolkit/our-host.js";
 import {
@@ -25,45 +18,40 @@ import {
   WIDGET_ID,
 } from "./fixtures/toolkit/shared.js";
 import type { Toolkit } from "./fixtures/toolkit/widget.js";
-import { plainPage, report, silencedPage } from "./full-speed-support.js";
+import { openPagePair, report, type PagePair } from "./full-speed-support.js";
 
 const LOOP = 200;
 const REPEATS = 10;
 const SUITE = "matrix-widget-toolkit 5.0.3 → our WidgetHost";
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/toolkit/${name}.ts`, import.meta.url));
-
-let origins: Origins;
-let browser: Browser;
+let pair: PagePair<ToolkitHost, Toolkit> | undefined;
 let opened: OpenedPage;
 let page: Page;
-let frame: Frame;
 let host: Remote<ToolkitHost>;
 let widget: Remote<Toolkit>;
 
 beforeAll(async () => {
-  origins = await startOrigins();
-  origins.registerBundle("toolkit-our-host", fixture("our-host"));
-  origins.registerBundle("toolkit-widget", fixture("widget"));
-  origins.setPage("host", "/our-host.html", plainPage("toolkit-our-host"));
-  origins.setPage("widget", "/toolkit-widget.html", silencedPage("toolkit-widget"));
-  origins.setPage("widget", MODAL_PATH, silencedPage("toolkit-widget"));
-  await Promise.all([origins.bundle("toolkit-our-host"), origins.bundle("toolkit-widget")]);
-  browser = await launchBrowser();
-  opened = await openPage(browser);
-  page = opened.page;
-  const widgetUrl = `${origins.widgetOrigin}/toolkit-widget.html`;
-  await page.goto(`${origins.hostOrigin}/our-host.html?${new URLSearchParams({ widget: widgetUrl })}`);
-  frame = await frameWith(page, `widgetId=${WIDGET_ID}`);
-  await frame.waitForFunction(() => "toolkit" in window, undefined, { timeout: 10_000 });
-  host = bridge<ToolkitHost>(page, "toolkitHost");
-  widget = bridge<Toolkit>(frame, "toolkit");
-  await Promise.all([host.ready(), widget.ready()]);
+  pair = await openPagePair<ToolkitHost, Toolkit>({
+    folder: "toolkit",
+    host: {
+      fixture: "our-host",
+      bundle: "toolkit-our-host",
+      paths: ["/our-host.html"],
+      global: "toolkitHost",
+    },
+    widget: {
+      fixture: "widget",
+      bundle: "toolkit-widget",
+      paths: ["/toolkit-widget.html", MODAL_PATH],
+      global: "toolkit",
+    },
+    frameUrl: `widgetId=${WIDGET_ID}`,
+  });
+  ({ opened, page, host, widget } = pair);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await origins?.close();
+  await pair?.close();
 });
 
 describe("a matrix-widget-toolkit widget in our host", () => {
