@@ -55,7 +55,8 @@ export interface WidgetHostOptions {
   /**
    * Start negotiating on the frame's `load` event (true, the default), or when the widget sends
    * `content_loaded` after it (false). Either way, a widget client created later announces itself
-   * and is asked again; see docs/widget-lifecycle.md.
+   * and is asked again; see docs/widget-lifecycle.md. A widget speaking MSC4412 starts its own
+   * negotiation instead, and its `content_loaded` is only acknowledged.
    */
   waitForIframeLoad?: boolean;
   /** Bounds and rate limits; unset ones keep their defaults. */
