@@ -22,7 +22,7 @@ import { defineHostAction } from "../../../src/host/registry.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import { getOpenIdAction } from "../../../src/protocol/actions/openid.js";
-import type { WidgetMessage } from "../../../src/protocol/envelope.js";
+import type { Dialect, WidgetMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../../../src/protocol/errors.js";
 import { ACTION_TABLE } from "../../../src/protocol/table.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
@@ -51,6 +51,7 @@ import {
   openFuzzHost,
   repliesById,
   snapshotPrototypes,
+  testIdOf,
   watchUnhandledRejections,
   widgetRequest,
   type FuzzHost,
@@ -81,7 +82,7 @@ async function fuzzHost(options: Parameters<typeof openFuzzHost>[0]): Promise<Fu
 }
 
 /** A WidgetHost and a WidgetClient over the postMessage transports, in a simulated page. */
-async function embedded(grant: readonly string[]) {
+async function embedded(grant: readonly string[], dialect: Dialect = "classic") {
   const sim = simulatedEmbedding({ hostOrigin: HOST_ORIGIN, frameOrigin: WIDGET_ORIGIN });
   const driver = new RecordingDriver();
   const ended: string[] = [];
@@ -106,6 +107,7 @@ async function embedded(grant: readonly string[]) {
     }),
     capabilities: [...grant],
     logger: silentLogger,
+    protocol: dialect,
   });
   sim.iframe.fire("load");
   const client = await created;
@@ -119,7 +121,7 @@ async function embedded(grant: readonly string[]) {
     repliesTo: (requestId: string) =>
       sim.frameWindow.posted.filter(
         (p) =>
-          (p.message as WidgetMessage).requestId === requestId &&
+          testIdOf(String((p.message as WidgetMessage).requestId)) === requestId &&
           Object.hasOwn(p.message as object, "response"),
       ),
     close() {
@@ -139,9 +141,12 @@ const forgedNavigate = (requestId: string): WidgetMessage => ({
   data: { uri: ROOM_LINK },
 });
 
-describe("§4.1 correct widgetId from a sibling frame or popup", () => {
+// Source pinning and a reload to a foreign origin hold the same way in both dialects.
+describe.each(DIALECTS)("§4.1 correct widgetId from a sibling frame or popup (%s)", (dialect) => {
+  const forgedNavigate = (requestId: string) =>
+    widgetRequest(dialect, requestId, NAVIGATE, { uri: ROOM_LINK }) as unknown as WidgetMessage;
   it("is dropped silently: no reply to anyone and no driver call, while the frame's own request works", async () => {
-    const page = await embedded([NAVIGATE]);
+    const page = await embedded([NAVIGATE], dialect);
     const sibling = new FakeWindow("sibling");
     const popup = new FakeWindow("popup opened by the widget");
     page.sim.postToHost(forgedNavigate("from-sibling"), WIDGET_ORIGIN, sibling);
@@ -162,9 +167,11 @@ describe("§4.1 correct widgetId from a sibling frame or popup", () => {
   });
 });
 
-describe("§4.2 correct source, but the frame navigated to another origin", () => {
+describe.each(DIALECTS)("§4.2 correct source, but the frame navigated to another origin (%s)", (dialect) => {
+  const forgedNavigate = (requestId: string) =>
+    widgetRequest(dialect, requestId, NAVIGATE, { uri: ROOM_LINK }) as unknown as WidgetMessage;
   it("ends the session and its grants at the load, and drops what the foreign document sends", async () => {
-    const page = await embedded([NAVIGATE]);
+    const page = await embedded([NAVIGATE], dialect);
     expect(page.host.grantedCapabilities).toEqual([NAVIGATE]);
     page.client.destroy();
     page.sim.navigateFrame("https://evil.example");
@@ -175,7 +182,7 @@ describe("§4.2 correct source, but the frame navigated to another origin", () =
       const message =
         id === "foreign-nav"
           ? forgedNavigate(id)
-          : { ...forgedNavigate(id), action: "supported_api_versions", data: {} };
+          : (widgetRequest(dialect, id, "supported_api_versions", {}) as unknown as WidgetMessage);
       page.sim.postToHost(message, "https://evil.example", page.sim.frameWindow);
     }
     await flush();
@@ -191,7 +198,7 @@ describe("§4.2 correct source, but the frame navigated to another origin", () =
   });
 
   it("a new document on the widget's own origin starts without grants and must negotiate first", async () => {
-    const page = await embedded([NAVIGATE]);
+    const page = await embedded([NAVIGATE], dialect);
     page.client.destroy();
     page.sim.navigateFrame(WIDGET_ORIGIN);
     page.sim.postToHost(forgedNavigate("early-nav"), WIDGET_ORIGIN, page.sim.frameWindow);
