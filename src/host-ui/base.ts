@@ -39,12 +39,36 @@ export interface HostUiElement extends HTMLElement {
   readonly dialog: HTMLDialogElement;
 }
 
+/** How {@link HostUiBaseClass.runDialog} opens a dialog. */
+export interface DialogRun<T> {
+  /** Recorded on the dialog as `data-kind`. */
+  kind: string;
+  /** `alertdialog` for a question that interrupts, `dialog` for a form. */
+  role: "dialog" | "alertdialog";
+  /** The answer on Escape and when any of `signals` aborts. */
+  cancelAnswer: T;
+  /** The theme option of the `show…` call. */
+  theme: HostUiTheme | undefined;
+  /** Abort signals that close the dialog with `cancelAnswer` (undefined entries are skipped). */
+  signals: ReadonlyArray<AbortSignal | undefined>;
+}
+
+/**
+ * Fills the emptied dialog; calls `finish` from its buttons with the user's answer, and returns the
+ * control to focus first (default: the first focusable one).
+ */
+export type DialogBuilder<T> = (
+  dialog: HTMLDialogElement,
+  finish: (answer: T) => void,
+) => HTMLElement | undefined;
+
 /** A base class for the dialogs; created on first use (see the module comment). */
 export type HostUiBaseClass = abstract new () => HostUiElement & {
-  /** Opens the dialog modally; `cancel` is called on Escape; returns the dialog for building. */
-  openDialog(kind: string, role: "dialog" | "alertdialog", onCancel: () => void): HTMLDialogElement;
-  /** Shows the built dialog modally and focuses `first` (or the first focusable control). */
-  showBuilt(first?: HTMLElement): void;
+  /**
+   * One opening of the dialog, the same for every kind: themed, built by `build`, shown modally,
+   * answered exactly once (a button, Escape or an abort signal), then closed and removed.
+   */
+  runDialog<T>(run: DialogRun<T>, build: DialogBuilder<T>): Promise<T>;
   /** Closes the dialog and removes the element from the page. */
   closeDialog(): void;
 };
@@ -74,18 +98,31 @@ export function hostUiBase(): HostUiBaseClass {
       this.dialog.addEventListener("keydown", (event) => this.#onKey(event));
     }
 
-    openDialog(kind: string, role: "dialog" | "alertdialog", onCancel: () => void): HTMLDialogElement {
-      this.#onCancel = onCancel;
-      this.dialog.dataset.kind = kind;
-      this.dialog.setAttribute("role", role);
-      this.dialog.setAttribute("aria-modal", "true");
-      return this.dialog;
-    }
-
-    /** Shows the built dialog and focuses `first` (or the first focusable control). */
-    showBuilt(first?: HTMLElement): void {
-      this.dialog.showModal();
-      (first ?? this.#focusables()[0])?.focus();
+    runDialog<T>(run: DialogRun<T>, build: DialogBuilder<T>): Promise<T> {
+      applyTheme(this, run.theme);
+      const signals = run.signals.filter((s): s is AbortSignal => s !== undefined);
+      return new Promise<T>((resolve) => {
+        const finish = (answer: T) => {
+          for (const signal of signals) signal.removeEventListener("abort", onAbort);
+          this.closeDialog();
+          resolve(answer);
+        };
+        const onAbort = () => finish(run.cancelAnswer);
+        this.#onCancel = onAbort;
+        this.dialog.dataset.kind = run.kind;
+        this.dialog.setAttribute("role", run.role);
+        this.dialog.setAttribute("aria-modal", "true");
+        this.dialog.replaceChildren();
+        const first = build(this.dialog, finish);
+        // Already aborted: answer without ever showing the dialog.
+        if (signals.some((s) => s.aborted)) {
+          onAbort();
+          return;
+        }
+        for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+        this.dialog.showModal();
+        (first ?? this.#focusables()[0])?.focus();
+      });
     }
 
     closeDialog(): void {
@@ -196,4 +233,34 @@ export function label(dialog: HTMLDialogElement, heading: HTMLElement, descripti
   description.id = "mwk-description";
   dialog.setAttribute("aria-labelledby", heading.id);
   dialog.setAttribute("aria-describedby", description.id);
+}
+
+/** A `type="button"` button with a test ID, calling `onClick` when pressed. */
+export function button(
+  className: string | undefined,
+  text: string | undefined,
+  testId: string,
+  onClick: () => void,
+): HTMLButtonElement {
+  const element = el("button", className, text);
+  element.type = "button";
+  element.dataset.testid = testId;
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+/** Defines `tag` as `elementClass` in `registry` unless something is defined there already. */
+export function defineOnce(
+  registry: CustomElementRegistry,
+  tag: string,
+  elementClass: CustomElementConstructor,
+): void {
+  if (registry.get(tag) === undefined) registry.define(tag, elementClass);
+}
+
+/** Creates a (defined) `tag` element and attaches it to the option's container, else the body. */
+export function mount<E extends HTMLElement>(tag: string, options: HostUiOptions): E {
+  const element = document.createElement(tag) as E;
+  (options.container ?? document.body).appendChild(element);
+  return element;
 }

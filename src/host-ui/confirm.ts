@@ -10,11 +10,13 @@ import { visibleText } from "../core/visible-text.js";
 import type { NavigationTarget } from "../matrix/links.js";
 import type { WidgetIdentity } from "../host/policy.js";
 import {
-  applyTheme,
+  button,
+  defineOnce,
   el,
   fillNodes,
   hostUiBase,
   label,
+  mount,
   pickLocale,
   untrusted,
   type HostUiElement,
@@ -59,16 +61,14 @@ export function defineConfirmDialog(
   confirmClass ??= class ConfirmDialog extends hostUiBase() implements ConfirmDialogElement {
     ask(content: ConfirmContent, options: HostUiOptions = {}): Promise<boolean> {
       const words = hostUiMessages(pickLocale(options.locale));
-      applyTheme(this, options.theme);
-      return new Promise((resolve) => {
-        const finish = (ok: boolean) => {
-          options.signal?.removeEventListener("abort", onAbort);
-          this.closeDialog();
-          resolve(ok);
-        };
-        const onAbort = () => finish(false);
-        const dialog = this.openDialog(content.kind ?? "confirm", "alertdialog", onAbort);
-        dialog.replaceChildren();
+      const run = {
+        kind: content.kind ?? "confirm",
+        role: "alertdialog",
+        cancelAnswer: false,
+        theme: options.theme,
+        signals: [options.signal],
+      } as const;
+      return this.runDialog<boolean>(run, (dialog, finish) => {
         const heading = el("h2", "isolate", content.heading);
         const message = el("p", "isolate");
         const inline = content.subject !== undefined && content.message.includes("{subject}");
@@ -85,27 +85,20 @@ export function defineConfirmDialog(
           dialog.append(subject);
         }
         const actions = el("div", "actions");
-        const cancel = el("button", undefined, content.cancelLabel ?? words["confirm.cancel"]);
-        cancel.type = "button";
-        cancel.dataset.testid = "cancel";
-        cancel.addEventListener("click", () => finish(false));
-        const ok = el("button", "primary", content.confirmLabel ?? words["confirm.ok"]);
-        ok.type = "button";
-        ok.dataset.testid = "confirm";
-        ok.addEventListener("click", () => finish(true));
+        const cancel = button(undefined, content.cancelLabel ?? words["confirm.cancel"], "cancel", () =>
+          finish(false),
+        );
+        const ok = button("primary", content.confirmLabel ?? words["confirm.ok"], "confirm", () =>
+          finish(true),
+        );
         actions.append(cancel, ok);
         dialog.append(actions);
-        if (options.signal?.aborted) {
-          onAbort();
-          return;
-        }
-        options.signal?.addEventListener("abort", onAbort, { once: true });
         // The safe answer has the focus: Enter right away stays put.
-        this.showBuilt(cancel);
+        return cancel;
       });
     }
   };
-  if (registry.get(CONFIRM_DIALOG_TAG) === undefined) registry.define(CONFIRM_DIALOG_TAG, confirmClass);
+  defineOnce(registry, CONFIRM_DIALOG_TAG, confirmClass);
   return confirmClass;
 }
 
@@ -115,9 +108,7 @@ export function defineConfirmDialog(
  */
 export function showConfirmation(content: ConfirmContent, options: HostUiOptions = {}): Promise<boolean> {
   defineConfirmDialog();
-  const element = document.createElement(CONFIRM_DIALOG_TAG) as ConfirmDialogElement;
-  (options.container ?? document.body).appendChild(element);
-  return element.ask(content, options);
+  return mount<ConfirmDialogElement>(CONFIRM_DIALOG_TAG, options).ask(content, options);
 }
 
 /** Options of {@link showNavigationConfirm}. */

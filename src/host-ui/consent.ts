@@ -14,11 +14,13 @@ import {
 import type { CapabilityRequest } from "../host/policy.js";
 import { visibleText } from "../core/visible-text.js";
 import {
-  applyTheme,
+  button,
+  defineOnce,
   el,
   fillNodes,
   hostUiBase,
   label,
+  mount,
   pickLocale,
   untrusted,
   type HostUiElement,
@@ -89,17 +91,17 @@ export function defineConsentPrompt(
     prompt(request: CapabilityRequest, options: ConsentPromptOptions = {}): Promise<ConsentDecision> {
       const locale = pickLocale(options.locale);
       const words = hostUiMessages(locale);
-      applyTheme(this, options.theme);
       const requested = [...request.requested];
-      return new Promise((resolve) => {
-        const finish = (granted: string[], remember: boolean) => {
-          options.signal?.removeEventListener("abort", onAbort);
-          this.closeDialog();
-          resolve(consentDecision(requested, granted, remember));
-        };
-        const onAbort = () => finish([], false);
-        const dialog = this.openDialog("capabilities", "dialog", onAbort);
-        dialog.replaceChildren();
+      const run = {
+        kind: "capabilities",
+        role: "dialog",
+        cancelAnswer: consentDecision(requested, [], false),
+        theme: options.theme,
+        signals: [options.signal],
+      } as const;
+      return this.runDialog<ConsentDecision>(run, (dialog, answer) => {
+        const finish = (granted: string[], remember: boolean) =>
+          answer(consentDecision(requested, granted, remember));
 
         const widget = untrusted(options.widgetName ?? request.widget.widgetId, 48);
         const heading = el("h2");
@@ -168,14 +170,8 @@ export function defineConsentPrompt(
         rememberRow.append(remember, el("span", undefined, words["consent.remember"]));
 
         const actions = el("div", "actions");
-        const deny = el("button", undefined, words["consent.deny"]);
-        deny.type = "button";
-        deny.dataset.testid = "deny";
-        deny.addEventListener("click", () => finish([], false));
-        const approve = el("button", "primary", words["consent.approve"]);
-        approve.type = "button";
-        approve.dataset.testid = "approve";
-        approve.addEventListener("click", () =>
+        const deny = button(undefined, words["consent.deny"], "deny", () => finish([], false));
+        const approve = button("primary", words["consent.approve"], "approve", () =>
           finish(
             checks.filter(([check]) => check.checked).map(([, capability]) => capability),
             remember.checked,
@@ -183,17 +179,11 @@ export function defineConsentPrompt(
         );
         actions.append(deny, approve);
         dialog.append(rememberRow, actions);
-
-        if (options.signal?.aborted) {
-          onAbort();
-          return;
-        }
-        options.signal?.addEventListener("abort", onAbort, { once: true });
-        this.showBuilt(checks[0]?.[0] ?? approve);
+        return checks[0]?.[0] ?? approve;
       });
     }
   };
-  if (registry.get(CONSENT_PROMPT_TAG) === undefined) registry.define(CONSENT_PROMPT_TAG, consentClass);
+  defineOnce(registry, CONSENT_PROMPT_TAG, consentClass);
   return consentClass;
 }
 
@@ -213,7 +203,5 @@ export function showConsentPrompt(
   options: ConsentPromptOptions = {},
 ): Promise<ConsentDecision> {
   defineConsentPrompt();
-  const element = document.createElement(CONSENT_PROMPT_TAG) as ConsentPromptElement;
-  (options.container ?? document.body).appendChild(element);
-  return element.prompt(request, options);
+  return mount<ConsentPromptElement>(CONSENT_PROMPT_TAG, options).prompt(request, options);
 }

@@ -12,11 +12,13 @@
 import { hasInvisibleCharacters, visibleText } from "../core/visible-text.js";
 import type { ResolvedSharedUser, ShareDecision, ShareRequest } from "../host/policy.js";
 import {
-  applyTheme,
+  button,
+  defineOnce,
   el,
   fillNodes,
   hostUiBase,
   label,
+  mount,
   pickLocale,
   untrusted,
   type HostUiElement,
@@ -75,18 +77,14 @@ export function defineShareConfirm(
   shareClass ??= class ShareConfirm extends hostUiBase() implements ShareConfirmElement {
     confirm(request: ShareRequest, options: ShareConfirmOptions = {}): Promise<ShareDecision> {
       const words = hostUiMessages(pickLocale(options.locale));
-      applyTheme(this, options.theme);
-      return new Promise((resolve) => {
-        const signals = [request.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
-        const finish = (decision: ShareDecision) => {
-          for (const signal of signals) signal.removeEventListener("abort", onAbort);
-          this.closeDialog();
-          resolve(decision);
-        };
-        const onAbort = () => finish({ action: "dismiss" });
-        const dialog = this.openDialog("share", "alertdialog", onAbort);
-        dialog.replaceChildren();
-
+      const run = {
+        kind: "share",
+        role: "alertdialog",
+        cancelAnswer: { action: "dismiss" },
+        theme: options.theme,
+        signals: [request.signal, options.signal],
+      } as const;
+      return this.runDialog<ShareDecision>(run, (dialog, finish) => {
         const widget = untrusted(options.widgetName ?? request.widget.widgetId, 48);
         const headingId =
           request.hint === "invite"
@@ -122,43 +120,33 @@ export function defineShareConfirm(
           includes.length === 0 ? {} : { userIds: includes.filter(([c]) => c.checked).map(([, id]) => id) };
 
         const actions = el("div", "actions");
-        const cancel = el("button", undefined, words["share.cancel"]);
-        cancel.type = "button";
-        cancel.dataset.testid = "cancel";
-        cancel.addEventListener("click", () => finish({ action: "dismiss" }));
+        const cancel = button(undefined, words["share.cancel"], "cancel", () =>
+          finish({ action: "dismiss" }),
+        );
         actions.append(cancel);
-        if (request.viewedRoomId !== undefined) {
-          const invite = el("button", request.hint === "invite" ? "primary" : undefined);
-          invite.type = "button";
-          invite.dataset.testid = "invite";
+        const roomId = request.viewedRoomId;
+        if (roomId !== undefined) {
+          const invite = button(request.hint === "invite" ? "primary" : undefined, undefined, "invite", () =>
+            finish({ action: "invite", roomId, ...chosen() }),
+          );
           invite.append(
             ...fillNodes(words["share.invite"], {
-              room: untrusted(options.roomName ?? request.viewedRoomId, 48),
+              room: untrusted(options.roomName ?? roomId, 48),
             }),
-          );
-          invite.addEventListener("click", () =>
-            finish({ action: "invite", roomId: request.viewedRoomId, ...chosen() }),
           );
           actions.append(invite);
         }
-        const dm = el("button", request.hint === "invite" ? undefined : "primary", words["share.dm"]);
-        dm.type = "button";
-        dm.dataset.testid = "dm";
-        dm.addEventListener("click", () => finish({ action: "create_dm", ...chosen() }));
+        const dm = button(request.hint === "invite" ? undefined : "primary", words["share.dm"], "dm", () =>
+          finish({ action: "create_dm", ...chosen() }),
+        );
         actions.append(dm);
         dialog.append(actions);
-
-        if (signals.some((s) => s.aborted)) {
-          onAbort();
-          return;
-        }
-        for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
         // The safe choice has the focus: Enter right away changes nothing.
-        this.showBuilt(cancel);
+        return cancel;
       });
     }
   };
-  if (registry.get(SHARE_CONFIRM_TAG) === undefined) registry.define(SHARE_CONFIRM_TAG, shareClass);
+  defineOnce(registry, SHARE_CONFIRM_TAG, shareClass);
   return shareClass;
 }
 
@@ -172,7 +160,5 @@ export function showShareConfirm(
   options: ShareConfirmOptions = {},
 ): Promise<ShareDecision> {
   defineShareConfirm();
-  const element = document.createElement(SHARE_CONFIRM_TAG) as ShareConfirmElement;
-  (options.container ?? document.body).appendChild(element);
-  return element.confirm(request, options);
+  return mount<ShareConfirmElement>(SHARE_CONFIRM_TAG, options).confirm(request, options);
 }
