@@ -2,7 +2,7 @@
 // origin: a client created in a React StrictMode effect, one created 1.5 s after load, and a
 // top-level control, with waitForIframeLoad true and false; and a host attached after the frame
 // loaded (start()). Every client gets its session, the late ones within a second (issue 15.2).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   LATE_CAPABILITY,
   LATE_OTHER_CAPABILITY,
@@ -10,43 +10,21 @@ import {
   type LateHostState,
   type LateMode,
 } from "./fixtures/late-types.js";
-import type { OpenedPage } from "./harness/index.js";
-import { readHost, runLateCase, startLateEnv, timings, waitForWidget, type LateEnv } from "./late-support.js";
+import { expectSurvivingClient, lateSuite, readHost, waitForWidget } from "./late-support.js";
 
 describe("late-created widget clients with our WidgetHost (Chromium, cross-origin)", () => {
-  let env: LateEnv;
-  const opened: OpenedPage[] = [];
-  const figures = timings();
-
-  beforeAll(async () => {
-    env = await startLateEnv();
-  });
-  afterEach(async () => {
-    for (const page of opened.splice(0)) {
-      const errors = page.pageErrors();
-      await page.close();
-      expect(errors).toEqual([]);
-    }
-  });
-  afterAll(async () => {
-    figures.print("Time to session, our host:");
-    await env?.close();
-  });
+  const suite = lateSuite("Time to session, our host:");
 
   const modes: LateMode[] = ["control", "delayed", "react", "remount"];
   for (const waitForIframeLoad of [true, false]) {
     for (const mode of modes) {
       const late = mode !== "control";
       it(`${mode}: the surviving client gets its session${late ? " within a second" : ""} (waitForIframeLoad ${waitForIframeLoad})`, async () => {
-        const result = await runLateCase(env, { kind: "ours", waitForIframeLoad, mode });
-        opened.push(result.opened);
-        figures.add(`${mode}, waitForIframeLoad ${waitForIframeLoad}`, result);
-        expect(result.widget.error).toBeUndefined();
-        expect(result.widget.status).toBe("ready");
-        expect(result.widget.capabilities).toEqual([LATE_CAPABILITY]);
-        if (mode === "delayed") expect(result.widget.createdAfterLoad).toBe(true);
-        if (mode === "react" || mode === "remount") expect(result.widget.creates).toBe(2);
-        if (mode === "remount") expect(result.widget.destroyed).toBe(1);
+        const result = await suite.run(
+          { kind: "ours", waitForIframeLoad, mode },
+          `${mode}, waitForIframeLoad ${waitForIframeLoad}`,
+        );
+        expectSurvivingClient(result.widget, mode);
         if (late) expect(result.widget.timeToSessionMs).toBeLessThan(1_000);
         // The user is asked once per document, however many clients the page created.
         expect(result.host.approvals).toBe(1);
@@ -56,14 +34,10 @@ describe("late-created widget clients with our WidgetHost (Chromium, cross-origi
 
   for (const waitForIframeLoad of [true, false]) {
     it(`a host attached after the frame loaded gets the session going with start() (waitForIframeLoad ${waitForIframeLoad})`, async () => {
-      const result = await runLateCase(env, {
-        kind: "ours",
-        waitForIframeLoad,
-        mode: "delayed",
-        attach: "after",
-      });
-      opened.push(result.opened);
-      figures.add(`attached after load, delayed client, waitForIframeLoad ${waitForIframeLoad}`, result);
+      const result = await suite.run(
+        { kind: "ours", waitForIframeLoad, mode: "delayed", attach: "after" },
+        `attached after load, delayed client, waitForIframeLoad ${waitForIframeLoad}`,
+      );
       expect(result.widget.status).toBe("ready");
       expect(result.widget.capabilities).toEqual([LATE_CAPABILITY]);
       expect(result.widget.timeToSessionMs).toBeLessThan(1_000);
@@ -71,13 +45,13 @@ describe("late-created widget clients with our WidgetHost (Chromium, cross-origi
   }
 
   it("a reload after an early content_loaded, on a host attached after the frame loaded without start(), gives the new document a fresh session and none of the old grants (waitForIframeLoad false)", async () => {
-    const result = await runLateCase(env, {
+    const { env } = suite;
+    const result = await suite.run({
       kind: "ours",
       waitForIframeLoad: false,
       mode: "delayed",
       attach: "after-silent",
     });
-    opened.push(result.opened);
     expect(result.widget.status).toBe("ready");
     expect(result.host.granted).toEqual([LATE_CAPABILITY]);
 

@@ -4,7 +4,13 @@
 // iframe, then waits for the widget's client to settle.
 import { fileURLToPath } from "node:url";
 import type { Browser, Frame, Page } from "playwright-core";
-import type { LateHostState, LateMode, LateWidgetState } from "./fixtures/late-types.js";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import {
+  LATE_CAPABILITY,
+  type LateHostState,
+  type LateMode,
+  type LateWidgetState,
+} from "./fixtures/late-types.js";
 import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
 
 const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
@@ -133,4 +139,68 @@ export function timings(): { add(name: string, result: LateResult): void; print(
       process.stdout.write(`\n${title}\n${rows.map((row) => `  ${row}`).join("\n")}\n`);
     },
   };
+}
+
+/** What {@link lateSuite} gives the tests of one describe block. */
+export interface LateSuite {
+  /** The file's servers and browser; set once the suite's beforeAll ran. */
+  readonly env: LateEnv;
+  /**
+   * Runs a case; its page is checked for uncaught errors and closed after the test, and, when
+   * `figure` is given, its time to session is printed under that name at the end.
+   */
+  run(c: LateCase, figure?: string): Promise<LateResult>;
+}
+
+/**
+ * Registers the lifecycle both late-client files share (one environment per file, every opened
+ * page closed after its test with no uncaught page error, the timings printed under `title` at
+ * the end) and returns the way to run cases in it.
+ */
+export function lateSuite(title: string): LateSuite {
+  let env: LateEnv | undefined;
+  const opened: OpenedPage[] = [];
+  const figures = timings();
+  beforeAll(async () => {
+    env = await startLateEnv();
+  });
+  afterEach(async () => {
+    for (const page of opened.splice(0)) {
+      const errors = page.pageErrors();
+      await page.close();
+      expect(errors).toEqual([]);
+    }
+  });
+  afterAll(async () => {
+    figures.print(title);
+    await env?.close();
+  });
+  const started = (): LateEnv => {
+    if (env === undefined) throw new Error("the late-client environment is not started yet");
+    return env;
+  };
+  return {
+    get env() {
+      return started();
+    },
+    async run(c, figure) {
+      const result = await runLateCase(started(), c);
+      opened.push(result.opened);
+      if (figure !== undefined) figures.add(figure, result);
+      return result;
+    },
+  };
+}
+
+/**
+ * What every host must give the surviving client of a `mode` case: a session with the requested
+ * capability and no error, after as many creations and destructions as the mode makes.
+ */
+export function expectSurvivingClient(widget: LateWidgetState, mode: LateMode): void {
+  expect(widget.error).toBeUndefined();
+  expect(widget.status).toBe("ready");
+  expect(widget.capabilities).toEqual([LATE_CAPABILITY]);
+  if (mode === "delayed") expect(widget.createdAfterLoad).toBe(true);
+  if (mode === "react" || mode === "remount") expect(widget.creates).toBe(2);
+  if (mode === "remount") expect(widget.destroyed).toBe(1);
 }
