@@ -5,15 +5,21 @@
 // Clicks and form input go through the DOM (element.click()), not the mouse: consent dialogs the
 // widgets open are modal and would otherwise block the page; they are not what this test is about.
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { startPlayground, type RunningPlayground } from "../../scripts/playground-server.mjs";
-import { launchBrowser, openPage } from "../browser/harness/index.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RunningPlayground } from "../../scripts/playground-server.mjs";
+import { openPage } from "../browser/harness/index.js";
 import { createRoom, csOk, joinRoom, registerFresh, uniqueSuffix } from "./matrix-client.js";
+import {
+  eventually,
+  startPlaygroundAs,
+  unexpectedProblems,
+  type PlaygroundOnHomeserver,
+} from "./playground-support.js";
 import type { RegisteredUser } from "./provided";
 
 const hs = inject("synapse");
-const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 20_000, interval: 200 });
 
+let running: PlaygroundOnHomeserver | undefined;
 let browser: Browser | undefined;
 let playground: RunningPlayground | undefined;
 let me: RegisteredUser;
@@ -77,23 +83,12 @@ beforeAll(async () => {
     power_level_content_override: { events: { "im.vector.modular.widgets": 0 } },
   });
   await joinRoom(hs, kim, roomId);
-  [playground, browser] = await Promise.all([
-    startPlayground({
-      port: 0,
-      homeserver: {
-        baseUrl: hs.baseUrl,
-        userId: me.userId,
-        accessToken: me.accessToken,
-        deviceId: me.deviceId,
-      },
-    }),
-    launchBrowser(),
-  ]);
+  running = await startPlaygroundAs(hs, me);
+  ({ playground, browser } = running);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await playground?.close();
+  await running?.close();
 });
 
 describe("the playground's room widgets on a homeserver", () => {
@@ -222,15 +217,7 @@ describe("the playground's room widgets on a homeserver", () => {
       });
       await eventually(async () => expect(await lineOf(page, added.state_key)).toBeUndefined());
 
-      const unexpected = problems().filter(
-        (entry) =>
-          !(
-            entry.text.startsWith("Failed to load resource") &&
-            (entry.url.endsWith("/favicon.ico") ||
-              entry.url.startsWith(`${hs.baseUrl}/_matrix/client/unstable/`))
-          ),
-      );
-      expect(unexpected).toEqual([]);
+      expect(unexpectedProblems(problems(), hs)).toEqual([]);
     } finally {
       await close();
     }

@@ -2,15 +2,21 @@
 // Chromium: the page signs in to Synapse with matrix-js-sdk, lists the account's rooms, and the
 // user picker's invite ends up as a real invite on the homeserver.
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { startPlayground, type RunningPlayground } from "../../scripts/playground-server.mjs";
-import { launchBrowser, openPage } from "../browser/harness/index.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RunningPlayground } from "../../scripts/playground-server.mjs";
+import { openPage } from "../browser/harness/index.js";
 import { createRoom, csOk, registerFresh, uniqueSuffix } from "./matrix-client.js";
+import {
+  eventually,
+  startPlaygroundAs,
+  unexpectedProblems,
+  type PlaygroundOnHomeserver,
+} from "./playground-support.js";
 import type { RegisteredUser } from "./provided";
 
 const hs = inject("synapse");
-const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 20_000, interval: 200 });
 
+let running: PlaygroundOnHomeserver | undefined;
 let browser: Browser | undefined;
 let playground: RunningPlayground | undefined;
 let me: RegisteredUser;
@@ -44,23 +50,12 @@ beforeAll(async () => {
     name: roomName,
     room_alias_name: `pg-${suffix}`,
   });
-  [playground, browser] = await Promise.all([
-    startPlayground({
-      port: 0,
-      homeserver: {
-        baseUrl: hs.baseUrl,
-        userId: me.userId,
-        accessToken: me.accessToken,
-        deviceId: me.deviceId,
-      },
-    }),
-    launchBrowser(),
-  ]);
+  running = await startPlaygroundAs(hs, me);
+  ({ playground, browser } = running);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await playground?.close();
+  await running?.close();
 });
 
 describe("the playground on a homeserver", () => {
@@ -149,15 +144,7 @@ describe("the playground on a homeserver", () => {
       expect(resolved).toEqual({ kind: "room", roomId, joined: true });
       // Expected 404s aside (the browser's favicon request, matrix-js-sdk probing unstable
       // endpoints Synapse lacks), nothing in the page or the widget failed.
-      const unexpected = problems().filter(
-        (entry) =>
-          !(
-            entry.text.startsWith("Failed to load resource") &&
-            (entry.url.endsWith("/favicon.ico") ||
-              entry.url.startsWith(`${hs.baseUrl}/_matrix/client/unstable/`))
-          ),
-      );
-      expect(unexpected).toEqual([]);
+      expect(unexpectedProblems(problems(), hs)).toEqual([]);
     } finally {
       await close();
     }
