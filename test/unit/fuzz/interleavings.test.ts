@@ -14,6 +14,7 @@ import { WidgetClient } from "../../../src/widget/widget-client.js";
 import {
   ALL_CAPS,
   CAP,
+  DIALECTS,
   WIDGET_ID,
   expectInFlightSlotsFree,
   expectNoUnhandledRejection,
@@ -69,162 +70,183 @@ async function drain(s: fc.Scheduler): Promise<void> {
   throw new Error("the scheduler never went idle");
 }
 
-describe("fuzz: random interleavings of calls, pushes, reloads and destroys", () => {
-  let open: FuzzHost | undefined;
-  afterEach(() => {
-    open?.close();
-    open = undefined;
-    vi.useRealTimers();
-  });
+describe.each(DIALECTS)(
+  "fuzz (%s): random interleavings of calls, pushes, reloads and destroys",
+  (dialect) => {
+    let open: FuzzHost | undefined;
+    afterEach(() => {
+      open?.close();
+      open = undefined;
+      vi.useRealTimers();
+    });
 
-  it(
-    "I1 I2 I3 I6 hold, and destroy leaves no timer, in any order of events",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.scheduler(),
-          fc.subarray([...ALL_CAPS]),
-          fc.array(command, { minLength: 1, maxLength: 10 }),
-          async (s, grant, commands) => {
-            vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
-            const prototypes = snapshotPrototypes();
-            const fuzz = await openFuzzHost({
-              ready: true,
-              grant,
-              shareDecision: { action: "invite" },
-              defer: (label, value) => s.schedule(value, label),
-              waitFor: (value) => s.waitFor(value),
-            });
-            open = fuzz;
-            const { pair, host, driver } = fuzz;
-            // Calls go to the newest client; until a reloaded document's client is ready, that is
-            // the old one, destroyed, as a page holding on to a stale client would do.
-            const clients = [fuzz.client as WidgetClient];
-            const latest = () => clients.at(-1) as WidgetClient;
-            const destroyed = new WeakSet<WidgetClient>();
-            let hostAlive = true;
-            const hostReceived: WidgetMessage[] = [];
-            pair.host.subscribe((message) => {
-              if (isAnswerableRequest(message, "fromWidget")) hostReceived.push(message as WidgetMessage);
-            });
-            const outcomes: Array<Promise<unknown>> = [];
-            const track = (call: () => Promise<unknown>) => {
-              let promise: Promise<unknown>;
-              try {
-                promise = call();
-              } catch (error) {
-                promise = Promise.reject(error);
-              }
-              outcomes.push(
-                promise.then(
-                  () => "ok",
-                  () => "error",
-                ),
-              );
-            };
-            let maxHostPending = 0;
-            let maxClientPending = 0;
-            const sample = () => {
-              maxHostPending = Math.max(maxHostPending, host.pendingRequestCount);
-              for (const c of clients) maxClientPending = Math.max(maxClientPending, c.pendingRequestCount);
-            };
-
-            const run: Record<Command, () => void> = {
-              search: () => track(() => searchUserDirectory(latest(), "al", { limit: 5 })),
-              navigate: () => track(() => navigate(latest(), "https://matrix.to/#/#room:example.org")),
-              read: () => track(() => readAccountData(latest(), "com.example.settings")),
-              watch: () => track(() => watchAccountData(latest(), ["com.example.settings"], () => {})),
-              share: () => track(() => shareUsers(latest(), ["@alice:example.org"], { hint: "invite" })),
-              renegotiate: () => {
-                // A destroyed client's requestCapabilities leaves a timer behind: that bug has its own
-                // failing test in scenarios.test.ts (§4.16), so it is not called here.
-                if (destroyed.has(latest())) return;
-                track(() => latest().requestCapabilities([CAP.search, CAP.navigate], { timeoutMs: 1_000 }));
-              },
-              push: () => driver.emitAccountData("com.example.settings", { theme: String(Math.random()) }),
-              hostRequest: () => track(() => host.request(supportedApiVersionsToWidget, {})),
-              reload: () => {
-                const fresh = pair.reloadWidget();
-                latest().destroy();
-                destroyed.add(latest());
-                const created = WidgetClient.create({
-                  widgetId: WIDGET_ID,
-                  transport: fresh,
-                  capabilities: [...ALL_CAPS],
-                  logger: silentLogger,
-                  // Shorter request timeout than ready timeout: the other way round, create() lets a
-                  // rejection go unhandled, which has its own failing test in scenarios.test.ts (§4.11).
-                  timeoutMs: 500,
-                  readyTimeoutMs: 1_000,
-                });
-                track(() => created);
-                created.then(
-                  (ready) => clients.push(ready),
-                  () => {},
-                );
-              },
-              destroyClient: () => {
-                latest().destroy();
-                destroyed.add(latest());
-              },
-              destroyHost: () => {
-                hostAlive = false;
-                host.destroy();
-              },
-            };
-            for (const [i, name] of commands.entries()) {
-              void s.schedule(Promise.resolve(), `${i}:${name}`).then(() => {
-                run[name]();
-                sample();
+    it(
+      dialect === "classic"
+        ? "I1 I2 I3 I6 hold, and destroy leaves no timer, in any order of events"
+        : "I1 I2 I3 I6 hold, destroy leaves no timer, and the host's supported_api_versions (dropped in MSC4412) never succeeds, in any order of events",
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.scheduler(),
+            fc.subarray([...ALL_CAPS]),
+            fc.array(command, { minLength: 1, maxLength: 10 }),
+            async (s, grant, commands) => {
+              vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+              const prototypes = snapshotPrototypes();
+              const fuzz = await openFuzzHost({
+                dialect,
+                ready: true,
+                grant,
+                shareDecision: { action: "invite" },
+                defer: (label, value) => s.schedule(value, label),
+                waitFor: (value) => s.waitFor(value),
               });
-            }
-            await drain(s);
-            sample();
+              open = fuzz;
+              const { pair, host, driver } = fuzz;
+              // Calls go to the newest client; until a reloaded document's client is ready, that is
+              // the old one, destroyed, as a page holding on to a stale client would do.
+              const clients = [fuzz.client as WidgetClient];
+              const latest = () => clients.at(-1) as WidgetClient;
+              const destroyed = new WeakSet<WidgetClient>();
+              let hostAlive = true;
+              const hostReceived: WidgetMessage[] = [];
+              pair.host.subscribe((message) => {
+                if (isAnswerableRequest(message, "fromWidget", dialect))
+                  hostReceived.push(message as WidgetMessage);
+              });
+              const outcomes: Array<Promise<unknown>> = [];
+              const hostRequestOutcomes: Array<Promise<unknown>> = [];
+              const track = (call: () => Promise<unknown>, into = outcomes) => {
+                let promise: Promise<unknown>;
+                try {
+                  promise = call();
+                } catch (error) {
+                  promise = Promise.reject(error);
+                }
+                into.push(
+                  promise.then(
+                    () => "ok",
+                    () => "error",
+                  ),
+                );
+              };
+              let maxHostPending = 0;
+              let maxClientPending = 0;
+              const sample = () => {
+                maxHostPending = Math.max(maxHostPending, host.pendingRequestCount);
+                for (const c of clients) maxClientPending = Math.max(maxClientPending, c.pendingRequestCount);
+              };
 
-            // I2 on the host: one reply per request it took while it lived, never two.
-            const replies = new Map<string, number>();
-            for (const message of pair.host.sent) {
-              if (message.api === "fromWidget" && "response" in message) {
-                replies.set(message.requestId, (replies.get(message.requestId) ?? 0) + 1);
+              const run: Record<Command, () => void> = {
+                search: () => track(() => searchUserDirectory(latest(), "al", { limit: 5 })),
+                navigate: () => track(() => navigate(latest(), "https://matrix.to/#/#room:example.org")),
+                read: () => track(() => readAccountData(latest(), "com.example.settings")),
+                watch: () => track(() => watchAccountData(latest(), ["com.example.settings"], () => {})),
+                share: () => track(() => shareUsers(latest(), ["@alice:example.org"], { hint: "invite" })),
+                renegotiate: () => {
+                  // A destroyed client's requestCapabilities leaves a timer behind: that bug has its own
+                  // failing test in scenarios.test.ts (§4.16), so it is not called here.
+                  if (destroyed.has(latest())) return;
+                  track(() => latest().requestCapabilities([CAP.search, CAP.navigate], { timeoutMs: 1_000 }));
+                },
+                push: () => driver.emitAccountData("com.example.settings", { theme: String(Math.random()) }),
+                hostRequest: () => {
+                  const call = () => host.request(supportedApiVersionsToWidget, {});
+                  track(call);
+                  if (dialect === "msc4412") track(call, hostRequestOutcomes);
+                },
+                reload: () => {
+                  const fresh = pair.reloadWidget();
+                  latest().destroy();
+                  destroyed.add(latest());
+                  const created = WidgetClient.create({
+                    widgetId: WIDGET_ID,
+                    transport: fresh,
+                    capabilities: [...ALL_CAPS],
+                    logger: silentLogger,
+                    protocol: dialect,
+                    // Shorter request timeout than ready timeout: the other way round, create() lets a
+                    // rejection go unhandled, which has its own failing test in scenarios.test.ts (§4.11).
+                    timeoutMs: 500,
+                    readyTimeoutMs: 1_000,
+                  });
+                  track(() => created);
+                  created.then(
+                    (ready) => clients.push(ready),
+                    () => {},
+                  );
+                },
+                destroyClient: () => {
+                  latest().destroy();
+                  destroyed.add(latest());
+                },
+                destroyHost: () => {
+                  hostAlive = false;
+                  host.destroy();
+                },
+              };
+              for (const [i, name] of commands.entries()) {
+                void s.schedule(Promise.resolve(), `${i}:${name}`).then(() => {
+                  run[name]();
+                  sample();
+                });
               }
-            }
-            for (const request of hostReceived) {
-              const count = replies.get(request.requestId) ?? 0;
-              if (hostAlive) expect(count, `replies to ${request.action} ${request.requestId}`).toBe(1);
-              else expect(count, `replies to ${request.action} ${request.requestId}`).toBeLessThanOrEqual(1);
-            }
-            expect(fuzz.i3, "driver calls without the capability").toEqual([]);
-            expect(maxHostPending).toBeLessThanOrEqual(DEFAULT_HOST_LIMITS.maxPending);
-            expect(maxClientPending).toBeLessThanOrEqual(64);
-            if (hostAlive) {
-              // A fresh document, so that a destroyed client does not hide leaked slots.
-              pair.reloadWidget();
-              await expectInFlightSlotsFree(fuzz, DEFAULT_HOST_LIMITS.maxInFlight);
-            }
+              await drain(s);
+              sample();
 
-            // Destroy everything: every call settles, the maps go back to 0, no timer is left.
-            for (const c of clients) c.destroy();
-            host.destroy();
-            await drain(s);
-            // A client whose document was replaced before it was ready cannot be reached to destroy
-            // it; its create() gives up after readyTimeoutMs (1 s here) and cleans up after itself.
-            await vi.advanceTimersByTimeAsync(1_000);
-            await drain(s);
-            const settled = await Promise.race([Promise.all(outcomes), flush(3).then(() => "pending")]);
-            expect(settled, "calls still pending after destroy").not.toBe("pending");
-            expect(host.pendingRequestCount).toBe(0);
-            for (const c of clients) expect(c.pendingRequestCount).toBe(0);
-            expect(vi.getTimerCount(), "timers left after destroy").toBe(0);
-            expect(driver.activeWatchers, "driver subscriptions left after destroy").toBe(0);
-            expectNoUnhandledRejection();
-            expectPrototypesUnchanged(prototypes);
-            vi.useRealTimers();
-            open = undefined;
-          },
-        ),
-        fuzzParams(100),
-      );
-    },
-    fuzzTimeout(60_000),
-  );
-});
+              // I2 on the host: one reply per request it took while it lived, never two.
+              const replies = new Map<string, number>();
+              for (const message of pair.host.sent) {
+                const fromHost =
+                  dialect === "classic"
+                    ? message.api === "fromWidget"
+                    : (message as unknown as { source?: unknown }).source === "host";
+                if (fromHost && "response" in message) {
+                  replies.set(message.requestId, (replies.get(message.requestId) ?? 0) + 1);
+                }
+              }
+              for (const request of hostReceived) {
+                const count = replies.get(request.requestId) ?? 0;
+                if (hostAlive) expect(count, `replies to ${request.action} ${request.requestId}`).toBe(1);
+                else
+                  expect(count, `replies to ${request.action} ${request.requestId}`).toBeLessThanOrEqual(1);
+              }
+              expect(fuzz.i3, "driver calls without the capability").toEqual([]);
+              expect(maxHostPending).toBeLessThanOrEqual(DEFAULT_HOST_LIMITS.maxPending);
+              expect(maxClientPending).toBeLessThanOrEqual(64);
+              if (hostAlive) {
+                // A fresh document, so that a destroyed client does not hide leaked slots.
+                pair.reloadWidget();
+                await expectInFlightSlotsFree(fuzz, DEFAULT_HOST_LIMITS.maxInFlight);
+              }
+
+              // Destroy everything: every call settles, the maps go back to 0, no timer is left.
+              for (const c of clients) c.destroy();
+              host.destroy();
+              await drain(s);
+              // A client whose document was replaced before it was ready cannot be reached to destroy
+              // it; its create() gives up after readyTimeoutMs (1 s here) and cleans up after itself.
+              await vi.advanceTimersByTimeAsync(1_000);
+              await drain(s);
+              const settled = await Promise.race([Promise.all(outcomes), flush(3).then(() => "pending")]);
+              expect(settled, "calls still pending after destroy").not.toBe("pending");
+              // MSC4412 has no version exchange: the client answers it unknown_action (or the session
+              // ended first), never with versions.
+              expect(await Promise.all(hostRequestOutcomes)).not.toContain("ok");
+              expect(host.pendingRequestCount).toBe(0);
+              for (const c of clients) expect(c.pendingRequestCount).toBe(0);
+              expect(vi.getTimerCount(), "timers left after destroy").toBe(0);
+              expect(driver.activeWatchers, "driver subscriptions left after destroy").toBe(0);
+              expectNoUnhandledRejection();
+              expectPrototypesUnchanged(prototypes);
+              vi.useRealTimers();
+              open = undefined;
+            },
+          ),
+          fuzzParams(100),
+        );
+      },
+      fuzzTimeout(60_000),
+    );
+  },
+);
