@@ -38,6 +38,7 @@ import {
   DIALECTS,
   PROTOTYPE_NAMES,
   WIDGET_ID,
+  asMsc4412,
   ask,
   codeOf,
   expectInFlightSlotsFree,
@@ -133,14 +134,6 @@ async function embedded(grant: readonly string[], dialect: Dialect = "classic") 
   return result;
 }
 
-const forgedNavigate = (requestId: string): WidgetMessage => ({
-  api: "fromWidget",
-  widgetId: WIDGET_ID,
-  requestId,
-  action: NAVIGATE,
-  data: { uri: ROOM_LINK },
-});
-
 // Source pinning and a reload to a foreign origin hold the same way in both dialects.
 describe.each(DIALECTS)("§4.1 correct widgetId from a sibling frame or popup (%s)", (dialect) => {
   const forgedNavigate = (requestId: string) =>
@@ -212,20 +205,24 @@ describe.each(DIALECTS)("§4.2 correct source, but the frame navigated to anothe
   });
 });
 
-describe('§4.3 lookalike or "null" origins', () => {
+describe.each(DIALECTS)('§4.3 lookalike or "null" origins (%s)', (dialect) => {
   it("drops a request from the frame's own window when the origin is a lookalike of the widget's", async () => {
-    const page = await embedded([NAVIGATE]);
+    const page = await embedded([NAVIGATE], dialect);
     const candidates = lookalikes(WIDGET_ORIGIN);
     expect(candidates).toEqual(
       expect.arrayContaining(["null", "https://widget.example.ne", "https://widget.example.net0"]),
     );
     for (const [i, origin] of candidates.entries()) {
       page.sim.postToHost(
-        { ...forgedNavigate(`look-${i}`), action: "supported_api_versions", data: {} },
+        widgetRequest(dialect, `look-${i}`, "supported_api_versions", {}) as unknown as WidgetMessage,
         origin,
         page.sim.frameWindow,
       );
-      page.sim.postToHost(forgedNavigate(`look-nav-${i}`), origin, page.sim.frameWindow);
+      page.sim.postToHost(
+        widgetRequest(dialect, `look-nav-${i}`, NAVIGATE, { uri: ROOM_LINK }) as unknown as WidgetMessage,
+        origin,
+        page.sim.frameWindow,
+      );
     }
     await flush();
     for (const i of candidates.keys()) {
@@ -236,20 +233,19 @@ describe('§4.3 lookalike or "null" origins', () => {
   });
 
   it("the widget drops toWidget requests from its parent window on a lookalike of the host's origin", async () => {
-    const page = await embedded([NAVIGATE]);
+    const page = await embedded([NAVIGATE], dialect);
+    const asDialect = (message: Record<string, unknown>, direction: "toWidget") =>
+      dialect === "classic" ? message : asMsc4412(message, direction);
     const received: unknown[] = [];
     page.sim.hostWindow.addEventListener("message", (event) =>
       received.push((event as { data: unknown }).data),
     );
     for (const [i, origin] of lookalikes(HOST_ORIGIN).entries()) {
       page.sim.frameWindow.fire("message", {
-        data: {
-          api: "toWidget",
-          widgetId: WIDGET_ID,
-          requestId: `lk-${i}`,
-          action: "capabilities",
-          data: {},
-        },
+        data: asDialect(
+          { api: "toWidget", widgetId: WIDGET_ID, requestId: `lk-${i}`, action: "capabilities", data: {} },
+          "toWidget",
+        ),
         origin,
         source: page.sim.hostWindow,
       });
@@ -259,9 +255,11 @@ describe('§4.3 lookalike or "null" origins', () => {
   });
 });
 
-describe("§4.4 a message that is not a plain object", () => {
+describe.each(DIALECTS)("§4.4 a message that is not a plain object (%s)", (dialect) => {
   it("is ignored on both sides: no throw, no reply, never handed to JSON.stringify", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const forgedNavigate = (requestId: string) =>
+      widgetRequest(dialect, requestId, NAVIGATE, { uri: ROOM_LINK });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     const cyclic: unknown[] = [];
     cyclic.push(cyclic);
     const values: unknown[] = [
@@ -277,13 +275,8 @@ describe("§4.4 a message that is not a plain object", () => {
       cyclic,
       new Date(0),
       new Uint8Array([1, 2, 3]),
-      new (class Envelope {
-        api = "fromWidget";
-        widgetId = WIDGET_ID;
-        requestId = "class-instance";
-        action = "supported_api_versions";
-        data = {};
-      })(),
+      // Every envelope field right, on a class instance.
+      Object.assign(new (class Envelope {})(), forgedNavigate("class-instance")),
     ];
     const hostSent = fuzz.pair.host.sent.length;
     const widgetSent = fuzz.pair.widget.sent.length;
@@ -303,7 +296,7 @@ describe("§4.4 a message that is not a plain object", () => {
   });
 
   it("a request whose data is not a plain object gets one invalid_request reply, and a cyclic one a too_large reply", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     for (const data of [null, "text", [1], new Map(), new Blob(["x"]), 5]) {
       const replies = await ask(fuzz, NAVIGATE, data);
       expect(replies.map(codeOf), String(data)).toEqual([ErrorCode.InvalidRequest]);
@@ -316,9 +309,9 @@ describe("§4.4 a message that is not a plain object", () => {
   });
 });
 
-describe("§4.5 wrong field types in the envelope", () => {
+describe.each(DIALECTS)("§4.5 wrong field types in the envelope (%s)", (dialect) => {
   it("answers a bounded string requestId with an error, and drops every other envelope", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     const base = { api: "fromWidget", widgetId: WIDGET_ID, action: "supported_api_versions", data: {} };
     const dropped: Array<Record<string, unknown>> = [
       { ...base, requestId: 7 },
@@ -334,37 +327,58 @@ describe("§4.5 wrong field types in the envelope", () => {
       { ...base, requestId: "long-action", action: "a".repeat(513) },
       { ...base, requestId: "num-action", action: 5 },
       { ...base, requestId: "empty-action", action: "" },
-    ];
+    ].map((message) => (dialect === "classic" ? message : (asMsc4412(message) as Record<string, unknown>)));
+    if (dialect === "msc4412") {
+      // What only MSC4412 drops: a request ID that is not a UUID v4, a missing or other version,
+      // the host's own source, and a classic `api` beside `source` (read as classic, no widget ID).
+      const good = widgetRequest(dialect, "msc-good", NAVIGATE, { uri: ROOM_LINK });
+      dropped.push(
+        { ...good, requestId: "not-a-uuid" },
+        { ...good, requestId: "00000000-0000-1000-8000-000000000000" },
+        { ...good, version: undefined },
+        { ...good, version: "v2" },
+        { ...good, source: "host" },
+        { ...good, api: "fromWidget" },
+      );
+    }
     const start = fuzz.received.length;
     for (const message of dropped) fuzz.pair.widget.send(message as never);
     await flush();
     expect(fuzz.received.slice(start)).toEqual([]);
-    // With every envelope field right, a wrong `data` is still answered, with the error.
-    const answered = await ask(fuzz, "supported_api_versions", "not an object", {
-      requestId: "r".repeat(512),
-    });
+    // With every envelope field right, a wrong `data` is still answered, with the error (MSC4412
+    // has no supported_api_versions: there the same holds for navigate).
+    const answered = await ask(
+      fuzz,
+      dialect === "classic" ? "supported_api_versions" : NAVIGATE,
+      "not an object",
+      {
+        requestId: "r".repeat(512),
+      },
+    );
     expect(answered.map(codeOf)).toEqual([ErrorCode.InvalidRequest]);
   });
 
   it("the widget does the same for toWidget requests", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [] });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: [] });
     const fromWidget: unknown[] = [];
     fuzz.pair.host.subscribe((message) => fromWidget.push(message));
+    const send = (message: Record<string, unknown>) =>
+      fuzz.pair.host.send((dialect === "classic" ? message : asMsc4412(message, "toWidget")) as never);
     const base = { api: "toWidget", widgetId: WIDGET_ID, action: "supported_api_versions", data: {} };
     for (const requestId of [7, null, "", "r".repeat(1 << 20), "x".repeat(513)]) {
-      fuzz.pair.host.send({ ...base, requestId } as never);
+      send({ ...base, requestId });
     }
-    fuzz.pair.host.send({ ...base, requestId: "wrong-api", api: "fromWidget" } as never);
-    fuzz.pair.host.send({ ...base, requestId: "bad-data", data: [] } as never);
+    send({ ...base, requestId: "wrong-api", api: "fromWidget" });
+    send({ ...base, requestId: "bad-data", data: [] });
     await flush();
     expect([...repliesById(fromWidget).keys()]).toEqual(["bad-data"]);
   });
 });
 
-describe("§4.6 prototype keys in action, data and capabilities", () => {
+describe.each(DIALECTS)("§4.6 prototype keys in action, data and capabilities (%s)", (dialect) => {
   it("answers prototype-named actions as unknown, handles __proto__-keyed data normally, and leaves prototypes alone", async () => {
     const prototypes = snapshotPrototypes();
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     for (const action of PROTOTYPE_NAMES) {
       const replies = await ask(fuzz, action, JSON.parse('{"__proto__": {"polluted": true}}'));
       expect(replies.map(codeOf), action).toEqual([ErrorCode.UnknownAction]);
@@ -409,7 +423,7 @@ describe("§4.6 prototype keys in action, data and capabilities", () => {
   });
 });
 
-describe("§4.7 a request before negotiation or without the capability", () => {
+describe.each(DIALECTS)("§4.7 a request before negotiation or without the capability (%s)", (dialect) => {
   const gated: Array<[string, Record<string, unknown>]> = [
     [NAVIGATE, { uri: ROOM_LINK }],
     ["org.matrix.msc3973.user_directory_search", { search_term: "al" }],
@@ -419,14 +433,14 @@ describe("§4.7 a request before negotiation or without the capability", () => {
   ];
 
   it("answers out_of_sequence before the capability exchange, without calling the driver", async () => {
-    const fuzz = await fuzzHost({ ready: false, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: false, grant: ALL_CAPS });
     for (const [action, data] of gated)
       expect((await ask(fuzz, action, data)).map(codeOf), action).toEqual([ErrorCode.OutOfSequence]);
     expect(fuzz.driver.calls).toEqual([]);
   });
 
   it("answers missing_capability in a session without the grant, without calling the driver", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [] });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: [] });
     // mxid_share needs no capability (MSC3662 names none); the user's decision is its gate.
     for (const [action, data] of gated.filter(([name]) => !name.endsWith("mxid_share")))
       expect((await ask(fuzz, action, data)).map(codeOf), action).toEqual([ErrorCode.MissingCapability]);
@@ -435,7 +449,7 @@ describe("§4.7 a request before negotiation or without the capability", () => {
   });
 
   it("acknowledges an mxid_share without any grant and asks the user, who alone decides", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [] });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: [] });
     const share = gated.find(([name]) => name.endsWith("mxid_share"));
     expect(share).toBeDefined();
     const [action, data] = share ?? ["", {}];
@@ -729,20 +743,16 @@ describe("§4.11 a request the peer never answers", () => {
   });
 });
 
-describe("§4.12 a flood of requests", () => {
+describe.each(DIALECTS)("§4.12 a flood of requests (%s)", (dialect) => {
   it(
     "10 000 requests at once: the in-flight bound holds, the rest get limit_exceeded, each exactly one reply",
     async () => {
-      const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+      const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
       const start = fuzz.received.length;
       for (let i = 0; i < 10_000; i++) {
-        fuzz.pair.widget.send({
-          api: "fromWidget",
-          widgetId: WIDGET_ID,
-          requestId: `flood-${i}`,
-          action: holdAction.stable,
-          data: {},
-        });
+        fuzz.pair.widget.send(
+          widgetRequest(dialect, `flood-${i}`, holdAction.stable, {}) as unknown as WidgetMessage,
+        );
       }
       await flush();
       expect(fuzz.heldIds).toHaveLength(DEFAULT_HOST_LIMITS.maxInFlight);
@@ -760,14 +770,14 @@ describe("§4.12 a flood of requests", () => {
   );
 
   it("navigate and directory search floods are rate-limited before the driver", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     const codes = new Map<unknown, number>();
     const start = fuzz.received.length;
     const began = Date.now();
     for (let i = 0; i < 2_000; i++) {
       const action = i % 2 === 0 ? NAVIGATE : "org.matrix.msc3973.user_directory_search";
       const data = i % 2 === 0 ? { uri: ROOM_LINK } : { search_term: "al" };
-      fuzz.pair.widget.send({ api: "fromWidget", widgetId: WIDGET_ID, requestId: `rl-${i}`, action, data });
+      fuzz.pair.widget.send(widgetRequest(dialect, `rl-${i}`, action, data) as unknown as WidgetMessage);
       if (i % 20 === 19) await flush(1);
     }
     await flush();
@@ -788,7 +798,7 @@ describe("§4.12 a flood of requests", () => {
   });
 
   it("pushes to a widget that never answers stay bounded by maxPending; a client's flood by its maxPending", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     const client = fuzz.client as WidgetClient;
     expect(
       (await ask(fuzz, "dev.matrix_widget_kit.watch_account_data", { types: ["com.example.settings"] })).map(
@@ -801,7 +811,7 @@ describe("§4.12 a flood of requests", () => {
     await flush();
     expect(fuzz.host.pendingRequestCount).toBe(DEFAULT_HOST_LIMITS.maxPending);
 
-    const other = await fuzzHost({ ready: true, grant: [] });
+    const other = await fuzzHost({ dialect, ready: true, grant: [] });
     const calls = Array.from({ length: 2_000 }, () =>
       (other.client as WidgetClient).request(holdAction, {}).catch((e: unknown) => e),
     );
@@ -815,11 +825,11 @@ describe("§4.12 a flood of requests", () => {
   });
 });
 
-describe("§4.13 10 MB or deeply nested payloads, and odd limits", () => {
+describe.each(DIALECTS)("§4.13 10 MB or deeply nested payloads, and odd limits (%s)", (dialect) => {
   it(
     "a 10 MB request gets exactly one too_large reply and reaches no handler",
     async () => {
-      const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+      const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
       const replies = await ask(fuzz, NAVIGATE, { uri: ROOM_LINK, padding: "x".repeat(10 * 1024 * 1024) });
       expect(replies).toHaveLength(1);
       expect(replies[0]?.error).toEqual({
@@ -839,20 +849,13 @@ describe("§4.13 10 MB or deeply nested payloads, and odd limits", () => {
   // too: the request gets no reply at all. It arrives this way over any transport that does not
   // structured-clone on the way in (a string bridge that JSON.parses, a host app's own Transport).
   it("a request nested 10 000 levels deep gets exactly one too_large reply", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     const replies: unknown[] = [];
+    const deep = widgetRequest(dialect, "deep", NAVIGATE, nested(10_000));
     fuzz.pair.widget.subscribe((m) => {
-      if ((m as WidgetMessage).requestId === "deep") replies.push(m);
+      if ((m as WidgetMessage).requestId === deep.requestId) replies.push(m);
     });
-    expect(() =>
-      fuzz.pair.host.receive({
-        api: "fromWidget",
-        widgetId: WIDGET_ID,
-        requestId: "deep",
-        action: NAVIGATE,
-        data: nested(10_000),
-      }),
-    ).not.toThrow();
+    expect(() => fuzz.pair.host.receive(deep)).not.toThrow();
     await flush();
     expect(fuzz.driver.calls).toEqual([]);
     expect(replies.map((m) => codeOf((m as { response: Record<string, unknown> }).response))).toEqual([
@@ -865,14 +868,14 @@ describe("§4.13 10 MB or deeply nested payloads, and odd limits", () => {
   // maxMessageBytes in every action, the handler runs, and the reply echoes the buffer back
   // (a second copy). Only upload_file may carry binary data, and it has maxUploadBytes.
   it("a 10 MB binary payload outside upload_file is refused with too_large", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     const replies = await ask(fuzz, NAVIGATE, { uri: ROOM_LINK, junk: new Uint8Array(10 * 1024 * 1024) });
     expect(replies.map(codeOf)).toEqual([ErrorCode.TooLarge]);
     expect(fuzz.driver.calls).toEqual([]);
   });
 
   it("limit values of the wrong kind are refused, and large ones (digit strings too) are clamped to 50", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     for (const limit of [
       NaN,
       -1,
@@ -903,7 +906,7 @@ describe("§4.13 10 MB or deeply nested payloads, and odd limits", () => {
   });
 });
 
-describe("§4.14 every driver method rejects or throws", () => {
+describe.each(DIALECTS)("§4.14 every driver method rejects or throws (%s)", (dialect) => {
   const cases: Array<{ op: DriverOp; action: string; data: Record<string, unknown>; code: string }> = [
     { op: "navigate", action: NAVIGATE, data: { uri: ROOM_LINK }, code: ErrorCode.Internal },
     {
@@ -928,7 +931,7 @@ describe("§4.14 every driver method rejects or throws", () => {
   for (const { op, action, data, code } of cases) {
     for (const kind of ["reject", "throw", "homeserver"] as const) {
       it(`${op} ${kind}s: exactly one error reply`, async () => {
-        const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+        const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
         fuzz.driver.fail(
           op,
           kind === "reject" ? faults.reject() : kind === "throw" ? faults.throwSync() : faults.forbidden(),
@@ -946,6 +949,7 @@ describe("§4.14 every driver method rejects or throws", () => {
     for (const op of ["getProfile", "inviteUsers", "createDirectMessage"] as const) {
       for (const fault of [faults.reject(), faults.throwSync(), faults.forbidden()]) {
         const fuzz = await fuzzHost({
+          dialect,
           ready: true,
           grant: ALL_CAPS,
           shareDecision: { action: op === "createDirectMessage" ? "create_dm" : "invite" },
@@ -1013,11 +1017,11 @@ describe("§4.15 a second content_loaded", () => {
   });
 });
 
-describe("§4.16 destroy while calls are in flight", () => {
+describe.each(DIALECTS)("§4.16 destroy while calls are in flight (%s)", (dialect) => {
   // Issue 12 item 7 changed this: destroy() now answers each request still in flight with one
   // session_ended reply (so the peer hears at once), and sends nothing after that.
   it("answers what is in flight with session_ended, sends nothing afterwards, removes every listener and leaves no timer", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: ALL_CAPS });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const client = fuzz.client as WidgetClient;
     // The widget sits on the host's request, and the host on the widget's.
@@ -1055,10 +1059,12 @@ describe("§4.16 destroy while calls are in flight", () => {
   // not clear it, so a driver call that hangs keeps a timer alive after destroy(), against the
   // "leaves no timers" promise of WidgetHost.destroy().
   it("leaves no timer even while a driver call hangs", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [NAVIGATE] });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: [NAVIGATE] });
     fuzz.driver.fail("navigate", faults.hang());
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    fuzz.pair.widget.send(forgedNavigate("hangs"));
+    fuzz.pair.widget.send(
+      widgetRequest(dialect, "hangs", NAVIGATE, { uri: ROOM_LINK }) as unknown as WidgetMessage,
+    );
     await flush();
     expect(fuzz.driver.callsOf("navigate")).toHaveLength(1);
     fuzz.close();
@@ -1070,7 +1076,7 @@ describe("§4.16 destroy while calls are in flight", () => {
   // before sending, even on a destroyed client; destroy() has already woken every waiter, so the
   // timer (120 s by default) outlives the client and keeps a Node process alive.
   it("a destroyed client's requestCapabilities rejects without leaving a timer", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [] });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: [] });
     const client = fuzz.client as WidgetClient;
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     client.destroy();
