@@ -2,8 +2,7 @@
 // test/interop/late-clients.test.ts for matrix-widget-api's ClientWidgetApi): serves the late
 // fixtures on the harness's two origins and opens a host page with the widget in a cross-origin
 // iframe, then waits for the widget's client to settle.
-import { fileURLToPath } from "node:url";
-import type { Browser, Frame, Page } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import {
   LATE_CAPABILITY,
@@ -11,42 +10,18 @@ import {
   type LateMode,
   type LateWidgetState,
 } from "./fixtures/late-types.js";
-import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
-
-const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
-const PAGE = (bundle: string): string =>
-  `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">` +
-  `<script type="module" src="/bundle/${bundle}.js"></script></head><body></body></html>`;
+import { fixturePage, startFixtureEnv, type FixtureEnv } from "./fixture-env.js";
+import { openPage, type OpenedPage } from "./harness/index.js";
 
 /** The servers and the browser one test file shares. */
-export interface LateEnv {
-  readonly origins: Origins;
-  readonly browser: Browser;
-  close(): Promise<void>;
-}
+export type LateEnv = FixtureEnv;
 
 /** Starts both origins with the late fixtures, and launches Chromium. */
-export async function startLateEnv(): Promise<LateEnv> {
-  const origins = await startOrigins();
-  try {
-    origins.registerBundle("late-host", fixture("late-host.ts"));
-    origins.registerBundle("late-widget", fixture("late-widget.ts"));
-    await Promise.all([origins.bundle("late-host"), origins.bundle("late-widget")]);
-    origins.setPage("host", "/late-host.html", PAGE("late-host"));
-    origins.setPage("widget", "/late-widget.html", PAGE("late-widget"));
-    const browser = await launchBrowser();
-    return {
-      origins,
-      browser,
-      async close() {
-        await browser.close();
-        await origins.close();
-      },
-    };
-  } catch (error) {
-    await origins.close();
-    throw error;
-  }
+export function startLateEnv(): Promise<LateEnv> {
+  return startFixtureEnv({ "late-host": "late-host.ts", "late-widget": "late-widget.ts" }, [
+    { origin: "host", path: "/late-host.html", html: fixturePage("late-host") },
+    { origin: "widget", path: "/late-widget.html", html: fixturePage("late-widget") },
+  ]);
 }
 
 /** One late-client case. */

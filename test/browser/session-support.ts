@@ -1,10 +1,10 @@
 // Node-side helpers shared by session.test.ts and proposals.test.ts: serves the session fixtures on
 // the harness's two origins, opens a host page with a widget in a cross-origin iframe, and runs
 // typed callbacks against `window.__host` / `window.__widget` / `window.__frame`.
-import { fileURLToPath } from "node:url";
 import type { Browser, Frame, Page } from "playwright-core";
 import { expect } from "vitest";
-import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
+import { fixturePage, startFixtureEnv } from "./fixture-env.js";
+import { openPage, type OpenedPage, type Origins } from "./harness/index.js";
 import {
   WIDGET_ID,
   type FrameApi,
@@ -24,13 +24,6 @@ export const CAP = {
   readAccountData: (type: string) => `org.matrix.msc3751.read.account_data:${type}`,
 } as const;
 
-const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
-
-const PAGE = (title: string, bundle: string): string =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>` +
-  `<link rel="icon" href="data:,"><script type="module" src="/bundle/${bundle}.js"></script>` +
-  `</head><body></body></html>`;
-
 /** The servers and the browser one test file shares. */
 export interface SessionEnv {
   readonly origins: Origins;
@@ -48,36 +41,26 @@ export interface SessionEnv {
 
 /** Starts the two servers with the session fixtures, and launches Chromium. */
 export async function startSessionEnv(): Promise<SessionEnv> {
-  const origins = await startOrigins();
-  try {
-    origins.registerBundle("session-host", fixture("session-host.ts"));
-    origins.registerBundle("session-widget", fixture("session-widget.ts"));
-    origins.registerBundle("session-frame", fixture("session-frame.ts"));
-    await Promise.all([
-      origins.bundle("session-host"),
-      origins.bundle("session-widget"),
-      origins.bundle("session-frame"),
-    ]);
-    origins.setPage("host", "/host.html", PAGE("host", "session-host"));
-    origins.setPage("host", "/frame.html", PAGE("frame", "session-frame"));
-    origins.setPage("widget", "/widget.html", PAGE("widget", "session-widget"));
-    origins.setPage("widget", "/frame.html", PAGE("frame", "session-frame"));
-    const browser = await launchBrowser();
-    return {
-      origins,
-      browser,
-      hostOrigin: origins.hostOrigin,
-      widgetOrigin: origins.widgetOrigin,
-      thirdOrigin: origins.widgetOrigin.replace("127.0.0.1", "localhost"),
-      async close() {
-        await browser.close();
-        await origins.close();
-      },
-    };
-  } catch (error) {
-    await origins.close();
-    throw error;
-  }
+  const env = await startFixtureEnv(
+    {
+      "session-host": "session-host.ts",
+      "session-widget": "session-widget.ts",
+      "session-frame": "session-frame.ts",
+    },
+    [
+      { origin: "host", path: "/host.html", html: fixturePage("session-host", "host") },
+      { origin: "host", path: "/frame.html", html: fixturePage("session-frame", "frame") },
+      { origin: "widget", path: "/widget.html", html: fixturePage("session-widget", "widget") },
+      { origin: "widget", path: "/frame.html", html: fixturePage("session-frame", "frame") },
+    ],
+  );
+  const { origins } = env;
+  return {
+    ...env,
+    hostOrigin: origins.hostOrigin,
+    widgetOrigin: origins.widgetOrigin,
+    thirdOrigin: origins.widgetOrigin.replace("127.0.0.1", "localhost"),
+  };
 }
 
 /** The widget URL a host renders: `widgetId`, `parentUrl`, and one `cap` per capability to request. */
