@@ -493,7 +493,7 @@ const trickyCapability: fc.Arbitrary<Capability> = fc.oneof(
   fc.oneof(trickyPart, fc.constant("*")).map((roomId) => ({ kind: "timeline" as const, roomId })),
 );
 
-describe("§4.8 capability strings with #, \\, * and long text", () => {
+describe.each(DIALECTS)("§4.8 capability strings with #, \\, * and long text (%s)", (dialect) => {
   it(
     "round-trip through the wire: the policy sees exactly what the widget sent, and it parses back to the same type and key",
     async () => {
@@ -523,6 +523,7 @@ describe("§4.8 capability strings with #, \\, * and long text", () => {
               transport: pair.widget,
               capabilities: strings,
               logger: silentLogger,
+              protocol: dialect,
             });
             host.start();
             const client = await created;
@@ -555,40 +556,52 @@ describe("§4.8 capability strings with #, \\, * and long text", () => {
     fuzzTimeout(20_000),
   );
 
-  it("refuses a capability longer than 2048 characters rather than processing it, without a throw", async () => {
-    const warnings: string[] = [];
-    const logger: Logger = { ...silentLogger, warn: (m) => warnings.push(m) };
-    const pair = createMemoryTransportPair();
-    const host = new WidgetHost({
-      widgetId: WIDGET_ID,
-      transport: pair.host,
-      policy: approveCapabilities("all-requested"),
-      logger,
-    });
-    opened.push(host);
-    const long = `org.matrix.msc3751.read.account_data:${"x".repeat(3000)}`;
-    const client = WidgetClient.create({
-      widgetId: WIDGET_ID,
-      transport: pair.widget,
-      capabilities: [long],
-      logger: silentLogger,
-      readyTimeoutMs: 200,
-    });
-    const outcome = client.then(
-      (c) => (c.destroy(), "ready"),
-      (error: unknown) => (error as WidgetApiError).code,
-    );
-    host.start();
-    expect(await outcome).toBe(ErrorCode.Timeout);
-    expect(host.state).toBe("waiting");
-    expect(host.grantedCapabilities).toEqual([]);
-    expect(warnings.join("\n")).toContain("did not answer the capabilities request");
-    // In a session, asking for it by renegotiation is refused by the schema.
-    const fuzz = await fuzzHost({ ready: true, grant: [] });
-    const replies = await ask(fuzz, "request_capabilities", { capabilities: [long] });
-    expect(replies.map(codeOf)).toEqual([ErrorCode.InvalidRequest]);
-    expect(fuzz.policyCalls).toBe(1);
-  });
+  it(
+    dialect === "classic"
+      ? "refuses a capability longer than 2048 characters rather than processing it, without a throw"
+      : "refuses a capability longer than 2048 characters: MSC4412's opening request_capabilities gets invalid_request, so create() rejects at once with no grant",
+    async () => {
+      const warnings: string[] = [];
+      const logger: Logger = { ...silentLogger, warn: (m) => warnings.push(m) };
+      const pair = createMemoryTransportPair();
+      const host = new WidgetHost({
+        widgetId: WIDGET_ID,
+        transport: pair.host,
+        policy: approveCapabilities("all-requested"),
+        logger,
+      });
+      opened.push(host);
+      const long = `org.matrix.msc3751.read.account_data:${"x".repeat(3000)}`;
+      const client = WidgetClient.create({
+        widgetId: WIDGET_ID,
+        transport: pair.widget,
+        capabilities: [long],
+        logger: silentLogger,
+        readyTimeoutMs: 200,
+        protocol: dialect,
+      });
+      const outcome = client.then(
+        (c) => (c.destroy(), "ready"),
+        (error: unknown) => (error as WidgetApiError).code,
+      );
+      host.start();
+      if (dialect === "classic") {
+        // The client's own schema refuses the host's capabilities request, so it never answers it.
+        expect(await outcome).toBe(ErrorCode.Timeout);
+        expect(warnings.join("\n")).toContain("did not answer the capabilities request");
+      } else {
+        // The widget opens negotiation, and the host's schema refuses the request it opens with.
+        expect(await outcome).toBe(ErrorCode.InvalidRequest);
+      }
+      expect(host.state).toBe("waiting");
+      expect(host.grantedCapabilities).toEqual([]);
+      // In a session, asking for it by renegotiation is refused by the schema.
+      const fuzz = await fuzzHost({ dialect, ready: true, grant: [] });
+      const replies = await ask(fuzz, "request_capabilities", { capabilities: [long] });
+      expect(replies.map(codeOf)).toEqual([ErrorCode.InvalidRequest]);
+      expect(fuzz.policyCalls).toBe(1);
+    },
+  );
 });
 
 // Replays are refused the same way in both dialects (in MSC4412 the IDs are UUIDs).
@@ -1098,7 +1111,7 @@ function recordingLogger(lines: string[]): Logger {
   };
 }
 
-describe("§4.17 a spoofed mxid_share, and tokens in logs", () => {
+describe.each(DIALECTS)("§4.17 a spoofed mxid_share, and tokens in logs (%s)", (dialect) => {
   it("a spoofed share does nothing by itself; the prompt shows the real user ID and profile", async () => {
     let prompt: ShareRequest | undefined;
     let decide: (decision: { action: "dismiss" }) => void = () => {};
@@ -1123,10 +1136,11 @@ describe("§4.17 a spoofed mxid_share, and tokens in logs", () => {
       transport: pair.widget,
       capabilities: [CAP.share],
       logger: silentLogger,
+      protocol: dialect,
     });
     host.start();
     opened.push(await created);
-    const replies = await ask({ pair }, "mxid_share", {
+    const replies = await ask({ pair, dialect }, "mxid_share", {
       users: [
         {
           user_id: "@mallory:example.org",
@@ -1177,11 +1191,13 @@ describe("§4.17 a spoofed mxid_share, and tokens in logs", () => {
       transport: pair.widget,
       capabilities: [...ALL_CAPS],
       logger: recordingLogger(lines),
+      protocol: dialect,
     });
     host.start();
     const client = await created;
     const session = {
       pair,
+      dialect,
       host,
       client,
       driver,
