@@ -10,12 +10,19 @@ import type { Remote } from "../interop/support.js";
 import type { FullSpeedMwaHost } from "./fixtures/full-speed/mwa-host.js";
 import type { FullSpeedOurWidget } from "./fixtures/full-speed/our-widget.js";
 import { WIDGET_CAPABILITIES } from "./fixtures/full-speed/shared.js";
-import { openPagePair, report, reusedIds, total, unanswered, type PagePair } from "./full-speed-support.js";
+import {
+  BURST,
+  openFullSpeedPair,
+  PUSHES,
+  SEQUENTIAL,
+  STATE_EVERY,
+  report,
+  reusedIds,
+  total,
+  unanswered,
+  type PagePair,
+} from "./full-speed-support.js";
 
-const SEQUENTIAL = 3_000;
-const BURST = 1_000;
-const PUSHES = 3_000;
-const STATE_EVERY = 10;
 const SUITE = "d: our WidgetClient → matrix-widget-api ClientWidgetApi";
 
 let pair: PagePair<FullSpeedMwaHost, FullSpeedOurWidget> | undefined;
@@ -24,22 +31,7 @@ let host: Remote<FullSpeedMwaHost>;
 let widget: Remote<FullSpeedOurWidget>;
 
 beforeAll(async () => {
-  pair = await openPagePair<FullSpeedMwaHost, FullSpeedOurWidget>({
-    folder: "full-speed",
-    host: {
-      fixture: "mwa-host",
-      bundle: "full-speed-mwa-host",
-      paths: ["/mwa-host.html"],
-      global: "fullSpeedHost",
-    },
-    widget: {
-      fixture: "our-widget",
-      bundle: "full-speed-our-widget",
-      paths: ["/our-widget.html"],
-      global: "fullSpeed",
-    },
-    frameUrl: "widgetId=full-speed",
-  });
+  pair = await openFullSpeedPair<FullSpeedMwaHost, FullSpeedOurWidget>("mwa-host", "our-widget");
   ({ opened, host, widget } = pair);
 });
 

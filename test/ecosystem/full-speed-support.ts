@@ -14,6 +14,15 @@ import {
 import { bridge, frameWith, type Remote } from "../interop/support.js";
 import type { IdCounts } from "./fixtures/full-speed/wire.js";
 
+/** The full-speed workloads, the same in both directions (suites c and d). */
+export const SEQUENTIAL = 3_000;
+/** Concurrent requests sent at once. */
+export const BURST = 1_000;
+/** Room events pushed (c) or fed (d) to the widget. */
+export const PUSHES = 3_000;
+/** Every how many pushed events one is a state event. */
+export const STATE_EVERY = 10;
+
 /** One of the two pages of a {@link PagePairOptions}: which fixture it bundles and where it is served. */
 export interface PageSide {
   /** The fixture file's name under `fixtures/<folder>/`, without `.ts`. */
@@ -104,6 +113,29 @@ export async function openPagePair<H extends Ready, W extends Ready>(
     await origins.close();
     throw error;
   }
+}
+
+/**
+ * Opens a full-speed pair: `host` and `widget` name fixtures under fixtures/full-speed/, served as
+ * `/<name>.html` from bundles `full-speed-<name>`, exposing `window.fullSpeedHost` and
+ * `window.fullSpeed`, with the widget's frame carrying `widgetId=full-speed`.
+ */
+export function openFullSpeedPair<H extends Ready, W extends Ready>(
+  host: string,
+  widget: string,
+): Promise<PagePair<H, W>> {
+  const side = (name: string, global: string): PageSide => ({
+    fixture: name,
+    bundle: `full-speed-${name}`,
+    paths: [`/${name}.html`],
+    global,
+  });
+  return openPagePair<H, W>({
+    folder: "full-speed",
+    host: side(host, "fullSpeedHost"),
+    widget: side(widget, "fullSpeed"),
+    frameUrl: "widgetId=full-speed",
+  });
 }
 
 /**

@@ -12,12 +12,19 @@ import type { Remote } from "../interop/support.js";
 import type { FullSpeedHost } from "./fixtures/full-speed/our-host.js";
 import type { FullSpeedWidget } from "./fixtures/full-speed/mwa-widget.js";
 import { WIDGET_CAPABILITIES } from "./fixtures/full-speed/shared.js";
-import { openPagePair, report, reusedIds, total, unanswered, type PagePair } from "./full-speed-support.js";
+import {
+  BURST,
+  openFullSpeedPair,
+  PUSHES,
+  SEQUENTIAL,
+  STATE_EVERY,
+  report,
+  reusedIds,
+  total,
+  unanswered,
+  type PagePair,
+} from "./full-speed-support.js";
 
-const SEQUENTIAL = 3_000;
-const BURST = 1_000;
-const PUSHES = 3_000;
-const STATE_EVERY = 10;
 const SUITE = "c: matrix-widget-api WidgetApi → our WidgetHost";
 
 let pair: PagePair<FullSpeedHost, FullSpeedWidget> | undefined;
@@ -26,22 +33,7 @@ let host: Remote<FullSpeedHost>;
 let widget: Remote<FullSpeedWidget>;
 
 beforeAll(async () => {
-  pair = await openPagePair<FullSpeedHost, FullSpeedWidget>({
-    folder: "full-speed",
-    host: {
-      fixture: "our-host",
-      bundle: "full-speed-our-host",
-      paths: ["/our-host.html"],
-      global: "fullSpeedHost",
-    },
-    widget: {
-      fixture: "mwa-widget",
-      bundle: "full-speed-mwa-widget",
-      paths: ["/mwa-widget.html"],
-      global: "fullSpeed",
-    },
-    frameUrl: "widgetId=full-speed",
-  });
+  pair = await openFullSpeedPair<FullSpeedHost, FullSpeedWidget>("our-host", "mwa-widget");
   ({ opened, host, widget } = pair);
 });
 
