@@ -4,9 +4,8 @@
 //
 // Clicks and form input go through the DOM (element.click()), not the mouse: consent dialogs the
 // widgets open are modal and would otherwise block the page; they are not what this test is about.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { RunningPlayground } from "../../scripts/playground-server.mjs";
 import { openPage } from "../browser/harness/index.js";
 import { createRoom, csOk, joinRoom, registerFresh, uniqueSuffix } from "./matrix-client.js";
 import {
@@ -20,8 +19,6 @@ import type { RegisteredUser } from "./provided";
 const hs = inject("synapse");
 
 let running: PlaygroundOnHomeserver | undefined;
-let browser: Browser | undefined;
-let playground: RunningPlayground | undefined;
 let me: RegisteredUser;
 let kim: RegisteredUser;
 let roomId: string;
@@ -84,7 +81,6 @@ beforeAll(async () => {
   });
   await joinRoom(hs, kim, roomId);
   running = await startPlaygroundAs(hs, me);
-  ({ playground, browser } = running);
 });
 
 afterAll(async () => {
@@ -93,7 +89,7 @@ afterAll(async () => {
 
 describe("the playground's room widgets on a homeserver", () => {
   it("lists the viewed room's widgets from state, adds one through the form, and follows changes", async () => {
-    const widgetUrl = `${playground!.widgetOrigin}/widgets/emotes/index.html`;
+    const widgetUrl = `${running!.playground.widgetOrigin}/widgets/emotes/index.html`;
     // Added by another member before the page opens: listed, but loaded only on the user's click.
     await putWidget(kim, "kims", {
       type: "m.custom",
@@ -102,9 +98,9 @@ describe("the playground's room widgets on a homeserver", () => {
       creatorUserId: kim.userId,
     });
 
-    const { page, problems, close } = await openPage(browser!);
+    const { page, problems, close } = await openPage(running!.browser);
     try {
-      await page.goto(`${playground!.hostOrigin}/`);
+      await page.goto(`${running!.playground.hostOrigin}/`);
       await page.waitForSelector(`#rooms button[data-room-id="${roomId}"]`, { timeout: 30_000 });
       await page.evaluate(
         (id) => document.querySelector<HTMLElement>(`#rooms button[data-room-id="${id}"]`)!.click(),
@@ -163,7 +159,7 @@ describe("the playground's room widgets on a homeserver", () => {
         const line = await lineOf(page, added.state_key);
         expect(line?.load).toBe(false);
         expect(line?.frame).toBe(
-          `${widgetUrl}?widgetId=${encodeURIComponent(added.state_key)}&parentUrl=${encodeURIComponent(`${playground!.hostOrigin}/`)}`,
+          `${widgetUrl}?widgetId=${encodeURIComponent(added.state_key)}&parentUrl=${encodeURIComponent(`${running!.playground.hostOrigin}/`)}`,
         );
       });
       await eventually(async () => {

@@ -1,9 +1,7 @@
 // The playground on a real homeserver account (`npm start -- --homeserver …`), clicked through in
 // Chromium: the page signs in to Synapse with matrix-js-sdk, lists the account's rooms, and the
 // user picker's invite ends up as a real invite on the homeserver.
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { RunningPlayground } from "../../scripts/playground-server.mjs";
 import { openPage } from "../browser/harness/index.js";
 import { createRoom, csOk, registerFresh, uniqueSuffix } from "./matrix-client.js";
 import {
@@ -17,8 +15,6 @@ import type { RegisteredUser } from "./provided";
 const hs = inject("synapse");
 
 let running: PlaygroundOnHomeserver | undefined;
-let browser: Browser | undefined;
-let playground: RunningPlayground | undefined;
 let me: RegisteredUser;
 let alice: RegisteredUser;
 let aliceName: string;
@@ -51,7 +47,6 @@ beforeAll(async () => {
     room_alias_name: `pg-${suffix}`,
   });
   running = await startPlaygroundAs(hs, me);
-  ({ playground, browser } = running);
 });
 
 afterAll(async () => {
@@ -60,9 +55,9 @@ afterAll(async () => {
 
 describe("the playground on a homeserver", () => {
   it("lists the account's rooms, and the user picker's invite becomes a real invite", async () => {
-    const { page, frameByOrigin, problems, close } = await openPage(browser!);
+    const { page, frameByOrigin, problems, close } = await openPage(running!.browser);
     try {
-      await page.goto(`${playground!.hostOrigin}/`);
+      await page.goto(`${running!.playground.hostOrigin}/`);
       // The room list comes from the synced client: the room created above, by its name.
       const entry = await page.waitForSelector(`#rooms button[data-room-id="${roomId}"]`, {
         timeout: 30_000,
@@ -79,7 +74,7 @@ describe("the playground on a homeserver", () => {
       for (const box of await page.$$('dialog[open] input[type="checkbox"][data-capability]'))
         await box.check();
       await page.click('dialog[open] [data-testid="approve"]');
-      const frame = await frameByOrigin(playground!.widgetOrigin);
+      const frame = await frameByOrigin(running!.playground.widgetOrigin);
       await frame.waitForFunction(() => document.getElementById("status")?.textContent?.includes("ready"));
 
       // A fresh Synapse rebuilds its user directory in a background update that first empties it,
@@ -151,7 +146,7 @@ describe("the playground on a homeserver", () => {
   });
 
   it("hands the access token to the host page only, never to the widget origin or in served code", async () => {
-    const { hostOrigin, widgetOrigin } = playground!;
+    const { hostOrigin, widgetOrigin } = running!.playground;
     const path = "/__playground/homeserver-account";
     // Not from a browser page (no Sec-Fetch-Site), or forged for the widget origin: refused.
     expect((await fetch(`${hostOrigin}${path}`)).status).toBe(403);
@@ -165,7 +160,7 @@ describe("the playground on a homeserver", () => {
       expect(source).not.toContain(me.accessToken);
     }
 
-    const { page, frameByOrigin, close } = await openPage(browser!);
+    const { page, frameByOrigin, close } = await openPage(running!.browser);
     try {
       await page.goto(`${hostOrigin}/`);
       const frame = await frameByOrigin(widgetOrigin);
