@@ -20,6 +20,24 @@ export type LoadStatus = "loading" | "ready" | "error";
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
+/**
+ * A `roomIds` option as a string, so an effect depends on the rooms named rather than on the
+ * identity of the array a render passed (a new array each render would restart the effect).
+ */
+function roomsKeyOf(roomIds: readonly string[] | "*" | undefined): string {
+  return roomIds === undefined ? "" : roomIds === "*" ? "*" : JSON.stringify([...roomIds]);
+}
+
+/** The `roomIds` option back from {@link roomsKeyOf}. */
+function roomsOfKey(key: string): readonly string[] | "*" | undefined {
+  return key === "" ? undefined : key === "*" ? "*" : (JSON.parse(key) as string[]);
+}
+
+/** Whether an event of `roomId` belongs to a hook following `rooms` (default and `"*"`: every room). */
+function inRooms(rooms: readonly string[] | "*" | undefined, roomId: string): boolean {
+  return rooms === undefined || rooms === "*" || rooms.includes(roomId);
+}
+
 function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(describeThrown(thrown));
 }
@@ -115,13 +133,12 @@ export function useRoomEvents(type: string, options: UseRoomEventsOptions = {}):
   const { client } = useWidgetClient();
   const [state, setState] = useState<RoomEventsState>({ events: EMPTY, status: "loading", error: undefined });
   const { msgtype, limit, roomIds, keep = 1000 } = options;
-  const roomsKey = roomIds === undefined ? "" : roomIds === "*" ? "*" : JSON.stringify([...roomIds]);
+  const roomsKey = roomsKeyOf(roomIds);
 
   useEffect(() => {
     setState({ events: EMPTY, status: "loading", error: undefined });
     if (!client) return;
-    const rooms: readonly string[] | "*" | undefined =
-      roomsKey === "" ? undefined : roomsKey === "*" ? "*" : (JSON.parse(roomsKey) as string[]);
+    const rooms = roomsOfKey(roomsKey);
     const timeline = new EventTimeline(keep);
     let active = true;
     let settled = false;
@@ -129,7 +146,7 @@ export function useRoomEvents(type: string, options: UseRoomEventsOptions = {}):
       event.type === type &&
       event.state_key === undefined &&
       (msgtype === undefined || event.content["msgtype"] === msgtype) &&
-      (rooms === undefined || rooms === "*" || rooms.includes(event.room_id));
+      inRooms(rooms, event.room_id);
     const publish = (patch: Partial<RoomEventsState> = {}) =>
       setState((previous) => ({ ...previous, events: timeline.list, ...patch }));
     // Listening first, then reading: an event sent in between arrives by one route or both.
@@ -201,13 +218,12 @@ export function useStateEvents(type: string, options: UseStateEventsOptions = {}
     error: undefined,
   });
   const { stateKey, roomIds } = options;
-  const roomsKey = roomIds === undefined ? "" : roomIds === "*" ? "*" : JSON.stringify([...roomIds]);
+  const roomsKey = roomsKeyOf(roomIds);
 
   useEffect(() => {
     setState({ events: EMPTY, status: "loading", error: undefined });
     if (!client) return;
-    const rooms: readonly string[] | "*" | undefined =
-      roomsKey === "" ? undefined : roomsKey === "*" ? "*" : (JSON.parse(roomsKey) as string[]);
+    const rooms = roomsOfKey(roomsKey);
     const table = new StateTable();
     let active = true;
     let settled = false;
@@ -215,7 +231,7 @@ export function useStateEvents(type: string, options: UseStateEventsOptions = {}
       event.type === type &&
       event.state_key !== undefined &&
       (stateKey === undefined || event.state_key === stateKey) &&
-      (rooms === undefined || rooms === "*" || rooms.includes(event.room_id));
+      inRooms(rooms, event.room_id);
     const publish = (patch: Partial<StateEventsState> = {}) =>
       setState((previous) => ({ ...previous, events: table.list, ...patch }));
     const pushed = (events: readonly WireRoomEvent[]) => {
