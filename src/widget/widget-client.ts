@@ -294,13 +294,26 @@ export class WidgetClient {
     // picks the action names in use today; an action it lacks is refused by the host.
     await documentLoaded();
     if (this.destroyed) throw new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded);
-    const offer = offerMs === undefined ? {} : { dialect: "msc4412" as const, timeoutMs: offerMs };
     let sendContentLoaded = true;
     if (this.ownsDocumentChannel) {
       const sent = documentState().contentLoadedSent;
       sendContentLoaded = !sent.has(this.widgetId);
       sent.add(this.widgetId);
     }
+    const opened = this.openMsc4412(sendContentLoaded, offerMs);
+    // Handled here too: when the ready deadline wins, create() destroys the client, which then
+    // rejects these requests with nobody awaiting them.
+    opened.catch(() => {});
+    // readyTimeoutMs bounds the whole start, as in classic: a silent host is reported when it
+    // passes, not only once each request has timed out in turn (2 × timeoutMs).
+    if (!(await Promise.race([opened, ready.then(() => opened)]))) return false;
+    await ready;
+    return true;
+  }
+
+  /** Sends MSC4412's opening requests; false when an auto offer went unanswered (a classic host). */
+  private async openMsc4412(sendContentLoaded: boolean, offerMs: number | undefined): Promise<boolean> {
+    const offer = offerMs === undefined ? {} : { dialect: "msc4412" as const, timeoutMs: offerMs };
     try {
       if (sendContentLoaded) {
         try {
@@ -327,7 +340,6 @@ export class WidgetClient {
       }
       throw error;
     }
-    await ready;
     return true;
   }
 

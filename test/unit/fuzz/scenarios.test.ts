@@ -665,50 +665,67 @@ const widgetPing = defineAction({
   summary: "Pings the widget (fuzz fixture).",
 });
 
-describe("§4.10 a reply with an unknown, expired or duplicate ID, or the wrong action", () => {
-  it("is ignored by the host; only the first matching reply settles the request", async () => {
-    // No widget client: the test answers the host's requests by hand.
-    const fuzz = await fuzzHost({ ready: false, grant: [], limits: { requestTimeoutMs: 40 } });
-    const end = fuzz.pair.widget;
-    // Expired: a request that timed out, answered late.
-    const expired = fuzz.host.request(widgetPing, {});
-    await expect(expired).rejects.toMatchObject({ code: ErrorCode.Timeout });
-    const expiredId = (fuzz.received.findLast((m) => m.action === widgetPing.stable) as WidgetMessage)
-      .requestId;
-    const call = fuzz.host.request(widgetPing, {});
-    await flush();
-    const pendingId = (fuzz.received.findLast((m) => m.action === widgetPing.stable) as WidgetMessage)
-      .requestId;
-    const reply = (requestId: string, action: string, pong: number) =>
-      end.send({
-        api: "toWidget",
-        widgetId: WIDGET_ID,
-        requestId,
-        action,
-        data: {},
-        response: { pong },
-      } as never);
-    reply(expiredId, widgetPing.stable, 1);
-    reply("unknown-id", widgetPing.stable, 2);
-    reply(pendingId, "dev.fuzz.other_action", 3);
-    end.send({
-      api: "fromWidget",
-      widgetId: WIDGET_ID,
-      requestId: pendingId,
-      action: widgetPing.stable,
-      data: {},
-      response: { pong: 4 },
-    } as never);
-    reply(pendingId, widgetPing.stable, 5);
-    reply(pendingId, widgetPing.stable, 6);
-    await expect(call).resolves.toEqual({ pong: 5 });
-    await flush();
-    expect(fuzz.host.pendingRequestCount).toBe(0);
-    expectNoUnhandledRejection();
-  });
-});
+/** An MSC4412 widget's first message settles a host's session dialect; classic needs nothing. */
+async function speakFirst(
+  dialect: Dialect,
+  widgetEnd: { send(message: WidgetMessage): void },
+  host: WidgetHost,
+) {
+  if (dialect === "classic") return;
+  widgetEnd.send(
+    widgetRequest(dialect, `first-${++firstMessages}`, "content_loaded", {}) as unknown as WidgetMessage,
+  );
+  await flush();
+  expect(host.dialect).toBe("msc4412");
+}
+let firstMessages = 0;
 
-describe("§4.11 a request the peer never answers", () => {
+describe.each(DIALECTS)(
+  "§4.10 a reply with an unknown, expired or duplicate ID, or the wrong action (%s)",
+  (dialect) => {
+    it("is ignored by the host; only the first matching reply settles the request", async () => {
+      // No widget client: the test answers the host's requests by hand.
+      const fuzz = await fuzzHost({ dialect, ready: false, grant: [], limits: { requestTimeoutMs: 40 } });
+      const end = fuzz.pair.widget;
+      await speakFirst(dialect, end, fuzz.host);
+      // Expired: a request that timed out, answered late.
+      const expired = fuzz.host.request(widgetPing, {});
+      await expect(expired).rejects.toMatchObject({ code: ErrorCode.Timeout });
+      const expiredId = (fuzz.received.findLast((m) => m.action === widgetPing.stable) as WidgetMessage)
+        .requestId;
+      const call = fuzz.host.request(widgetPing, {});
+      await flush();
+      const pendingId = (fuzz.received.findLast((m) => m.action === widgetPing.stable) as WidgetMessage)
+        .requestId;
+      // A reply as the widget writes it; `from` the wrong side is a reply that must be ignored.
+      const reply = (requestId: string, action: string, pong: number, from: "widget" | "host" = "widget") =>
+        end.send(
+          (dialect === "classic"
+            ? {
+                api: from === "widget" ? "toWidget" : "fromWidget",
+                widgetId: WIDGET_ID,
+                requestId,
+                action,
+                data: {},
+                response: { pong },
+              }
+            : { source: from, action, requestId, response: { pong }, version: "v1" }) as never,
+        );
+      reply(expiredId, widgetPing.stable, 1);
+      reply("unknown-id", widgetPing.stable, 2);
+      reply(pendingId, "dev.fuzz.other_action", 3);
+      reply(pendingId, widgetPing.stable, 4, "host");
+      reply(pendingId, widgetPing.stable, 5);
+      reply(pendingId, widgetPing.stable, 6);
+      await expect(call).resolves.toEqual({ pong: 5 });
+      await flush();
+      expect(fuzz.host.pendingRequestCount).toBe(0);
+      expectNoUnhandledRejection();
+    });
+  },
+);
+
+describe.each(DIALECTS)("§4.11 a request the peer never answers (%s)", (dialect) => {
   it("a toWidget request rejects on timeout and the host's pending map goes back to 0", async () => {
     const pair = createMemoryTransportPair();
     const host = new WidgetHost({
@@ -718,14 +735,16 @@ describe("§4.11 a request the peer never answers", () => {
       limits: { requestTimeoutMs: 30 },
     });
     opened.push(host);
+    await speakFirst(dialect, pair.widget, host);
+    const before = host.pendingRequestCount;
     const calls = Array.from({ length: 5 }, () => host.request(widgetPing, {}));
-    expect(host.pendingRequestCount).toBe(5);
+    expect(host.pendingRequestCount).toBe(before + 5);
     for (const call of calls) await expect(call).rejects.toMatchObject({ code: ErrorCode.Timeout });
     expect(host.pendingRequestCount).toBe(0);
   });
 
   it("a widget request rejects on timeout and the client's pending map goes back to 0", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [] });
+    const fuzz = await fuzzHost({ dialect, ready: true, grant: [] });
     const client = fuzz.client as WidgetClient;
     const calls = Array.from({ length: 5 }, () => client.request(holdAction, {}, { timeoutMs: 30 }));
     expect(client.pendingRequestCount).toBe(5);
@@ -747,6 +766,7 @@ describe("§4.11 a request the peer never answers", () => {
       logger: silentLogger,
       readyTimeoutMs: 50,
       timeoutMs: 400,
+      protocol: dialect,
     });
     await expect(created).rejects.toMatchObject({ code: ErrorCode.Timeout });
     const elapsed = Date.now() - started;
