@@ -997,16 +997,36 @@ describe.each(DIALECTS)("§4.14 every driver method rejects or throws (%s)", (di
   });
 });
 
-describe("§4.15 a second content_loaded", () => {
-  it("with waitForIframeLoad (the default) it is acknowledged once each and changes nothing", async () => {
-    const fuzz = await fuzzHost({ ready: true, grant: [NAVIGATE] });
-    for (let i = 0; i < 3; i++) expect(await ask(fuzz, "content_loaded", {})).toEqual([{}]);
-    await flush();
-    expect(fuzz.host.state).toBe("ready");
-    expect(fuzz.host.grantedCapabilities).toEqual([NAVIGATE]);
-    expect(fuzz.policyCalls).toBe(1);
-  });
+describe.each(DIALECTS)("§4.15 a second content_loaded (%s)", (dialect) => {
+  it(
+    dialect === "classic"
+      ? "with waitForIframeLoad (the default) it is acknowledged once each and changes nothing"
+      : "in MSC4412 (one per document) each is acknowledged and taken as a new document's: the session and its grants end, and nothing runs until it negotiates again",
+    async () => {
+      const fuzz = await fuzzHost({ dialect, ready: true, grant: [NAVIGATE] });
+      const ended: string[] = [];
+      fuzz.host.on("sessionEnded", ({ reason }) => ended.push(reason));
+      for (let i = 0; i < 3; i++) expect(await ask(fuzz, "content_loaded", {})).toEqual([{}]);
+      await flush();
+      expect(fuzz.policyCalls).toBe(1);
+      if (dialect === "classic") {
+        expect(ended).toEqual([]);
+        expect(fuzz.host.state).toBe("ready");
+        expect(fuzz.host.grantedCapabilities).toEqual([NAVIGATE]);
+        return;
+      }
+      expect(ended[0]).toBe("The widget frame was reloaded");
+      expect(fuzz.host.state).toBe("waiting");
+      expect(fuzz.host.grantedCapabilities).toEqual([]);
+      expect((await ask(fuzz, NAVIGATE, { uri: ROOM_LINK })).map(codeOf)).toEqual([ErrorCode.OutOfSequence]);
+      expect(fuzz.driver.callsOf("navigate")).toEqual([]);
+    },
+  );
+});
 
+// Classic only: pairing loads with content_loaded by count is how a classic host without
+// waitForIframeLoad starts; MSC4412's content_loaded never starts negotiation (the case above).
+describe("§4.15 a second content_loaded, without waitForIframeLoad (classic)", () => {
   // Bug: without waitForIframeLoad, loads and content_loaded messages are paired by count
   // (widget-host.ts, onFrameLoad / onContentLoaded). A duplicate content_loaded from the same
   // document counts as the next document's, so when the frame really reloads, its load event is
