@@ -367,7 +367,7 @@ describe.each(DIALECTS)("exceeding a host limit gives a clear error reply (%s)",
   });
 });
 
-describe("exceeding a schema bound gives invalid_request naming the field", () => {
+describe.each(DIALECTS)("exceeding a schema bound gives invalid_request naming the field (%s)", (dialect) => {
   const over: Array<[string, string, Record<string, unknown>, Record<string, unknown>]> = [
     [
       "MAX_NAVIGATE_URI_LENGTH",
@@ -421,24 +421,43 @@ describe("exceeding a schema bound gives invalid_request naming the field", () =
     ],
   ];
   it.each(over)("%s", async (_name, action, tooBig, fits) => {
-    const fuzz = await host({}, [...ALL_CAPS]);
+    const fuzz = await host({}, [...ALL_CAPS], dialect);
     const [refused] = await ask(fuzz, action, tooBig);
     expect(codeOf(refused)).toBe(ErrorCode.InvalidRequest);
     expect((refused?.error as { message: string }).message).toMatch(/^Invalid request: \w+/);
     expect(codeOf((await ask(fuzz, action, fits))[0])).not.toBe(ErrorCode.InvalidRequest);
   });
 
-  it("MAX_ID_LENGTH: a requestId or action one over is dropped, at the bound it is answered", async () => {
-    const fuzz = await host();
-    expect(
-      await ask(fuzz, "supported_api_versions", {}, { requestId: "r".repeat(MAX_ID_LENGTH + 1) }),
-    ).toEqual([]);
-    expect(
-      await ask(fuzz, "supported_api_versions", {}, { requestId: "r".repeat(MAX_ID_LENGTH) }),
-    ).toHaveLength(1);
-    expect(await ask(fuzz, "a".repeat(MAX_ID_LENGTH + 1), {})).toEqual([]);
-    expect((await ask(fuzz, "a".repeat(MAX_ID_LENGTH), {})).map(codeOf)).toEqual([ErrorCode.UnknownAction]);
-  });
+  it(
+    dialect === "classic"
+      ? "MAX_ID_LENGTH: a requestId or action one over is dropped, at the bound it is answered"
+      : "MAX_ID_LENGTH: an action one over is dropped, at the bound it is answered; in MSC4412 a requestId must be a UUID v4, so one at the bound is dropped too",
+    async () => {
+      const fuzz = await host({}, ALL_CAPS, dialect);
+      if (dialect === "msc4412") {
+        // A UUID v4 is 36 characters: the length bound never decides, the UUID rule does.
+        for (const requestId of ["r".repeat(MAX_ID_LENGTH + 1), "r".repeat(MAX_ID_LENGTH)]) {
+          const before = fuzz.received.length;
+          fuzz.pair.widget.send({
+            ...widgetRequest(dialect, "id", "dev.fuzz.unknown", {}),
+            requestId,
+          } as never);
+          await flush();
+          expect(fuzz.received.slice(before), `requestId of ${requestId.length}`).toEqual([]);
+        }
+        expect((await ask(fuzz, "dev.fuzz.unknown", {})).map(codeOf)).toEqual([ErrorCode.UnknownAction]);
+      } else {
+        expect(
+          await ask(fuzz, "supported_api_versions", {}, { requestId: "r".repeat(MAX_ID_LENGTH + 1) }),
+        ).toEqual([]);
+        expect(
+          await ask(fuzz, "supported_api_versions", {}, { requestId: "r".repeat(MAX_ID_LENGTH) }),
+        ).toHaveLength(1);
+      }
+      expect(await ask(fuzz, "a".repeat(MAX_ID_LENGTH + 1), {})).toEqual([]);
+      expect((await ask(fuzz, "a".repeat(MAX_ID_LENGTH), {})).map(codeOf)).toEqual([ErrorCode.UnknownAction]);
+    },
+  );
 });
 
 describe("widget client limits", () => {
