@@ -4,9 +4,7 @@
 // Element feeds them. Every request is answered exactly once (counted per requestId on the wire,
 // in both pages) and none times out. ClientWidgetApi names its pushes `widgetapi-<Date.now()>`
 // too, so here it is our widget that must take a reused ID as a new request.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpenedPage } from "../browser/harness/index.js";
-import type { Remote } from "../interop/support.js";
+import { describe, expect, it } from "vitest";
 import type { FullSpeedMwaHost } from "./fixtures/full-speed/mwa-host.js";
 import type { FullSpeedOurWidget } from "./fixtures/full-speed/our-widget.js";
 import { WIDGET_CAPABILITIES } from "./fixtures/full-speed/shared.js";
@@ -20,39 +18,29 @@ import {
   reusedIds,
   total,
   unanswered,
-  type PagePair,
+  usePagePair,
 } from "./full-speed-support.js";
 
 const SUITE = "d: our WidgetClient → matrix-widget-api ClientWidgetApi";
 
-let pair: PagePair<FullSpeedMwaHost, FullSpeedOurWidget> | undefined;
-let opened: OpenedPage;
-let host: Remote<FullSpeedMwaHost>;
-let widget: Remote<FullSpeedOurWidget>;
-
-beforeAll(async () => {
-  pair = await openFullSpeedPair<FullSpeedMwaHost, FullSpeedOurWidget>("mwa-host", "our-widget");
-  ({ opened, host, widget } = pair);
-});
-
-afterAll(async () => {
-  await pair?.close();
-});
+const pair = usePagePair(() =>
+  openFullSpeedPair<FullSpeedMwaHost, FullSpeedOurWidget>("mwa-host", "our-widget"),
+);
 
 async function resetCounts(): Promise<void> {
-  await Promise.all([host.resetWire(), widget.resetWire()]);
+  await Promise.all([pair.host.resetWire(), pair.widget.resetWire()]);
 }
 
 describe("d: our widget at full speed in matrix-widget-api's ClientWidgetApi", () => {
   it("is granted what it asked for", async () => {
-    expect(new Set(await host.granted([...WIDGET_CAPABILITIES]))).toEqual(new Set(WIDGET_CAPABILITIES));
-    expect(new Set(await widget.capabilities())).toEqual(new Set(WIDGET_CAPABILITIES));
+    expect(new Set(await pair.host.granted([...WIDGET_CAPABILITIES]))).toEqual(new Set(WIDGET_CAPABILITIES));
+    expect(new Set(await pair.widget.capabilities())).toEqual(new Set(WIDGET_CAPABILITIES));
   });
 
   it(`gets ${SEQUENTIAL} sequential requests answered exactly once each, with no timeout`, async () => {
     await resetCounts();
-    const result = await widget.sequential(SEQUENTIAL);
-    const [sent, answered] = await Promise.all([host.wire(), widget.wire()]);
+    const result = await pair.widget.sequential(SEQUENTIAL);
+    const [sent, answered] = await Promise.all([pair.host.wire(), pair.widget.wire()]);
     report(
       SUITE,
       "sequential requests",
@@ -69,8 +57,8 @@ describe("d: our widget at full speed in matrix-widget-api's ClientWidgetApi", (
 
   it(`gets a burst of ${BURST} concurrent requests answered exactly once each, with no timeout`, async () => {
     await resetCounts();
-    const result = await widget.burst(BURST);
-    const [sent, answered] = await Promise.all([host.wire(), widget.wire()]);
+    const result = await pair.widget.burst(BURST);
+    const [sent, answered] = await Promise.all([pair.host.wire(), pair.widget.wire()]);
     report(SUITE, "burst", BURST, result.ms, `${Object.keys(sent.fromWidgetRequests).length} distinct IDs`);
     expect(result.failures.slice(0, 5)).toEqual([]);
     expect(result.fulfilled).toBe(BURST);
@@ -80,9 +68,13 @@ describe("d: our widget at full speed in matrix-widget-api's ClientWidgetApi", (
 
   it(`acknowledges ${PUSHES} fed events exactly once each, with no timeout`, async () => {
     await resetCounts();
-    const before = await widget.received();
-    const fed = await host.pushEvents(PUSHES, STATE_EVERY);
-    const [sent, answered, after] = await Promise.all([widget.wire(), host.wire(), widget.received()]);
+    const before = await pair.widget.received();
+    const fed = await pair.host.pushEvents(PUSHES, STATE_EVERY);
+    const [sent, answered, after] = await Promise.all([
+      pair.widget.wire(),
+      pair.host.wire(),
+      pair.widget.received(),
+    ]);
     report(
       SUITE,
       "fed events",
@@ -98,6 +90,6 @@ describe("d: our widget at full speed in matrix-widget-api's ClientWidgetApi", (
   });
 
   it("left no uncaught error in either page", () => {
-    expect(opened.pageErrors()).toEqual([]);
+    expect(pair.opened.pageErrors()).toEqual([]);
   });
 });

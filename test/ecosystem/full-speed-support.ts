@@ -4,6 +4,7 @@
 // pages' wire counts, and the printing of timings.
 import { fileURLToPath } from "node:url";
 import type { Browser, Frame, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import {
   launchBrowser,
   openPage,
@@ -113,6 +114,47 @@ export async function openPagePair<H extends Ready, W extends Ready>(
     await origins.close();
     throw error;
   }
+}
+
+/**
+ * Registers a suite's lifecycle around one page pair (opened by `open` before the file's tests,
+ * closed after them) and returns it; its members can be read inside tests only.
+ */
+export function usePagePair<H, W>(open: () => Promise<PagePair<H, W>>): Omit<PagePair<H, W>, "close"> {
+  let pair: PagePair<H, W> | undefined;
+  beforeAll(async () => {
+    pair = await open();
+  });
+  afterAll(async () => {
+    await pair?.close();
+  });
+  const opened = (): PagePair<H, W> => {
+    if (pair === undefined) throw new Error("the page pair is not open yet");
+    return pair;
+  };
+  return {
+    get origins() {
+      return opened().origins;
+    },
+    get browser() {
+      return opened().browser;
+    },
+    get opened() {
+      return opened().opened;
+    },
+    get page() {
+      return opened().page;
+    },
+    get frame() {
+      return opened().frame;
+    },
+    get host() {
+      return opened().host;
+    },
+    get widget() {
+      return opened().widget;
+    },
+  };
 }
 
 /**

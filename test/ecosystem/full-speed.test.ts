@@ -6,9 +6,7 @@
 //
 // matrix-widget-api names requests `widgetapi-<Date.now()>` and reuses a name once the earlier
 // request was answered, so at full speed many requests share IDs; the host must treat each as new.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpenedPage } from "../browser/harness/index.js";
-import type { Remote } from "../interop/support.js";
+import { describe, expect, it } from "vitest";
 import type { FullSpeedHost } from "./fixtures/full-speed/our-host.js";
 import type { FullSpeedWidget } from "./fixtures/full-speed/mwa-widget.js";
 import { WIDGET_CAPABILITIES } from "./fixtures/full-speed/shared.js";
@@ -22,39 +20,31 @@ import {
   reusedIds,
   total,
   unanswered,
-  type PagePair,
+  usePagePair,
 } from "./full-speed-support.js";
 
 const SUITE = "c: matrix-widget-api WidgetApi → our WidgetHost";
 
-let pair: PagePair<FullSpeedHost, FullSpeedWidget> | undefined;
-let opened: OpenedPage;
-let host: Remote<FullSpeedHost>;
-let widget: Remote<FullSpeedWidget>;
-
-beforeAll(async () => {
-  pair = await openFullSpeedPair<FullSpeedHost, FullSpeedWidget>("our-host", "mwa-widget");
-  ({ opened, host, widget } = pair);
-});
-
-afterAll(async () => {
-  await pair?.close();
-});
+const pair = usePagePair(() => openFullSpeedPair<FullSpeedHost, FullSpeedWidget>("our-host", "mwa-widget"));
 
 async function resetCounts(): Promise<void> {
-  await Promise.all([host.resetWire(), widget.resetWire(), host.resetTraces()]);
+  await Promise.all([pair.host.resetWire(), pair.widget.resetWire(), pair.host.resetTraces()]);
 }
 
 describe("c: a matrix-widget-api widget at full speed in our host", () => {
   it("is granted what it asked for", async () => {
-    expect(new Set(await host.granted())).toEqual(new Set(WIDGET_CAPABILITIES));
-    expect(new Set(await widget.capabilities())).toEqual(new Set(WIDGET_CAPABILITIES));
+    expect(new Set(await pair.host.granted())).toEqual(new Set(WIDGET_CAPABILITIES));
+    expect(new Set(await pair.widget.capabilities())).toEqual(new Set(WIDGET_CAPABILITIES));
   });
 
   it(`answers ${SEQUENTIAL} sequential requests exactly once each, reused request IDs included, with no timeout`, async () => {
     await resetCounts();
-    const result = await widget.sequential(SEQUENTIAL);
-    const [sent, answered, traces] = await Promise.all([host.wire(), widget.wire(), host.traces()]);
+    const result = await pair.widget.sequential(SEQUENTIAL);
+    const [sent, answered, traces] = await Promise.all([
+      pair.host.wire(),
+      pair.widget.wire(),
+      pair.host.traces(),
+    ]);
     const reused = reusedIds(sent.fromWidgetRequests);
     report(SUITE, "sequential requests", SEQUENTIAL, result.ms, `${reused} reused a request ID`);
     expect(result.failures.slice(0, 5)).toEqual([]);
@@ -67,8 +57,12 @@ describe("c: a matrix-widget-api widget at full speed in our host", () => {
 
   it(`answers a burst of ${BURST} concurrent requests exactly once each, with no timeout`, async () => {
     await resetCounts();
-    const result = await widget.burst(BURST);
-    const [sent, answered, traces] = await Promise.all([host.wire(), widget.wire(), host.traces()]);
+    const result = await pair.widget.burst(BURST);
+    const [sent, answered, traces] = await Promise.all([
+      pair.host.wire(),
+      pair.widget.wire(),
+      pair.host.traces(),
+    ]);
     report(SUITE, "burst", BURST, result.ms, `${Object.keys(sent.fromWidgetRequests).length} distinct IDs`);
     expect(result.failures.slice(0, 5)).toEqual([]);
     expect(result.fulfilled).toBe(BURST);
@@ -79,11 +73,11 @@ describe("c: a matrix-widget-api widget at full speed in our host", () => {
 
   it(`delivers ${PUSHES} pushed room events through the event feed, each acknowledged exactly once`, async () => {
     await resetCounts();
-    const before = await widget.received();
+    const before = await pair.widget.received();
     const started = Date.now();
-    const pushed = await host.pushEvents(PUSHES, STATE_EVERY);
+    const pushed = await pair.host.pushEvents(PUSHES, STATE_EVERY);
     await expect
-      .poll(async () => (await widget.received()).send_event - before.send_event, {
+      .poll(async () => (await pair.widget.received()).send_event - before.send_event, {
         timeout: 60_000,
         interval: 50,
       })
@@ -92,7 +86,7 @@ describe("c: a matrix-widget-api widget at full speed in our host", () => {
     await expect
       .poll(
         async () => {
-          const [sent, answered] = await Promise.all([widget.wire(), host.wire()]);
+          const [sent, answered] = await Promise.all([pair.widget.wire(), pair.host.wire()]);
           return unanswered(sent.toWidgetRequests, answered.toWidgetReplies).length;
         },
         { timeout: 30_000, interval: 50 },
@@ -100,10 +94,10 @@ describe("c: a matrix-widget-api widget at full speed in our host", () => {
       .toBe(0);
     const elapsed = Date.now() - started;
     const [sent, answered, traces, after] = await Promise.all([
-      widget.wire(),
-      host.wire(),
-      host.traces(),
-      widget.received(),
+      pair.widget.wire(),
+      pair.host.wire(),
+      pair.host.traces(),
+      pair.widget.received(),
     ]);
     report(
       SUITE,
@@ -120,6 +114,6 @@ describe("c: a matrix-widget-api widget at full speed in our host", () => {
   });
 
   it("left no uncaught error in either page", () => {
-    expect(opened.pageErrors()).toEqual([]);
+    expect(pair.opened.pageErrors()).toEqual([]);
   });
 });

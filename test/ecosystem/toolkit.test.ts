@@ -4,10 +4,8 @@
 // time and then again and again while holding it (as the toolkit does, since matrix-widget-api
 // never updates its view of the grants after a renegotiation), opens a modal without ever
 // requesting m.modals and gets the modal's answer back, and runs 200-call loops with no failure.
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpenedPage } from "../browser/harness/index.js";
-import { bridge, frameWith, type Remote } from "../interop/support.js";
+import { describe, expect, it } from "vitest";
+import { bridge, frameWith } from "../interop/support.js";
 import type { ToolkitHost } from "./fixtures/toolkit/our-host.js";
 import {
   INITIAL_CAPABILITIES,
@@ -18,20 +16,14 @@ import {
   WIDGET_ID,
 } from "./fixtures/toolkit/shared.js";
 import type { Toolkit } from "./fixtures/toolkit/widget.js";
-import { openPagePair, report, type PagePair } from "./full-speed-support.js";
+import { openPagePair, report, usePagePair } from "./full-speed-support.js";
 
 const LOOP = 200;
 const REPEATS = 10;
 const SUITE = "matrix-widget-toolkit 5.0.3 → our WidgetHost";
 
-let pair: PagePair<ToolkitHost, Toolkit> | undefined;
-let opened: OpenedPage;
-let page: Page;
-let host: Remote<ToolkitHost>;
-let widget: Remote<Toolkit>;
-
-beforeAll(async () => {
-  pair = await openPagePair<ToolkitHost, Toolkit>({
+const pair = usePagePair(() =>
+  openPagePair<ToolkitHost, Toolkit>({
     folder: "toolkit",
     host: {
       fixture: "our-host",
@@ -46,47 +38,44 @@ beforeAll(async () => {
       global: "toolkit",
     },
     frameUrl: `widgetId=${WIDGET_ID}`,
-  });
-  ({ opened, page, host, widget } = pair);
-});
-
-afterAll(async () => {
-  await pair?.close();
-});
+  }),
+);
 
 describe("a matrix-widget-toolkit widget in our host", () => {
   it("negotiates its initial capabilities", async () => {
-    expect(new Set(await host.granted())).toEqual(new Set([...INITIAL_CAPABILITIES, REQUIRES_CLIENT]));
-    expect(await widget.has([...INITIAL_CAPABILITIES])).toBe(true);
+    expect(new Set(await pair.host.granted())).toEqual(new Set([...INITIAL_CAPABILITIES, REQUIRES_CLIENT]));
+    expect(await pair.widget.has([...INITIAL_CAPABILITIES])).toBe(true);
   });
 
   it("gets a capability it asks for at run time, and uses it", async () => {
-    expect(await widget.request([...RUNTIME_CAPABILITIES])).toEqual({ ok: true });
-    expect(await host.granted()).toEqual(expect.arrayContaining([...RUNTIME_CAPABILITIES]));
-    const search = await widget.search("alice");
+    expect(await pair.widget.request([...RUNTIME_CAPABILITIES])).toEqual({ ok: true });
+    expect(await pair.host.granted()).toEqual(expect.arrayContaining([...RUNTIME_CAPABILITIES]));
+    const search = await pair.widget.search("alice");
     expect(search).toMatchObject({ ok: true, value: { results: [{ userId: "@alice:example.org" }] } });
   });
 
   it(`is answered each of ${REPEATS} repeated requests for capabilities it already holds, without hitting the renegotiation rate limit`, async () => {
-    const before = (await host.traced())["widget fromWidget org.matrix.msc2974.request_capabilities"] ?? 0;
-    const outcomes = await widget.requestRepeatedly([...RUNTIME_CAPABILITIES], REPEATS);
-    const after = (await host.traced())["widget fromWidget org.matrix.msc2974.request_capabilities"] ?? 0;
+    const before =
+      (await pair.host.traced())["widget fromWidget org.matrix.msc2974.request_capabilities"] ?? 0;
+    const outcomes = await pair.widget.requestRepeatedly([...RUNTIME_CAPABILITIES], REPEATS);
+    const after =
+      (await pair.host.traced())["widget fromWidget org.matrix.msc2974.request_capabilities"] ?? 0;
     // matrix-widget-api never learns of grants made by renegotiation, so the toolkit asks the host
     // every time: each of these is a real renegotiation that asks for nothing new.
     expect(after - before).toBe(REPEATS);
     expect(outcomes).toEqual(Array.from({ length: REPEATS }, () => ({ ok: true })));
-    expect(await widget.requestRepeatedly([...INITIAL_CAPABILITIES], 3)).toEqual([
+    expect(await pair.widget.requestRepeatedly([...INITIAL_CAPABILITIES], 3)).toEqual([
       { ok: true },
       { ok: true },
       { ok: true },
     ]);
-    expect(await host.errors()).toEqual([]);
+    expect(await pair.host.errors()).toEqual([]);
   });
 
   it("opens a modal without ever requesting m.modals, and gets the modal's answer when it closes itself", async () => {
-    expect((await host.granted()).some((capability) => capability.endsWith("modals"))).toBe(false);
-    await widget.openModal({ question: "How many?" });
-    const modalFrame = await frameWith(page, `widgetId=${MODAL_WIDGET_ID}`);
+    expect((await pair.host.granted()).some((capability) => capability.endsWith("modals"))).toBe(false);
+    await pair.widget.openModal({ question: "How many?" });
+    const modalFrame = await frameWith(pair.page, `widgetId=${MODAL_WIDGET_ID}`);
     await modalFrame.waitForFunction(() => "toolkit" in window, undefined, { timeout: 10_000 });
     const modal = bridge<Toolkit>(modalFrame, "toolkit");
     await modal.ready();
@@ -97,22 +86,22 @@ describe("a matrix-widget-toolkit widget in our host", () => {
       data: { question: "How many?" },
       buttons: [{ id: "com.example.ok", label: "OK", kind: "m.primary" }],
     });
-    expect(await host.modalOpen()).toBe(true);
+    expect(await pair.host.modalOpen()).toBe(true);
     expect(await modal.closeModal({ answer: 42 })).toEqual({ ok: true });
     await expect
-      .poll(() => widget.modalResult(), { timeout: 10_000 })
+      .poll(() => pair.widget.modalResult(), { timeout: 10_000 })
       .toEqual({ ok: true, value: { answer: 42 } });
-    await expect.poll(async () => (await host.modals()).map((m) => m.closes)).toEqual([["closed"]]);
-    expect(await host.modalOpen()).toBe(false);
-    expect(await host.errors()).toEqual([]);
+    await expect.poll(async () => (await pair.host.modals()).map((m) => m.closes)).toEqual([["closed"]]);
+    expect(await pair.host.modalOpen()).toBe(false);
+    expect(await pair.host.errors()).toEqual([]);
   });
 
   it(`runs ${LOOP}-call loops of sending and reading room events and state with no failure or timeout`, async () => {
-    const loops = await widget.loops(LOOP);
+    const loops = await pair.widget.loops(LOOP);
     for (const [name, result] of Object.entries(loops)) report(SUITE, name, LOOP, result.ms);
     // matrix-widget-api answers a push nobody listens for with an error; the toolkit listens for
     // room events only while it waits for its own echo. Printed, not asserted: it is the widget's.
-    const unheard = (await host.widgetErrors()).length;
+    const unheard = (await pair.host.widgetErrors()).length;
     process.stdout.write(`[${SUITE}] pushes the widget answered with an error (no listener): ${unheard}\n`);
     expect(Object.fromEntries(Object.entries(loops).map(([name, r]) => [name, r.failures]))).toEqual({
       sendRoomEvent: [],
@@ -120,10 +109,10 @@ describe("a matrix-widget-toolkit widget in our host", () => {
       sendStateEvent: [],
       receiveStateEvents: [],
     });
-    expect(await host.errors()).toEqual([]);
+    expect(await pair.host.errors()).toEqual([]);
   });
 
   it("left no uncaught error in any page", () => {
-    expect(opened.pageErrors()).toEqual([]);
+    expect(pair.opened.pageErrors()).toEqual([]);
   });
 });
