@@ -29,6 +29,7 @@ import {
   CAP,
   WIDGET_ID,
   DIALECTS,
+  asMsc4412,
   ask,
   codeOf,
   expectInFlightSlotsFree,
@@ -460,9 +461,9 @@ describe.each(DIALECTS)("exceeding a schema bound gives invalid_request naming t
   );
 });
 
-describe("widget client limits", () => {
+describe.each(DIALECTS)("widget client limits (%s)", (dialect) => {
   it("maxPending (default 1024): a call over the bound rejects at once with limit_exceeded", async () => {
-    const fuzz = await host({}, []);
+    const fuzz = await host({}, [], dialect);
     const client = fuzz.client as WidgetClient;
     const calls = Array.from({ length: 1025 }, () => client.request(holdAction, {}).catch((e: unknown) => e));
     expect(client.pendingRequestCount).toBe(1024);
@@ -475,19 +476,25 @@ describe("widget client limits", () => {
   });
 
   it("inbound in-flight bound (64): the 65th toWidget request held at once gets limit_exceeded", async () => {
-    const fuzz = await host({}, []);
+    const fuzz = await host({}, [], dialect);
     const client = fuzz.client as WidgetClient;
-    client.handle(supportedApiVersionsToWidget, () => new Promise<never>(() => {}));
+    // A host request the widget handles in either dialect (MSC4412 drops supported_api_versions).
+    const probe =
+      dialect === "classic"
+        ? { action: supportedApiVersionsToWidget, data: {} }
+        : { action: notifyCapabilities, data: { requested: [], approved: [] } };
+    client.handle(probe.action, () => new Promise<never>(() => {}));
     const fromWidget: unknown[] = [];
     fuzz.pair.host.subscribe((m) => fromWidget.push(m));
     for (let i = 0; i < 65; i++) {
-      fuzz.pair.host.send({
+      const request = {
         api: "toWidget",
         widgetId: WIDGET_ID,
         requestId: `tw-${i}`,
-        action: "supported_api_versions",
-        data: {},
-      });
+        action: probe.action.stable,
+        data: probe.data,
+      };
+      fuzz.pair.host.send((dialect === "classic" ? request : asMsc4412(request, "toWidget")) as never);
     }
     await flush();
     const replies = repliesById(fromWidget);
@@ -498,7 +505,7 @@ describe("widget client limits", () => {
   });
 
   it("timeoutMs (default 10 s) and navigate's 60 s", async () => {
-    const fuzz = await host({}, [CAP.navigate]);
+    const fuzz = await host({}, [CAP.navigate], dialect);
     fuzz.driver.fail("navigate", faults.hang());
     const client = fuzz.client as WidgetClient;
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
