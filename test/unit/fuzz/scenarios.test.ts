@@ -404,7 +404,10 @@ describe.each(DIALECTS)("§4.6 prototype keys in action, data and capabilities (
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expectPrototypesUnchanged(prototypes);
   });
+});
 
+// Dialect-independent: a CapabilitySet alone, no envelope.
+describe("§4.6 prototype-named capabilities in a CapabilitySet", () => {
   it("grants and checks prototype-named capabilities as plain strings", () => {
     const prototypes = snapshotPrototypes();
     const set = CapabilitySet.from([
