@@ -2,9 +2,10 @@
 // Synapse that global-setup.ts started, and stopped again by the test's cleanup.
 
 import { randomBytes } from "node:crypto";
-import { ClientEvent, createClient, SyncState, type MatrixClient } from "matrix-js-sdk";
+import { createClient, type MatrixClient } from "matrix-js-sdk";
 import { logger as sdkGlobalLogger } from "matrix-js-sdk/lib/logger.js";
 import { csApi, registerUser } from "../../scripts/synapse/homeserver.mjs";
+import { startAndSync } from "./first-sync.js";
 import type { RegisteredUser, SynapseConnection } from "./provided";
 
 // matrix-js-sdk 43 declares Node 22: its scheduler, uploads and a few other paths call
@@ -69,19 +70,7 @@ export async function startSyncedClient(
   user: RegisteredUser,
 ): Promise<MatrixClient> {
   const client = clientFor(hs, user);
-  const prepared = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("The client did not sync within 30 s")), 30_000);
-    const onSync = (state: SyncState) => {
-      if (state === SyncState.Prepared || state === SyncState.Syncing) {
-        clearTimeout(timer);
-        client.off(ClientEvent.Sync, onSync);
-        resolve();
-      }
-    };
-    client.on(ClientEvent.Sync, onSync);
-  });
-  await client.startClient({ initialSyncLimit: 10 });
-  await prepared;
+  await startAndSync(client, 10);
   return client;
 }
 
