@@ -3,13 +3,12 @@
 // names unable to spoof the share confirmation's layout.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchBrowser, openPage, startOrigins, type OpenedPage, type Origins } from "./harness/index.js";
+import { startFixtureEnv, type FixtureEnv } from "./fixture-env.js";
+import { openPage, type OpenedPage } from "./harness/index.js";
 import type { FixtureDialogOptions, HostUiFixture } from "./fixtures/host-ui-types.js";
 
-const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const PAGE =
@@ -56,28 +55,24 @@ async function runAxe(
 }
 
 describe("host-ui dialogs in Chromium", () => {
-  let origins: Origins;
-  let browser: Browser;
+  let env: FixtureEnv | undefined;
   let p: OpenedPage;
   let page: Page;
 
   beforeAll(async () => {
-    origins = await startOrigins();
-    origins.registerBundle("host-ui", fixture("host-ui-page.ts"));
-    await origins.bundle("host-ui");
-    origins.setPage("host", "/ui.html", PAGE);
-    browser = await launchBrowser();
+    env = await startFixtureEnv({ "host-ui": "host-ui-page.ts" }, [
+      { origin: "host", path: "/ui.html", html: PAGE },
+    ]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await origins?.close();
+    await env?.close();
   });
 
   beforeEach(async () => {
-    p = await openPage(browser);
+    p = await openPage(env!.browser);
     page = p.page;
-    await page.goto(origins.url("host", "/ui.html"));
+    await page.goto(env!.origins.url("host", "/ui.html"));
     await page.waitForFunction(() => (window as unknown as Partial<Win>).hostUi !== undefined);
   });
 
