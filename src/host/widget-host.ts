@@ -165,6 +165,12 @@ export class WidgetHost implements HostHandle {
   private loadWaitTimer: ReturnType<typeof setTimeout> | undefined;
   /** The current MSC4412 document has sent content_loaded; a second one comes from a new document. */
   private msc4412ContentLoaded = false;
+  /**
+   * The widget's latest request, if it was a request_capabilities taken as a renegotiation of an
+   * MSC4412 session: it may instead be the first message of a reloaded document that overtook its
+   * load event (see onFrameLoad).
+   */
+  private lastRenegotiation: { capabilities: readonly string[]; at: number } | undefined;
   private unansweredTimer: ReturnType<typeof setTimeout> | undefined;
   /** The current capabilities request; answers to earlier ones are ignored. */
   private attempt = 0;
@@ -398,9 +404,14 @@ export class WidgetHost implements HostHandle {
       this.loadSeen = true;
       return;
     }
+    const overtaken = this.overtakingOpening();
     this.clearPairingTimer();
     this.beginGeneration("The widget frame was reloaded");
     this.loadSeen = true;
+    if (overtaken) {
+      this.reopenMsc4412(overtaken);
+      return;
+    }
     if (this.waitForIframeLoad || this.announcedBeforeLoad) {
       this.announcedBeforeLoad = false;
       this.sessionWanted = true;
@@ -480,6 +491,34 @@ export class WidgetHost implements HostHandle {
     // No version exchange in MSC4412: the capabilities gate what is sent, and actions keep the
     // names in use today (its "Unstable prefix" section), which the host's own versions select.
     this.versionsOfWidget = this.supportedVersions;
+  }
+
+  /**
+   * MSC4412 lets a widget open its session with request_capabilities, before or without
+   * content_loaded. A reloaded document doing so can overtake its own load event: its request then
+   * arrives in the old session, looks like a renegotiation there, and the load ends that session,
+   * leaving the new document waiting for a notify that would never come. So when the widget's last
+   * message before a load was such a request, recent enough for the load to be its document's
+   * (MSC4412_LOAD_WAIT_MS), the load ends the old session as always, and that request opens the new
+   * one: nothing is carried over but the list asked for, and the policy decides it afresh.
+   */
+  private overtakingOpening(): readonly string[] | undefined {
+    const last = this.lastRenegotiation;
+    this.lastRenegotiation = undefined;
+    if (!last || this.dialect !== "msc4412" || now() - last.at > MSC4412_LOAD_WAIT_MS) return undefined;
+    return last.capabilities;
+  }
+
+  /** Opens the new document's MSC4412 session with the request that overtook its load. */
+  private reopenMsc4412(capabilities: readonly string[]): void {
+    // The load made the endpoint forget the dialect; the overtaking request already spoke it.
+    this.endpoint.chooseDialect("msc4412");
+    if (this.dialect !== "msc4412" || this.sessionState !== "waiting") return;
+    const generation = this.generation;
+    this.sessionState = "negotiating";
+    this.renegotiations = this.renegotiations
+      .then(() => this.negotiateMsc4412(generation, capabilities))
+      .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
   }
 
   private awaitOwnLoad(): void {
@@ -593,6 +632,7 @@ export class WidgetHost implements HostHandle {
     this.unansweredTimer = undefined;
     if (this.sessionState !== "destroyed") this.sessionState = "waiting";
     this.msc4412ContentLoaded = false;
+    this.lastRenegotiation = undefined;
     this.endpoint.resetSession(reason, keepRequestId);
     this.scope.end(this.logger);
     if (hadSession) this.emit("sessionEnded", { reason });
@@ -852,6 +892,8 @@ export class WidgetHost implements HostHandle {
   }
 
   private async dispatch(request: InboundRequest): Promise<JsonObject> {
+    // Any later request means an earlier request_capabilities was not a reloaded document's first.
+    this.lastRenegotiation = undefined;
     const registration = this.registrationFor(request);
     if (!registration) {
       throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
@@ -981,6 +1023,9 @@ export class WidgetHost implements HostHandle {
               );
             }
             context.rateLimit("renegotiation", this.limits.renegotiation);
+          }
+          if (this.dialect === "msc4412") {
+            this.lastRenegotiation = { capabilities: [...data.capabilities], at: now() };
           }
           this.renegotiations = this.renegotiations
             .then(() => this.renegotiate(generation, data.capabilities))
