@@ -1,5 +1,5 @@
-// Type-checks the TypeScript snippets of the widget guide, the migration guide and the widgets
-// manager page under strict, against the package's own sources, so that the docs cannot drift
+// Type-checks the TypeScript snippets of both READMEs, the widget guide, the migration guide and the
+// widgets manager page under strict, against the package's own sources, so that the docs cannot drift
 // from the API.
 import { describe, expect, it } from "vitest";
 import { compileSnippets, tsSnippets } from "./compile-snippets.js";
@@ -29,6 +29,8 @@ describe("documentation snippets", () => {
   });
 
   for (const doc of [
+    "README.md",
+    "README-npm.md",
     "docs/guide-widget.md",
     "docs/migrating-from-matrix-widget-api.md",
     "docs/widget-manager.md",
