@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Endpoint } from "../../../src/core/endpoint.js";
+import { Endpoint, type InboundRequest } from "../../../src/core/endpoint.js";
 import { silentLogger } from "../../../src/core/logger.js";
 import { allowListPolicy } from "../../../src/host/policy.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
@@ -37,6 +37,32 @@ function listen(end: MemoryTransport): Record<string, unknown>[] {
   const seen: Record<string, unknown>[] = [];
   end.subscribe((message) => seen.push(message as Record<string, unknown>));
   return seen;
+}
+
+/**
+ * A widget-side endpoint in "auto" before the host has answered its offer (dialect undecided),
+ * whose handler records each request through `record` and answers `{}`.
+ */
+function undecidedWidgetEndpoint(
+  transport: Transport,
+  maxInboundInFlight: number,
+  record: (request: InboundRequest) => void,
+): Endpoint {
+  return new Endpoint({
+    transport,
+    widgetId: WIDGET_ID,
+    side: "widget",
+    defaultTimeoutMs: 1000,
+    maxPendingOutbound: 8,
+    maxInboundInFlight,
+    maxMessageBytes: undefined,
+    logger: silentLogger,
+    dialect: "undecided",
+    onRequest: (request) => {
+      record(request);
+      return {};
+    },
+  });
 }
 
 describe("MSC4412 dialect", () => {
@@ -287,21 +313,7 @@ describe("MSC4412 dialect", () => {
   it("an undecided (auto) endpoint holds at most 64 classic requests while its offer is open, and answers each held one exactly once after falling back", async () => {
     const pair = createMemoryTransportPair();
     const handled: string[] = [];
-    const endpoint = new Endpoint({
-      transport: pair.widget,
-      widgetId: WIDGET_ID,
-      side: "widget",
-      defaultTimeoutMs: 1000,
-      maxPendingOutbound: 8,
-      maxInboundInFlight: 128,
-      maxMessageBytes: undefined,
-      logger: silentLogger,
-      dialect: "undecided",
-      onRequest: (request) => {
-        handled.push(request.requestId);
-        return {};
-      },
-    });
+    const endpoint = undecidedWidgetEndpoint(pair.widget, 128, (request) => handled.push(request.requestId));
     const seen = listen(pair.host);
     for (let i = 0; i < 70; i++) {
       pair.host.send({
@@ -327,21 +339,7 @@ describe("MSC4412 dialect", () => {
   it("an undecided endpoint that settles on MSC4412 drops the held classic requests unanswered", async () => {
     const pair = createMemoryTransportPair();
     const handled: string[] = [];
-    const endpoint = new Endpoint({
-      transport: pair.widget,
-      widgetId: WIDGET_ID,
-      side: "widget",
-      defaultTimeoutMs: 1000,
-      maxPendingOutbound: 8,
-      maxInboundInFlight: 8,
-      maxMessageBytes: undefined,
-      logger: silentLogger,
-      dialect: "undecided",
-      onRequest: (request) => {
-        handled.push(request.action);
-        return {};
-      },
-    });
+    const endpoint = undecidedWidgetEndpoint(pair.widget, 8, (request) => handled.push(request.action));
     const host = hostOn(pair.host);
     host.start();
     await settle(5);
