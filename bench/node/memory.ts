@@ -1,7 +1,10 @@
 // Figure 6: memory of a host with 50 live widget sessions, in Node (run with --expose-gc).
 //
-// Ours: 50 WidgetHost + WidgetClient pairs over createMemoryTransportPair, each negotiated (the
-// client's create() resolved and the host is ready). matrix-widget-api: 50 ClientWidgetApi +
+// Ours: 50 WidgetHost + WidgetClient pairs over createMemoryTransportPair with no message log
+// (`sentLog: 0`: a real channel keeps no copy of what it sent), each negotiated (the client's
+// create() resolved and the host is ready, every requested capability granted). The host can show
+// share prompts (a confirmShare hook and a driver that creates DMs): MSC3662's capability is
+// granted only by a host that can serve it. matrix-widget-api: 50 ClientWidgetApi +
 // WidgetApi pairs over a stand-in for the browser's windows (a shared in-process message bus
 // with structured cloning, and fake iframe/parent objects), because both classes are tied to
 // `window`, `window.parent` and an iframe (see fake-windows.ts). Each side's figure is the heapUsed growth after a full
@@ -46,12 +49,13 @@ async function kitSessions(count: number): Promise<() => void> {
     searchUserDirectory: () => Promise.resolve(RESULT),
     navigate: () => Promise.resolve(),
     getProfile: () => Promise.resolve({}),
+    createDirectMessage: () => Promise.resolve({ roomId: "!dm:example.org" }),
   };
-  const policy = approveCapabilities("all-requested");
+  const policy = approveCapabilities("all-requested", { confirmShare: () => ({ action: "dismiss" }) });
   const pairs = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const widgetId = `widget-${i}`;
-      const transports = createMemoryTransportPair();
+      const transports = createMemoryTransportPair({ sentLog: 0 });
       const host = new WidgetHost({
         widgetId,
         transport: transports.host,

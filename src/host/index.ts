@@ -99,7 +99,12 @@ export {
   type HostPostMessageTransportOptions,
 } from "../transport/post-message-host.js";
 export { MessagePortTransport } from "../transport/message-port.js";
-export { createMemoryTransportPair, MemoryTransport, type MemoryTransportPair } from "../transport/memory.js";
+export {
+  createMemoryTransportPair,
+  MemoryTransport,
+  type MemoryTransportPair,
+  type MemoryTransportPairOptions,
+} from "../transport/memory.js";
 export type { Transport } from "../transport/transport.js";
 export { consoleLogger, silentLogger, type Logger } from "../core/logger.js";
 export {

@@ -9,7 +9,10 @@ export class MemoryTransport implements Transport {
   /** @internal the other end; replaced when the widget end is reconnected. */
   peer: MemoryTransport | undefined;
   private closed = false;
-  /** Messages this end has sent, newest last; tests read it. Bounded to the last 1000. */
+  /**
+   * Messages this end has sent, newest last; tests read it. Bounded to the last `sentLog`
+   * (1000 unless the pair was created with another bound).
+   */
   readonly sent: WireMessage[] = [];
 
   /**
@@ -18,16 +21,20 @@ export class MemoryTransport implements Transport {
    * host is gone for good, so the widget's calls can fail with session_ended at once. The widget
    * end does not: a widget document going away looks to a host like a reload, and a new document
    * may follow.
+   * @param sentLog how many sent messages {@link sent} keeps; 0 keeps none
    */
   constructor(
     private readonly clone: boolean,
     private readonly announcesClose = false,
+    private readonly sentLog = DEFAULT_SENT_LOG,
   ) {}
 
   send(message: WireMessage): void {
     if (this.closed) return;
-    this.sent.push(message);
-    if (this.sent.length > 1000) this.sent.shift();
+    if (this.sentLog > 0) {
+      this.sent.push(message);
+      if (this.sent.length > this.sentLog) this.sent.shift();
+    }
     const peer = this.peer;
     if (!peer) return;
     // Copy like the structured clone of postMessage, and deliver asynchronously like a real channel.
@@ -95,17 +102,32 @@ export interface MemoryTransportPair {
   reloadWidget(): MemoryTransport;
 }
 
+/** How many sent messages each end of a memory pair keeps for tests, unless told otherwise. */
+const DEFAULT_SENT_LOG = 1000;
+
+/** Options of {@link createMemoryTransportPair}. */
+export interface MemoryTransportPairOptions {
+  /** Structured-clone each message, as postMessage does (default true). */
+  clone?: boolean;
+  /**
+   * How many sent messages each end keeps in `sent` for tests to read (default 1000). 0 keeps
+   * none, so the pair holds no memory per message, as a real channel does (benchmarks, long runs).
+   */
+  sentLog?: number;
+}
+
 /** Creates a connected in-memory pair. Messages are structured-cloned unless `clone` is false. */
-export function createMemoryTransportPair(options: { clone?: boolean } = {}): MemoryTransportPair {
+export function createMemoryTransportPair(options: MemoryTransportPairOptions = {}): MemoryTransportPair {
   const clone = options.clone ?? true;
-  const host = new MemoryTransport(clone, true);
+  const sentLog = options.sentLog ?? DEFAULT_SENT_LOG;
+  const host = new MemoryTransport(clone, true, sentLog);
   const pair: MemoryTransportPair = {
     host,
-    widget: new MemoryTransport(clone),
+    widget: new MemoryTransport(clone, false, sentLog),
     reloadWidget() {
       pair.widget.peer = undefined;
       pair.widget.close();
-      const fresh = new MemoryTransport(clone);
+      const fresh = new MemoryTransport(clone, false, sentLog);
       fresh.peer = host;
       host.peer = fresh;
       pair.widget = fresh;
