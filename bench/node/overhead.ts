@@ -10,18 +10,27 @@
 //   (the same wire; every message also reaches the sender's own transport, which drops it after a
 //   few property checks, as a window's other listeners would).
 //
-// Figures (sequential search, burst of searches, sequential event pushes) mirror 1–3. CPU time of
+// Figures (sequential search, burst of searches, sequential event pushes) mirror 1–3. The feed is
+// each side's real MSC2762 delivery, one event at a time, each counted once its acknowledgement is
+// back at the host: ours, the driver's watchRoomEvents feeding WidgetHost's event feed to the
+// widget's onRoomEvent; matrix-widget-api's, ClientWidgetApi.feedEvent to a WidgetApi that answers
+// its action:send_event; raw, the same event echoed. CPU time of
 // the whole process (process.cpuUsage, so GC threads count), median of round-robin runs. Writes
 // JSON to the path in argv[2].
 import { writeFileSync } from "node:fs";
 import { ClientWidgetApi, Widget, WidgetApi, type IWidgetApiRequest } from "matrix-widget-api";
-import { approveCapabilities, silentLogger, WidgetHost, type Transport } from "../../src/host/index.js";
+import {
+  approveCapabilities,
+  silentLogger,
+  WidgetHost,
+  type RoomEvent,
+  type Transport,
+  type WidgetDriver,
+} from "../../src/host/index.js";
 import type { WireMessage } from "../../src/protocol/envelope.js";
-import { WidgetClient } from "../../src/widget/index.js";
-import { benchEventAction } from "../browser/kit-event-action.js";
+import { eventCapability, onRoomEvent, searchUserDirectory, WidgetClient } from "../../src/widget/index.js";
 import { benchEvent, DIRECTORY_RESULT, ROOM_ID, WIRE_DIRECTORY_RESULT } from "../browser/shared.js";
 import { ApprovingDriver, FAKE_HOST_ORIGIN, FAKE_WIDGET_ORIGIN, installFakeWindows } from "./fake-windows.js";
-import { searchUserDirectory } from "../../src/widget/index.js";
 
 const SEQUENTIAL = 3000;
 const BURST = 1000;
@@ -122,11 +131,24 @@ function rawSide(): Side {
 
 async function kitSide(): Promise<Side> {
   const [hostEnd, widgetEnd] = wire();
+  // The driver's live feed: the host subscribes to it when the session is ready, as it does to a
+  // real client's timeline.
+  let deliver: ((event: RoomEvent) => void) | undefined;
+  const driver: WidgetDriver = {
+    searchUserDirectory: () => Promise.resolve(DIRECTORY_RESULT),
+    watchRoomEvents(listener) {
+      deliver = listener;
+      return () => {
+        if (deliver === listener) deliver = undefined;
+      };
+    },
+  };
   const host = new WidgetHost({
     widgetId: "bench-widget",
     transport: hostEnd,
-    driver: { searchUserDirectory: () => Promise.resolve(DIRECTORY_RESULT) },
+    driver,
     policy: approveCapabilities("all-requested"),
+    viewedRoomId: ROOM_ID,
     // Microtask delivery hands the host the whole burst before the first reply goes out, so the
     // default 32 requests in flight would refuse most of it (in the browser each message is a task
     // of its own, and the burst never has more than one in flight).
@@ -136,14 +158,21 @@ async function kitSide(): Promise<Side> {
   const created = WidgetClient.create({
     widgetId: "bench-widget",
     transport: widgetEnd,
-    capabilities: ["org.matrix.msc3973.user_directory_search"],
+    capabilities: ["org.matrix.msc3973.user_directory_search", eventCapability("receive", "m.room.message")],
     maxPending: 4096,
     logger: silentLogger,
   });
   host.start();
   const client = await created;
   await host.whenReady();
-  client.handle(benchEventAction, () => ({}));
+  // The widget receives the feed through its public API, which acknowledges each event.
+  onRoomEvent(client, () => {});
+  // Each pushed event counts once its acknowledgement is back at the host, as raw's echo does.
+  let acked: (() => void) | undefined;
+  hostEnd.subscribe((message) => {
+    const reply = message as { action?: unknown; response?: unknown };
+    if (reply.action === "send_event" && reply.response !== undefined) acked?.();
+  });
   const search = () => searchUserDirectory(client, "ali", { limit: 10 });
   return {
     async sequential(n) {
@@ -153,7 +182,15 @@ async function kitSide(): Promise<Side> {
       await Promise.all(Array.from({ length: n }, search));
     },
     async feed(n) {
-      for (let i = 0; i < n; i++) await host.request(benchEventAction, benchEvent(i));
+      const push = deliver;
+      if (!push) throw new Error("the host is not watching the room events");
+      for (let i = 0; i < n; i++) {
+        await new Promise<void>((resolve) => {
+          acked = resolve;
+          push(benchEvent(i));
+        });
+      }
+      acked = undefined;
     },
   };
 }
