@@ -414,17 +414,14 @@ export class MemoryDriver implements WidgetDriver {
   readRoomEvents(query: ReadEventsQuery): Promise<RoomEvent[]> {
     return this.perform("readRoomEvents", [query], () => {
       if (!this.isJoined(query.roomId) || query.limit <= 0) return [];
-      const timeline = this.world.timeline(query.roomId);
-      const found: RoomEvent[] = [];
-      for (let i = timeline.length - 1; i >= 0 && found.length < query.limit; i--) {
-        const event = timeline[i];
-        if (event === undefined) continue;
-        if (query.since !== undefined && event.event_id === query.since) break;
-        if (event.state_key !== undefined || event.type !== query.eventType) continue;
-        if (query.msgtype !== undefined && event.content["msgtype"] !== query.msgtype) continue;
-        found.push(event);
-      }
-      return found;
+      // Walks back from the newest event and copies only the events returned: O(limit) when the
+      // type is common, never a copy of the room's whole history.
+      return this.world.recentEvents(query.roomId, {
+        type: query.eventType,
+        limit: query.limit,
+        msgtype: query.msgtype,
+        since: query.since,
+      });
     });
   }
 
