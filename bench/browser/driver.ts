@@ -1,19 +1,39 @@
-// Node side of the browser figures (1–3): serves the host and widget pages from two origins
-// (different sites, so the widget runs in its own renderer process), launches Debian's Chromium
-// with the test harness, and runs every figure for our toolkit and for matrix-widget-api. Each
-// implementation gets its own page load; raw postMessage is measured in that same page, between the
-// same two windows, interleaved with the library runs. Writes JSON to the path in argv[2].
+// Node side of the browser figures: serves the host and widget pages from two origins (different
+// sites, so the widget runs in its own renderer process), launches Debian's Chromium with the test
+// harness, and runs the workloads on several page pairs:
+//
+//   kit                 our host and our widget, fastPath: true (the default)
+//   mwa                 matrix-widget-api's ClientWidgetApi and WidgetApi
+//   kitNoFastPath       our host and our widget, fastPath: false (plain postMessage)
+//   mwaWidgetInKitHost  matrix-widget-api's widget in our host (a cross pair)
+//   kitWidgetInMwaHost  our widget in matrix-widget-api's host (a cross pair)
+//
+// Each pair gets its own page load (its own browser context, so its own renderer processes); raw
+// postMessage is measured in that same page, between the same two windows, alternating with the
+// library runs. Writes JSON to the path in argv[2].
+//
+// Environment: BENCH_REPS (default 5), BENCH_BROWSER_BUDGET (seconds, default 480), BENCH_SCALE
+// (development only: scales the counts), BENCH_PAIRS (development only: comma-separated pair keys).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Frame, Page } from "playwright-core";
-import { launchBrowser, openPage, startOrigins, type OpenedPage } from "../../test/browser/harness/index.js";
+import type { Browser, Frame, Page } from "playwright-core";
+import {
+  launchBrowser,
+  openPage,
+  startOrigins,
+  type OpenedPage,
+  type Origins,
+} from "../../test/browser/harness/index.js";
 import type { HostBench, WidgetBench } from "./shared.js";
 
-/** Repetitions per figure; fewer are run when the machine is too slow to fit the time budget. */
+/**
+ * Repetitions per figure. The targets are medians of at least 5 alternating runs, so 5 are always
+ * run (unless BENCH_REPS asks for fewer, in development); more than 5 only when they fit the budget.
+ */
 const MAX_REPS = Number(process.env.BENCH_REPS ?? 5);
-const MIN_REPS = Math.min(3, MAX_REPS);
-/** Seconds the measured runs of the three figures may take together (both implementations). */
-const BUDGET_SECONDS = Number(process.env.BENCH_BROWSER_BUDGET ?? 170);
+const MIN_REPS = Math.min(5, MAX_REPS);
+/** Seconds the measured runs of every pair may take together. */
+const BUDGET_SECONDS = Number(process.env.BENCH_BROWSER_BUDGET ?? 480);
 /** For development only: scales the request counts down. */
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SEQUENTIAL = Math.round(3000 * SCALE);
@@ -23,6 +43,7 @@ const FEED = Math.round(3000 * SCALE);
 type Impl = "kit" | "mwa";
 type Side = "host" | "widget";
 type Method = "rawFeed" | "libFeed" | "rawSequential" | "rawBurst" | "libSequential" | "libBurst";
+export type FigureKey = "sequential" | "burst" | "feed";
 
 /** Per figure: the library's and raw's runs (ms), medians, and the ratio of the medians. */
 export interface BrowserFigure {
@@ -32,6 +53,8 @@ export interface BrowserFigure {
   libMedian: number;
   rawMedian: number;
   ratio: number;
+  /** Ratio of each repetition (library ÷ raw of the same repetition). */
+  ratios: number[];
   /** CPU time of all Chromium processes in each run, ms. */
   libCpu: number[];
   rawCpu: number[];
@@ -39,15 +62,51 @@ export interface BrowserFigure {
   rawCpuMedian: number;
   cpuRatio: number;
 }
+
+/** One page pair: which host and widget, and what it measured. */
+export interface BrowserPair {
+  host: Impl;
+  widget: Impl;
+  /** The `fastPath` option given to our host and widget, when one was given. */
+  fastPath?: boolean;
+  /** What our host and widget said of their fast path after the warm-up (`null`: nothing). */
+  fastPathActive: { host: boolean | null; widget: boolean | null };
+  figures: Partial<Record<FigureKey, BrowserFigure>>;
+  /** Pushed events the widget received, and how many were pushed (feed figure only). */
+  events?: { delivered: number; expected: number };
+  /** Why this pair stopped (a request that failed or never finished); its figures are then partial. */
+  failure?: string;
+  /** Console errors and uncaught errors in the pair's pages. */
+  problems: string[];
+}
+
 export interface BrowserResults {
   chromium: string;
   reps: number;
   /** CPU time Chromium used while idle, ms per second (what every CPU figure includes per second). */
   idleCpuMsPerSecond: number;
-  counts: { sequential: number; burst: number; feed: number };
-  results: Record<Impl, Record<"sequential" | "burst" | "feed", BrowserFigure>>;
-  problems: Record<Impl, string[]>;
+  counts: Record<FigureKey, number>;
+  pairs: Record<string, BrowserPair>;
 }
+
+interface PairDef {
+  key: string;
+  host: Impl;
+  widget: Impl;
+  fastPath?: boolean;
+  figures: readonly FigureKey[];
+}
+
+const ALL_FIGURES: readonly FigureKey[] = ["sequential", "burst", "feed"];
+const PAIRS: readonly PairDef[] = [
+  { key: "kit", host: "kit", widget: "kit", fastPath: true, figures: ALL_FIGURES },
+  { key: "mwa", host: "mwa", widget: "mwa", figures: ALL_FIGURES },
+  // The fast path's targets are about requests (sequential, burst); the feed without it is not needed.
+  { key: "kitNoFastPath", host: "kit", widget: "kit", fastPath: false, figures: ["sequential", "burst"] },
+  { key: "mwaWidgetInKitHost", host: "kit", widget: "mwa", figures: ALL_FIGURES },
+  { key: "kitWidgetInMwaHost", host: "mwa", widget: "kit", figures: ALL_FIGURES },
+];
+const ONLY_PAIRS = process.env.BENCH_PAIRS ? new Set(process.env.BENCH_PAIRS.split(",")) : undefined;
 
 // This file runs bundled from a temporary directory, so the pages are found from the project root.
 const root = process.env.BENCH_PROJECT_ROOT ?? process.cwd();
@@ -107,28 +166,50 @@ interface Run {
   cpuMs: number;
 }
 
+/** A workload that has not finished after this long has lost a request or a push. */
+const callTimeoutMs = (n: number): number => Math.max(60_000, n * 30);
+
 async function call(target: Page | Frame, method: Method, n: number): Promise<Run> {
   const cpuBefore = chromiumCpuNs();
-  const ms = await target.evaluate(
-    ({ method, n }) =>
-      (window as unknown as { __bench: Record<string, (n: number) => Promise<number>> }).__bench[method]!(n),
-    { method, n },
-  );
-  const cpuMs = (chromiumCpuNs() - cpuBefore) / 1e6;
-  return { ms, cpuMs };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${method}(${n}) did not finish in ${callTimeoutMs(n) / 1000} s`)),
+      callTimeoutMs(n),
+    );
+  });
+  try {
+    const ms = await Promise.race([
+      target.evaluate(
+        ({ method, n }) =>
+          (window as unknown as { __bench: Record<string, (n: number) => Promise<number>> }).__bench[method]!(
+            n,
+          ),
+        { method, n },
+      ),
+      timeout,
+    ]);
+    const cpuMs = (chromiumCpuNs() - cpuBefore) / 1e6;
+    return { ms, cpuMs };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-const FIGURES = [
+const FIGURES: ReadonlyArray<{ key: FigureKey; side: Side; raw: Method; lib: Method; n: number }> = [
   { key: "sequential", side: "widget", raw: "rawSequential", lib: "libSequential", n: SEQUENTIAL },
   { key: "burst", side: "widget", raw: "rawBurst", lib: "libBurst", n: BURST },
   { key: "feed", side: "host", raw: "rawFeed", lib: "libFeed", n: FEED },
-] as const;
-type FigureKey = (typeof FIGURES)[number]["key"];
+];
 
 interface Session {
-  impl: Impl;
+  def: PairDef;
   page: OpenedPage;
   targets: Record<Side, Page | Frame>;
+  /** Set when a run failed; the pair is not run again. */
+  failure?: string;
+  runs: Map<FigureKey, { lib: Run[]; raw: Run[] }>;
+  fastPathActive: { host: boolean | null; widget: boolean | null };
 }
 
 async function waitReady(target: Page | Frame, label: string): Promise<void> {
@@ -152,36 +233,114 @@ async function eventsDelivered(session: Session): Promise<number> {
   );
 }
 
+async function fastPathActive(target: Page | Frame): Promise<boolean | null> {
+  return target.evaluate(() =>
+    (window as unknown as { __bench: HostBench | WidgetBench }).__bench.fastPathActive(),
+  );
+}
+
+const describeError = (error: unknown): string =>
+  error instanceof Error ? error.message.split("\n")[0]! : String(error);
+
+/** Runs one workload of a pair, unless the pair has failed; a failure stops the pair, not the bench. */
+async function measure(session: Session, method: Method, side: Side, n: number): Promise<Run | undefined> {
+  if (session.failure) return undefined;
+  try {
+    return await call(session.targets[side], method, n);
+  } catch (error) {
+    session.failure = `${method}(${n}): ${describeError(error)}`;
+    process.stderr.write(`[bench] browser: ${session.def.key} failed: ${session.failure}\n`);
+    return undefined;
+  }
+}
+
+function pagePath(impl: Impl, side: Side): string {
+  return `/${impl}-${side}.html`;
+}
+
+async function openPair(origins: Origins, browser: Browser, def: PairDef): Promise<Session> {
+  const fastPath = def.fastPath === undefined ? "" : `&fastPath=${def.fastPath ? "1" : "0"}`;
+  const widgetUrl = origins.url(
+    "widget",
+    `${pagePath(def.widget, "widget")}?widgetId=bench-widget&parentUrl=${encodeURIComponent(`${origins.hostOrigin}/`)}${fastPath}`,
+  );
+  const page = await openPage(browser);
+  await page.page.goto(
+    origins.url("host", `${pagePath(def.host, "host")}?widget=${encodeURIComponent(widgetUrl)}${fastPath}`),
+  );
+  const frame = await page.frameByOrigin(origins.widgetOrigin);
+  await waitReady(page.page, `${def.key} host page`);
+  await waitReady(frame, `${def.key} widget page`);
+  const runs = new Map(def.figures.map((key) => [key, { lib: [] as Run[], raw: [] as Run[] }]));
+  return {
+    def,
+    page,
+    targets: { host: page.page, widget: frame },
+    runs,
+    fastPathActive: { host: null, widget: null },
+  };
+}
+
+function summarize(libRuns: readonly Run[], rawRuns: readonly Run[]): BrowserFigure | undefined {
+  const count = Math.min(libRuns.length, rawRuns.length);
+  if (count === 0) return undefined;
+  const lib = libRuns.slice(0, count).map((run) => run.ms);
+  const raw = rawRuns.slice(0, count).map((run) => run.ms);
+  const libCpu = libRuns.slice(0, count).map((run) => run.cpuMs);
+  const rawCpu = rawRuns.slice(0, count).map((run) => run.cpuMs);
+  const libMedian = median(lib);
+  const rawMedian = median(raw);
+  const libCpuMedian = median(libCpu);
+  const rawCpuMedian = median(rawCpu);
+  return {
+    lib,
+    raw,
+    libMedian,
+    rawMedian,
+    ratio: libMedian / rawMedian,
+    ratios: lib.map((value, i) => value / raw[i]!),
+    libCpu,
+    rawCpu,
+    libCpuMedian,
+    rawCpuMedian,
+    cpuRatio: libCpuMedian / rawCpuMedian,
+  };
+}
+
 async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error("usage: driver <output.json>");
+  const defs = PAIRS.filter((def) => !ONLY_PAIRS || ONLY_PAIRS.has(def.key));
   const origins = await startOrigins();
   const browser = await launchBrowser();
   const sessions: Session[] = [];
+  const pairs: Record<string, BrowserPair> = {};
   try {
     for (const impl of ["kit", "mwa"] as const) {
       for (const side of ["host", "widget"] as const) {
         origins.registerBundle(`${impl}-${side}`, here(`${impl}-${side}.ts`));
         await origins.bundle(`${impl}-${side}`);
+        origins.setPage(side, pagePath(impl, side), PAGE(`${impl}-${side}`));
       }
-      origins.setPage("host", `/${impl}-host.html`, PAGE(`${impl}-host`));
-      origins.setPage("widget", `/${impl}-widget.html`, PAGE(`${impl}-widget`));
     }
 
-    // Both implementations stay open side by side (each in its own browser context, so in its own
-    // pair of renderer processes), and their runs are interleaved, so a load change on the machine
-    // hits both alike. An idle page costs nothing.
-    for (const impl of ["kit", "mwa"] as const) {
-      const page = await openPage(browser);
-      const widgetUrl = origins.url(
-        "widget",
-        `/${impl}-widget.html?widgetId=bench-widget&parentUrl=${encodeURIComponent(`${origins.hostOrigin}/`)}`,
-      );
-      await page.page.goto(origins.url("host", `/${impl}-host.html?widget=${encodeURIComponent(widgetUrl)}`));
-      const frame = await page.frameByOrigin(origins.widgetOrigin);
-      await waitReady(page.page, `${impl} host page`);
-      await waitReady(frame, `${impl} widget page`);
-      sessions.push({ impl, page, targets: { host: page.page, widget: frame } });
+    // Every pair stays open side by side (each in its own browser context, so in its own pair of
+    // renderer processes), and their runs are interleaved, so a load change on the machine hits
+    // them alike. An idle page costs nothing.
+    for (const def of defs) {
+      try {
+        sessions.push(await openPair(origins, browser, def));
+      } catch (error) {
+        pairs[def.key] = {
+          host: def.host,
+          widget: def.widget,
+          ...(def.fastPath === undefined ? {} : { fastPath: def.fastPath }),
+          fastPathActive: { host: null, widget: null },
+          figures: {},
+          failure: `setting up: ${describeError(error)}`,
+          problems: [],
+        };
+      }
     }
     const delivered0 = await Promise.all(sessions.map(eventsDelivered));
 
@@ -189,13 +348,24 @@ async function main(): Promise<void> {
     let projectedRepMs = 0;
     for (const fig of FIGURES) {
       for (const session of sessions) {
+        if (!session.def.figures.includes(fig.key)) continue;
         const warm = Math.ceil(fig.n / 6);
-        const rawRun = await call(session.targets[fig.side], fig.raw, warm);
-        const libRun = await call(session.targets[fig.side], fig.lib, warm);
-        projectedRepMs += ((rawRun.ms + libRun.ms) * fig.n) / warm;
+        const rawRun = await measure(session, fig.raw, fig.side, warm);
+        const libRun = await measure(session, fig.lib, fig.side, warm);
+        if (rawRun && libRun) projectedRepMs += ((rawRun.ms + libRun.ms) * fig.n) / warm;
       }
     }
-    const reps = Math.max(MIN_REPS, Math.min(MAX_REPS, Math.floor((BUDGET_SECONDS * 1000) / projectedRepMs)));
+    // The fast path is set up after the handshake; after the warm-up it has had every chance.
+    for (const session of sessions) {
+      session.fastPathActive = {
+        host: await fastPathActive(session.targets.host),
+        widget: await fastPathActive(session.targets.widget),
+      };
+    }
+    const reps = Math.max(
+      MIN_REPS,
+      Math.min(MAX_REPS, Math.floor((BUDGET_SECONDS * 1000) / Math.max(1, projectedRepMs))),
+    );
     process.stderr.write(
       `[bench] browser: one repetition of everything ≈ ${(projectedRepMs / 1000).toFixed(1)} s; running ${reps}\n`,
     );
@@ -204,78 +374,58 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idleCpuMsPerSecond = (chromiumCpuNs() - idleBefore) / 1e6;
 
-    const runs = new Map<string, { lib: Run[]; raw: Run[] }>();
-    for (const fig of FIGURES)
-      for (const session of sessions) runs.set(`${session.impl}/${fig.key}`, { lib: [], raw: [] });
     for (let rep = 0; rep < reps; rep++) {
       for (const fig of FIGURES) {
-        // Alternate which implementation and which of raw/library goes first, so drift favours neither.
+        // Alternate which pair and which of raw/library goes first, so drift favours none.
         const order = rep % 2 === 0 ? sessions : [...sessions].reverse();
         for (const session of order) {
-          const target = session.targets[fig.side];
-          const into = runs.get(`${session.impl}/${fig.key}`)!;
-          if (rep % 2 === 0) {
-            into.raw.push(await call(target, fig.raw, fig.n));
-            into.lib.push(await call(target, fig.lib, fig.n));
-          } else {
-            into.lib.push(await call(target, fig.lib, fig.n));
-            into.raw.push(await call(target, fig.raw, fig.n));
-          }
+          const into = session.runs.get(fig.key);
+          if (!into) continue;
+          const first = rep % 2 === 0 ? fig.raw : fig.lib;
+          const second = rep % 2 === 0 ? fig.lib : fig.raw;
+          const a = await measure(session, first, fig.side, fig.n);
+          const b = await measure(session, second, fig.side, fig.n);
+          if (!a || !b) continue;
+          into.raw.push(rep % 2 === 0 ? a : b);
+          into.lib.push(rep % 2 === 0 ? b : a);
         }
       }
       process.stderr.write(`[bench] browser: repetition ${rep + 1}/${reps} done\n`);
     }
 
     const delivered = await Promise.all(sessions.map(eventsDelivered));
-    const expected = FIGURES.filter((fig) => fig.key === "feed")
-      .map((fig) => Math.ceil(fig.n / 6) + reps * fig.n)
-      .reduce((a, b) => a + b, 0);
     sessions.forEach((session, i) => {
-      const handled = delivered[i]! - delivered0[i]!;
-      if (handled !== expected) {
-        throw new Error(`${session.impl}: the widget handled ${handled} pushed events, expected ${expected}`);
+      const figures: BrowserPair["figures"] = {};
+      for (const [key, { lib, raw }] of session.runs) {
+        const figure = summarize(lib, raw);
+        if (figure) figures[key] = figure;
       }
+      const pair: BrowserPair = {
+        host: session.def.host,
+        widget: session.def.widget,
+        ...(session.def.fastPath === undefined ? {} : { fastPath: session.def.fastPath }),
+        fastPathActive: session.fastPathActive,
+        figures,
+        problems: session.page.problems().map((entry) => `${entry.type} ${entry.origin}: ${entry.text}`),
+      };
+      if (session.def.figures.includes("feed") && !session.failure) {
+        const expected = Math.ceil(FEED / 6) + reps * FEED;
+        pair.events = { delivered: delivered[i]! - delivered0[i]!, expected };
+        // Every push acknowledged, yet a different count, means events were lost or doubled.
+        if (pair.events.delivered !== expected) {
+          session.failure = `the widget handled ${pair.events.delivered} pushed events, expected ${expected}`;
+        }
+      }
+      if (session.failure) pair.failure = session.failure;
+      pairs[session.def.key] = pair;
     });
 
-    const results = {} as BrowserResults["results"];
-    const problems = {} as BrowserResults["problems"];
-    for (const session of sessions) {
-      const figures = {} as Record<FigureKey, BrowserFigure>;
-      for (const fig of FIGURES) {
-        const { lib: libRuns, raw: rawRuns } = runs.get(`${session.impl}/${fig.key}`)!;
-        const lib = libRuns.map((run) => run.ms);
-        const raw = rawRuns.map((run) => run.ms);
-        const libCpu = libRuns.map((run) => run.cpuMs);
-        const rawCpu = rawRuns.map((run) => run.cpuMs);
-        const libMedian = median(lib);
-        const rawMedian = median(raw);
-        const libCpuMedian = median(libCpu);
-        const rawCpuMedian = median(rawCpu);
-        figures[fig.key] = {
-          lib,
-          raw,
-          libMedian,
-          rawMedian,
-          ratio: libMedian / rawMedian,
-          libCpu,
-          rawCpu,
-          libCpuMedian,
-          rawCpuMedian,
-          cpuRatio: libCpuMedian / rawCpuMedian,
-        };
-      }
-      results[session.impl] = figures;
-      problems[session.impl] = session.page
-        .problems()
-        .map((entry) => `${entry.type} ${entry.origin}: ${entry.text}`);
-    }
     const output: BrowserResults = {
       chromium: browser.version(),
       reps,
       idleCpuMsPerSecond,
       counts: { sequential: SEQUENTIAL, burst: BURST, feed: FEED },
-      results,
-      problems,
+      pairs,
     };
     writeFileSync(out, JSON.stringify(output, null, 2));
   } finally {

@@ -60,6 +60,8 @@ export interface HostBench {
   rawFeed(n: number): Promise<number>;
   /** n host→widget event pushes through the library, each acknowledged before the next; elapsed ms. */
   libFeed(n: number): Promise<number>;
+  /** Whether the library's fast path is in use; `null` when it has none (or does not say). */
+  fastPathActive(): boolean | null;
 }
 
 /** What the widget page exposes as `window.__bench`. */
@@ -73,6 +75,26 @@ export interface WidgetBench {
   rawBurst(n: number): Promise<number>;
   libSequential(n: number): Promise<number>;
   libBurst(n: number): Promise<number>;
+  /** Whether the library's fast path is in use; `null` when it has none (or does not say). */
+  fastPathActive(): boolean | null;
+}
+
+/**
+ * The `fastPath` option of our host and widget as the page's `fastPath` URL parameter asks:
+ * `{ fastPath: true }` for "1", `{ fastPath: false }` for "0", nothing (the default) when absent.
+ */
+export function fastPathOption(params: URLSearchParams): { fastPath?: boolean } {
+  const value = params.get("fastPath");
+  return value === null ? {} : { fastPath: value === "1" };
+}
+
+/**
+ * Reads the read-only `fastPathActive` of our host or client. Read loosely: a build without the
+ * fast path has no such property, and then the figure is "not available" rather than wrong.
+ */
+export function readFastPathActive(side: object): boolean | null {
+  const value: unknown = (side as { fastPathActive?: unknown }).fastPathActive;
+  return typeof value === "boolean" ? value : null;
 }
 
 /**
