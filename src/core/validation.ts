@@ -1,25 +1,49 @@
-import * as v from "valibot";
-import type { AnyActionDescriptor, RequestData, RequestInput, ResponseData } from "../protocol/action.js";
+import type {
+  AnyActionDescriptor,
+  RequestData,
+  RequestInput,
+  ResponseData,
+  WireSchema,
+} from "../protocol/action.js";
 import { wireNameFor } from "../protocol/action.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import type { Endpoint, RequestOptions } from "./endpoint.js";
 
+/** A schema issue as valibot and Standard Schema both describe it: a message and where. */
+export interface SchemaIssue {
+  readonly message: string;
+  readonly path?: ReadonlyArray<{ readonly key: unknown }> | undefined;
+}
+
 /** Turns the first schema issue into a short sentence naming the field, e.g. `limit: must be an integer`. */
-export function describeIssue(issues: readonly v.BaseIssue<unknown>[]): string {
+export function describeIssue(issues: readonly SchemaIssue[]): string {
   const issue = issues[0];
   if (!issue) return "the data does not match the schema";
   const path = issue.path?.map((item) => String(item.key)).join(".");
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/**
+ * Runs a schema through the Standard Schema interface every valibot schema carries, so that this
+ * module does not import valibot: the widget side's own schemas (src/widget/guards.ts) speak the
+ * same interface, and a widget bundle then carries no valibot at all. Same result as
+ * `v.safeParse` for the synchronous schemas of the action table.
+ */
+function run(
+  schema: WireSchema<unknown, unknown>,
+  value: unknown,
+): { value?: unknown; issues?: readonly SchemaIssue[] | undefined } {
+  return schema["~standard"].validate(value) as { value?: unknown; issues?: readonly SchemaIssue[] };
+}
+
 /** Parses a request's data with the action's schema, or throws the error reply for it. */
 export function parseRequestData<A extends AnyActionDescriptor>(action: A, data: JsonObject): RequestData<A> {
-  const result = v.safeParse(action.request, data);
-  if (!result.success) {
+  const result = run(action.request, data);
+  if (result.issues) {
     throw new WidgetApiError(`Invalid request: ${describeIssue(result.issues)}`, ErrorCode.InvalidRequest);
   }
-  return result.output as RequestData<A>;
+  return result.value as RequestData<A>;
 }
 
 /**
@@ -35,12 +59,12 @@ export async function callAction<A extends AnyActionDescriptor>(
 ): Promise<ResponseData<A>> {
   const name = wireNameFor(action, peerVersions);
   const raw = await endpoint.request(name, data as JsonObject, options);
-  const result = v.safeParse(action.response, raw);
-  if (!result.success) {
+  const result = run(action.response, raw);
+  if (result.issues) {
     throw new WidgetApiError(
       `Malformed reply to ${name}: ${describeIssue(result.issues)}`,
       ErrorCode.MalformedResponse,
     );
   }
-  return result.output as ResponseData<A>;
+  return result.value as ResponseData<A>;
 }

@@ -19,7 +19,7 @@ import {
   requestCapabilities,
   supportedApiVersionsFromWidget,
   supportedApiVersionsToWidget,
-} from "../protocol/actions/session.js";
+} from "./actions.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { ApiVersion } from "../protocol/versions.js";

@@ -5,7 +5,7 @@ import {
   accountDataChanged,
   readAccountData as readAccountDataAction,
   watchAccountData as watchAccountDataAction,
-} from "../../protocol/actions/account-data.js";
+} from "../actions.js";
 import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";
 import { addPushListener, requireHostVersion } from "./listeners.js";

@@ -10,9 +10,8 @@ import {
   sendEventToWidget,
   updateDelayedEvent as updateDelayedEventDescriptor,
   updateState,
-  type WireRoomEvent,
-  type WireStateEvent,
-} from "../../protocol/actions/events.js";
+} from "../actions.js";
+import type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";

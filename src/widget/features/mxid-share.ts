@@ -1,7 +1,7 @@
 // MSC3662 mxid share, as a free function so that widgets which never share users do not bundle it.
 import type { RequestOptions } from "../../core/endpoint.js";
 import type { RequestInput } from "../../protocol/action.js";
-import { mxidShare } from "../../protocol/actions/mxid-share.js";
+import { mxidShare } from "../actions.js";
 import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";
 import { requireHostVersion } from "./listeners.js";

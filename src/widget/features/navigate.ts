@@ -1,7 +1,7 @@
 // MSC2931 navigation, as a free function so that widgets which never navigate do not bundle it.
 import type { RequestOptions } from "../../core/endpoint.js";
 import { buildMatrixToLink, type NavigationTarget } from "../../matrix/link-format.js";
-import { navigate as navigateAction } from "../../protocol/actions/navigate.js";
+import { navigate as navigateAction } from "../actions.js";
 import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";
 import { requireHostVersion } from "./listeners.js";

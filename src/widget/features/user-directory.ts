@@ -1,7 +1,7 @@
 // MSC3973 user directory search, as a free function so that widgets which never search do not bundle it.
 import type { RequestOptions } from "../../core/endpoint.js";
 import type { RequestInput, ResponseData } from "../../protocol/action.js";
-import { userDirectorySearch } from "../../protocol/actions/user-directory.js";
+import { userDirectorySearch } from "../actions.js";
 import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";
 import { requireHostVersion } from "./listeners.js";
