@@ -1,7 +1,7 @@
 /**
- * The spellings of every capability: the one table that the full grammar (grammar.ts) and the
- * widget SDK's light normaliser both read. It imports nothing, so a widget bundle that only needs
- * to compare spellings does not carry the parser.
+ * The spellings of every capability: the tables the full grammar (grammar.ts) reads, and the
+ * widget SDK's light normaliser ({@link stableSpelling}). It imports nothing, so a widget bundle
+ * that only needs to compare spellings carries neither the parser nor the tables.
  */
 import type { CapabilityDirection, FixedCapabilityName } from "./grammar.js";
 
@@ -9,7 +9,7 @@ import type { CapabilityDirection, FixedCapabilityName } from "./grammar.js";
 export const FIXED_SPELLINGS: ReadonlyMap<
   FixedCapabilityName,
   { readonly stable: string; readonly unstable: string; readonly alsoAccepted?: readonly string[] }
-> = new Map([
+> = /* @__PURE__ */ new Map([
   [
     "screenshot",
     {
@@ -107,20 +107,38 @@ export const PARAMETERISED_FORMS: readonly ParameterisedForm[] = [
   { kind: "room_account_data" },
 ];
 
-/** Unstable head → stable head, for every parameterised form. */
-const STABLE_HEADS: ReadonlyMap<string, string> = new Map(
-  PARAMETERISED_FORMS.map((form) => [heads(form).unstable, heads(form).stable] as const),
-);
-
-/** Every spelling of a parameterless capability → its stable spelling. */
-const STABLE_FIXED: ReadonlyMap<string, string> = (() => {
-  const map = new Map<string, string>();
-  for (const spelling of FIXED_SPELLINGS.values()) {
-    map.set(spelling.unstable, spelling.stable);
-    for (const extra of spelling.alsoAccepted ?? []) map.set(extra, spelling.stable);
-  }
-  return map;
-})();
+/**
+ * Every unstable spelling that differs from its stable one: the parameterless names, and the heads
+ * of the parameterised forms. Each stable spelling is `m.` followed by what comes after the
+ * unstable one's three-part MSC prefix (`org.matrix.msc2931.navigate` → `m.navigate`,
+ * `org.matrix.msc2762.send.event:` → `m.send.event:`). Kept as a short list rather than derived
+ * from the tables above, so the widget SDK, which only compares spellings, carries neither table;
+ * test/unit/capabilities/spellings.test.ts checks that it says what the tables say.
+ */
+const UNSTABLE: ReadonlySet<string> = /* @__PURE__ */ new Set([
+  "org.matrix.msc2931.navigate",
+  "org.matrix.msc3973.user_directory_search",
+  "town.robin.msc3846.turn_servers",
+  "org.matrix.msc4039.upload_file",
+  "org.matrix.msc4039.download_file",
+  "org.matrix.msc4157.send.delayed_event",
+  "org.matrix.msc4157.update_delayed_event",
+  "org.matrix.msc4407.send.sticky_event",
+  "org.matrix.msc4407.receive.sticky_event",
+  "org.matrix.msc2790.modals",
+  "uk.half-shot.msc3662.mxid_share",
+  "org.matrix.msc4515.rtc_transports",
+  "org.matrix.msc4533.rtc_livekit_get_token",
+  "org.matrix.msc4533.rtc_livekit_delegate_delayed_leave",
+  "org.matrix.msc2762.send.event:",
+  "org.matrix.msc2762.receive.event:",
+  "org.matrix.msc2762.send.state_event:",
+  "org.matrix.msc2762.receive.state_event:",
+  "org.matrix.msc3819.send.to_device:",
+  "org.matrix.msc3819.receive.to_device:",
+  "org.matrix.msc2762.timeline:",
+  "org.matrix.msc3751.read.account_data:",
+]);
 
 /**
  * The stable spelling of a capability string: unstable prefixes and known misspellings are
@@ -128,10 +146,10 @@ const STABLE_FIXED: ReadonlyMap<string, string> = (() => {
  * otherwise compare equal after this, without parsing.
  */
 export function stableSpelling(raw: string): string {
-  const fixed = STABLE_FIXED.get(raw);
-  if (fixed !== undefined) return fixed;
+  // MSC2764 misspells the screenshot capability in two places; widgets written from it send these.
+  if (raw === "m.capbility.screenshot" || raw === "m.capabilitity.screenshot")
+    return "m.capability.screenshot";
   const colon = raw.indexOf(":");
-  if (colon < 0) return raw;
-  const head = STABLE_HEADS.get(raw.slice(0, colon + 1));
-  return head === undefined ? raw : head + raw.slice(colon + 1);
+  const head = colon < 0 ? raw : raw.slice(0, colon + 1);
+  return UNSTABLE.has(head) ? `m.${head.split(".").slice(3).join(".")}${raw.slice(head.length)}` : raw;
 }
