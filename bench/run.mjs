@@ -1,23 +1,27 @@
 #!/usr/bin/env node
-// `npm run bench`: performance figures of the toolkit next to matrix-widget-api and raw
-// postMessage. Prints a table and writes bench/results.md. Not part of `npm test`; nothing asserts
-// on timing.
+// `npm run bench`: every performance target of the toolkit (issue 11) in one table, next to
+// matrix-widget-api and raw postMessage from the same run, each marked met or not met. Prints the
+// table and writes bench/results.md. Not part of `npm test`; nothing asserts on timing.
 //
 // The parts are TypeScript (bench/browser, bench/node). Node 20 cannot run TypeScript, so each
-// Node-side part is bundled with esbuild into a temporary directory and run in its own process
-// (the memory part with --expose-gc). Bare imports that must stay outside the bundle (playwright-core,
+// part is bundled with esbuild into a temporary directory and run in its own process (the memory
+// part with --expose-gc). Bare imports that must stay outside the bundle (playwright-core,
 // esbuild, the .mjs scripts) are pointed at their files in this project.
 //
-//   1-3  browser figures  bench/browser/driver.ts (pages: bench/browser/{kit,mwa}-{host,widget}.ts)
-//   4    capability filtering  bench/node/capability-filter.ts
-//   5    widget bundle size    bench/node/bundle-size.ts (entries: bench/fixtures/size-*.ts; 5b: the
-//        script-tag bundles of scripts/build-browser.mjs)
-//   6    memory per session    bench/node/memory.ts
-//   7    library CPU per request without IPC (supplementary)  bench/node/overhead.ts
+//   bundle    widget bundle sizes          bench/node/bundle-size.ts (entries: bench/fixtures/size-*.ts)
+//   filter    capability filtering         bench/node/capability-filter.ts
+//   reads     read_events growth           bench/node/read-events.ts
+//   memory    memory per session, growth   bench/node/memory.ts
+//   overhead  CPU per request in-process   bench/node/overhead.ts
+//   browser   Chromium ratios to raw, cross pairs, fast path   bench/browser/driver.ts
 //
-// Environment: BENCH_REPS (browser repetitions, default 5), BENCH_BROWSER_BUDGET (seconds for the
-// measured browser runs, default 170; fewer repetitions, never under 3, are run when the machine is
-// too slow), BENCH_ONLY (comma-separated: browser,filter,bundle,memory,overhead).
+// A part that fails, or a figure a part does not produce, is shown as "not available"; the run
+// goes on and exits non-zero at the end.
+//
+// Environment: BENCH_ONLY (comma-separated part keys), BENCH_REPS (browser repetitions, default
+// and minimum for the targets 5), BENCH_SCALE (browser counts, development only), BENCH_PAIRS
+// (browser page pairs, development only), BENCH_BROWSER_BUDGET, BENCH_OVERHEAD_RUNS,
+// BENCH_MEMORY_ROUNDS, BENCH_FILTER_RUNS, BENCH_READ_RUNS.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -32,6 +36,7 @@ const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(","))
 const PARTS = [
   { key: "bundle", entry: "bench/node/bundle-size.ts", nodeArgs: [] },
   { key: "filter", entry: "bench/node/capability-filter.ts", nodeArgs: [] },
+  { key: "reads", entry: "bench/node/read-events.ts", nodeArgs: [] },
   { key: "memory", entry: "bench/node/memory.ts", nodeArgs: ["--expose-gc"] },
   // --no-warnings: matrix-widget-api adds an abort listener per pending request (MaxListenersExceeded).
   { key: "overhead", entry: "bench/node/overhead.ts", nodeArgs: ["--no-warnings"] },
@@ -88,283 +93,529 @@ const fmt = (value, digits = 1) => value.toFixed(digits);
 const kib = (bytes) => `${fmt(bytes / 1024, 1)} KiB`;
 const ms = (value) => `${fmt(value, value < 100 ? 1 : 0)} ms`;
 const times = (ratio) => `${fmt(ratio, 2)}×`;
-const yesNo = (ok) => (ok ? "yes" : "**no**");
+const signed = (value) => `${value >= 0 ? "+" : "−"}${fmt(Math.abs(value))}`;
+const MET = "met";
+const NOT_MET = "**not met**";
+const NA = "not available";
+const met = (ok) => (ok ? MET : NOT_MET);
+const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
 
-function browserRows(browser) {
-  const { kit, mwa } = browser.results;
-  const counts = browser.counts;
+/** A table row: figure, ours, matrix-widget-api, raw, target, met. */
+const row = (figure, ours, mwa, raw, target, verdict) => [figure, ours, mwa, raw, target, verdict];
+/** A row for a figure whose input is missing: says why, never throws. */
+const unavailable = (figure, target, why) =>
+  row(figure, `${NA}${why ? ` (${why})` : ""}`, "", "", target, NA);
+
+/**
+ * Builds rows with `build`; a missing part or key (another part failed, or does not produce this
+ * figure yet) turns into "not available" rows instead of stopping the report.
+ */
+function rowsOf(figures, build) {
+  try {
+    return build();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return figures.map(([figure, target]) => unavailable(figure, target, why));
+  }
+}
+
+/** The output of a part, or an error saying why there is none. */
+function partOf(results, failures, key) {
+  if (results[key] !== undefined) return results[key];
+  throw new Error(failures[key] ? `the ${key} part failed: ${failures[key]}` : `the ${key} part was not run`);
+}
+
+function need(value, what) {
+  if (value === undefined || value === null) throw new Error(`${what} missing`);
+  return value;
+}
+
+// ---- rows ----------------------------------------------------------------------------------------
+
+const IN_PROCESS = [
+  ["sequential", "CPU per request above the wire, in-process, sequential"],
+  ["burst", "CPU per request above the wire, in-process, burst"],
+  ["feed", "CPU per request above the wire, in-process, event feed"],
+];
+const IN_PROCESS_TARGET = "ours' extra ≤ ½ of mwa's";
+
+function inProcessRows(results, failures) {
+  return IN_PROCESS.map(([key, figure]) =>
+    rowsOf([[figure, IN_PROCESS_TARGET]], () => {
+      const overhead = partOf(results, failures, "overhead");
+      const { raw, kit, mwa } = need(overhead[key], `overhead.${key}`);
+      const ours = kit.microsPerRequest - raw.microsPerRequest;
+      const theirs = mwa.microsPerRequest - raw.microsPerRequest;
+      return [
+        row(
+          figure,
+          `${fmt(kit.microsPerRequest)} µs (${signed(ours)} µs)`,
+          `${fmt(mwa.microsPerRequest)} µs (${signed(theirs)} µs)`,
+          `${fmt(raw.microsPerRequest)} µs`,
+          IN_PROCESS_TARGET,
+          `${met(ours <= theirs / 2)} (${times(ours / theirs)} of mwa's)`,
+        ),
+      ];
+    }),
+  ).flat();
+}
+
+function memoryRow(results, failures) {
+  const figure = "Memory per live session";
+  const target = "≤ mwa";
+  return rowsOf([[figure, target]], () => {
+    const memory = partOf(results, failures, "memory");
+    const ours = need(memory.kitBytesPerSession, "memory.kitBytesPerSession");
+    const theirs = need(memory.mwaBytesPerSession, "memory.mwaBytesPerSession");
+    return [
+      row(
+        `${figure} (${memory.sessions} sessions, both ends)`,
+        kib(ours),
+        kib(theirs),
+        "—",
+        target,
+        `${met(ours <= theirs)} (${times(ours / theirs)})`,
+      ),
+    ];
+  });
+}
+
+function bundleRows(results, failures) {
   const defs = [
-    {
-      key: "sequential",
-      name: `1. Sequential round trip (${counts.sequential} requests)`,
-      per: counts.sequential,
-      target: 1.2,
-    },
-    { key: "burst", name: `2. Burst (${counts.burst} concurrent)`, per: counts.burst, target: 1.5 },
-    { key: "feed", name: `3. Event feed (${counts.feed} pushes)`, per: counts.feed, target: 1.2 },
+    ["kit", "Widget bundle: session + four proposals, min+gzip", 5],
+    ["kitEvents", "Widget bundle: plus events (send, read, receive), min+gzip", 8],
   ];
-  return defs.map(({ key, name, per, target }) => {
-    const ours = kit[key];
-    const theirs = mwa[key];
-    const perItem = (total) => `${fmt((total / per) * 1000, 0)} µs each`;
+  return defs
+    .map(([key, figure, targetKib]) =>
+      rowsOf([[figure, `≤ ${targetKib} KiB`]], () => {
+        const sizes = partOf(results, failures, "bundle");
+        const ours = need(sizes[key], `bundle.${key}`);
+        const mwa = sizes.mwa;
+        return [
+          row(
+            figure,
+            `${kib(ours.gzippedBytes)} (${kib(ours.minifiedBytes)} min)`,
+            mwa ? `${kib(mwa.gzippedBytes)} (whole library: CommonJS)` : "—",
+            "—",
+            `≤ ${targetKib} KiB`,
+            met(ours.gzippedBytes <= targetKib * 1024),
+          ),
+        ];
+      }),
+    )
+    .flat();
+}
+
+const BROWSER = [
+  ["sequential", "Browser, sequential round trips", 1.1],
+  ["burst", "Browser, burst of concurrent requests", 1.3],
+  ["feed", "Browser, event feed (each push acknowledged)", 1.1],
+];
+
+function browserPart(results, failures) {
+  return partOf(results, failures, "browser");
+}
+
+function figureOf(browser, pairKey, figureKey) {
+  const pair = need(browser.pairs?.[pairKey], `browser pair ${pairKey}`);
+  const figure = pair.figures?.[figureKey];
+  if (!figure) throw new Error(`${pairKey} ${figureKey}${pair.failure ? `: ${pair.failure}` : ""}`);
+  return figure;
+}
+
+function browserRows(results, failures) {
+  return BROWSER.map(([key, figure, target]) =>
+    rowsOf([[figure, `≤ ${target}× raw`]], () => {
+      const browser = browserPart(results, failures);
+      const count = browser.counts[key];
+      const ours = figureOf(browser, "kit", key);
+      let theirs;
+      try {
+        theirs = figureOf(browser, "mwa", key);
+      } catch {
+        theirs = undefined;
+      }
+      return [
+        row(
+          `${figure} (${count})`,
+          `${times(ours.ratio)} (${ms(ours.libMedian)})`,
+          theirs ? `${times(theirs.ratio)} (${ms(theirs.libMedian)})` : NA,
+          `ours' pages ${ms(ours.rawMedian)}${theirs ? ` · mwa's ${ms(theirs.rawMedian)}` : ""}`,
+          `≤ ${target}× raw`,
+          met(ours.ratio <= target),
+        ),
+      ];
+    }),
+  ).flat();
+}
+
+const CROSS = [
+  ["mwaWidgetInKitHost", "Cross pair: matrix-widget-api's widget in our host"],
+  ["kitWidgetInMwaHost", "Cross pair: our widget in matrix-widget-api's host"],
+];
+const CROSS_TARGET = "answers every request";
+
+function crossRows(results, failures) {
+  return CROSS.map(([key, figure]) =>
+    rowsOf([[figure, CROSS_TARGET]], () => {
+      const browser = browserPart(results, failures);
+      const pair = need(browser.pairs?.[key], `browser pair ${key}`);
+      const cells = ["sequential", "burst", "feed"].map((name) => {
+        const f = pair.figures?.[name];
+        return f ? `${name} ${times(f.ratio)}` : `${name} ${NA}`;
+      });
+      const raws = ["sequential", "burst", "feed"]
+        .map((name) => pair.figures?.[name])
+        .filter(Boolean)
+        .map((f) => ms(f.rawMedian));
+      const complete = ["sequential", "burst", "feed"].every((name) => pair.figures?.[name]);
+      const ok = complete && !pair.failure;
+      return [
+        row(
+          figure,
+          cells.join(" · "),
+          "—",
+          raws.join(" · ") || "—",
+          `${CROSS_TARGET} (ratios reported)`,
+          ok ? MET : `${NOT_MET}${pair.failure ? ` (${pair.failure})` : ""}`,
+        ),
+      ];
+    }),
+  ).flat();
+}
+
+const FAST = [
+  ["burst", "Fast path: burst of concurrent requests", "< 1.0× raw", (ratio) => ratio < 1.0],
+  ["sequential", "Fast path: sequential round trips", "≤ 1.05× raw", (ratio) => ratio <= 1.05],
+];
+
+function fastPathRows(results, failures) {
+  return FAST.map(([key, figure, target, passes]) =>
+    rowsOf([[figure, target]], () => {
+      const browser = browserPart(results, failures);
+      const pair = need(browser.pairs?.kit, "browser pair kit");
+      const active = pair.fastPathActive ?? {};
+      if (active.host !== true || active.widget !== true) {
+        const said = `host ${active.host ?? "unknown"}, widget ${active.widget ?? "unknown"}`;
+        return [unavailable(figure, target, `fastPathActive: ${said}`)];
+      }
+      const ours = figureOf(browser, "kit", key);
+      let off;
+      try {
+        off = figureOf(browser, "kitNoFastPath", key);
+      } catch {
+        off = undefined;
+      }
+      let theirs;
+      try {
+        theirs = figureOf(browser, "mwa", key);
+      } catch {
+        theirs = undefined;
+      }
+      return [
+        row(
+          `${figure} (${browser.counts[key]})`,
+          `${times(ours.ratio)} (fastPath: false ${off ? times(off.ratio) : NA})`,
+          theirs ? times(theirs.ratio) : NA,
+          ms(ours.rawMedian),
+          target,
+          met(passes(ours.ratio)),
+        ),
+      ];
+    }),
+  ).flat();
+}
+
+/** "Flat" growth: the larger size costs at most this many times the smaller. */
+const FLAT = 1.5;
+
+function filterGrowthRow(results, failures) {
+  const figure = "Growth: capability filter, 1 → 500 grants";
+  const target = `O(1): ≤ ${FLAT}×`;
+  return rowsOf([[figure, target]], () => {
+    const filter = partOf(results, failures, "filter");
+    const small = need(filter[0], "filter rows");
+    const large = need(filter[filter.length - 1], "filter rows");
+    const ours = large.kit.nsPerCheck / small.kit.nsPerCheck;
+    const theirs = large.mwa.nsPerCheck / small.mwa.nsPerCheck;
     return [
-      name,
-      `${ms(ours.libMedian)} (${perItem(ours.libMedian)})`,
-      `${ms(theirs.libMedian)} (${perItem(theirs.libMedian)})`,
-      `ours page ${ms(ours.rawMedian)} · mwa page ${ms(theirs.rawMedian)}`,
-      `${times(ours.ratio)} (CPU ${times(ours.cpuRatio)})`,
-      `${times(theirs.ratio)} (CPU ${times(theirs.cpuRatio)})`,
-      `≤ ${target}× raw`,
-      `${yesNo(ours.ratio <= target)} (CPU: ${ours.cpuRatio <= target ? "yes" : "no"})`,
+      row(
+        `Growth: capability filter, ${small.grants} → ${large.grants} grants`,
+        `${fmt(small.kit.nsPerCheck)} → ${fmt(large.kit.nsPerCheck)} ns/check (${times(ours)})`,
+        `${fmt(small.mwa.nsPerCheck)} → ${fmt(large.mwa.nsPerCheck)} ns/check (${times(theirs)})`,
+        "—",
+        target,
+        met(ours <= FLAT),
+      ),
     ];
   });
 }
 
-const FILTER_TARGET_NS = 100;
-/** "Flat": the 500-grant check costs at most this much more than the 1-grant check. */
-const FLAT_FACTOR = 1.5;
-
-function filterRows(filter) {
-  const first = filter[0];
-  return filter.map((row) => {
-    const flat = row.kit.nsPerCheck <= first.kit.nsPerCheck * FLAT_FACTOR;
-    const perSecond = (value) => `${fmt(value / 1e6, 2)} M events/s`;
+function readsGrowthRow(results, failures) {
+  const figure = "Growth: read_events (limit 10), memory driver, 1,000 → 100,000 events";
+  const target = `O(limit): ≤ ${FLAT}×`;
+  return rowsOf([[figure, target]], () => {
+    const reads = partOf(results, failures, "reads");
+    const small = need(reads.sizes?.[0], "reads.sizes");
+    const large = need(reads.sizes?.[reads.sizes.length - 1], "reads.sizes");
+    const ratio = large.hostMicros / small.hostMicros;
+    const count = (n) => n.toLocaleString("en-US");
     return [
-      `4. Capability filter, ${row.grants} grant${row.grants === 1 ? "" : "s"}`,
-      `${fmt(row.kit.nsPerCheck)} ns/check (${perSecond(row.kit.eventsPerSecond)})`,
-      `${fmt(row.mwa.nsPerCheck)} ns/check (${perSecond(row.mwa.eventsPerSecond)})`,
-      "—",
-      `${times(row.kit.nsPerCheck / first.kit.nsPerCheck)} of 1-grant cost`,
-      `${times(row.mwa.nsPerCheck / first.mwa.nsPerCheck)} of 1-grant cost`,
-      `≤ ${FILTER_TARGET_NS} ns, flat 1→500`,
-      `${yesNo(row.kit.nsPerCheck <= FILTER_TARGET_NS)} (flat: ${flat ? "yes" : "no"})`,
+      row(
+        `Growth: read_events (limit ${reads.limit}), memory driver, ${count(small.events)} → ${count(large.events)} events`,
+        `${fmt(small.hostMicros)} → ${fmt(large.hostMicros)} µs/read (${times(ratio)}); driver alone ${fmt(small.driverMicros)} → ${fmt(large.driverMicros)} µs`,
+        "— (no in-memory driver)",
+        "—",
+        target,
+        met(ratio <= FLAT),
+      ),
     ];
   });
 }
 
-const BUNDLE_TARGET = 8 * 1024;
-
-function bundleRow(sizes) {
-  return [
-    "5. Widget bundle (min + gzip -9)",
-    `${kib(sizes.kit.gzippedBytes)} (${kib(sizes.kit.minifiedBytes)} min)`,
-    `${kib(sizes.mwa.gzippedBytes)} (${kib(sizes.mwa.minifiedBytes)} min)`,
-    "—",
-    `${times(sizes.kit.gzippedBytes / sizes.mwa.gzippedBytes)} of mwa`,
-    "—",
-    "≤ 8 KiB gzipped",
-    yesNo(sizes.kit.gzippedBytes <= BUNDLE_TARGET),
-  ];
-}
-
-function scriptTagRows(sizes) {
-  if (!sizes.scriptTag) return [];
-  const names = { esm: "5b. Script-tag build, ESM", iife: "5c. Script-tag build, IIFE" };
-  return Object.entries(names).map(([key, name]) => {
-    const size = sizes.scriptTag[key];
-    return [
-      `${name} (min + gzip -9)`,
-      `${kib(size.gzippedBytes)} (${kib(size.minifiedBytes)} min)`,
-      "—",
-      "—",
-      "—",
-      "—",
-      "(none: every family, nothing tree-shaken)",
-      "—",
-    ];
+/**
+ * Points of memory.json's `growth`: [{ requests, bytes }], read loosely. Accepts an array of
+ * points, or an object holding one (under `points`, `kit` or `ours`), whose entries have a number
+ * under a key naming requests and one naming bytes (ours preferred where both sides are given).
+ */
+function growthPoints(growth) {
+  const list = Array.isArray(growth)
+    ? growth
+    : [growth?.points, growth?.kit, growth?.ours, ...Object.values(growth ?? {})].find(Array.isArray);
+  if (!Array.isArray(list)) return undefined;
+  const points = list.map((point) => {
+    if (typeof point !== "object" || point === null) return undefined;
+    const entries = Object.entries(point).filter(([, value]) => isNumber(value));
+    const requests = entries.find(([key]) => /request/i.test(key))?.[1];
+    const byteKeys = entries.filter(([key]) => /byte|heap/i.test(key));
+    const bytes = (byteKeys.find(([key]) => /kit|ours/i.test(key)) ?? byteKeys[0])?.[1];
+    return isNumber(requests) && isNumber(bytes) ? { requests, bytes } : undefined;
   });
+  return points.length >= 2 && points.every(Boolean) ? points : undefined;
 }
 
-function memoryRow(memory) {
-  return [
-    `6. Memory, ${memory.sessions} live sessions (Node)`,
-    `${kib(memory.kitBytesPerSession)} per session`,
-    `${kib(memory.mwaBytesPerSession)} per session`,
-    "—",
-    `${times(memory.kitBytesPerSession / memory.mwaBytesPerSession)} of mwa`,
-    "—",
-    "(none)",
-    "—",
-  ];
-}
-
-function overheadRows(overhead) {
-  const names = {
-    sequential: "7a. In-process sequential (no IPC)",
-    burst: "7b. In-process burst (no IPC)",
-    feed: "7c. In-process event feed (no IPC)",
-  };
-  return Object.entries(names).map(([key, name]) => {
-    const { raw, kit, mwa } = overhead[key];
-    const cell = (value) =>
-      `${fmt(value.microsPerRequest)} µs CPU/req (+${fmt(value.microsPerRequest - raw.microsPerRequest)} µs)`;
+function memoryGrowthRow(results, failures) {
+  const figure = "Growth: a session's memory with requests served";
+  const target = "does not grow: ≤ 1 KiB more";
+  return rowsOf([[figure, target]], () => {
+    const memory = partOf(results, failures, "memory");
+    const growth = need(memory.growth, "memory.growth");
+    const points = growthPoints(growth);
+    if (!points) throw new Error("memory.growth in a shape this report does not read");
+    const first = points[0];
+    const last = points[points.length - 1];
+    const count = (n) => n.toLocaleString("en-US");
     return [
-      name,
-      cell(kit),
-      cell(mwa),
-      `${fmt(raw.microsPerRequest)} µs CPU/req (in-process wire)`,
-      times(kit.microsPerRequest / raw.microsPerRequest),
-      times(mwa.microsPerRequest / raw.microsPerRequest),
-      "(supplementary)",
-      "—",
+      row(
+        `Growth: a session's memory after ${count(first.requests)} → ${count(last.requests)} requests`,
+        `${kib(first.bytes)} → ${kib(last.bytes)} (${signed((last.bytes - first.bytes) / 1024)} KiB)`,
+        "—",
+        "—",
+        target,
+        met(last.bytes - first.bytes <= 1024),
+      ),
     ];
   });
 }
 
 function table(rows) {
-  const header = [
-    "Figure",
-    "Ours",
-    "matrix-widget-api",
-    "Raw",
-    "Ours ratio",
-    "mwa ratio",
-    "Target",
-    "Met? (ours)",
-  ];
-  const line = (cells) => `| ${cells.join(" | ")} |`;
+  const header = ["Figure", "Ours", "matrix-widget-api", "Raw", "Target", "Met?"];
+  const line = (cells) => `| ${cells.map((cell) => String(cell).replace(/\|/g, "\\|")).join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-function runsList(values) {
-  return values.map((value) => fmt(value, 0)).join(", ");
+function runsList(values, digits = 0) {
+  return (values ?? []).map((value) => fmt(value, digits)).join(", ");
 }
 
-function report(results, failures, machine) {
-  const rows = [];
-  if (results.browser) rows.push(...browserRows(results.browser));
-  else
-    rows.push(["1–3. Browser figures", `failed: ${failures.browser ?? "skipped"}`, "", "", "", "", "", ""]);
-  if (results.filter) rows.push(...filterRows(results.filter));
-  else rows.push(["4. Capability filter", `failed: ${failures.filter ?? "skipped"}`, "", "", "", "", "", ""]);
-  if (results.bundle) rows.push(bundleRow(results.bundle), ...scriptTagRows(results.bundle));
-  else rows.push(["5. Widget bundle", `failed: ${failures.bundle ?? "skipped"}`, "", "", "", "", "", ""]);
-  if (results.memory) rows.push(memoryRow(results.memory));
-  else rows.push(["6. Memory", `failed: ${failures.memory ?? "skipped"}`, "", "", "", "", "", ""]);
-  if (results.overhead) rows.push(...overheadRows(results.overhead));
-  else rows.push(["7. In-process", `failed: ${failures.overhead ?? "skipped"}`, "", "", "", "", "", ""]);
+// ---- report --------------------------------------------------------------------------------------
+
+const PAIR_NAMES = {
+  kit: "ours (our host and widget, fastPath: true)",
+  mwa: "matrix-widget-api (ClientWidgetApi and WidgetApi)",
+  kitNoFastPath: "ours with fastPath: false",
+  mwaWidgetInKitHost: "matrix-widget-api's widget in our host",
+  kitWidgetInMwaHost: "our widget in matrix-widget-api's host",
+};
+
+function report(results, failures, machine, loads) {
+  // Every helper returns a list of rows (one or more).
+  const rows = [
+    ...inProcessRows(results, failures),
+    ...memoryRow(results, failures),
+    ...bundleRows(results, failures),
+    ...browserRows(results, failures),
+    ...crossRows(results, failures),
+    ...fastPathRows(results, failures),
+    ...filterGrowthRow(results, failures),
+    ...readsGrowthRow(results, failures),
+    ...memoryGrowthRow(results, failures),
+  ];
 
   const out = [];
   out.push("# Benchmark results", "");
-  out.push(`Generated by \`npm run bench\` (bench/run.mjs) on ${machine.date}.`, "");
+  out.push(
+    `Generated by \`npm run bench\` (bench/run.mjs) on ${machine.date}. Every target of issue 11, measured in` +
+      " this one run; ratios are to raw postMessage between the same two windows, measured alternately with" +
+      " the library in the same page. Medians; the runs behind each median are listed below.",
+    "",
+  );
   out.push(table(rows), "");
+
   out.push("## Machine", "");
   out.push(`- CPUs: ${machine.nproc} (${machine.cpuModel}), memory ${fmt(machine.memoryGiB, 1)} GiB`);
   out.push(`- Node ${machine.node}; Chromium ${machine.chromium} (headless, Debian package)`);
   out.push(
-    `- Load average (1 min) at start ${fmt(machine.loadStart, 2)}, at end ${fmt(machine.loadEnd, 2)}` +
-      " — other jobs share this machine; wall-clock figures move with it, CPU-time figures much less",
+    `- Load average (1 min) at start ${fmt(machine.loadStart, 2)}, at end ${fmt(machine.loadEnd, 2)}; per part: ` +
+      Object.entries(loads)
+        .map(([key, [before, after]]) => `${key} ${fmt(before, 2)}→${fmt(after, 2)}`)
+        .join(", ") +
+      ". Other jobs may share the machine: wall-clock figures move with its load, CPU-time figures much less.",
   );
   out.push(`- Total benchmark time ${fmt(machine.seconds, 0)} s`, "");
 
-  out.push("## What each figure measures", "");
+  out.push("## How each figure is measured", "");
   out.push(
-    "Browser figures (1–3): a host page on `http://localhost:<port>` embeds the widget from `http://127.0.0.1:<port>`" +
-      " (another site, so the widget runs in its own renderer process), served and driven by the test harness" +
-      " (test/browser/harness). Each implementation has its own page pair; both stay open and their runs are" +
-      " interleaved. **Raw** is a postMessage echo between the same two windows, in the same page, with the same" +
-      " source/origin checks and envelope-sized messages (the reply repeats the request plus `response`), run" +
-      " alternately with the library. Each figure is the median of the repetitions; a ratio is median(library) ÷" +
-      " median(raw). Wall time is measured in the page (`performance.now()`); **CPU** is the CPU time of all" +
-      " Chromium processes (browser process, which routes cross-process messages, and both renderers) over the" +
-      " same run, from /proc schedstat, which does not count time spent waiting for a CPU. `console.log` is" +
-      " silenced in every page because the harness forwards console calls over CDP and matrix-widget-api logs" +
-      " every message it sends.",
-    "",
-  );
-  if (results.browser) {
-    const b = results.browser;
-    out.push(
-      `- Repetitions: ${b.reps} per figure (after a warm-up at a sixth of each count). Idle Chromium CPU: ${fmt(b.idleCpuMsPerSecond, 1)} ms per second.`,
-    );
-  }
-  out.push(
-    '- **1. Sequential:** the widget calls `searchUserDirectory(client, "ali", { limit: 10 })` (ours) /' +
-      ' `WidgetApi.searchUserDirectory("ali", 10)` (mwa) one after another; the host\'s driver answers at once' +
-      " with a fixed 2-user result (ours: `WidgetHost` with a `searchUserDirectory` driver; mwa: `ClientWidgetApi`" +
-      " with a `WidgetDriver` subclass, capabilities approved in `validateCapabilities`). Ours raises the" +
-      " directory-search rate limit (default burst 20, then 5/s), which would otherwise refuse the run." +
-      " Raw: envelope-sized echo widget → host → widget, one after another.",
+    "- **CPU per request above the wire (in-process)** — bench/node/overhead.ts. Both ends in one Node" +
+      " process over a wire that does to the data what postMessage does (a structured clone, delivered in" +
+      " a microtask); CPU time of the process per request, median of round-robin runs. Raw is an envelope" +
+      " echo on the same wire; a library's extra is its figure minus raw's. The target compares the extras:" +
+      " ours at most half of matrix-widget-api's. Workloads: directory searches one after another, the same" +
+      " as a burst, and room events fed to the widget one at a time, each acknowledged.",
   );
   out.push(
-    "- **2. Burst:** the same request issued concurrently (`Promise.all`). Ours sets `maxPending: 4096` on" +
-      " the client (default 64 would refuse requests 65+). Raw: all echoes sent, then all replies awaited.",
+    "- **Memory per live session** — bench/node/memory.ts: heap growth after full GCs for a number of" +
+      " negotiated sessions (both ends each), divided by that number; median of rounds after a warm-up." +
+      " Its `growth` figure (when present) is a session's memory after serving few and many requests.",
   );
   out.push(
-    "- **3. Event feed:** host → widget, each push acknowledged before the next. Ours has no MSC2762 event" +
-      " delivery yet: `host.request(customToWidgetAction, event)` answered by `client.handle(...)`, the" +
-      " action's schema checking the event's fields. mwa: `ClientWidgetApi.feedEvent(event)` (viewed room set," +
-      " `receive.event:m.room.message` approved), which checks the capability and sends `send_event`;" +
-      " the widget acknowledges in its `action:send_event` listener. Raw: host → widget echoes of the same" +
-      " event in an envelope.",
+    "- **Widget bundle** — bench/node/bundle-size.ts: esbuild (bundle, minify, ESM, browser, es2022, no" +
+      " source map), then gzip level 9, of bench/fixtures/size-*.ts. matrix-widget-api ships CommonJS only," +
+      " so nothing of it is tree-shaken: its figure is the whole library either way.",
   );
   out.push(
-    "- **4. Capability filtering** (Node, CPU time of the thread): 1024 room and state events, of types" +
-      " granted early, late or never, checked in a loop against 1, 50 and 500 receive grants. Ours:" +
-      ' `CapabilitySet.allowsEvent("receive", event)`. mwa: what `ClientWidgetApi.feedEvent` runs per' +
-      " event — `allowedEvents.some(cap => cap.matchesAsStateEvent / matchesAsRoomEvent(...))` over the" +
-      " `WidgetEventCapability` objects that `WidgetEventCapability.findEventCapabilities(grants)` returns" +
-      " (mwa parses the grants once, at approval, not per event). Both checks agree on every event. Median" +
-      " of 9 runs of ≥ 40 ms CPU each, after calibration and 3 warm-up runs.",
+    "- **Browser ratios, cross pairs, fast path** — bench/browser/driver.ts. A host page on" +
+      " `http://localhost:<port>` embeds the widget from `http://127.0.0.1:<port>` (another site, so the" +
+      " widget has its own renderer process) in Chromium. Five page pairs stay open side by side, each in its" +
+      " own browser context: " +
+      Object.values(PAIR_NAMES).join("; ") +
+      ". Per repetition and workload, every pair runs raw and library back to back (the order of pairs and of" +
+      " raw/library alternates between repetitions). **Raw** is a postMessage echo between the same two" +
+      " windows with the same source/origin checks and envelope-sized messages. A ratio is median(library) ÷" +
+      " median(raw) of the same pair. Sequential: `searchUserDirectory` one after another (the host's driver" +
+      " answers at once with a fixed two-user result; our host's directory rate limit raised). Burst: the same" +
+      " requests all at once. Event feed: host → widget, each push acknowledged before the next — ours through" +
+      " the real feed (the driver's `watchRoomEvents` listener called, WidgetHost's MSC2762 feed sends" +
+      " `send_event`, the widget's `onRoomEvent` listener receives it and the client acknowledges it; a push" +
+      " counts once the host's `trace` entry for it says the acknowledgement is back), matrix-widget-api's" +
+      " `ClientWidgetApi.feedEvent` answered in the widget's `action:send_event` listener. The widget counts" +
+      " what it received, and the count is checked. The fast-path rows use the first pair; they are" +
+      ' "not available" unless both our host and widget report `fastPathActive` after the warm-up. console.log' +
+      " is silenced in every page (matrix-widget-api logs every message).",
   );
   out.push(
-    "- **5. Widget bundle:** esbuild (bundle, minify, ESM, browser, es2022, no source map), then gzip level 9." +
-      " Ours: bench/fixtures/size-kit.ts (`WidgetClient.create` plus `navigate`, `searchUserDirectory`," +
-      " `shareUsers`, `readAccountData`). mwa: bench/fixtures/size-mwa.ts (`WidgetApi` with `navigateTo` and" +
-      " `searchUserDirectory`); mwa ships CommonJS only, so nothing of it is tree-shaken.",
+    "- **Growth: capability filter** — bench/node/capability-filter.ts: 1024 room and state events checked" +
+      " against 1, 50 and 500 receive grants, CPU time of the thread per check, median of runs. Ours:" +
+      ' `CapabilitySet.allowsEvent("receive", event)`; matrix-widget-api: the per-event check feedEvent runs' +
+      " over the capabilities it parsed at approval. Both agree on every event.",
   );
   out.push(
-    "- **5b, 5c. Script-tag build:** the files `npm run build` writes to dist/browser (scripts/build-browser.mjs):" +
-      " the whole widget side (`matrix-widget-kit/widget`, every action family) with valibot inlined, minified" +
-      " (es2022), as an ES module and as an IIFE defining `MatrixWidgetKit`; measured as shipped, without the" +
-      " source map, then gzip level 9. A page loading one of them needs nothing else.",
-  );
-  out.push(
-    "- **6. Memory:** `heapUsed` growth after full GCs (`--expose-gc`) for 50 negotiated sessions, divided" +
-      " by 50; each session is both ends (ours: `WidgetHost` + `WidgetClient` over `createMemoryTransportPair`," +
-      " which also keeps a log of up to 1000 sent messages per end; mwa: `ClientWidgetApi` + `WidgetApi` over a" +
-      " stand-in for `window`/`window.parent`/the iframe, an in-process bus with structured cloning). Median of" +
-      ` ${results.memory?.rounds ?? 5} rounds after a warm-up round.`,
-  );
-  out.push(
-    "- **7. In-process (supplementary, no target):** on this machine a cross-process postMessage round trip" +
-      " costs about a millisecond of CPU across the browser process and both renderers, which hides the" +
-      " libraries' own JavaScript in figures 1–3 (their ratios would be larger where IPC is cheaper). Here both" +
-      " ends run in one Node process over a wire that does to the data what postMessage does (a structured" +
-      " clone, delivered in a microtask): raw = envelope echo on that wire; ours = `WidgetHost` + `WidgetClient`" +
-      " over a `Transport` on it (host `maxInFlight` raised for the burst: microtask delivery hands the host the" +
-      " whole burst at once); mwa = `ClientWidgetApi` + `WidgetApi` over the stand-in windows. Same three" +
-      " workloads as 1–3. CPU time of the process per request (`process.cpuUsage`), median of 7 round-robin" +
-      ' runs; "+x µs" is the library\'s own cost over the wire.',
+    "- **Growth: read_events** — bench/node/read-events.ts: `readRoomEvents(client, type, { limit: 10 })`" +
+      " from a WidgetClient through a WidgetHost to the in-memory driver (MemoryDriver), in a room of" +
+      " 1,000 events and one of 100,000, all of the type read; CPU time of the thread per read, median of runs." +
+      " The driver's own share (MemoryDriver.readRoomEvents called directly) is shown too.",
     "",
   );
 
-  if (results.bundle) {
-    out.push("## Largest inputs of our widget bundle (minified bytes)", "");
-    for (const { input, bytes } of results.bundle.kit.top) out.push(`- ${input}: ${bytes}`);
-    out.push("");
-  }
   if (results.browser) {
-    out.push("## Browser runs (ms, wall · CPU)", "");
-    for (const impl of ["kit", "mwa"]) {
-      for (const [key, figure] of Object.entries(results.browser.results[impl])) {
+    const b = results.browser;
+    out.push("## Browser runs", "");
+    out.push(
+      `Repetitions: ${b.reps} (after a warm-up at a sixth of each count). Counts: ${b.counts.sequential} sequential,` +
+        ` ${b.counts.burst} in a burst, ${b.counts.feed} pushes. Idle Chromium CPU: ${fmt(b.idleCpuMsPerSecond, 1)} ms per second.` +
+        " Wall ms per run (library · raw), ratio per repetition, and CPU ms of all Chromium processes per run.",
+      "",
+    );
+    for (const [key, pair] of Object.entries(b.pairs ?? {})) {
+      const active = pair.fastPathActive ?? {};
+      const fast =
+        pair.host === "kit" || pair.widget === "kit"
+          ? `; fastPathActive host ${active.host ?? "unknown"}, widget ${active.widget ?? "unknown"}`
+          : "";
+      out.push(`### ${PAIR_NAMES[key] ?? key}${fast}`, "");
+      for (const [name, figure] of Object.entries(pair.figures ?? {})) {
         out.push(
-          `- ${impl === "kit" ? "ours" : "mwa"} ${key}: library [${runsList(figure.lib)}] · [${runsList(figure.libCpu)}];` +
-            ` raw [${runsList(figure.raw)}] · [${runsList(figure.rawCpu)}]`,
+          `- ${name}: ratio ${times(figure.ratio)} (CPU ${times(figure.cpuRatio)}); library [${runsList(figure.lib)}]` +
+            ` · raw [${runsList(figure.raw)}]; ratios [${runsList(figure.ratios, 2)}]; CPU library` +
+            ` [${runsList(figure.libCpu)}] · raw [${runsList(figure.rawCpu)}]`,
         );
       }
+      if (pair.events)
+        out.push(`- events received by the widget: ${pair.events.delivered} of ${pair.events.expected}`);
+      if (pair.failure) out.push(`- **failed:** ${pair.failure}`);
+      if (pair.problems?.length) out.push(...pair.problems.map((p) => `- console: ${p}`));
+      out.push("");
     }
-    const problems = Object.entries(results.browser.problems).flatMap(([impl, list]) =>
-      list.map((entry) => `${impl}: ${entry}`),
-    );
-    if (problems.length) out.push("", "Console errors in the pages:", ...problems.map((p) => `- ${p}`));
+  }
+  if (results.overhead) {
+    out.push("## In-process runs (µs of CPU per request)", "");
+    for (const [key, figure] of Object.entries(results.overhead)) {
+      const parts = Object.entries(figure).map(([impl, value]) => `${impl} [${runsList(value.runs, 1)}]`);
+      out.push(`- ${key}: ${parts.join(" · ")}`);
+    }
     out.push("");
   }
   if (results.memory) {
     out.push(
-      `Memory runs (bytes per session): ours [${runsList(results.memory.kitRuns)}], mwa [${runsList(results.memory.mwaRuns)}]`,
+      "## Memory runs",
       "",
+      `Bytes per session: ours [${runsList(results.memory.kitRuns)}], mwa [${runsList(results.memory.mwaRuns)}]`,
     );
+    if (results.memory.growth !== undefined) {
+      out.push(
+        "",
+        "Growth (as memory.ts reported it):",
+        "",
+        "```json",
+        JSON.stringify(results.memory.growth),
+        "```",
+      );
+    }
+    out.push("");
+  }
+  if (results.filter) {
+    out.push("## Capability filter, every size (ns per check)", "");
+    for (const r of results.filter) {
+      out.push(`- ${r.grants} grants: ours ${fmt(r.kit.nsPerCheck)}, mwa ${fmt(r.mwa.nsPerCheck)}`);
+    }
+    out.push("");
+  }
+  if (results.reads) {
+    out.push("## read_events runs (µs of CPU per read)", "");
+    for (const size of results.reads.sizes) {
+      out.push(
+        `- ${size.events} events: through the host [${runsList(size.hostRuns, 1)}]; driver alone [${runsList(size.driverRuns, 1)}]`,
+      );
+    }
+    out.push("");
+  }
+  if (results.bundle) {
+    out.push("## Bundles", "");
+    for (const key of ["kit", "kitEvents"]) {
+      const entry = results.bundle[key];
+      if (!entry) continue;
+      out.push(`Largest inputs of ${entry.entry ?? key} (minified bytes):`, "");
+      for (const { input, bytes } of entry.top ?? []) out.push(`- ${input}: ${bytes}`);
+      out.push("");
+    }
+    if (results.bundle.scriptTag) {
+      const { esm, iife } = results.bundle.scriptTag;
+      out.push(
+        `Script-tag builds (dist/browser, every family, valibot inlined, min+gzip): ESM ${kib(esm.gzippedBytes)},` +
+          ` IIFE ${kib(iife.gzippedBytes)}. No target.`,
+        "",
+      );
+    }
   }
   const failed = Object.entries(failures);
   if (failed.length) {
@@ -378,6 +629,7 @@ function report(results, failures, machine) {
 const temp = mkdtempSync(join(tmpdir(), "matrix-widget-kit-bench-"));
 const results = {};
 const failures = {};
+const loads = {};
 const loadStart = loadavg()[0];
 try {
   for (const part of PARTS) {
@@ -385,6 +637,7 @@ try {
     const script = join(temp, `${part.key}.mjs`);
     const output = join(temp, `${part.key}.json`);
     const since = Date.now();
+    const loadBefore = loadavg()[0];
     process.stderr.write(`[bench] ${part.key}: ${part.entry}\n`);
     try {
       await bundle(part.entry, script);
@@ -393,11 +646,17 @@ try {
       continue;
     }
     const failure = await runPart(script, part.nodeArgs, output);
+    loads[part.key] = [loadBefore, loadavg()[0]];
     if (failure) {
       failures[part.key] = failure;
       continue;
     }
-    results[part.key] = JSON.parse(readFileSync(output, "utf8"));
+    try {
+      results[part.key] = JSON.parse(readFileSync(output, "utf8"));
+    } catch (error) {
+      failures[part.key] = `no readable output: ${error instanceof Error ? error.message : String(error)}`;
+      continue;
+    }
     process.stderr.write(`[bench] ${part.key}: done in ${fmt((Date.now() - since) / 1000, 1)} s\n`);
   }
 } finally {
@@ -415,7 +674,7 @@ const machine = {
   loadEnd: loadavg()[0],
   seconds: (Date.now() - started) / 1000,
 };
-const { markdown, tableText } = report(results, failures, machine);
+const { markdown, tableText } = report(results, failures, machine, loads);
 writeFileSync(join(root, "bench", "results.md"), `${markdown.trimEnd()}\n`);
 console.log(`\n${tableText}\n`);
 console.log(
