@@ -586,7 +586,10 @@ function report(results, failures, machine, loads) {
   if (results.filter) {
     out.push("## Capability filter, every size (ns per check)", "");
     for (const r of results.filter) {
-      out.push(`- ${r.grants} grants: ours ${fmt(r.kit.nsPerCheck)}, mwa ${fmt(r.mwa.nsPerCheck)}`);
+      out.push(
+        `- ${r.grants} grants: ours ${fmt(r.kit.nsPerCheck)} [${runsList(r.kit.runs, 1)}],` +
+          ` mwa ${fmt(r.mwa.nsPerCheck)} [${runsList(r.mwa.runs, 1)}]`,
+      );
     }
     out.push("");
   }
