@@ -1,10 +1,11 @@
 // Growth figure: capability filtering stays O(1) in the number of grants. In Node, no browser.
-// Checks a fixed stream of room and state events against 1, 50 and 500 grants, with our CapabilitySet.allowsEvent and with
-// matrix-widget-api's own check. matrix-widget-api parses the grants once, when they are approved
-// (ClientWidgetApi.allowCapabilities calls WidgetEventCapability.findEventCapabilities), and then,
-// for every event, feedEvent runs canReceiveStateEvent / canReceiveRoomEvent, which is
-// `allowedEvents.some(cap => cap.matchesAsStateEvent / matchesAsRoomEvent(...))`. That per-event
-// loop is replicated below on the WidgetEventCapability objects findEventCapabilities returns.
+// Checks a fixed stream of room and state events against 1, 50 and 500 grants, with our
+// CapabilitySet.allowsEvent and with matrix-widget-api's own check. matrix-widget-api parses the
+// grants once, when they are approved (ClientWidgetApi.allowCapabilities calls
+// WidgetEventCapability.findEventCapabilities), and then, for every event, feedEvent runs
+// canReceiveStateEvent / canReceiveRoomEvent, which is `allowedEvents.some(cap =>
+// cap.matchesAsStateEvent / matchesAsRoomEvent(...))`. That per-event loop is replicated below on
+// the WidgetEventCapability objects findEventCapabilities returns.
 // Writes JSON to the path in argv[2].
 import { readFileSync, writeFileSync } from "node:fs";
 import { EventDirection, WidgetEventCapability } from "matrix-widget-api";
