@@ -25,6 +25,7 @@ import {
   supportedApiVersionsToWidget,
 } from "../protocol/actions/session.js";
 import type { Transport } from "../transport/transport.js";
+import { withFastPath } from "../transport/fast-path.js";
 import { MAX_CAPABILITIES_PER_REQUEST } from "../protocol/actions/schemas.js";
 import { builtInHostParts } from "./built-ins.js";
 import type { HostFeature } from "./features/feature.js";
@@ -83,6 +84,12 @@ export interface WidgetHostOptions {
    */
   roomId?: string;
   logger?: Logger;
+  /**
+   * Let the session move to a private MessagePort that our widget offers after the handshake
+   * (default true), when the transport can (the postMessage one). False keeps plain postMessage.
+   * Other widgets see one more version string and nothing else. See docs/security.md.
+   */
+  fastPath?: boolean;
 }
 
 type Listener<T> = (payload: T) => void;
@@ -219,7 +226,7 @@ export class WidgetHost implements HostHandle {
       this.register(registration);
     }
     const features = [...builtIns.features, ...(options.features ?? [])];
-    this.supportedVersions = this.computeVersions(features);
+    this.supportedVersions = withFastPath(this.computeVersions(features), this.transport, options.fastPath);
     this.grantableContext = {
       customCapabilities: this.customCapabilities,
       unservableCapabilities: this.unservableCapabilities(),
@@ -276,6 +283,11 @@ export class WidgetHost implements HostHandle {
    */
   get dialect(): Dialect | undefined {
     return this.endpoint.sessionDialect;
+  }
+
+  /** Whether the session runs over the widget's MessagePort (the fast path) rather than postMessage. */
+  get fastPathActive(): boolean {
+    return this.transport.fastPath?.active === true;
   }
 
   /** The room the user is viewing. */

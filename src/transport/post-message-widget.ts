@@ -1,7 +1,8 @@
 import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import type { WireMessage } from "../protocol/envelope.js";
+import { documentChannel, type ChannelMember, type DocumentChannel } from "./fast-path-widget.js";
 import { exactOrigin } from "./origin.js";
-import { ListenerSet, type Transport } from "./transport.js";
+import { ListenerSet, type FastPath, type Transport } from "./transport.js";
 
 /** Options for {@link WidgetPostMessageTransport}. */
 export interface WidgetPostMessageTransportOptions {
@@ -11,19 +12,31 @@ export interface WidgetPostMessageTransportOptions {
   parent?: Window;
   /** The widget's own window to listen on; defaults to the global `window`. */
   self?: Window;
+  /**
+   * Offer our host a private MessagePort after the handshake (default true). Hosts that do not
+   * advertise the fast path are never offered one. See docs/security.md ("The MessagePort fast path").
+   */
+  fastPath?: boolean | undefined;
 }
 
 /**
  * The widget end of the postMessage transport. It accepts a message only from the parent window
  * and the parent's exact origin, and posts only to that origin, never to `"*"`.
+ *
+ * The transports of one page share one channel, as they share the window: each hears every
+ * message from the host. With our host, after the handshake, that channel moves to a private
+ * MessagePort ({@link fastPath}); the port then belongs to the page, not to one transport.
  */
-export class WidgetPostMessageTransport implements Transport {
+export class WidgetPostMessageTransport implements Transport, ChannelMember {
   private readonly messages = new ListenerSet<[unknown]>();
   private readonly parent: Window;
   private readonly self: Window;
   /** The exact origin the host must have. */
   readonly parentOrigin: string;
   private closed = false;
+  private readonly channel: DocumentChannel;
+  /** Whether this transport lets the page offer a port (the `fastPath` option). */
+  allowsFastPath: boolean;
 
   constructor(options: WidgetPostMessageTransportOptions) {
     this.parentOrigin = exactOrigin(options.parentOrigin);
@@ -35,17 +48,37 @@ export class WidgetPostMessageTransport implements Transport {
         ConfigErrorCode.NotEmbedded,
       );
     }
-    this.self.addEventListener("message", this.onMessage);
+    this.allowsFastPath = options.fastPath ?? true;
+    this.channel = documentChannel(this.self, this.parent, this.parentOrigin);
+    this.channel.join(this);
   }
 
-  private readonly onMessage = (event: MessageEvent): void => {
-    if (event.source !== this.parent || event.origin !== this.parentOrigin) return;
-    this.messages.emit(event.data);
-  };
+  /** @internal a message from the parent window at the pinned origin, or from the port. */
+  deliver(message: unknown): void {
+    this.messages.emit(message);
+  }
+
+  /** The fast path: whether the page talks to the host over its port now, and whether to offer one. */
+  get fastPath(): FastPath {
+    const channel = this.channel;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the setter below writes to it
+    const transport = this;
+    return {
+      get active() {
+        return channel.active;
+      },
+      get enabled() {
+        return transport.allowsFastPath;
+      },
+      set enabled(value: boolean) {
+        transport.allowsFastPath = value;
+      },
+    };
+  }
 
   send(message: WireMessage): void {
     if (this.closed) return;
-    this.parent.postMessage(message, this.parentOrigin);
+    this.channel.send(message);
   }
 
   subscribe(listener: (message: unknown) => void): () => void {
@@ -55,7 +88,7 @@ export class WidgetPostMessageTransport implements Transport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.self.removeEventListener("message", this.onMessage);
+    this.channel.leave(this);
     this.messages.clear();
   }
 }

@@ -28,8 +28,28 @@ export interface Transport {
    * postMessage a page cannot see that the other side stopped listening.
    */
   onPeerClose?(listener: () => void): () => void;
+  /**
+   * The MessagePort fast path, on transports that can move a session to a private port when both
+   * ends are matrix-widget-kit (the postMessage transports). Absent on the others.
+   */
+  readonly fastPath?: FastPath;
   /** Removes every listener the transport added. Sending after close does nothing. */
   close(): void;
+}
+
+/**
+ * The fast path of a transport: after the handshake, our widget offers a private `MessageChannel`
+ * port to our host, and messages travel over it, batched. Any other peer sees plain postMessage.
+ * See docs/security.md ("The MessagePort fast path").
+ */
+export interface FastPath {
+  /** Whether this end sends over the port now. */
+  readonly active: boolean;
+  /**
+   * Whether this end takes part (default true). Set it before the handshake: false keeps the
+   * session on postMessage; a host then refuses any offer, a widget makes none.
+   */
+  enabled: boolean;
 }
 
 /** A tiny listener list used by the transports. */

@@ -76,6 +76,12 @@ export interface WidgetClientOptions {
   protocol?: "classic" | "msc4412" | "auto";
   /** How long `"auto"` waits for the host to answer its MSC4412 offer, in ms. Default 1000. */
   protocolFallbackMs?: number;
+  /**
+   * Move to a private MessagePort after the handshake when the host is matrix-widget-kit's
+   * (default true); other hosts never see an offer. False keeps plain postMessage. Applies to the
+   * default transport. See docs/security.md.
+   */
+  fastPath?: boolean;
 }
 
 /** A toWidget request handler; its return value is the reply. */
@@ -215,7 +221,7 @@ export class WidgetClient {
           ConfigErrorCode.MissingParentOrigin,
         );
       }
-      this.transport = new WidgetPostMessageTransport({ parentOrigin });
+      this.transport = new WidgetPostMessageTransport({ parentOrigin, fastPath: options.fastPath });
     }
     this.requested = [...new Set(options.capabilities ?? [])];
     this.endpoint = new Endpoint({
@@ -410,6 +416,11 @@ export class WidgetClient {
     } catch (error) {
       this.logger.warn(`Asking the host for the session again failed: ${describeThrown(error)}`);
     }
+  }
+
+  /** Whether this page talks to the host over its MessagePort (the fast path) rather than postMessage. */
+  get fastPathActive(): boolean {
+    return this.transport.fastPath?.active === true;
   }
 
   /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */

@@ -1,0 +1,178 @@
+import { describeThrown } from "../core/describe.js";
+import type { WireMessage } from "../protocol/envelope.js";
+import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import type { FastPath } from "./transport.js";
+
+/**
+ * The MessagePort fast path: when both ends are matrix-widget-kit, the widget hands the host a
+ * private `MessageChannel` port after the handshake, and the session's messages travel over it,
+ * several to a port message. Any other peer never sees any of it. The steps, and why each is
+ * there, are in docs/security.md ("The MessagePort fast path") and docs/decisions.md.
+ *
+ * This string is both the API version our host adds to its `supported_api_versions` reply (what
+ * tells our widget the host can take a port; other widgets ignore an unknown version) and the key
+ * of the fast path's own control messages, which never reach the session.
+ */
+export const FAST_PATH_VERSION = "dev.matrix_widget_kit.message_port";
+
+/**
+ * The steps of the switch. On the window: `offer` (widget → host, with the port), `switch` (host →
+ * widget: the host's last message on the window; it now sends on the port), `decline` (host →
+ * widget: the port was not taken), `switched` (widget → host: the widget's last message on the
+ * window). On the port: `close` (either way: stop using the port, speak on the window again).
+ */
+export type FastPathStep = "offer" | "switch" | "decline" | "switched" | "close";
+
+/** A control message of the fast path; `id` names the offer it belongs to. */
+export interface FastPathControl {
+  readonly [FAST_PATH_VERSION]: FastPathStep;
+  readonly id?: string;
+}
+
+/** Longest offer ID taken; ours are a dozen characters. */
+const MAX_OFFER_ID = 64;
+
+/** The step and offer ID of a control message, or undefined for anything else (a wire message). */
+export function controlOf(data: unknown): { step: unknown; id: string | undefined } | undefined {
+  if (typeof data !== "object" || data === null || !Object.hasOwn(data, FAST_PATH_VERSION)) return undefined;
+  const { [FAST_PATH_VERSION]: step, id } = data as Record<string, unknown>;
+  return { step, id: typeof id === "string" && id.length <= MAX_OFFER_ID ? id : undefined };
+}
+
+/** Builds a control message. */
+export function control(step: FastPathStep, id?: string): FastPathControl {
+  return id === undefined ? { [FAST_PATH_VERSION]: step } : { [FAST_PATH_VERSION]: step, id };
+}
+
+/**
+ * A message is of no use to a session that switched to the port before the first message on the
+ * port is handled; the ones that arrive too early are held. A peer that sends more than this
+ * before finishing its switch is broken, and the port is given up.
+ */
+export const MAX_EARLY = 4096;
+
+/**
+ * One end of an adopted port. Messages sent within one task are sent as one port message, an
+ * array, flushed in a microtask; the other end hands each element on by itself, so the session
+ * checks it like any single message.
+ */
+export class PortLink {
+  private batch: WireMessage[] = [];
+  private scheduled = false;
+  private closed = false;
+
+  /**
+   * @param receive gets each port message as it came (a batch, or a control message)
+   * @param bounce gets a reply made up for a request that could not be sent (see {@link flush})
+   */
+  constructor(
+    private readonly port: MessagePort,
+    receive: (data: unknown) => void,
+    private readonly bounce: (message: unknown) => void,
+  ) {
+    this.onMessage = (event: MessageEvent) => receive(event.data);
+    port.addEventListener("message", this.onMessage);
+    port.start();
+    // Node only (tests): an open port would keep the process alive.
+    (port as { unref?(): void }).unref?.();
+  }
+
+  private readonly onMessage: (event: MessageEvent) => void;
+
+  send(message: WireMessage): void {
+    if (this.closed) return;
+    this.batch.push(message);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(this.flush);
+  }
+
+  /**
+   * Posts what was sent since the last flush. A batch that cannot be cloned is posted one message
+   * at a time, so one bad message costs only itself. Over the window such a message throws in
+   * `send`, and the session answers or fails it; here the throw comes later, so the link does it:
+   * a reply that cannot be cloned goes out as an `internal` error reply, and a request that cannot
+   * be is failed at once with a reply made up on this side, as if the peer had sent it.
+   */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    const batch = this.takeBatch();
+    if (batch.length === 0 || this.closed) return;
+    try {
+      this.port.postMessage(batch);
+      return;
+    } catch {
+      // Try each message alone, below.
+    }
+    for (const message of batch) {
+      try {
+        this.port.postMessage([message]);
+      } catch (error) {
+        const failure = new WidgetApiError(
+          `Could not send ${message.action}: ${describeThrown(error)}`,
+          ErrorCode.Internal,
+        ).toResponse();
+        if (Object.hasOwn(message, "response")) {
+          try {
+            this.port.postMessage([
+              { ...message, ...("data" in message ? { data: {} } : {}), response: failure },
+            ]);
+          } catch {
+            // Nothing more can be said.
+          }
+        } else {
+          this.bounce({ ...message, response: failure });
+        }
+      }
+    }
+  };
+
+  /** Takes the messages not flushed yet, for the window to carry instead. */
+  takeBatch(): WireMessage[] {
+    const batch = this.batch;
+    this.batch = [];
+    return batch;
+  }
+
+  /** Flushes, posts `last` if given, and closes the port. */
+  close(last?: FastPathControl): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.port.removeEventListener("message", this.onMessage);
+    if (last) {
+      try {
+        this.port.postMessage(last);
+      } catch {
+        // A port that cannot take a control message is closed below all the same.
+      }
+    }
+    this.port.close();
+  }
+}
+
+/** Whether `value` looks like a MessagePort (one was transferred with the offer). */
+export function isPort(value: unknown): value is MessagePort {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as MessagePort).postMessage === "function" &&
+    typeof (value as MessagePort).addEventListener === "function"
+  );
+}
+
+/**
+ * The host's versions with {@link FAST_PATH_VERSION} added when its transport can take a port and
+ * the host lets it (`option` false turns the transport's fast path off). Advertised only then, so
+ * a widget is never invited to offer a port the host would refuse.
+ */
+export function withFastPath(
+  versions: string[],
+  transport: { readonly fastPath?: FastPath },
+  option: boolean | undefined,
+): string[] {
+  const fastPath = transport.fastPath;
+  if (!fastPath) return versions;
+  if (option === false) fastPath.enabled = false;
+  return fastPath.enabled ? [...versions, FAST_PATH_VERSION] : versions;
+}
