@@ -1,6 +1,6 @@
 // Widget-side functions of the MSC2762 family. Each takes the WidgetClient as its first argument,
 // so a widget bundle carries only the families it uses.
-import { formatCapability, type CapabilityStyle } from "../../capabilities/grammar.js";
+import type { CapabilityStyle } from "../../capabilities/grammar.js";
 import type { RequestOptions } from "../../core/endpoint.js";
 import type { RequestInput } from "../../protocol/action.js";
 import {
@@ -15,6 +15,7 @@ import type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/event
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";
+import { formatDelayedOrStickyCapability, formatEventCapability } from "../capability-format.js";
 
 export type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
 
@@ -360,7 +361,7 @@ export function eventCapability(
   if (options.msgtype !== undefined && eventType !== "m.room.message") {
     throw new TypeError("A msgtype only narrows m.room.message capabilities");
   }
-  return formatCapability(
+  return formatEventCapability(
     options.msgtype === undefined
       ? { kind: "room_event", direction, eventType }
       : { kind: "room_event", direction, eventType, msgtype: options.msgtype },
@@ -378,7 +379,7 @@ export function stateCapability(
   eventType: string,
   options: { stateKey?: string; style?: CapabilityStyle } = {},
 ): string {
-  return formatCapability(
+  return formatEventCapability(
     options.stateKey === undefined
       ? { kind: "state_event", direction, eventType }
       : { kind: "state_event", direction, eventType, stateKey: options.stateKey },
@@ -391,7 +392,7 @@ export function stateCapability(
  * @category Events and state
  */
 export function timelineCapability(roomId: string, options: { style?: CapabilityStyle } = {}): string {
-  return formatCapability({ kind: "timeline", roomId }, options.style);
+  return formatEventCapability({ kind: "timeline", roomId }, options.style);
 }
 
 /**
@@ -403,8 +404,8 @@ export function delayedEventCapability(
   which: "send" | "update",
   options: { style?: CapabilityStyle } = {},
 ): string {
-  return formatCapability(
-    { kind: "fixed", name: which === "send" ? "send_delayed_event" : "update_delayed_event" },
+  return formatDelayedOrStickyCapability(
+    which === "send" ? "send.delayed_event" : "update_delayed_event",
     options.style,
   );
 }
@@ -417,8 +418,8 @@ export function stickyEventCapability(
   direction: EventCapabilityDirection,
   options: { style?: CapabilityStyle } = {},
 ): string {
-  return formatCapability(
-    { kind: "fixed", name: direction === "send" ? "send_sticky_event" : "receive_sticky_event" },
+  return formatDelayedOrStickyCapability(
+    direction === "send" ? "send.sticky_event" : "receive.sticky_event",
     options.style,
   );
 }
