@@ -1,9 +1,8 @@
-import * as v from "valibot";
 import {
   dialectOf,
-  envelopeSchema,
+  isClassicEnvelope,
+  isMsc4412Envelope,
   isPlainObject,
-  msc4412EnvelopeSchema,
   MSC4412_VERSION,
   ownProperty,
   type Dialect,
@@ -15,6 +14,7 @@ import {
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { Transport } from "../transport/transport.js";
 import type { Logger } from "./logger.js";
+import { clock, DeadlineTimer } from "./deadlines.js";
 import { describeThrown } from "./describe.js";
 import { redactSecrets } from "./redact.js";
 import { createRequestIdSource, uuidV4 } from "./request-ids.js";
@@ -99,15 +99,9 @@ interface PendingRequest {
   dialect: Dialect;
   resolve(response: JsonObject): void;
   reject(error: WidgetApiError): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-/** An inbound request being handled. Its `epoch` is that of the document that sent it. */
-interface InFlightRequest {
-  readonly action: string;
-  epoch: number;
-  /** Where its reply goes; destroy() answers it from here. */
-  readonly address: ReplyAddress;
+  /** When it times out, on {@link clock}; Infinity for never. */
+  deadline: number;
+  timeoutMs: number;
 }
 
 /** What a reply needs from its request, in either dialect. */
@@ -119,6 +113,32 @@ interface ReplyAddress {
   readonly api: Direction;
   readonly widgetId: string;
   data: JsonObject;
+}
+
+/**
+ * An inbound request being handled: what the dispatcher is handed, where its reply goes (destroy()
+ * answers it from here), and the tasks to run after the reply. One object per request.
+ */
+class InboundCall implements InboundRequest, ReplyAddress {
+  /** The epoch of the document that sent it. */
+  epoch: number;
+  data: JsonObject = {};
+  followUps: Array<() => void> | undefined;
+
+  constructor(
+    readonly dialect: Dialect,
+    readonly requestId: string,
+    readonly action: string,
+    readonly api: Direction,
+    readonly widgetId: string,
+    epoch: number,
+  ) {
+    this.epoch = epoch;
+  }
+
+  afterReply(task: () => void): void {
+    (this.followUps ??= []).push(task);
+  }
 }
 
 /** Most classic requests an undecided widget endpoint holds while its MSC4412 offer is open. */
@@ -146,7 +166,9 @@ export class Endpoint {
    * again once it is answered: peers such as matrix-widget-api name requests after the clock and
    * reuse a name as soon as the earlier request with it was answered.
    */
-  private readonly inFlight = new Map<string, InFlightRequest>();
+  private readonly inFlight = new Map<string, InboundCall>();
+  /** One timer for the deadlines of every outbound request. */
+  private readonly deadlines = new DeadlineTimer((now) => this.expire(now));
   /** Handlers still running, including those of ended sessions; bounded by `maxInboundInFlight`. */
   private running = 0;
   private readonly unsubscribe: () => void;
@@ -225,19 +247,11 @@ export class Endpoint {
     const dialect = this.dialect ?? options.dialect ?? "classic";
     const requestId = dialect === "msc4412" ? uuidV4() : this.nextRequestId();
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
-    return new Promise<JsonObject>((resolve, reject) => {
-      const entry: PendingRequest = { action, dialect, resolve, reject, timer: undefined };
-      if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
-        entry.timer = setTimeout(() => {
-          this.settle(requestId)?.reject(
-            new WidgetApiError(`Request ${action} timed out after ${timeoutMs} ms`, ErrorCode.Timeout),
-          );
-        }, timeoutMs);
-      }
-      this.pending.set(requestId, entry);
-      const message: WireMessage =
-        dialect === "msc4412"
-          ? { source: this.ownSource, action, requestId, request: data, version: MSC4412_VERSION }
+    const message: WireMessage =
+      dialect === "msc4412"
+        ? { source: this.ownSource, action, requestId, request: data, version: MSC4412_VERSION }
+        : options.envelopeExtras === undefined
+          ? { api: this.outbound, widgetId: this.options.widgetId, requestId, action, data }
           : {
               ...options.envelopeExtras,
               api: this.outbound,
@@ -246,6 +260,11 @@ export class Endpoint {
               action,
               data,
             };
+    return new Promise<JsonObject>((resolve, reject) => {
+      const timed = Number.isFinite(timeoutMs) && timeoutMs > 0;
+      const deadline = timed ? clock() + timeoutMs : Infinity;
+      this.pending.set(requestId, { action, dialect, resolve, reject, deadline, timeoutMs });
+      if (timed) this.deadlines.watch(deadline);
       try {
         this.options.transport.send(message);
       } catch (error) {
@@ -254,6 +273,25 @@ export class Endpoint {
         );
       }
     });
+  }
+
+  /** Rejects the outbound requests whose deadline has passed; returns the next deadline. */
+  private expire(now: number): number {
+    let next = Infinity;
+    for (const [requestId, entry] of this.pending) {
+      if (entry.deadline <= now) {
+        this.settle(requestId);
+        entry.reject(
+          new WidgetApiError(
+            `Request ${entry.action} timed out after ${entry.timeoutMs} ms`,
+            ErrorCode.Timeout,
+          ),
+        );
+      } else if (entry.deadline < next) {
+        next = entry.deadline;
+      }
+    }
+    return next;
   }
 
   /**
@@ -282,7 +320,7 @@ export class Endpoint {
     if (this.destroyed) return;
     for (const entry of [...this.inFlight.values()]) {
       this.reply(
-        entry.address,
+        entry,
         new WidgetApiError(
           `The session ended before this request was answered: ${reason}`,
           ErrorCode.SessionEnded,
@@ -294,6 +332,7 @@ export class Endpoint {
     this.unsubscribe();
     this.unsubscribePeerClose?.();
     this.resetSession(reason);
+    this.deadlines.stop();
   }
 
   /** The peer is gone for good (only exclusive channels can tell): fail what waits and what comes. */
@@ -305,13 +344,14 @@ export class Endpoint {
 
   private rejectAll(error: WidgetApiError): void {
     for (const requestId of [...this.pending.keys()]) this.settle(requestId)?.reject(error);
+    this.deadlines.stop();
   }
 
   private settle(requestId: string): PendingRequest | undefined {
     const entry = this.pending.get(requestId);
     if (!entry) return undefined;
     this.pending.delete(requestId);
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    if (this.pending.size === 0) this.deadlines.idle();
     return entry;
   }
 
@@ -320,35 +360,26 @@ export class Endpoint {
     const dialect = dialectOf(raw);
     if (dialect === undefined) return;
     const hasResponse = Object.prototype.hasOwnProperty.call(raw, "response");
-    let requestId: string;
-    let action: string;
     if (dialect === "classic") {
-      const envelope = v.safeParse(envelopeSchema, raw);
-      if (!envelope.success) return; // Nothing to address a reply to: drop, as MSC2813 allows.
-      if (envelope.output.widgetId !== this.options.widgetId) return;
-      if (envelope.output.api !== (hasResponse ? this.outbound : this.inbound)) return;
-      ({ requestId, action } = envelope.output);
+      // Nothing to address a reply to: drop, as MSC2813 allows.
+      if (!isClassicEnvelope(raw)) return;
+      if (raw.widgetId !== this.options.widgetId) return;
+      if (raw.api !== (hasResponse ? this.outbound : this.inbound)) return;
     } else {
-      const envelope = v.safeParse(msc4412EnvelopeSchema, raw);
-      if (!envelope.success) return;
+      if (!isMsc4412Envelope(raw)) return;
       // Requests and replies alike carry their sender: the peer's, never ours.
-      if (envelope.output.source !== this.peerSource) return;
-      ({ requestId, action } = envelope.output);
+      if (raw.source !== this.peerSource) return;
     }
+    const { requestId, action } = raw;
     if (dialect !== this.dialect && !this.admit(dialect, raw, hasResponse, requestId)) return;
     if (hasResponse) {
-      this.receiveResponse(dialect, requestId, action, ownProperty(raw, "response"));
+      this.receiveResponse(dialect, requestId, action, raw.response);
       return;
     }
-    const address: ReplyAddress = {
-      dialect,
-      requestId,
-      action,
-      api: this.inbound,
-      widgetId: this.options.widgetId,
-      data: {},
-    };
-    this.receiveRequest(address, raw);
+    this.receiveRequest(
+      new InboundCall(dialect, requestId, action, this.inbound, this.options.widgetId, this.epoch),
+      raw,
+    );
   }
 
   /** Whether a valid message in a dialect the session does not (yet) speak is taken. */
@@ -378,8 +409,8 @@ export class Endpoint {
     else entry.reject(new WidgetApiError(`Malformed reply to ${action}`, ErrorCode.MalformedResponse));
   }
 
-  private receiveRequest(address: ReplyAddress, raw: JsonObject): void {
-    const { requestId, action } = address;
+  private receiveRequest(call: InboundCall, raw: JsonObject): void {
+    const { requestId, action } = call;
     // One request per ID at a time. A copy that arrives while its ID is in flight in this session
     // is a replay: it runs nothing and gets no reply of its own, because the sender can match only
     // one reply to the ID, and the first request's reply is it. The same ID for another action
@@ -391,19 +422,19 @@ export class Endpoint {
       if (current.action === action) {
         this.log("debug", `Dropped a replayed request ${action} (${requestId})`);
       } else {
-        this.reply(address, invalid("the requestId belongs to another request still in flight").toResponse());
+        this.reply(call, invalid("the requestId belongs to another request still in flight").toResponse());
       }
       return;
     }
     // MSC4412's format block names the body `request`, its prose `data`: either is read.
     const data =
-      address.dialect === "msc4412" && Object.prototype.hasOwnProperty.call(raw, "request")
+      call.dialect === "msc4412" && Object.prototype.hasOwnProperty.call(raw, "request")
         ? ownProperty(raw, "request")
         : ownProperty(raw, "data");
     if (!isPlainObject(data)) {
       this.reply(
-        address,
-        invalid(`${address.dialect === "msc4412" ? "request" : "data"} must be a JSON object`).toResponse(),
+        call,
+        invalid(`${call.dialect === "msc4412" ? "request" : "data"} must be a JSON object`).toResponse(),
       );
       return;
     }
@@ -411,16 +442,16 @@ export class Endpoint {
     // large, or too deeply nested, to send back.
     const limit = this.options.maxMessageBytes;
     const check = checkWireValue(raw, {
-      ...(limit === undefined ? {} : { limit }),
+      limit,
       binaryExempt: this.options.binaryAllowed?.(action) ?? false,
     });
     if (!check.ok) {
-      this.reply(address, refusalOf(check, limit).toResponse());
+      this.reply(call, refusalOf(check, limit).toResponse());
       return;
     }
     if (this.running >= this.options.maxInboundInFlight) {
       this.reply(
-        address,
+        call,
         new WidgetApiError(
           `Too many requests in flight (limit ${this.options.maxInboundInFlight})`,
           ErrorCode.LimitExceeded,
@@ -428,53 +459,50 @@ export class Endpoint {
       );
       return;
     }
-    address.data = data;
+    call.data = data;
     // A request of an ended session may still hold this ID (a new document can count its IDs
     // from the same start). The ID now belongs to this session's request; the old one, when it
     // finishes, sends nothing, since its reply would be taken for this one's.
-    const entry: InFlightRequest = { action, epoch: this.epoch, address };
-    this.inFlight.set(requestId, entry);
+    this.inFlight.set(requestId, call);
     this.running++;
-    const followUps: Array<() => void> = [];
-    const afterReply = (task: () => void) => followUps.push(task);
-    let result: Promise<JsonObject>;
-    try {
-      result = Promise.resolve(
-        this.options.onRequest({ action, requestId, dialect: address.dialect, data, afterReply }),
-      );
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    // Whatever the handler resolved or threw (a Proxy, a null-prototype object, undefined), the
-    // reply is built inside finish's guard, so the request is answered and its slot freed.
-    result.then(
-      (response) => this.finish(address, entry, () => (isPlainObject(response) ? response : {}), followUps),
-      (error: unknown) => this.finish(address, entry, () => this.errorBody(action, error), []),
-    );
+    void this.run(call);
   }
 
-  private finish(
-    address: ReplyAddress,
-    entry: InFlightRequest,
-    body: () => JsonObject,
-    followUps: Array<() => void>,
-  ): void {
+  /**
+   * Runs the handler and answers. Whatever it resolves or throws (a Proxy, a null-prototype
+   * object, undefined), the reply is built inside finish's guard, so the request is answered and
+   * its slot freed.
+   */
+  private async run(call: InboundCall): Promise<void> {
+    let response: unknown;
+    let failure: { error: unknown } | undefined;
+    try {
+      response = await this.options.onRequest(call);
+    } catch (error) {
+      failure = { error };
+    }
+    this.finish(call, response, failure);
+  }
+
+  private finish(call: InboundCall, result: unknown, failure: { error: unknown } | undefined): void {
     this.running--;
-    if (this.destroyed || this.inFlight.get(address.requestId) !== entry) return;
-    this.inFlight.delete(address.requestId);
+    if (this.destroyed || this.inFlight.get(call.requestId) !== call) return;
+    this.inFlight.delete(call.requestId);
     let response: JsonObject;
     try {
-      response = body();
+      response =
+        failure !== undefined
+          ? this.errorBody(call.action, failure.error)
+          : isPlainObject(result)
+            ? result
+            : {};
     } catch (error) {
-      this.log("error", `The reply to ${address.action} could not be built: ${describeThrown(error)}`);
-      response = new WidgetApiError(
-        `Error while handling ${address.action}`,
-        ErrorCode.Internal,
-      ).toResponse();
+      this.log("error", `The reply to ${call.action} could not be built: ${describeThrown(error)}`);
+      response = new WidgetApiError(`Error while handling ${call.action}`, ErrorCode.Internal).toResponse();
     }
-    const stale = entry.epoch !== this.epoch;
+    const stale = call.epoch !== this.epoch;
     this.reply(
-      address,
+      call,
       stale
         ? new WidgetApiError(
             "The session ended before this request was answered",
@@ -482,12 +510,12 @@ export class Endpoint {
           ).toResponse()
         : response,
     );
-    if (stale) return;
-    for (const task of followUps) {
+    if (stale || failure !== undefined || call.followUps === undefined) return;
+    for (const task of call.followUps) {
       try {
         task();
       } catch (error) {
-        this.log("error", `A follow-up of ${address.action} failed: ${describeThrown(error)}`);
+        this.log("error", `A follow-up of ${call.action} failed: ${describeThrown(error)}`);
       }
     }
   }

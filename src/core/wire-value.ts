@@ -30,7 +30,7 @@ export type WireCheck =
 /** Options of {@link checkWireValue}. */
 export interface WireCheckOptions {
   /** Largest size accepted; the walk stops soon after passing it. Defaults to {@link MAX_JSON_TEXT}. */
-  limit?: number;
+  limit?: number | undefined;
   /** Whether binary values count as nothing (their handler bounds them itself). */
   binaryExempt?: boolean;
 }
@@ -44,6 +44,16 @@ function jsonStringLength(text: string): number {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).length : text.length + 2;
 }
 
+/** The length of a finite number written by JSON; integers are counted without writing them. */
+function jsonNumberLength(value: number): number {
+  // JSON writes integers below 1e21 digit by digit; powers of ten are exact doubles up to 1e22.
+  if (!Number.isInteger(value) || value >= 1e21 || value <= -1e21) return String(value).length;
+  let length = value < 0 ? 2 : 1;
+  const magnitude = Math.abs(value);
+  for (let power = 10; magnitude >= power; power *= 10) length++;
+  return length;
+}
+
 /** A container still to visit, and where it sits, to name the path of a refused value. */
 interface Frame {
   readonly value: object;
@@ -53,7 +63,55 @@ interface Frame {
   readonly key: string | number;
 }
 
-type Item = { kind: "size"; size: number } | { kind: "container" } | { kind: "refused"; what: string };
+/** {@link measure}: a JSON object or array, to be walked. */
+const CONTAINER = -1;
+/** {@link measure}: a value neither JSON nor binary data. */
+const REFUSED = -2;
+
+/**
+ * The size of a value that holds no other values, {@link CONTAINER} for a plain object or array,
+ * or {@link REFUSED}. Numbers, not objects, so the walk allocates nothing per value.
+ */
+function measure(value: unknown, binaryExempt: boolean): number {
+  switch (typeof value) {
+    case "string":
+      return jsonStringLength(value);
+    case "number":
+      return Number.isFinite(value) ? jsonNumberLength(value) : REFUSED;
+    case "boolean":
+      return value ? 4 : 5;
+    case "undefined":
+      return 4;
+    case "object": {
+      if (value === null) return 4;
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null || proto === Array.prototype) {
+        // An object whose prototype is Array.prototype but is no array is not plain either.
+        return (proto === Array.prototype) === Array.isArray(value) ? CONTAINER : REFUSED;
+      }
+      const binary = binarySize(value);
+      return binary === undefined || binary < 0 ? REFUSED : 2 + (binaryExempt ? 0 : binary);
+    }
+    default:
+      // bigint, symbol, function: a structured clone refuses the last two; JSON all three.
+      return REFUSED;
+  }
+}
+
+/** What a value {@link measure} refused is, for the refusal's message. */
+function refusedAs(value: unknown): string {
+  switch (typeof value) {
+    case "number":
+      return String(value);
+    case "object": {
+      if (value === null || Array.isArray(value)) return "an array subclass";
+      const binary = binarySize(value);
+      return binary !== undefined && binary < 0 ? "shared memory" : describeObject(value);
+    }
+    default:
+      return `a ${typeof value}`;
+  }
+}
 
 /**
  * Checks a message that arrived by structured clone (or from any transport): every value must be
@@ -65,7 +123,8 @@ type Item = { kind: "size"; size: number } | { kind: "container" } | { kind: "re
  *
  * Never throws: a value whose reading throws (a getter, a Proxy) is refused as a type problem.
  * The work is bounded by the limit: the walk stops once the size passes it, and an array whose
- * length alone could not fit is refused without visiting its elements.
+ * length alone could not fit is refused without visiting its elements. It runs on every inbound
+ * request, so it allocates nothing per value, only a frame per object or array.
  */
 export function checkWireValue(root: object, options: WireCheckOptions = {}): WireCheck {
   const limit = Math.min(options.limit ?? MAX_JSON_TEXT, MAX_JSON_TEXT);
@@ -74,47 +133,11 @@ export function checkWireValue(root: object, options: WireCheckOptions = {}): Wi
   const stack: Frame[] = [];
   let current: Frame | undefined;
   let key: string | number = "";
-
-  const classify = (value: unknown, depth: number): Item => {
-    switch (typeof value) {
-      case "string":
-        return { kind: "size", size: jsonStringLength(value) };
-      case "number":
-        return Number.isFinite(value)
-          ? { kind: "size", size: String(value).length }
-          : { kind: "refused", what: String(value) };
-      case "boolean":
-        return { kind: "size", size: value ? 4 : 5 };
-      case "undefined":
-        return { kind: "size", size: 4 };
-      case "object": {
-        if (value === null) return { kind: "size", size: 4 };
-        if (Array.isArray(value)) {
-          if (Object.getPrototypeOf(value) !== Array.prototype)
-            return { kind: "refused", what: "an array subclass" };
-        } else {
-          const binary = binarySize(value);
-          if (binary !== undefined) {
-            if (binary < 0) return { kind: "refused", what: "shared memory" };
-            return { kind: "size", size: 2 + (binaryExempt ? 0 : binary) };
-          }
-          const proto: unknown = Object.getPrototypeOf(value);
-          if (proto !== Object.prototype && proto !== null)
-            return { kind: "refused", what: describeObject(value) };
-        }
-        if (depth >= MAX_NESTING) return { kind: "refused", what: "" };
-        stack.push({ value, depth: depth + 1, parent: current, key });
-        return { kind: "container" };
-      }
-      default:
-        // bigint, symbol, function: a structured clone refuses the last two; JSON all three.
-        return { kind: "refused", what: `a ${typeof value}` };
-    }
-  };
-
   try {
-    const top = classify(root, 0);
-    if (top.kind === "refused") return refusal(top.what, undefined, "");
+    const top = measure(root, binaryExempt);
+    if (top === REFUSED) return refusal(refusedAs(root), undefined, "");
+    if (top === CONTAINER) stack.push({ value: root, depth: 1, parent: undefined, key: "" });
+    else size = top;
     // Past the limit, the walk stops before the next item (so the size is exact only when nothing
     // was left), which bounds its work by the limit: a small message whose shared references
     // repeat one large value would otherwise be walked (and measured) once per reference.
@@ -122,6 +145,7 @@ export function checkWireValue(root: object, options: WireCheckOptions = {}): Wi
       if (size > limit) return { ok: false, problem: "size", size, exact: false };
       const frame = current;
       const value = frame.value;
+      const depth = frame.depth;
       if (Array.isArray(value)) {
         const length = value.length;
         size += length === 0 ? 2 : length + 1; // brackets and commas
@@ -130,9 +154,12 @@ export function checkWireValue(root: object, options: WireCheckOptions = {}): Wi
         for (let index = 0; index < length; index++) {
           if (size > limit) return { ok: false, problem: "size", size, exact: false };
           key = index;
-          const item = classify(value[index] as unknown, frame.depth);
-          if (item.kind === "refused") return refusal(item.what, frame, key);
-          if (item.kind === "size") size += item.size;
+          const item: unknown = value[index];
+          const measured = measure(item, binaryExempt);
+          if (measured >= 0) size += measured;
+          else if (measured === REFUSED) return refusal(refusedAs(item), frame, key);
+          else if (depth >= MAX_NESTING) return { ok: false, problem: "depth" };
+          else stack.push({ value: item as object, depth: depth + 1, parent: frame, key });
         }
       } else {
         size += 2; // braces
@@ -143,10 +170,12 @@ export function checkWireValue(root: object, options: WireCheckOptions = {}): Wi
           const member = record[name];
           if (member === undefined) continue; // JSON leaves the member out
           key = name;
-          const item = classify(member, frame.depth);
-          if (item.kind === "refused") return refusal(item.what, frame, key);
+          const measured = measure(member, binaryExempt);
+          if (measured === REFUSED) return refusal(refusedAs(member), frame, key);
+          if (measured === CONTAINER && depth >= MAX_NESTING) return { ok: false, problem: "depth" };
           size += jsonStringLength(name) + 1 + (members > 0 ? 1 : 0); // "key": and a comma
-          if (item.kind === "size") size += item.size;
+          if (measured >= 0) size += measured;
+          else stack.push({ value: member as object, depth: depth + 1, parent: frame, key });
           members++;
         }
       }
@@ -159,7 +188,6 @@ export function checkWireValue(root: object, options: WireCheckOptions = {}): Wi
 }
 
 function refusal(what: string, frame: Frame | undefined, key: string | number): WireCheck {
-  if (what === "") return { ok: false, problem: "depth" };
   return { ok: false, problem: "type", path: pathOf(frame, key), what };
 }
 

@@ -91,6 +91,48 @@ export function isPlainObject(value: unknown): value is JsonObject {
   return proto === Object.prototype || proto === null;
 }
 
+/** A string of 1 to {@link MAX_ID_LENGTH} characters: a `requestId` or `action` a reply can carry. */
+function isId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH;
+}
+
+/**
+ * Whether a classic message's envelope can address a reply: `api` is a direction, `widgetId` a
+ * string and `requestId` and `action` non-empty, all within {@link MAX_ID_LENGTH}. The same rules
+ * as {@link envelopeSchema}, checked by hand: this runs on every message both sides receive, and
+ * needs no schema library in the widget bundle.
+ */
+export function isClassicEnvelope(
+  message: JsonObject,
+): message is JsonObject & { api: Direction; widgetId: string; requestId: string; action: string } {
+  const { api, widgetId } = message;
+  return (
+    (api === "fromWidget" || api === "toWidget") &&
+    typeof widgetId === "string" &&
+    widgetId.length <= MAX_ID_LENGTH &&
+    isId(message.requestId) &&
+    isId(message.action)
+  );
+}
+
+/**
+ * Whether an MSC4412 message's envelope can address a reply: `source` names a side, `version` is
+ * `v1`, `requestId` is a UUID v4 and `action` non-empty within {@link MAX_ID_LENGTH}. The same
+ * rules as {@link msc4412EnvelopeSchema}, checked by hand.
+ */
+export function isMsc4412Envelope(
+  message: JsonObject,
+): message is JsonObject & { source: Msc4412Source; version: "v1"; requestId: string; action: string } {
+  const { source, requestId } = message;
+  return (
+    (source === "widget" || source === "host") &&
+    message.version === MSC4412_VERSION &&
+    typeof requestId === "string" &&
+    UUID_V4.test(requestId) &&
+    isId(message.action)
+  );
+}
+
 /** The envelope fields every message must carry, checked before anything else looks at it. */
 export const envelopeSchema = v.object({
   api: v.picklist(["fromWidget", "toWidget"]),
