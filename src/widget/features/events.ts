@@ -16,6 +16,7 @@ import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetClient } from "../widget-client.js";
 import { formatDelayedOrStickyCapability, formatEventCapability } from "../capability-format.js";
+import { requireHostVersion } from "./listeners.js";
 
 export type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
 
@@ -111,15 +112,6 @@ export interface RelationsResult {
   nextBatch?: string;
   /** Token for the previous page; absent when there is none. */
   prevBatch?: string;
-}
-
-function requireHostVersion(client: WidgetClient, version: string, feature: string): void {
-  if (!client.hostSupports(version)) {
-    throw new WidgetApiError(
-      `The host does not support ${feature} (it does not advertise ${version})`,
-      ErrorCode.Unsupported,
-    );
-  }
 }
 
 function requestOptions(options: RequestOptions | undefined): RequestOptions | undefined {
