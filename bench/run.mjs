@@ -296,8 +296,7 @@ function fastPathRows(results, failures) {
       const pair = need(browser.pairs?.kit, "browser pair kit");
       const active = pair.fastPathActive ?? {};
       if (active.host !== true || active.widget !== true) {
-        const said = `host ${active.host ?? "unknown"}, widget ${active.widget ?? "unknown"}`;
-        return [unavailable(figure, target, `fastPathActive: ${said}`)];
+        return [unavailable(figure, target, `fastPathActive ${fastPathChecks(pair)}`)];
       }
       const ours = figureOf(browser, "kit", key);
       let off;
@@ -324,6 +323,15 @@ function fastPathRows(results, failures) {
       ];
     }),
   ).flat();
+}
+
+/** What the checks of a pair's fastPathActive said, in order. */
+function fastPathChecks(pair) {
+  const checks = pair.fastPathChecks ?? [];
+  if (checks.length === 0) return "never read";
+  return checks
+    .map((check) => `${check.when}: host ${check.host ?? "unknown"}, widget ${check.widget ?? "unknown"}`)
+    .join("; ");
 }
 
 /** "Flat" growth: the larger size costs at most this many times the smaller. */
@@ -510,7 +518,8 @@ function report(results, failures, machine, loads) {
       " counts once the host's `trace` entry for it says the acknowledgement is back), matrix-widget-api's" +
       " `ClientWidgetApi.feedEvent` answered in the widget's `action:send_event` listener. The widget counts" +
       " what it received, and the count is checked. The fast-path rows use the first pair; they are" +
-      ' "not available" unless both our host and widget report `fastPathActive` after the warm-up. console.log' +
+      ' "not available" unless our host and widget both report `fastPathActive` once the pages are ready, after' +
+      " the warm-up and at the end (a port given up mid-run would make them wrong). console.log" +
       " is silenced in every page (matrix-widget-api logs every message).",
   );
   out.push(
@@ -537,12 +546,8 @@ function report(results, failures, machine, loads) {
       "",
     );
     for (const [key, pair] of Object.entries(b.pairs ?? {})) {
-      const active = pair.fastPathActive ?? {};
-      const fast =
-        pair.host === "kit" || pair.widget === "kit"
-          ? `; fastPathActive host ${active.host ?? "unknown"}, widget ${active.widget ?? "unknown"}`
-          : "";
-      out.push(`### ${PAIR_NAMES[key] ?? key}${fast}`, "");
+      out.push(`### ${PAIR_NAMES[key] ?? key}`, "");
+      if (pair.host === "kit" || pair.widget === "kit") out.push(`- fastPathActive ${fastPathChecks(pair)}`);
       for (const [name, figure] of Object.entries(pair.figures ?? {})) {
         out.push(
           `- ${name}: ratio ${times(figure.ratio)} (CPU ${times(figure.cpuRatio)}); library [${runsList(figure.lib)}]` +

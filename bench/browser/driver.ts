@@ -69,8 +69,13 @@ export interface BrowserPair {
   widget: Impl;
   /** The `fastPath` option given to our host and widget, when one was given. */
   fastPath?: boolean;
-  /** What our host and widget said of their fast path after the warm-up (`null`: nothing). */
-  fastPathActive: { host: boolean | null; widget: boolean | null };
+  /**
+   * Whether our host's and widget's fast path was in use at every check (`null`: that side has
+   * none, or does not say): a figure measured with it requires true on both sides.
+   */
+  fastPathActive: FastPathState;
+  /** Each check of `fastPathActive`: once both pages were ready, after the warm-up, at the end. */
+  fastPathChecks: Array<{ when: string } & FastPathState>;
   figures: Partial<Record<FigureKey, BrowserFigure>>;
   /** Pushed events the widget received, and how many were pushed (feed figure only). */
   events?: { delivered: number; expected: number };
@@ -87,6 +92,12 @@ export interface BrowserResults {
   idleCpuMsPerSecond: number;
   counts: Record<FigureKey, number>;
   pairs: Record<string, BrowserPair>;
+}
+
+/** What our host and widget say of their fast path; `null` where a side has none. */
+export interface FastPathState {
+  host: boolean | null;
+  widget: boolean | null;
 }
 
 interface PairDef {
@@ -209,7 +220,7 @@ interface Session {
   /** Set when a run failed; the pair is not run again. */
   failure?: string;
   runs: Map<FigureKey, { lib: Run[]; raw: Run[] }>;
-  fastPathActive: { host: boolean | null; widget: boolean | null };
+  fastPathChecks: Array<{ when: string } & FastPathState>;
 }
 
 async function waitReady(target: Page | Frame, label: string): Promise<void> {
@@ -237,6 +248,29 @@ async function fastPathActive(target: Page | Frame): Promise<boolean | null> {
   return target.evaluate(() =>
     (window as unknown as { __bench: HostBench | WidgetBench }).__bench.fastPathActive(),
   );
+}
+
+/** Records what both pages of a pair say of the fast path now. */
+async function checkFastPath(session: Session, when: string): Promise<void> {
+  if (session.failure) return;
+  try {
+    session.fastPathChecks.push({
+      when,
+      host: await fastPathActive(session.targets.host),
+      widget: await fastPathActive(session.targets.widget),
+    });
+  } catch (error) {
+    session.failure = `reading fastPathActive ${when}: ${describeError(error)}`;
+  }
+}
+
+/** Per side: true if every check said true, null if any said nothing, false otherwise. */
+function fastPathOverall(checks: ReadonlyArray<FastPathState>): FastPathState {
+  const side = (key: keyof FastPathState): boolean | null => {
+    if (checks.length === 0 || checks.some((check) => check[key] === null)) return null;
+    return checks.every((check) => check[key] === true);
+  };
+  return { host: side("host"), widget: side("widget") };
 }
 
 const describeError = (error: unknown): string =>
@@ -277,7 +311,7 @@ async function openPair(origins: Origins, browser: Browser, def: PairDef): Promi
     page,
     targets: { host: page.page, widget: frame },
     runs,
-    fastPathActive: { host: null, widget: null },
+    fastPathChecks: [],
   };
 }
 
@@ -336,12 +370,14 @@ async function main(): Promise<void> {
           widget: def.widget,
           ...(def.fastPath === undefined ? {} : { fastPath: def.fastPath }),
           fastPathActive: { host: null, widget: null },
+          fastPathChecks: [],
           figures: {},
           failure: `setting up: ${describeError(error)}`,
           problems: [],
         };
       }
     }
+    for (const session of sessions) await checkFastPath(session, "once ready");
     const delivered0 = await Promise.all(sessions.map(eventsDelivered));
 
     // Warm-up (JIT, caches) at a sixth of each count; its timings size the repetitions.
@@ -355,13 +391,8 @@ async function main(): Promise<void> {
         if (rawRun && libRun) projectedRepMs += ((rawRun.ms + libRun.ms) * fig.n) / warm;
       }
     }
-    // The fast path is set up after the handshake; after the warm-up it has had every chance.
-    for (const session of sessions) {
-      session.fastPathActive = {
-        host: await fastPathActive(session.targets.host),
-        widget: await fastPathActive(session.targets.widget),
-      };
-    }
+    // The fast path is set up after the handshake; it must still be in use after the warm-up.
+    for (const session of sessions) await checkFastPath(session, "after the warm-up");
     const reps = Math.max(
       MIN_REPS,
       Math.min(MAX_REPS, Math.floor((BUDGET_SECONDS * 1000) / Math.max(1, projectedRepMs))),
@@ -393,6 +424,7 @@ async function main(): Promise<void> {
       process.stderr.write(`[bench] browser: repetition ${rep + 1}/${reps} done\n`);
     }
 
+    for (const session of sessions) await checkFastPath(session, "at the end");
     const delivered = await Promise.all(sessions.map(eventsDelivered));
     sessions.forEach((session, i) => {
       const figures: BrowserPair["figures"] = {};
@@ -404,7 +436,8 @@ async function main(): Promise<void> {
         host: session.def.host,
         widget: session.def.widget,
         ...(session.def.fastPath === undefined ? {} : { fastPath: session.def.fastPath }),
-        fastPathActive: session.fastPathActive,
+        fastPathActive: fastPathOverall(session.fastPathChecks),
+        fastPathChecks: session.fastPathChecks,
         figures,
         problems: session.page.problems().map((entry) => `${entry.type} ${entry.origin}: ${entry.text}`),
       };
