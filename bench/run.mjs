@@ -223,26 +223,33 @@ function figureOf(browser, pairKey, figureKey) {
   return figure;
 }
 
+/** A pair's figure, or undefined when the pair or figure is missing. */
+function optionalFigure(browser, pairKey, figureKey) {
+  try {
+    return figureOf(browser, pairKey, figureKey);
+  } catch {
+    return undefined;
+  }
+}
+
 function browserRows(results, failures) {
   return BROWSER.map(([key, figure, target]) =>
     rowsOf([[figure, `≤ ${target}× raw`]], () => {
       const browser = browserPart(results, failures);
       const count = browser.counts[key];
       const ours = figureOf(browser, "kit", key);
-      let theirs;
-      try {
-        theirs = figureOf(browser, "mwa", key);
-      } catch {
-        theirs = undefined;
-      }
+      const theirs = optionalFigure(browser, "mwa", key);
+      const plain = optionalFigure(browser, "kitNoFastPath", key);
+      const active = browser.pairs.kit.fastPathActive ?? {};
+      const fast = active.host === true && active.widget === true ? "fast path" : "fast path not in use";
       return [
         row(
           `${figure} (${count})`,
-          `${times(ours.ratio)} (${ms(ours.libMedian)})`,
+          `${times(ours.ratio)} (${ms(ours.libMedian)}, ${fast}); fastPath: false ${plain ? times(plain.ratio) : NA}`,
           theirs ? `${times(theirs.ratio)} (${ms(theirs.libMedian)})` : NA,
           `ours' pages ${ms(ours.rawMedian)}${theirs ? ` · mwa's ${ms(theirs.rawMedian)}` : ""}`,
           `≤ ${target}× raw`,
-          met(ours.ratio <= target),
+          `${met(ours.ratio <= target)}${plain ? ` (fastPath: false: ${met(plain.ratio <= target)})` : ""}`,
         ),
       ];
     }),
@@ -299,18 +306,8 @@ function fastPathRows(results, failures) {
         return [unavailable(figure, target, `fastPathActive ${fastPathChecks(pair)}`)];
       }
       const ours = figureOf(browser, "kit", key);
-      let off;
-      try {
-        off = figureOf(browser, "kitNoFastPath", key);
-      } catch {
-        off = undefined;
-      }
-      let theirs;
-      try {
-        theirs = figureOf(browser, "mwa", key);
-      } catch {
-        theirs = undefined;
-      }
+      const off = optionalFigure(browser, "kitNoFastPath", key);
+      const theirs = optionalFigure(browser, "mwa", key);
       return [
         row(
           `${figure} (${browser.counts[key]})`,
