@@ -52,9 +52,18 @@ export function control(step: FastPathStep, id?: string): FastPathControl {
 export const MAX_EARLY = 4096;
 
 /**
+ * Most messages in one port message. The receiving end hands a batch's requests to its session in
+ * one task, where over the window each came in a task of its own and a quick handler had finished
+ * before the next arrived; a session's bound on requests in flight (64 on a widget, 128 on a host
+ * by default) would refuse the rest of a large burst. A burst goes as batches of this size, each a
+ * task of its own at the other end.
+ */
+export const MAX_BATCH = 32;
+
+/**
  * One end of an adopted port. Messages sent within one task are sent as one port message, an
- * array, flushed in a microtask; the other end hands each element on by itself, so the session
- * checks it like any single message.
+ * array (at most {@link MAX_BATCH} long), flushed in a microtask; the other end hands each
+ * element on by itself, so the session checks it like any single message.
  */
 export class PortLink {
   private batch: WireMessage[] = [];
@@ -82,6 +91,7 @@ export class PortLink {
   send(message: WireMessage): void {
     if (this.closed) return;
     this.batch.push(message);
+    if (this.batch.length >= MAX_BATCH) this.flush();
     if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(this.flush);
