@@ -1,0 +1,361 @@
+// The MessagePort fast path in Node, over simulated windows and Node's own MessageChannel: when it
+// upgrades (both ends ours, after the handshake) and when not (fastPath false, a host that does
+// not advertise it), batching, and the host transport's rules for offers: only from the frame's
+// window and origin, one per document, the switch ordered by switch/switched, the port closed by
+// a load, by close, or by the frame speaking on the window again.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { silentLogger } from "../../../src/core/logger.js";
+import { defineHostAction } from "../../../src/host/registry.js";
+import { WidgetHost } from "../../../src/host/widget-host.js";
+import { ErrorCode, WidgetApiError } from "../../../src/protocol/errors.js";
+import { FAST_PATH_VERSION, MAX_BATCH } from "../../../src/transport/fast-path.js";
+import { HostPostMessageTransport } from "../../../src/transport/post-message-host.js";
+import { WidgetPostMessageTransport } from "../../../src/transport/post-message-widget.js";
+import { WidgetClient } from "../../../src/widget/widget-client.js";
+import { echoAction } from "../../browser/fixtures/session-actions.js";
+import { HOST_ORIGIN, settle, SimWindow, simulatedPage, WIDGET_ORIGIN } from "./fake-embedding.js";
+
+const WIDGET_ID = "w1";
+const K = FAST_PATH_VERSION;
+const opened: Array<{ destroy(): void } | { close(): void }> = [];
+afterEach(() => {
+  for (const each of opened.splice(0)) {
+    if ("destroy" in each) each.destroy();
+    else each.close();
+  }
+  vi.restoreAllMocks();
+});
+
+const asWindow = (w: SimWindow) => w as unknown as Window;
+const request = (requestId: string, action = "supported_api_versions", data: object = {}) => ({
+  api: "fromWidget",
+  widgetId: WIDGET_ID,
+  requestId,
+  action,
+  data,
+});
+
+/** A WidgetHost and a WidgetClient over the postMessage transports in a simulated page. */
+async function session(options: { host?: boolean; widget?: boolean } = {}) {
+  const page = simulatedPage();
+  const handled: string[] = [];
+  const host = new WidgetHost({
+    widgetId: WIDGET_ID,
+    transport: new HostPostMessageTransport({
+      iframe: page.iframe as unknown as HTMLIFrameElement,
+      widgetOrigin: WIDGET_ORIGIN,
+      hostWindow: asWindow(page.hostWindow),
+    }),
+    policy: { approveCapabilities: ({ requested }) => requested },
+    logger: silentLogger,
+    ...(options.host === undefined ? {} : { fastPath: options.host }),
+    actions: [
+      defineHostAction({
+        action: echoAction,
+        handle: (context, { text }) => {
+          handled.push(text);
+          return { echoed: text, requestId: context.requestId };
+        },
+      }),
+    ],
+  });
+  opened.push(host);
+  const created = WidgetClient.create({
+    widgetId: WIDGET_ID,
+    transport: new WidgetPostMessageTransport({
+      parentOrigin: HOST_ORIGIN,
+      parent: asWindow(page.hostWindow),
+      self: asWindow(page.frameWindow),
+      ...(options.widget === undefined ? {} : { fastPath: options.widget }),
+    }),
+    capabilities: ["org.matrix.msc2931.navigate"],
+    logger: silentLogger,
+  });
+  page.iframe.fireLoad();
+  const client = await created;
+  opened.push(client);
+  await settle();
+  return { page, host, client, handled };
+}
+
+const controlsIn = (posted: SimWindow["posted"]) =>
+  posted
+    .map((p) => p.message as Record<string, unknown>)
+    .filter((m) => K in m)
+    .map((m) => m[K]);
+
+describe("fast path: when it upgrades", () => {
+  it("upgrades our widget and our host after the handshake; requests and pushes then leave the window alone", async () => {
+    const { page, host, client, handled } = await session();
+    expect(host.supportedVersions).toContain(FAST_PATH_VERSION);
+    expect(client.hostVersions).toContain(FAST_PATH_VERSION);
+    expect(host.fastPathActive).toBe(true);
+    expect(client.fastPathActive).toBe(true);
+    expect(controlsIn(page.hostWindow.posted)).toEqual(["offer", "switched"]);
+    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch"]);
+    // The offer carried one port and went to the host's exact origin.
+    const offer = page.hostWindow.posted.find((p) => K in (p.message as object));
+    expect(offer).toMatchObject({ targetOrigin: HOST_ORIGIN, ports: 1 });
+
+    const before = [page.hostWindow.posted.length, page.frameWindow.posted.length];
+    const texts = Array.from({ length: 100 }, (_, n) => `t${n}`);
+    const replies = await Promise.all(texts.map((text) => client.request(echoAction, { text })));
+    expect(replies.map((reply) => reply.echoed)).toEqual(texts);
+    expect(handled).toEqual(texts);
+    expect([page.hostWindow.posted.length, page.frameWindow.posted.length]).toEqual(before);
+  });
+
+  it("sends what one task sends as batches of at most MAX_BATCH, in order", async () => {
+    const { client } = await session();
+    const posted: unknown[] = [];
+    const original = MessagePort.prototype.postMessage;
+    vi.spyOn(MessagePort.prototype, "postMessage").mockImplementation(function (this: MessagePort, ...args) {
+      posted.push(args[0]);
+      return original.apply(this, args as Parameters<typeof original>);
+    });
+    const count = 2 * MAX_BATCH + 5;
+    await Promise.all(Array.from({ length: count }, (_, n) => client.request(echoAction, { text: `${n}` })));
+    const fromWidget = posted.filter(
+      (batch) => Array.isArray(batch) && (batch[0] as { response?: unknown }).response === undefined,
+    ) as unknown[][];
+    expect(fromWidget.map((batch) => batch.length)).toEqual([MAX_BATCH, MAX_BATCH, 5]);
+    expect(fromWidget.flat().map((m) => (m as { data: { text: string } }).data.text)).toEqual(
+      Array.from({ length: count }, (_, n) => `${n}`),
+    );
+  });
+
+  it("fastPath false on the host: no version advertised, no offer, plain postMessage", async () => {
+    const { page, host, client } = await session({ host: false });
+    expect(host.supportedVersions).not.toContain(FAST_PATH_VERSION);
+    expect(controlsIn(page.hostWindow.posted)).toEqual([]);
+    expect([host.fastPathActive, client.fastPathActive]).toEqual([false, false]);
+  });
+
+  it("fastPath false on the widget: no offer, plain postMessage", async () => {
+    const { page, host, client } = await session({ widget: false });
+    expect(controlsIn(page.hostWindow.posted)).toEqual([]);
+    expect([host.fastPathActive, client.fastPathActive]).toEqual([false, false]);
+  });
+
+  it("a host that does not advertise it is never offered a port (a foreign host sees no change)", async () => {
+    const page = simulatedPage();
+    const transport = new WidgetPostMessageTransport({
+      parentOrigin: HOST_ORIGIN,
+      parent: asWindow(page.hostWindow),
+      self: asWindow(page.frameWindow),
+    });
+    opened.push(transport);
+    transport.subscribe(() => {});
+    const fromHost = (data: unknown) =>
+      page.frameWindow.fire({ data, origin: HOST_ORIGIN, source: page.hostWindow });
+    fromHost({ ...request("v"), response: { supported_versions: ["0.0.1", "org.matrix.msc2871"] } });
+    fromHost({
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId: "n",
+      action: "notify_capabilities",
+      data: {},
+    });
+    await settle();
+    expect(page.hostWindow.posted).toEqual([]);
+    // The same notify after a versions reply that advertises it: the offer goes out.
+    fromHost({ ...request("v2"), response: { supported_versions: [FAST_PATH_VERSION] } });
+    fromHost({
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId: "n2",
+      action: "notify_capabilities",
+      data: {},
+    });
+    expect(controlsIn(page.hostWindow.posted)).toEqual(["offer"]);
+  });
+
+  it("a reload closes the port at once, and the host's pending requests end with session_ended", async () => {
+    const { page, host, client } = await session();
+    const pending = host.request(echoAction as never, {} as never).catch((error: unknown) => error);
+    client.destroy();
+    page.reloadFrame();
+    expect(host.fastPathActive).toBe(false);
+    const error = await pending;
+    expect(error).toBeInstanceOf(WidgetApiError);
+    expect((error as WidgetApiError).code).toBe(ErrorCode.SessionEnded);
+  });
+
+  it("host destroy closes the port; the widget speaks on the window again", async () => {
+    const { host, client } = await session();
+    host.destroy();
+    await settle();
+    expect(client.fastPathActive).toBe(false);
+  });
+
+  it("the page's clients share the port: one created later uses it at once and hears the host", async () => {
+    const { page, host, client } = await session();
+    const second = new WidgetPostMessageTransport({
+      parentOrigin: HOST_ORIGIN,
+      parent: asWindow(page.hostWindow),
+      self: asWindow(page.frameWindow),
+    });
+    opened.push(second);
+    const heard: unknown[] = [];
+    second.subscribe((message) => heard.push(message));
+    expect(second.fastPath?.active).toBe(true);
+    client.destroy();
+    // The port outlives the client: the window listener stays to notice the host giving it up.
+    expect(page.frameWindow.listenerCount).toBe(1);
+    // No client answers the notify now; it is only listened for.
+    void host.revokeCapabilities(["org.matrix.msc2931.navigate"]).catch(() => {});
+    await settle();
+    expect(heard.some((m) => (m as { action?: string }).action === "notify_capabilities")).toBe(true);
+    expect(host.fastPathActive).toBe(true);
+  });
+
+  it("a request that cannot be cloned fails at once, and a reply that cannot be is answered with an error", async () => {
+    const { client } = await session();
+    const failed = client
+      .request(echoAction, { text: "x", extra: () => {} } as never)
+      .catch((error: unknown) => error);
+    const error = await failed;
+    expect(error).toBeInstanceOf(WidgetApiError);
+    expect((error as WidgetApiError).code).toBe(ErrorCode.Internal);
+    // The session carries on.
+    expect((await client.request(echoAction, { text: "after" })).echoed).toBe("after");
+  });
+});
+
+/** The host transport alone, with a hand-made widget on the other side. */
+function hostAlone(options: { fastPath?: boolean } = {}) {
+  const page = simulatedPage();
+  const transport = new HostPostMessageTransport({
+    iframe: page.iframe as unknown as HTMLIFrameElement,
+    widgetOrigin: WIDGET_ORIGIN,
+    hostWindow: asWindow(page.hostWindow),
+    ...options,
+  });
+  opened.push(transport);
+  const seen: unknown[] = [];
+  transport.subscribe((message) => seen.push(message));
+  const fromFrame = (data: unknown, ports: MessagePort[] = []) =>
+    page.postToHost(data, WIDGET_ORIGIN, page.frameWindow, ports);
+  /** Offers a fresh port from the frame (or `source`/`origin`); returns the widget's end. */
+  const offer = (id: string, source: unknown = page.frameWindow, origin = WIDGET_ORIGIN) => {
+    const channel = new MessageChannel();
+    const received: unknown[] = [];
+    channel.port1.onmessage = (event) => received.push(event.data);
+    channel.port1.unref();
+    page.postToHost({ [K]: "offer", id }, origin, source, [channel.port2]);
+    return { port: channel.port1, received };
+  };
+  return { page, transport, seen, fromFrame, offer };
+}
+
+describe("fast path: the host's rules for offers", () => {
+  it("never takes a port offered by a sibling, a popup, no window or another origin", async () => {
+    const { page, transport, offer } = hostAlone();
+    offer("sibling", new SimWindow("sibling"));
+    offer("popup", new SimWindow("popup"));
+    offer("nowhere", null);
+    for (const origin of [`${WIDGET_ORIGIN}.evil.example`, "https://widget.example.net:444", "null"]) {
+      offer(`origin ${origin}`, page.frameWindow, origin);
+    }
+    await settle();
+    expect(transport.fastPath.active).toBe(false);
+    // Not even declined: nothing was posted to anyone.
+    expect(page.frameWindow.posted).toEqual([]);
+  });
+
+  it("holds port messages until switched, then hands them on in order; the window is read until then", async () => {
+    const { page, transport, seen, fromFrame, offer } = hostAlone();
+    const widget = offer("a");
+    await settle();
+    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch"]);
+    expect(transport.fastPath.active).toBe(true);
+    widget.port.postMessage([request("p1"), request("p2")]);
+    await settle();
+    expect(seen).toEqual([]);
+    fromFrame(request("w1"));
+    fromFrame({ [K]: "switched", id: "wrong" });
+    await settle();
+    expect(seen).toEqual([request("w1")]);
+    fromFrame({ [K]: "switched", id: "a" });
+    await settle();
+    expect(seen).toEqual([request("w1"), request("p1"), request("p2")]);
+    // Sends now go over the port, batched.
+    transport.send({ ...request("r"), response: {} });
+    await settle();
+    expect(widget.received).toEqual([[{ ...request("r"), response: {} }]]);
+  });
+
+  it("declines a second offer and keeps the first port", async () => {
+    const { page, transport, fromFrame, offer } = hostAlone();
+    const first = offer("a");
+    await settle();
+    fromFrame({ [K]: "switched", id: "a" });
+    const second = offer("b");
+    await settle();
+    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "decline"]);
+    transport.send({ ...request("r"), response: {} });
+    await settle();
+    expect(first.received).toHaveLength(1);
+    expect(second.received).toEqual([]);
+  });
+
+  it("declines when turned off, or when the offer carries no port", async () => {
+    const off = hostAlone({ fastPath: false });
+    off.offer("a");
+    off.fromFrame({ [K]: "offer", id: "b" });
+    await settle();
+    expect(controlsIn(off.page.frameWindow.posted)).toEqual(["decline", "decline"]);
+    expect(off.transport.fastPath.active).toBe(false);
+  });
+
+  it("a load closes the port: nothing on it is read afterwards, and the new document may offer again", async () => {
+    const { page, transport, seen, fromFrame, offer } = hostAlone();
+    const old = offer("a");
+    await settle();
+    fromFrame({ [K]: "switched", id: "a" });
+    await settle();
+    page.reloadFrame();
+    expect(transport.fastPath.active).toBe(false);
+    old.port.postMessage([request("stale")]);
+    await settle();
+    expect(seen).toEqual([]);
+    offer("b");
+    await settle();
+    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "switch"]);
+  });
+
+  it("the frame speaking on the window after switched closes the port (a new document that overtook its load)", async () => {
+    const { page, transport, seen, fromFrame, offer } = hostAlone();
+    const widget = offer("a");
+    await settle();
+    fromFrame({ [K]: "switched", id: "a" });
+    await settle();
+    fromFrame(request("new-document"));
+    await settle();
+    expect(transport.fastPath.active).toBe(false);
+    expect(seen).toEqual([request("new-document")]);
+    // The old port heard `close`, and its later messages are not read.
+    expect(widget.received).toEqual([{ [K]: "close" }]);
+    widget.port.postMessage([request("stale")]);
+    transport.send({ ...request("r"), response: {} });
+    await settle();
+    expect(seen).toEqual([request("new-document")]);
+    expect(page.frameWindow.posted.at(-1)?.message).toEqual({ ...request("r"), response: {} });
+    // One offer per document: this one is declined until the next load.
+    offer("b");
+    await settle();
+    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "decline"]);
+  });
+
+  it("close sends what is pending, then close, over the port", async () => {
+    const { transport, fromFrame, offer } = hostAlone();
+    const widget = offer("a");
+    await settle();
+    fromFrame({ [K]: "switched", id: "a" });
+    await settle();
+    transport.send({ ...request("last"), response: {} });
+    transport.close();
+    await settle();
+    expect(widget.received).toEqual([[{ ...request("last"), response: {} }], { [K]: "close" }]);
+  });
+});
