@@ -14,8 +14,9 @@ const attached = new WeakMap<object, HostFastPath[]>();
  * only what the transport authenticated (the iframe's own window, the widget's exact origin), so
  * an offer from anywhere else never reaches it.
  *
- * - It takes one offer per document (per `load` of the frame), and answers `switch` as its last
- *   message on the window; it then sends on the port.
+ * - It takes one offer per document (per `load` of the frame), made after the host's
+ *   `notify_capabilities` in that document, and answers `switch` as its last message on the
+ *   window; it then sends on the port.
  * - Port messages that arrive before the widget's `switched` (its last message on the window) are
  *   held, so that the widget's messages are handled in the order it sent them.
  * - A later offer in the same document is declined; the port in use stays.
@@ -34,6 +35,14 @@ export class HostFastPath implements FastPath {
   private early: unknown[] = [];
   /** This document's offer was taken already. */
   private offered = false;
+  /**
+   * The host has sent `notify_capabilities` since the last load. Only then is an offer taken: our
+   * widget offers when it hears that notify, while an offer the previous document posted just
+   * before it went away comes, on the window's order, before anything the new document sends, so
+   * before its capabilities and the notify that follows them. Such a port is declined, not
+   * adopted in place of the new document's window.
+   */
+  private notified = false;
 
   /**
    * @param frame the iframe (its identity keys the transports attached to it)
@@ -77,7 +86,11 @@ export class HostFastPath implements FastPath {
 
   /** Sends over the port when there is one; false means the window must carry the message. */
   send(message: WireMessage): boolean {
-    if (!this.link) return false;
+    if (!this.link) {
+      if (message.action === "notify_capabilities" && !Object.hasOwn(message, "response"))
+        this.notified = true;
+      return false;
+    }
     this.link.send(message);
     return true;
   }
@@ -86,6 +99,7 @@ export class HostFastPath implements FastPath {
   onLoad(): void {
     this.drop(false);
     this.offered = false;
+    this.notified = false;
   }
 
   /** The transport closed: the widget hears `close` on the port after what was sent before. */
@@ -99,7 +113,8 @@ export class HostFastPath implements FastPath {
   private onOffer(id: string | undefined, port: unknown): void {
     const peers = attached.get(this.frame) ?? [];
     if (id === undefined || peers[0] !== this) return;
-    if (!this.enabled || this.offered || this.link || peers.length > 1 || !isPort(port)) {
+    const taken = this.offered || this.link !== undefined || !this.notified;
+    if (!this.enabled || taken || peers.length > 1 || !isPort(port)) {
       if (isPort(port)) port.close();
       this.toWindow(control("decline", id));
       return;

@@ -297,6 +297,11 @@ describe("fast path: hostile offers", () => {
   async function switchedProbe(): Promise<{ page: Page; probe: Frame }> {
     const { page } = await open({ widgetUrl: urlOf("probe.html") });
     const probe = await frameAt(page, `${widgetOrigin}/probe.html`, "__probe");
+    await waitFor(
+      () => onProbe(probe, (s) => s.received),
+      (r) => r.includes("notify_capabilities"),
+      "the host's notify_capabilities",
+    );
     await onProbe(probe, (s, origin) => s.offer("first", origin), hostOrigin);
     await waitFor(
       () => onProbe(probe, (s) => s.received),

@@ -234,6 +234,16 @@ function hostAlone(options: { fastPath?: boolean } = {}) {
   opened.push(transport);
   const seen: unknown[] = [];
   transport.subscribe((message) => seen.push(message));
+  // The handshake's end: an offer is taken only after the host's notify_capabilities.
+  const notify = () =>
+    transport.send({
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId: "n",
+      action: "notify_capabilities",
+      data: {},
+    });
+  notify();
   const fromFrame = (data: unknown, ports: MessagePort[] = []) =>
     page.postToHost(data, WIDGET_ORIGIN, page.frameWindow, ports);
   /** Offers a fresh port from the frame (or `source`/`origin`); returns the widget's end. */
@@ -245,7 +255,7 @@ function hostAlone(options: { fastPath?: boolean } = {}) {
     page.postToHost({ [K]: "offer", id }, origin, source, [channel.port2]);
     return { port: channel.port1, received };
   };
-  return { page, transport, seen, fromFrame, offer };
+  return { page, transport, seen, fromFrame, offer, notify };
 }
 
 describe("fast path: the host's rules for offers", () => {
@@ -259,8 +269,9 @@ describe("fast path: the host's rules for offers", () => {
     }
     await settle();
     expect(transport.fastPath.active).toBe(false);
-    // Not even declined: nothing was posted to anyone.
-    expect(page.frameWindow.posted).toEqual([]);
+    // Not even declined: nothing but the notify was posted to the frame.
+    expect(controlsIn(page.frameWindow.posted)).toEqual([]);
+    expect(page.frameWindow.posted).toHaveLength(1);
   });
 
   it("holds port messages until switched, then hands them on in order; the window is read until then", async () => {
@@ -308,8 +319,24 @@ describe("fast path: the host's rules for offers", () => {
     expect(off.transport.fastPath.active).toBe(false);
   });
 
+  it("declines an offer made before the host's notify_capabilities", async () => {
+    const page = simulatedPage();
+    const transport = new HostPostMessageTransport({
+      iframe: page.iframe as unknown as HTMLIFrameElement,
+      widgetOrigin: WIDGET_ORIGIN,
+      hostWindow: asWindow(page.hostWindow),
+    });
+    opened.push(transport);
+    const channel = new MessageChannel();
+    channel.port1.unref();
+    page.postToHost({ [K]: "offer", id: "early" }, WIDGET_ORIGIN, page.frameWindow, [channel.port2]);
+    await settle();
+    expect(controlsIn(page.frameWindow.posted)).toEqual(["decline"]);
+    expect(transport.fastPath.active).toBe(false);
+  });
+
   it("a load closes the port: nothing on it is read afterwards, and the new document may offer again", async () => {
-    const { page, transport, seen, fromFrame, offer } = hostAlone();
+    const { page, transport, seen, fromFrame, offer, notify } = hostAlone();
     const old = offer("a");
     await settle();
     fromFrame({ [K]: "switched", id: "a" });
@@ -319,9 +346,14 @@ describe("fast path: the host's rules for offers", () => {
     old.port.postMessage([request("stale")]);
     await settle();
     expect(seen).toEqual([]);
+    // Before the new document's handshake, an offer is declined (it may be the old document's,
+    // posted before it went away); after the host's notify, it is taken.
     offer("b");
     await settle();
-    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "switch"]);
+    notify();
+    offer("c");
+    await settle();
+    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "decline", "switch"]);
   });
 
   it("the frame speaking on the window after switched closes the port (a new document that overtook its load)", async () => {
