@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../../src/core/logger.js";
 import { defineHostAction } from "../../../src/host/registry.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
+import type { WireMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../../../src/protocol/errors.js";
 import { FAST_PATH_VERSION, MAX_BATCH } from "../../../src/transport/fast-path.js";
 import { HostPostMessageTransport } from "../../../src/transport/post-message-host.js";
@@ -27,6 +28,8 @@ afterEach(() => {
 });
 
 const asWindow = (w: SimWindow) => w as unknown as Window;
+/** A reply the host sends, as the transport takes it. */
+const reply = (requestId: string) => ({ ...request(requestId), response: {} }) as unknown as WireMessage;
 const request = (requestId: string, action = "supported_api_versions", data: object = {}) => ({
   api: "fromWidget",
   widgetId: WIDGET_ID,
@@ -251,7 +254,7 @@ function hostAlone(options: { fastPath?: boolean } = {}) {
     const channel = new MessageChannel();
     const received: unknown[] = [];
     channel.port1.onmessage = (event) => received.push(event.data);
-    channel.port1.unref();
+    (channel.port1 as unknown as { unref(): void }).unref();
     page.postToHost({ [K]: "offer", id }, origin, source, [channel.port2]);
     return { port: channel.port1, received };
   };
@@ -291,7 +294,7 @@ describe("fast path: the host's rules for offers", () => {
     await settle();
     expect(seen).toEqual([request("w1"), request("p1"), request("p2")]);
     // Sends now go over the port, batched.
-    transport.send({ ...request("r"), response: {} });
+    transport.send(reply("r"));
     await settle();
     expect(widget.received).toEqual([[{ ...request("r"), response: {} }]]);
   });
@@ -304,7 +307,7 @@ describe("fast path: the host's rules for offers", () => {
     const second = offer("b");
     await settle();
     expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "decline"]);
-    transport.send({ ...request("r"), response: {} });
+    transport.send(reply("r"));
     await settle();
     expect(first.received).toHaveLength(1);
     expect(second.received).toEqual([]);
@@ -328,7 +331,7 @@ describe("fast path: the host's rules for offers", () => {
     });
     opened.push(transport);
     const channel = new MessageChannel();
-    channel.port1.unref();
+    (channel.port1 as unknown as { unref(): void }).unref();
     page.postToHost({ [K]: "offer", id: "early" }, WIDGET_ORIGIN, page.frameWindow, [channel.port2]);
     await settle();
     expect(controlsIn(page.frameWindow.posted)).toEqual(["decline"]);
@@ -369,7 +372,7 @@ describe("fast path: the host's rules for offers", () => {
     // The old port heard `close`, and its later messages are not read.
     expect(widget.received).toEqual([{ [K]: "close" }]);
     widget.port.postMessage([request("stale")]);
-    transport.send({ ...request("r"), response: {} });
+    transport.send(reply("r"));
     await settle();
     expect(seen).toEqual([request("new-document")]);
     expect(page.frameWindow.posted.at(-1)?.message).toEqual({ ...request("r"), response: {} });
@@ -385,7 +388,7 @@ describe("fast path: the host's rules for offers", () => {
     await settle();
     fromFrame({ [K]: "switched", id: "a" });
     await settle();
-    transport.send({ ...request("last"), response: {} });
+    transport.send(reply("last"));
     transport.close();
     await settle();
     expect(widget.received).toEqual([[{ ...request("last"), response: {} }], { [K]: "close" }]);
