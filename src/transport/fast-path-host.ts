@@ -1,5 +1,13 @@
 import type { WireMessage } from "../protocol/envelope.js";
-import { control, controlOf, isPort, MAX_EARLY, PortLink, type FastPathControl } from "./fast-path.js";
+import {
+  control,
+  controlOf,
+  isPort,
+  MAX_EARLY,
+  PortLink,
+  speaksWidgetApi,
+  type FastPathControl,
+} from "./fast-path.js";
 import type { FastPath } from "./transport.js";
 
 /**
@@ -72,8 +80,9 @@ export class HostFastPath implements FastPath {
   fromWindow(data: unknown, ports: readonly MessagePort[] | undefined): boolean {
     const found = controlOf(data);
     if (!found) {
-      // The widget said `switched` was its last word on the window: this comes from elsewhere.
-      if (this.switched) this.drop(false);
+      // The widget said `switched` was its last word on the window: Widget API speech there now
+      // comes from elsewhere (a new document). Other messages are not the session's.
+      if (this.switched && speaksWidgetApi(data)) this.drop(false);
       return false;
     }
     if (found.step === "offer") this.onOffer(found.id, ports?.[0]);

@@ -1,5 +1,5 @@
 import type { WireMessage } from "../protocol/envelope.js";
-import { control, controlOf, FAST_PATH_VERSION, MAX_EARLY, PortLink } from "./fast-path.js";
+import { control, controlOf, FAST_PATH_VERSION, MAX_EARLY, PortLink, speaksWidgetApi } from "./fast-path.js";
 
 /** A transport of the page that shares the channel: it hears every message from the host. */
 export interface ChannelMember {
@@ -109,8 +109,9 @@ export class DocumentChannel {
       }
       return;
     }
-    // The host's `switch` was its last message on the window: it has given the port up.
-    if (this.switched) this.drop();
+    // The host's `switch` was its last message on the window: Widget API speech there now means
+    // it has given the port up. Other messages from the parent are not the session's.
+    if (this.switched && speaksWidgetApi(data)) this.drop();
     const offer = !this.link && this.sniff(data);
     this.deliverAll(data);
     if (offer) this.offer();

@@ -39,6 +39,19 @@ export function controlOf(data: unknown): { step: unknown; id: string | undefine
   return { step, id: typeof id === "string" && id.length <= MAX_OFFER_ID ? id : undefined };
 }
 
+/**
+ * Whether a window message is Widget API speech (either dialect): an object with a string `action`
+ * and an `api` or `source` of its own. Only such a message, arriving after the switch, means the
+ * other side went back to the window; anything else a page posts (another library's messages, a
+ * bench's own) is not the session's and leaves the port alone.
+ */
+export function speaksWidgetApi(data: unknown): boolean {
+  if (typeof data !== "object" || data === null) return false;
+  if (!Object.hasOwn(data, "action") || typeof (data as { action: unknown }).action !== "string")
+    return false;
+  return Object.hasOwn(data, "api") || Object.hasOwn(data, "source");
+}
+
 /** Builds a control message. */
 export function control(step: FastPathStep, id?: string): FastPathControl {
   return id === undefined ? { [FAST_PATH_VERSION]: step } : { [FAST_PATH_VERSION]: step, id };

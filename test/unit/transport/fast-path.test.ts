@@ -184,6 +184,18 @@ describe("fast path: when it upgrades", () => {
     expect((error as WidgetApiError).code).toBe(ErrorCode.SessionEnded);
   });
 
+  it("messages from the parent that are not Widget API speech do not make the widget leave the port", async () => {
+    const { page, client } = await session();
+    for (const other of ["ping", { type: "theme" }, { action: "not-ours" }, { api: "toWidget" }]) {
+      page.frameWindow.fire({ data: other, origin: HOST_ORIGIN, source: page.hostWindow });
+    }
+    await settle();
+    expect(client.fastPathActive).toBe(true);
+    const before = page.hostWindow.posted.length;
+    expect((await client.request(echoAction, { text: "still" })).echoed).toBe("still");
+    expect(page.hostWindow.posted.length).toBe(before);
+  });
+
   it("host destroy closes the port; the widget speaks on the window again", async () => {
     const { host, client } = await session();
     host.destroy();
@@ -380,6 +392,33 @@ describe("fast path: the host's rules for offers", () => {
     offer("b");
     await settle();
     expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "decline"]);
+  });
+
+  it("other messages from the frame after switched (not Widget API speech) leave the port open", async () => {
+    const { transport, seen, fromFrame, offer } = hostAlone();
+    const widget = offer("a");
+    await settle();
+    fromFrame({ [K]: "switched", id: "a" });
+    await settle();
+    // What another library in the widget's page, or a bench, might post to its parent.
+    for (const other of [
+      "ping",
+      42,
+      null,
+      { type: "devtools" },
+      { action: "not-ours" },
+      { api: "fromWidget" },
+      { api: "fromWidget", action: 7 },
+      [request("in an array")],
+    ]) {
+      fromFrame(other);
+    }
+    await settle();
+    expect(transport.fastPath.active).toBe(true);
+    expect(widget.received).toEqual([]);
+    widget.port.postMessage([request("on the port")]);
+    await settle();
+    expect(seen.at(-1)).toEqual(request("on the port"));
   });
 
   it("close sends what is pending, then close, over the port", async () => {
