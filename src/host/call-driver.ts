@@ -1,71 +1,121 @@
+import { clock, DeadlineTimer } from "../core/deadlines.js";
 import { redactSecrets } from "../core/redact.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { WidgetDriver } from "./driver.js";
 import { HomeserverError } from "./matrix-error.js";
-import type { HostActionContext } from "./registry.js";
+import type { HostActionContext, SessionScope } from "./registry.js";
 
 /**
  * Runs one driver operation for a handler and turns every way it can fail into one clear error:
  * a missing operation, a homeserver error (relayed as `matrix_api_error`), any other throw or
- * rejection, and an operation that never settles (cut off after `driverTimeoutMs`).
+ * rejection, and an operation that never settles (cut off after `driverTimeoutMs`, or when the
+ * session ends, so that nothing waits past it).
  */
-export async function callDriver<T>(
+export function callDriver<T>(
   context: HostActionContext,
   doing: string,
   operation: (driver: WidgetDriver) => Promise<T> | undefined,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopWaiting: (() => void) | undefined;
-  let waiters: Set<() => void> | undefined;
-  const { signal } = context.session;
+  let pending: Promise<T> | undefined;
   try {
-    const pending = operation(context.driver);
-    if (pending === undefined) {
-      throw new WidgetApiError(`This client does not support ${doing}`, ErrorCode.Unsupported);
-    }
-    // Give up when the driver takes too long, or when the session ends (so no timer outlives it).
-    const cutOff = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new WidgetApiError(`The client did not finish ${doing} in time`, ErrorCode.Timeout)),
-        context.limits.driverTimeoutMs,
-      );
-      stopWaiting = () => reject(new WidgetApiError("The session ended", ErrorCode.SessionEnded));
-      waiters = abortWaiters(signal);
-      waiters.add(stopWaiting);
-    });
-    if (signal.aborted) stopWaiting?.();
-    return await Promise.race([pending, cutOff]);
+    pending = operation(context.driver);
   } catch (error) {
-    throw toWidgetError(context, doing, error);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    if (stopWaiting) waiters?.delete(stopWaiting);
+    return Promise.reject(toWidgetError(context, doing, error));
   }
+  if (pending === undefined) {
+    return Promise.reject(new WidgetApiError(`This client does not support ${doing}`, ErrorCode.Unsupported));
+  }
+  const operationResult = pending;
+  const calls = callsOf(context.session);
+  return new Promise<T>((resolve, reject) => {
+    const timeoutMs = context.limits.driverTimeoutMs;
+    const call: DriverCall = {
+      deadline: Number.isFinite(timeoutMs) ? clock() + Math.max(0, timeoutMs) : Infinity,
+      doing,
+      fail: reject,
+    };
+    calls.add(call);
+    Promise.resolve(operationResult).then(
+      (value) => {
+        if (calls.take(call)) resolve(value);
+      },
+      (error: unknown) => {
+        if (calls.take(call)) reject(toWidgetError(context, doing, error));
+      },
+    );
+  });
+}
+
+/** A driver call waiting for its operation. */
+interface DriverCall {
+  /** When it times out, on the deadline clock; Infinity for never. */
+  readonly deadline: number;
+  readonly doing: string;
+  fail(error: WidgetApiError): void;
 }
 
 /**
- * The calls waiting on each session's signal. One `abort` listener per signal serves them all: a
- * listener per call would pass Node's limit of 10 listeners per event target at the eleventh
- * concurrent call and print a MaxListenersExceededWarning, although nothing leaks.
+ * The driver calls of one session still waiting, with one timer for all their deadlines (a timer
+ * per call cost more than the rest of the call). Made with the session's first driver call; the
+ * session's end fails what still waits and clears the timer.
  */
-const waitersBySignal = new WeakMap<AbortSignal, Set<() => void>>();
+class SessionCalls {
+  private readonly waiting = new Set<DriverCall>();
+  private readonly timer = new DeadlineTimer((now) => this.expire(now));
+  private ended = false;
 
-function abortWaiters(signal: AbortSignal): Set<() => void> {
-  let waiters = waitersBySignal.get(signal);
-  if (waiters === undefined) {
-    const created = new Set<() => void>();
-    waiters = created;
-    waitersBySignal.set(signal, created);
-    signal.addEventListener(
-      "abort",
-      () => {
-        for (const stop of [...created]) stop();
-        created.clear();
-      },
-      { once: true },
-    );
+  constructor(session: SessionScope) {
+    session.onEnd(() => this.end());
   }
-  return waiters;
+
+  add(call: DriverCall): void {
+    if (this.ended) {
+      call.fail(sessionEnded());
+      return;
+    }
+    this.waiting.add(call);
+    if (call.deadline !== Infinity) this.timer.watch(call.deadline);
+  }
+
+  /** Takes a call out when its operation settled; false if it was failed already. */
+  take(call: DriverCall): boolean {
+    if (!this.waiting.delete(call)) return false;
+    if (this.waiting.size === 0) this.timer.idle();
+    return true;
+  }
+
+  private expire(now: number): number {
+    let next = Infinity;
+    for (const call of this.waiting) {
+      if (call.deadline <= now) {
+        this.waiting.delete(call);
+        call.fail(new WidgetApiError(`The client did not finish ${call.doing} in time`, ErrorCode.Timeout));
+      } else if (call.deadline < next) {
+        next = call.deadline;
+      }
+    }
+    return next;
+  }
+
+  private end(): void {
+    this.ended = true;
+    this.timer.stop();
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const call of waiting) call.fail(sessionEnded());
+  }
+}
+
+const callsBySession = new WeakMap<SessionScope, SessionCalls>();
+
+function callsOf(session: SessionScope): SessionCalls {
+  let calls = callsBySession.get(session);
+  if (calls === undefined) callsBySession.set(session, (calls = new SessionCalls(session)));
+  return calls;
+}
+
+function sessionEnded(): WidgetApiError {
+  return new WidgetApiError("The session ended", ErrorCode.SessionEnded);
 }
 
 function toWidgetError(context: HostActionContext, doing: string, error: unknown): WidgetApiError {

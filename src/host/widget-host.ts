@@ -129,6 +129,8 @@ export class WidgetHost implements HostHandle {
   private readonly driver: WidgetDriver;
   private readonly policy: HostPolicy;
   private readonly limits: Readonly<HostLimits>;
+  /** What every request context shares, made once. */
+  private readonly contextParts: ContextParts;
   /** Where the host and its features report what they do. */
   readonly logger: Logger;
   private readonly waitForIframeLoad: boolean;
@@ -136,6 +138,8 @@ export class WidgetHost implements HostHandle {
   private readonly registry = new Map<string, HostActionRegistration>();
   /** The same registrations by the names an MSC4412 session uses (see Msc4412Shape). */
   private readonly msc4412Registry = new Map<string, HostActionRegistration>();
+  /** The action as parsed for registrations with a stricter request schema, built once. */
+  private readonly strictActions = new Map<HostActionRegistration, AnyActionDescriptor>();
   private readonly customCapabilities = new Set<string>();
   /** What decides whether a capability could ever be granted by this host; see isGrantable. */
   private readonly grantableContext: GrantableContext;
@@ -218,6 +222,15 @@ export class WidgetHost implements HostHandle {
     this.limits = { ...DEFAULT_HOST_LIMITS, ...options.limits };
     this.waitForIframeLoad = options.waitForIframeLoad ?? true;
     this.viewedRoom = options.viewedRoomId;
+    this.contextParts = {
+      widget: this.widget,
+      driver: this.driver,
+      policy: this.policy,
+      limits: this.limits,
+      logger: this.logger,
+      host: this,
+      rateLimit: (name, limit) => this.rateLimit(name, limit),
+    };
 
     // The built-in handlers and features come from a factory: the core does not import the action
     // table, whose handlers import the core's types (see test/unit/host/import-cycles.test.ts).
@@ -244,7 +257,8 @@ export class WidgetHost implements HostHandle {
       maxMessageBytes: this.limits.maxMessageBytes,
       binaryAllowed: (action) => this.registry.get(action)?.acceptsBinary === true,
       logger: this.logger,
-      onRequest: (request) => this.traceInbound(request),
+      // Traced only while someone listens: a trace costs a clock read and an entry per request.
+      onRequest: (request) => (this.tracing() ? this.traceInbound(request) : this.dispatch(request)),
       dialect: "peer",
       onDialect: (dialect, previous) => this.onDialect(dialect, previous),
     });
@@ -364,20 +378,23 @@ export class WidgetHost implements HostHandle {
   }
 
   /** Sends a request to the widget under the name it advertises, and parses the reply. */
-  async request<A extends AnyActionDescriptor>(
+  request<A extends AnyActionDescriptor>(
     action: A,
     data: RequestInput<A>,
     options?: RequestOptions,
   ): Promise<ResponseData<A>> {
+    if (!this.tracing()) return callAction(this.endpoint, action, this.versionsOfWidget, data, options);
     const startedAt = now();
-    try {
-      const result = await callAction(this.endpoint, action, this.versionsOfWidget, data, options);
-      this.emitTrace("toWidget", action.stable, startedAt, undefined);
-      return result;
-    } catch (error) {
-      this.emitTrace("toWidget", action.stable, startedAt, error);
-      throw error;
-    }
+    return callAction(this.endpoint, action, this.versionsOfWidget, data, options).then(
+      (result) => {
+        this.emitTrace("toWidget", action.stable, startedAt, undefined);
+        return result;
+      },
+      (error: unknown) => {
+        this.emitTrace("toWidget", action.stable, startedAt, error);
+        throw error;
+      },
+    );
   }
 
   /** Ends the session for good: rejects pending requests, removes listeners, leaves no timers. */
@@ -852,6 +869,9 @@ export class WidgetHost implements HostHandle {
       this.registry.set(name, registration);
     }
     for (const name of wireNamesIn(action, "msc4412")) this.msc4412Registry.set(name, registration);
+    if (registration.strictRequest) {
+      this.strictActions.set(registration, { ...action, request: registration.strictRequest });
+    }
     const rule = action.capability;
     if (rule && "custom" in rule) this.customCapabilities.add(rule.custom);
   }
@@ -903,7 +923,16 @@ export class WidgetHost implements HostHandle {
     }
   }
 
-  private async dispatch(request: InboundRequest): Promise<JsonObject> {
+  /** Whether anyone listens to the trace. */
+  private tracing(): boolean {
+    return (this.listeners.get("trace")?.size ?? 0) > 0;
+  }
+
+  /**
+   * Serves one request: its reply, or a throw (synchronous or not) for an error reply; the
+   * endpoint turns either into exactly one reply.
+   */
+  private dispatch(request: InboundRequest): Promise<JsonObject> | JsonObject {
     // Any later request means an earlier request_capabilities was not a reloaded document's first.
     this.lastRenegotiation = undefined;
     const registration = this.registrationFor(request);
@@ -921,10 +950,7 @@ export class WidgetHost implements HostHandle {
         ErrorCode.OutOfSequence,
       );
     }
-    const data = parseRequestData(
-      registration.strictRequest ? { ...action, request: registration.strictRequest } : action,
-      request.data,
-    );
+    const data = parseRequestData(this.strictActions.get(registration) ?? action, request.data);
     const rule = action.capability;
     if (rule && !("dynamic" in rule)) {
       const held =
@@ -942,7 +968,8 @@ export class WidgetHost implements HostHandle {
         );
       }
     }
-    return (await registration.handle(this.context(request), data)) as JsonObject;
+    return registration.handle(new RequestContext(this.contextParts, this.scope, request), data) as
+      Promise<JsonObject> | JsonObject;
   }
 
   /**
@@ -951,33 +978,6 @@ export class WidgetHost implements HostHandle {
    */
   private registrationFor(request: InboundRequest): HostActionRegistration | undefined {
     return (request.dialect === "classic" ? this.registry : this.msc4412Registry).get(request.action);
-  }
-
-  private context(request: InboundRequest): HostActionContext {
-    const actionName = request.action;
-    const scope = this.scope;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by the getter below
-    const host = this;
-    return {
-      requestId: request.requestId,
-      afterReply: (task) => request.afterReply(task),
-      widget: this.widget,
-      driver: this.driver,
-      policy: this.policy,
-      // Read at each access: a closure that outlives the request (a watch) sees later grants, and
-      // nothing once its session has ended.
-      get capabilities() {
-        return scope.ended ? CapabilitySet.empty : host.grantedSet;
-      },
-      limits: this.limits,
-      logger: this.logger,
-      actionName,
-      viewedRoomId: this.viewedRoom,
-      session: this.scope,
-      widgetVersions: this.versionsOfWidget,
-      rateLimit: (name, limit) => this.rateLimit(name, limit),
-      sendToWidget: (action, data) => this.request(action, data),
-    };
   }
 
   private rateLimit(name: string, limit: RateLimit): void {
@@ -1072,35 +1072,122 @@ export class WidgetHost implements HostHandle {
   }
 }
 
-class MutableScope implements SessionScope {
-  readonly values = new Map<symbol, unknown>();
-  private disposers: Array<() => void> = [];
-  private readonly controller = new AbortController();
-  ended = false;
+/** The parts of a request context that are the same for every request of a host. */
+interface ContextParts {
+  readonly widget: WidgetIdentity;
+  readonly driver: WidgetDriver;
+  readonly policy: HostPolicy;
+  readonly limits: Readonly<HostLimits>;
+  readonly logger: Logger;
+  readonly host: WidgetHost;
+  readonly rateLimit: (name: string, limit: RateLimit) => void;
+}
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+/**
+ * What a handler gets besides its request. Every member is an own property, so a spread copy
+ * (`{ ...context, limits }`) keeps them all, as with the object literal this replaces. A class:
+ * an object literal with a getter cost nearly a microsecond to make, more than the rest of a
+ * request's dispatch.
+ */
+class RequestContext implements HostActionContext {
+  /** The grants, read at each access; an own accessor (see {@link liveCapabilities}). */
+  declare readonly capabilities: CapabilitySet;
+  readonly widget: WidgetIdentity;
+  readonly driver: WidgetDriver;
+  readonly policy: HostPolicy;
+  readonly limits: Readonly<HostLimits>;
+  readonly logger: Logger;
+  readonly requestId: string;
+  readonly actionName: string;
+  readonly viewedRoomId: string | undefined;
+  readonly widgetVersions: readonly string[];
+  readonly rateLimit: (name: string, limit: RateLimit) => void;
+  readonly afterReply: (task: () => void) => void;
+  readonly sendToWidget: <A extends AnyActionDescriptor>(
+    action: A,
+    data: RequestInput<A>,
+  ) => Promise<ResponseData<A>>;
+  private readonly host: WidgetHost;
+
+  constructor(
+    parts: ContextParts,
+    readonly session: MutableScope,
+    request: InboundRequest,
+  ) {
+    this.widget = parts.widget;
+    this.driver = parts.driver;
+    this.policy = parts.policy;
+    this.limits = parts.limits;
+    this.logger = parts.logger;
+    this.host = parts.host;
+    this.rateLimit = parts.rateLimit;
+    this.requestId = request.requestId;
+    this.actionName = request.action;
+    this.viewedRoomId = parts.host.viewedRoomId;
+    this.widgetVersions = parts.host.widgetVersions;
+    this.afterReply = (task) => request.afterReply(task);
+    this.sendToWidget = (action, data) => parts.host.request(action, data);
+    Object.defineProperty(this, "capabilities", liveCapabilities);
   }
+}
+
+/**
+ * A context's `capabilities`, read at each access: a closure that outlives the request (a watch)
+ * sees later grants, and nothing once its session has ended. One descriptor shared by every
+ * context; own and enumerable, so a spread copy takes the grants of the moment, as before.
+ */
+const liveCapabilities: PropertyDescriptor & ThisType<RequestContext> = {
+  get(): CapabilitySet {
+    const context = this as unknown as { session: MutableScope; host: WidgetHost };
+    return context.session.ended ? CapabilitySet.empty : context.host.capabilities;
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * One session's scope. Its map, cleanup list and abort signal are made when first used: most
+ * sessions never need the signal, and a host keeps one scope per live session.
+ */
+class MutableScope implements SessionScope {
+  private valueMap: Map<symbol, unknown> | undefined;
+  private disposers: Array<() => void> | undefined;
+  private controller: AbortController | undefined;
+  ended = false;
 
   constructor(readonly generation: number) {}
 
+  get values(): Map<symbol, unknown> {
+    return (this.valueMap ??= new Map());
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.ended) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
   onEnd(dispose: () => void): void {
     if (this.ended) dispose();
-    else this.disposers.push(dispose);
+    else (this.disposers ??= []).push(dispose);
   }
 
   end(logger: Logger): void {
     if (this.ended) return;
     this.ended = true;
-    this.controller.abort();
-    for (const dispose of this.disposers.splice(0)) {
+    this.controller?.abort();
+    const disposers = this.disposers ?? [];
+    this.disposers = undefined;
+    for (const dispose of disposers) {
       try {
         dispose();
       } catch (error) {
         logger.error(`Session cleanup failed: ${describeThrown(error)}`);
       }
     }
-    this.values.clear();
+    this.valueMap?.clear();
   }
 }
 
