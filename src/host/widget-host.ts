@@ -6,13 +6,11 @@ import {
   parseCapability,
   type FixedCapabilityName,
 } from "../capabilities/index.js";
-import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, redactingLogger, type Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
-import { wireNames, wireNamesIn } from "../protocol/action.js";
 import type { Dialect, JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { ApiVersion, BASELINE_VERSIONS } from "../protocol/versions.js";
@@ -34,6 +32,7 @@ import { isGrantable, MAX_GRANTABLE_CAPABILITY_LENGTH, type GrantableContext } f
 import type { WidgetDriver } from "./driver.js";
 import { DEFAULT_HOST_LIMITS, TokenBucket, type HostLimits, type RateLimit } from "./limits.js";
 import { denyAllPolicy, type HostPolicy, type WidgetIdentity } from "./policy.js";
+import { HostActionTable } from "./action-table.js";
 import {
   defineHostAction,
   type HostActionContext,
@@ -135,12 +134,8 @@ export class WidgetHost implements HostHandle {
   readonly logger: Logger;
   private readonly waitForIframeLoad: boolean;
   private readonly endpoint: Endpoint;
-  private readonly registry = new Map<string, HostActionRegistration>();
-  /** The same registrations by the names an MSC4412 session uses (see Msc4412Shape). */
-  private readonly msc4412Registry = new Map<string, HostActionRegistration>();
-  /** The action as parsed for registrations with a stricter request schema, built once. */
-  private readonly strictActions = new Map<HostActionRegistration, AnyActionDescriptor>();
-  private readonly customCapabilities = new Set<string>();
+  /** The actions this host serves: shared with every host that adds none of its own. */
+  private readonly actions: HostActionTable;
   /** What decides whether a capability could ever be granted by this host; see isGrantable. */
   private readonly grantableContext: GrantableContext;
   private readonly listeners = new Map<keyof WidgetHostEvents, Set<Listener<never>>>();
@@ -235,13 +230,11 @@ export class WidgetHost implements HostHandle {
     // The built-in handlers and features come from a factory: the core does not import the action
     // table, whose handlers import the core's types (see test/unit/host/import-cycles.test.ts).
     const builtIns = builtInHostParts();
-    for (const registration of [...this.sessionActions(), ...builtIns.actions, ...(options.actions ?? [])]) {
-      this.register(registration);
-    }
+    this.actions = WidgetHost.actionTable(builtIns.actions, options.actions);
     const features = [...builtIns.features, ...(options.features ?? [])];
     this.supportedVersions = withFastPath(this.computeVersions(features), this.transport, options.fastPath);
     this.grantableContext = {
-      customCapabilities: this.customCapabilities,
+      customCapabilities: this.actions.customCapabilities,
       unservableCapabilities: this.unservableCapabilities(),
       policy: this.policy,
       widget: this.widget,
@@ -255,7 +248,7 @@ export class WidgetHost implements HostHandle {
       maxPendingOutbound: this.limits.maxPending,
       maxInboundInFlight: this.limits.maxInFlight,
       maxMessageBytes: this.limits.maxMessageBytes,
-      binaryAllowed: (action) => this.registry.get(action)?.acceptsBinary === true,
+      binaryAllowed: (action) => this.actions.acceptsBinary(action),
       logger: this.logger,
       // Traced only while someone listens: a trace costs a clock read and an entry per request.
       onRequest: (request) => (this.tracing() ? this.traceInbound(request) : this.dispatch(request)),
@@ -854,28 +847,6 @@ export class WidgetHost implements HostHandle {
 
   // ---- request dispatch --------------------------------------------------------------------
 
-  private register(registration: HostActionRegistration): void {
-    const { action } = registration;
-    if (action.direction !== "fromWidget") {
-      throw new WidgetKitConfigError(
-        `Host handlers serve fromWidget actions; ${action.stable} is ${action.direction}`,
-        ConfigErrorCode.InvalidAction,
-      );
-    }
-    for (const name of wireNames(action)) {
-      if (this.registry.has(name)) {
-        throw new WidgetKitConfigError(`Action ${name} is registered twice`, ConfigErrorCode.DuplicateAction);
-      }
-      this.registry.set(name, registration);
-    }
-    for (const name of wireNamesIn(action, "msc4412")) this.msc4412Registry.set(name, registration);
-    if (registration.strictRequest) {
-      this.strictActions.set(registration, { ...action, request: registration.strictRequest });
-    }
-    const rule = action.capability;
-    if (rule && "custom" in rule) this.customCapabilities.add(rule.custom);
-  }
-
   /**
    * Optional capabilities (a registration's `servesCapability`, such as `mxid_share`) that no
    * action of this host can serve: every registration serving one is unavailable with this driver
@@ -885,7 +856,7 @@ export class WidgetHost implements HostHandle {
    */
   private unservableCapabilities(): Set<string> {
     const servable = new Map<string, boolean>();
-    for (const registration of new Set(this.registry.values())) {
+    for (const registration of this.actions.registrations) {
       const name = registration.servesCapability;
       if (name === undefined) continue;
       const available = registration.available?.(this.driver, this.policy) ?? true;
@@ -904,7 +875,7 @@ export class WidgetHost implements HostHandle {
       ApiVersion.MSC2871,
       ApiVersion.MSC2974,
     ]);
-    for (const registration of new Set(this.registry.values())) {
+    for (const registration of this.actions.registrations) {
       const version = registration.action.version;
       if (version && (registration.available?.(this.driver, this.policy) ?? true)) versions.add(version);
     }
@@ -935,7 +906,7 @@ export class WidgetHost implements HostHandle {
   private dispatch(request: InboundRequest): Promise<JsonObject> | JsonObject {
     // Any later request means an earlier request_capabilities was not a reloaded document's first.
     this.lastRenegotiation = undefined;
-    const registration = this.registrationFor(request);
+    const registration = this.actions.lookup(request.dialect, request.action);
     if (!registration) {
       throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
     }
@@ -950,7 +921,7 @@ export class WidgetHost implements HostHandle {
         ErrorCode.OutOfSequence,
       );
     }
-    const data = parseRequestData(this.strictActions.get(registration) ?? action, request.data);
+    const data = parseRequestData(this.actions.actionFor(registration), request.data);
     const rule = action.capability;
     if (rule && !("dynamic" in rule)) {
       const held =
@@ -972,14 +943,6 @@ export class WidgetHost implements HostHandle {
       Promise<JsonObject> | JsonObject;
   }
 
-  /**
-   * The registration serving a request's name in its dialect: an MSC4412 session does not know the
-   * actions the proposal drops, and knows the proposal's spellings of the others.
-   */
-  private registrationFor(request: InboundRequest): HostActionRegistration | undefined {
-    return (request.dialect === "classic" ? this.registry : this.msc4412Registry).get(request.action);
-  }
-
   private rateLimit(name: string, limit: RateLimit): void {
     let bucket = this.buckets.get(name);
     if (!bucket) this.buckets.set(name, (bucket = new TokenBucket(limit)));
@@ -991,61 +954,90 @@ export class WidgetHost implements HostHandle {
     }
   }
 
-  private sessionActions(): HostActionRegistration[] {
-    return [
-      defineHostAction({
-        action: supportedApiVersionsFromWidget,
-        handle: () => {
-          // Every client asks for the versions when it is created: it announces itself.
-          this.onAnnouncement(false);
-          return { supported_versions: [...this.supportedVersions] };
-        },
-      }),
-      defineHostAction({
-        action: contentLoaded,
-        handle: (context) =>
-          this.dialect === "msc4412"
-            ? this.onMsc4412ContentLoaded(context.requestId)
-            : this.onContentLoaded(),
-      }),
-      defineHostAction({
-        action: requestCapabilities,
-        handle: (context, data) => {
-          const generation = this.generation;
-          if (this.dialect === "msc4412" && this.sessionState === "waiting") {
-            // MSC4412: this request opens the session, as the host's capabilities request does in
-            // classic, so it is no renegotiation and charges nothing. Acknowledged now; the
-            // outcome is the notify_capabilities that follows (a slow action).
-            this.sessionState = "negotiating";
-            this.renegotiations = this.renegotiations
-              .then(() => this.negotiateMsc4412(generation, data.capabilities))
-              .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
-            return {};
-          }
-          // Asking again for what the widget holds (matrix-widget-toolkit does, repeatedly) or for
-          // what can never be granted reaches no policy: it is answered at once and charges nothing.
-          const fresh = this.newGrantable(data.capabilities);
-          if (fresh.length > 0) {
-            const known = new Set(this.requested.map(capabilityKeyOf));
-            const additions = fresh.filter((c) => !known.has(capabilityKeyOf(c))).length;
-            if (this.requested.length + additions > MAX_CAPABILITIES_PER_REQUEST) {
-              throw new WidgetApiError(
-                `This session has requested ${this.requested.length} capabilities; at most ${MAX_CAPABILITIES_PER_REQUEST} are kept`,
-                ErrorCode.LimitExceeded,
-              );
-            }
-            context.rateLimit("renegotiation", this.limits.renegotiation);
-          }
-          if (this.dialect === "msc4412") {
-            this.lastRenegotiation = { capabilities: [...data.capabilities], at: now() };
-          }
-          this.renegotiations = this.renegotiations
-            .then(() => this.renegotiate(generation, data.capabilities))
-            .catch((error: unknown) => this.logger.error(`Renegotiation failed: ${describeThrown(error)}`));
-          return {};
-        },
-      }),
-    ];
+  /**
+   * The session actions, served by whichever host the request came to. Shared by every host (they
+   * reach theirs through the request context), so the tables holding them can be shared too.
+   */
+  private static readonly sessionActions: readonly HostActionRegistration[] = [
+    defineHostAction({
+      action: supportedApiVersionsFromWidget,
+      handle: (context) => hostOf(context).onVersionsRequest(),
+    }),
+    defineHostAction({
+      action: contentLoaded,
+      handle: (context) => hostOf(context).onContentLoadedRequest(context.requestId),
+    }),
+    defineHostAction({
+      action: requestCapabilities,
+      handle: (context, data) => hostOf(context).onCapabilitiesRequest(context, data.capabilities),
+    }),
+  ];
+
+  /** The action table of hosts that add no actions of their own, by the built-in list: one per process. */
+  private static readonly sharedTables = new WeakMap<readonly HostActionRegistration[], HostActionTable>();
+
+  /** The table serving the session actions, the built-ins and a host application's own actions. */
+  private static actionTable(
+    builtIns: readonly HostActionRegistration[],
+    own: readonly HostActionRegistration[] | undefined,
+  ): HostActionTable {
+    if (own !== undefined && own.length > 0) {
+      return new HostActionTable([...WidgetHost.sessionActions, ...builtIns, ...own]);
+    }
+    let table = WidgetHost.sharedTables.get(builtIns);
+    if (!table) {
+      table = new HostActionTable([...WidgetHost.sessionActions, ...builtIns]);
+      WidgetHost.sharedTables.set(builtIns, table);
+    }
+    return table;
+  }
+
+  private onVersionsRequest(): { supported_versions: string[] } {
+    // Every client asks for the versions when it is created: it announces itself.
+    this.onAnnouncement(false);
+    return { supported_versions: [...this.supportedVersions] };
+  }
+
+  private onContentLoadedRequest(requestId: string): Record<string, never> {
+    return this.dialect === "msc4412" ? this.onMsc4412ContentLoaded(requestId) : this.onContentLoaded();
+  }
+
+  private onCapabilitiesRequest(
+    context: HostActionContext,
+    capabilities: readonly string[],
+  ): Record<string, never> {
+    const generation = this.generation;
+    if (this.dialect === "msc4412" && this.sessionState === "waiting") {
+      // MSC4412: this request opens the session, as the host's capabilities request does in
+      // classic, so it is no renegotiation and charges nothing. Acknowledged now; the
+      // outcome is the notify_capabilities that follows (a slow action).
+      this.sessionState = "negotiating";
+      this.renegotiations = this.renegotiations
+        .then(() => this.negotiateMsc4412(generation, capabilities))
+        .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
+      return {};
+    }
+    // Asking again for what the widget holds (matrix-widget-toolkit does, repeatedly) or for
+    // what can never be granted reaches no policy: it is answered at once and charges nothing.
+    const fresh = this.newGrantable(capabilities);
+    if (fresh.length > 0) {
+      const known = new Set(this.requested.map(capabilityKeyOf));
+      const additions = fresh.filter((c) => !known.has(capabilityKeyOf(c))).length;
+      if (this.requested.length + additions > MAX_CAPABILITIES_PER_REQUEST) {
+        throw new WidgetApiError(
+          `This session has requested ${this.requested.length} capabilities; at most ${MAX_CAPABILITIES_PER_REQUEST} are kept`,
+          ErrorCode.LimitExceeded,
+        );
+      }
+      context.rateLimit("renegotiation", this.limits.renegotiation);
+    }
+    if (this.dialect === "msc4412") {
+      this.lastRenegotiation = { capabilities: [...capabilities], at: now() };
+    }
+    this.renegotiations = this.renegotiations
+      .then(() => this.renegotiate(generation, capabilities))
+      .catch((error: unknown) => this.logger.error(`Renegotiation failed: ${describeThrown(error)}`));
+    return {};
   }
 
   private emit<K extends keyof WidgetHostEvents>(event: K, payload: WidgetHostEvents[K]): void {
@@ -1107,7 +1099,8 @@ class RequestContext implements HostActionContext {
     action: A,
     data: RequestInput<A>,
   ) => Promise<ResponseData<A>>;
-  private readonly host: WidgetHost;
+  /** The host serving the request; the session actions reach it here (see {@link hostOf}). */
+  readonly host: WidgetHost;
 
   constructor(
     parts: ContextParts,
@@ -1129,6 +1122,11 @@ class RequestContext implements HostActionContext {
     this.sendToWidget = (action, data) => parts.host.request(action, data);
     Object.defineProperty(this, "capabilities", liveCapabilities);
   }
+}
+
+/** The host a session action's request came to: its context is always the host's own. */
+function hostOf(context: HostActionContext): WidgetHost {
+  return (context as RequestContext).host;
 }
 
 /**
