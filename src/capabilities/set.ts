@@ -15,39 +15,54 @@ import {
 
 const ROOM_MESSAGE = "m.room.message";
 
+/**
+ * The lookup tables of a kind nothing was granted of, shared. A set usually holds a few grants of a
+ * few kinds, and a host keeps one per live session: an empty Set or Map per kind cost about 150
+ * bytes each, most of the set's size. Never added to: {@link withAdded} replaces them first.
+ */
+const NONE: ReadonlySet<never> = new Set();
+const NO_KEYS: ReadonlyMap<string, never> = new Map<string, never>();
+
+/** `set` with `value` added: a fresh Set in place of the shared empty one. */
+function withAdded<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
+  const target = set === NONE ? new Set<T>() : (set as Set<T>);
+  target.add(value);
+  return target;
+}
+
 /** Room and state grants for one direction, compiled into lookup tables. */
 class DirectionTable {
   /** Room-event types granted without a msgtype (for `m.room.message`: every msgtype). */
-  readonly roomTypes = new Set<string>();
+  roomTypes: ReadonlySet<string> = NONE;
   /** Msgtypes granted for `m.room.message` individually. */
-  readonly messageMsgtypes = new Set<string>();
+  messageMsgtypes: ReadonlySet<string> = NONE;
   /** State types granted for every state key. */
-  readonly stateAnyKey = new Set<string>();
+  stateAnyKey: ReadonlySet<string> = NONE;
   /** State types granted for particular state keys only: type → keys. */
-  readonly stateKeys = new Map<string, Set<string>>();
+  stateKeys: ReadonlyMap<string, ReadonlySet<string>> = NO_KEYS;
   /** To-device types. */
-  readonly toDevice = new Set<string>();
+  toDevice: ReadonlySet<string> = NONE;
 
   add(cap: Capability): void {
     switch (cap.kind) {
       case "room_event":
-        if (cap.msgtype === undefined) this.roomTypes.add(cap.eventType);
-        else this.messageMsgtypes.add(cap.msgtype);
+        if (cap.msgtype === undefined) this.roomTypes = withAdded(this.roomTypes, cap.eventType);
+        else this.messageMsgtypes = withAdded(this.messageMsgtypes, cap.msgtype);
         return;
       case "state_event":
         if (cap.stateKey === undefined) {
-          this.stateAnyKey.add(cap.eventType);
+          this.stateAnyKey = withAdded(this.stateAnyKey, cap.eventType);
         } else {
-          let keys = this.stateKeys.get(cap.eventType);
-          if (keys === undefined) {
-            keys = new Set();
-            this.stateKeys.set(cap.eventType, keys);
-          }
-          keys.add(cap.stateKey);
+          const byType =
+            this.stateKeys === NO_KEYS
+              ? new Map<string, ReadonlySet<string>>()
+              : (this.stateKeys as Map<string, ReadonlySet<string>>);
+          byType.set(cap.eventType, withAdded(byType.get(cap.eventType) ?? NONE, cap.stateKey));
+          this.stateKeys = byType;
         }
         return;
       case "to_device":
-        this.toDevice.add(cap.eventType);
+        this.toDevice = withAdded(this.toDevice, cap.eventType);
         return;
       default:
         return;
@@ -67,6 +82,9 @@ class DirectionTable {
     return this.stateKeys.get(eventType)?.has(stateKey) === true;
   }
 }
+
+/** The direction table of a set that grants nothing in that direction, shared; never added to. */
+const NO_GRANTS = new DirectionTable();
 
 /** Reads an own data property without running getters or following the prototype chain. */
 function ownData(target: object, key: string): unknown {
@@ -119,13 +137,14 @@ export class CapabilitySet {
   readonly hasAllTimelines: boolean;
 
   readonly #byKey = new Map<string, Readonly<Capability>>();
-  readonly #fixed = new Set<FixedCapabilityName>();
-  readonly #custom = new Set<string>();
-  readonly #send = new DirectionTable();
-  readonly #receive = new DirectionTable();
-  readonly #timelines = new Set<string>();
-  readonly #accountData = new Set<string>();
-  readonly #roomAccountData = new Set<string>();
+  // The tables below stay the shared empty ones (NONE, NO_GRANTS) until a grant of their kind.
+  #fixed: ReadonlySet<FixedCapabilityName> = NONE;
+  #custom: ReadonlySet<string> = NONE;
+  #send = NO_GRANTS;
+  #receive = NO_GRANTS;
+  #timelines: ReadonlySet<string> = NONE;
+  #accountData: ReadonlySet<string> = NONE;
+  #roomAccountData: ReadonlySet<string> = NONE;
 
   private constructor(capabilities: readonly Capability[]) {
     for (const cap of capabilities) {
@@ -144,22 +163,28 @@ export class CapabilitySet {
       case "room_event":
       case "state_event":
       case "to_device":
-        (cap.direction === "send" ? this.#send : this.#receive).add(cap);
+        if (cap.direction === "send") {
+          if (this.#send === NO_GRANTS) this.#send = new DirectionTable();
+          this.#send.add(cap);
+        } else {
+          if (this.#receive === NO_GRANTS) this.#receive = new DirectionTable();
+          this.#receive.add(cap);
+        }
         return;
       case "timeline":
-        this.#timelines.add(cap.roomId);
+        this.#timelines = withAdded(this.#timelines, cap.roomId);
         return;
       case "account_data":
-        this.#accountData.add(cap.eventType);
+        this.#accountData = withAdded(this.#accountData, cap.eventType);
         return;
       case "room_account_data":
-        this.#roomAccountData.add(cap.eventType);
+        this.#roomAccountData = withAdded(this.#roomAccountData, cap.eventType);
         return;
       case "fixed":
-        this.#fixed.add(cap.name);
+        this.#fixed = withAdded(this.#fixed, cap.name);
         return;
       case "custom":
-        this.#custom.add(cap.name);
+        this.#custom = withAdded(this.#custom, cap.name);
         return;
     }
   }
