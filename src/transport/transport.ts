@@ -52,24 +52,40 @@ export interface FastPath {
   enabled: boolean;
 }
 
-/** A tiny listener list used by the transports. */
+/**
+ * A tiny listener list used by the transports. A channel usually has one listener of each kind (the
+ * session's endpoint) or none, so one is held as is and a Set is made only for a second: a live
+ * session has several of these on each end, and an empty Set costs about 150 bytes.
+ */
 export class ListenerSet<T extends unknown[]> {
-  private readonly listeners = new Set<(...args: T) => void>();
+  private listeners: ((...args: T) => void) | Set<(...args: T) => void> | undefined;
 
   add(listener: (...args: T) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const current = this.listeners;
+    if (current === undefined) this.listeners = listener;
+    else if (typeof current !== "function") current.add(listener);
+    else if (current !== listener) this.listeners = new Set([current, listener]);
+    return () => this.remove(listener);
   }
 
   emit(...args: T): void {
-    for (const listener of [...this.listeners]) listener(...args);
+    const current = this.listeners;
+    if (typeof current === "function") current(...args);
+    else if (current !== undefined) for (const listener of [...current]) listener(...args);
   }
 
   clear(): void {
-    this.listeners.clear();
+    this.listeners = undefined;
   }
 
   get size(): number {
-    return this.listeners.size;
+    const current = this.listeners;
+    return current === undefined ? 0 : typeof current === "function" ? 1 : current.size;
+  }
+
+  private remove(listener: (...args: T) => void): void {
+    const current = this.listeners;
+    if (current === listener) this.listeners = undefined;
+    else if (current !== undefined && typeof current !== "function") current.delete(listener);
   }
 }

@@ -49,26 +49,67 @@ interface StateSnapshot {
   readonly viewedRoomId: string | undefined;
 }
 
-/** What the feed holds for one widget session; dropped when the session ends. */
-interface FeedSession {
-  ended: boolean;
-  stopWatching: Unsubscribe | undefined;
-  /** The viewed room the feed last acted on; a difference means the room changed. */
-  lastViewedRoomId: string | undefined;
-  /** Canonical keys of the granted receive (room and state event) and timeline capabilities seen so far. */
-  readonly coverage: Set<string>;
+/**
+ * What the feed holds for one widget session; dropped when the session ends. Its sets and push
+ * queue are made when first used: many widgets never receive events, and a host keeps one of
+ * these per live session (five empty Sets and a queue were about 1 KiB of it).
+ */
+class FeedSession {
+  ended = false;
+  stopWatching: Unsubscribe | undefined = undefined;
   /** Whether any state-receive capability is granted. */
-  receivesState: boolean;
+  receivesState = false;
   /** Whether `m.receive.sticky_event` (MSC4407) is granted. */
-  receivesSticky: boolean;
-  /** Rooms whose sticky events were read for the widget since the receive grants last grew. */
-  readonly stickyRooms: Set<string>;
-  /** Sticky events pushed this session, so that a re-read after a wider grant sends only new ones. */
-  readonly stickySent: Set<string>;
-  readonly pending: Set<StateSnapshot>;
-  readonly timers: Set<ReturnType<typeof setTimeout>>;
+  receivesSticky = false;
   /** Paces the pushes, so a burst of events never exceeds the host's bound on pending requests. */
-  readonly pushes: PushQueue;
+  pushQueue: PushQueue | undefined = undefined;
+  private coverageSet: Set<string> | undefined = undefined;
+  private stickyRoomSet: Set<string> | undefined = undefined;
+  private stickySentSet: Set<string> | undefined = undefined;
+  private pendingSet: Set<StateSnapshot> | undefined = undefined;
+  private timerSet: Set<ReturnType<typeof setTimeout>> | undefined = undefined;
+
+  /** @param lastViewedRoomId the viewed room the feed last acted on; a difference means the room changed */
+  constructor(public lastViewedRoomId: string | undefined) {}
+
+  /** Canonical keys of the granted receive (room and state event) and timeline capabilities seen so far. */
+  get coverage(): Set<string> {
+    return (this.coverageSet ??= new Set());
+  }
+
+  /** Rooms whose sticky events were read for the widget since the receive grants last grew. */
+  get stickyRooms(): Set<string> {
+    return (this.stickyRoomSet ??= new Set());
+  }
+
+  /** Sticky events pushed this session, so that a re-read after a wider grant sends only new ones. */
+  get stickySent(): Set<string> {
+    return (this.stickySentSet ??= new Set());
+  }
+
+  /** State snapshots being read. */
+  get pending(): Set<StateSnapshot> {
+    return (this.pendingSet ??= new Set());
+  }
+
+  /** The state snapshots being read, without making the set for a session that has none. */
+  snapshots(): Iterable<StateSnapshot> {
+    return this.pendingSet ?? [];
+  }
+
+  /** Timers of the driver reads in progress. */
+  get timers(): Set<ReturnType<typeof setTimeout>> {
+    return (this.timerSet ??= new Set());
+  }
+
+  /** Ends the session: drops what waits, and clears the timers of its driver reads. */
+  end(): void {
+    this.ended = true;
+    this.pushQueue?.close();
+    this.pendingSet?.clear();
+    for (const timer of this.timerSet ?? []) clearTimeout(timer);
+    this.timerSet?.clear();
+  }
 }
 
 /** Feed pushes awaiting their ack at once: well under the host's default bound of 512. */
@@ -133,19 +174,7 @@ class EventFeed {
 
   private begin(granted: readonly string[]): void {
     this.end();
-    const session: FeedSession = {
-      ended: false,
-      stopWatching: undefined,
-      lastViewedRoomId: this.host.viewedRoomId,
-      coverage: new Set(),
-      receivesState: false,
-      receivesSticky: false,
-      stickyRooms: new Set(),
-      stickySent: new Set(),
-      pending: new Set(),
-      timers: new Set(),
-      pushes: this.pushQueue(),
-    };
+    const session = new FeedSession(this.host.viewedRoomId);
     this.session = session;
     if (typeof this.driver.watchRoomEvents === "function") {
       try {
@@ -162,11 +191,7 @@ class EventFeed {
     const session = this.session;
     if (!session) return;
     this.session = undefined;
-    session.ended = true;
-    session.pushes.close();
-    session.pending.clear();
-    for (const timer of session.timers) clearTimeout(timer);
-    session.timers.clear();
+    session.end();
     try {
       session.stopWatching?.();
     } catch (error) {
@@ -271,7 +296,7 @@ class EventFeed {
       this.sendEvent(session, event, "a room event");
       if (typeof event.state_key !== "string" || !this.supportsUpdateState()) return;
       let folded = false;
-      for (const snapshot of session.pending) {
+      for (const snapshot of session.snapshots()) {
         if (!snapshot.rooms.has(event.room_id)) continue;
         snapshot.overrides.set(stateEntryKey(event), event);
         folded = true;
@@ -350,7 +375,7 @@ class EventFeed {
     }
     if (batches.length === 0) batches.push([]);
     for (const batch of batches) {
-      session.pushes.push(() => {
+      this.pushes(session).push(() => {
         // Checked again when it leaves the queue: the user may have left a room meanwhile.
         const capabilities = this.host.capabilities;
         const viewedRoomId = this.host.viewedRoomId;
@@ -367,7 +392,7 @@ class EventFeed {
 
   /** Queues one send_event push, checked again against the grants and the viewed room when sent. */
   private sendEvent(session: FeedSession, event: WireRoomEvent, what: string): void {
-    session.pushes.push(() => {
+    this.pushes(session).push(() => {
       if (session.ended || !mayReceive(this.host.capabilities, this.host.viewedRoomId, event)) {
         return Promise.resolve();
       }
@@ -375,6 +400,11 @@ class EventFeed {
         this.logger.debug(`The widget did not acknowledge ${what}: ${describe(error)}`);
       });
     });
+  }
+
+  /** The session's push queue, made at its first push. */
+  private pushes(session: FeedSession): PushQueue {
+    return (session.pushQueue ??= this.pushQueue());
   }
 
   private pushQueue(): PushQueue {
