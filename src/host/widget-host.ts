@@ -114,6 +114,9 @@ const MSC4412_LOAD_WAIT_MS = 10_000;
 /** Most capability requests of one host waiting for an answer at once; bounds the resends. */
 const MAX_CAPABILITY_ATTEMPTS = 4;
 
+/** The unservable capabilities of a host that can serve every optional one: shared. */
+const NONE_UNSERVABLE: ReadonlySet<string> = new Set();
+
 const versionsSchema = v.object({ supported_versions: v.array(v.string()) });
 
 /**
@@ -138,7 +141,8 @@ export class WidgetHost implements HostHandle {
   private readonly actions: HostActionTable;
   /** What decides whether a capability could ever be granted by this host; see isGrantable. */
   private readonly grantableContext: GrantableContext;
-  private readonly listeners = new Map<keyof WidgetHostEvents, Set<Listener<never>>>();
+  /** Listeners by event, in arrays: most events have one listener (a feature), and a Set costs 150 bytes. */
+  private readonly listeners = new Map<keyof WidgetHostEvents, Array<Listener<never>>>();
   private readonly unsubscribeLoad: (() => void) | undefined;
   private readonly detachFeatures: Array<() => void> = [];
   /** API versions this host advertises. */
@@ -193,14 +197,14 @@ export class WidgetHost implements HostHandle {
    * session, and matrix-widget-toolkit, which re-sends its whole list on every request, is not
    * rate-limited for capabilities the user already declined.
    */
-  private declined = new Set<string>();
+  private declined: Set<string> | undefined;
   private requested: string[] = [];
   private versionsOfWidget: readonly string[] = BASELINE_VERSIONS;
   /** Rate-limit buckets live as long as the host, not the session: a widget cannot reset them by reloading. */
-  private readonly buckets = new Map<string, TokenBucket>();
+  private buckets: Map<string, TokenBucket> | undefined;
   private renegotiations: Promise<void> = Promise.resolve();
   private viewedRoom: string | undefined;
-  private waitingReady: Array<() => void> = [];
+  private waitingReady: Array<() => void> | undefined;
 
   constructor(options: WidgetHostOptions) {
     this.transport = options.transport;
@@ -324,7 +328,7 @@ export class WidgetHost implements HostHandle {
     const keys = new Set(revoked.map(capabilityKeyOf));
     let changed = false;
     if (this.sessionState !== "destroyed") {
-      for (const key of keys) this.declined.add(key);
+      for (const key of keys) this.decline(key);
       const kept = this.granted.filter((capability) => !keys.has(capabilityKeyOf(capability)));
       changed = kept.length !== this.granted.length;
       if (changed) this.setGranted(kept);
@@ -359,15 +363,19 @@ export class WidgetHost implements HostHandle {
   /** Resolves when the current session is ready. */
   whenReady(): Promise<void> {
     if (this.sessionState === "ready") return Promise.resolve();
-    return new Promise((resolve) => this.waitingReady.push(resolve));
+    return new Promise((resolve) => (this.waitingReady ??= []).push(resolve));
   }
 
   /** Listens for a host event; returns a function that stops listening. */
   on<K extends keyof WidgetHostEvents>(event: K, listener: Listener<WidgetHostEvents[K]>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
-    return () => set.delete(listener as Listener<never>);
+    let list = this.listeners.get(event);
+    if (!list) this.listeners.set(event, (list = []));
+    // Once per listener, as in a Set.
+    if (!list.includes(listener as Listener<never>)) list.push(listener as Listener<never>);
+    return () => {
+      const index = list.indexOf(listener as Listener<never>);
+      if (index !== -1) list.splice(index, 1);
+    };
   }
 
   /** Sends a request to the widget under the name it advertises, and parses the reply. */
@@ -401,7 +409,7 @@ export class WidgetHost implements HostHandle {
     this.unsubscribeLoad?.();
     this.transport.close();
     this.listeners.clear();
-    this.waitingReady = [];
+    this.waitingReady = undefined;
   }
 
   /** Outbound requests waiting for the widget; for tests and diagnostics. */
@@ -576,7 +584,9 @@ export class WidgetHost implements HostHandle {
 
   /** The widget opened its MSC4412 session with request_capabilities: decide, then notify. */
   private async negotiateMsc4412(generation: number, capabilities: readonly string[]): Promise<void> {
+    (this as any).__dbg = ["start", generation, this.generation, this.sessionState];
     await Promise.resolve();
+    (this as any).__dbg.push("after");
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
     const requested = unique(capabilities)
       .filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH)
@@ -590,10 +600,10 @@ export class WidgetHost implements HostHandle {
     }
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
     this.requested = requested;
-    this.setGranted(approved.filter((c) => !this.declined.has(capabilityKeyOf(c))));
+    this.setGranted(approved.filter((c) => !this.isDeclined(c)));
     this.sessionState = "ready";
     this.emit("ready", { requested: this.requested, granted: this.granted });
-    for (const resolve of this.waitingReady.splice(0)) resolve();
+    this.wakeReadyWaiters();
     await this.notify();
   }
 
@@ -646,7 +656,7 @@ export class WidgetHost implements HostHandle {
     this.granted = [];
     this.requested = [];
     this.grantedSet = CapabilitySet.empty;
-    this.declined = new Set();
+    this.declined = undefined;
     this.versionsOfWidget = BASELINE_VERSIONS;
     this.renegotiations = Promise.resolve();
     this.capabilitiesPending = false;
@@ -710,10 +720,10 @@ export class WidgetHost implements HostHandle {
     // Kept as the widget sent it (MSC2871), less strings too long to be any capability.
     this.requested = requested.filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH);
     // A capability revoked while the policy was deciding stays revoked.
-    this.setGranted(approved.filter((c) => !this.declined.has(capabilityKeyOf(c))));
+    this.setGranted(approved.filter((c) => !this.isDeclined(c)));
     this.sessionState = "ready";
     this.emit("ready", { requested: this.requested, granted: this.granted });
-    for (const resolve of this.waitingReady.splice(0)) resolve();
+    this.wakeReadyWaiters();
     await this.notify();
   }
 
@@ -736,9 +746,7 @@ export class WidgetHost implements HostHandle {
     );
     if (generation !== this.generation || this.sessionState !== "ready") return;
     // A capability revoked while the policy was deciding stays revoked.
-    this.setGranted(
-      unique([...this.granted, ...approved.filter((c) => !this.declined.has(capabilityKeyOf(c)))]),
-    );
+    this.setGranted(unique([...this.granted, ...approved.filter((c) => !this.isDeclined(c))]));
     this.emit("capabilities", { requested: this.requested, granted: this.granted });
     await this.notify();
   }
@@ -789,7 +797,7 @@ export class WidgetHost implements HostHandle {
     // Only an answer counts as a decision: a policy that failed above declined nothing, so the
     // widget may ask again.
     for (const capability of offered) {
-      if (!approved.has(capability)) this.declined.add(capabilityKeyOf(capability));
+      if (!approved.has(capability)) this.decline(capabilityKeyOf(capability));
     }
     return offered.filter((capability) => approved.has(capability));
   }
@@ -821,7 +829,7 @@ export class WidgetHost implements HostHandle {
    */
   private newGrantable(capabilities: readonly string[]): string[] {
     const context = this.grantableContext;
-    const seen = new Set([...this.granted.map(capabilityKeyOf), ...this.declined]);
+    const seen = new Set([...this.granted.map(capabilityKeyOf), ...(this.declined ?? [])]);
     const fresh: string[] = [];
     for (const capability of capabilities) {
       let grantable: boolean;
@@ -840,6 +848,22 @@ export class WidgetHost implements HostHandle {
     return fresh;
   }
 
+  /** Whether a capability (in either spelling) was declined in this session. */
+  private isDeclined(capability: string): boolean {
+    return this.declined !== undefined && this.declined.has(capabilityKeyOf(capability));
+  }
+
+  /** Counts a capability key as declined for the rest of the session. */
+  private decline(key: string): void {
+    (this.declined ??= new Set()).add(key);
+  }
+
+  private wakeReadyWaiters(): void {
+    const waiting = this.waitingReady;
+    this.waitingReady = undefined;
+    for (const resolve of waiting ?? []) resolve();
+  }
+
   private setGranted(granted: string[]): void {
     this.granted = granted;
     this.grantedSet = CapabilitySet.from(granted);
@@ -854,7 +878,7 @@ export class WidgetHost implements HostHandle {
    * granted and what is advertised agree. (Capabilities an action's rule requires stay grantable
    * and the action answers `unsupported`, as before; see docs/decisions.md.)
    */
-  private unservableCapabilities(): Set<string> {
+  private unservableCapabilities(): ReadonlySet<string> {
     const servable = new Map<string, boolean>();
     for (const registration of this.actions.registrations) {
       const name = registration.servesCapability;
@@ -862,7 +886,8 @@ export class WidgetHost implements HostHandle {
       const available = registration.available?.(this.driver, this.policy) ?? true;
       servable.set(name, (servable.get(name) ?? false) || available);
     }
-    return new Set([...servable].filter(([, available]) => !available).map(([name]) => name));
+    const unservable = [...servable].filter(([, available]) => !available).map(([name]) => name);
+    return unservable.length === 0 ? NONE_UNSERVABLE : new Set(unservable);
   }
 
   private computeVersions(features: readonly HostFeature[]): string[] {
@@ -896,7 +921,7 @@ export class WidgetHost implements HostHandle {
 
   /** Whether anyone listens to the trace. */
   private tracing(): boolean {
-    return (this.listeners.get("trace")?.size ?? 0) > 0;
+    return (this.listeners.get("trace")?.length ?? 0) > 0;
   }
 
   /**
@@ -944,8 +969,9 @@ export class WidgetHost implements HostHandle {
   }
 
   private rateLimit(name: string, limit: RateLimit): void {
-    let bucket = this.buckets.get(name);
-    if (!bucket) this.buckets.set(name, (bucket = new TokenBucket(limit)));
+    const buckets = (this.buckets ??= new Map());
+    let bucket = buckets.get(name);
+    if (!bucket) buckets.set(name, (bucket = new TokenBucket(limit)));
     if (!bucket.tryTake()) {
       throw new WidgetApiError(
         `Rate limit exceeded for ${name}; retry in ${bucket.retryAfterMs} ms`,
@@ -1012,6 +1038,7 @@ export class WidgetHost implements HostHandle {
       // classic, so it is no renegotiation and charges nothing. Acknowledged now; the
       // outcome is the notify_capabilities that follows (a slow action).
       this.sessionState = "negotiating";
+      (this as any).__dbg0 = "chained";
       this.renegotiations = this.renegotiations
         .then(() => this.negotiateMsc4412(generation, capabilities))
         .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
@@ -1056,7 +1083,7 @@ export class WidgetHost implements HostHandle {
     startedAt: number,
     error: unknown,
   ): void {
-    if (!this.listeners.get("trace")?.size) return;
+    if (!this.listeners.get("trace")?.length) return;
     const entry: TraceEntry = { direction, action, startedAt, durationMs: now() - startedAt, ok: !error };
     // Only our own error replies are shown; anything else may quote internals (URLs, tokens).
     if (error) entry.error = error instanceof WidgetApiError ? error.message : "internal error";

@@ -175,19 +175,43 @@ function documentLoaded(): Promise<void> {
  * @category Session
  */
 export class WidgetClient {
+  /**
+   * The handlers of the session's own toWidget actions, shared by every client: each is handed
+   * the client the request came to, so no client builds its own map and closures for them.
+   */
+  private static readonly sessionHandlers: ReadonlyMap<string, HandlerEntry> = handlerMap([
+    sessionHandler(supportedApiVersionsToWidget, () => ({
+      supported_versions: [...WIDGET_SUPPORTED_VERSIONS],
+    })),
+    sessionHandler(capabilitiesRequest, (client) => {
+      client.askedForCapabilities = true;
+      // Hosts without MSC2871 never notify: take the request as granted once they have asked.
+      if (client.versionsOfHost && !client.versionsOfHost.includes(ApiVersion.MSC2871)) {
+        queueMicrotask(() => client.updateGranted(client.requested));
+      }
+      return { capabilities: [...client.requested] };
+    }),
+    sessionHandler(notifyCapabilities, (client, { approved }) => {
+      client.updateGranted(approved);
+      return {};
+    }),
+  ]);
+
   /** The widget's ID. */
   readonly widgetId: string;
   private readonly endpoint: Endpoint;
   private readonly transport: Transport;
   private readonly logger: Logger;
-  private readonly handlers = new Map<
-    string,
-    { action: AnyActionDescriptor; handle: ToWidgetHandler<AnyActionDescriptor> }
-  >();
-  private readonly capabilityListeners = new Set<(granted: readonly string[]) => void>();
+  /**
+   * The toWidget handlers by wire name: the shared session handlers until the app registers one
+   * of its own, when this client gets a map of its own (a copy of them plus the app's).
+   */
+  private handlers: ReadonlyMap<string, HandlerEntry> = WidgetClient.sessionHandlers;
+  /** Made at the first listener: most widgets never listen. */
+  private capabilityListeners: Set<(granted: readonly string[]) => void> | undefined;
   private requested: string[];
   private granted: readonly string[] = [];
-  private grantedKeys = new Set<string>();
+  private grantedKeys: ReadonlySet<string> = NO_KEYS;
   private versionsOfHost: readonly string[] | undefined;
   private notifyWaiters: Array<() => void> = [];
   private destroyed = false;
@@ -236,19 +260,6 @@ export class WidgetClient {
       onRequest: (request) => this.dispatch(request),
       dialect:
         options.protocol === "msc4412" ? "msc4412" : options.protocol === "auto" ? "undecided" : "classic",
-    });
-    this.handle(supportedApiVersionsToWidget, () => ({ supported_versions: [...WIDGET_SUPPORTED_VERSIONS] }));
-    this.handle(capabilitiesRequest, () => {
-      this.askedForCapabilities = true;
-      // Hosts without MSC2871 never notify: take the request as granted once they have asked.
-      if (this.versionsOfHost && !this.versionsOfHost.includes(ApiVersion.MSC2871)) {
-        queueMicrotask(() => this.updateGranted(this.requested));
-      }
-      return { capabilities: [...this.requested] };
-    });
-    this.handle(notifyCapabilities, ({ approved }) => {
-      this.updateGranted(approved);
-      return {};
     });
   }
 
@@ -445,8 +456,9 @@ export class WidgetClient {
 
   /** Listens for changes of the granted set; returns a function that stops listening. */
   onCapabilitiesChanged(listener: (granted: readonly string[]) => void): () => void {
-    this.capabilityListeners.add(listener);
-    return () => this.capabilityListeners.delete(listener);
+    const listeners = (this.capabilityListeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /**
@@ -491,11 +503,15 @@ export class WidgetClient {
    * Replaces an earlier handler for the same action; returns a function that removes it.
    */
   handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void {
-    const entry = { action, handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor> };
+    const entry: HandlerEntry = {
+      action,
+      handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor>,
+    };
     const names = new Set([...wireNames(action), ...wireNamesIn(action, "msc4412")]);
-    for (const name of names) this.handlers.set(name, entry);
+    const handlers = this.ownHandlers();
+    for (const name of names) handlers.set(name, entry);
     return () => {
-      for (const name of names) if (this.handlers.get(name) === entry) this.handlers.delete(name);
+      for (const name of names) if (handlers.get(name) === entry) handlers.delete(name);
     };
   }
 
@@ -511,7 +527,7 @@ export class WidgetClient {
     clearTimeout(this.askAgainTimer);
     this.endpoint.destroy();
     this.transport.close();
-    this.capabilityListeners.clear();
+    this.capabilityListeners?.clear();
     for (const wake of this.notifyWaiters.splice(0)) wake();
   }
 
@@ -528,7 +544,13 @@ export class WidgetClient {
       throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
     }
     const data = parseRequestData(entry.action, request.data);
-    return (await entry.handle(data)) as JsonObject;
+    return (await ("serve" in entry ? entry.serve(this, data) : entry.handle(data))) as JsonObject;
+  }
+
+  /** This client's own handler map, copied from the shared one at the app's first handler. */
+  private ownHandlers(): Map<string, HandlerEntry> {
+    if (this.handlers === WidgetClient.sessionHandlers) this.handlers = new Map(this.handlers);
+    return this.handlers as Map<string, HandlerEntry>;
   }
 
   private updateGranted(approved: readonly string[]): void {
@@ -538,7 +560,7 @@ export class WidgetClient {
     this.granted = [...approved];
     this.grantedKeys = new Set(approved.map(stableSpelling));
     for (const wake of this.notifyWaiters.splice(0)) wake();
-    for (const listener of [...this.capabilityListeners]) {
+    for (const listener of [...(this.capabilityListeners ?? [])]) {
       try {
         listener(this.granted);
       } catch (error) {
@@ -579,6 +601,35 @@ export class WidgetClient {
     });
     return { promise, cancel };
   }
+}
+
+/** A toWidget handler: the app's (`handle`), or one of the session's own, shared by every client (`serve`). */
+type HandlerEntry =
+  | { readonly action: AnyActionDescriptor; readonly handle: ToWidgetHandler<AnyActionDescriptor> }
+  | {
+      readonly action: AnyActionDescriptor;
+      readonly serve: (client: WidgetClient, data: unknown) => unknown;
+    };
+
+/** A session handler, typed by its action. */
+function sessionHandler<A extends AnyActionDescriptor>(
+  action: A,
+  serve: (client: WidgetClient, data: RequestData<A>) => ResponseInput<A>,
+): HandlerEntry {
+  return { action, serve: serve as (client: WidgetClient, data: unknown) => unknown };
+}
+
+/** Granted keys of a client that has been granted nothing yet: shared. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/** The handlers of `entries` by every wire name of their actions, in either dialect. */
+function handlerMap(entries: readonly HandlerEntry[]): Map<string, HandlerEntry> {
+  const map = new Map<string, HandlerEntry>();
+  for (const entry of entries) {
+    for (const name of [...wireNames(entry.action), ...wireNamesIn(entry.action, "msc4412")])
+      map.set(name, entry);
+  }
+  return map;
 }
 
 function isTimeout(error: unknown): boolean {
