@@ -53,7 +53,9 @@ export class DeadlineTimer {
   /** Clears the timer. */
   stop(): void {
     if (this.handle === undefined) return;
-    this.clearWith?.(this.handle);
+    // Called on the global object: a browser's clearTimeout called on anything else throws
+    // "Illegal invocation" (Node's does not, so only the browser suites saw it).
+    this.clearWith?.call(globalThis, this.handle);
     this.handle = undefined;
   }
 

@@ -584,9 +584,7 @@ export class WidgetHost implements HostHandle {
 
   /** The widget opened its MSC4412 session with request_capabilities: decide, then notify. */
   private async negotiateMsc4412(generation: number, capabilities: readonly string[]): Promise<void> {
-    (this as any).__dbg = ["start", generation, this.generation, this.sessionState];
     await Promise.resolve();
-    (this as any).__dbg.push("after");
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
     const requested = unique(capabilities)
       .filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH)
@@ -1038,7 +1036,6 @@ export class WidgetHost implements HostHandle {
       // classic, so it is no renegotiation and charges nothing. Acknowledged now; the
       // outcome is the notify_capabilities that follows (a slow action).
       this.sessionState = "negotiating";
-      (this as any).__dbg0 = "chained";
       this.renegotiations = this.renegotiations
         .then(() => this.negotiateMsc4412(generation, capabilities))
         .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
