@@ -249,13 +249,13 @@ const probes = [
   ["dist/widget/widget-client.js", "class WidgetClient", "src/widget/widget-client.ts"],
   [
     "dist/browser/matrix-widget-kit.widget.js",
-    '"search_term must be a string"',
-    "src/protocol/actions/user-directory.ts",
+    '"must be a JSON object"',
+    "src/widget/guards.ts",
   ],
   [
     "dist/browser/matrix-widget-kit.widget.iife.js",
-    '"search_term must be a string"',
-    "src/protocol/actions/user-directory.ts",
+    '"must be a JSON object"',
+    "src/widget/guards.ts",
   ],
 ];
 for (const [file, needle, expected] of probes) {
