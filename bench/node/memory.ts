@@ -8,7 +8,12 @@
 // WidgetApi pairs over a stand-in for the browser's windows (a shared in-process message bus
 // with structured cloning, and fake iframe/parent objects), because both classes are tied to
 // `window`, `window.parent` and an iframe (see fake-windows.ts). Each side's figure is the heapUsed growth after a full
-// GC, divided by 50, so it counts both ends of a session. Writes JSON to the path in argv[2].
+// GC, divided by 50, so it counts both ends of a session.
+//
+// Growth: the same 50 sessions of ours measured after each has served GROWTH_STEPS[0] user
+// directory searches, then again after GROWTH_STEPS[1] in all. A session that kept something per
+// request served (a reply cache, a trace, a request-ID set that never shrinks) would grow between
+// the two. Writes JSON to the path in argv[2].
 import { writeFileSync } from "node:fs";
 import { ClientWidgetApi, Widget, WidgetApi } from "matrix-widget-api";
 import {
@@ -17,7 +22,7 @@ import {
   silentLogger,
   WidgetHost,
 } from "../../src/host/index.js";
-import { WidgetClient } from "../../src/widget/index.js";
+import { searchUserDirectory, WidgetClient } from "../../src/widget/index.js";
 import { ApprovingDriver, FAKE_HOST_ORIGIN, FAKE_WIDGET_ORIGIN, installFakeWindows } from "./fake-windows.js";
 
 const SESSIONS = 50;
@@ -27,6 +32,8 @@ const CAPABILITIES = [
   "org.matrix.msc3973.user_directory_search",
   "uk.half-shot.msc3662.mxid_share",
 ];
+/** Requests each session has served at the two growth points. */
+const GROWTH_STEPS = [10, 2000] as const;
 const RESULT = { limited: false, results: [{ userId: "@alice:example.org", displayName: "Alice" }] };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -44,7 +51,17 @@ async function heapAfterGc(): Promise<number> {
 
 // ---- ours ------------------------------------------------------------------------------------
 
+interface KitSessions {
+  readonly clients: readonly WidgetClient[];
+  destroy(): void;
+}
+
 async function kitSessions(count: number): Promise<() => void> {
+  const sessions = await openKitSessions(count);
+  return () => sessions.destroy();
+}
+
+async function openKitSessions(count: number): Promise<KitSessions> {
   const driver = {
     searchUserDirectory: () => Promise.resolve(RESULT),
     navigate: () => Promise.resolve(),
@@ -62,6 +79,8 @@ async function kitSessions(count: number): Promise<() => void> {
         driver,
         policy,
         logger: silentLogger,
+        // The growth figure searches back to back; the default rate limit is for real widgets.
+        limits: { directorySearch: { burst: 1e9, perSecond: 1e9 } },
       });
       const clientReady = WidgetClient.create({
         widgetId,
@@ -75,12 +94,46 @@ async function kitSessions(count: number): Promise<() => void> {
       return { host, client };
     }),
   );
-  return () => {
-    for (const { host, client } of pairs) {
-      client.destroy();
-      host.destroy();
-    }
+  return {
+    clients: pairs.map((pair) => pair.client),
+    destroy: () => {
+      for (const { host, client } of pairs) {
+        client.destroy();
+        host.destroy();
+      }
+    },
   };
+}
+
+/** Each client searches `count` times, one after another (all clients at once). */
+async function serve(clients: readonly WidgetClient[], count: number): Promise<void> {
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let i = 0; i < count; i++) await searchUserDirectory(client, "ali");
+    }),
+  );
+}
+
+export interface GrowthPoint {
+  /** Requests each session had served. */
+  requests: number;
+  /** Heap per session above the heap before the sessions were made. */
+  kitBytesPerSession: number;
+}
+
+/** One session's memory after few and after many requests: the same sessions, measured twice. */
+async function growth(): Promise<GrowthPoint[]> {
+  const before = await heapAfterGc();
+  const sessions = await openKitSessions(SESSIONS);
+  const points: GrowthPoint[] = [];
+  let served = 0;
+  for (const requests of GROWTH_STEPS) {
+    await serve(sessions.clients, requests - served);
+    served = requests;
+    points.push({ requests, kitBytesPerSession: ((await heapAfterGc()) - before) / SESSIONS });
+  }
+  sessions.destroy();
+  return points;
 }
 
 // ---- matrix-widget-api -----------------------------------------------------------------------
@@ -145,6 +198,8 @@ export interface MemoryResult {
   mwaBytesPerSession: number;
   kitRuns: number[];
   mwaRuns: number[];
+  /** A session's memory after few and many requests (median of the rounds at each point). */
+  growth: { points: GrowthPoint[]; runs: GrowthPoint[][] };
 }
 
 async function main(): Promise<void> {
@@ -161,6 +216,12 @@ async function main(): Promise<void> {
     kitRuns.push(await measure(kitSessions));
     mwaRuns.push(await measure(mwaSessions));
   }
+  const growthRuns: GrowthPoint[][] = [];
+  for (let round = 0; round < ROUNDS; round++) growthRuns.push(await growth());
+  const growthPoints = GROWTH_STEPS.map((requests, index) => ({
+    requests,
+    kitBytesPerSession: median(growthRuns.map((run) => run[index]!.kitBytesPerSession)),
+  }));
   const result: MemoryResult = {
     sessions: SESSIONS,
     rounds: ROUNDS,
@@ -168,10 +229,15 @@ async function main(): Promise<void> {
     mwaBytesPerSession: median(mwaRuns),
     kitRuns,
     mwaRuns,
+    growth: { points: growthPoints, runs: growthRuns },
   };
   process.stderr.write(
     `[bench] memory per session: ours ${(result.kitBytesPerSession / 1024).toFixed(1)} KiB, ` +
-      `mwa ${(result.mwaBytesPerSession / 1024).toFixed(1)} KiB\n`,
+      `mwa ${(result.mwaBytesPerSession / 1024).toFixed(1)} KiB; ours after ` +
+      growthPoints
+        .map((p) => `${p.requests} requests ${(p.kitBytesPerSession / 1024).toFixed(1)} KiB`)
+        .join(", ") +
+      "\n",
   );
   writeFileSync(out, JSON.stringify(result, null, 2));
 }
