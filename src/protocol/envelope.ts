@@ -79,10 +79,18 @@ export type Msc4412Message = Msc4412Request | Msc4412Response;
 /** Anything a transport carries, in either dialect. */
 export type WireMessage = WidgetMessage | Msc4412Message;
 
-const boundedString = v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH));
+// Marked pure so that a bundle which only needs this module's hand-written checks (a widget's)
+// drops the schemas, and valibot with them.
+const boundedString = /* @__PURE__ */ v.pipe(
+  /* @__PURE__ */ v.string(),
+  /* @__PURE__ */ v.maxLength(MAX_ID_LENGTH),
+);
 
 /** A plain object: not null, not an array, not a class instance such as Blob or Map. */
-export const plainObjectSchema = v.custom<JsonObject>(isPlainObject, "expected a JSON object");
+export const plainObjectSchema = /* @__PURE__ */ v.custom<JsonObject>(
+  isPlainObject,
+  "expected a JSON object",
+);
 
 /** Whether a value is an object literal (or null-prototype object) rather than an array or class instance. */
 export function isPlainObject(value: unknown): value is JsonObject {
@@ -134,11 +142,11 @@ export function isMsc4412Envelope(
 }
 
 /** The envelope fields every message must carry, checked before anything else looks at it. */
-export const envelopeSchema = v.object({
-  api: v.picklist(["fromWidget", "toWidget"]),
+export const envelopeSchema = /* @__PURE__ */ v.object({
+  api: /* @__PURE__ */ v.picklist(["fromWidget", "toWidget"]),
   widgetId: boundedString,
-  requestId: v.pipe(boundedString, v.minLength(1)),
-  action: v.pipe(boundedString, v.minLength(1)),
+  requestId: /* @__PURE__ */ v.pipe(boundedString, /* @__PURE__ */ v.minLength(1)),
+  action: /* @__PURE__ */ v.pipe(boundedString, /* @__PURE__ */ v.minLength(1)),
 });
 
 /** A UUID version 4, in any letter case, as MSC4412 requires of request IDs. */
@@ -149,11 +157,11 @@ export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-
  * that is not a UUID v4 makes the message unanswerable: it is dropped, as a classic message with
  * no `requestId` is.
  */
-export const msc4412EnvelopeSchema = v.object({
-  source: v.picklist(["widget", "host"]),
-  version: v.literal(MSC4412_VERSION),
-  requestId: v.pipe(v.string(), v.regex(UUID_V4)),
-  action: v.pipe(boundedString, v.minLength(1)),
+export const msc4412EnvelopeSchema = /* @__PURE__ */ v.object({
+  source: /* @__PURE__ */ v.picklist(["widget", "host"]),
+  version: /* @__PURE__ */ v.literal(MSC4412_VERSION),
+  requestId: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.regex(UUID_V4)),
+  action: /* @__PURE__ */ v.pipe(boundedString, /* @__PURE__ */ v.minLength(1)),
 });
 
 /**
