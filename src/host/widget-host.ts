@@ -13,7 +13,7 @@ import { callAction, parseRequestData } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
 import type { Dialect, JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
-import { ApiVersion, BASELINE_VERSIONS } from "../protocol/versions.js";
+import { ApiVersion, BASELINE_VERSIONS, internVersions } from "../protocol/versions.js";
 import {
   capabilitiesRequest,
   contentLoaded,
@@ -695,7 +695,7 @@ export class WidgetHost implements HostHandle {
     this.capabilitiesPending = false;
     if (versions.status === "fulfilled") {
       const parsed = v.safeParse(versionsSchema, versions.value);
-      if (parsed.success) this.versionsOfWidget = parsed.output.supported_versions;
+      if (parsed.success) this.versionsOfWidget = internVersions(parsed.output.supported_versions);
     }
     if (capabilities.status === "rejected") {
       // No widget answered (no client yet, or the frame now holds a foreign page): the session

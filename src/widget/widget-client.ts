@@ -22,7 +22,7 @@ import {
 } from "./actions.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
-import { ApiVersion } from "../protocol/versions.js";
+import { ApiVersion, internVersions } from "../protocol/versions.js";
 import { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
 import { readWidgetParameters } from "./parameters.js";
@@ -364,7 +364,7 @@ export class WidgetClient {
     const ready = { promise: readyPromise };
     const askVersions = () =>
       this.request(supportedApiVersionsFromWidget, {}).then(
-        (reply) => reply.supported_versions,
+        (reply) => internVersions(reply.supported_versions),
         () => undefined,
       );
     // Asking for the versions is also how this client announces itself: every host answers it,
