@@ -141,10 +141,14 @@ export class WidgetHost implements HostHandle {
   private readonly actions: HostActionTable;
   /** What decides whether a capability could ever be granted by this host; see isGrantable. */
   private readonly grantableContext: GrantableContext;
-  /** Listeners by event, in arrays: most events have one listener (a feature), and a Set costs 150 bytes. */
+  /**
+   * Listeners by event, in arrays replaced on every change (never changed in place, so emit() runs
+   * the listeners of the moment it started): most events have one listener, a feature's, and a Set
+   * costs about 150 bytes, an array grown by push as much.
+   */
   private readonly listeners = new Map<keyof WidgetHostEvents, Array<Listener<never>>>();
   private readonly unsubscribeLoad: (() => void) | undefined;
-  private readonly detachFeatures: Array<() => void> = [];
+  private detachFeatures: Array<() => void> = [];
   /** API versions this host advertises. */
   readonly supportedVersions: readonly string[];
 
@@ -260,7 +264,7 @@ export class WidgetHost implements HostHandle {
       onDialect: (dialect, previous) => this.onDialect(dialect, previous),
     });
     this.unsubscribeLoad = this.transport.onPeerLoad?.(() => this.onFrameLoad());
-    for (const feature of features) this.detachFeatures.push(feature.attach(this, this.driver));
+    this.detachFeatures = features.map((feature) => feature.attach(this, this.driver));
   }
 
   /** The session's state. */
@@ -368,13 +372,17 @@ export class WidgetHost implements HostHandle {
 
   /** Listens for a host event; returns a function that stops listening. */
   on<K extends keyof WidgetHostEvents>(event: K, listener: Listener<WidgetHostEvents[K]>): () => void {
-    let list = this.listeners.get(event);
-    if (!list) this.listeners.set(event, (list = []));
+    const added = listener as Listener<never>;
+    const list = this.listeners.get(event) ?? [];
     // Once per listener, as in a Set.
-    if (!list.includes(listener as Listener<never>)) list.push(listener as Listener<never>);
+    if (!list.includes(added)) this.listeners.set(event, [...list, added]);
     return () => {
-      const index = list.indexOf(listener as Listener<never>);
-      if (index !== -1) list.splice(index, 1);
+      const current = this.listeners.get(event);
+      if (!current?.includes(added)) return;
+      this.listeners.set(
+        event,
+        current.filter((other) => other !== added),
+      );
     };
   }
 
@@ -1065,7 +1073,7 @@ export class WidgetHost implements HostHandle {
   }
 
   private emit<K extends keyof WidgetHostEvents>(event: K, payload: WidgetHostEvents[K]): void {
-    for (const listener of [...(this.listeners.get(event) ?? [])]) {
+    for (const listener of this.listeners.get(event) ?? []) {
       try {
         (listener as Listener<WidgetHostEvents[K]>)(payload);
       } catch (error) {

@@ -144,21 +144,22 @@ const stateEntryKey = (event: RoomEvent): string =>
 class EventFeed {
   private session: FeedSession | undefined;
   private readonly logger: Logger;
-  private readonly unsubscribe: Array<() => void> = [];
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(
     private readonly host: HostHandle,
     private readonly driver: WidgetDriver,
   ) {
     this.logger = host.logger;
-    this.unsubscribe.push(
+    // One array literal, sized to fit (pushing into an empty one reserves room for 17).
+    this.unsubscribe = [
       host.on("ready", ({ granted }) => this.begin(granted)),
       host.on("capabilities", ({ granted }) => {
         if (this.session) this.onGrants(this.session, granted);
       }),
       host.on("sessionEnded", () => this.end()),
       host.on("viewedRoom", () => this.refresh()),
-    );
+    ];
   }
 
   detach(): void {
