@@ -17,7 +17,7 @@ import type { Logger } from "./logger.js";
 import { clock, DeadlineTimer } from "./deadlines.js";
 import { describeThrown } from "./describe.js";
 import { redactSecrets } from "./redact.js";
-import { createRequestIdSource, uuidV4 } from "./request-ids.js";
+import { RequestIdSource, uuidV4 } from "./request-ids.js";
 import { checkWireValue, MAX_NESTING, type WireCheck } from "./wire-value.js";
 
 /** A request that passed the envelope checks, handed to the session's dispatcher. */
@@ -153,7 +153,7 @@ export class Endpoint {
   private readonly options: EndpointOptions;
   private readonly outbound: Direction;
   private readonly inbound: Direction;
-  private readonly nextRequestId: () => string;
+  private readonly requestIds: RequestIdSource;
   private readonly ownSource: Msc4412Source;
   private readonly peerSource: Msc4412Source;
   /** The current session's dialect; undefined while a `peer` or `undecided` endpoint waits for it. */
@@ -182,7 +182,7 @@ export class Endpoint {
     this.options = options;
     this.outbound = options.side === "host" ? "toWidget" : "fromWidget";
     this.inbound = options.side === "host" ? "fromWidget" : "toWidget";
-    this.nextRequestId = createRequestIdSource(options.side);
+    this.requestIds = new RequestIdSource(options.side);
     this.ownSource = options.side;
     this.peerSource = options.side === "host" ? "widget" : "host";
     const mode = options.dialect ?? "classic";
@@ -245,7 +245,7 @@ export class Endpoint {
       );
     }
     const dialect = this.dialect ?? options.dialect ?? "classic";
-    const requestId = dialect === "msc4412" ? uuidV4() : this.nextRequestId();
+    const requestId = dialect === "msc4412" ? uuidV4() : this.requestIds.next();
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
     const message: WireMessage =
       dialect === "msc4412"

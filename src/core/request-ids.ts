@@ -1,8 +1,19 @@
-/** Makes request IDs that are unique per session: a random prefix plus a counter. */
-export function createRequestIdSource(side: string): () => string {
-  const prefix = `${side}-${randomToken()}`;
-  let counter = 0;
-  return () => `${prefix}-${(counter++).toString(36)}`;
+/**
+ * Makes request IDs that are unique per session: a random prefix plus a counter. An object rather
+ * than a closure, and the prefix joined into one flat string rather than concatenated (a chain of
+ * string pieces): every live session keeps one of these on each end.
+ */
+export class RequestIdSource {
+  private readonly prefix: string;
+  private counter = 0;
+
+  constructor(side: string) {
+    this.prefix = [side, randomToken()].join("-");
+  }
+
+  next(): string {
+    return `${this.prefix}-${(this.counter++).toString(36)}`;
+  }
 }
 
 function randomToken(): string {

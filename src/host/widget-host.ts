@@ -375,7 +375,8 @@ export class WidgetHost implements HostHandle {
     const added = listener as Listener<never>;
     const list = this.listeners.get(event) ?? [];
     // Once per listener, as in a Set.
-    if (!list.includes(added)) this.listeners.set(event, [...list, added]);
+    // concat, not a spread: a spread (like push) reserves room for 17 listeners.
+    if (!list.includes(added)) this.listeners.set(event, list.concat([added]));
     return () => {
       const current = this.listeners.get(event);
       if (!current?.includes(added)) return;
@@ -724,7 +725,9 @@ export class WidgetHost implements HostHandle {
     }
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
     // Kept as the widget sent it (MSC2871), less strings too long to be any capability.
-    this.requested = requested.filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH);
+    this.requested = fitted(
+      requested.filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH),
+    );
     // A capability revoked while the policy was deciding stays revoked.
     this.setGranted(approved.filter((c) => !this.isDeclined(c)));
     this.sessionState = "ready";
@@ -741,10 +744,9 @@ export class WidgetHost implements HostHandle {
     const fresh = this.newGrantable(capabilities);
     const known = new Set(this.requested.map(capabilityKeyOf));
     const room = Math.max(0, MAX_CAPABILITIES_PER_REQUEST - this.requested.length);
-    this.requested = [
-      ...this.requested,
-      ...fresh.filter((c) => !known.has(capabilityKeyOf(c))).slice(0, room),
-    ];
+    this.requested = this.requested.concat(
+      fresh.filter((c) => !known.has(capabilityKeyOf(c))).slice(0, room),
+    );
     const kept = new Set(this.requested.map(capabilityKeyOf));
     const approved = await this.decide(
       fresh.filter((c) => kept.has(capabilityKeyOf(c))),
@@ -871,7 +873,7 @@ export class WidgetHost implements HostHandle {
   }
 
   private setGranted(granted: string[]): void {
-    this.granted = granted;
+    this.granted = fitted(granted);
     this.grantedSet = CapabilitySet.from(granted);
   }
 
@@ -1245,6 +1247,14 @@ function widgetOrigin(transport: Transport, option: string | undefined, logger: 
 /** One key per capability whatever its spelling, so stable and unstable names count as the same. */
 function capabilityKeyOf(capability: string): string {
   return capabilityKey(parseCapability(capability));
+}
+
+/**
+ * A copy of an array with no room to spare. Arrays built by filter, push or a spread keep room for
+ * 17 elements; the session's requested and granted lists live as long as the session.
+ */
+function fitted<T>(values: readonly T[]): T[] {
+  return values.slice();
 }
 
 function unique(values: readonly string[]): string[] {
