@@ -265,6 +265,18 @@ const stateListeners = new WeakMap<WidgetClient, Set<Listener<WireStateEvent[]>>
 const unhandle = new WeakMap<Set<unknown>, () => void>();
 
 async function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, what: string): Promise<void> {
+  // The usual case, one listener, without the copies and settled-result objects of allSettled:
+  // this runs for every event of the live feed.
+  if (listeners.size === 1) {
+    for (const listener of listeners) {
+      try {
+        await listener(value);
+      } catch {
+        throw new WidgetApiError(`A ${what} listener failed`, ErrorCode.Internal);
+      }
+    }
+    return;
+  }
   const results = await Promise.allSettled([...listeners].map(async (listener) => listener(value)));
   if (results.some((result) => result.status === "rejected")) {
     throw new WidgetApiError(`A ${what} listener failed`, ErrorCode.Internal);

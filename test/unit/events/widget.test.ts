@@ -91,6 +91,43 @@ describe("widget: onRoomEvent", () => {
   });
 });
 
+describe("widget: onRoomEvent with a single listener", () => {
+  for (const [how, listener] of [
+    [
+      "throws",
+      () => {
+        throw new Error("listener bug");
+      },
+    ],
+    [
+      "throws undefined",
+      () => {
+        throw undefined;
+      },
+    ],
+    ["rejects", () => Promise.reject(new Error("async listener bug"))],
+  ] as const) {
+    it(`a lone listener that ${how} makes the acknowledgement an internal error; the next event is still delivered`, async () => {
+      const s = await open({ capabilities: [eventCapability("receive", "com.example.a")] });
+      let calls = 0;
+      onRoomEvent(s.client, (event) => {
+        calls++;
+        return calls === 1 ? listener() : event;
+      });
+      s.driver.emit(makeEvent({ room_id: ROOM, type: "com.example.a" }));
+      await eventually(() => expect(widgetReplies(s, "send_event")).toHaveLength(1));
+      expect(widgetReplies(s, "send_event")[0]).toMatchObject({
+        response: { error: { code: ErrorCode.Internal } },
+      });
+      s.driver.emit(makeEvent({ room_id: ROOM, type: "com.example.a" }));
+      await eventually(() => expect(widgetReplies(s, "send_event")).toHaveLength(2));
+      expect(widgetReplies(s, "send_event")[1]).toMatchObject({ response: {} });
+      expect(widgetReplies(s, "send_event")[1]?.response).not.toHaveProperty("error");
+      expect(calls).toBe(2);
+    });
+  }
+});
+
 describe("widget: onStateUpdate", () => {
   it("hands each update_state batch to the listeners and acknowledges it", async () => {
     const s = await open({ capabilities: [stateCapability("receive", "m.room.topic")] });
