@@ -247,16 +247,8 @@ console.log(`${maps} source maps, ${sources} sources: all resolve`);
 // source line that holds it (one tsc output, both script-tag bundles).
 const probes = [
   ["dist/widget/widget-client.js", "class WidgetClient", "src/widget/widget-client.ts"],
-  [
-    "dist/browser/matrix-widget-kit.widget.js",
-    '"must be a JSON object"',
-    "src/widget/guards.ts",
-  ],
-  [
-    "dist/browser/matrix-widget-kit.widget.iife.js",
-    '"must be a JSON object"',
-    "src/widget/guards.ts",
-  ],
+  ["dist/browser/matrix-widget-kit.widget.js", '"must be a JSON object"', "src/widget/guards.ts"],
+  ["dist/browser/matrix-widget-kit.widget.iife.js", '"must be a JSON object"', "src/widget/guards.ts"],
 ];
 for (const [file, needle, expected] of probes) {
   const code = readFileSync(join(pkgDir, file), "utf8");

@@ -121,8 +121,8 @@ describe("widget: onRoomEvent with a single listener", () => {
       });
       s.driver.emit(makeEvent({ room_id: ROOM, type: "com.example.a" }));
       await eventually(() => expect(widgetReplies(s, "send_event")).toHaveLength(2));
-      expect(widgetReplies(s, "send_event")[1]).toMatchObject({ response: {} });
-      expect(widgetReplies(s, "send_event")[1]?.response).not.toHaveProperty("error");
+      const second = widgetReplies(s, "send_event")[1] as { response?: object } | undefined;
+      expect(second?.response).toEqual({});
       expect(calls).toBe(2);
     });
   }
