@@ -444,6 +444,8 @@ export class Endpoint {
     const check = checkWireValue(raw, {
       limit,
       binaryExempt: this.options.binaryAllowed?.(action) ?? false,
+      // Only the verdict is used; a refusal's size is still measured exactly.
+      exactSize: false,
     });
     if (!check.ok) {
       this.reply(call, refusalOf(check, limit).toResponse());

@@ -18,7 +18,7 @@ export const MAX_JSON_TEXT = 2 ** 29 - 24;
 
 /** What {@link checkWireValue} found. */
 export type WireCheck =
-  /** Plain JSON and binary data only; `size` is exact. */
+  /** Plain JSON and binary data only; `size` is exact (an upper bound when `exactSize` is false). */
   | { readonly ok: true; readonly size: number }
   /** Over `limit`: the walk stopped once `size` (then a lower bound) exceeded it. */
   | { readonly ok: false; readonly problem: "size"; readonly size: number; readonly exact: boolean }
@@ -33,16 +33,28 @@ export interface WireCheckOptions {
   limit?: number | undefined;
   /** Whether binary values count as nothing (their handler bounds them itself). */
   binaryExempt?: boolean;
+  /**
+   * Whether an accepted message's `size` must be exact (the default). When false, the walk first
+   * counts each string at the most JSON could write for it (six characters a code unit, plus the
+   * quotes) and measures exactly only if that bound passes the limit: the verdict is the same, but
+   * a message well within the limit (nearly all of them) is checked without writing or scanning a
+   * single string.
+   */
+  exactSize?: boolean;
 }
 
 /** Characters that JSON escapes in a string: quote, backslash, controls, and (lone) surrogates. */
 // eslint-disable-next-line no-control-regex -- JSON escapes exactly the control characters
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-/** The length of `text` written as a JSON string, quotes included. */
-function jsonStringLength(text: string): number {
+/** The length of `text` written as a JSON string, quotes included; or at most that, when not `exact`. */
+function jsonStringLength(text: string, exact: boolean): number {
+  if (!exact) return text.length * MAX_ESCAPED_LENGTH + 2;
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).length : text.length + 2;
 }
+
+/** The most characters JSON writes for one code unit (`\u001f`). */
+const MAX_ESCAPED_LENGTH = 6;
 
 /** The length of a finite number written by JSON; integers are counted without writing them. */
 function jsonNumberLength(value: number): number {
@@ -72,10 +84,10 @@ const REFUSED = -2;
  * The size of a value that holds no other values, {@link CONTAINER} for a plain object or array,
  * or {@link REFUSED}. Numbers, not objects, so the walk allocates nothing per value.
  */
-function measure(value: unknown, binaryExempt: boolean): number {
+function measure(value: unknown, binaryExempt: boolean, exact: boolean): number {
   switch (typeof value) {
     case "string":
-      return jsonStringLength(value);
+      return jsonStringLength(value, exact);
     case "number":
       return Number.isFinite(value) ? jsonNumberLength(value) : REFUSED;
     case "boolean":
@@ -129,12 +141,22 @@ function refusedAs(value: unknown): string {
 export function checkWireValue(root: object, options: WireCheckOptions = {}): WireCheck {
   const limit = Math.min(options.limit ?? MAX_JSON_TEXT, MAX_JSON_TEXT);
   const binaryExempt = options.binaryExempt ?? false;
+  if (options.exactSize === false) {
+    const bounded = walk(root, limit, binaryExempt, false);
+    // Over the limit on the bound only: whether it really is takes the exact walk.
+    if (bounded.ok || bounded.problem !== "size") return bounded;
+  }
+  return walk(root, limit, binaryExempt, true);
+}
+
+/** The walk of {@link checkWireValue}; strings measured exactly, or by their bound. */
+function walk(root: object, limit: number, binaryExempt: boolean, exact: boolean): WireCheck {
   let size = 0;
   const stack: Frame[] = [];
   let current: Frame | undefined;
   let key: string | number = "";
   try {
-    const top = measure(root, binaryExempt);
+    const top = measure(root, binaryExempt, exact);
     if (top === REFUSED) return refusal(refusedAs(root), undefined, "");
     if (top === CONTAINER) stack.push({ value: root, depth: 1, parent: undefined, key: "" });
     else size = top;
@@ -155,7 +177,7 @@ export function checkWireValue(root: object, options: WireCheckOptions = {}): Wi
           if (size > limit) return { ok: false, problem: "size", size, exact: false };
           key = index;
           const item: unknown = value[index];
-          const measured = measure(item, binaryExempt);
+          const measured = measure(item, binaryExempt, exact);
           if (measured >= 0) size += measured;
           else if (measured === REFUSED) return refusal(refusedAs(item), frame, key);
           else if (depth >= MAX_NESTING) return { ok: false, problem: "depth" };
@@ -170,10 +192,10 @@ export function checkWireValue(root: object, options: WireCheckOptions = {}): Wi
           const member = record[name];
           if (member === undefined) continue; // JSON leaves the member out
           key = name;
-          const measured = measure(member, binaryExempt);
+          const measured = measure(member, binaryExempt, exact);
           if (measured === REFUSED) return refusal(refusedAs(member), frame, key);
           if (measured === CONTAINER && depth >= MAX_NESTING) return { ok: false, problem: "depth" };
-          size += jsonStringLength(name) + 1 + (members > 0 ? 1 : 0); // "key": and a comma
+          size += jsonStringLength(name, exact) + 1 + (members > 0 ? 1 : 0); // "key": and a comma
           if (measured >= 0) size += measured;
           else stack.push({ value: member as object, depth: depth + 1, parent: frame, key });
           members++;

@@ -59,4 +59,25 @@ describe("fuzz: the boundary walk", () => {
     },
     fuzzTimeout(30_000),
   );
+
+  it(
+    "with exactSize false (the endpoint's mode) gives the same verdict under any limit, and a refusal's exact size",
+    () => {
+      const value = fc.oneof(anyWireValue, pollutingObject, nullProtoObject, jsonish);
+      fc.assert(
+        // Limits from tiny to past six times the message, so that the bound and the exact size
+        // fall on both sides of the limit.
+        fc.property(fc.array(value, { maxLength: 4 }), fc.nat({ max: 2000 }), (items, limit) => {
+          const message = { data: { items } };
+          const exact = checkWireValue(message, { limit });
+          const bounded = checkWireValue(message, { limit, exactSize: false });
+          expect(bounded.ok).toBe(exact.ok);
+          if (exact.ok && bounded.ok) expect(bounded.size).toBeGreaterThanOrEqual(exact.size);
+          else expect(bounded).toEqual(exact);
+        }),
+        fuzzParams(600),
+      );
+    },
+    fuzzTimeout(30_000),
+  );
 });
