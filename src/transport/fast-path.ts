@@ -1,5 +1,5 @@
 import { describeThrown } from "../core/describe.js";
-import type { WireMessage } from "../protocol/envelope.js";
+import { dialectOf, ownProperty, type JsonObject, type WireMessage } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { FastPath } from "./transport.js";
 
@@ -40,16 +40,15 @@ export function controlOf(data: unknown): { step: unknown; id: string | undefine
 }
 
 /**
- * Whether a window message is Widget API speech (either dialect): an object with a string `action`
- * and an `api` or `source` of its own. Only such a message, arriving after the switch, means the
+ * Whether a window message is Widget API speech: an object with a string `action` of its own, in
+ * either dialect by {@link dialectOf}'s rule. Only such a message, arriving after the switch, means the
  * other side went back to the window; anything else a page posts (another library's messages, a
  * bench's own) is not the session's and leaves the port alone.
  */
 export function speaksWidgetApi(data: unknown): boolean {
   if (typeof data !== "object" || data === null) return false;
-  if (!Object.hasOwn(data, "action") || typeof (data as { action: unknown }).action !== "string")
-    return false;
-  return Object.hasOwn(data, "api") || Object.hasOwn(data, "source");
+  const message = data as JsonObject;
+  return typeof ownProperty(message, "action") === "string" && dialectOf(message) !== undefined;
 }
 
 /** Builds a control message. */
