@@ -507,7 +507,7 @@ export class WidgetClient {
       action,
       handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor>,
     };
-    const names = new Set([...wireNames(action), ...wireNamesIn(action, "msc4412")]);
+    const names = handlerNames(action);
     const handlers = this.ownHandlers();
     for (const name of names) handlers.set(name, entry);
     return () => {
@@ -622,13 +622,15 @@ function sessionHandler<A extends AnyActionDescriptor>(
 /** Granted keys of a client that has been granted nothing yet: shared. */
 const NO_KEYS: ReadonlySet<string> = new Set();
 
-/** The handlers of `entries` by every wire name of their actions, in either dialect. */
+/** Every wire name a handler of `action` answers to, in either dialect. */
+function handlerNames(action: AnyActionDescriptor): ReadonlySet<string> {
+  return new Set([...wireNames(action), ...wireNamesIn(action, "msc4412")]);
+}
+
+/** The handlers of `entries` by every wire name of their actions. */
 function handlerMap(entries: readonly HandlerEntry[]): Map<string, HandlerEntry> {
   const map = new Map<string, HandlerEntry>();
-  for (const entry of entries) {
-    for (const name of [...wireNames(entry.action), ...wireNamesIn(entry.action, "msc4412")])
-      map.set(name, entry);
-  }
+  for (const entry of entries) for (const name of handlerNames(entry.action)) map.set(name, entry);
   return map;
 }
 
