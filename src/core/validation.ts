@@ -8,7 +8,12 @@ import type {
 import { wireNameFor } from "../protocol/action.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { JsonObject } from "../protocol/envelope.js";
-import type { Endpoint, RequestOptions } from "./endpoint.js";
+import type { RequestOptions } from "./endpoint.js";
+
+/** What {@link callAction} sends through: an endpoint, or the small widget client's own channel. */
+export interface RequestSender {
+  request(action: string, data: JsonObject, options?: RequestOptions): Promise<JsonObject>;
+}
 
 /** A schema issue as valibot and Standard Schema both describe it: a message and where. */
 export interface SchemaIssue {
@@ -51,7 +56,7 @@ export function parseRequestData<A extends AnyActionDescriptor>(action: A, data:
  * action's response schema, so callers only ever see well-formed, typed replies.
  */
 export async function callAction<A extends AnyActionDescriptor>(
-  endpoint: Endpoint,
+  endpoint: RequestSender,
   action: A,
   peerVersions: readonly string[] | undefined,
   data: RequestInput<A>,

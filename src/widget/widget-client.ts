@@ -1,8 +1,6 @@
-import { stableSpelling } from "../capabilities/spellings.js";
-import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
-import { consoleLogger, type Logger } from "../core/logger.js";
+import type { Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
 import type {
   AnyActionDescriptor,
@@ -11,21 +9,30 @@ import type {
   ResponseData,
   ResponseInput,
 } from "../protocol/action.js";
-import { wireNames, wireNamesIn } from "../protocol/action.js";
+import { wireNamesIn } from "../protocol/action.js";
 import {
   capabilitiesRequest,
   contentLoaded,
   notifyCapabilities,
   requestCapabilities,
-  supportedApiVersionsFromWidget,
   supportedApiVersionsToWidget,
 } from "./actions.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
-import { ApiVersion, internVersions } from "../protocol/versions.js";
 import { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
-import { readWidgetParameters } from "./parameters.js";
+import type { ToWidgetHandler } from "./session.js";
+import { sessionIdentity, WidgetSessionCore } from "./session-core.js";
+import {
+  ACKED_WITHOUT_LISTENER,
+  documentLoaded,
+  documentState,
+  handlerNames,
+  WIDGET_SUPPORTED_VERSIONS,
+} from "./session-common.js";
+
+export { WIDGET_SUPPORTED_VERSIONS } from "./session-common.js";
+export type { ToWidgetHandler } from "./session.js";
 
 /**
  * Options of {@link WidgetClient.create}.
@@ -84,83 +91,8 @@ export interface WidgetClientOptions {
   fastPath?: boolean;
 }
 
-/** A toWidget request handler; its return value is the reply. */
-export type ToWidgetHandler<A extends AnyActionDescriptor> = (
-  request: RequestData<A>,
-) => ResponseInput<A> | Promise<ResponseInput<A>>;
-
-/** The API versions this widget SDK speaks. */
-export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
-  ApiVersion.Prerelease1,
-  ApiVersion.Prerelease2,
-  ApiVersion.MSC2762,
-  ApiVersion.MSC2762UpdateState,
-  ApiVersion.MSC2871,
-  ApiVersion.MSC2873,
-  ApiVersion.MSC2931,
-  ApiVersion.MSC2974,
-  ApiVersion.MSC3662,
-  ApiVersion.MSC3751,
-  ApiVersion.MSC3819,
-  ApiVersion.MSC3846,
-  ApiVersion.MSC3973,
-  ApiVersion.MSC4039,
-  ApiVersion.MSC4515,
-  ApiVersion.MSC4533,
-  ApiVersion.AccountDataWatch,
-];
-
-/**
- * toWidget notifications that hosts send unasked to every widget advertising their version
- * (MSC2873 theme and language, visibility); answered `{}` when no listener is registered. Room
- * events, state, to-device messages and TURN updates are not among them: the widget asked for
- * those (capabilities, watch_turn_servers), so an unhandled one is a widget bug the host's trace
- * should show.
- */
-const ACKED_WITHOUT_LISTENER: ReadonlySet<string> = new Set([
-  "theme_change",
-  "language_change",
-  "visibility",
-  // Account-data changes (our watch extension): there is no unwatch action, so a widget stops
-  // listening by dropping its listeners, and later pushes are acknowledged rather than refused.
-  "dev.matrix_widget_kit.account_data",
-]);
-
-/**
- * How long after the document has loaded (and the host answered the versions request) a client
- * waits for the host's capabilities request before asking for its session by renegotiation.
- * A host that negotiates on the frame's load event asks within milliseconds of it; one that asked
- * before this client existed (a client created in a React effect, or later) never asks again.
- */
-const ASK_AGAIN_AFTER_MS = 500;
-
 /** How long an "auto" client waits for an answer to its MSC4412 offer before speaking classic. */
 const PROTOCOL_FALLBACK_MS = 1000;
-
-/** What the clients of one document share: the page's own global, not the module's (bundles may repeat). */
-interface DocumentState {
-  /** Widget IDs whose content_loaded this document has already sent. */
-  contentLoadedSent: Set<string>;
-  /**
-   * Widget IDs for which a client of this document has asked for the session by renegotiation:
-   * every client of the page hears the one notify that follows, so one ask (one consent prompt)
-   * is enough.
-   */
-  askedAgain: Set<string>;
-}
-const DOCUMENT_STATE = Symbol.for("matrix-widget-kit.widget-document");
-
-function documentState(): DocumentState {
-  const holder = globalThis as { [DOCUMENT_STATE]?: DocumentState };
-  return (holder[DOCUMENT_STATE] ??= { contentLoadedSent: new Set(), askedAgain: new Set() });
-}
-
-/** Resolves once the widget's document has loaded; at once outside a browser. */
-function documentLoaded(): Promise<void> {
-  const page = globalThis.document as Document | undefined;
-  if (!page || page.readyState === "complete") return Promise.resolve();
-  return new Promise((resolve) => globalThis.addEventListener("load", () => resolve(), { once: true }));
-}
 
 /**
  * The widget side's session. Create it with one awaited call; it resolves once capabilities are
@@ -174,7 +106,7 @@ function documentLoaded(): Promise<void> {
  * ```
  * @category Session
  */
-export class WidgetClient {
+export class WidgetClient extends WidgetSessionCore {
   /**
    * The handlers of the session's own toWidget actions, shared by every client: each is handed
    * the client the request came to, so no client builds its own map and closures for them.
@@ -183,74 +115,30 @@ export class WidgetClient {
     sessionHandler(supportedApiVersionsToWidget, () => ({
       supported_versions: [...WIDGET_SUPPORTED_VERSIONS],
     })),
-    sessionHandler(capabilitiesRequest, (client) => {
-      client.askedForCapabilities = true;
-      // Hosts without MSC2871 never notify: take the request as granted once they have asked.
-      if (client.versionsOfHost && !client.versionsOfHost.includes(ApiVersion.MSC2871)) {
-        queueMicrotask(() => client.updateGranted(client.requested));
-      }
-      return { capabilities: [...client.requested] };
-    }),
+    sessionHandler(capabilitiesRequest, (client) => client.answerCapabilitiesRequest()),
     sessionHandler(notifyCapabilities, (client, { approved }) => {
       client.updateGranted(approved);
       return {};
     }),
   ]);
 
-  /** The widget's ID. */
-  readonly widgetId: string;
   private readonly endpoint: Endpoint;
   private readonly transport: Transport;
-  private readonly logger: Logger;
   /**
    * The toWidget handlers by wire name: the shared session handlers until the app registers one
    * of its own, when this client gets a map of its own (a copy of them plus the app's).
    */
   private handlers: ReadonlyMap<string, HandlerEntry> = WidgetClient.sessionHandlers;
-  /** Made at the first listener: most widgets never listen. */
-  private capabilityListeners: Set<(granted: readonly string[]) => void> | undefined;
-  private requested: string[];
-  private granted: readonly string[] = [];
-  private grantedKeys: ReadonlySet<string> = NO_KEYS;
-  private versionsOfHost: readonly string[] | undefined;
-  private notifyWaiters: Array<() => void> = [];
-  private destroyed = false;
-  /** The host has sent this client a capabilities request. */
-  private askedForCapabilities = false;
-  /** A notify_capabilities has arrived: the session is known. */
-  private notified = false;
-  private askAgainTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Whether this client talks through the page's own postMessage channel (one per document). */
-  private readonly ownsDocumentChannel: boolean;
 
   private constructor(options: WidgetClientOptions) {
-    const parameters = readWidgetParameters(options.url);
-    const widgetId = options.widgetId ?? parameters.widgetId;
-    if (!widgetId) {
-      throw new WidgetKitConfigError(
-        "No widget ID: pass `widgetId`, or load the widget with a `widgetId` URL parameter",
-        ConfigErrorCode.MissingWidgetId,
-      );
-    }
-    this.widgetId = widgetId;
-    this.logger = options.logger ?? consoleLogger;
-    this.ownsDocumentChannel = options.transport === undefined;
-    if (options.transport) {
-      this.transport = options.transport;
-    } else {
-      const parentOrigin = options.parentOrigin ?? parameters.parentOrigin;
-      if (!parentOrigin) {
-        throw new WidgetKitConfigError(
-          "No host origin: pass `parentOrigin`, or load the widget with a `parentUrl` URL parameter",
-          ConfigErrorCode.MissingParentOrigin,
-        );
-      }
-      this.transport = new WidgetPostMessageTransport({ parentOrigin, fastPath: options.fastPath });
-    }
-    this.requested = [...new Set(options.capabilities ?? [])];
+    const identity = sessionIdentity(options);
+    super(identity.widgetId, options, options.transport === undefined);
+    this.transport =
+      options.transport ??
+      new WidgetPostMessageTransport({ parentOrigin: identity.parentOrigin(), fastPath: options.fastPath });
     this.endpoint = new Endpoint({
       transport: this.transport,
-      widgetId,
+      widgetId: identity.widgetId,
       side: "widget",
       defaultTimeoutMs: options.timeoutMs ?? 10_000,
       maxPendingOutbound: options.maxPending ?? 1024,
@@ -360,130 +248,9 @@ export class WidgetClient {
     return true;
   }
 
-  private async startClassic(options: WidgetClientOptions, readyPromise: Promise<void>): Promise<void> {
-    const ready = { promise: readyPromise };
-    const askVersions = () =>
-      this.request(supportedApiVersionsFromWidget, {}).then(
-        (reply) => internVersions(reply.supported_versions),
-        () => undefined,
-      );
-    // Asking for the versions is also how this client announces itself: every host answers it,
-    // and ours (re)starts the capability exchange for a client created after the frame's load.
-    const versions = askVersions();
-    const loaded = options.sendContentLoaded ? this.sendContentLoaded() : undefined;
-    void this.askAgainIfForgotten(versions);
-    // Whichever fails first ends create(): a silent host is reported after readyTimeoutMs.
-    const [hostVersions] = await Promise.all([versions, ready.promise, loaded]);
-    this.versionsOfHost = hostVersions;
-    // An answer lost to a session reset on the host (a reload race) is asked for once more.
-    this.versionsOfHost ??= (await askVersions()) ?? [ApiVersion.Prerelease1, ApiVersion.Prerelease2];
-  }
-
-  /**
-   * Sends content_loaded once per document, after the document has loaded, so that it rarely
-   * overtakes the frame's load event on the host. A refusal (matrix-widget-api's host refuses a
-   * second one, or any with `waitForIframeLoad`) does not fail create(): the capability exchange
-   * decides that. Only a host that does not answer at all does.
-   */
-  private async sendContentLoaded(): Promise<void> {
-    await documentLoaded();
-    if (this.destroyed) return;
-    if (this.ownsDocumentChannel) {
-      const sent = documentState().contentLoadedSent;
-      if (sent.has(this.widgetId)) return;
-      sent.add(this.widgetId);
-    }
-    try {
-      await this.request(contentLoaded, {});
-    } catch (error) {
-      if (error instanceof WidgetApiError && error.code === ErrorCode.Timeout) throw error;
-      this.logger.warn(`The host refused content_loaded: ${describeThrown(error)}`);
-    }
-  }
-
-  /**
-   * A host that sent its capabilities request before this client existed never asks again
-   * (matrix-widget-api's ClientWidgetApi with waitForIframeLoad). If no request has come some time
-   * after the document loaded, ask for the session by renegotiation (MSC2974), which such hosts
-   * answer with notify_capabilities at any time.
-   */
-  private async askAgainIfForgotten(versions: Promise<string[] | undefined>): Promise<void> {
-    const hostVersions = await versions;
-    await documentLoaded();
-    if (this.destroyed) return;
-    // destroy() clears this timer: a destroyed client leaves none behind.
-    await new Promise<void>((resolve) => (this.askAgainTimer = setTimeout(resolve, ASK_AGAIN_AFTER_MS)));
-    this.askAgainTimer = undefined;
-    if (this.destroyed || this.askedForCapabilities || this.notified) return;
-    if (!hostVersions?.includes(ApiVersion.MSC2974)) return;
-    if (this.ownsDocumentChannel) {
-      const asked = documentState().askedAgain;
-      if (asked.has(this.widgetId)) return;
-      asked.add(this.widgetId);
-    }
-    this.versionsOfHost ??= hostVersions;
-    try {
-      await this.request(requestCapabilities, { capabilities: [...this.requested] });
-    } catch (error) {
-      this.logger.warn(`Asking the host for the session again failed: ${describeThrown(error)}`);
-    }
-  }
-
   /** Whether this page talks to the host over its MessagePort (the fast path) rather than postMessage. */
   get fastPathActive(): boolean {
     return this.transport.fastPath?.active === true;
-  }
-
-  /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */
-  get capabilities(): readonly string[] {
-    return this.granted;
-  }
-
-  /** The API versions the host advertised (in MSC4412, which has none: those this SDK speaks). */
-  get hostVersions(): readonly string[] {
-    return this.versionsOfHost ?? [];
-  }
-
-  /** Whether a capability was granted; stable and unstable spellings count as the same. */
-  hasCapability(capability: string): boolean {
-    return this.grantedKeys.has(stableSpelling(capability));
-  }
-
-  /** Whether the host advertised an API version. */
-  hostSupports(version: string): boolean {
-    return this.hostVersions.includes(version);
-  }
-
-  /** Listens for changes of the granted set; returns a function that stops listening. */
-  onCapabilitiesChanged(listener: (granted: readonly string[]) => void): () => void {
-    const listeners = (this.capabilityListeners ??= new Set());
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  }
-
-  /**
-   * Asks for more capabilities during the session (MSC2974). Resolves with the whole granted set
-   * once the host has notified its decision.
-   */
-  async requestCapabilities(
-    capabilities: Iterable<string>,
-    options?: { timeoutMs?: number },
-  ): Promise<readonly string[]> {
-    if (this.destroyed) {
-      throw new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded);
-    }
-    const wanted = [...new Set(capabilities)];
-    this.requested = [...new Set([...this.requested, ...wanted])];
-    const notified = this.nextNotify(options?.timeoutMs ?? 120_000);
-    notified.promise.catch(() => {});
-    try {
-      await this.request(requestCapabilities, { capabilities: wanted });
-    } catch (error) {
-      notified.cancel();
-      throw error;
-    }
-    await notified.promise;
-    return this.granted;
   }
 
   /**
@@ -521,14 +288,11 @@ export class WidgetClient {
   }
 
   /** Disconnects: rejects pending requests, removes listeners, leaves no timers. */
-  destroy(): void {
+  override destroy(): void {
     if (this.destroyed) return;
-    this.destroyed = true;
-    clearTimeout(this.askAgainTimer);
+    super.destroy();
     this.endpoint.destroy();
     this.transport.close();
-    this.capabilityListeners?.clear();
-    for (const wake of this.notifyWaiters.splice(0)) wake();
   }
 
   private async dispatch(request: InboundRequest): Promise<JsonObject> {
@@ -552,55 +316,6 @@ export class WidgetClient {
     if (this.handlers === WidgetClient.sessionHandlers) this.handlers = new Map(this.handlers);
     return this.handlers as Map<string, HandlerEntry>;
   }
-
-  private updateGranted(approved: readonly string[]): void {
-    this.notified = true;
-    // Every client of the page heard this notify: a client created later asks for itself again.
-    if (this.ownsDocumentChannel) documentState().askedAgain.delete(this.widgetId);
-    this.granted = [...approved];
-    this.grantedKeys = new Set(approved.map(stableSpelling));
-    for (const wake of this.notifyWaiters.splice(0)) wake();
-    for (const listener of [...(this.capabilityListeners ?? [])]) {
-      try {
-        listener(this.granted);
-      } catch (error) {
-        // The app's listener must not turn the host's notification into an error reply.
-        this.logger.error(`A capabilities listener threw: ${describeThrown(error)}`);
-      }
-    }
-  }
-
-  /** Resolves at the next capability notification; rejects after `timeoutMs` or on destroy. */
-  private nextNotify(timeoutMs: number): { promise: Promise<void>; cancel(): void } {
-    let cancel = () => {};
-    const promise = new Promise<void>((resolve, reject) => {
-      const forget = () => {
-        clearTimeout(timer);
-        this.notifyWaiters = this.notifyWaiters.filter((waiter) => waiter !== wake);
-      };
-      const timer = setTimeout(() => {
-        forget();
-        reject(
-          new WidgetApiError(
-            `The host did not finish the capability exchange within ${timeoutMs} ms`,
-            ErrorCode.Timeout,
-          ),
-        );
-      }, timeoutMs);
-      const wake = () => {
-        clearTimeout(timer);
-        if (this.destroyed)
-          reject(new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded));
-        else resolve();
-      };
-      cancel = () => {
-        forget();
-        reject(new WidgetApiError("The capability request failed", ErrorCode.Internal));
-      };
-      this.notifyWaiters.push(wake);
-    });
-    return { promise, cancel };
-  }
 }
 
 /** A toWidget handler: the app's (`handle`), or one of the session's own, shared by every client (`serve`). */
@@ -617,14 +332,6 @@ function sessionHandler<A extends AnyActionDescriptor>(
   serve: (client: WidgetClient, data: RequestData<A>) => ResponseInput<A>,
 ): HandlerEntry {
   return { action, serve: serve as (client: WidgetClient, data: unknown) => unknown };
-}
-
-/** Granted keys of a client that has been granted nothing yet: shared. */
-const NO_KEYS: ReadonlySet<string> = new Set();
-
-/** Every wire name a handler of `action` answers to, in either dialect. */
-function handlerNames(action: AnyActionDescriptor): ReadonlySet<string> {
-  return new Set([...wireNames(action), ...wireNamesIn(action, "msc4412")]);
 }
 
 /** The handlers of `entries` by every wire name of their actions. */

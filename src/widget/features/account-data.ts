@@ -7,7 +7,7 @@ import {
   watchAccountData as watchAccountDataAction,
 } from "../actions.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { addPushListener, requireHostVersion } from "./listeners.js";
 
 /**
@@ -17,7 +17,7 @@ import { addPushListener, requireHostVersion } from "./listeners.js";
  * @category Account data
  */
 export async function readAccountData(
-  client: WidgetClient,
+  client: WidgetSession,
   type: string,
   options?: RequestOptions,
 ): Promise<Record<string, unknown> | undefined> {
@@ -33,7 +33,7 @@ export async function readAccountData(
  * @category Account data
  */
 export async function watchAccountData(
-  client: WidgetClient,
+  client: WidgetSession,
   types: readonly string[],
   listener: (type: string, content: Record<string, unknown>) => void,
   options?: RequestOptions,

@@ -1,4 +1,4 @@
-// Widget-side functions of the MSC2762 family. Each takes the WidgetClient as its first argument,
+// Widget-side functions of the MSC2762 family. Each takes the widget session as its first argument,
 // so a widget bundle carries only the families it uses.
 import type { CapabilityStyle } from "../../capabilities/grammar.js";
 import type { RequestOptions } from "../../core/endpoint.js";
@@ -14,7 +14,7 @@ import {
 import type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { formatDelayedOrStickyCapability, formatEventCapability } from "../capability-format.js";
 import { requireHostVersion } from "./listeners.js";
 
@@ -126,7 +126,7 @@ function requestOptions(options: RequestOptions | undefined): RequestOptions | u
  * @category Events and state
  */
 export async function sendEvent(
-  client: WidgetClient,
+  client: WidgetSession,
   type: string,
   content: Record<string, unknown>,
   options: EventSendOptions = {},
@@ -151,7 +151,7 @@ export async function sendEvent(
  * @category Events and state
  */
 export function sendStateEvent(
-  client: WidgetClient,
+  client: WidgetSession,
   type: string,
   stateKey: string,
   content: Record<string, unknown>,
@@ -177,7 +177,7 @@ const updateDelayedEventAsDeployed = {
  * @category Events and state
  */
 export async function updateDelayedEvent(
-  client: WidgetClient,
+  client: WidgetSession,
   delayId: string,
   action: DelayedEventAction,
   options?: RequestOptions,
@@ -192,7 +192,7 @@ export async function updateDelayedEvent(
  * @category Events and state
  */
 export async function readRoomEvents(
-  client: WidgetClient,
+  client: WidgetSession,
   type: string,
   options: ReadRoomEventsOptions = {},
 ): Promise<WireRoomEvent[]> {
@@ -212,7 +212,7 @@ export async function readRoomEvents(
  * @category Events and state
  */
 export async function readStateEvents(
-  client: WidgetClient,
+  client: WidgetSession,
   type: string,
   options: ReadStateEventsOptions = {},
 ): Promise<WireRoomEvent[]> {
@@ -230,7 +230,7 @@ export async function readStateEvents(
  * @category Events and state
  */
 export async function readEventRelations(
-  client: WidgetClient,
+  client: WidgetSession,
   eventId: string,
   options: ReadRelationsOptions = {},
 ): Promise<RelationsResult> {
@@ -260,8 +260,8 @@ export async function readEventRelations(
 type Listener<T> = (value: T) => unknown;
 
 /** Listener sets per client and action, so several listeners share the one handler a client allows. */
-const roomEventListeners = new WeakMap<WidgetClient, Set<Listener<WireRoomEvent>>>();
-const stateListeners = new WeakMap<WidgetClient, Set<Listener<WireStateEvent[]>>>();
+const roomEventListeners = new WeakMap<WidgetSession, Set<Listener<WireRoomEvent>>>();
+const stateListeners = new WeakMap<WidgetSession, Set<Listener<WireStateEvent[]>>>();
 const unhandle = new WeakMap<Set<unknown>, () => void>();
 
 async function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, what: string): Promise<void> {
@@ -284,8 +284,8 @@ async function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, wh
 }
 
 function subscribe<T>(
-  registry: WeakMap<WidgetClient, Set<Listener<T>>>,
-  client: WidgetClient,
+  registry: WeakMap<WidgetSession, Set<Listener<T>>>,
+  client: WidgetSession,
   listener: Listener<T>,
   install: (listeners: Set<Listener<T>>) => () => void,
 ): () => void {
@@ -317,7 +317,7 @@ function subscribe<T>(
  * refused back to the host.
  * @category Events and state
  */
-export function onRoomEvent(client: WidgetClient, listener: Listener<WireRoomEvent>): () => void {
+export function onRoomEvent(client: WidgetSession, listener: Listener<WireRoomEvent>): () => void {
   return subscribe(roomEventListeners, client, listener, (listeners) =>
     client.handle(sendEventToWidget, async (event) => {
       await runListeners(listeners, event, "room event");
@@ -334,7 +334,7 @@ export function onRoomEvent(client: WidgetClient, listener: Listener<WireRoomEve
  * that stops listening.
  * @category Events and state
  */
-export function onStateUpdate(client: WidgetClient, listener: Listener<WireStateEvent[]>): () => void {
+export function onStateUpdate(client: WidgetSession, listener: Listener<WireStateEvent[]>): () => void {
   return subscribe(stateListeners, client, listener, (listeners) =>
     client.handle(updateState, async ({ state }) => {
       await runListeners(listeners, state, "state update");

@@ -1,6 +1,6 @@
 import type { AnyActionDescriptor, RequestData, ResponseInput } from "../../protocol/action.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 
 type AnyListener = (data: never) => void;
 
@@ -10,10 +10,10 @@ interface Hub {
 }
 
 /** Per client and toWidget action, the listeners sharing the client's single handler for it. */
-const hubs = new WeakMap<WidgetClient, Map<string, Hub>>();
+const hubs = new WeakMap<WidgetSession, Map<string, Hub>>();
 
 /**
- * Adds a listener for a toWidget action whose reply is an empty ack. WidgetClient keeps one
+ * Adds a listener for a toWidget action whose reply is an empty ack. A session keeps one
  * handler per action; this multiplexes it, so several parts of a widget can listen to the same
  * push. The handler is installed with the first listener and removed with the last. Returns a
  * function that removes the listener.
@@ -21,7 +21,7 @@ const hubs = new WeakMap<WidgetClient, Map<string, Hub>>();
  * Every listener runs; if one throws, the push is answered with an error once all have run.
  */
 export function addPushListener<A extends AnyActionDescriptor>(
-  client: WidgetClient,
+  client: WidgetSession,
   action: A,
   listener: (data: RequestData<A>) => void,
 ): () => void {
@@ -61,7 +61,7 @@ export function addPushListener<A extends AnyActionDescriptor>(
 }
 
 /** Rejects when the host does not advertise `version`. */
-export function requireHostVersion(client: WidgetClient, version: string, feature: string): void {
+export function requireHostVersion(client: WidgetSession, version: string, feature: string): void {
   if (!client.hostSupports(version)) {
     throw new WidgetApiError(
       `The host does not support ${feature} (it does not advertise ${version})`,

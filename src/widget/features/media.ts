@@ -3,7 +3,7 @@ import type { ResponseData } from "../../protocol/action.js";
 import { downloadFileAction, getMediaConfigAction, uploadFileAction } from "../../protocol/actions/media.js";
 import type { BinaryData } from "../../protocol/actions/misc-schemas.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
 export type { BinaryData } from "../../protocol/actions/misc-schemas.js";
@@ -19,7 +19,7 @@ export const MEDIA_TIMEOUT_MS = 120_000;
  * @category Media
  */
 export async function getMediaConfig(
-  client: WidgetClient,
+  client: WidgetSession,
   options?: RequestOptions,
 ): Promise<ResponseData<typeof getMediaConfigAction>> {
   requireHostVersion(client, ApiVersion.MSC4039, "media");
@@ -32,7 +32,7 @@ export async function getMediaConfig(
  * @category Media
  */
 export async function uploadFile(
-  client: WidgetClient,
+  client: WidgetSession,
   file: Blob | ArrayBuffer | ArrayBufferView,
   options?: RequestOptions,
 ): Promise<string> {
@@ -51,7 +51,7 @@ export async function uploadFile(
  * @category Media
  */
 export async function downloadFile(
-  client: WidgetClient,
+  client: WidgetSession,
   contentUri: string,
   options: RequestOptions = {},
 ): Promise<BinaryData> {

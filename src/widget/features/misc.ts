@@ -1,4 +1,4 @@
-// Widget-side functions of the other matrix-widget-api families (MatrixRTC included). Each takes the WidgetClient as
+// Widget-side functions of the other matrix-widget-api families (MatrixRTC included). Each takes the widget session as
 // its first argument, so a widget bundle carries only the families it uses.
 export * from "./to-device.js";
 export * from "./openid.js";

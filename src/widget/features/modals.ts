@@ -14,7 +14,7 @@ import {
 } from "../../protocol/actions/modals.js";
 import type { JsonObject } from "../../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { addPushListener } from "./listeners.js";
 
 export type { ModalButton, ModalDefinition, ModalDefinitionInput } from "../../protocol/actions/modals.js";
@@ -39,7 +39,7 @@ export interface ModalResult {
  * @category Modals
  */
 export async function openModal(
-  client: WidgetClient,
+  client: WidgetSession,
   definition: ModalDefinitionInput,
   options?: RequestOptions,
 ): Promise<void> {
@@ -51,7 +51,7 @@ export async function openModal(
  * Calls `listener` when a modal this widget opened closes. Returns a function that stops listening.
  * @category Modals
  */
-export function onModalClose(client: WidgetClient, listener: (result: ModalResult) => void): () => void {
+export function onModalClose(client: WidgetSession, listener: (result: ModalResult) => void): () => void {
   return addPushListener(client, modalClosedAction, (data) =>
     listener({ exited: data["m.exited"] === true, data }),
   );
@@ -66,7 +66,7 @@ export function onModalClose(client: WidgetClient, listener: (result: ModalResul
  * @category Modals
  */
 export function onWidgetConfig(
-  client: WidgetClient,
+  client: WidgetSession,
   listener: (config: ModalDefinition) => void,
 ): () => void {
   return addPushListener(client, widgetConfigAction, (parsed) => listener(cleanModalDefinition(parsed)));
@@ -76,7 +76,7 @@ export function onWidgetConfig(
  * Calls `listener` with the ID of each button the user clicks. Returns a function that stops listening.
  * @category Modals
  */
-export function onButtonClicked(client: WidgetClient, listener: (buttonId: string) => void): () => void {
+export function onButtonClicked(client: WidgetSession, listener: (buttonId: string) => void): () => void {
   return addPushListener(client, buttonClickedAction, ({ id }) => listener(id));
 }
 
@@ -85,7 +85,7 @@ export function onButtonClicked(client: WidgetClient, listener: (buttonId: strin
  * @category Modals
  */
 export async function setModalButtonEnabled(
-  client: WidgetClient,
+  client: WidgetSession,
   buttonId: string,
   enabled: boolean,
   options?: RequestOptions,
@@ -103,7 +103,7 @@ export async function setModalButtonEnabled(
  * @category Modals
  */
 export async function closeModal(
-  client: WidgetClient,
+  client: WidgetSession,
   data: JsonObject = {},
   options?: RequestOptions,
 ): Promise<void> {

@@ -3,7 +3,7 @@ import type { RequestOptions } from "../../core/endpoint.js";
 import type { RequestInput } from "../../protocol/action.js";
 import { mxidShare } from "../actions.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
 /**
@@ -28,7 +28,7 @@ export interface ShareUsersOptions extends RequestOptions {
  * @category mxid share (MSC3662)
  */
 export async function shareUsers(
-  client: WidgetClient,
+  client: WidgetSession,
   users: readonly ShareableUser[],
   options: ShareUsersOptions = {},
 ): Promise<void> {

@@ -3,7 +3,7 @@ import type { RequestOptions } from "../../core/endpoint.js";
 import { buildMatrixToLink, type NavigationTarget } from "../../matrix/link-format.js";
 import { navigate as navigateAction } from "../actions.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
 /** Navigation may wait on a confirmation dialog, so it gets more time than other requests. */
@@ -21,7 +21,7 @@ const NAVIGATE_TIMEOUT_MS = 60_000;
  * @category Navigate (MSC2931)
  */
 export async function navigate(
-  client: WidgetClient,
+  client: WidgetSession,
   target: string | NavigationTarget,
   options?: RequestOptions,
 ): Promise<void> {

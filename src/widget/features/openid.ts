@@ -6,7 +6,7 @@ import {
   type OpenIdToken,
 } from "../../protocol/actions/openid.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { addPushListener } from "./listeners.js";
 
 export type { OpenIdToken } from "../../protocol/actions/openid.js";
@@ -31,7 +31,7 @@ type Decision = Pick<RequestData<typeof openIdCredentialsAction>, "state"> & Par
  * @category OpenID
  */
 export async function getOpenIdToken(
-  client: WidgetClient,
+  client: WidgetSession,
   options: { timeoutMs?: number } = {},
 ): Promise<OpenIdToken> {
   const timeoutMs = options.timeoutMs ?? OPENID_TIMEOUT_MS;

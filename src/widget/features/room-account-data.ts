@@ -4,7 +4,7 @@ import {
   readRoomAccountDataAction,
   type RoomAccountDataEvent,
 } from "../../protocol/actions/room-account-data.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 
 export type { RoomAccountDataEvent } from "../../protocol/actions/room-account-data.js";
 
@@ -16,7 +16,7 @@ export type { RoomAccountDataEvent } from "../../protocol/actions/room-account-d
  * @category Account data
  */
 export async function readRoomAccountData(
-  client: WidgetClient,
+  client: WidgetSession,
   type: string,
   options: { roomIds?: readonly string[] | "*" } & RequestOptions = {},
 ): Promise<RoomAccountDataEvent[]> {

@@ -7,7 +7,7 @@ import {
   type RtcTransportData,
 } from "../../protocol/actions/rtc.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
 export type { RtcMemberData, RtcTransportData } from "../../protocol/actions/rtc.js";
@@ -37,7 +37,7 @@ function memberData(member: LivekitSessionRef["member"]): RtcMemberData {
  * @category MatrixRTC
  */
 export async function getRtcTransports(
-  client: WidgetClient,
+  client: WidgetSession,
   options?: RequestOptions,
 ): Promise<RtcTransportData[]> {
   requireHostVersion(client, ApiVersion.MSC4515, "RTC transports");
@@ -52,7 +52,7 @@ export async function getRtcTransports(
  * @category MatrixRTC
  */
 export async function getLivekitToken(
-  client: WidgetClient,
+  client: WidgetSession,
   request: LivekitSessionRef & { serverName: string; url: string },
   options?: RequestOptions,
 ): Promise<string> {
@@ -78,7 +78,7 @@ export async function getLivekitToken(
  * @category MatrixRTC
  */
 export async function delegateDelayedLeave(
-  client: WidgetClient,
+  client: WidgetSession,
   request: LivekitSessionRef & { delayId: string },
   options?: RequestOptions,
 ): Promise<void> {

@@ -5,7 +5,7 @@ import {
   type ToDeviceMessage,
 } from "../../protocol/actions/to-device.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { addPushListener, requireHostVersion } from "./listeners.js";
 
 export type { ToDeviceMessage } from "../../protocol/actions/to-device.js";
@@ -37,7 +37,7 @@ export interface SendToDeviceOptions extends RequestOptions {
  * @category To-device messages
  */
 export async function sendToDevice(
-  client: WidgetClient,
+  client: WidgetSession,
   type: string,
   messages: ToDeviceMessages,
   options: SendToDeviceOptions = {},
@@ -58,7 +58,7 @@ export async function sendToDevice(
  * @category To-device messages
  */
 export function onToDeviceMessage(
-  client: WidgetClient,
+  client: WidgetSession,
   listener: (message: ToDeviceMessage) => void,
   options: { type?: string } = {},
 ): () => void {

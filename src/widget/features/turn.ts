@@ -6,13 +6,13 @@ import {
   type TurnServerUpdate,
 } from "../../protocol/actions/turn.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { addPushListener, requireHostVersion } from "./listeners.js";
 
 export type { TurnServerUpdate } from "../../protocol/actions/turn.js";
 
 /** How many watchers each client has, so the host is told to stop only when the last one does. */
-const watchers = new WeakMap<WidgetClient, number>();
+const watchers = new WeakMap<WidgetSession, number>();
 
 /**
  * Receives TURN servers from the client (MSC3846; needs `m.turn_servers`): `listener` is called
@@ -23,7 +23,7 @@ const watchers = new WeakMap<WidgetClient, number>();
  * @category TURN servers
  */
 export async function watchTurnServers(
-  client: WidgetClient,
+  client: WidgetSession,
   listener: (servers: TurnServerUpdate) => void,
   options?: RequestOptions,
 ): Promise<() => Promise<void>> {

@@ -10,7 +10,7 @@ import {
   type StickerRequest,
 } from "../../protocol/actions/ui.js";
 import type { JsonObject } from "../../protocol/envelope.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { addPushListener } from "./listeners.js";
 
 export type { StickerRequest } from "../../protocol/actions/ui.js";
@@ -21,7 +21,7 @@ export type { StickerRequest } from "../../protocol/actions/ui.js";
  * @category Theme, language and UI
  */
 export async function sendSticker(
-  client: WidgetClient,
+  client: WidgetSession,
   sticker: StickerRequest,
   options?: RequestOptions,
 ): Promise<void> {
@@ -35,7 +35,7 @@ export async function sendSticker(
  * @category Theme, language and UI
  */
 export async function setAlwaysOnScreen(
-  client: WidgetClient,
+  client: WidgetSession,
   value: boolean,
   options?: RequestOptions,
 ): Promise<boolean> {
@@ -48,7 +48,7 @@ export async function setAlwaysOnScreen(
  * The format is the client's own. Returns a function that stops listening.
  * @category Theme, language and UI
  */
-export function onThemeChange(client: WidgetClient, listener: (theme: JsonObject) => void): () => void {
+export function onThemeChange(client: WidgetSession, listener: (theme: JsonObject) => void): () => void {
   return addPushListener(client, themeChangeAction, listener);
 }
 
@@ -57,7 +57,7 @@ export function onThemeChange(client: WidgetClient, listener: (theme: JsonObject
  * changes (`language_change`, MSC2873). Returns a function that stops listening.
  * @category Theme, language and UI
  */
-export function onLanguageChange(client: WidgetClient, listener: (lang: string) => void): () => void {
+export function onLanguageChange(client: WidgetSession, listener: (lang: string) => void): () => void {
   return addPushListener(client, languageChangeAction, ({ lang }) => listener(lang));
 }
 
@@ -66,7 +66,7 @@ export function onLanguageChange(client: WidgetClient, listener: (lang: string) 
  * A widget that was told nothing is visible. Returns a function that stops listening.
  * @category Theme, language and UI
  */
-export function onVisibilityChange(client: WidgetClient, listener: (visible: boolean) => void): () => void {
+export function onVisibilityChange(client: WidgetSession, listener: (visible: boolean) => void): () => void {
   return addPushListener(client, visibilityAction, ({ visible }) => listener(visible));
 }
 
@@ -75,6 +75,6 @@ export function onVisibilityChange(client: WidgetClient, listener: (visible: boo
  * `m.capability.screenshot`). Replaces an earlier provider; returns a function that removes it.
  * @category Theme, language and UI
  */
-export function provideScreenshots(client: WidgetClient, capture: () => Blob | Promise<Blob>): () => void {
+export function provideScreenshots(client: WidgetSession, capture: () => Blob | Promise<Blob>): () => void {
   return client.handle(screenshotAction, async () => ({ screenshot: await capture() }));
 }

@@ -3,7 +3,7 @@ import type { RequestOptions } from "../../core/endpoint.js";
 import type { RequestInput, ResponseData } from "../../protocol/action.js";
 import { userDirectorySearch } from "../actions.js";
 import { ApiVersion } from "../../protocol/versions.js";
-import type { WidgetClient } from "../widget-client.js";
+import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
 /**
@@ -21,7 +21,7 @@ export interface UserDirectorySearchOptions extends RequestOptions {
  * @category User directory search (MSC3973)
  */
 export async function searchUserDirectory(
-  client: WidgetClient,
+  client: WidgetSession,
   searchTerm: string,
   options: UserDirectorySearchOptions = {},
 ): Promise<ResponseData<typeof userDirectorySearch>> {

@@ -3,11 +3,13 @@ import type { RequestData, RequestInput, ResponseData } from "../../../src/proto
 import type { ActionTable } from "../../../src/protocol/table.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
 import {
+  LiteWidgetClient,
   navigate,
   readAccountData,
   searchUserDirectory,
   shareUsers,
   watchAccountData,
+  type WidgetSession,
 } from "../../../src/widget/index.js";
 import type { NavigationTarget } from "../../../src/matrix/links.js";
 
@@ -38,8 +40,11 @@ describe("typed action table", () => {
     expectTypeOf<RequestInput<Share>["users"][number]["user_id"]>().toEqualTypeOf<string>();
   });
 
-  it("types the widget's free functions for the four proposals, each taking the client first", () => {
-    expectTypeOf(navigate).parameter(0).toEqualTypeOf<WidgetClient>();
+  it("types the widget's free functions for the four proposals, each taking either client first", () => {
+    expectTypeOf(navigate).parameter(0).toEqualTypeOf<WidgetSession>();
+    expectTypeOf<WidgetClient>().toMatchTypeOf<WidgetSession>();
+    expectTypeOf<LiteWidgetClient>().toMatchTypeOf<WidgetSession>();
+    expectTypeOf(searchUserDirectory).parameter(0).toEqualTypeOf<WidgetSession>();
     expectTypeOf(navigate).parameter(1).toEqualTypeOf<string | NavigationTarget>();
     expectTypeOf(searchUserDirectory).returns.resolves.toEqualTypeOf<ResponseData<Search>>();
     expectTypeOf(readAccountData).returns.resolves.toEqualTypeOf<Record<string, unknown> | undefined>();

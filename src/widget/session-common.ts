@@ -1,0 +1,81 @@
+// What both widget clients (WidgetClient and LiteWidgetClient) share: the versions they advertise,
+// the notifications they acknowledge unasked, and the state one document keeps across clients.
+import type { AnyActionDescriptor } from "../protocol/action.js";
+import { wireNames, wireNamesIn } from "../protocol/action.js";
+import { ApiVersion } from "../protocol/versions.js";
+
+/** The API versions this widget SDK speaks. */
+export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
+  ApiVersion.Prerelease1,
+  ApiVersion.Prerelease2,
+  ApiVersion.MSC2762,
+  ApiVersion.MSC2762UpdateState,
+  ApiVersion.MSC2871,
+  ApiVersion.MSC2873,
+  ApiVersion.MSC2931,
+  ApiVersion.MSC2974,
+  ApiVersion.MSC3662,
+  ApiVersion.MSC3751,
+  ApiVersion.MSC3819,
+  ApiVersion.MSC3846,
+  ApiVersion.MSC3973,
+  ApiVersion.MSC4039,
+  ApiVersion.MSC4515,
+  ApiVersion.MSC4533,
+  ApiVersion.AccountDataWatch,
+];
+
+/**
+ * toWidget notifications that hosts send unasked to every widget advertising their version
+ * (MSC2873 theme and language, visibility); answered `{}` when no listener is registered. Room
+ * events, state, to-device messages and TURN updates are not among them: the widget asked for
+ * those (capabilities, watch_turn_servers), so an unhandled one is a widget bug the host's trace
+ * should show.
+ */
+export const ACKED_WITHOUT_LISTENER: ReadonlySet<string> = new Set([
+  "theme_change",
+  "language_change",
+  "visibility",
+  // Account-data changes (our watch extension): there is no unwatch action, so a widget stops
+  // listening by dropping its listeners, and later pushes are acknowledged rather than refused.
+  "dev.matrix_widget_kit.account_data",
+]);
+
+/**
+ * How long after the document has loaded (and the host answered the versions request) a client
+ * waits for the host's capabilities request before asking for its session by renegotiation.
+ * A host that negotiates on the frame's load event asks within milliseconds of it; one that asked
+ * before this client existed (a client created in a React effect, or later) never asks again.
+ */
+export const ASK_AGAIN_AFTER_MS = 500;
+
+/** What the clients of one document share: the page's own global, not the module's (bundles may repeat). */
+export interface DocumentState {
+  /** Widget IDs whose content_loaded this document has already sent. */
+  contentLoadedSent: Set<string>;
+  /**
+   * Widget IDs for which a client of this document has asked for the session by renegotiation:
+   * every client of the page hears the one notify that follows, so one ask (one consent prompt)
+   * is enough.
+   */
+  askedAgain: Set<string>;
+}
+const DOCUMENT_STATE = Symbol.for("matrix-widget-kit.widget-document");
+
+/** The document's shared state, made by the first client of the page. */
+export function documentState(): DocumentState {
+  const holder = globalThis as { [DOCUMENT_STATE]?: DocumentState };
+  return (holder[DOCUMENT_STATE] ??= { contentLoadedSent: new Set(), askedAgain: new Set() });
+}
+
+/** Resolves once the widget's document has loaded; at once outside a browser. */
+export function documentLoaded(): Promise<void> {
+  const page = globalThis.document as Document | undefined;
+  if (!page || page.readyState === "complete") return Promise.resolve();
+  return new Promise((resolve) => globalThis.addEventListener("load", () => resolve(), { once: true }));
+}
+
+/** Every wire name a handler of `action` answers to, in either dialect. */
+export function handlerNames(action: AnyActionDescriptor): ReadonlySet<string> {
+  return new Set([...wireNames(action), ...wireNamesIn(action, "msc4412")]);
+}

@@ -1,0 +1,295 @@
+// The part of a widget session both clients share: the granted set and its listeners, waiting for
+// notify_capabilities, answering the host's capabilities request, and the classic start (versions,
+// content_loaded, asking again when the host asked before the client existed). WidgetClient adds
+// its endpoint, MSC4412 and the fast path; LiteWidgetClient adds a small channel of its own.
+import { stableSpelling } from "../capabilities/spellings.js";
+import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
+import { describeThrown } from "../core/describe.js";
+import type { RequestOptions } from "../core/endpoint.js";
+import { consoleLogger, type Logger } from "../core/logger.js";
+import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
+import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import { ApiVersion, internVersions } from "../protocol/versions.js";
+import { contentLoaded, requestCapabilities, supportedApiVersionsFromWidget } from "./actions.js";
+import { readWidgetParameters } from "./parameters.js";
+import type { ToWidgetHandler, WidgetSession } from "./session.js";
+import { ASK_AGAIN_AFTER_MS, documentLoaded, documentState } from "./session-common.js";
+
+/** The options both clients take for their identity and their start. */
+export interface SessionCoreOptions {
+  capabilities?: Iterable<string> | undefined;
+  widgetId?: string | undefined;
+  parentOrigin?: string | undefined;
+  logger?: Logger | undefined;
+  url?: string | undefined;
+  sendContentLoaded?: boolean | undefined;
+}
+
+/** The widget ID and host origin a client runs with, from its options or else the widget's URL. */
+export function sessionIdentity(options: SessionCoreOptions): { widgetId: string; parentOrigin: () => string } {
+  const parameters = readWidgetParameters(options.url);
+  const widgetId = options.widgetId ?? parameters.widgetId;
+  if (!widgetId) {
+    throw new WidgetKitConfigError(
+      "No widget ID: pass `widgetId`, or load the widget with a `widgetId` URL parameter",
+      ConfigErrorCode.MissingWidgetId,
+    );
+  }
+  return {
+    widgetId,
+    // Asked only by a client that makes its own postMessage channel; one given a transport needs none.
+    parentOrigin: () => {
+      const origin = options.parentOrigin ?? parameters.parentOrigin;
+      if (!origin) {
+        throw new WidgetKitConfigError(
+          "No host origin: pass `parentOrigin`, or load the widget with a `parentUrl` URL parameter",
+          ConfigErrorCode.MissingParentOrigin,
+        );
+      }
+      return origin;
+    },
+  };
+}
+
+/** Granted keys of a client that has been granted nothing yet: shared. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * The shared half of {@link WidgetClient} and {@link LiteWidgetClient}. Not exported from the
+ * package: a widget creates one of the two clients.
+ */
+export abstract class WidgetSessionCore implements WidgetSession {
+  /** The widget's ID. */
+  readonly widgetId: string;
+  protected readonly logger: Logger;
+  /** Whether this client talks through the page's own postMessage channel (one per document). */
+  protected readonly ownsDocumentChannel: boolean;
+  protected requested: string[];
+  protected versionsOfHost: readonly string[] | undefined;
+  protected destroyed = false;
+  /** The host has sent this client a capabilities request. */
+  protected askedForCapabilities = false;
+  /** A notify_capabilities has arrived: the session is known. */
+  protected notified = false;
+  /** Made at the first listener: most widgets never listen. */
+  private capabilityListeners: Set<(granted: readonly string[]) => void> | undefined;
+  private granted: readonly string[] = [];
+  private grantedKeys: ReadonlySet<string> = NO_KEYS;
+  private notifyWaiters: Array<() => void> = [];
+  private askAgainTimer: ReturnType<typeof setTimeout> | undefined;
+
+  protected constructor(widgetId: string, options: SessionCoreOptions, ownsDocumentChannel: boolean) {
+    this.widgetId = widgetId;
+    this.logger = options.logger ?? consoleLogger;
+    this.ownsDocumentChannel = ownsDocumentChannel;
+    this.requested = [...new Set(options.capabilities ?? [])];
+  }
+
+  /**
+   * Sends any action of the table, or a host application's custom action, and returns its parsed
+   * reply. The name sent is the one the host advertises.
+   */
+  abstract request<A extends AnyActionDescriptor>(
+    action: A,
+    data: RequestInput<A>,
+    options?: RequestOptions,
+  ): Promise<ResponseData<A>>;
+
+  /**
+   * Answers a toWidget action: the handler's return value is the reply, a throw is an error reply.
+   * Replaces an earlier handler for the same action; returns a function that removes it.
+   */
+  abstract handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void;
+
+  /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */
+  get capabilities(): readonly string[] {
+    return this.granted;
+  }
+
+  /** The API versions the host advertised (in MSC4412, which has none: those this SDK speaks). */
+  get hostVersions(): readonly string[] {
+    return this.versionsOfHost ?? [];
+  }
+
+  /** Whether a capability was granted; stable and unstable spellings count as the same. */
+  hasCapability(capability: string): boolean {
+    return this.grantedKeys.has(stableSpelling(capability));
+  }
+
+  /** Whether the host advertised an API version. */
+  hostSupports(version: string): boolean {
+    return this.hostVersions.includes(version);
+  }
+
+  /** Listens for changes of the granted set; returns a function that stops listening. */
+  onCapabilitiesChanged(listener: (granted: readonly string[]) => void): () => void {
+    const listeners = (this.capabilityListeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  /**
+   * Asks for more capabilities during the session (MSC2974). Resolves with the whole granted set
+   * once the host has notified its decision.
+   */
+  async requestCapabilities(
+    capabilities: Iterable<string>,
+    options?: { timeoutMs?: number },
+  ): Promise<readonly string[]> {
+    if (this.destroyed) {
+      throw new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded);
+    }
+    const wanted = [...new Set(capabilities)];
+    this.requested = [...new Set([...this.requested, ...wanted])];
+    const notified = this.nextNotify(options?.timeoutMs ?? 120_000);
+    notified.promise.catch(() => {});
+    try {
+      await this.request(requestCapabilities, { capabilities: wanted });
+    } catch (error) {
+      notified.cancel();
+      throw error;
+    }
+    await notified.promise;
+    return this.granted;
+  }
+
+  /** Disconnects: rejects pending requests, removes listeners, leaves no timers. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearTimeout(this.askAgainTimer);
+    this.capabilityListeners?.clear();
+    for (const wake of this.notifyWaiters.splice(0)) wake();
+  }
+
+  /** The reply to the host's capabilities request: what this widget asks for. */
+  protected answerCapabilitiesRequest(): { capabilities: string[] } {
+    this.askedForCapabilities = true;
+    // Hosts without MSC2871 never notify: take the request as granted once they have asked.
+    if (this.versionsOfHost && !this.versionsOfHost.includes(ApiVersion.MSC2871)) {
+      queueMicrotask(() => this.updateGranted(this.requested));
+    }
+    return { capabilities: [...this.requested] };
+  }
+
+  /**
+   * The classic start: ask for the host's versions (which also announces this client: every host
+   * answers it, and ours (re)starts the capability exchange for a client created after the
+   * frame's load), send content_loaded if asked to, and wait for the capability exchange.
+   */
+  protected async startClassic(options: SessionCoreOptions, ready: Promise<void>): Promise<void> {
+    const askVersions = () =>
+      this.request(supportedApiVersionsFromWidget, {}).then(
+        (reply) => internVersions(reply.supported_versions),
+        () => undefined,
+      );
+    const versions = askVersions();
+    const loaded = options.sendContentLoaded ? this.sendContentLoaded() : undefined;
+    void this.askAgainIfForgotten(versions);
+    // Whichever fails first ends create(): a silent host is reported after readyTimeoutMs.
+    const [hostVersions] = await Promise.all([versions, ready, loaded]);
+    this.versionsOfHost = hostVersions;
+    // An answer lost to a session reset on the host (a reload race) is asked for once more.
+    this.versionsOfHost ??= (await askVersions()) ?? [ApiVersion.Prerelease1, ApiVersion.Prerelease2];
+  }
+
+  /**
+   * Sends content_loaded once per document, after the document has loaded, so that it rarely
+   * overtakes the frame's load event on the host. A refusal (matrix-widget-api's host refuses a
+   * second one, or any with `waitForIframeLoad`) does not fail create(): the capability exchange
+   * decides that. Only a host that does not answer at all does.
+   */
+  private async sendContentLoaded(): Promise<void> {
+    await documentLoaded();
+    if (this.destroyed) return;
+    if (this.ownsDocumentChannel) {
+      const sent = documentState().contentLoadedSent;
+      if (sent.has(this.widgetId)) return;
+      sent.add(this.widgetId);
+    }
+    try {
+      await this.request(contentLoaded, {});
+    } catch (error) {
+      if (error instanceof WidgetApiError && error.code === ErrorCode.Timeout) throw error;
+      this.logger.warn(`The host refused content_loaded: ${describeThrown(error)}`);
+    }
+  }
+
+  /**
+   * A host that sent its capabilities request before this client existed never asks again
+   * (matrix-widget-api's ClientWidgetApi with waitForIframeLoad). If no request has come some time
+   * after the document loaded, ask for the session by renegotiation (MSC2974), which such hosts
+   * answer with notify_capabilities at any time.
+   */
+  private async askAgainIfForgotten(versions: Promise<string[] | undefined>): Promise<void> {
+    const hostVersions = await versions;
+    await documentLoaded();
+    if (this.destroyed) return;
+    // destroy() clears this timer: a destroyed client leaves none behind.
+    await new Promise<void>((resolve) => (this.askAgainTimer = setTimeout(resolve, ASK_AGAIN_AFTER_MS)));
+    this.askAgainTimer = undefined;
+    if (this.destroyed || this.askedForCapabilities || this.notified) return;
+    if (!hostVersions?.includes(ApiVersion.MSC2974)) return;
+    if (this.ownsDocumentChannel) {
+      const asked = documentState().askedAgain;
+      if (asked.has(this.widgetId)) return;
+      asked.add(this.widgetId);
+    }
+    this.versionsOfHost ??= hostVersions;
+    try {
+      await this.request(requestCapabilities, { capabilities: [...this.requested] });
+    } catch (error) {
+      this.logger.warn(`Asking the host for the session again failed: ${describeThrown(error)}`);
+    }
+  }
+
+  /** Takes the host's notify_capabilities: the new granted set, told to every waiter and listener. */
+  protected updateGranted(approved: readonly string[]): void {
+    this.notified = true;
+    // Every client of the page heard this notify: a client created later asks for itself again.
+    if (this.ownsDocumentChannel) documentState().askedAgain.delete(this.widgetId);
+    this.granted = [...approved];
+    this.grantedKeys = new Set(approved.map(stableSpelling));
+    for (const wake of this.notifyWaiters.splice(0)) wake();
+    for (const listener of [...(this.capabilityListeners ?? [])]) {
+      try {
+        listener(this.granted);
+      } catch (error) {
+        // The app's listener must not turn the host's notification into an error reply.
+        this.logger.error(`A capabilities listener threw: ${describeThrown(error)}`);
+      }
+    }
+  }
+
+  /** Resolves at the next capability notification; rejects after `timeoutMs` or on destroy. */
+  protected nextNotify(timeoutMs: number): { promise: Promise<void>; cancel(): void } {
+    let cancel = () => {};
+    const promise = new Promise<void>((resolve, reject) => {
+      const forget = () => {
+        clearTimeout(timer);
+        this.notifyWaiters = this.notifyWaiters.filter((waiter) => waiter !== wake);
+      };
+      const timer = setTimeout(() => {
+        forget();
+        reject(
+          new WidgetApiError(
+            `The host did not finish the capability exchange within ${timeoutMs} ms`,
+            ErrorCode.Timeout,
+          ),
+        );
+      }, timeoutMs);
+      const wake = () => {
+        clearTimeout(timer);
+        if (this.destroyed)
+          reject(new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded));
+        else resolve();
+      };
+      cancel = () => {
+        forget();
+        reject(new WidgetApiError("The capability request failed", ErrorCode.Internal));
+      };
+      this.notifyWaiters.push(wake);
+    });
+    return { promise, cancel };
+  }
+}
