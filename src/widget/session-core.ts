@@ -26,7 +26,10 @@ export interface SessionCoreOptions {
 }
 
 /** The widget ID and host origin a client runs with, from its options or else the widget's URL. */
-export function sessionIdentity(options: SessionCoreOptions): { widgetId: string; parentOrigin: () => string } {
+export function sessionIdentity(options: SessionCoreOptions): {
+  widgetId: string;
+  parentOrigin: () => string;
+} {
   const parameters = readWidgetParameters(options.url);
   const widgetId = options.widgetId ?? parameters.widgetId;
   if (!widgetId) {
@@ -72,11 +75,11 @@ export abstract class WidgetSessionCore implements WidgetSession {
   /** A notify_capabilities has arrived: the session is known. */
   protected notified = false;
   /** Made at the first listener: most widgets never listen. */
-  private capabilityListeners: Set<(granted: readonly string[]) => void> | undefined;
-  private granted: readonly string[] = [];
-  private grantedKeys: ReadonlySet<string> = NO_KEYS;
-  private notifyWaiters: Array<() => void> = [];
-  private askAgainTimer: ReturnType<typeof setTimeout> | undefined;
+  #capabilityListeners: Set<(granted: readonly string[]) => void> | undefined;
+  #granted: readonly string[] = [];
+  #grantedKeys: ReadonlySet<string> = NO_KEYS;
+  #notifyWaiters: Array<() => void> = [];
+  #askAgainTimer: ReturnType<typeof setTimeout> | undefined;
 
   protected constructor(widgetId: string, options: SessionCoreOptions, ownsDocumentChannel: boolean) {
     this.widgetId = widgetId;
@@ -103,7 +106,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
 
   /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */
   get capabilities(): readonly string[] {
-    return this.granted;
+    return this.#granted;
   }
 
   /** The API versions the host advertised (in MSC4412, which has none: those this SDK speaks). */
@@ -113,7 +116,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
 
   /** Whether a capability was granted; stable and unstable spellings count as the same. */
   hasCapability(capability: string): boolean {
-    return this.grantedKeys.has(stableSpelling(capability));
+    return this.#grantedKeys.has(stableSpelling(capability));
   }
 
   /** Whether the host advertised an API version. */
@@ -123,7 +126,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
 
   /** Listens for changes of the granted set; returns a function that stops listening. */
   onCapabilitiesChanged(listener: (granted: readonly string[]) => void): () => void {
-    const listeners = (this.capabilityListeners ??= new Set());
+    const listeners = (this.#capabilityListeners ??= new Set());
     listeners.add(listener);
     return () => listeners.delete(listener);
   }
@@ -150,16 +153,16 @@ export abstract class WidgetSessionCore implements WidgetSession {
       throw error;
     }
     await notified.promise;
-    return this.granted;
+    return this.#granted;
   }
 
   /** Disconnects: rejects pending requests, removes listeners, leaves no timers. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    clearTimeout(this.askAgainTimer);
-    this.capabilityListeners?.clear();
-    for (const wake of this.notifyWaiters.splice(0)) wake();
+    clearTimeout(this.#askAgainTimer);
+    this.#capabilityListeners?.clear();
+    for (const wake of this.#notifyWaiters.splice(0)) wake();
   }
 
   /** The reply to the host's capabilities request: what this widget asks for. */
@@ -184,8 +187,8 @@ export abstract class WidgetSessionCore implements WidgetSession {
         () => undefined,
       );
     const versions = askVersions();
-    const loaded = options.sendContentLoaded ? this.sendContentLoaded() : undefined;
-    void this.askAgainIfForgotten(versions);
+    const loaded = options.sendContentLoaded ? this.#sendContentLoaded() : undefined;
+    void this.#askAgainIfForgotten(versions);
     // Whichever fails first ends create(): a silent host is reported after readyTimeoutMs.
     const [hostVersions] = await Promise.all([versions, ready, loaded]);
     this.versionsOfHost = hostVersions;
@@ -199,7 +202,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
    * second one, or any with `waitForIframeLoad`) does not fail create(): the capability exchange
    * decides that. Only a host that does not answer at all does.
    */
-  private async sendContentLoaded(): Promise<void> {
+  async #sendContentLoaded(): Promise<void> {
     await documentLoaded();
     if (this.destroyed) return;
     if (this.ownsDocumentChannel) {
@@ -221,13 +224,13 @@ export abstract class WidgetSessionCore implements WidgetSession {
    * after the document loaded, ask for the session by renegotiation (MSC2974), which such hosts
    * answer with notify_capabilities at any time.
    */
-  private async askAgainIfForgotten(versions: Promise<string[] | undefined>): Promise<void> {
+  async #askAgainIfForgotten(versions: Promise<string[] | undefined>): Promise<void> {
     const hostVersions = await versions;
     await documentLoaded();
     if (this.destroyed) return;
     // destroy() clears this timer: a destroyed client leaves none behind.
-    await new Promise<void>((resolve) => (this.askAgainTimer = setTimeout(resolve, ASK_AGAIN_AFTER_MS)));
-    this.askAgainTimer = undefined;
+    await new Promise<void>((resolve) => (this.#askAgainTimer = setTimeout(resolve, ASK_AGAIN_AFTER_MS)));
+    this.#askAgainTimer = undefined;
     if (this.destroyed || this.askedForCapabilities || this.notified) return;
     if (!hostVersions?.includes(ApiVersion.MSC2974)) return;
     if (this.ownsDocumentChannel) {
@@ -248,12 +251,12 @@ export abstract class WidgetSessionCore implements WidgetSession {
     this.notified = true;
     // Every client of the page heard this notify: a client created later asks for itself again.
     if (this.ownsDocumentChannel) documentState().askedAgain.delete(this.widgetId);
-    this.granted = [...approved];
-    this.grantedKeys = new Set(approved.map(stableSpelling));
-    for (const wake of this.notifyWaiters.splice(0)) wake();
-    for (const listener of [...(this.capabilityListeners ?? [])]) {
+    this.#granted = [...approved];
+    this.#grantedKeys = new Set(approved.map(stableSpelling));
+    for (const wake of this.#notifyWaiters.splice(0)) wake();
+    for (const listener of [...(this.#capabilityListeners ?? [])]) {
       try {
-        listener(this.granted);
+        listener(this.#granted);
       } catch (error) {
         // The app's listener must not turn the host's notification into an error reply.
         this.logger.error(`A capabilities listener threw: ${describeThrown(error)}`);
@@ -267,7 +270,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
     const promise = new Promise<void>((resolve, reject) => {
       const forget = () => {
         clearTimeout(timer);
-        this.notifyWaiters = this.notifyWaiters.filter((waiter) => waiter !== wake);
+        this.#notifyWaiters = this.#notifyWaiters.filter((waiter) => waiter !== wake);
       };
       const timer = setTimeout(() => {
         forget();
@@ -288,7 +291,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
         forget();
         reject(new WidgetApiError("The capability request failed", ErrorCode.Internal));
       };
-      this.notifyWaiters.push(wake);
+      this.#notifyWaiters.push(wake);
     });
     return { promise, cancel };
   }

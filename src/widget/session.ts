@@ -1,5 +1,11 @@
 import type { RequestOptions } from "../core/endpoint.js";
-import type { AnyActionDescriptor, RequestData, RequestInput, ResponseData, ResponseInput } from "../protocol/action.js";
+import type {
+  AnyActionDescriptor,
+  RequestData,
+  RequestInput,
+  ResponseData,
+  ResponseInput,
+} from "../protocol/action.js";
 
 /** A toWidget request handler; its return value is the reply. */
 export type ToWidgetHandler<A extends AnyActionDescriptor> = (
@@ -27,7 +33,10 @@ export interface WidgetSession {
   /** Listens for changes of the granted set; returns a function that stops listening. */
   onCapabilitiesChanged(listener: (granted: readonly string[]) => void): () => void;
   /** Asks for more capabilities (MSC2974); resolves with the whole granted set once notified. */
-  requestCapabilities(capabilities: Iterable<string>, options?: { timeoutMs?: number }): Promise<readonly string[]>;
+  requestCapabilities(
+    capabilities: Iterable<string>,
+    options?: { timeoutMs?: number },
+  ): Promise<readonly string[]>;
   /** Sends an action and resolves with its reply, parsed by the action's schema. */
   request<A extends AnyActionDescriptor>(
     action: A,

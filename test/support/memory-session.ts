@@ -4,7 +4,13 @@ import type { HostPolicy } from "../../src/host/policy.js";
 import { WidgetHost, type WidgetHostOptions } from "../../src/host/widget-host.js";
 import type { WidgetMessage, WidgetResponse } from "../../src/protocol/envelope.js";
 import { createMemoryTransportPair, type MemoryTransportPair } from "../../src/transport/memory.js";
+import { LiteWidgetClient } from "../../src/widget/lite-client.js";
 import { WidgetClient, type WidgetClientOptions } from "../../src/widget/widget-client.js";
+
+/** The two widget clients, for suites that hold both to the same behaviour. */
+export const WIDGET_CLIENTS = { WidgetClient, LiteWidgetClient } as const;
+/** The name of one of {@link WIDGET_CLIENTS}. */
+export type WidgetClientKind = keyof typeof WIDGET_CLIENTS;
 
 /** Options for {@link connect}. */
 export interface ConnectOptions {
@@ -13,6 +19,8 @@ export interface ConnectOptions {
   driver?: WidgetDriver;
   host?: Partial<WidgetHostOptions>;
   widget?: Partial<WidgetClientOptions>;
+  /** Which widget client to run (default WidgetClient); LiteWidgetClient ignores the options it lacks. */
+  client?: WidgetClientKind;
 }
 
 export const WIDGET_ID = "test-widget";
@@ -28,7 +36,12 @@ export async function connect(options: ConnectOptions = {}) {
     ...(options.policy ? { policy: options.policy } : {}),
     ...options.host,
   });
-  const clientPromise = WidgetClient.create({
+  const create: (options: WidgetClientOptions) => Promise<WidgetClient> =
+    options.client === "LiteWidgetClient"
+      ? // The suites read only what both clients share; typed as WidgetClient for brevity.
+        (widgetOptions) => LiteWidgetClient.create(widgetOptions as never) as unknown as Promise<WidgetClient>
+      : (widgetOptions) => WidgetClient.create(widgetOptions);
+  const clientPromise = create({
     widgetId: WIDGET_ID,
     transport: pair.widget,
     capabilities: options.capabilities ?? [],
