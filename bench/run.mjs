@@ -182,8 +182,10 @@ function memoryRow(results, failures) {
 
 function bundleRows(results, failures) {
   const defs = [
-    ["kit", "Widget bundle: session + four proposals, min+gzip", 5],
-    ["kitEvents", "Widget bundle: plus events (send, read, receive), min+gzip", 8],
+    ["kit", "Widget bundle: session + four proposals, min+gzip (WidgetClient)", 5],
+    ["kitEvents", "Widget bundle: plus events (send, read, receive), min+gzip (WidgetClient)", 8],
+    ["lite", "Widget bundle: session + four proposals, min+gzip (LiteWidgetClient)", 5],
+    ["liteEvents", "Widget bundle: plus events (send, read, receive), min+gzip (LiteWidgetClient)", 8],
   ];
   return defs
     .map(([key, figure, targetKib]) =>
@@ -606,7 +608,7 @@ function report(results, failures, machine, loads) {
   }
   if (results.bundle) {
     out.push("## Bundles", "");
-    for (const key of ["kit", "kitEvents"]) {
+    for (const key of ["kit", "kitEvents", "lite", "liteEvents"]) {
       const entry = results.bundle[key];
       if (!entry) continue;
       out.push(`Largest inputs of ${entry.entry ?? key} (minified bytes):`, "");

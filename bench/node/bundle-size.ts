@@ -1,8 +1,9 @@
 // Figure 5: widget bundle size. Builds the widget entries in bench/fixtures with the same esbuild
 // settings (bundle, minify, ESM, browser, es2022, no source map) and gzips them at level 9. Also
-// lists the inputs that contribute most to our bundle. Two entries of ours: `kit` (session and the
-// four proposals, size-kit.ts) and `kitEvents` (the same plus sending, reading and receiving room
-// events, size-kit-events.ts), each a {@link BundleSize}. Also builds the script-tag bundles
+// lists the inputs that contribute most to our bundle. Four entries of ours, each a
+// {@link BundleSize}: `kit` (WidgetClient, session and the four proposals, size-kit.ts), `kitEvents`
+// (the same plus sending, reading and receiving room events, size-kit-events.ts), and `lite` and
+// `liteEvents`, the same two widgets written with LiteWidgetClient (size-lite*.ts). Also builds the script-tag bundles
 // (scripts/build-browser.mjs: the whole widget side, valibot inlined, ESM and IIFE) and reports their
 // sizes. Writes JSON to the path in argv[2].
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -55,9 +56,11 @@ async function main(): Promise<void> {
   if (!out) throw new Error("usage: bundle-size <output.json>");
   const kit = await measure("bench/fixtures/size-kit.ts");
   const kitEvents = await measure("bench/fixtures/size-kit-events.ts");
+  const lite = await measure("bench/fixtures/size-lite.ts");
+  const liteEvents = await measure("bench/fixtures/size-lite-events.ts");
   const mwa = await measure("bench/fixtures/size-mwa.ts");
   process.stderr.write(
-    `[bench] bundle: ours ${kit.gzippedBytes} B gz (with events ${kitEvents.gzippedBytes} B gz), mwa ${mwa.gzippedBytes} B gz\n`,
+    `[bench] bundle: ours ${kit.gzippedBytes} B gz (with events ${kitEvents.gzippedBytes} B gz), lite ${lite.gzippedBytes} B gz (with events ${liteEvents.gzippedBytes} B gz), mwa ${mwa.gzippedBytes} B gz\n`,
   );
   // The script-tag files are measured as shipped (minified, the source-map comment included).
   const outdir = mkdtempSync(join(tmpdir(), "matrix-widget-kit-script-tag-"));
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   process.stderr.write(
     `[bench] script-tag: esm ${scriptTag.esm.gzippedBytes} B gz, iife ${scriptTag.iife.gzippedBytes} B gz\n`,
   );
-  writeFileSync(out, JSON.stringify({ kit, kitEvents, mwa, scriptTag }, null, 2));
+  writeFileSync(out, JSON.stringify({ kit, kitEvents, lite, liteEvents, mwa, scriptTag }, null, 2));
 }
 
 await main();

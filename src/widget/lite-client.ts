@@ -139,6 +139,10 @@ export class LiteWidgetClient extends WidgetSessionCore {
     return client;
   }
 
+  /**
+   * Sends any action of the table, or a host application's custom action, and returns its parsed
+   * reply. The name sent is the one the host advertises.
+   */
   request<A extends AnyActionDescriptor>(
     action: A,
     data: RequestInput<A>,
@@ -147,6 +151,10 @@ export class LiteWidgetClient extends WidgetSessionCore {
     return callAction(this.#sender, action, this.versionsOfHost, data, options);
   }
 
+  /**
+   * Answers a toWidget action: the handler's return value is the reply, a throw is an error reply.
+   * Replaces an earlier handler for the same action; returns a function that removes it.
+   */
   handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void {
     const entry: AppHandler = { action, handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor> };
     const names = wireNames(action);
