@@ -5,7 +5,7 @@
 export { WidgetClient, WIDGET_SUPPORTED_VERSIONS } from "./widget-client.js";
 export type { WidgetClientOptions, ToWidgetHandler } from "./widget-client.js";
 export { LiteWidgetClient, type LiteWidgetClientOptions } from "./lite-client.js";
-export type { WidgetSession } from "./session.js";
+export type { WidgetSession, WidgetSessionOptions } from "./session.js";
 export { readWidgetParameters, type WidgetParameters } from "./parameters.js";
 export {
   WidgetApiError,

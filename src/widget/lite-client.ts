@@ -1,7 +1,6 @@
 import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import type { RequestOptions } from "../core/endpoint.js";
-import type { Logger } from "../core/logger.js";
 import { RequestIdSource } from "../core/request-ids.js";
 import { callAction, parseRequestData, type RequestSender } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
@@ -11,44 +10,17 @@ import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { exactOrigin } from "../transport/origin.js";
 import type { Transport } from "../transport/transport.js";
 import { capabilitiesRequest, notifyCapabilities, supportedApiVersionsToWidget } from "./actions.js";
-import type { ToWidgetHandler } from "./session.js";
+import type { ToWidgetHandler, WidgetSessionOptions } from "./session.js";
 import { sessionIdentity, WidgetSessionCore } from "./session-core.js";
 import { ACKED_WITHOUT_LISTENER, WIDGET_SUPPORTED_VERSIONS } from "./session-common.js";
 
 /**
- * Options of {@link LiteWidgetClient.create}.
+ * Options of {@link LiteWidgetClient.create}: those of every widget session. With `transport`
+ * given, this client does not count as the page's own channel: content_loaded and the
+ * renegotiation ask are then per client, not per document.
  * @category Session
  */
-export interface LiteWidgetClientOptions {
-  /**
-   * Capabilities to request at start, e.g. `"org.matrix.msc2931.navigate"`. For typed ones, use
-   * `formatCapability(...)`, which writes the unstable form deployed hosts know.
-   */
-  capabilities?: Iterable<string>;
-  /** The widget ID; defaults to the `widgetId` URL parameter. */
-  widgetId?: string;
-  /** The host's origin; defaults to the origin of the `parentUrl` URL parameter. */
-  parentOrigin?: string;
-  /**
-   * A transport; defaults to postMessage with the parent window, pinned to `parentOrigin`. With
-   * one given, this client does not count as the page's own channel (content_loaded and the
-   * renegotiation ask are then per client, not per document).
-   */
-  transport?: Transport;
-  /**
-   * Send `content_loaded` once the document has loaded, for hosts that do not wait for the frame's
-   * load event; once per document, as {@link WidgetClientOptions.sendContentLoaded}.
-   */
-  sendContentLoaded?: boolean;
-  /** Default timeout of requests to the host, in ms. Default 10 000. */
-  timeoutMs?: number;
-  /** How long create() waits for the capability exchange, in ms. Default 120 000. */
-  readyTimeoutMs?: number;
-  /** Most requests waiting for the host at once. Default 1024. */
-  maxPending?: number;
-  logger?: Logger;
-  /** The URL to read parameters from; defaults to `location.href`. */
-  url?: string;
+export interface LiteWidgetClientOptions extends WidgetSessionOptions {
   /** Runs before the capability exchange: register toWidget listeners here. */
   beforeStart?: (client: LiteWidgetClient) => void;
 }
@@ -331,13 +303,14 @@ export class LiteWidgetClient extends WidgetSessionCore {
    * carries no redaction. The log names the action and the kind of value thrown.
    */
   #errorReply(action: string, error: unknown): JsonObject {
-    if (error instanceof WidgetApiError) return error.toResponse();
     try {
+      // Inside the guard: `instanceof` runs a Proxy's getPrototypeOf trap, which may throw.
+      if (error instanceof WidgetApiError) return error.toResponse();
       this.logger.error(
         `Handler for ${action} failed (${error instanceof Error ? error.name : typeof error})`,
       );
     } catch {
-      // A logger that throws loses the line, not the reply.
+      // A thrown value whose traps throw, or a logger that throws, loses the line, not the reply.
     }
     return new WidgetApiError(`Error while handling ${action}`, ErrorCode.Internal).toResponse();
   }

@@ -12,21 +12,11 @@ import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { ApiVersion, internVersions } from "../protocol/versions.js";
 import { contentLoaded, requestCapabilities, supportedApiVersionsFromWidget } from "./actions.js";
 import { readWidgetParameters } from "./parameters.js";
-import type { ToWidgetHandler, WidgetSession } from "./session.js";
+import type { ToWidgetHandler, WidgetSession, WidgetSessionOptions } from "./session.js";
 import { ASK_AGAIN_AFTER_MS, documentLoaded, documentState } from "./session-common.js";
 
-/** The options both clients take for their identity and their start. */
-export interface SessionCoreOptions {
-  capabilities?: Iterable<string> | undefined;
-  widgetId?: string | undefined;
-  parentOrigin?: string | undefined;
-  logger?: Logger | undefined;
-  url?: string | undefined;
-  sendContentLoaded?: boolean | undefined;
-}
-
 /** The widget ID and host origin a client runs with, from its options or else the widget's URL. */
-export function sessionIdentity(options: SessionCoreOptions): {
+export function sessionIdentity(options: WidgetSessionOptions): {
   widgetId: string;
   parentOrigin: () => string;
 } {
@@ -81,7 +71,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
   #notifyWaiters: Array<() => void> = [];
   #askAgainTimer: ReturnType<typeof setTimeout> | undefined;
 
-  protected constructor(widgetId: string, options: SessionCoreOptions, ownsDocumentChannel: boolean) {
+  protected constructor(widgetId: string, options: WidgetSessionOptions, ownsDocumentChannel: boolean) {
     this.widgetId = widgetId;
     this.logger = options.logger ?? consoleLogger;
     this.ownsDocumentChannel = ownsDocumentChannel;
@@ -180,7 +170,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
    * answers it, and ours (re)starts the capability exchange for a client created after the
    * frame's load), send content_loaded if asked to, and wait for the capability exchange.
    */
-  protected async startClassic(options: SessionCoreOptions, ready: Promise<void>): Promise<void> {
+  protected async startClassic(options: WidgetSessionOptions, ready: Promise<void>): Promise<void> {
     const askVersions = () =>
       this.request(supportedApiVersionsFromWidget, {}).then(
         (reply) => internVersions(reply.supported_versions),

@@ -1,4 +1,6 @@
 import type { RequestOptions } from "../core/endpoint.js";
+import type { Logger } from "../core/logger.js";
+import type { Transport } from "../transport/transport.js";
 import type {
   AnyActionDescriptor,
   RequestData,
@@ -47,4 +49,37 @@ export interface WidgetSession {
   handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void;
   /** Disconnects: rejects pending requests and leaves no listeners or timers. */
   destroy(): void;
+}
+
+/**
+ * The options both widget clients take ({@link WidgetClientOptions}, {@link LiteWidgetClientOptions}).
+ * @category Session
+ */
+export interface WidgetSessionOptions {
+  /**
+   * Capabilities to request at start, e.g. `"org.matrix.msc2931.navigate"`. For typed ones, use
+   * `formatCapability(...)`, which writes the unstable form deployed hosts know.
+   */
+  capabilities?: Iterable<string>;
+  /** The widget ID; defaults to the `widgetId` URL parameter. */
+  widgetId?: string;
+  /** The host's origin; defaults to the origin of the `parentUrl` URL parameter. */
+  parentOrigin?: string;
+  /** A transport; defaults to postMessage with the parent window, pinned to `parentOrigin`. */
+  transport?: Transport;
+  /**
+   * Send `content_loaded` at start, for hosts that do not wait for the frame's load event. It is
+   * sent once the document has loaded, and once per document: a client re-created in the same
+   * page (React StrictMode mounts twice) does not send it again, since hosts refuse a second one.
+   */
+  sendContentLoaded?: boolean;
+  /** Default timeout of requests to the host, in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** How long create() waits for the capability exchange, in ms. Default 120 000 (the user may be deciding). */
+  readyTimeoutMs?: number;
+  /** Most requests waiting for the host at once. Default 1024. */
+  maxPending?: number;
+  logger?: Logger;
+  /** The URL to read parameters from; defaults to `location.href`. */
+  url?: string;
 }

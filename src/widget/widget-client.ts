@@ -1,6 +1,5 @@
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
-import type { Logger } from "../core/logger.js";
 import { callAction, parseRequestData } from "../core/validation.js";
 import type {
   AnyActionDescriptor,
@@ -21,7 +20,7 @@ import type { JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
-import type { ToWidgetHandler } from "./session.js";
+import type { ToWidgetHandler, WidgetSessionOptions } from "./session.js";
 import { sessionIdentity, WidgetSessionCore } from "./session-core.js";
 import {
   ACKED_WITHOUT_LISTENER,
@@ -35,36 +34,11 @@ export { WIDGET_SUPPORTED_VERSIONS } from "./session-common.js";
 export type { ToWidgetHandler } from "./session.js";
 
 /**
- * Options of {@link WidgetClient.create}.
+ * Options of {@link WidgetClient.create}: those of every widget session, and the protocol and
+ * fast-path choices only this client has.
  * @category Session
  */
-export interface WidgetClientOptions {
-  /**
-   * Capabilities to request at start, e.g. `"org.matrix.msc2931.navigate"`. For typed ones, use
-   * `formatCapability(...)`, which writes the unstable form deployed hosts know.
-   */
-  capabilities?: Iterable<string>;
-  /** The widget ID; defaults to the `widgetId` URL parameter. */
-  widgetId?: string;
-  /** The host's origin; defaults to the origin of the `parentUrl` URL parameter. */
-  parentOrigin?: string;
-  /** A transport; defaults to postMessage with the parent window, pinned to `parentOrigin`. */
-  transport?: Transport;
-  /**
-   * Send `content_loaded` at start, for hosts that do not wait for the frame's load event. It is
-   * sent once the document has loaded, and once per document: a client re-created in the same
-   * page (React StrictMode mounts twice) does not send it again, since hosts refuse a second one.
-   */
-  sendContentLoaded?: boolean;
-  /** Default timeout of requests to the host, in ms. Default 10 000. */
-  timeoutMs?: number;
-  /** How long create() waits for the capability exchange, in ms. Default 120 000 (the user may be deciding). */
-  readyTimeoutMs?: number;
-  /** Most requests waiting for the host at once. Default 1024. */
-  maxPending?: number;
-  logger?: Logger;
-  /** The URL to read parameters from; defaults to `location.href`. */
-  url?: string;
+export interface WidgetClientOptions extends WidgetSessionOptions {
   /**
    * Runs before the capability exchange: register toWidget listeners here (`onStateUpdate`,
    * `onRoomEvent`, …) so that no push sent right after the grant is refused.
