@@ -79,6 +79,9 @@ export class LiteWidgetClient extends WidgetSessionCore {
   /** The app's toWidget handlers, by classic wire name. */
   readonly #handlers = new Map<string, AppHandler>();
   readonly #stopListening: () => void;
+  readonly #stopPeerClose: (() => void) | undefined;
+  /** The transport reported that the host closed its end for good: nothing sent can be answered. */
+  #peerClosed = false;
   readonly #defaultTimeoutMs: number;
   readonly #maxPending: number;
   /** What {@link callAction} sends through: this client's own request method, by wire name. */
@@ -91,6 +94,10 @@ export class LiteWidgetClient extends WidgetSessionCore {
     this.#defaultTimeoutMs = options.timeoutMs ?? 10_000;
     this.#maxPending = options.maxPending ?? 1024;
     this.#stopListening = this.#transport.subscribe((message) => this.#receive(message));
+    this.#stopPeerClose = this.#transport.onPeerClose?.(() => {
+      this.#peerClosed = true;
+      this.#rejectWaiting(PEER_CLOSED);
+    });
   }
 
   /**
@@ -147,20 +154,28 @@ export class LiteWidgetClient extends WidgetSessionCore {
    */
   override destroy(): void {
     if (this.destroyed) return;
+    const unanswered = sessionEnded(`The session ended before this request was answered: ${DESTROYED}`);
     for (const [requestId, { action, data }] of this.#answering) {
-      this.#reply(requestId, action, data, sessionEnded("The widget client was destroyed").toResponse());
+      this.#reply(requestId, action, data, unanswered.toResponse());
     }
     this.#answering.clear();
     super.destroy();
     this.#stopListening();
+    this.#stopPeerClose?.();
     this.#transport.close();
-    const ended = sessionEnded("The widget client was destroyed");
+    this.#rejectWaiting(DESTROYED);
+  }
+
+  #rejectWaiting(reason: string): void {
+    const ended = sessionEnded(reason);
     for (const requestId of [...this.#waiting.keys()]) this.#settle(requestId)?.reject(ended);
   }
 
   /** Sends one request by wire name and resolves with the host's `response` object. */
   #send(action: string, data: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
-    if (this.destroyed) return Promise.reject(sessionEnded("The widget client was destroyed"));
+    if (this.destroyed || this.#peerClosed) {
+      return Promise.reject(sessionEnded(this.destroyed ? DESTROYED : PEER_CLOSED));
+    }
     if (this.#waiting.size >= this.#maxPending) {
       return Promise.reject(
         new WidgetApiError(
@@ -331,6 +346,10 @@ export class LiteWidgetClient extends WidgetSessionCore {
     }
   }
 }
+
+/** The wording WidgetClient uses for the same two endings. */
+const DESTROYED = "The session has been destroyed";
+const PEER_CLOSED = "The peer ended the session: it closed its end of the channel";
 
 function sessionEnded(reason: string): WidgetApiError {
   return new WidgetApiError(reason, ErrorCode.SessionEnded);

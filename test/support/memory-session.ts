@@ -11,6 +11,21 @@ import { WidgetClient, type WidgetClientOptions } from "../../src/widget/widget-
 export const WIDGET_CLIENTS = { WidgetClient, LiteWidgetClient } as const;
 /** The name of one of {@link WIDGET_CLIENTS}. */
 export type WidgetClientKind = keyof typeof WIDGET_CLIENTS;
+/** The names of both widget clients, for `describe.each`. */
+export const CLIENT_KINDS: readonly WidgetClientKind[] = ["WidgetClient", "LiteWidgetClient"];
+
+/**
+ * Creates one of the two widget clients. Typed as WidgetClient for brevity: the shared suites read
+ * only what both clients have (LiteWidgetClient ignores the options it lacks, such as `protocol`).
+ */
+export function createWidgetClient(
+  kind: WidgetClientKind | undefined,
+  options: WidgetClientOptions,
+): Promise<WidgetClient> {
+  return kind === "LiteWidgetClient"
+    ? (LiteWidgetClient.create(options as never) as unknown as Promise<WidgetClient>)
+    : WidgetClient.create(options);
+}
 
 /** Options for {@link connect}. */
 export interface ConnectOptions {
@@ -36,12 +51,7 @@ export async function connect(options: ConnectOptions = {}) {
     ...(options.policy ? { policy: options.policy } : {}),
     ...options.host,
   });
-  const create: (options: WidgetClientOptions) => Promise<WidgetClient> =
-    options.client === "LiteWidgetClient"
-      ? // The suites read only what both clients share; typed as WidgetClient for brevity.
-        (widgetOptions) => LiteWidgetClient.create(widgetOptions as never) as unknown as Promise<WidgetClient>
-      : (widgetOptions) => WidgetClient.create(widgetOptions);
-  const clientPromise = create({
+  const clientPromise = createWidgetClient(options.client, {
     widgetId: WIDGET_ID,
     transport: pair.widget,
     capabilities: options.capabilities ?? [],

@@ -5,7 +5,7 @@ import { MAX_GRANTABLE_CAPABILITY_LENGTH } from "../../../src/host/capability-fi
 import type { CapabilityRequest } from "../../../src/host/policy.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { MAX_CAPABILITIES_PER_REQUEST } from "../../../src/protocol/actions/schemas.js";
-import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
+import { CLIENT_KINDS, connect, settle, WIDGET_ID } from "../../support/memory-session.js";
 
 const receive = (type: string) => `org.matrix.msc2762.receive.event:${type}`;
 const junk = (round: number, i: number) => `com.example.junk.${round}.${i}.${"x".repeat(2000)}`;
@@ -17,9 +17,10 @@ function notifiedRequested(sent: ReadonlyArray<{ action: string; data?: unknown 
     .map((m) => (m.data as { requested: string[] }).requested);
 }
 
-describe("renegotiation keeps the host's memory bounded", () => {
+describe.each(CLIENT_KINDS)("renegotiation keeps the host's memory bounded (%s)", (kind) => {
   it("keeps only grantable capabilities from renegotiations: 20 rounds of junk add 20 entries, not 9,600", async () => {
     const { host, client, pair } = await connect({
+      client: kind,
       capabilities: [receive("com.example.start")],
       policy: { approveCapabilities: ({ requested }) => requested },
       host: { limits: { renegotiation: { burst: 100, perSecond: 0 } } },
@@ -45,6 +46,7 @@ describe("renegotiation keeps the host's memory bounded", () => {
     );
     const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
     const { host, client, pair } = await connect({
+      client: kind,
       capabilities: initial,
       policy: { approveCapabilities: approve },
     });
@@ -66,7 +68,11 @@ describe("renegotiation keeps the host's memory bounded", () => {
 
   it(`neither offers nor keeps a capability string longer than ${MAX_GRANTABLE_CAPABILITY_LENGTH} characters`, async () => {
     const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
-    const { host, client } = await connect({ capabilities: [], policy: { approveCapabilities: approve } });
+    const { host, client } = await connect({
+      client: kind,
+      capabilities: [],
+      policy: { approveCapabilities: approve },
+    });
     const long = receive(`com.example.${"y".repeat(MAX_GRANTABLE_CAPABILITY_LENGTH)}`);
     const granted = await client.requestCapabilities([long]);
     expect(granted).toEqual([]);
@@ -75,10 +81,11 @@ describe("renegotiation keeps the host's memory bounded", () => {
   });
 });
 
-describe("the initial request", () => {
+describe.each(CLIENT_KINDS)("the initial request (%s)", (kind) => {
   it("is kept as the widget sent it, less strings too long to be any capability", async () => {
     const long = `com.example.${"z".repeat(MAX_GRANTABLE_CAPABILITY_LENGTH)}`;
     const { host } = await connect({
+      client: kind,
       capabilities: [receive("com.example.a"), "com.example.unknown", long],
       policy: { approveCapabilities: ({ requested }) => requested },
     });
@@ -87,11 +94,15 @@ describe("the initial request", () => {
   });
 });
 
-describe("renegotiation that asks for nothing new", () => {
+describe.each(CLIENT_KINDS)("renegotiation that asks for nothing new (%s)", (kind) => {
   it("is answered at once and costs nothing from the rate limit (matrix-widget-toolkit asks for what it holds)", async () => {
     const held = receive("com.example.held");
     const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
-    const { client } = await connect({ capabilities: [held], policy: { approveCapabilities: approve } });
+    const { client } = await connect({
+      client: kind,
+      capabilities: [held],
+      policy: { approveCapabilities: approve },
+    });
     // The default bucket allows 3 renegotiations, then one every 10 s.
     for (let i = 0; i < 10; i++) {
       const started = Date.now();
@@ -118,6 +129,7 @@ describe("renegotiation that asks for nothing new", () => {
     // The user declines `refused` every time they are asked.
     const approve = vi.fn(({ requested }: CapabilityRequest) => requested.filter((c) => c !== refused));
     const { client } = await connect({
+      client: kind,
       capabilities: [held, refused],
       policy: { approveCapabilities: approve },
     });
@@ -146,13 +158,18 @@ describe("renegotiation that asks for nothing new", () => {
       if (calls === 1) throw undefined;
       return requested;
     });
-    const { client } = await connect({ capabilities: [wanted], policy: { approveCapabilities: approve } });
+    const { client } = await connect({
+      client: kind,
+      capabilities: [wanted],
+      policy: { approveCapabilities: approve },
+    });
     await expect(client.requestCapabilities([wanted])).resolves.toEqual([wanted]);
     expect(approve).toHaveBeenCalledTimes(2);
   });
 
   it("counts the other spelling of a held capability as held", async () => {
     const { client } = await connect({
+      client: kind,
       capabilities: ["m.receive.event:com.example.held"],
       policy: { approveCapabilities: ({ requested }) => requested },
     });
@@ -162,9 +179,10 @@ describe("renegotiation that asks for nothing new", () => {
   });
 });
 
-describe("our widget and a host that notifies long lists", () => {
+describe.each(CLIENT_KINDS)("our widget and a host that notifies long lists (%s)", (kind) => {
   it("accepts a notify_capabilities with more than 512 requested entries, so requestCapabilities settles", async () => {
     const { client, pair } = await connect({
+      client: kind,
       capabilities: [receive("com.example.a")],
       policy: { approveCapabilities: ({ requested }) => requested },
     });

@@ -6,8 +6,15 @@ import type { WidgetHost } from "../../../src/host/widget-host.js";
 import type { WidgetMessage, WidgetResponse } from "../../../src/protocol/envelope.js";
 import type { ErrorResponseBody } from "../../../src/protocol/errors.js";
 import type { MemoryTransport, MemoryTransportPair } from "../../../src/transport/memory.js";
-import { WidgetClient } from "../../../src/widget/widget-client.js";
-import { connect, rawRequest, settle, WIDGET_ID } from "../../support/memory-session.js";
+import type { WidgetClient } from "../../../src/widget/widget-client.js";
+import {
+  connect,
+  createWidgetClient,
+  rawRequest,
+  settle,
+  WIDGET_ID,
+  type WidgetClientKind,
+} from "../../support/memory-session.js";
 import { RecordingDriver } from "../../support/recording-driver.js";
 
 /** Options of {@link openSession}. */
@@ -19,6 +26,8 @@ export interface SessionOptions {
   driver?: RecordingDriver;
   limits?: Partial<HostLimits>;
   viewedRoomId?: string;
+  /** Which widget client to run, here and after each `reload` (default WidgetClient). */
+  client?: WidgetClientKind;
 }
 
 /** One raw exchange: the reply the host sent for a request the test wrote on the wire. */
@@ -97,6 +106,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const driver = options.driver ?? new RecordingDriver();
   const policy: HostPolicy = { approveCapabilities: ({ requested }) => requested, ...options.policy };
   const { pair, host, client } = await connect({
+    client: options.client,
     capabilities: options.capabilities ?? [],
     policy,
     driver,
@@ -128,7 +138,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     async reload(capabilities = options.capabilities ?? []) {
       const fresh = pair.reloadWidget();
       ends.push(fresh);
-      const next = await WidgetClient.create({
+      const next = await createWidgetClient(options.client, {
         widgetId: WIDGET_ID,
         transport: fresh,
         capabilities,

@@ -8,8 +8,14 @@ import { defineAction } from "../../../src/protocol/action.js";
 import { ErrorCode, WidgetApiError } from "../../../src/protocol/errors.js";
 import { createMemoryTransportPair, type MemoryTransportPair } from "../../../src/transport/memory.js";
 import type { Transport } from "../../../src/transport/transport.js";
-import { WidgetClient, type WidgetClientOptions } from "../../../src/widget/widget-client.js";
-import { settle, WIDGET_ID } from "../../support/memory-session.js";
+import type { WidgetClient, WidgetClientOptions } from "../../../src/widget/widget-client.js";
+import {
+  CLIENT_KINDS,
+  createWidgetClient,
+  settle,
+  WIDGET_ID,
+  type WidgetClientKind,
+} from "../../support/memory-session.js";
 
 /** Another custom capability, so that what these tests grant does not depend on the driver or policy hooks. */
 const OTHER = "com.example.capability.other";
@@ -58,8 +64,12 @@ function makeHost(options: Partial<WidgetHostOptions> = {}) {
   return { pair, host };
 }
 
-async function createClient(transport: Transport, options: Partial<WidgetClientOptions> = {}) {
-  const client = await WidgetClient.create({
+async function createClient(
+  kind: WidgetClientKind,
+  transport: Transport,
+  options: Partial<WidgetClientOptions> = {},
+) {
+  const client = await createWidgetClient(kind, {
     widgetId: WIDGET_ID,
     transport,
     logger: silentLogger,
@@ -72,11 +82,12 @@ async function createClient(transport: Transport, options: Partial<WidgetClientO
 
 /** Creates a client and resolves with it and how long create() took. */
 async function timedCreate(
+  kind: WidgetClientKind,
   transport: Transport,
   options: Partial<WidgetClientOptions> = {},
 ): Promise<{ client: WidgetClient; ms: number }> {
   const started = performance.now();
-  const client = await createClient(transport, options);
+  const client = await createClient(kind, transport, options);
   return { client, ms: performance.now() - started };
 }
 
@@ -118,9 +129,13 @@ function sameDocument(end: MemoryTransportPair["widget"]): () => Transport {
  * cleanup destroys the first client once its create() settles), mount again (create). Resolves
  * with how the first create() ended and the surviving client with its time to session.
  */
-async function strictModeMount(end: MemoryTransportPair["widget"], options: Partial<WidgetClientOptions>) {
+async function strictModeMount(
+  kind: WidgetClientKind,
+  end: MemoryTransportPair["widget"],
+  options: Partial<WidgetClientOptions>,
+) {
   const transportFor = sameDocument(end);
-  const first = WidgetClient.create({
+  const first = createWidgetClient(kind, {
     widgetId: WIDGET_ID,
     transport: transportFor(),
     logger: silentLogger,
@@ -128,135 +143,157 @@ async function strictModeMount(end: MemoryTransportPair["widget"], options: Part
   })
     .then((client) => (client.destroy(), "ready"))
     .catch((error: unknown) => (error instanceof WidgetApiError ? error.code : "other"));
-  const second = await timedCreate(transportFor(), options);
+  const second = await timedCreate(kind, transportFor(), options);
   return { first: await first, ...second };
 }
 
-describe("a reload after an early content_loaded (waitForIframeLoad false)", () => {
-  it("ends the old document's session at the new document's load when the first document's load was never seen", async () => {
-    const { pair, host } = makeHost({ waitForIframeLoad: false });
-    // The host attached after the frame loaded: no load event for the first document.
-    const first = await createClient(pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
-    expect(first.capabilities).toEqual([SECRET]);
-    expect(host.grantedCapabilities).toEqual([SECRET]);
+describe.each(CLIENT_KINDS)(
+  "a reload after an early content_loaded (waitForIframeLoad false) (%s)",
+  (kind) => {
+    it("ends the old document's session at the new document's load when the first document's load was never seen", async () => {
+      const { pair, host } = makeHost({ waitForIframeLoad: false });
+      // The host attached after the frame loaded: no load event for the first document.
+      const first = await createClient(kind, pair.widget, {
+        capabilities: [SECRET],
+        sendContentLoaded: true,
+      });
+      expect(first.capabilities).toEqual([SECRET]);
+      expect(host.grantedCapabilities).toEqual([SECRET]);
 
-    const ended: string[] = [];
-    host.on("sessionEnded", ({ reason }) => ended.push(reason));
-    const fresh = pair.reloadWidget();
-    expect(ended).toEqual(["The widget frame was reloaded"]);
-    expect(host.grantedCapabilities).toEqual([]);
+      const ended: string[] = [];
+      host.on("sessionEnded", ({ reason }) => ended.push(reason));
+      const fresh = pair.reloadWidget();
+      expect(ended).toEqual(["The widget frame was reloaded"]);
+      expect(host.grantedCapabilities).toEqual([]);
 
-    const { client, ms } = await timedCreate(fresh, { capabilities: [OTHER], sendContentLoaded: true });
-    expect(ms).toBeLessThan(1_000);
-    expect(client.capabilities).toEqual([OTHER]);
-    expect(host.grantedCapabilities).toEqual([OTHER]);
-    await expect(client.request(readSecret, {})).rejects.toMatchObject({ code: ErrorCode.MissingCapability });
-  });
-
-  it("gives a new document a fresh session when the first document navigated away before its load", async () => {
-    const { pair, host } = makeHost({ waitForIframeLoad: false });
-    // The first document announces itself and is replaced before its load event.
-    const firstOutcome = WidgetClient.create({
-      widgetId: WIDGET_ID,
-      transport: pair.widget,
-      capabilities: [SECRET],
-      sendContentLoaded: true,
-      readyTimeoutMs: 300,
-      logger: silentLogger,
-    }).then(
-      () => "ready",
-      (error: unknown) => (error as WidgetApiError).code,
-    );
-    await settle(5);
-    const fresh = pair.reloadWidget();
-    const { client, ms } = await timedCreate(fresh, { capabilities: [OTHER], sendContentLoaded: true });
-    expect(ms).toBeLessThan(1_000);
-    expect(await firstOutcome).toBe(ErrorCode.Timeout);
-    expect(host.grantedCapabilities).toEqual([OTHER]);
-    await expect(client.request(readSecret, {})).rejects.toMatchObject({ code: ErrorCode.MissingCapability });
-  });
-
-  it("after start() on a host attached to a loaded frame, negotiates on content_loaded and the next load ends the session", async () => {
-    const { pair, host } = makeHost({ waitForIframeLoad: false });
-    host.start();
-    const { ms } = await timedCreate(pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
-    expect(ms).toBeLessThan(200);
-    expect(host.grantedCapabilities).toEqual([SECRET]);
-    const fresh = pair.reloadWidget();
-    expect(host.grantedCapabilities).toEqual([]);
-    const client = await createClient(fresh, { capabilities: [OTHER], sendContentLoaded: true });
-    expect(host.grantedCapabilities).toEqual([OTHER]);
-    expect(client.capabilities).toEqual([OTHER]);
-  });
-
-  it("answers a new document's content_loaded that overtakes its load at once, and starts its session on that load", async () => {
-    const { pair, host } = makeHost({ waitForIframeLoad: false });
-    pair.host.simulatePeerLoad();
-    await createClient(pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
-    const fresh = endWithoutLoad(pair);
-    const replies: unknown[] = [];
-    fresh.subscribe((m) => {
-      const message = m as { action?: string; response?: unknown };
-      if (message.action === "content_loaded" && "response" in message) replies.push(message.response);
+      const { client, ms } = await timedCreate(kind, fresh, {
+        capabilities: [OTHER],
+        sendContentLoaded: true,
+      });
+      expect(ms).toBeLessThan(1_000);
+      expect(client.capabilities).toEqual([OTHER]);
+      expect(host.grantedCapabilities).toEqual([OTHER]);
+      await expect(client.request(readSecret, {})).rejects.toMatchObject({
+        code: ErrorCode.MissingCapability,
+      });
     });
-    const second = timedCreate(fresh, { capabilities: [OTHER], sendContentLoaded: true });
-    await settle(5);
-    expect(replies).toEqual([{}]);
-    pair.host.simulatePeerLoad();
-    const { client, ms } = await second;
-    expect(ms).toBeLessThan(1_000);
-    expect(client.capabilities).toEqual([OTHER]);
-    expect(host.grantedCapabilities).toEqual([OTHER]);
-  });
-});
 
-describe("pairing the first document's content_loaded with its load (waitForIframeLoad false)", () => {
-  it("negotiates once, after the load, when content_loaded overtakes the first document's load event", async () => {
-    let asked = 0;
-    const policy: HostPolicy = {
-      approveCapabilities: ({ requested }) => {
-        asked++;
-        return requested;
-      },
-    };
-    const { pair, host } = makeHost({ waitForIframeLoad: false, policy });
-    const ended: string[] = [];
-    host.on("sessionEnded", ({ reason }) => ended.push(reason));
-    const created = timedCreate(pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
-    await settle(100);
-    // Still waiting for the load event that pairs with it: nothing negotiated, nothing granted.
-    expect(host.state).toBe("waiting");
-    pair.host.simulatePeerLoad();
-    const { client } = await created;
-    await settle(300);
-    expect(asked).toBe(1);
-    expect(ended).toEqual([]);
-    expect(client.capabilities).toEqual([SECRET]);
-    const asks = pair.host.sent.filter((m) => m.action === "capabilities" && !("response" in m));
-    expect(asks).toHaveLength(1);
-  });
+    it("gives a new document a fresh session when the first document navigated away before its load", async () => {
+      const { pair, host } = makeHost({ waitForIframeLoad: false });
+      // The first document announces itself and is replaced before its load event.
+      const firstOutcome = createWidgetClient(kind, {
+        widgetId: WIDGET_ID,
+        transport: pair.widget,
+        capabilities: [SECRET],
+        sendContentLoaded: true,
+        readyTimeoutMs: 300,
+        logger: silentLogger,
+      }).then(
+        () => "ready",
+        (error: unknown) => (error as WidgetApiError).code,
+      );
+      await settle(5);
+      const fresh = pair.reloadWidget();
+      const { client, ms } = await timedCreate(kind, fresh, {
+        capabilities: [OTHER],
+        sendContentLoaded: true,
+      });
+      expect(ms).toBeLessThan(1_000);
+      expect(await firstOutcome).toBe(ErrorCode.Timeout);
+      expect(host.grantedCapabilities).toEqual([OTHER]);
+      await expect(client.request(readSecret, {})).rejects.toMatchObject({
+        code: ErrorCode.MissingCapability,
+      });
+    });
 
-  it("start() after a load event does not restart the running session", async () => {
-    const { pair, host } = makeHost();
-    const ended: string[] = [];
-    host.on("sessionEnded", ({ reason }) => ended.push(reason));
-    pair.host.simulatePeerLoad();
-    await createClient(pair.widget, { capabilities: [SECRET] });
-    host.start();
-    await settle(5);
-    expect(ended).toEqual([]);
-    expect(host.state).toBe("ready");
-    expect(host.grantedCapabilities).toEqual([SECRET]);
-  });
-});
+    it("after start() on a host attached to a loaded frame, negotiates on content_loaded and the next load ends the session", async () => {
+      const { pair, host } = makeHost({ waitForIframeLoad: false });
+      host.start();
+      const { ms } = await timedCreate(kind, pair.widget, {
+        capabilities: [SECRET],
+        sendContentLoaded: true,
+      });
+      expect(ms).toBeLessThan(200);
+      expect(host.grantedCapabilities).toEqual([SECRET]);
+      const fresh = pair.reloadWidget();
+      expect(host.grantedCapabilities).toEqual([]);
+      const client = await createClient(kind, fresh, { capabilities: [OTHER], sendContentLoaded: true });
+      expect(host.grantedCapabilities).toEqual([OTHER]);
+      expect(client.capabilities).toEqual([OTHER]);
+    });
 
-describe("a client created after the frame's load gets a session", () => {
+    it("answers a new document's content_loaded that overtakes its load at once, and starts its session on that load", async () => {
+      const { pair, host } = makeHost({ waitForIframeLoad: false });
+      pair.host.simulatePeerLoad();
+      await createClient(kind, pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
+      const fresh = endWithoutLoad(pair);
+      const replies: unknown[] = [];
+      fresh.subscribe((m) => {
+        const message = m as { action?: string; response?: unknown };
+        if (message.action === "content_loaded" && "response" in message) replies.push(message.response);
+      });
+      const second = timedCreate(kind, fresh, { capabilities: [OTHER], sendContentLoaded: true });
+      await settle(5);
+      expect(replies).toEqual([{}]);
+      pair.host.simulatePeerLoad();
+      const { client, ms } = await second;
+      expect(ms).toBeLessThan(1_000);
+      expect(client.capabilities).toEqual([OTHER]);
+      expect(host.grantedCapabilities).toEqual([OTHER]);
+    });
+  },
+);
+
+describe.each(CLIENT_KINDS)(
+  "pairing the first document's content_loaded with its load (waitForIframeLoad false) (%s)",
+  (kind) => {
+    it("negotiates once, after the load, when content_loaded overtakes the first document's load event", async () => {
+      let asked = 0;
+      const policy: HostPolicy = {
+        approveCapabilities: ({ requested }) => {
+          asked++;
+          return requested;
+        },
+      };
+      const { pair, host } = makeHost({ waitForIframeLoad: false, policy });
+      const ended: string[] = [];
+      host.on("sessionEnded", ({ reason }) => ended.push(reason));
+      const created = timedCreate(kind, pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
+      await settle(100);
+      // Still waiting for the load event that pairs with it: nothing negotiated, nothing granted.
+      expect(host.state).toBe("waiting");
+      pair.host.simulatePeerLoad();
+      const { client } = await created;
+      await settle(300);
+      expect(asked).toBe(1);
+      expect(ended).toEqual([]);
+      expect(client.capabilities).toEqual([SECRET]);
+      const asks = pair.host.sent.filter((m) => m.action === "capabilities" && !("response" in m));
+      expect(asks).toHaveLength(1);
+    });
+
+    it("start() after a load event does not restart the running session", async () => {
+      const { pair, host } = makeHost();
+      const ended: string[] = [];
+      host.on("sessionEnded", ({ reason }) => ended.push(reason));
+      pair.host.simulatePeerLoad();
+      await createClient(kind, pair.widget, { capabilities: [SECRET] });
+      host.start();
+      await settle(5);
+      expect(ended).toEqual([]);
+      expect(host.state).toBe("ready");
+      expect(host.grantedCapabilities).toEqual([SECRET]);
+    });
+  },
+);
+
+describe.each(CLIENT_KINDS)("a client created after the frame's load gets a session (%s)", (kind) => {
   for (const waitForIframeLoad of [true, false]) {
     it(`within a second when created 300 ms after the load (waitForIframeLoad ${waitForIframeLoad})`, async () => {
       const { pair, host } = makeHost({ waitForIframeLoad });
       pair.host.simulatePeerLoad();
       await settle(300);
-      const { client, ms } = await timedCreate(pair.widget, {
+      const { client, ms } = await timedCreate(kind, pair.widget, {
         capabilities: [OTHER],
         sendContentLoaded: !waitForIframeLoad,
       });
@@ -269,7 +306,7 @@ describe("a client created after the frame's load gets a session", () => {
       const { pair, host } = makeHost({ waitForIframeLoad });
       pair.host.simulatePeerLoad();
       await settle(50);
-      const { first, client, ms } = await strictModeMount(pair.widget, {
+      const { first, client, ms } = await strictModeMount(kind, pair.widget, {
         capabilities: [OTHER],
         sendContentLoaded: !waitForIframeLoad,
       });
@@ -291,14 +328,14 @@ describe("a client created after the frame's load gets a session", () => {
     const { pair } = makeHost({ policy });
     pair.host.simulatePeerLoad();
     await settle(20);
-    await createClient(pair.widget, { capabilities: [OTHER] });
+    await createClient(kind, pair.widget, { capabilities: [OTHER] });
     await settle(300);
     expect(asked).toBe(1);
   });
 
   it("does not resend the capabilities request to a client that was there when it was sent", async () => {
     const { pair, host } = makeHost();
-    const created = createClient(pair.widget, { capabilities: [OTHER] });
+    const created = createClient(kind, pair.widget, { capabilities: [OTHER] });
     host.start();
     await created;
     await settle(300);
@@ -306,6 +343,25 @@ describe("a client created after the frame's load gets a session", () => {
     expect(asks).toHaveLength(1);
   });
 
+  it("on a host attached to an already loaded frame without start(), after the pairing wait", async () => {
+    const { pair, host } = makeHost();
+    const { client, ms } = await timedCreate(kind, pair.widget, { capabilities: [OTHER] });
+    expect(ms).toBeLessThan(1_000);
+    expect(client.capabilities).toEqual([OTHER]);
+    expect(host.state).toBe("ready");
+  });
+
+  it("on a host attached to an already loaded frame, at once with start()", async () => {
+    const { pair, host } = makeHost();
+    await settle(20);
+    host.start();
+    const { client, ms } = await timedCreate(kind, pair.widget, { capabilities: [OTHER] });
+    expect(ms).toBeLessThan(300);
+    expect(client.capabilities).toEqual([OTHER]);
+  });
+});
+
+describe("a widget end that only announces itself, with no widget client", () => {
   it("bounds the capabilities requests a widget can cause by announcing itself over and over", async () => {
     const { pair, host } = makeHost();
     host.start();
@@ -325,26 +381,9 @@ describe("a client created after the frame's load gets a session", () => {
     expect(asks.length).toBeLessThanOrEqual(4);
     expect(host.pendingRequestCount).toBeLessThanOrEqual(8);
   });
-
-  it("on a host attached to an already loaded frame without start(), after the pairing wait", async () => {
-    const { pair, host } = makeHost();
-    const { client, ms } = await timedCreate(pair.widget, { capabilities: [OTHER] });
-    expect(ms).toBeLessThan(1_000);
-    expect(client.capabilities).toEqual([OTHER]);
-    expect(host.state).toBe("ready");
-  });
-
-  it("on a host attached to an already loaded frame, at once with start()", async () => {
-    const { pair, host } = makeHost();
-    await settle(20);
-    host.start();
-    const { client, ms } = await timedCreate(pair.widget, { capabilities: [OTHER] });
-    expect(ms).toBeLessThan(300);
-    expect(client.capabilities).toEqual([OTHER]);
-  });
 });
 
-describe("thrown values that are not Errors", () => {
+describe.each(CLIENT_KINDS)("thrown values that are not Errors (%s)", (kind) => {
   function recordingLogger(): { logger: Logger; lines: string[] } {
     const lines: string[] = [];
     const logger: Logger = {
@@ -380,7 +419,7 @@ describe("thrown values that are not Errors", () => {
     const { logger, lines } = recordingLogger();
     const { pair, host } = makeHost({ actions: [readSecretHost, otherHost, registerHost], logger });
     host.start();
-    const first = await createClient(pair.widget, { capabilities: [SECRET] });
+    const first = await createClient(kind, pair.widget, { capabilities: [SECRET] });
     await first.request(register, {});
     const ended: string[] = [];
     host.on("sessionEnded", ({ reason }) => ended.push(reason));
@@ -393,7 +432,7 @@ describe("thrown values that are not Errors", () => {
       "Session cleanup failed: undefined was thrown",
       "Session cleanup failed: a non-Error object was thrown",
     ]);
-    const client = await createClient(fresh, { capabilities: [OTHER] });
+    const client = await createClient(kind, fresh, { capabilities: [OTHER] });
     await expect(client.request(readSecret, {})).rejects.toMatchObject({ code: ErrorCode.MissingCapability });
   });
 
@@ -401,7 +440,7 @@ describe("thrown values that are not Errors", () => {
     const { logger, lines } = recordingLogger();
     const { pair, host } = makeHost({ logger });
     host.start();
-    await createClient(pair.widget, { capabilities: [SECRET] });
+    await createClient(kind, pair.widget, { capabilities: [SECRET] });
     host.on("sessionEnded", () => {
       throw undefined;
     });
@@ -417,7 +456,7 @@ describe("thrown values that are not Errors", () => {
       policy: { approveCapabilities: () => Promise.reject(undefined as unknown as Error) },
     });
     host.start();
-    const { client, ms } = await timedCreate(pair.widget, { capabilities: [SECRET] });
+    const { client, ms } = await timedCreate(kind, pair.widget, { capabilities: [SECRET] });
     expect(ms).toBeLessThan(500);
     expect(host.state).toBe("ready");
     expect(client.capabilities).toEqual([]);
@@ -436,7 +475,7 @@ describe("thrown values that are not Errors", () => {
     };
     const { pair, host } = makeHost({ policy });
     host.start();
-    const client = await createClient(pair.widget, { capabilities: [SECRET] });
+    const client = await createClient(kind, pair.widget, { capabilities: [SECRET] });
     const granted = await client.requestCapabilities([OTHER], { timeoutMs: 1_000 });
     expect(granted).toEqual([SECRET]);
     expect(host.grantedCapabilities).toEqual([SECRET]);
@@ -444,7 +483,7 @@ describe("thrown values that are not Errors", () => {
   });
 });
 
-describe("the widget client with hosts that do not ask again", () => {
+describe.each(CLIENT_KINDS)("the widget client with hosts that do not ask again (%s)", (kind) => {
   /**
    * A host in the manner of matrix-widget-api's ClientWidgetApi: it answers the versions request,
    * refuses content_loaded when told to, sends its capabilities request only when the test says
@@ -484,7 +523,7 @@ describe("the widget client with hosts that do not ask again", () => {
 
   it("asks for its session by renegotiation when the host's capabilities request came before it existed", async () => {
     const { pair, received } = fakeHost();
-    const { client, ms } = await timedCreate(pair.widget, { capabilities: [SECRET] });
+    const { client, ms } = await timedCreate(kind, pair.widget, { capabilities: [SECRET] });
     expect(client.capabilities).toEqual([SECRET]);
     expect(ms).toBeLessThan(1_000);
     expect(received.filter((a) => a.endsWith("request_capabilities"))).toHaveLength(1);
@@ -492,7 +531,7 @@ describe("the widget client with hosts that do not ask again", () => {
 
   it("does not ask by renegotiation when the host sends its capabilities request", async () => {
     const { pair, received, send } = fakeHost();
-    const created = timedCreate(pair.widget, { capabilities: [SECRET] });
+    const created = timedCreate(kind, pair.widget, { capabilities: [SECRET] });
     await settle(5);
     send("capabilities", {});
     await settle(5);
@@ -507,7 +546,7 @@ describe("the widget client with hosts that do not ask again", () => {
     try {
       const { pair } = fakeHost();
       let captured: WidgetClient | undefined;
-      const outcome = WidgetClient.create({
+      const outcome = createWidgetClient(kind, {
         widgetId: WIDGET_ID,
         transport: pair.widget,
         capabilities: [SECRET],
@@ -529,7 +568,10 @@ describe("the widget client with hosts that do not ask again", () => {
 
   it("still gets its session when the host refuses its content_loaded (a second one in the same document)", async () => {
     const { pair } = fakeHost({ refuseContentLoaded: true });
-    const { client } = await timedCreate(pair.widget, { capabilities: [SECRET], sendContentLoaded: true });
+    const { client } = await timedCreate(kind, pair.widget, {
+      capabilities: [SECRET],
+      sendContentLoaded: true,
+    });
     expect(client.capabilities).toEqual([SECRET]);
   });
 });

@@ -7,8 +7,13 @@ import { WidgetHost } from "../../../src/host/widget-host.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
-import { WidgetClient } from "../../../src/widget/widget-client.js";
-import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
+import {
+  CLIENT_KINDS,
+  connect,
+  createWidgetClient,
+  settle,
+  WIDGET_ID,
+} from "../../support/memory-session.js";
 
 const NAV = "org.matrix.msc2931.navigate";
 
@@ -40,9 +45,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("timeouts and destroy", () => {
+describe.each(CLIENT_KINDS)("timeouts and destroy (%s)", (kind) => {
   it("rejects a widget request with a timeout error after the per-call timeout and frees its slot", async () => {
-    const { client } = await connect({ host: { actions: [hangHost] } });
+    const { client } = await connect({ client: kind, host: { actions: [hangHost] } });
     await expect(client.request(hang, {}, { timeoutMs: 30 })).rejects.toMatchObject({
       code: ErrorCode.Timeout,
     });
@@ -50,7 +55,7 @@ describe("timeouts and destroy", () => {
   });
 
   it("uses a 10 s default timeout", async () => {
-    const { client } = await connect({ host: { actions: [hangHost] } });
+    const { client } = await connect({ client: kind, host: { actions: [hangHost] } });
     vi.useFakeTimers();
     const result = client.request(hang, {});
     const assertion = expect(result).rejects.toMatchObject({ code: ErrorCode.Timeout });
@@ -61,7 +66,11 @@ describe("timeouts and destroy", () => {
   });
 
   it("bounds pending requests and refuses more with a limit error", async () => {
-    const { client } = await connect({ host: { actions: [hangHost] }, widget: { maxPending: 2 } });
+    const { client } = await connect({
+      client: kind,
+      host: { actions: [hangHost] },
+      widget: { maxPending: 2 },
+    });
     const first = client.request(hang, {}, { timeoutMs: 50 });
     const second = client.request(hang, {}, { timeoutMs: 50 });
     await expect(client.request(hang, {})).rejects.toMatchObject({ code: ErrorCode.LimitExceeded });
@@ -70,7 +79,7 @@ describe("timeouts and destroy", () => {
   });
 
   it("destroy() rejects pending calls, removes every listener and leaves no timers", async () => {
-    const { pair, client, host } = await connect({ host: { actions: [hangHost] } });
+    const { pair, client, host } = await connect({ client: kind, host: { actions: [hangHost] } });
     vi.useFakeTimers();
     const pending = client.request(hang, {});
     const hostPending = host.request(toWidgetPing, {});
@@ -86,23 +95,27 @@ describe("timeouts and destroy", () => {
   });
 
   it("answers a toWidget action the widget does not know with the standard error", async () => {
-    const { host } = await connect();
+    const { host } = await connect({ client: kind });
     await expect(host.request(toWidgetPing, {})).rejects.toMatchObject({
       message: "Unknown or unsupported action: com.example.widget_ping",
     });
   });
 
   it("lets the widget answer a host's request through a registered handler", async () => {
-    const { host, client } = await connect();
+    const { host, client } = await connect({ client: kind });
     client.handle(toWidgetPing, () => ({ pong: true }));
     await expect(host.request(toWidgetPing, {})).resolves.toEqual({ pong: true });
   });
 });
 
-describe("frame reloads end the session", () => {
+describe.each(CLIENT_KINDS)("frame reloads end the session (%s)", (kind) => {
   it("a reload ends the session and its grants; the next load negotiates from scratch", async () => {
     const approve = vi.fn(({ requested }: { requested: readonly string[] }) => requested);
-    const { pair, host } = await connect({ capabilities: [NAV], policy: { approveCapabilities: approve } });
+    const { pair, host } = await connect({
+      client: kind,
+      capabilities: [NAV],
+      policy: { approveCapabilities: approve },
+    });
     const ended: string[] = [];
     host.on("sessionEnded", ({ reason }) => ended.push(reason));
     expect(host.grantedCapabilities).toEqual([NAV]);
@@ -110,7 +123,7 @@ describe("frame reloads end the session", () => {
     const fresh = pair.reloadWidget();
     expect(ended).toEqual(["The widget frame was reloaded"]);
     expect(host.grantedCapabilities).toEqual([]);
-    const client = await WidgetClient.create({
+    const client = await createWidgetClient(kind, {
       widgetId: WIDGET_ID,
       transport: fresh,
       capabilities: ["m.always_on_screen"],
@@ -127,7 +140,7 @@ describe("frame reloads end the session", () => {
       action: hang,
       handle: () => new Promise<Record<string, never>>((resolve) => (release = () => resolve({}))),
     });
-    const { pair, client } = await connect({ host: { actions: [slow] } });
+    const { pair, client } = await connect({ client: kind, host: { actions: [slow] } });
     void client.request(hang, {}).catch(() => {});
     await settle(2);
     const fresh = pair.reloadWidget();
@@ -141,7 +154,7 @@ describe("frame reloads end the session", () => {
   });
 });
 
-describe("content_loaded (waitForIframeLoad false)", () => {
+describe.each(CLIENT_KINDS)("content_loaded (waitForIframeLoad false) (%s)", (kind) => {
   function waitingHost() {
     const pair = createMemoryTransportPair();
     const host = new WidgetHost({
@@ -159,7 +172,7 @@ describe("content_loaded (waitForIframeLoad false)", () => {
     pair.host.simulatePeerLoad();
     await settle(5);
     expect(host.state).toBe("waiting");
-    const client = await WidgetClient.create({
+    const client = await createWidgetClient(kind, {
       widgetId: WIDGET_ID,
       transport: pair.widget,
       capabilities: [NAV],
@@ -173,7 +186,7 @@ describe("content_loaded (waitForIframeLoad false)", () => {
   it("holds a content_loaded that overtakes its document's load event, then starts that document's session on the load", async () => {
     const { pair, host } = waitingHost();
     pair.host.simulatePeerLoad();
-    await WidgetClient.create({
+    await createWidgetClient(kind, {
       widgetId: WIDGET_ID,
       transport: pair.widget,
       capabilities: [NAV],
@@ -182,7 +195,7 @@ describe("content_loaded (waitForIframeLoad false)", () => {
     });
     // A new document: its content_loaded arrives first, then the frame's load event.
     const fresh = createMemoryTransportPairEnd(pair);
-    const second = WidgetClient.create({
+    const second = createWidgetClient(kind, {
       widgetId: WIDGET_ID,
       transport: fresh,
       capabilities: ["m.always_on_screen"],
@@ -204,7 +217,7 @@ describe("content_loaded (waitForIframeLoad false)", () => {
     // React StrictMode; it is now acknowledged like the first, and the session keeps its grants.
     const { pair, host } = waitingHost();
     pair.host.simulatePeerLoad();
-    await WidgetClient.create({
+    await createWidgetClient(kind, {
       widgetId: WIDGET_ID,
       transport: pair.widget,
       capabilities: [NAV],

@@ -1,14 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 import { approveCapabilities, type CapabilityRequest } from "../../../src/host/policy.js";
 import { ApiVersion } from "../../../src/protocol/versions.js";
-import { connect, settle } from "../../support/memory-session.js";
+import { CLIENT_KINDS, connect, settle } from "../../support/memory-session.js";
 
 const NAV = "org.matrix.msc2931.navigate";
 const SEARCH = "org.matrix.msc3973.user_directory_search";
 
-describe("capability negotiation", () => {
+describe.each(CLIENT_KINDS)("capability negotiation (%s)", (kind) => {
   it("grants only what the policy approves, and the widget knows the granted set when create() resolves", async () => {
     const { host, client } = await connect({
+      client: kind,
       capabilities: [NAV, SEARCH],
       policy: approveCapabilities([NAV]),
     });
@@ -20,7 +21,7 @@ describe("capability negotiation", () => {
   });
 
   it("denies everything under the default policy", async () => {
-    const { host, client } = await connect({ capabilities: [NAV, SEARCH] });
+    const { host, client } = await connect({ client: kind, capabilities: [NAV, SEARCH] });
     expect(client.capabilities).toEqual([]);
     expect(host.grantedCapabilities).toEqual([]);
     expect(host.requestedCapabilities).toEqual([NAV, SEARCH]);
@@ -28,7 +29,7 @@ describe("capability negotiation", () => {
 
   it("never grants a capability the widget did not request, even when the policy returns it", async () => {
     const policy = { approveCapabilities: () => [NAV, SEARCH, "m.always_on_screen"] };
-    const { client } = await connect({ capabilities: [NAV], policy });
+    const { client } = await connect({ client: kind, capabilities: [NAV], policy });
     expect(client.capabilities).toEqual([NAV]);
   });
 
@@ -41,6 +42,7 @@ describe("capability negotiation", () => {
       },
     };
     const { client } = await connect({
+      client: kind,
       capabilities: [
         "com.example.unknown",
         "m.send.event:m.room.topic",
@@ -59,12 +61,12 @@ describe("capability negotiation", () => {
         throw new Error("consent dialog crashed");
       },
     };
-    const { client } = await connect({ capabilities: [NAV], policy });
+    const { client } = await connect({ client: kind, capabilities: [NAV], policy });
     expect(client.capabilities).toEqual([]);
   });
 
   it("exchanges supported_api_versions in both directions", async () => {
-    const { host, client } = await connect();
+    const { host, client } = await connect({ client: kind });
     expect(client.hostVersions).toContain(ApiVersion.MSC2871);
     expect(client.hostVersions).toContain(ApiVersion.MSC2974);
     expect(host.widgetVersions).toContain(ApiVersion.MSC2931);
@@ -72,10 +74,14 @@ describe("capability negotiation", () => {
   });
 });
 
-describe("renegotiation (MSC2974)", () => {
+describe.each(CLIENT_KINDS)("renegotiation (MSC2974) (%s)", (kind) => {
   it("asks the policy only about new capabilities and notifies the session totals", async () => {
     const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
-    const { host, client } = await connect({ capabilities: [NAV], policy: { approveCapabilities: approve } });
+    const { host, client } = await connect({
+      client: kind,
+      capabilities: [NAV],
+      policy: { approveCapabilities: approve },
+    });
     expect(approve).toHaveBeenCalledTimes(1);
     const granted = await client.requestCapabilities([NAV, SEARCH]);
     expect(approve).toHaveBeenCalledTimes(2);
@@ -89,7 +95,11 @@ describe("renegotiation (MSC2974)", () => {
 
   it("re-notifies the same totals when nothing new is asked, without asking the policy", async () => {
     const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
-    const { client } = await connect({ capabilities: [NAV], policy: { approveCapabilities: approve } });
+    const { client } = await connect({
+      client: kind,
+      capabilities: [NAV],
+      policy: { approveCapabilities: approve },
+    });
     const changes: (readonly string[])[] = [];
     client.onCapabilitiesChanged((granted) => changes.push(granted));
     await client.requestCapabilities(["m.navigate"]);
@@ -100,6 +110,7 @@ describe("renegotiation (MSC2974)", () => {
   it("treats the stable and unstable spellings as the same capability", async () => {
     const approve = vi.fn(({ requested }: CapabilityRequest) => requested);
     const { client } = await connect({
+      client: kind,
       capabilities: ["m.navigate"],
       policy: { approveCapabilities: approve },
     });
@@ -113,7 +124,7 @@ describe("renegotiation (MSC2974)", () => {
     const policy = {
       approveCapabilities: ({ requested }: CapabilityRequest) => (round++ === 0 ? requested : []),
     };
-    const { client } = await connect({ capabilities: [NAV], policy });
+    const { client } = await connect({ client: kind, capabilities: [NAV], policy });
     const granted = await client.requestCapabilities([SEARCH]);
     expect(granted).toEqual([NAV]);
   });
@@ -125,7 +136,7 @@ describe("renegotiation (MSC2974)", () => {
       approveCapabilities: ({ requested }: CapabilityRequest) =>
         round++ === 0 ? requested : new Promise<string[]>((resolve) => (release = resolve)),
     };
-    const { pair, client } = await connect({ capabilities: [NAV], policy });
+    const { pair, client } = await connect({ client: kind, capabilities: [NAV], policy });
     const pending = client.requestCapabilities([SEARCH]);
     await settle(5);
     const ack = pair.host.sent.find(

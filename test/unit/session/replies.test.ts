@@ -7,7 +7,14 @@ import { WidgetHost } from "../../../src/host/widget-host.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import { ErrorCode, WidgetApiError } from "../../../src/protocol/errors.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
-import { connect, rawRequest, sendRaw, settle, WIDGET_ID } from "../../support/memory-session.js";
+import {
+  CLIENT_KINDS,
+  connect,
+  rawRequest,
+  sendRaw,
+  settle,
+  WIDGET_ID,
+} from "../../support/memory-session.js";
 
 const ping = defineAction({
   id: "ping",
@@ -24,9 +31,9 @@ function pingHost(handle: (text: string) => Promise<{ echoed: string }> | { echo
   return defineHostAction({ action: ping, handle: (_context, { text }) => handle(text) });
 }
 
-describe("exactly one reply to every request", () => {
+describe.each(CLIENT_KINDS)("exactly one reply to every request (%s)", (kind) => {
   it("answers an unknown action with the standard error", async () => {
-    const { pair } = await connect();
+    const { pair } = await connect({ client: kind });
     const replies = await sendRaw(pair, rawRequest("com.example.nope", {}));
     expect(replies).toHaveLength(1);
     expect(replies[0]?.response).toMatchObject({
@@ -35,7 +42,7 @@ describe("exactly one reply to every request", () => {
   });
 
   it("answers prototype-named actions as unknown without touching Object.prototype", async () => {
-    const { pair } = await connect();
+    const { pair } = await connect({ client: kind });
     for (const action of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
       const replies = await sendRaw(pair, rawRequest(action, {}));
       expect(replies).toHaveLength(1);
@@ -46,6 +53,7 @@ describe("exactly one reply to every request", () => {
 
   it("answers a request whose data fails the schema with an invalid_request error naming the field", async () => {
     const { pair } = await connect({
+      client: kind,
       capabilities: ["com.example.capability.ping"],
       policy: approveCapabilities("all-requested"),
       host: { actions: [pingHost((text) => ({ echoed: text }))] },
@@ -59,7 +67,7 @@ describe("exactly one reply to every request", () => {
   });
 
   it("answers a request whose data is not an object with an error, and drops one without a requestId", async () => {
-    const { pair } = await connect();
+    const { pair } = await connect({ client: kind });
     for (const data of [null, "text", [1, 2], 7]) {
       const replies = await sendRaw(pair, rawRequest("supported_api_versions", data));
       expect(replies).toHaveLength(1);
@@ -77,7 +85,7 @@ describe("exactly one reply to every request", () => {
   });
 
   it("ignores requests addressed to another widget ID", async () => {
-    const { pair } = await connect();
+    const { pair } = await connect({ client: kind });
     const replies = await sendRaw(
       pair,
       rawRequest("supported_api_versions", {}, { widgetId: "someone-else" }),
@@ -88,6 +96,7 @@ describe("exactly one reply to every request", () => {
   it("turns a handler's plain throw into a generic error and a WidgetApiError into exactly that error", async () => {
     let mode: "plain" | "api" | "custom" | "reject" = "plain";
     const { client } = await connect({
+      client: kind,
       capabilities: ["com.example.capability.ping"],
       policy: approveCapabilities("all-requested"),
       host: {
@@ -126,7 +135,7 @@ describe("exactly one reply to every request", () => {
 
   it("refuses a custom action without its capability, before the handler runs", async () => {
     const handler = vi.fn(() => ({ echoed: "x" }));
-    const { client } = await connect({ host: { actions: [pingHost(handler)] } });
+    const { client } = await connect({ client: kind, host: { actions: [pingHost(handler)] } });
     await expect(client.request(ping, { text: "a" })).rejects.toMatchObject({
       code: ErrorCode.MissingCapability,
     });
@@ -135,6 +144,7 @@ describe("exactly one reply to every request", () => {
 
   it("serves a host application's custom action through the same table", async () => {
     const { client } = await connect({
+      client: kind,
       capabilities: ["com.example.capability.ping"],
       policy: approveCapabilities("all-requested"),
       host: { actions: [pingHost((text) => ({ echoed: text.toUpperCase() }))] },
@@ -149,6 +159,7 @@ describe("exactly one reply to every request", () => {
         new Promise<{ echoed: string }>((resolve) => (release = () => resolve({ echoed: text }))),
     );
     const { pair } = await connect({
+      client: kind,
       capabilities: ["com.example.capability.ping"],
       policy: approveCapabilities("all-requested"),
       host: { actions: [pingHost(handler)] },
@@ -175,22 +186,8 @@ describe("exactly one reply to every request", () => {
     expect(replies).toEqual([{ echoed: "once" }, { echoed: "again" }]);
   });
 
-  it("refuses requests before the capability exchange has finished", async () => {
-    const pair = createMemoryTransportPair();
-    const host = new WidgetHost({ widgetId: WIDGET_ID, transport: pair.host, logger: silentLogger });
-    const replies = await sendRaw(
-      pair,
-      rawRequest("org.matrix.msc2931.navigate", { uri: "https://matrix.to/#/@a:b.c" }),
-    );
-    expect(replies).toHaveLength(1);
-    expect(replies[0]?.response).toMatchObject({ error: { code: ErrorCode.OutOfSequence } });
-    const versions = await sendRaw(pair, rawRequest("supported_api_versions", {}));
-    expect(versions[0]?.response).toHaveProperty("supported_versions");
-    host.destroy();
-  });
-
   it("answers with a too_large error when a message exceeds the size limit", async () => {
-    const { pair } = await connect({ host: { limits: { maxMessageBytes: 1000 } } });
+    const { pair } = await connect({ client: kind, host: { limits: { maxMessageBytes: 1000 } } });
     const replies = await sendRaw(pair, rawRequest("supported_api_versions", { padding: "x".repeat(2000) }));
     expect(replies).toHaveLength(1);
     expect(replies[0]?.response).toMatchObject({ error: { code: ErrorCode.TooLarge } });
@@ -199,6 +196,7 @@ describe("exactly one reply to every request", () => {
   it("answers requests over the in-flight bound with a limit error, and every one gets one reply", async () => {
     const releases: Array<() => void> = [];
     const { pair } = await connect({
+      client: kind,
       capabilities: ["com.example.capability.ping"],
       policy: approveCapabilities("all-requested"),
       host: {
@@ -224,5 +222,21 @@ describe("exactly one reply to every request", () => {
     );
     expect(limited).toHaveLength(2);
     for (const request of requests) expect(replies.get(request.requestId)).toHaveLength(1);
+  });
+});
+
+describe("exactly one reply to every request, with no widget client", () => {
+  it("refuses requests before the capability exchange has finished", async () => {
+    const pair = createMemoryTransportPair();
+    const host = new WidgetHost({ widgetId: WIDGET_ID, transport: pair.host, logger: silentLogger });
+    const replies = await sendRaw(
+      pair,
+      rawRequest("org.matrix.msc2931.navigate", { uri: "https://matrix.to/#/@a:b.c" }),
+    );
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.response).toMatchObject({ error: { code: ErrorCode.OutOfSequence } });
+    const versions = await sendRaw(pair, rawRequest("supported_api_versions", {}));
+    expect(versions[0]?.response).toHaveProperty("supported_versions");
+    host.destroy();
   });
 });

@@ -11,7 +11,13 @@ import { defineAction } from "../../../src/protocol/action.js";
 import type { JsonObject, WidgetMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
-import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
+import {
+  CLIENT_KINDS,
+  connect,
+  settle,
+  WIDGET_ID,
+  type WidgetClientKind,
+} from "../../support/memory-session.js";
 
 type Side = "host" | "widget";
 
@@ -137,9 +143,128 @@ describe.each<Side>(["host", "widget"])("inbound request IDs, %s side", (side) =
   });
 });
 
-describe("our WidgetClient as the receiver of toWidget requests", () => {
+/** toWidget actions a widget client answers through held handlers (test fixtures). */
+const heldActions = ["com.example.a", "com.example.b", "com.example.other"].map((name) =>
+  defineAction({
+    id: `test.${name}`,
+    direction: "toWidget",
+    stable: name,
+    unstable: [],
+    request: v.object({ n: v.number() }),
+    response: v.object({ echo: v.nullable(v.number()) }),
+    summary: "Held until released (test fixture).",
+  }),
+);
+
+/**
+ * A widget client of `kind`, connected to our host, whose handlers hold every request of
+ * {@link heldActions} until released; the host end of the pair plays a host that sends raw requests.
+ */
+async function heldClient(kind: WidgetClientKind) {
+  const { pair, host, client } = await connect({ client: kind });
+  const runs: Array<{ action: string; data: { n: number } }> = [];
+  const held: Array<() => void> = [];
+  for (const action of heldActions) {
+    client.handle(action, (data) => {
+      runs.push({ action: action.stable, data });
+      return new Promise((resolve) => held.push(() => resolve({ echo: data.n })));
+    });
+  }
+  const names: readonly string[] = heldActions.map((action) => action.stable);
+  const replies: WidgetMessage[] = [];
+  pair.host.subscribe((message) => {
+    const reply = message as WidgetMessage;
+    if (Object.hasOwn(reply, "response") && names.includes(reply.action)) replies.push(reply);
+  });
+  const send = (requestId: string, action: string, n: number) =>
+    pair.host.send({ api: "toWidget", widgetId: WIDGET_ID, requestId, action, data: { n } });
+  const release = () => {
+    for (const resolve of held.splice(0)) resolve();
+  };
+  return { host, client, runs, replies, send, release };
+}
+
+describe.each(CLIENT_KINDS)("inbound request IDs, answered by %s", (kind) => {
+  it("a requestId reused after its request was answered starts a new request that runs and gets its own reply", async () => {
+    const t = await heldClient(kind);
+    t.send("widgetapi-1700000000000", "com.example.a", 1);
+    await settle();
+    t.release();
+    await settle();
+    t.send("widgetapi-1700000000000", "com.example.a", 2);
+    await settle();
+    t.release();
+    await settle();
+    expect(t.runs.map((run) => run.data.n)).toEqual([1, 2]);
+    expect(responses(t.replies)).toEqual([
+      { action: "com.example.a", response: { echo: 1 } },
+      { action: "com.example.a", response: { echo: 2 } },
+    ]);
+  });
+
+  it("a copy of a requestId in flight runs nothing and gets no reply of its own: the first reply is the one", async () => {
+    const t = await heldClient(kind);
+    t.send("dup", "com.example.a", 1);
+    t.send("dup", "com.example.a", 1);
+    await settle();
+    t.send("dup", "com.example.a", 1);
+    await settle();
+    expect(t.runs).toHaveLength(1);
+    expect(t.replies).toEqual([]);
+    t.release();
+    await settle();
+    expect(responses(t.replies)).toEqual([{ action: "com.example.a", response: { echo: 1 } }]);
+  });
+
+  it("the requestId of a request in flight, reused for another action, gets an invalid_request reply at once and does not run", async () => {
+    const t = await heldClient(kind);
+    t.send("1000", "com.example.b", 1);
+    await settle();
+    t.send("1000", "com.example.other", 2);
+    await settle();
+    expect(t.runs.map((run) => run.action)).toEqual(["com.example.b"]);
+    expect(responses(t.replies)).toEqual([
+      {
+        action: "com.example.other",
+        response: {
+          error: {
+            message: "Invalid request: the requestId belongs to another request still in flight",
+            code: ErrorCode.InvalidRequest,
+          },
+        },
+      },
+    ]);
+    t.release();
+    await settle();
+    // The first request is answered with its own result, under its own action.
+    expect(responses(t.replies)[1]).toEqual({ action: "com.example.b", response: { echo: 1 } });
+    expect(t.replies).toHaveLength(2);
+  });
+
+  it("requests named after the clock, reused as soon as answered, are each answered once, in order", async () => {
+    const t = await heldClient(kind);
+    for (let i = 0; i < 20; i++) {
+      t.send(i % 3 === 2 ? "widgetapi-5-0" : "widgetapi-5", "com.example.a", i);
+      await settle();
+      if (i % 3 !== 1) {
+        t.release();
+        await settle();
+      }
+    }
+    t.release();
+    await settle();
+    expect(t.runs).toHaveLength(20);
+    expect(
+      t.replies
+        .map((reply) => (reply as unknown as { response: { echo: number } }).response.echo)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+});
+
+describe.each(CLIENT_KINDS)("our %s as the receiver of toWidget requests", (kind) => {
   it("answers a host that reuses a requestId once the earlier request was answered, as ClientWidgetApi does", async () => {
-    const { pair } = await connect();
+    const { pair } = await connect({ client: kind });
     const replies: WidgetMessage[] = [];
     pair.host.subscribe((m) => {
       if (Object.hasOwn(m as object, "response")) replies.push(m as WidgetMessage);
@@ -162,7 +287,7 @@ describe("our WidgetClient as the receiver of toWidget requests", () => {
   });
 });
 
-describe("request IDs across a reload", () => {
+describe.each(CLIENT_KINDS)("request IDs across a reload (%s)", (kind) => {
   const hold = defineAction({
     id: "test.hold",
     direction: "fromWidget",
@@ -180,6 +305,7 @@ describe("request IDs across a reload", () => {
       (n: number) => new Promise<{ n: number }>((resolve) => releases.push(() => resolve({ n }))),
     );
     const { pair, client } = await connect({
+      client: kind,
       policy: approveCapabilities("all-requested"),
       host: { actions: [defineHostAction({ action: hold, handle: (_context, { n }) => handler(n) })] },
     });
@@ -203,6 +329,7 @@ describe("request IDs across a reload", () => {
   it("the old document's request still in flight is answered session_ended when its ID was not reused", async () => {
     const releases: Array<() => void> = [];
     const { pair, client } = await connect({
+      client: kind,
       policy: approveCapabilities("all-requested"),
       host: {
         actions: [

@@ -11,7 +11,13 @@ import { defineAction } from "../../../src/protocol/action.js";
 import type { JsonObject, WidgetMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
-import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
+import {
+  CLIENT_KINDS,
+  connect,
+  settle,
+  WIDGET_ID,
+  type WidgetClientKind,
+} from "../../support/memory-session.js";
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -186,7 +192,130 @@ describe("a handler that throws or rejects with a non-Error", () => {
   });
 });
 
-describe("a host's custom action that throws Object.create(null)", () => {
+/** A toWidget action the widget client answers through an app handler (test fixture). */
+const widgetAction = defineAction({
+  id: "test.widget-a",
+  direction: "toWidget",
+  stable: "com.example.a",
+  unstable: [],
+  request: v.object({}),
+  response: v.object({}),
+  summary: "Answered by the widget's handler (test fixture).",
+});
+
+/** The widget's inbound bound (64 at once, in both clients). */
+const WIDGET_IN_FLIGHT = 64;
+
+/**
+ * A connected widget client of `kind` whose handler for {@link widgetAction} fails with `value`,
+ * and the host end of the pair, which plays a host that sends raw toWidget requests.
+ */
+async function clientThatFails(
+  kind: WidgetClientKind,
+  how: "throw" | "reject" | "resolve",
+  value: () => unknown,
+  logger: Logger = silentLogger,
+) {
+  const { pair, host, client } = await connect({ client: kind, widget: { logger } });
+  client.handle(widgetAction, (): Promise<Record<string, never>> => {
+    if (how === "throw") throw value();
+    if (how === "reject") return Promise.reject(value());
+    return Promise.resolve(value() as Record<string, never>);
+  });
+  const replies: WidgetMessage[] = [];
+  pair.host.subscribe((m) => {
+    const message = m as WidgetMessage;
+    if (message.action === widgetAction.stable && Object.hasOwn(message, "response")) replies.push(message);
+  });
+  const send = (requestId: string) =>
+    pair.host.send({
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId,
+      action: widgetAction.stable,
+      data: {},
+    });
+  return { pair, host, client, replies, send };
+}
+
+describe.each(CLIENT_KINDS)(
+  "a widget client's handler that throws or rejects with a non-Error (%s)",
+  (kind) => {
+    for (const [name, value] of strangeValues()) {
+      for (const how of ["throw", "reject"] as const) {
+        it(`${how}s ${name}: one internal_error reply per request, no unhandled rejection, slots freed`, async () => {
+          const t = await clientThatFails(kind, how, value);
+          // Twice the in-flight bound: a leaked slot would turn the later ones into limit_exceeded.
+          const ids = Array.from({ length: 2 * WIDGET_IN_FLIGHT }, (_, i) => `w${i}`);
+          for (let batch = 0; batch < 2; batch++) {
+            for (const id of ids.slice(batch * WIDGET_IN_FLIGHT, (batch + 1) * WIDGET_IN_FLIGHT)) t.send(id);
+            await settle();
+          }
+          expect(t.replies.map((reply) => reply.requestId)).toEqual(ids);
+          for (const reply of t.replies) {
+            expect((reply as { response: unknown }).response).toEqual({
+              error: { message: "Error while handling com.example.a", code: ErrorCode.Internal },
+            });
+          }
+          expect(unhandled).toEqual([]);
+          t.client.destroy();
+          t.host.destroy();
+        });
+      }
+    }
+
+    it("a logger that throws loses its line, not the reply", async () => {
+      const throwing: Logger = {
+        debug: () => {
+          throw Object.create(null);
+        },
+        warn: () => {
+          throw Object.create(null);
+        },
+        error: () => {
+          throw Object.create(null);
+        },
+      };
+      const t = await clientThatFails(kind, "reject", () => undefined, throwing);
+      t.send("a");
+      t.send("a");
+      await settle();
+      expect(t.replies).toHaveLength(1);
+      expect((t.replies[0] as { response: unknown }).response).toMatchObject({
+        error: { code: ErrorCode.Internal },
+      });
+      expect(unhandled).toEqual([]);
+      t.client.destroy();
+      t.host.destroy();
+    });
+
+    it("a handler that resolves a Proxy whose traps throw gets an internal_error reply, and its slot is freed", async () => {
+      const t = await clientThatFails(
+        kind,
+        "resolve",
+        () =>
+          new Proxy(
+            {},
+            {
+              getPrototypeOf() {
+                throw new Error("getPrototypeOf");
+              },
+            },
+          ),
+      );
+      t.send("p");
+      await settle();
+      expect(t.replies.map((reply) => (reply as { response: unknown }).response)).toEqual([
+        { error: { message: "Error while handling com.example.a", code: ErrorCode.Internal } },
+      ]);
+      expect(unhandled).toEqual([]);
+      t.client.destroy();
+      t.host.destroy();
+    });
+  },
+);
+
+describe.each(CLIENT_KINDS)("a host's custom action that throws Object.create(null) (%s)", (kind) => {
   const boom = defineAction({
     id: "test.boom",
     direction: "fromWidget",
@@ -200,6 +329,7 @@ describe("a host's custom action that throws Object.create(null)", () => {
 
   it("after 300 such requests the widget still gets internal_error for each, never limit_exceeded, and other actions are served", async () => {
     const { pair, client } = await connect({
+      client: kind,
       capabilities: ["com.example.capability.boom"],
       policy: approveCapabilities("all-requested"),
       host: {
