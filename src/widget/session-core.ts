@@ -158,11 +158,19 @@ export abstract class WidgetSessionCore implements WidgetSession {
   /** The reply to the host's capabilities request: what this widget asks for. */
   protected answerCapabilitiesRequest(): { capabilities: string[] } {
     this.askedForCapabilities = true;
-    // Hosts without MSC2871 never notify: take the request as granted once they have asked.
+    this.#grantIfHostNeverNotifies();
+    return { capabilities: [...this.requested] };
+  }
+
+  /**
+   * Hosts without MSC2871 never send notify_capabilities: once such a host has asked for the
+   * capabilities, the request counts as granted. Called when the host asks, and when its versions
+   * arrive, since either may come first.
+   */
+  #grantIfHostNeverNotifies(): void {
     if (this.versionsOfHost && !this.versionsOfHost.includes(ApiVersion.MSC2871)) {
       queueMicrotask(() => this.updateGranted(this.requested));
     }
-    return { capabilities: [...this.requested] };
   }
 
   /**
@@ -176,12 +184,20 @@ export abstract class WidgetSessionCore implements WidgetSession {
         (reply) => internVersions(reply.supported_versions),
         () => undefined,
       );
-    const versions = askVersions();
+    // The versions are kept as soon as they arrive: a host without MSC2871 is known by them, and
+    // its capabilities request (before or after them) is then taken as the grant.
+    const versions = askVersions().then((list) => {
+      if (list !== undefined && this.versionsOfHost === undefined) {
+        this.versionsOfHost = list;
+        if (this.askedForCapabilities && !this.notified) this.#grantIfHostNeverNotifies();
+      }
+      return list;
+    });
     const loaded = options.sendContentLoaded ? this.#sendContentLoaded() : undefined;
     void this.#askAgainIfForgotten(versions);
     // Whichever fails first ends create(): a silent host is reported after readyTimeoutMs.
     const [hostVersions] = await Promise.all([versions, ready, loaded]);
-    this.versionsOfHost = hostVersions;
+    this.versionsOfHost = hostVersions ?? this.versionsOfHost;
     // An answer lost to a session reset on the host (a reload race) is asked for once more.
     this.versionsOfHost ??= (await askVersions()) ?? [ApiVersion.Prerelease1, ApiVersion.Prerelease2];
   }

@@ -1,7 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 import { approveCapabilities, type CapabilityRequest } from "../../../src/host/policy.js";
 import { ApiVersion } from "../../../src/protocol/versions.js";
-import { CLIENT_KINDS, connect, settle } from "../../support/memory-session.js";
+import { silentLogger } from "../../../src/core/logger.js";
+import { createMemoryTransportPair } from "../../../src/transport/memory.js";
+import {
+  CLIENT_KINDS,
+  connect,
+  createWidgetClient,
+  settle,
+  WIDGET_ID,
+} from "../../support/memory-session.js";
 
 const NAV = "org.matrix.msc2931.navigate";
 const SEARCH = "org.matrix.msc3973.user_directory_search";
@@ -146,4 +154,61 @@ describe.each(CLIENT_KINDS)("renegotiation (MSC2974) (%s)", (kind) => {
     release([SEARCH]);
     await expect(pending).resolves.toEqual([NAV, SEARCH]);
   });
+});
+
+describe.each(CLIENT_KINDS)("a host without MSC2871, which never notifies (%s)", (kind) => {
+  /**
+   * A pre-MSC2871 host on the wire: it answers the versions request with the two prereleases only
+   * (after `versionsDelayMs`), sends its capabilities request after `askDelayMs`, and never sends
+   * notify_capabilities.
+   */
+  function oldHost(options: { versionsDelayMs: number; askDelayMs: number }) {
+    const pair = createMemoryTransportPair();
+    const answered: unknown[] = [];
+    pair.host.subscribe((raw) => {
+      const message = raw as { api: string; action: string; requestId: string; response?: unknown };
+      if (message.api === "toWidget" && "response" in message) answered.push(message.response);
+      if (message.api !== "fromWidget" || "response" in message) return;
+      const reply = (response: Record<string, unknown>) => pair.host.send({ ...message, response } as never);
+      if (message.action === "supported_api_versions") {
+        setTimeout(() => reply({ supported_versions: ["0.0.1", "0.0.2"] }), options.versionsDelayMs);
+      } else {
+        reply({ error: { message: "Unknown or unsupported action" } });
+      }
+    });
+    setTimeout(
+      () =>
+        pair.host.send({
+          api: "toWidget",
+          widgetId: WIDGET_ID,
+          requestId: "old-host-capabilities",
+          action: "capabilities",
+          data: {},
+        } as never),
+      options.askDelayMs,
+    );
+    return { pair, answered };
+  }
+
+  for (const [order, timing] of [
+    ["its capabilities request comes before its versions", { versionsDelayMs: 40, askDelayMs: 5 }],
+    ["its capabilities request comes after its versions", { versionsDelayMs: 5, askDelayMs: 40 }],
+  ] as const) {
+    it(`takes the capabilities request as the grant when ${order}`, async () => {
+      const { pair, answered } = oldHost(timing);
+      const started = Date.now();
+      const client = await createWidgetClient(kind, {
+        widgetId: WIDGET_ID,
+        transport: pair.widget,
+        capabilities: [NAV],
+        readyTimeoutMs: 3_000,
+        logger: silentLogger,
+      });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(client.capabilities).toEqual([NAV]);
+      expect(client.hostVersions).toEqual(["0.0.1", "0.0.2"]);
+      expect(answered).toEqual([{ capabilities: [NAV] }]);
+      client.destroy();
+    });
+  }
 });
