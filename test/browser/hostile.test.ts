@@ -6,7 +6,8 @@
 // without allow-same-origin (origin "null") must get no reply and cause nothing. The widget side
 // is tested the same way, embedded by a page on a lookalike of the origin it expects. Siblings,
 // popups and navigations are covered by session.test.ts. Every case runs in both dialects: the
-// classic protocol and MSC4412 (forged messages in its envelope, the widget in msc4412 mode).
+// classic protocol and MSC4412 (forged messages in its envelope, the widget in msc4412 mode). The
+// widget-side cases also run with LiteWidgetClient, in the classic protocol it speaks.
 import { fileURLToPath } from "node:url";
 import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -138,6 +139,15 @@ const forged = (tag: string): WireMessage[] => [
     data: { uri: "https://matrix.to/#/#room:example.org" },
   },
 ];
+
+/** A notify_capabilities granting NAVIGATE, as the host would send it (classic). */
+const forgedNotify = (): WireMessage => ({
+  api: "toWidget",
+  widgetId: HOSTILE_WIDGET_ID,
+  requestId: "forged-notify",
+  action: "notify_capabilities",
+  data: { requested: [NAVIGATE], approved: [NAVIGATE] },
+});
 
 describe.each(DIALECTS)("hostile origins in Chromium (%s)", (dialect) => {
   let origins: Origins;
@@ -428,57 +438,85 @@ describe.each(DIALECTS)("hostile origins in Chromium (%s)", (dialect) => {
         parentUrl: () => `https://localhost:${hostPort}`,
       },
     ];
-    for (const c of cases) {
-      it(`${c.name}: the widget ignores its parent's requests, and its own never leave`, async () => {
+    // LiteWidgetClient speaks the classic protocol only; its tests say so in their names.
+    const clients = dialect === "classic" ? (["full", "lite"] as const) : (["full"] as const);
+    for (const client of clients) {
+      const named = (name: string) => (client === "lite" ? `LiteWidgetClient: ${name}` : name);
+
+      for (const c of cases) {
+        it(
+          named(`${c.name}: the widget ignores its parent's requests, and its own never leave`),
+          async () => {
+            const query = new URLSearchParams({
+              widgetId: HOSTILE_WIDGET_ID,
+              parentUrl: c.parentUrl(),
+              readyTimeoutMs: "60000",
+              protocol: dialect,
+              client,
+            });
+            const page = await openHost(c.page(), {
+              frameUrl: `${widgetOrigin}/widget.html?${query.toString()}`,
+              widgetOrigin,
+              approve: [NAVIGATE],
+            });
+            const widget = await frameAt(page, `${widgetOrigin}/widget.html`, "__hostileWidget");
+            expect(await onWidget(widget, (w) => w.clientKind)).toBe(client);
+            const fromParent = await waitFor(
+              () => onWidget(widget, (w) => w.received.filter((r) => r.fromParent)),
+              (all) => all.some((r) => (r.data as WireMessage).action === "capabilities"),
+              "the host's capabilities request at the widget window",
+            );
+            expect(new Set(fromParent.map((r) => r.origin))).toEqual(new Set([c.page()]));
+            if (dialect === "classic") {
+              // The parent itself grants by a notify_capabilities posted to any origin: it reaches the
+              // widget's window from its parent, and must change nothing.
+              await page.evaluate((notify) => {
+                const frame = document.getElementById("widget") as HTMLIFrameElement;
+                frame.contentWindow?.postMessage(notify, "*");
+              }, forgedNotify());
+              await waitFor(
+                () => onWidget(widget, (w) => w.received.filter((r) => r.fromParent)),
+                (all) => all.some((r) => (r.data as WireMessage).requestId === "forged-notify"),
+                "the forged notify at the widget window",
+              );
+            }
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            expect(await onHost(page, (h) => h.received.filter((r) => r.fromFrame))).toEqual([]);
+            expect(await onWidget(widget, (w) => w.status)).toBe("starting");
+            expect(await onWidget(widget, (w) => w.capabilities())).toEqual([]);
+            expect((await onHost(page, (h) => h.snapshot())).state).toBe("negotiating");
+            expect(await onHost(page, (h) => h.policyCalls)).toBe(0);
+          },
+        );
+      }
+
+      it(named("control: embedded by the page it expects, the widget negotiates"), async () => {
         const query = new URLSearchParams({
           widgetId: HOSTILE_WIDGET_ID,
-          parentUrl: c.parentUrl(),
+          parentUrl: `${hostOrigin}/any/path?x=1`,
           readyTimeoutMs: "60000",
           protocol: dialect,
+          client,
         });
-        const page = await openHost(c.page(), {
+        query.append("cap", NAVIGATE);
+        const page = await openHost(hostOrigin, {
           frameUrl: `${widgetOrigin}/widget.html?${query.toString()}`,
           widgetOrigin,
           approve: [NAVIGATE],
         });
         const widget = await frameAt(page, `${widgetOrigin}/widget.html`, "__hostileWidget");
-        const fromParent = await waitFor(
-          () => onWidget(widget, (w) => w.received.filter((r) => r.fromParent)),
-          (all) => all.some((r) => (r.data as WireMessage).action === "capabilities"),
-          "the host's capabilities request at the widget window",
-        );
-        expect(new Set(fromParent.map((r) => r.origin))).toEqual(new Set([c.page()]));
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(await onHost(page, (h) => h.received.filter((r) => r.fromFrame))).toEqual([]);
-        expect(await onWidget(widget, (w) => w.status)).toBe("starting");
-        expect((await onHost(page, (h) => h.snapshot())).state).toBe("negotiating");
-        expect(await onHost(page, (h) => h.policyCalls)).toBe(0);
+        expect(await onWidget(widget, (w) => w.clientKind)).toBe(client);
+        expect(
+          await waitFor(
+            () => onWidget(widget, (w) => w.status),
+            (s) => s !== "starting",
+            "the widget to start",
+          ),
+        ).toBe("ready");
+        expect(await onWidget(widget, (w) => w.capabilities())).toEqual([NAVIGATE]);
+        expect((await onHost(page, (h) => h.snapshot())).state).toBe("ready");
+        await expectFrameSpokeDialect(page);
       });
     }
-
-    it("control: embedded by the page it expects, the widget negotiates", async () => {
-      const query = new URLSearchParams({
-        widgetId: HOSTILE_WIDGET_ID,
-        parentUrl: `${hostOrigin}/any/path?x=1`,
-        readyTimeoutMs: "60000",
-        protocol: dialect,
-      });
-      query.append("cap", NAVIGATE);
-      const page = await openHost(hostOrigin, {
-        frameUrl: `${widgetOrigin}/widget.html?${query.toString()}`,
-        widgetOrigin,
-        approve: [NAVIGATE],
-      });
-      const widget = await frameAt(page, `${widgetOrigin}/widget.html`, "__hostileWidget");
-      expect(
-        await waitFor(
-          () => onWidget(widget, (w) => w.status),
-          (s) => s !== "starting",
-          "the widget to start",
-        ),
-      ).toBe("ready");
-      expect((await onHost(page, (h) => h.snapshot())).state).toBe("ready");
-      await expectFrameSpokeDialect(page);
-    });
   });
 });

@@ -36,6 +36,8 @@ export interface LateCase {
   attach?: "before" | "after" | "after-silent";
   /** The capability the widget requests; defaults to LATE_CAPABILITY. */
   capability?: string;
+  /** The widget client the page creates: WidgetClient (`full`, the default) or LiteWidgetClient. */
+  client?: "full" | "lite";
 }
 
 /** How a case ended. */
@@ -52,13 +54,15 @@ export async function runLateCase(env: LateEnv, c: LateCase): Promise<LateResult
   widget.searchParams.set("mode", c.mode);
   // Widgets send content_loaded exactly when their host is configured to wait for it.
   widget.searchParams.set("cl", c.waitForIframeLoad ? "0" : "1");
+  // Set before the URL is copied into the host page's query below.
+  if (c.capability) widget.searchParams.set("cap", c.capability);
+  if (c.client === "lite") widget.searchParams.set("client", "lite");
   const query = new URLSearchParams({
     kind: c.kind,
     wait: c.waitForIframeLoad ? "1" : "0",
     widget: widget.href,
     attach: c.attach ?? "before",
   });
-  if (c.capability) widget.searchParams.set("cap", c.capability);
   await opened.page.goto(`${env.origins.hostOrigin}/late-host.html?${query.toString()}`);
   const frame = await opened.frameByOrigin(env.origins.widgetOrigin, 20_000);
   const widgetState = await waitForWidget(frame, (state) => state.status !== "starting");
@@ -80,6 +84,34 @@ export async function waitForWidget(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return state ?? { status: "starting", creates: 0, destroyed: 0, capabilities: [] };
+}
+
+/**
+ * Points the case's widget iframe at a new document of the late widget page, with `query` as its
+ * URL parameters (the host adds `widgetId` and `parentUrl`), and waits until that document's
+ * surviving client has settled.
+ */
+export async function navigateWidget(
+  env: LateEnv,
+  result: LateResult,
+  query: Record<string, string>,
+): Promise<{ frame: Frame; widget: LateWidgetState }> {
+  const next = new URL(`${env.origins.widgetOrigin}/late-widget.html`);
+  for (const [name, value] of Object.entries(query)) next.searchParams.set(name, value);
+  // Tells the new document apart from the old one, whose URL has no `doc`.
+  next.searchParams.set("doc", "next");
+  const { page } = result.opened;
+  const frame = await result.opened.frameByOrigin(env.origins.widgetOrigin);
+  await page.evaluate(
+    (url) => (window as unknown as { __lateHost: LateHostState }).__lateHost.navigate(url),
+    next.href,
+  );
+  const widget = await waitForWidget(
+    frame,
+    (state) => state.status !== "starting" && frame.url().includes("doc=next"),
+  );
+  expect(frame.url()).toContain("doc=next");
+  return { frame, widget };
 }
 
 /** The host page's record, as plain data. */
@@ -171,9 +203,14 @@ export function lateSuite(title: string): LateSuite {
  * What every host must give the surviving client of a `mode` case: a session with the requested
  * capability and no error, after as many creations and destructions as the mode makes.
  */
-export function expectSurvivingClient(widget: LateWidgetState, mode: LateMode): void {
+export function expectSurvivingClient(
+  widget: LateWidgetState,
+  mode: LateMode,
+  client: "full" | "lite" = "full",
+): void {
   expect(widget.error).toBeUndefined();
   expect(widget.status).toBe("ready");
+  expect(widget.clientKind).toBe(client);
   expect(widget.capabilities).toEqual([LATE_CAPABILITY]);
   if (mode === "delayed") expect(widget.createdAfterLoad).toBe(true);
   if (mode === "react" || mode === "remount") expect(widget.creates).toBe(2);

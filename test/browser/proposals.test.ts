@@ -8,6 +8,7 @@ import {
   CAP,
   WIDGET_ID,
   errorOf,
+  hostRepliesTo,
   onHost,
   onWidget,
   onlyExchange,
@@ -578,6 +579,63 @@ describe("proposals end to end in Chromium (cross-origin iframe)", () => {
         { method: "readAccountData", args: [SETTINGS] },
       ]);
       await expectLoggedDriverFailure(page, "database is locked");
+      expect(p.problems()).toEqual([]);
+    });
+  });
+
+  describe("LiteWidgetClient", () => {
+    it("the four proposals, approved, go through our host with one reply each; an unrequested account-data type is refused with missing_capability", async () => {
+      const { page, widget, p } = await open({
+        client: "lite",
+        capabilities: [CAP.navigate, CAP.search, CAP.mxidShare, CAP.readAccountData(SETTINGS)],
+        approve: [CAP.navigate, CAP.search, CAP.mxidShare, CAP.readAccountData(SETTINGS)],
+        viewedRoomId: "!viewed:example.org",
+        shareDecision: { action: "invite" },
+        driver: {
+          searchUserDirectory: {
+            kind: "resolve",
+            value: { limited: false, results: [{ userId: "@alice:example.org", displayName: "Alice" }] },
+          },
+          getProfile: { kind: "resolve", value: { displayName: "Bob" } },
+          readAccountData: { kind: "resolve", value: { theme: "dark" } },
+        },
+      });
+
+      expect(
+        valueOf(await onWidget(widget, (w) => w.navigate("https://matrix.to/#/%23room:example.org"))),
+      ).toBeNull();
+      expect(valueOf(await onWidget(widget, (w) => w.searchUserDirectory("al", 5)))).toEqual({
+        limited: false,
+        results: [{ user_id: "@alice:example.org", display_name: "Alice" }],
+      });
+      expect(valueOf(await onWidget(widget, (w) => w.shareUsers(["@bob:example.org"], "invite")))).toBeNull();
+      expect(valueOf(await onWidget(widget, (w, t) => w.readAccountData(t), SETTINGS))).toEqual({
+        theme: "dark",
+      });
+      expectMissingCapability(
+        errorOf(await onWidget(widget, (w) => w.readAccountData("com.example.other"))),
+        "com.example.other",
+      );
+
+      for (const action of Object.values(WIRE)) {
+        const requests = await widgetRequests(page, action);
+        expect(requests.length, action).toBeGreaterThan(0);
+        for (const request of requests) {
+          expect(await hostRepliesTo(page, request.requestId!), action).toHaveLength(1);
+        }
+      }
+      await waitFor(
+        () => onHost(page, (h) => h.shareOutcomes),
+        (all) => all.length > 0,
+        "the share to finish",
+      );
+      expect(await onHost(page, (h) => h.driverCalls)).toEqual([
+        { method: "navigate", args: [{ type: "room", room: "#room:example.org", via: [] }] },
+        { method: "searchUserDirectory", args: ["al", 5] },
+        { method: "getProfile", args: ["@bob:example.org"] },
+        { method: "inviteUsers", args: ["!viewed:example.org", ["@bob:example.org"]] },
+        { method: "readAccountData", args: [SETTINGS] },
+      ]);
       expect(p.problems()).toEqual([]);
     });
   });

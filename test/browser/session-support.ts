@@ -63,10 +63,21 @@ export async function startSessionEnv(): Promise<SessionEnv> {
   };
 }
 
-/** The widget URL a host renders: `widgetId`, `parentUrl`, and one `cap` per capability to request. */
-export function widgetUrl(env: SessionEnv, capabilities: readonly string[]): string {
+/** Which widget client the widget fixture creates: WidgetClient (`full`) or LiteWidgetClient. */
+export type ClientKind = "full" | "lite";
+
+/**
+ * The widget URL a host renders: `widgetId`, `parentUrl`, one `cap` per capability to request,
+ * and `client=lite` for a LiteWidgetClient.
+ */
+export function widgetUrl(
+  env: SessionEnv,
+  capabilities: readonly string[],
+  client: ClientKind = "full",
+): string {
   const query = new URLSearchParams({ widgetId: WIDGET_ID, parentUrl: env.hostOrigin });
   for (const capability of capabilities) query.append("cap", capability);
+  if (client === "lite") query.set("client", "lite");
   return `${env.widgetOrigin}/widget.html?${query.toString()}`;
 }
 
@@ -74,6 +85,8 @@ export function widgetUrl(env: SessionEnv, capabilities: readonly string[]): str
 export interface SessionOptions extends Omit<HostConfig, "widgetUrl" | "widgetOrigin"> {
   /** Capabilities the widget requests at start. */
   capabilities: string[];
+  /** The widget client the widget page creates; WidgetClient by default. */
+  client?: ClientKind;
 }
 
 /** A host page with a negotiated widget session. */
@@ -86,20 +99,23 @@ export interface Session {
 
 /**
  * Opens the host page in a fresh context, starts the WidgetHost and waits until the widget's
- * `WidgetClient.create()` has resolved (so the capability exchange is done on both sides).
+ * `WidgetClient.create()` (or `LiteWidgetClient.create()`) has resolved (so the capability exchange
+ * is done on both sides).
  */
 export async function openSession(env: SessionEnv, options: SessionOptions): Promise<Session> {
   const p = await openPage(env.browser);
   try {
-    const { capabilities, ...rest } = options;
+    const { capabilities, client, ...rest } = options;
     const config: HostConfig = {
       ...rest,
-      widgetUrl: widgetUrl(env, capabilities),
+      widgetUrl: widgetUrl(env, capabilities, client),
       widgetOrigin: env.widgetOrigin,
     };
     await p.page.goto(`${env.hostOrigin}/host.html`);
     await onHost(p.page, (h, c) => h.start(c), config);
     const widget = await waitForWidgetReady(p, env);
+    // A test of one client must not pass on the other.
+    expect(await onWidget(widget, (w) => w.clientKind)).toBe(client ?? "full");
     return { p, page: p.page, widget };
   } catch (error) {
     await p.close();

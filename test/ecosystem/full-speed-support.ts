@@ -46,6 +46,8 @@ export interface PagePairOptions {
   widget: PageSide;
   /** A part of the widget frame's URL that tells it apart (e.g. `widgetId=full-speed`). */
   frameUrl: string;
+  /** Query parameters of the widget page's URL (e.g. `client=lite`); none by default. */
+  widgetQuery?: Record<string, string>;
 }
 
 /** A fixture API that says when its page has finished setting up. */
@@ -88,7 +90,8 @@ export async function openPagePair<H extends Ready, W extends Ready>(
     browser = await launchBrowser();
     const opened = await openPage(browser);
     const page = opened.page;
-    const widgetUrl = `${origins.widgetOrigin}${widget.paths[0]}`;
+    const query = new URLSearchParams(options.widgetQuery ?? {}).toString();
+    const widgetUrl = `${origins.widgetOrigin}${widget.paths[0]}${query ? `?${query}` : ""}`;
     await page.goto(`${origins.hostOrigin}${host.paths[0]}?${new URLSearchParams({ widget: widgetUrl })}`);
     const frame = await frameWith(page, options.frameUrl);
     await frame.waitForFunction((name) => name in window, widget.global, { timeout: 10_000 });
@@ -160,11 +163,12 @@ export function usePagePair<H, W>(open: () => Promise<PagePair<H, W>>): Omit<Pag
 /**
  * Opens a full-speed pair: `host` and `widget` name fixtures under fixtures/full-speed/, served as
  * `/<name>.html` from bundles `full-speed-<name>`, exposing `window.fullSpeedHost` and
- * `window.fullSpeed`, with the widget's frame carrying `widgetId=full-speed`.
+ * `window.fullSpeed`, with the widget's frame carrying `widgetId=full-speed` (and `widgetQuery`).
  */
 export function openFullSpeedPair<H extends Ready, W extends Ready>(
   host: string,
   widget: string,
+  widgetQuery?: Record<string, string>,
 ): Promise<PagePair<H, W>> {
   const side = (name: string, global: string): PageSide => ({
     fixture: name,
@@ -177,6 +181,7 @@ export function openFullSpeedPair<H extends Ready, W extends Ready>(
     host: side(host, "fullSpeedHost"),
     widget: side(widget, "fullSpeed"),
     frameUrl: "widgetId=full-speed",
+    ...(widgetQuery ? { widgetQuery } : {}),
   });
 }
 

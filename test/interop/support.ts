@@ -104,7 +104,8 @@ export interface OpenedPair {
 /**
  * Registers one suite's lifecycle (one browser and two origins per file; a fresh page per test that
  * must end with no uncaught page error) and returns `openPair`, which opens `hostPage` embedding
- * `widgetPage` (requesting `caps`, with `approve` approved by the host) and resolves with both frames.
+ * `widgetPage` (requesting `caps`, with `approve` approved by the host, and `widgetQuery` added to the
+ * widget's URL) and resolves with both frames.
  */
 export function interopPages() {
   let env: InteropEnvironment | undefined;
@@ -137,11 +138,13 @@ export function interopPages() {
       caps: readonly string[],
       approve: readonly string[],
       query: Record<string, string>,
+      widgetQuery: Record<string, string> = {},
     ): Promise<OpenedPair> {
       const { browser, origins } = environment();
       opened = await openPage(browser);
       const { page } = opened;
-      const widget = `${origins.widgetOrigin}/${widgetPage}?caps=${encodeURIComponent(caps.join(","))}`;
+      const widgetSearch = new URLSearchParams({ caps: caps.join(","), ...widgetQuery });
+      const widget = `${origins.widgetOrigin}/${widgetPage}?${widgetSearch}`;
       const search = new URLSearchParams({ widget, approve: approve.join(","), ...query });
       await page.goto(`${origins.hostOrigin}/${hostPage}?${search}`);
       const frame = await frameWith(page, `widgetId=${widgetId}`);
