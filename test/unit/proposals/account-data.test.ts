@@ -218,23 +218,6 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
       expect(errorOf(result)?.code).toBe(ErrorCode.MissingCapability);
       expect(s.driver.calls).toEqual([]);
     });
-
-    // Only the host takes part (no widget client is created): run once, not per client.
-    it.runIf(kind === "WidgetClient")("refuses before the session is established", async () => {
-      const pair = createMemoryTransportPair();
-      const driver = driverWith({ [SETTINGS]: { a: 1 } });
-      const host = new WidgetHost({
-        widgetId: WIDGET_ID,
-        transport: pair.host,
-        driver,
-        policy: approveCapabilities("all-requested"),
-        logger: silentLogger,
-      });
-      const result = await exchange(pair, action, { type: SETTINGS });
-      expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
-      expect(driver.calls).toEqual([]);
-      host.destroy();
-    });
   });
 
   describe("read account data: never exposed, whatever is approved", () => {
@@ -586,23 +569,6 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
       expect(s.driver.calls).toEqual([]);
     });
 
-    // Only the host takes part (no widget client is created): run once, not per client.
-    it.runIf(kind === "WidgetClient")("refuses a watch before the session is established", async () => {
-      const pair = createMemoryTransportPair();
-      const driver = new RecordingDriver();
-      const host = new WidgetHost({
-        widgetId: WIDGET_ID,
-        transport: pair.host,
-        driver,
-        policy: approveCapabilities("all-requested"),
-        logger: silentLogger,
-      });
-      const result = await exchange(pair, WATCH, { types: [SETTINGS] });
-      expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
-      expect(driver.calls).toEqual([]);
-      host.destroy();
-    });
-
     it("answers an internal error when the driver's watch throws, and a later watch still subscribes", async () => {
       const driver = new RecordingDriver().fail("watchAccountData", faults.throwSync(), 1);
       const s = await openSession({ client: kind, capabilities: [cap(SETTINGS)], driver });
@@ -665,5 +631,45 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
       expect(pushes(s)).toHaveLength(1);
       expect(await s.expectEachAnsweredOnce([WATCH])).toBe(1);
     });
+  });
+});
+
+// Only the host takes part in these (no widget client is created), so they run once, not per client.
+describe.each(NAMES)(
+  "read account data (%s): refused requests never reach the driver — the host alone",
+  (action) => {
+    it("refuses before the session is established", async () => {
+      const pair = createMemoryTransportPair();
+      const driver = driverWith({ [SETTINGS]: { a: 1 } });
+      const host = new WidgetHost({
+        widgetId: WIDGET_ID,
+        transport: pair.host,
+        driver,
+        policy: approveCapabilities("all-requested"),
+        logger: silentLogger,
+      });
+      const result = await exchange(pair, action, { type: SETTINGS });
+      expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
+      expect(driver.calls).toEqual([]);
+      host.destroy();
+    });
+  },
+);
+
+describe("watch account data (our extension) — the host alone", () => {
+  it("refuses a watch before the session is established", async () => {
+    const pair = createMemoryTransportPair();
+    const driver = new RecordingDriver();
+    const host = new WidgetHost({
+      widgetId: WIDGET_ID,
+      transport: pair.host,
+      driver,
+      policy: approveCapabilities("all-requested"),
+      logger: silentLogger,
+    });
+    const result = await exchange(pair, WATCH, { types: [SETTINGS] });
+    expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
+    expect(driver.calls).toEqual([]);
+    host.destroy();
   });
 });

@@ -233,25 +233,6 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
       await settle(10);
       expect(driver.calls).toEqual([]);
     });
-
-    // Only the host takes part (no widget client is created): run once, not per client.
-    it.runIf(kind === "WidgetClient")("refuses before the session is established", async () => {
-      const pair = createMemoryTransportPair();
-      const driver = new RecordingDriver();
-      const confirmShare = vi.fn((): ShareDecision => ({ action: "dismiss" }));
-      const host = new WidgetHost({
-        widgetId: WIDGET_ID,
-        transport: pair.host,
-        driver,
-        policy: approveCapabilities("all-requested", { confirmShare }),
-        logger: silentLogger,
-      });
-      const result = await exchange(pair, action, { users: [{ user_id: ALICE }] });
-      expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
-      expect(driver.calls).toEqual([]);
-      expect(confirmShare).not.toHaveBeenCalled();
-      host.destroy();
-    });
   });
 
   describe("mxid share: no capability needed, as MSC3662 names none", () => {
@@ -772,3 +753,27 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
     });
   });
 });
+
+// Only the host takes part in these (no widget client is created), so they run once, not per client.
+describe.each(NAMES)(
+  "mxid share (%s): invalid requests get an error and nothing happens — the host alone",
+  (action) => {
+    it("refuses before the session is established", async () => {
+      const pair = createMemoryTransportPair();
+      const driver = new RecordingDriver();
+      const confirmShare = vi.fn((): ShareDecision => ({ action: "dismiss" }));
+      const host = new WidgetHost({
+        widgetId: WIDGET_ID,
+        transport: pair.host,
+        driver,
+        policy: approveCapabilities("all-requested", { confirmShare }),
+        logger: silentLogger,
+      });
+      const result = await exchange(pair, action, { users: [{ user_id: ALICE }] });
+      expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
+      expect(driver.calls).toEqual([]);
+      expect(confirmShare).not.toHaveBeenCalled();
+      host.destroy();
+    });
+  },
+);

@@ -166,23 +166,6 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
       expect(s.driver.calls).toEqual([]);
     });
 
-    // Only the host takes part (no widget client is created): run once, not per client.
-    it.runIf(kind === "WidgetClient")("refuses before the session is established", async () => {
-      const pair = createMemoryTransportPair();
-      const driver = new RecordingDriver();
-      const host = new WidgetHost({
-        widgetId: WIDGET_ID,
-        transport: pair.host,
-        driver,
-        policy: approveCapabilities("all-requested"),
-        logger: silentLogger,
-      });
-      const result = await exchange(pair, action, { uri: ALICE_LINK });
-      expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
-      expect(driver.calls).toEqual([]);
-      host.destroy();
-    });
-
     it("refuses a valid target the policy rejects, with refused", async () => {
       const s = await openSession({
         client: kind,
@@ -411,5 +394,24 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
       expect(errorOf(result)?.code).toBe(ErrorCode.Unsupported);
       expect(s.driver.calls).toEqual([]);
     });
+  });
+});
+
+// Only the host takes part in these (no widget client is created), so they run once, not per client.
+describe.each(NAMES)("navigate (%s): refused links never reach the driver — the host alone", (action) => {
+  it("refuses before the session is established", async () => {
+    const pair = createMemoryTransportPair();
+    const driver = new RecordingDriver();
+    const host = new WidgetHost({
+      widgetId: WIDGET_ID,
+      transport: pair.host,
+      driver,
+      policy: approveCapabilities("all-requested"),
+      logger: silentLogger,
+    });
+    const result = await exchange(pair, action, { uri: ALICE_LINK });
+    expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
+    expect(driver.calls).toEqual([]);
+    host.destroy();
   });
 });

@@ -235,23 +235,6 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
       expect(errorOf(result)?.code).toBe(ErrorCode.MissingCapability);
       expect(s.driver.calls).toEqual([]);
     });
-
-    // Only the host takes part (no widget client is created): run once, not per client.
-    it.runIf(kind === "WidgetClient")("refuses before the session is established", async () => {
-      const pair = createMemoryTransportPair();
-      const driver = new RecordingDriver();
-      const host = new WidgetHost({
-        widgetId: WIDGET_ID,
-        transport: pair.host,
-        driver,
-        policy: approveCapabilities("all-requested"),
-        logger: silentLogger,
-      });
-      const result = await exchange(pair, action, { search_term: "a" });
-      expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
-      expect(driver.calls).toEqual([]);
-      host.destroy();
-    });
   });
 
   describe("user directory search: rate limit", () => {
@@ -426,3 +409,25 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
     });
   });
 });
+
+// Only the host takes part in these (no widget client is created), so they run once, not per client.
+describe.each(NAMES)(
+  "user directory search (%s): refused requests never reach the driver — the host alone",
+  (action) => {
+    it("refuses before the session is established", async () => {
+      const pair = createMemoryTransportPair();
+      const driver = new RecordingDriver();
+      const host = new WidgetHost({
+        widgetId: WIDGET_ID,
+        transport: pair.host,
+        driver,
+        policy: approveCapabilities("all-requested"),
+        logger: silentLogger,
+      });
+      const result = await exchange(pair, action, { search_term: "a" });
+      expect(errorOf(result)?.code).toBe(ErrorCode.OutOfSequence);
+      expect(driver.calls).toEqual([]);
+      host.destroy();
+    });
+  },
+);
