@@ -76,7 +76,28 @@ function strangeValues(): Array<[string, () => unknown]> {
   ];
 }
 
-function endpointThatFails(how: "throw" | "reject", value: () => unknown, logger: Logger = silentLogger) {
+/** A receiver of inbound requests whose handler fails, and the raw peer that sends to it. */
+interface Failing {
+  /** How many requests it handles at once; more get limit_exceeded. */
+  readonly bound: number;
+  readonly replies: WidgetMessage[];
+  send(requestId: string): void;
+  /** Requests being handled, where the receiver counts them (the endpoint). */
+  inFlightCount?: () => number;
+  close(): void;
+}
+
+type How = "throw" | "reject" | "resolve";
+
+/** Fails as `how` says with `value()`: throws it, rejects with it, or resolves it as the reply. */
+function failWith(how: How, value: () => unknown): Promise<JsonObject> {
+  if (how === "throw") throw value();
+  if (how === "reject") return Promise.reject(value());
+  return Promise.resolve(value() as JsonObject);
+}
+
+/** A host-side endpoint whose handler fails; the widget end of the pair sends raw requests. */
+function endpointThatFails(how: How, value: () => unknown, logger: Logger = silentLogger): Failing {
   const pair = createMemoryTransportPair({ clone: false });
   const endpoint = new Endpoint({
     transport: pair.host,
@@ -87,10 +108,7 @@ function endpointThatFails(how: "throw" | "reject", value: () => unknown, logger
     maxInboundInFlight: 4,
     maxMessageBytes: 1 << 20,
     logger,
-    onRequest: (): Promise<JsonObject> => {
-      if (how === "throw") throw value();
-      return Promise.reject(value());
-    },
+    onRequest: () => failWith(how, value),
   });
   const replies: WidgetMessage[] = [];
   pair.widget.subscribe((m) => replies.push(m as WidgetMessage));
@@ -102,95 +120,14 @@ function endpointThatFails(how: "throw" | "reject", value: () => unknown, logger
       action: "com.example.a",
       data: {},
     });
-  return { endpoint, replies, send };
+  return {
+    bound: 4,
+    replies,
+    send,
+    inFlightCount: () => endpoint.inFlightCount,
+    close: () => endpoint.destroy(),
+  };
 }
-
-describe("a handler that throws or rejects with a non-Error", () => {
-  for (const [name, value] of strangeValues()) {
-    for (const how of ["throw", "reject"] as const) {
-      it(`${how}s ${name}: one internal_error reply per request, no unhandled rejection, slots freed`, async () => {
-        const t = endpointThatFails(how, value);
-        // Twice the in-flight bound: a leaked slot would turn the later ones into limit_exceeded.
-        for (let batch = 0; batch < 2; batch++) {
-          for (let i = 0; i < 4; i++) t.send(`r${batch * 4 + i}`);
-          await settle();
-        }
-        expect(t.replies.map((reply) => reply.requestId)).toEqual(
-          Array.from({ length: 8 }, (_, i) => `r${i}`),
-        );
-        for (const reply of t.replies) {
-          expect((reply as { response: unknown }).response).toEqual({
-            error: { message: "Error while handling com.example.a", code: ErrorCode.Internal },
-          });
-        }
-        expect(t.endpoint.inFlightCount).toBe(0);
-        expect(unhandled).toEqual([]);
-      });
-    }
-  }
-
-  it("a logger that throws loses its line, not the reply", async () => {
-    const throwing: Logger = {
-      debug: () => {
-        throw Object.create(null);
-      },
-      warn: () => {
-        throw Object.create(null);
-      },
-      error: () => {
-        throw Object.create(null);
-      },
-    };
-    const t = endpointThatFails("reject", () => undefined, throwing);
-    t.send("a");
-    t.send("a");
-    await settle();
-    expect(t.replies).toHaveLength(1);
-    expect((t.replies[0] as { response: unknown }).response).toMatchObject({
-      error: { code: ErrorCode.Internal },
-    });
-    expect(t.endpoint.inFlightCount).toBe(0);
-    expect(unhandled).toEqual([]);
-  });
-
-  it("a handler that resolves a Proxy whose traps throw gets an internal_error reply, and its slot is freed", async () => {
-    const pair = createMemoryTransportPair({ clone: false });
-    const endpoint = new Endpoint({
-      transport: pair.host,
-      widgetId: WIDGET_ID,
-      side: "host",
-      defaultTimeoutMs: 1000,
-      maxPendingOutbound: 8,
-      maxInboundInFlight: 4,
-      maxMessageBytes: 1 << 20,
-      logger: silentLogger,
-      onRequest: () =>
-        new Proxy(
-          {},
-          {
-            getPrototypeOf() {
-              throw new Error("getPrototypeOf");
-            },
-          },
-        ),
-    });
-    const replies: WidgetMessage[] = [];
-    pair.widget.subscribe((m) => replies.push(m as WidgetMessage));
-    pair.widget.send({
-      api: "fromWidget",
-      widgetId: WIDGET_ID,
-      requestId: "p",
-      action: "com.example.a",
-      data: {},
-    });
-    await settle();
-    expect(replies.map((reply) => (reply as { response: unknown }).response)).toEqual([
-      { error: { message: "Error while handling com.example.a", code: ErrorCode.Internal } },
-    ]);
-    expect(endpoint.inFlightCount).toBe(0);
-    expect(unhandled).toEqual([]);
-  });
-});
 
 /** A toWidget action the widget client answers through an app handler (test fixture). */
 const widgetAction = defineAction({
@@ -212,16 +149,12 @@ const WIDGET_IN_FLIGHT = 64;
  */
 async function clientThatFails(
   kind: WidgetClientKind,
-  how: "throw" | "reject" | "resolve",
+  how: How,
   value: () => unknown,
   logger: Logger = silentLogger,
-) {
+): Promise<Failing> {
   const { pair, host, client } = await connect({ client: kind, widget: { logger } });
-  client.handle(widgetAction, (): Promise<Record<string, never>> => {
-    if (how === "throw") throw value();
-    if (how === "reject") return Promise.reject(value());
-    return Promise.resolve(value() as Record<string, never>);
-  });
+  client.handle(widgetAction, () => failWith(how, value) as Promise<Record<string, never>>);
   const replies: WidgetMessage[] = [];
   pair.host.subscribe((m) => {
     const message = m as WidgetMessage;
@@ -235,85 +168,103 @@ async function clientThatFails(
       action: widgetAction.stable,
       data: {},
     });
-  return { pair, host, client, replies, send };
+  return {
+    bound: WIDGET_IN_FLIGHT,
+    replies,
+    send,
+    close: () => {
+      client.destroy();
+      host.destroy();
+    },
+  };
 }
 
-describe.each(CLIENT_KINDS)(
-  "a widget client's handler that throws or rejects with a non-Error (%s)",
-  (kind) => {
-    for (const [name, value] of strangeValues()) {
-      for (const how of ["throw", "reject"] as const) {
-        it(`${how}s ${name}: one internal_error reply per request, no unhandled rejection, slots freed`, async () => {
-          const t = await clientThatFails(kind, how, value);
-          // Twice the in-flight bound: a leaked slot would turn the later ones into limit_exceeded.
-          const ids = Array.from({ length: 2 * WIDGET_IN_FLIGHT }, (_, i) => `w${i}`);
-          for (let batch = 0; batch < 2; batch++) {
-            for (const id of ids.slice(batch * WIDGET_IN_FLIGHT, (batch + 1) * WIDGET_IN_FLIGHT)) t.send(id);
-            await settle();
-          }
-          expect(t.replies.map((reply) => reply.requestId)).toEqual(ids);
-          for (const reply of t.replies) {
-            expect((reply as { response: unknown }).response).toEqual({
-              error: { message: "Error while handling com.example.a", code: ErrorCode.Internal },
-            });
-          }
-          expect(unhandled).toEqual([]);
-          t.client.destroy();
-          t.host.destroy();
-        });
-      }
-    }
+/**
+ * Every receiver of inbound requests, held to the same rules: the endpoint (the host side), and
+ * both widget clients answering a host's toWidget requests through an app handler.
+ */
+const RECEIVERS: Array<[string, (how: How, value: () => unknown, logger?: Logger) => Promise<Failing>]> = [
+  ["the endpoint", (how, value, logger) => Promise.resolve(endpointThatFails(how, value, logger))],
+  ...CLIENT_KINDS.map(
+    (kind): [string, (how: How, value: () => unknown, logger?: Logger) => Promise<Failing>] => [
+      `${kind}'s handler`,
+      (how, value, logger) => clientThatFails(kind, how, value, logger),
+    ],
+  ),
+];
 
-    it("a logger that throws loses its line, not the reply", async () => {
-      const throwing: Logger = {
-        debug: () => {
-          throw Object.create(null);
-        },
-        warn: () => {
-          throw Object.create(null);
-        },
-        error: () => {
-          throw Object.create(null);
-        },
-      };
-      const t = await clientThatFails(kind, "reject", () => undefined, throwing);
-      t.send("a");
-      t.send("a");
-      await settle();
-      expect(t.replies).toHaveLength(1);
-      expect((t.replies[0] as { response: unknown }).response).toMatchObject({
-        error: { code: ErrorCode.Internal },
+describe.each(RECEIVERS)("a handler that throws or rejects with a non-Error: %s", (_name, open) => {
+  for (const [name, value] of strangeValues()) {
+    for (const how of ["throw", "reject"] as const) {
+      it(`${how}s ${name}: one internal_error reply per request, no unhandled rejection, slots freed`, async () => {
+        const t = await open(how, value);
+        // Twice the in-flight bound: a leaked slot would turn the later ones into limit_exceeded.
+        const ids = Array.from({ length: 2 * t.bound }, (_, i) => `r${i}`);
+        for (let batch = 0; batch < 2; batch++) {
+          for (const id of ids.slice(batch * t.bound, (batch + 1) * t.bound)) t.send(id);
+          await settle();
+        }
+        expect(t.replies.map((reply) => reply.requestId)).toEqual(ids);
+        for (const reply of t.replies) {
+          expect((reply as { response: unknown }).response).toEqual({
+            error: { message: "Error while handling com.example.a", code: ErrorCode.Internal },
+          });
+        }
+        if (t.inFlightCount) expect(t.inFlightCount()).toBe(0);
+        expect(unhandled).toEqual([]);
+        t.close();
       });
-      expect(unhandled).toEqual([]);
-      t.client.destroy();
-      t.host.destroy();
-    });
+    }
+  }
 
-    it("a handler that resolves a Proxy whose traps throw gets an internal_error reply, and its slot is freed", async () => {
-      const t = await clientThatFails(
-        kind,
-        "resolve",
-        () =>
-          new Proxy(
-            {},
-            {
-              getPrototypeOf() {
-                throw new Error("getPrototypeOf");
-              },
-            },
-          ),
-      );
-      t.send("p");
-      await settle();
-      expect(t.replies.map((reply) => (reply as { response: unknown }).response)).toEqual([
-        { error: { message: "Error while handling com.example.a", code: ErrorCode.Internal } },
-      ]);
-      expect(unhandled).toEqual([]);
-      t.client.destroy();
-      t.host.destroy();
+  it("a logger that throws loses its line, not the reply", async () => {
+    const throwing: Logger = {
+      debug: () => {
+        throw Object.create(null);
+      },
+      warn: () => {
+        throw Object.create(null);
+      },
+      error: () => {
+        throw Object.create(null);
+      },
+    };
+    const t = await open("reject", () => undefined, throwing);
+    t.send("a");
+    t.send("a");
+    await settle();
+    expect(t.replies).toHaveLength(1);
+    expect((t.replies[0] as { response: unknown }).response).toMatchObject({
+      error: { code: ErrorCode.Internal },
     });
-  },
-);
+    if (t.inFlightCount) expect(t.inFlightCount()).toBe(0);
+    expect(unhandled).toEqual([]);
+    t.close();
+  });
+
+  it("a handler that resolves a Proxy whose traps throw gets an internal_error reply, and its slot is freed", async () => {
+    const t = await open(
+      "resolve",
+      () =>
+        new Proxy(
+          {},
+          {
+            getPrototypeOf() {
+              throw new Error("getPrototypeOf");
+            },
+          },
+        ),
+    );
+    t.send("p");
+    await settle();
+    expect(t.replies.map((reply) => (reply as { response: unknown }).response)).toEqual([
+      { error: { message: "Error while handling com.example.a", code: ErrorCode.Internal } },
+    ]);
+    if (t.inFlightCount) expect(t.inFlightCount()).toBe(0);
+    expect(unhandled).toEqual([]);
+    t.close();
+  });
+});
 
 describe.each(CLIENT_KINDS)("a host's custom action that throws Object.create(null) (%s)", (kind) => {
   const boom = defineAction({
