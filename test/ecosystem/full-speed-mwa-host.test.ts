@@ -1,9 +1,10 @@
-// Ecosystem test d: OUR WidgetClient at full speed inside matrix-widget-api 1.19's ClientWidgetApi,
+// Ecosystem test d: OUR widget at full speed inside matrix-widget-api 1.19's ClientWidgetApi,
 // the host Element Web uses, in real Chromium with the widget on another origin. The same three
 // workloads as test c: 3,000 sequential requests, a burst of 1,000, and 3,000 events fed the way
 // Element feeds them. Every request is answered exactly once (counted per requestId on the wire,
 // in both pages) and none times out. ClientWidgetApi names its pushes `widgetapi-<Date.now()>`
-// too, so here it is our widget that must take a reused ID as a new request.
+// too, so here it is our widget that must take a reused ID as a new request. It runs once with each
+// widget client: WidgetClient, and LiteWidgetClient (`client=lite` in the widget's URL).
 import { describe, expect, it } from "vitest";
 import type { FullSpeedMwaHost } from "./fixtures/full-speed/mwa-host.js";
 import type { FullSpeedOurWidget } from "./fixtures/full-speed/our-widget.js";
@@ -21,18 +22,23 @@ import {
   usePagePair,
 } from "./full-speed-support.js";
 
-const SUITE = "d: our WidgetClient → matrix-widget-api ClientWidgetApi";
+/** Each widget client, with the query that makes the fixture create it and the kind it reports. */
+const CLIENTS = [
+  { name: "WidgetClient", query: undefined, kind: "full" },
+  { name: "LiteWidgetClient", query: { client: "lite" }, kind: "lite" },
+] as const;
 
-const pair = usePagePair(() =>
-  openFullSpeedPair<FullSpeedMwaHost, FullSpeedOurWidget>("mwa-host", "our-widget"),
-);
+describe.each(CLIENTS)("d: our $name at full speed in matrix-widget-api's ClientWidgetApi", (client) => {
+  const SUITE = `d: our ${client.name} → matrix-widget-api ClientWidgetApi`;
+  const pair = usePagePair(() =>
+    openFullSpeedPair<FullSpeedMwaHost, FullSpeedOurWidget>("mwa-host", "our-widget", client.query),
+  );
+  const resetCounts = async (): Promise<void> => {
+    await Promise.all([pair.host.resetWire(), pair.widget.resetWire()]);
+  };
 
-async function resetCounts(): Promise<void> {
-  await Promise.all([pair.host.resetWire(), pair.widget.resetWire()]);
-}
-
-describe("d: our widget at full speed in matrix-widget-api's ClientWidgetApi", () => {
-  it("is granted what it asked for", async () => {
+  it("is the client asked for, granted what it asked for", async () => {
+    expect(await pair.widget.clientKind()).toBe(client.kind);
     expect(new Set(await pair.host.granted([...WIDGET_CAPABILITIES]))).toEqual(new Set(WIDGET_CAPABILITIES));
     expect(new Set(await pair.widget.capabilities())).toEqual(new Set(WIDGET_CAPABILITIES));
   });

@@ -1,23 +1,12 @@
 // OUR LiteWidgetClient, in a cross-origin iframe, against matrix-widget-api's ClientWidgetApi (the
 // host Element uses). The same fixtures as our-widget-their-host.test.ts, with `client=lite` in the
 // widget's URL: the handshake, renegotiation, the proposals their host serves (and a clean refusal
-// of those it does not advertise), events both ways, toWidget pushes, and then requests and pushes
-// back to back at full speed with the widget's console silenced, every one answered exactly once.
+// of those it does not advertise), events both ways and toWidget pushes. Its runs at full speed with
+// the console silenced are ecosystem test d (test/ecosystem/full-speed-mwa-host.test.ts), which
+// runs both clients.
 import { describe, expect, it } from "vitest";
-import type { FullSpeedMwaHost } from "../ecosystem/fixtures/full-speed/mwa-host.js";
-import type { FullSpeedOurWidget } from "../ecosystem/fixtures/full-speed/our-widget.js";
-import { WIDGET_CAPABILITIES } from "../ecosystem/fixtures/full-speed/shared.js";
-import {
-  openFullSpeedPair,
-  report,
-  total,
-  unanswered,
-  usePagePair,
-} from "../ecosystem/full-speed-support.js";
 import { CAP, MESSAGE_1, NEW_TOPIC, REACTION, ROOM, TOPIC, FOREIGN_MESSAGE } from "./fixtures/data.js";
-import type { MwaHostApi } from "./fixtures/mwa-host.js";
-import type { OurWidgetApi } from "./fixtures/our-widget.js";
-import { POLL, bridge, interopPages } from "./support.js";
+import { POLL, interopPages } from "./support.js";
 
 const LITE = { client: "lite" } as const;
 
@@ -29,23 +18,10 @@ describe("our LiteWidgetClient in their host (matrix-widget-api ClientWidgetApi)
    * their driver approves `approve`. Resolves once create() has settled.
    */
   async function open(caps: readonly string[], approve: readonly string[] = caps) {
-    const { page, frame } = await pages.openPair(
-      "mwa-host.html",
-      "our-widget.html",
-      "our-widget",
-      caps,
-      approve,
-      {},
-      LITE,
-    );
-    await frame.waitForFunction(() => "ours" in window);
-    const ours = bridge<OurWidgetApi>(frame, "ours");
-    const host = bridge<MwaHostApi>(page, "host");
-    const ready = await ours.ready();
-    await host.ready();
+    const opened = await pages.openOurWidgetInTheirHost(caps, approve, {}, LITE);
     // Every test here must run the small client, or it proves nothing about it.
-    expect(await ours.clientKind()).toBe("lite");
-    return { page, frame, ours, host, ready };
+    expect(await opened.ours.clientKind()).toBe("lite");
+    return opened;
   }
 
   describe("session", () => {
@@ -177,68 +153,5 @@ describe("our LiteWidgetClient in their host (matrix-widget-api ClientWidgetApi)
         { action: "visibility", data: false },
       ]);
     });
-  });
-});
-
-/** Smaller than the ecosystem suite's workloads: enough to overlap, quick enough for every run. */
-const SEQUENTIAL = 600;
-const BURST = 300;
-const PUSHES = 600;
-const STATE_EVERY = 10;
-const SUITE = "interop: our LiteWidgetClient → matrix-widget-api ClientWidgetApi";
-
-describe("our LiteWidgetClient at full speed in their host, console silenced", () => {
-  const pair = usePagePair(() =>
-    openFullSpeedPair<FullSpeedMwaHost, FullSpeedOurWidget>("mwa-host", "our-widget", LITE),
-  );
-  const resetCounts = () => Promise.all([pair.host.resetWire(), pair.widget.resetWire()]);
-
-  it("is the lite client, granted what it asked for", async () => {
-    expect(await pair.widget.clientKind()).toBe("lite");
-    expect(new Set(await pair.host.granted([...WIDGET_CAPABILITIES]))).toEqual(new Set(WIDGET_CAPABILITIES));
-    expect(new Set(await pair.widget.capabilities())).toEqual(new Set(WIDGET_CAPABILITIES));
-  });
-
-  it(`gets ${SEQUENTIAL} requests sent back to back answered exactly once each, with no timeout`, async () => {
-    await resetCounts();
-    const result = await pair.widget.sequential(SEQUENTIAL);
-    const [sent, answered] = await Promise.all([pair.host.wire(), pair.widget.wire()]);
-    report(SUITE, "sequential requests", SEQUENTIAL, result.ms);
-    expect(result.failures).toEqual([]);
-    expect(result.fulfilled).toBe(SEQUENTIAL);
-    expect(total(sent.fromWidgetRequests)).toBe(SEQUENTIAL);
-    expect(unanswered(sent.fromWidgetRequests, answered.fromWidgetReplies).slice(0, 5)).toEqual([]);
-  });
-
-  it(`gets a burst of ${BURST} concurrent requests answered exactly once each, with no timeout`, async () => {
-    await resetCounts();
-    const result = await pair.widget.burst(BURST);
-    const [sent, answered] = await Promise.all([pair.host.wire(), pair.widget.wire()]);
-    report(SUITE, "burst", BURST, result.ms);
-    expect(result.failures.slice(0, 5)).toEqual([]);
-    expect(result.fulfilled).toBe(BURST);
-    expect(total(sent.fromWidgetRequests)).toBe(BURST);
-    expect(unanswered(sent.fromWidgetRequests, answered.fromWidgetReplies).slice(0, 5)).toEqual([]);
-  });
-
-  it(`acknowledges ${PUSHES} events fed in one loop exactly once each, with no timeout`, async () => {
-    await resetCounts();
-    const before = await pair.widget.received();
-    const fed = await pair.host.pushEvents(PUSHES, STATE_EVERY);
-    const [sent, answered, after] = await Promise.all([
-      pair.widget.wire(),
-      pair.host.wire(),
-      pair.widget.received(),
-    ]);
-    report(SUITE, "fed events", PUSHES, fed.ms);
-    expect(fed.failures.slice(0, 5)).toEqual([]);
-    expect(after.send_event - before.send_event).toBe(PUSHES);
-    expect(after.stateEvents - before.stateEvents).toBe(fed.state);
-    expect(total(sent.toWidgetRequests)).toBe(PUSHES + fed.state);
-    expect(unanswered(sent.toWidgetRequests, answered.toWidgetReplies).slice(0, 5)).toEqual([]);
-  });
-
-  it("left no uncaught error in either page", () => {
-    expect(pair.opened.pageErrors()).toEqual([]);
   });
 });

@@ -21,36 +21,16 @@ import {
   TURN_3,
   UPLOADED_URI,
 } from "./fixtures/data.js";
-import type { MwaHostApi } from "./fixtures/mwa-host.js";
-import type { OurWidgetApi } from "./fixtures/our-widget.js";
-import { POLL, bridge, interopPages } from "./support.js";
+import { POLL, interopPages } from "./support.js";
 
 const pages = interopPages();
 
-/**
- * Opens their host page embedding our widget, which requests `caps`; their driver approves
- * `approve`. Resolves once our widget's create() has resolved (or failed).
- */
-async function open(
+/** Their host page embedding our widget (WidgetClient), once our widget's create() has settled. */
+const open = (
   caps: readonly string[],
   approve: readonly string[] = caps,
   query: Record<string, string> = {},
-) {
-  const { page, frame } = await pages.openPair(
-    "mwa-host.html",
-    "our-widget.html",
-    "our-widget",
-    caps,
-    approve,
-    query,
-  );
-  await frame.waitForFunction(() => "ours" in window);
-  const ours = bridge<OurWidgetApi>(frame, "ours");
-  const host = bridge<MwaHostApi>(page, "host");
-  const ready = await ours.ready();
-  await host.ready();
-  return { page, frame, ours, host, ready };
-}
+) => pages.openOurWidgetInTheirHost(caps, approve, query);
 
 describe("our widget (WidgetClient) in their host (matrix-widget-api ClientWidgetApi)", () => {
   describe("session", () => {

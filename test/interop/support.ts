@@ -2,6 +2,8 @@
 // file, and typed bridges to the `window` APIs the fixture pages expose.
 import { fileURLToPath } from "node:url";
 import type { Browser, Frame, Page } from "playwright-core";
+import type { MwaHostApi } from "./fixtures/mwa-host.js";
+import type { OurWidgetApi } from "./fixtures/our-widget.js";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import {
   launchBrowser,
@@ -129,7 +131,7 @@ export function interopPages() {
     if (!env) throw new Error("The interop environment is not started");
     return env;
   };
-  return {
+  const pages = {
     environment,
     async openPair(
       hostPage: string,
@@ -150,5 +152,33 @@ export function interopPages() {
       const frame = await frameWith(page, `widgetId=${widgetId}`);
       return { page, frame };
     },
+    /**
+     * Opens their host page embedding our widget fixture, which requests `caps` (with
+     * `widgetQuery` in its URL, e.g. `client=lite`); their driver approves `approve`. Resolves once
+     * our widget's create() has settled (resolved or failed) and their host is ready.
+     */
+    async openOurWidgetInTheirHost(
+      caps: readonly string[],
+      approve: readonly string[] = caps,
+      query: Record<string, string> = {},
+      widgetQuery: Record<string, string> = {},
+    ) {
+      const { page, frame } = await pages.openPair(
+        "mwa-host.html",
+        "our-widget.html",
+        "our-widget",
+        caps,
+        approve,
+        query,
+        widgetQuery,
+      );
+      await frame.waitForFunction(() => "ours" in window);
+      const ours = bridge<OurWidgetApi>(frame, "ours");
+      const host = bridge<MwaHostApi>(page, "host");
+      const ready = await ours.ready();
+      await host.ready();
+      return { page, frame, ours, host, ready };
+    },
   };
+  return pages;
 }
