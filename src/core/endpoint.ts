@@ -18,6 +18,7 @@ import { clock, DeadlineTimer } from "./deadlines.js";
 import { describeThrown } from "./describe.js";
 import { redactSecrets } from "./redact.js";
 import { RequestIdSource, uuidV4 } from "./request-ids.js";
+import { ENDED_BEFORE_ANSWER, PEER_CLOSED, SESSION_DESTROYED } from "./session-ended.js";
 import { checkWireValue, MAX_NESTING, type WireCheck } from "./wire-value.js";
 
 /** A request that passed the envelope checks, handed to the session's dispatcher. */
@@ -231,7 +232,7 @@ export class Endpoint {
   /** Sends a request and resolves with the peer's `response` object, or rejects with a {@link WidgetApiError}. */
   request(action: string, data: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
     if (this.destroyed) {
-      return Promise.reject(new WidgetApiError("The session has been destroyed", ErrorCode.SessionEnded));
+      return Promise.reject(new WidgetApiError(SESSION_DESTROYED, ErrorCode.SessionEnded));
     }
     if (this.peerClosed) {
       return Promise.reject(new WidgetApiError(PEER_CLOSED, ErrorCode.SessionEnded));
@@ -316,15 +317,12 @@ export class Endpoint {
    * answered with session_ended now, so the peer hears at once instead of waiting for its timeout;
    * the handlers' results, when they come, are dropped.
    */
-  destroy(reason = "The session has been destroyed"): void {
+  destroy(reason = SESSION_DESTROYED): void {
     if (this.destroyed) return;
     for (const entry of [...this.inFlight.values()]) {
       this.reply(
         entry,
-        new WidgetApiError(
-          `The session ended before this request was answered: ${reason}`,
-          ErrorCode.SessionEnded,
-        ).toResponse(),
+        new WidgetApiError(`${ENDED_BEFORE_ANSWER}: ${reason}`, ErrorCode.SessionEnded).toResponse(),
       );
     }
     this.inFlight.clear();
@@ -505,12 +503,7 @@ export class Endpoint {
     const stale = call.epoch !== this.epoch;
     this.reply(
       call,
-      stale
-        ? new WidgetApiError(
-            "The session ended before this request was answered",
-            ErrorCode.SessionEnded,
-          ).toResponse()
-        : response,
+      stale ? new WidgetApiError(ENDED_BEFORE_ANSWER, ErrorCode.SessionEnded).toResponse() : response,
     );
     if (stale || failure !== undefined || call.followUps === undefined) return;
     for (const task of call.followUps) {
@@ -571,8 +564,6 @@ export class Endpoint {
     }
   }
 }
-
-const PEER_CLOSED = "The peer ended the session: it closed its end of the channel";
 
 /** The error reply for a message the boundary check refused. */
 function refusalOf(check: Exclude<WireCheck, { ok: true }>, limit: number | undefined): WidgetApiError {

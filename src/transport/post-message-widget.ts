@@ -41,13 +41,7 @@ export class WidgetPostMessageTransport implements Transport, ChannelMember {
   constructor(options: WidgetPostMessageTransportOptions) {
     this.parentOrigin = exactOrigin(options.parentOrigin);
     this.self = options.self ?? window;
-    this.parent = options.parent ?? this.self.parent;
-    if (this.parent === this.self) {
-      throw new WidgetKitConfigError(
-        "This page is not embedded: a widget must run inside a host's iframe",
-        ConfigErrorCode.NotEmbedded,
-      );
-    }
+    this.parent = embeddingParent(this.self, options.parent);
     this.allowsFastPath = options.fastPath ?? true;
     this.channel = documentChannel(this.self, this.parent, this.parentOrigin);
     this.channel.join(this);
@@ -91,4 +85,18 @@ export class WidgetPostMessageTransport implements Transport, ChannelMember {
     this.channel.leave(this);
     this.messages.clear();
   }
+}
+
+/**
+ * The window that embeds `self` (its `parent` unless one is given); throws `not_embedded` for a
+ * top-level page, which has no host to talk to.
+ */
+export function embeddingParent(self: Window, parent: Window = self.parent): Window {
+  if (parent === self) {
+    throw new WidgetKitConfigError(
+      "This page is not embedded: a widget must run inside a host's iframe",
+      ConfigErrorCode.NotEmbedded,
+    );
+  }
+  return parent;
 }

@@ -1,18 +1,18 @@
-import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import type { RequestOptions } from "../core/endpoint.js";
 import { RequestIdSource } from "../core/request-ids.js";
+import { ENDED_BEFORE_ANSWER, PEER_CLOSED, SESSION_DESTROYED } from "../core/session-ended.js";
 import { callAction, parseRequestData, type RequestSender } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
 import { wireNames } from "../protocol/action.js";
 import { isClassicEnvelope, isPlainObject, ownProperty, type JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { exactOrigin } from "../transport/origin.js";
+import { embeddingParent } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
-import { capabilitiesRequest, notifyCapabilities, supportedApiVersionsToWidget } from "./actions.js";
 import type { ToWidgetHandler, WidgetSessionOptions } from "./session.js";
-import { sessionIdentity, WidgetSessionCore } from "./session-core.js";
-import { ACKED_WITHOUT_LISTENER, WIDGET_SUPPORTED_VERSIONS } from "./session-common.js";
+import { sessionIdentity, WidgetSessionCore, type SessionAction } from "./session-core.js";
+import { ACKED_WITHOUT_LISTENER } from "./session-common.js";
 
 /**
  * Options of {@link LiteWidgetClient.create}: those of every widget session. With `transport`
@@ -71,6 +71,10 @@ const MAX_ANSWERING = 64;
  * @category Session
  */
 export class LiteWidgetClient extends WidgetSessionCore {
+  /** The session's own toWidget actions by their classic wire names, shared by every client. */
+  static readonly #sessionHandlers: ReadonlyMap<string, SessionAction> = new Map(
+    LiteWidgetClient.sessionActions.flatMap((entry) => wireNames(entry.action).map((name) => [name, entry])),
+  );
   readonly #transport: Transport;
   readonly #ids = new RequestIdSource("widget");
   readonly #waiting = new Map<string, Waiting>();
@@ -154,7 +158,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
    */
   override destroy(): void {
     if (this.destroyed) return;
-    const unanswered = sessionEnded(`The session ended before this request was answered: ${DESTROYED}`);
+    const unanswered = sessionEnded(`${ENDED_BEFORE_ANSWER}: ${SESSION_DESTROYED}`);
     for (const [requestId, { action, data }] of this.#answering) {
       this.#reply(requestId, action, data, unanswered.toResponse());
     }
@@ -163,7 +167,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
     this.#stopListening();
     this.#stopPeerClose?.();
     this.#transport.close();
-    this.#rejectWaiting(DESTROYED);
+    this.#rejectWaiting(SESSION_DESTROYED);
   }
 
   #rejectWaiting(reason: string): void {
@@ -174,7 +178,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
   /** Sends one request by wire name and resolves with the host's `response` object. */
   #send(action: string, data: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
     if (this.destroyed || this.#peerClosed) {
-      return Promise.reject(sessionEnded(this.destroyed ? DESTROYED : PEER_CLOSED));
+      return Promise.reject(sessionEnded(this.destroyed ? SESSION_DESTROYED : PEER_CLOSED));
     }
     if (this.#waiting.size >= this.#maxPending) {
       return Promise.reject(
@@ -296,17 +300,8 @@ export class LiteWidgetClient extends WidgetSessionCore {
   async #dispatch(action: string, data: JsonObject): Promise<unknown> {
     const app = this.#handlers.get(action);
     if (app) return app.handle(parseRequestData(app.action, data));
-    if (wireNames(supportedApiVersionsToWidget).includes(action)) {
-      return { supported_versions: [...WIDGET_SUPPORTED_VERSIONS] };
-    }
-    if (wireNames(capabilitiesRequest).includes(action)) {
-      parseRequestData(capabilitiesRequest, data);
-      return this.answerCapabilitiesRequest();
-    }
-    if (wireNames(notifyCapabilities).includes(action)) {
-      this.updateGranted(parseRequestData(notifyCapabilities, data).approved);
-      return {};
-    }
+    const own = LiteWidgetClient.#sessionHandlers.get(action);
+    if (own) return own.serve(this, parseRequestData(own.action, data));
     // A notification this widget advertises is acknowledged even with nobody listening.
     if (ACKED_WITHOUT_LISTENER.has(action)) return {};
     throw new WidgetApiError(`Unknown or unsupported action: ${action}`, ErrorCode.UnknownAction);
@@ -347,10 +342,6 @@ export class LiteWidgetClient extends WidgetSessionCore {
   }
 }
 
-/** The wording WidgetClient uses for the same two endings. */
-const DESTROYED = "The session has been destroyed";
-const PEER_CLOSED = "The peer ended the session: it closed its end of the channel";
-
 function sessionEnded(reason: string): WidgetApiError {
   return new WidgetApiError(reason, ErrorCode.SessionEnded);
 }
@@ -366,13 +357,7 @@ function invalid(reason: string): JsonObject {
 function parentWindowTransport(parentOrigin: string): Transport {
   const origin = exactOrigin(parentOrigin);
   const self = window;
-  const parent = self.parent;
-  if (parent === self) {
-    throw new WidgetKitConfigError(
-      "This page is not embedded: a widget must run inside a host's iframe",
-      ConfigErrorCode.NotEmbedded,
-    );
-  }
+  const parent = embeddingParent(self);
   const listeners = new Set<(message: unknown) => void>();
   const onMessage = (event: MessageEvent) => {
     if (event.source !== parent || event.origin !== origin) return;

@@ -7,13 +7,31 @@ import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import type { RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
-import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
+import type {
+  AnyActionDescriptor,
+  RequestData,
+  RequestInput,
+  ResponseData,
+  ResponseInput,
+} from "../protocol/action.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { ApiVersion, internVersions } from "../protocol/versions.js";
-import { contentLoaded, requestCapabilities, supportedApiVersionsFromWidget } from "./actions.js";
+import {
+  capabilitiesRequest,
+  contentLoaded,
+  notifyCapabilities,
+  requestCapabilities,
+  supportedApiVersionsFromWidget,
+  supportedApiVersionsToWidget,
+} from "./actions.js";
 import { readWidgetParameters } from "./parameters.js";
 import type { ToWidgetHandler, WidgetSession, WidgetSessionOptions } from "./session.js";
-import { ASK_AGAIN_AFTER_MS, documentLoaded, documentState } from "./session-common.js";
+import {
+  ASK_AGAIN_AFTER_MS,
+  documentLoaded,
+  documentState,
+  WIDGET_SUPPORTED_VERSIONS,
+} from "./session-common.js";
 
 /** The widget ID and host origin a client runs with, from its options or else the widget's URL. */
 export function sessionIdentity(options: WidgetSessionOptions): {
@@ -44,6 +62,23 @@ export function sessionIdentity(options: WidgetSessionOptions): {
   };
 }
 
+/**
+ * One of the toWidget actions a widget session answers itself, and how: `serve` is handed the
+ * client the request came to and the request's parsed data, and returns the reply.
+ */
+export interface SessionAction {
+  readonly action: AnyActionDescriptor;
+  readonly serve: (client: WidgetSessionCore, data: unknown) => unknown;
+}
+
+/** A session action, typed by its action. */
+function sessionAction<A extends AnyActionDescriptor>(
+  action: A,
+  serve: (client: WidgetSessionCore, data: RequestData<A>) => ResponseInput<A>,
+): SessionAction {
+  return { action, serve: serve as SessionAction["serve"] };
+}
+
 /** Granted keys of a client that has been granted nothing yet: shared. */
 const NO_KEYS: ReadonlySet<string> = new Set();
 
@@ -70,6 +105,22 @@ export abstract class WidgetSessionCore implements WidgetSession {
   #grantedKeys: ReadonlySet<string> = NO_KEYS;
   #notifyWaiters: Array<() => void> = [];
   #askAgainTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The toWidget actions every widget session answers itself, the same in both clients: the
+   * host's versions request, its capabilities request and its notify_capabilities. Shared by every
+   * client; each client looks them up by the wire names it speaks.
+   */
+  protected static readonly sessionActions: readonly SessionAction[] = [
+    sessionAction(supportedApiVersionsToWidget, () => ({
+      supported_versions: [...WIDGET_SUPPORTED_VERSIONS],
+    })),
+    sessionAction(capabilitiesRequest, (client) => client.#answerCapabilitiesRequest()),
+    sessionAction(notifyCapabilities, (client, { approved }) => {
+      client.#updateGranted(approved);
+      return {};
+    }),
+  ];
 
   protected constructor(widgetId: string, options: WidgetSessionOptions, ownsDocumentChannel: boolean) {
     this.widgetId = widgetId;
@@ -156,7 +207,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
   }
 
   /** The reply to the host's capabilities request: what this widget asks for. */
-  protected answerCapabilitiesRequest(): { capabilities: string[] } {
+  #answerCapabilitiesRequest(): { capabilities: string[] } {
     this.askedForCapabilities = true;
     this.#grantIfHostNeverNotifies();
     return { capabilities: [...this.requested] };
@@ -169,7 +220,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
    */
   #grantIfHostNeverNotifies(): void {
     if (this.versionsOfHost && !this.versionsOfHost.includes(ApiVersion.MSC2871)) {
-      queueMicrotask(() => this.updateGranted(this.requested));
+      queueMicrotask(() => this.#updateGranted(this.requested));
     }
   }
 
@@ -253,7 +304,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
   }
 
   /** Takes the host's notify_capabilities: the new granted set, told to every waiter and listener. */
-  protected updateGranted(approved: readonly string[]): void {
+  #updateGranted(approved: readonly string[]): void {
     this.notified = true;
     // Every client of the page heard this notify: a client created later asks for itself again.
     if (this.ownsDocumentChannel) documentState().askedAgain.delete(this.widgetId);

@@ -1,27 +1,15 @@
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { callAction, parseRequestData } from "../core/validation.js";
-import type {
-  AnyActionDescriptor,
-  RequestData,
-  RequestInput,
-  ResponseData,
-  ResponseInput,
-} from "../protocol/action.js";
+import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
 import { wireNamesIn } from "../protocol/action.js";
-import {
-  capabilitiesRequest,
-  contentLoaded,
-  notifyCapabilities,
-  requestCapabilities,
-  supportedApiVersionsToWidget,
-} from "./actions.js";
+import { contentLoaded, requestCapabilities } from "./actions.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
 import type { ToWidgetHandler, WidgetSessionOptions } from "./session.js";
-import { sessionIdentity, WidgetSessionCore } from "./session-core.js";
+import { sessionIdentity, WidgetSessionCore, type SessionAction } from "./session-core.js";
 import {
   ACKED_WITHOUT_LISTENER,
   documentLoaded,
@@ -81,20 +69,10 @@ const PROTOCOL_FALLBACK_MS = 1000;
  * @category Session
  */
 export class WidgetClient extends WidgetSessionCore {
-  /**
-   * The handlers of the session's own toWidget actions, shared by every client: each is handed
-   * the client the request came to, so no client builds its own map and closures for them.
-   */
-  private static readonly sessionHandlers: ReadonlyMap<string, HandlerEntry> = handlerMap([
-    sessionHandler(supportedApiVersionsToWidget, () => ({
-      supported_versions: [...WIDGET_SUPPORTED_VERSIONS],
-    })),
-    sessionHandler(capabilitiesRequest, (client) => client.answerCapabilitiesRequest()),
-    sessionHandler(notifyCapabilities, (client, { approved }) => {
-      client.updateGranted(approved);
-      return {};
-    }),
-  ]);
+  /** The session's own toWidget actions by every wire name, in either dialect, shared by every client. */
+  private static readonly sessionHandlers: ReadonlyMap<string, HandlerEntry> = handlerMap(
+    WidgetClient.sessionActions,
+  );
 
   private readonly endpoint: Endpoint;
   private readonly transport: Transport;
@@ -295,18 +273,7 @@ export class WidgetClient extends WidgetSessionCore {
 /** A toWidget handler: the app's (`handle`), or one of the session's own, shared by every client (`serve`). */
 type HandlerEntry =
   | { readonly action: AnyActionDescriptor; readonly handle: ToWidgetHandler<AnyActionDescriptor> }
-  | {
-      readonly action: AnyActionDescriptor;
-      readonly serve: (client: WidgetClient, data: unknown) => unknown;
-    };
-
-/** A session handler, typed by its action. */
-function sessionHandler<A extends AnyActionDescriptor>(
-  action: A,
-  serve: (client: WidgetClient, data: RequestData<A>) => ResponseInput<A>,
-): HandlerEntry {
-  return { action, serve: serve as (client: WidgetClient, data: unknown) => unknown };
-}
+  | SessionAction;
 
 /** The handlers of `entries` by every wire name of their actions. */
 function handlerMap(entries: readonly HandlerEntry[]): Map<string, HandlerEntry> {
