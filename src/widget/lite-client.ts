@@ -73,7 +73,7 @@ const MAX_ANSWERING = 64;
 export class LiteWidgetClient extends WidgetSessionCore {
   /** The session's own toWidget actions by their classic wire names, shared by every client. */
   static readonly #sessionHandlers: ReadonlyMap<string, SessionAction> = new Map(
-    LiteWidgetClient.sessionActions.flatMap((entry) => wireNames(entry.action).map((name) => [name, entry])),
+    WidgetSessionCore.sessionActions.flatMap((entry) => wireNames(entry.action).map((name) => [name, entry])),
   );
   readonly #transport: Transport;
   readonly #ids = new RequestIdSource("widget");

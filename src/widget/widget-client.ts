@@ -71,7 +71,7 @@ const PROTOCOL_FALLBACK_MS = 1000;
 export class WidgetClient extends WidgetSessionCore {
   /** The session's own toWidget actions by every wire name, in either dialect, shared by every client. */
   private static readonly sessionHandlers: ReadonlyMap<string, HandlerEntry> = handlerMap(
-    WidgetClient.sessionActions,
+    WidgetSessionCore.sessionActions,
   );
 
   private readonly endpoint: Endpoint;
