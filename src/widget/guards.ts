@@ -95,39 +95,33 @@ export function shape(
   optional: Record<string, Reader> = {},
   loose = false,
 ): Reader {
+  // The fields as one flat list, made once: a reader runs on every event the host pushes, and
+  // walking the two records with for-in on each call cost more than all the checks it made.
+  const fields: Array<[key: string, read: Reader, needed: boolean]> = [];
+  for (const key of Object.keys(required)) fields.push([key, required[key]!, true]);
+  for (const key of Object.keys(optional)) fields.push([key, optional[key]!, false]);
   return (value) => {
     if (!value || typeof value !== "object") return refuse("must be an object");
     const input = value as JsonObject;
-    const output: JsonObject = {};
-    for (const [entries, needed] of [
-      [required, true],
-      [optional, false],
-    ] as const) {
-      for (const key in entries) {
-        if (key in input) output[key] = member(entries[key]!, input[key], key);
-        else if (needed) member(() => refuse("is missing"), undefined, key);
-      }
-    }
-    if (loose) {
-      for (const key in input) {
-        if (
-          own(input, key) &&
-          !own(required, key) &&
-          !own(optional, key) &&
-          key !== "__proto__" &&
-          key !== "prototype" &&
-          key !== "constructor"
-        ) {
-          output[key] = input[key];
-        }
-      }
+    // A loose shape starts from a copy of the input, so each field below overwrites a member it
+    // already has instead of adding one: adding members one by one to a new object is most of
+    // the cost of a reader that runs on every pushed event.
+    const output: JsonObject = loose ? looseCopy(input) : {};
+    for (const [key, read, needed] of fields) {
+      if (key in input) output[key] = member(read, input[key], key);
+      else if (needed) member(() => refuse("is missing"), undefined, key);
     }
     return output;
   };
 }
 
-function own(object: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key);
+/** The input's own members but those valibot's loose objects leave out. */
+function looseCopy(input: JsonObject): JsonObject {
+  const copy: JsonObject = { ...input };
+  for (const key of ["__proto__", "prototype", "constructor"]) {
+    if (Object.prototype.hasOwnProperty.call(copy, key)) delete copy[key];
+  }
+  return copy;
 }
 
 /** The empty object of most replies and of the session's requests: any object, read as `{}`. */
