@@ -161,17 +161,6 @@ export function sendStateEvent(
 }
 
 /**
- * Today's hosts (Element through matrix-widget-api) know update_delayed_event only under its
- * unstable name and do not advertise `org.matrix.msc4157`, so the widget always sends the
- * unstable name; this toolkit's host accepts both.
- */
-const updateDelayedEventAsDeployed = {
-  ...updateDelayedEventDescriptor,
-  stable: "org.matrix.msc4157.update_delayed_event",
-  unstable: [] as string[],
-};
-
-/**
  * Cancels, restarts or sends now a delayed event this widget sent (MSC4157). Needs
  * `m.update_delayed_event`.
  * @category Events and state
@@ -182,7 +171,16 @@ export async function updateDelayedEvent(
   action: DelayedEventAction,
   options?: RequestOptions,
 ): Promise<void> {
-  await client.request(updateDelayedEventAsDeployed, { delay_id: delayId, action }, requestOptions(options));
+  // Today's hosts (Element through matrix-widget-api) know update_delayed_event only under its
+  // unstable name and do not advertise `org.matrix.msc4157`, so the widget always sends the
+  // unstable name; this toolkit's host accepts both. Made here, not at module level, where a
+  // bundler keeps an object spread (and the descriptor it reads) even in widgets that never call this.
+  const asDeployed = {
+    ...updateDelayedEventDescriptor,
+    stable: "org.matrix.msc4157.update_delayed_event",
+    unstable: [] as string[],
+  };
+  await client.request(asDeployed, { delay_id: delayId, action }, requestOptions(options));
 }
 
 /**
