@@ -35,7 +35,8 @@ import { ApprovingDriver, FAKE_HOST_ORIGIN, FAKE_WIDGET_ORIGIN, installFakeWindo
 const SEQUENTIAL = 3000;
 const BURST = 1000;
 const FEED = 3000;
-const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 7);
+// 15: on a shared two-core machine single runs of one figure differ by up to 2×; more runs steady the medians.
+const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 15);
 const WARMUP_RUNS = 2;
 
 /** One end of the in-process wire: structured clone, delivered to the peer's listeners in a microtask. */
