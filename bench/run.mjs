@@ -485,7 +485,7 @@ function report(results, failures, machine, loads) {
   out.push(
     "- **CPU per request above the wire (in-process)** — bench/node/overhead.ts. Both ends in one Node" +
       " process over a wire that does to the data what postMessage does (a structured clone, delivered in" +
-      " a microtask); CPU time of the process per request, median of round-robin runs. Raw is an envelope" +
+      " a microtask); CPU time of the process per request, median of 15 runs, in each of which the three take turns in slices of 150 requests (bursts: three whole bursts each). Raw is an envelope" +
       " echo on the same wire; a library's extra is its figure minus raw's. The target compares the extras:" +
       " ours at most half of matrix-widget-api's. Workloads: directory searches one after another, the same" +
       " as a burst, and room events fed to the widget one at a time, each acknowledged.",
