@@ -108,7 +108,9 @@ export function shape(
     // the cost of a reader that runs on every pushed event.
     const output: JsonObject = loose ? looseCopy(input) : {};
     for (const [key, read, needed] of fields) {
-      if (key in input) output[key] = member(read, input[key], key);
+      // A defined value is certainly `in` the input: the `in` check is left for undefined ones.
+      const given = input[key];
+      if (given !== undefined || key in input) output[key] = member(read, given, key);
       else if (needed) member(() => refuse("is missing"), undefined, key);
     }
     return output;
