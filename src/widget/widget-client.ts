@@ -2,7 +2,7 @@ import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { callAction, parseRequestData } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
-import { wireNamesIn } from "../protocol/action.js";
+import { isWireNameIn } from "../protocol/action.js";
 import { contentLoaded, requestCapabilities } from "./actions.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
@@ -247,11 +247,11 @@ export class WidgetClient extends WidgetSessionCore {
     this.transport.close();
   }
 
-  private async dispatch(request: InboundRequest): Promise<JsonObject> {
+  /** Not async: a handler that answers at once is answered without a promise hop here. */
+  private dispatch(request: InboundRequest): Promise<JsonObject> | JsonObject {
     const found = this.handlers.get(request.action);
     // Each dialect has its own names: MSC4412 drops some actions and spells others its own way.
-    const entry =
-      found && wireNamesIn(found.action, request.dialect).includes(request.action) ? found : undefined;
+    const entry = found && isWireNameIn(found.action, request.dialect, request.action) ? found : undefined;
     if (!entry) {
       // A notification this widget advertises is acknowledged even with nobody listening: the
       // host only tells us something changed, and an error reply there shows up in the host's
@@ -260,7 +260,7 @@ export class WidgetClient extends WidgetSessionCore {
       throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
     }
     const data = parseRequestData(entry.action, request.data);
-    return (await ("serve" in entry ? entry.serve(this, data) : entry.handle(data))) as JsonObject;
+    return ("serve" in entry ? entry.serve(this, data) : entry.handle(data)) as Promise<JsonObject> | JsonObject;
   }
 
   /** This client's own handler map, copied from the shared one at the app's first handler. */

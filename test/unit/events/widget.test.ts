@@ -106,6 +106,14 @@ describe("widget: onRoomEvent with a single listener", () => {
       },
     ],
     ["rejects", () => Promise.reject(new Error("async listener bug"))],
+    [
+      "returns a thenable whose then throws",
+      () => ({
+        then() {
+          throw new Error("thenable bug");
+        },
+      }),
+    ],
   ] as const) {
     it(`a lone listener that ${how} makes the acknowledgement an internal error; the next event is still delivered`, async () => {
       const s = await open({ capabilities: [eventCapability("receive", "com.example.a")] });
@@ -126,6 +134,22 @@ describe("widget: onRoomEvent with a single listener", () => {
       expect(calls).toBe(2);
     });
   }
+});
+
+describe("widget: onRoomEvent with a listener that returns a promise", () => {
+  it("acknowledges the push only once the listener's promise has settled", async () => {
+    const s = await open({ capabilities: [eventCapability("receive", "com.example.a")] });
+    let finish: (() => void) | undefined;
+    onRoomEvent(s.client, () => new Promise<void>((resolve) => (finish = resolve)));
+    s.driver.emit(makeEvent({ room_id: ROOM, type: "com.example.a" }));
+    await eventually(() => expect(finish).toBeDefined());
+    // Several turns of the event loop: nothing is acknowledged while the listener is busy.
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(widgetReplies(s, "send_event")).toHaveLength(0);
+    finish?.();
+    await eventually(() => expect(widgetReplies(s, "send_event")).toHaveLength(1));
+    expect((widgetReplies(s, "send_event")[0] as { response?: object }).response).toEqual({});
+  });
 });
 
 describe("widget: onStateUpdate", () => {
