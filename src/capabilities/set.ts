@@ -131,11 +131,29 @@ export class CapabilitySet {
     return new CapabilitySet(list);
   }
 
-  /** Number of distinct capabilities (spellings of the same capability count once). */
-  readonly size: number;
-  /** Whether `m.timeline:*` is granted: the widget may act in every room. */
-  readonly hasAllTimelines: boolean;
+  /**
+   * A set that answers every question with whatever set `current()` returns at that moment: what
+   * a host's request context hands its handlers, so a closure that outlives the request sees later
+   * grants, and a copy of the context (a spread) still does. One per session, not per request.
+   * @internal
+   */
+  static live(current: () => CapabilitySet): CapabilitySet {
+    return new CapabilitySet([], current);
+  }
 
+  /** Number of distinct capabilities (spellings of the same capability count once). */
+  get size(): number {
+    return this.#now().#byKey.size;
+  }
+
+  /** Whether `m.timeline:*` is granted: the widget may act in every room. */
+  get hasAllTimelines(): boolean {
+    return this.#now().#allTimelines;
+  }
+
+  /** Set for a {@link live} view: the set it answers for. */
+  readonly #current: (() => CapabilitySet) | undefined;
+  #allTimelines = false;
   readonly #byKey = new Map<string, Readonly<Capability>>();
   // The tables below stay the shared empty ones (NONE, NO_GRANTS) until a grant of their kind.
   #fixed: ReadonlySet<FixedCapabilityName> = NONE;
@@ -146,16 +164,21 @@ export class CapabilitySet {
   #accountData: ReadonlySet<string> = NONE;
   #roomAccountData: ReadonlySet<string> = NONE;
 
-  private constructor(capabilities: readonly Capability[]) {
+  private constructor(capabilities: readonly Capability[], current?: () => CapabilitySet) {
+    this.#current = current;
     for (const cap of capabilities) {
       const key = capabilityKey(cap);
       if (this.#byKey.has(key)) continue;
       this.#byKey.set(key, Object.freeze(cap));
       this.#compile(cap);
     }
-    this.size = this.#byKey.size;
-    this.hasAllTimelines = this.#timelines.has("*");
+    this.#allTimelines = this.#timelines.has("*");
     Object.freeze(this);
+  }
+
+  /** The set whose tables answer: this one, or for a live view the set of the moment. */
+  #now(): CapabilitySet {
+    return this.#current === undefined ? this : this.#current().#now();
   }
 
   #compile(cap: Capability): void {
@@ -190,8 +213,9 @@ export class CapabilitySet {
   }
 
   #table(direction: unknown): DirectionTable | undefined {
-    if (direction === "send") return this.#send;
-    if (direction === "receive") return this.#receive;
+    const set = this.#now();
+    if (direction === "send") return set.#send;
+    if (direction === "receive") return set.#receive;
     return undefined;
   }
 
@@ -202,17 +226,17 @@ export class CapabilitySet {
    */
   has(cap: string | Capability): boolean {
     const parsed = typeof cap === "string" ? parseCapability(cap) : cap;
-    return isValidCapability(parsed) && this.#byKey.has(capabilityKey(parsed));
+    return isValidCapability(parsed) && this.#now().#byKey.has(capabilityKey(parsed));
   }
 
   /** Whether the parameterless capability `name` is granted. */
   hasFixed(name: FixedCapabilityName): boolean {
-    return this.#fixed.has(name);
+    return this.#now().#fixed.has(name);
   }
 
   /** Whether the unrecognised capability string `name` was granted, compared verbatim. */
   hasCustom(name: string): boolean {
-    return this.#custom.has(name);
+    return this.#now().#custom.has(name);
   }
 
   /**
@@ -221,12 +245,12 @@ export class CapabilitySet {
    * without a string msgtype needs the unrestricted grant).
    */
   canSendEvent(eventType: string, msgtype?: string): boolean {
-    return this.#send.room(eventType, msgtype);
+    return this.#now().#send.room(eventType, msgtype);
   }
 
   /** Like {@link canSendEvent}, for events delivered to the widget. */
   canReceiveEvent(eventType: string, msgtype?: string): boolean {
-    return this.#receive.room(eventType, msgtype);
+    return this.#now().#receive.room(eventType, msgtype);
   }
 
   /**
@@ -234,32 +258,32 @@ export class CapabilitySet {
    * covers every key; a grant with one covers exactly that key (`""` included).
    */
   canSendState(eventType: string, stateKey: string): boolean {
-    return this.#send.state(eventType, stateKey);
+    return this.#now().#send.state(eventType, stateKey);
   }
 
   /** Like {@link canSendState}, for state delivered to or read by the widget. */
   canReceiveState(eventType: string, stateKey: string): boolean {
-    return this.#receive.state(eventType, stateKey);
+    return this.#now().#receive.state(eventType, stateKey);
   }
 
   /** Whether the widget may send to-device messages of `eventType` (exact type). */
   canSendToDevice(eventType: string): boolean {
-    return typeof eventType === "string" && this.#send.toDevice.has(eventType);
+    return typeof eventType === "string" && this.#now().#send.toDevice.has(eventType);
   }
 
   /** Whether the widget may receive to-device messages of `eventType` (exact type). */
   canReceiveToDevice(eventType: string): boolean {
-    return typeof eventType === "string" && this.#receive.toDevice.has(eventType);
+    return typeof eventType === "string" && this.#now().#receive.toDevice.has(eventType);
   }
 
   /** Whether the widget may read global account data of `eventType`: exact type only, no wildcards. */
   canReadAccountData(eventType: string): boolean {
-    return typeof eventType === "string" && this.#accountData.has(eventType);
+    return typeof eventType === "string" && this.#now().#accountData.has(eventType);
   }
 
   /** Whether the widget may receive room account data of `eventType`: exact type only, no wildcards. */
   canReadRoomAccountData(eventType: string): boolean {
-    return typeof eventType === "string" && this.#roomAccountData.has(eventType);
+    return typeof eventType === "string" && this.#now().#roomAccountData.has(eventType);
   }
 
   /**
@@ -267,7 +291,9 @@ export class CapabilitySet {
    * timeline capability a widget is limited to the room it is viewed in, which this does not cover.
    */
   hasTimeline(roomId: string): boolean {
-    return typeof roomId === "string" && (this.hasAllTimelines || this.#timelines.has(roomId));
+    if (typeof roomId !== "string") return false;
+    const set = this.#now();
+    return set.#allTimelines || set.#timelines.has(roomId);
   }
 
   /**
@@ -304,11 +330,11 @@ export class CapabilitySet {
 
   /** A new set holding the members of this set and `other`. */
   union(other: Iterable<string | Capability>): CapabilitySet {
-    return CapabilitySet.from([...this.#byKey.values(), ...other]);
+    return CapabilitySet.from([...this.#now().#byKey.values(), ...other]);
   }
 
   /** The members as fresh capability values, in the order they were first added. */
   toArray(): Capability[] {
-    return Array.from(this.#byKey.values(), (cap) => ({ ...cap }));
+    return Array.from(this.#now().#byKey.values(), (cap) => ({ ...cap }));
   }
 }

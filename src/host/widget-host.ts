@@ -1110,14 +1110,15 @@ interface ContextParts {
 }
 
 /**
- * What a handler gets besides its request. Every member is an own property, so a spread copy
- * (`{ ...context, limits }`) keeps them all, as with the object literal this replaces. A class:
+ * What a handler gets besides its request. Every member is an own data property, so a spread
+ * copy (`{ ...context, limits }`) keeps them all, as with the object literal this replaces. A class:
  * an object literal with a getter cost nearly a microsecond to make, more than the rest of a
- * request's dispatch.
+ * request's dispatch; so did an own accessor defined on each context, which is why the live
+ * grants are a view made once per session ({@link MutableScope.liveCapabilities}).
  */
 class RequestContext implements HostActionContext {
-  /** The grants, read at each access; an own accessor (see {@link liveCapabilities}). */
-  declare readonly capabilities: CapabilitySet;
+  /** The grants, read at each access: the session's live view (see {@link MutableScope.liveCapabilities}). */
+  readonly capabilities: CapabilitySet;
   readonly widget: WidgetIdentity;
   readonly driver: WidgetDriver;
   readonly policy: HostPolicy;
@@ -1141,6 +1142,7 @@ class RequestContext implements HostActionContext {
     readonly session: MutableScope,
     request: InboundRequest,
   ) {
+    this.capabilities = session.liveCapabilities(parts.host);
     this.widget = parts.widget;
     this.driver = parts.driver;
     this.policy = parts.policy;
@@ -1154,7 +1156,6 @@ class RequestContext implements HostActionContext {
     this.widgetVersions = parts.host.widgetVersions;
     this.afterReply = (task) => request.afterReply(task);
     this.sendToWidget = (action, data) => parts.host.request(action, data);
-    Object.defineProperty(this, "capabilities", liveCapabilities);
   }
 }
 
@@ -1164,20 +1165,6 @@ function hostOf(context: HostActionContext): WidgetHost {
 }
 
 /**
- * A context's `capabilities`, read at each access: a closure that outlives the request (a watch)
- * sees later grants, and nothing once its session has ended. One descriptor shared by every
- * context; own and enumerable, so a spread copy takes the grants of the moment, as before.
- */
-const liveCapabilities: PropertyDescriptor & ThisType<RequestContext> = {
-  get(): CapabilitySet {
-    const context = this as unknown as { session: MutableScope; host: WidgetHost };
-    return context.session.ended ? CapabilitySet.empty : context.host.capabilities;
-  },
-  enumerable: true,
-  configurable: true,
-};
-
-/**
  * One session's scope. Its map, cleanup list and abort signal are made when first used: most
  * sessions never need the signal, and a host keeps one scope per live session.
  */
@@ -1185,9 +1172,22 @@ class MutableScope implements SessionScope {
   private valueMap: Map<symbol, unknown> | undefined;
   private disposers: Array<() => void> | undefined;
   private controller: AbortController | undefined;
+  private liveGrants: CapabilitySet | undefined;
   ended = false;
 
   constructor(readonly generation: number) {}
+
+  /**
+   * The session's grants as a live view, made at the first request: the host's granted set at
+   * each access, and nothing once the session has ended. Every request context of the session
+   * holds it, so a closure kept past its request (a watch, a push) sees grants added by
+   * renegotiation, and a copy of the context does too.
+   */
+  liveCapabilities(host: WidgetHost): CapabilitySet {
+    return (this.liveGrants ??= CapabilitySet.live(() =>
+      this.ended ? CapabilitySet.empty : host.capabilities,
+    ));
+  }
 
   get values(): Map<symbol, unknown> {
     return (this.valueMap ??= new Map());

@@ -247,20 +247,29 @@ export class WidgetClient extends WidgetSessionCore {
     this.transport.close();
   }
 
-  /** Not async: a handler that answers at once is answered without a promise hop here. */
+  /**
+   * Not async: a handler that answers at once is answered without a promise hop here. A failure
+   * is still returned as a rejected promise, never thrown, so an error reply leaves a microtask
+   * later, as it did from an async function: another answerer on the same channel (a second
+   * client of the page) is not overtaken by an error reply it used to follow.
+   */
   private dispatch(request: InboundRequest): Promise<JsonObject> | JsonObject {
-    const found = this.handlers.get(request.action);
-    // Each dialect has its own names: MSC4412 drops some actions and spells others its own way.
-    const entry = found && isWireNameIn(found.action, request.dialect, request.action) ? found : undefined;
-    if (!entry) {
-      // A notification this widget advertises is acknowledged even with nobody listening: the
-      // host only tells us something changed, and an error reply there shows up in the host's
-      // console as an uncaught rejection (Element Web after each theme_change).
-      if (ACKED_WITHOUT_LISTENER.has(request.action)) return {};
-      throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
+    try {
+      const found = this.handlers.get(request.action);
+      // Each dialect has its own names: MSC4412 drops some actions and spells others its own way.
+      const entry = found && isWireNameIn(found.action, request.dialect, request.action) ? found : undefined;
+      if (!entry) {
+        // A notification this widget advertises is acknowledged even with nobody listening: the
+        // host only tells us something changed, and an error reply there shows up in the host's
+        // console as an uncaught rejection (Element Web after each theme_change).
+        if (ACKED_WITHOUT_LISTENER.has(request.action)) return {};
+        throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
+      }
+      const data = parseRequestData(entry.action, request.data);
+      return ("serve" in entry ? entry.serve(this, data) : entry.handle(data)) as Promise<JsonObject> | JsonObject;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const data = parseRequestData(entry.action, request.data);
-    return ("serve" in entry ? entry.serve(this, data) : entry.handle(data)) as Promise<JsonObject> | JsonObject;
   }
 
   /** This client's own handler map, copied from the shared one at the app's first handler. */

@@ -543,3 +543,59 @@ describe("CapabilitySet agrees with a loop over the grants", () => {
     expect(allowed).toBeLessThan(events.length * 2 - 100);
   });
 });
+
+describe("CapabilitySet.live", () => {
+  /** Every question a set answers, asked of `set` for `probe`. */
+  function answers(set: CapabilitySet, probe: { type: string; key: string; room: string }): unknown[] {
+    return [
+      set.size,
+      set.hasAllTimelines,
+      set.has(`m.send.event:${probe.type}`),
+      set.hasFixed("navigate"),
+      set.hasCustom(probe.type),
+      set.canSendEvent(probe.type),
+      set.canReceiveEvent("m.room.message", probe.key),
+      set.canSendState(probe.type, probe.key),
+      set.canReceiveState(probe.type, probe.key),
+      set.canSendToDevice(probe.type),
+      set.canReceiveToDevice(probe.type),
+      set.canReadAccountData(probe.type),
+      set.canReadRoomAccountData(probe.type),
+      set.hasTimeline(probe.room),
+      set.allowsEvent("receive", { type: probe.type, content: { msgtype: probe.key } }),
+      set.allowsEvent("send", { type: probe.type, state_key: probe.key }),
+      set.toArray(),
+      set.union([`m.send.event:${probe.type}`]).toArray(),
+    ];
+  }
+
+  it("answers every question as the set it reads at that moment", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(anyCapability, { maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        fc.record({ type: trickyString, key: trickyString, room: trickyString }),
+        (grantLists, probe) => {
+          const sets = grantLists.map((grants) => CapabilitySet.from(grants));
+          let current = sets[0]!;
+          const live = CapabilitySet.live(() => current);
+          for (const set of sets) {
+            current = set;
+            expect(answers(live, probe)).toEqual(answers(set, probe));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("follows a live view it reads, and stays frozen itself", () => {
+    let current = CapabilitySet.from(["m.navigate"]);
+    const inner = CapabilitySet.live(() => current);
+    const outer = CapabilitySet.live(() => inner);
+    expect(outer.hasFixed("navigate")).toBe(true);
+    current = CapabilitySet.from(["m.timeline:*"]);
+    expect(outer.hasFixed("navigate")).toBe(false);
+    expect(outer.hasAllTimelines).toBe(true);
+    expect(Object.isFrozen(outer)).toBe(true);
+  });
+});

@@ -1,4 +1,7 @@
+import * as v from "valibot";
 import { describe, expect, it, vi } from "vitest";
+import { defineHostAction, type HostActionContext } from "../../../src/host/registry.js";
+import { defineAction } from "../../../src/protocol/action.js";
 import { approveCapabilities, type CapabilityRequest } from "../../../src/host/policy.js";
 import { ApiVersion } from "../../../src/protocol/versions.js";
 import { silentLogger } from "../../../src/core/logger.js";
@@ -211,4 +214,52 @@ describe.each(CLIENT_KINDS)("a host without MSC2871, which never notifies (%s)",
       client.destroy();
     });
   }
+});
+
+describe("a host handler's context.capabilities", () => {
+  const capture = defineAction({
+    id: "capture",
+    direction: "fromWidget",
+    stable: "com.example.capture_context",
+    unstable: [],
+    request: v.object({}),
+    response: v.object({}),
+    summary: "Keeps its request context, as a watch would.",
+  });
+
+  it("is read at each access: a context kept past its request, and a spread copy of it, see later grants and nothing once the session ended", async () => {
+    const kept: HostActionContext[] = [];
+    const host = defineHostAction({
+      action: capture,
+      handle: (context) => {
+        kept.push(context);
+        return {};
+      },
+    });
+    const { client, host: widgetHost } = await connect({
+      capabilities: [NAV],
+      policy: approveCapabilities("all-requested"),
+      host: { actions: [host] },
+    });
+    await client.request(capture, {});
+    const [context] = kept;
+    if (!context) throw new Error("the handler did not run");
+    const copy = { ...context };
+    expect(Object.keys(context)).toContain("capabilities");
+    for (const seen of [context, copy]) {
+      expect(seen.capabilities.hasFixed("navigate")).toBe(true);
+      expect(seen.capabilities.hasFixed("user_directory_search")).toBe(false);
+    }
+    await client.requestCapabilities([SEARCH]);
+    for (const seen of [context, copy]) {
+      expect(seen.capabilities.hasFixed("user_directory_search")).toBe(true);
+      expect(seen.capabilities.size).toBe(2);
+    }
+    widgetHost.destroy();
+    for (const seen of [context, copy]) {
+      expect(seen.capabilities.hasFixed("navigate")).toBe(false);
+      expect(seen.capabilities.size).toBe(0);
+      expect(seen.capabilities.toArray()).toEqual([]);
+    }
+  });
 });
