@@ -263,47 +263,38 @@ const stateListeners = new WeakMap<WidgetSession, Set<Listener<WireStateEvent[]>
 const unhandle = new WeakMap<Set<unknown>, () => void>();
 
 /**
- * Runs the listeners of one push. When every listener returned without a promise (the usual
- * case), it returns nothing and the push is answered at once, without the promise hops of an
- * async function around each listener, on the path of every event of the live feed; otherwise a
- * promise of their end. Either way a listener that throws or rejects fails the push with one
- * "listener failed" error, so the host is told without being shown the app's error.
+ * Runs the listeners of one push and gives its acknowledgement: `{}` at once when every listener
+ * returned without a promise (the usual case), so the push is answered without the promise hops
+ * of async functions on the path of every event of the live feed; otherwise a promise of it, once
+ * they have finished. A listener that throws or rejects fails the push with one "listener failed"
+ * error, so the host is told without being shown the app's error.
  */
-function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, what: string): Promise<void> | undefined {
+function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, what: string): Ack | Promise<Ack> {
   const failed = (): never => {
     throw new WidgetApiError(`A ${what} listener failed`, ErrorCode.Internal);
   };
   // The usual case, one listener, without the copies and settled-result objects of allSettled.
   if (listeners.size === 1) {
     for (const listener of listeners) {
-      let running: PromiseLike<unknown> | undefined;
       try {
         const result = listener(value);
-        if (isThenable(result)) running = result;
+        // Waited for as `await` would: anything with a `then` method.
+        if (typeof (result as { then?: unknown } | undefined)?.then === "function") {
+          return Promise.resolve(result).then(() => ({}), failed);
+        }
       } catch {
         failed();
       }
-      return running === undefined ? undefined : Promise.resolve(running).then(() => undefined, failed);
     }
+    return {};
   }
-  return Promise.allSettled([...listeners].map(async (listener) => listener(value))).then((results) => {
-    if (results.some((result) => result.status === "rejected")) failed();
-  });
-}
-
-/** Whether `await` would wait on `value`; reading `then` is what `await` does too. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
+  return Promise.allSettled([...listeners].map(async (listener) => listener(value))).then((results) =>
+    results.some((result) => result.status === "rejected") ? failed() : {},
   );
 }
 
-/** The acknowledgement of a push: at once when the listeners are done, else when they are. */
-function acknowledge(running: Promise<void> | undefined): Record<string, never> | Promise<Record<string, never>> {
-  return running === undefined ? {} : running.then(() => ({}));
-}
+/** The acknowledgement of a push. */
+type Ack = Record<string, never>;
 
 function subscribe<T>(
   registry: WeakMap<WidgetSession, Set<Listener<T>>>,
@@ -341,7 +332,7 @@ function subscribe<T>(
  */
 export function onRoomEvent(client: WidgetSession, listener: Listener<WireRoomEvent>): () => void {
   return subscribe(roomEventListeners, client, listener, (listeners) =>
-    client.handle(sendEventToWidget, (event) => acknowledge(runListeners(listeners, event, "room event"))),
+    client.handle(sendEventToWidget, (event) => runListeners(listeners, event, "room event")),
   );
 }
 
@@ -355,7 +346,7 @@ export function onRoomEvent(client: WidgetSession, listener: Listener<WireRoomEv
  */
 export function onStateUpdate(client: WidgetSession, listener: Listener<WireStateEvent[]>): () => void {
   return subscribe(stateListeners, client, listener, (listeners) =>
-    client.handle(updateState, ({ state }) => acknowledge(runListeners(listeners, state, "state update"))),
+    client.handle(updateState, ({ state }) => runListeners(listeners, state, "state update")),
   );
 }
 
