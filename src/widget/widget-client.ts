@@ -266,7 +266,8 @@ export class WidgetClient extends WidgetSessionCore {
         throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
       }
       const data = parseRequestData(entry.action, request.data);
-      return ("serve" in entry ? entry.serve(this, data) : entry.handle(data)) as Promise<JsonObject> | JsonObject;
+      return ("serve" in entry ? entry.serve(this, data) : entry.handle(data)) as
+        Promise<JsonObject> | JsonObject;
     } catch (error) {
       return Promise.reject(error);
     }

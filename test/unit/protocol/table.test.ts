@@ -34,7 +34,8 @@ describe("the action table", () => {
     // Every name any action has in either dialect, and a few it never has, against every action.
     const names = new Set(["", "navigate ", "Navigate", "constructor"]);
     for (const action of ACTION_TABLE) {
-      for (const name of [...wireNamesIn(action, "classic"), ...wireNamesIn(action, "msc4412")]) names.add(name);
+      for (const name of [...wireNamesIn(action, "classic"), ...wireNamesIn(action, "msc4412")])
+        names.add(name);
     }
     let matches = 0;
     for (const action of ACTION_TABLE) {
