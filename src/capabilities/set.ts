@@ -154,7 +154,8 @@ export class CapabilitySet {
   /** Set for a {@link live} view: the set it answers for. */
   readonly #current: (() => CapabilitySet) | undefined;
   #allTimelines = false;
-  readonly #byKey = new Map<string, Readonly<Capability>>();
+  /** The members by canonical key; the shared empty map for a set of none (a live view, `empty`). */
+  readonly #byKey: ReadonlyMap<string, Readonly<Capability>>;
   // The tables below stay the shared empty ones (NONE, NO_GRANTS) until a grant of their kind.
   #fixed: ReadonlySet<FixedCapabilityName> = NONE;
   #custom: ReadonlySet<string> = NONE;
@@ -166,12 +167,14 @@ export class CapabilitySet {
 
   private constructor(capabilities: readonly Capability[], current?: () => CapabilitySet) {
     this.#current = current;
+    const byKey = capabilities.length === 0 ? NO_KEYS : new Map<string, Readonly<Capability>>();
     for (const cap of capabilities) {
       const key = capabilityKey(cap);
-      if (this.#byKey.has(key)) continue;
-      this.#byKey.set(key, Object.freeze(cap));
+      if (byKey.has(key)) continue;
+      (byKey as Map<string, Readonly<Capability>>).set(key, Object.freeze(cap));
       this.#compile(cap);
     }
+    this.#byKey = byKey;
     this.#allTimelines = this.#timelines.has("*");
     Object.freeze(this);
   }
