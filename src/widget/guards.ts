@@ -117,7 +117,11 @@ export function shape(
   };
 }
 
-/** The input's own members but those valibot's loose objects leave out. */
+/**
+ * The input's own members but those valibot's loose objects leave out. A spread also copies
+ * symbol-keyed members, which valibot does not; none arrive by postMessage (a structured clone
+ * drops them), so only an in-process transport could tell the difference.
+ */
 function looseCopy(input: JsonObject): JsonObject {
   const copy: JsonObject = { ...input };
   for (const key of ["__proto__", "prototype", "constructor"]) {
