@@ -6,7 +6,7 @@ import type {
   WireSchema,
 } from "../protocol/action.js";
 import { wireNameFor } from "../protocol/action.js";
-import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import { WidgetApiError } from "../protocol/errors.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import type { RequestOptions } from "./endpoint.js";
 
@@ -46,7 +46,7 @@ function run(
 export function parseRequestData<A extends AnyActionDescriptor>(action: A, data: JsonObject): RequestData<A> {
   const result = run(action.request, data);
   if (result.issues) {
-    throw new WidgetApiError(`Invalid request: ${describeIssue(result.issues)}`, ErrorCode.InvalidRequest);
+    throw new WidgetApiError(`Invalid request: ${describeIssue(result.issues)}`, "invalid_request");
   }
   return result.value as RequestData<A>;
 }
@@ -68,7 +68,7 @@ export async function callAction<A extends AnyActionDescriptor>(
   if (result.issues) {
     throw new WidgetApiError(
       `Malformed reply to ${name}: ${describeIssue(result.issues)}`,
-      ErrorCode.MalformedResponse,
+      "malformed_response",
     );
   }
   return result.value as ResponseData<A>;

@@ -37,7 +37,31 @@ export const ErrorCode = {
  */
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+/**
+ * Every {@link ErrorCode} value, written out: a reference to the object would keep all of it, keys
+ * included, in every widget bundle, and the widget SDK (like this module) writes codes as literals
+ * of {@link ErrorCodeValue}. The check below fails to compile if the two lists differ.
+ */
+const ERROR_CODES = [
+  "unknown_action",
+  "invalid_request",
+  "out_of_sequence",
+  "missing_capability",
+  "refused",
+  "limit_exceeded",
+  "too_large",
+  "unsupported",
+  "timeout",
+  "session_ended",
+  "homeserver_error",
+  "malformed_response",
+  "internal_error",
+] as const satisfies readonly ErrorCodeValue[];
+const everyCodeListed: Exclude<ErrorCodeValue, (typeof ERROR_CODES)[number]> extends never ? true : never =
+  true;
+void everyCodeListed;
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** Whether a value is one of the {@link ErrorCode} values. */
 export function isErrorCode(value: unknown): value is ErrorCodeValue {
@@ -82,7 +106,7 @@ export class WidgetApiError extends Error {
 
   constructor(
     message: string,
-    code: ErrorCodeValue = ErrorCode.Internal,
+    code: ErrorCodeValue = "internal_error",
     readonly matrixApiError?: MatrixApiErrorBody,
     customCode?: string,
   ) {
@@ -92,7 +116,7 @@ export class WidgetApiError extends Error {
       this.code = code;
       this.customCode = customCode;
     } else {
-      this.code = ErrorCode.Internal;
+      this.code = "internal_error";
       this.customCode = customCode ?? (typeof code === "string" ? code : undefined);
     }
   }
@@ -132,12 +156,12 @@ export class WidgetApiError extends Error {
  * (a bad `action` field of update_delayed_event) comes first so it stays an invalid request.
  */
 const PEER_WORDINGS: ReadonlyArray<readonly [RegExp, ErrorCodeValue]> = [
-  [/^invalid request\b/i, ErrorCode.InvalidRequest],
-  [/\bunknown or unsupported\b.*\baction\b/i, ErrorCode.UnknownAction],
-  [/\b(?:unknown|unsupported|unrecognised|unrecognized) action\b/i, ErrorCode.UnknownAction],
-  [/\bnot (?:supported|implemented)\b/i, ErrorCode.UnknownAction],
-  [/^missing capability\b/i, ErrorCode.MissingCapability],
-  [/^improper sequence\b|^capability negotiation already completed\b/i, ErrorCode.OutOfSequence],
+  [/^invalid request\b/i, "invalid_request"],
+  [/\bunknown or unsupported\b.*\baction\b/i, "unknown_action"],
+  [/\b(?:unknown|unsupported|unrecognised|unrecognized) action\b/i, "unknown_action"],
+  [/\bnot (?:supported|implemented)\b/i, "unknown_action"],
+  [/^missing capability\b/i, "missing_capability"],
+  [/^improper sequence\b|^capability negotiation already completed\b/i, "out_of_sequence"],
 ];
 
 /**
@@ -148,14 +172,14 @@ const PEER_WORDINGS: ReadonlyArray<readonly [RegExp, ErrorCodeValue]> = [
  * unrecognised is `internal_error`. The message itself is always kept as it was.
  */
 export function classifyErrorMessage(message: string, hasMatrixApiError = false): ErrorCodeValue {
-  if (hasMatrixApiError) return ErrorCode.HomeserverError;
+  if (hasMatrixApiError) return "homeserver_error";
   for (const [pattern, code] of PEER_WORDINGS) if (pattern.test(message)) return code;
-  return ErrorCode.Internal;
+  return "internal_error";
 }
 
 /** Whether an error means the peer does not implement the action, rather than that it failed. */
 export function isUnknownActionError(error: unknown): boolean {
-  return error instanceof WidgetApiError && error.code === ErrorCode.UnknownAction;
+  return error instanceof WidgetApiError && error.code === "unknown_action";
 }
 
 function isMatrixApiErrorBody(value: unknown): value is MatrixApiErrorBody {

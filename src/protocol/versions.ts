@@ -44,8 +44,15 @@ export const ApiVersion = {
   AccountDataWatch: "dev.matrix_widget_kit.account_data_watch",
 } as const;
 
+/**
+ * One of the {@link ApiVersion} strings, and nothing else. The widget SDK writes the versions it
+ * checks as string literals of this type rather than as `ApiVersion.X`: a reference to one member
+ * keeps the whole object, with every version string, in a widget's bundle.
+ */
+export type KnownApiVersion = (typeof ApiVersion)[keyof typeof ApiVersion];
+
 /** One of the known API versions, or any string a peer advertises. */
-export type ApiVersionValue = (typeof ApiVersion)[keyof typeof ApiVersion] | (string & {});
+export type ApiVersionValue = KnownApiVersion | (string & {});
 
 /** Each known version by itself, made at first use; see {@link internVersions}. */
 let knownVersions: ReadonlyMap<string, string> | undefined;
@@ -60,5 +67,8 @@ export function internVersions(versions: readonly string[]): string[] {
   return versions.map((version) => known.get(version) ?? version);
 }
 
-/** Versions every peer supports; assumed when a peer cannot tell us its list. */
-export const BASELINE_VERSIONS: readonly string[] = [ApiVersion.Prerelease1, ApiVersion.Prerelease2];
+/**
+ * Versions every peer supports; assumed when a peer cannot tell us its list. Written as literals
+ * so that the widget SDK can use it without carrying {@link ApiVersion}.
+ */
+export const BASELINE_VERSIONS: readonly KnownApiVersion[] = ["0.0.1", "0.0.2"];

@@ -1,4 +1,4 @@
-import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
+import { WidgetKitConfigError } from "../core/config-error.js";
 
 /**
  * Normalises an origin (or a URL) to its exact serialised origin, and refuses opaque ones:
@@ -11,13 +11,13 @@ export function exactOrigin(originOrUrl: string): string {
   } catch {
     throw new WidgetKitConfigError(
       `Not a valid origin or URL: ${JSON.stringify(originOrUrl)}`,
-      ConfigErrorCode.InvalidOrigin,
+      "invalid_origin",
     );
   }
   if (origin === "null") {
     throw new WidgetKitConfigError(
       `Refusing an opaque origin for ${JSON.stringify(originOrUrl)}; give an http(s) origin`,
-      ConfigErrorCode.InvalidOrigin,
+      "invalid_origin",
     );
   }
   return origin;

@@ -1,4 +1,4 @@
-import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
+import { WidgetKitConfigError } from "../core/config-error.js";
 import type { WireMessage } from "../protocol/envelope.js";
 import { documentChannel, type ChannelMember, type DocumentChannel } from "./fast-path-widget.js";
 import { exactOrigin } from "./origin.js";
@@ -95,7 +95,7 @@ export function embeddingParent(self: Window, parent: Window = self.parent): Win
   if (parent === self) {
     throw new WidgetKitConfigError(
       "This page is not embedded: a widget must run inside a host's iframe",
-      ConfigErrorCode.NotEmbedded,
+      "not_embedded",
     );
   }
   return parent;

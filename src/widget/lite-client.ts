@@ -6,7 +6,7 @@ import { callAction, parseRequestData, type RequestSender } from "../core/valida
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
 import { wireNames } from "../protocol/action.js";
 import { isClassicEnvelope, isPlainObject, ownProperty, type JsonObject } from "../protocol/envelope.js";
-import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import { WidgetApiError } from "../protocol/errors.js";
 import { exactOrigin } from "../transport/origin.js";
 import { embeddingParent } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
@@ -184,7 +184,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
       return Promise.reject(
         new WidgetApiError(
           `Too many requests waiting for a reply (limit ${this.#maxPending})`,
-          ErrorCode.LimitExceeded,
+          "limit_exceeded",
         ),
       );
     }
@@ -195,9 +195,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
         Number.isFinite(timeoutMs) && timeoutMs > 0
           ? setTimeout(() => {
               this.#settle(requestId);
-              reject(
-                new WidgetApiError(`Request ${action} timed out after ${timeoutMs} ms`, ErrorCode.Timeout),
-              );
+              reject(new WidgetApiError(`Request ${action} timed out after ${timeoutMs} ms`, "timeout"));
             }, timeoutMs)
           : undefined;
       this.#waiting.set(requestId, { action, resolve, reject, timer });
@@ -213,7 +211,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
         });
       } catch (error) {
         this.#settle(requestId)?.reject(
-          new WidgetApiError(`Could not send ${action}: ${describeThrown(error)}`, ErrorCode.Internal),
+          new WidgetApiError(`Could not send ${action}: ${describeThrown(error)}`, "internal_error"),
         );
       }
     });
@@ -242,7 +240,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
       const error = WidgetApiError.fromResponse(response);
       if (error) entry.reject(error);
       else if (isPlainObject(response)) entry.resolve(response);
-      else entry.reject(new WidgetApiError(`Malformed reply to ${action}`, ErrorCode.MalformedResponse));
+      else entry.reject(new WidgetApiError(`Malformed reply to ${action}`, "malformed_response"));
       return;
     }
     if (raw.api !== "toWidget") return;
@@ -272,7 +270,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
         {},
         new WidgetApiError(
           `Too many requests in flight (limit ${MAX_ANSWERING})`,
-          ErrorCode.LimitExceeded,
+          "limit_exceeded",
         ).toResponse(),
       );
       return;
@@ -304,7 +302,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
     if (own) return own.serve(this, parseRequestData(own.action, data));
     // A notification this widget advertises is acknowledged even with nobody listening.
     if (ACKED_WITHOUT_LISTENER.has(action)) return {};
-    throw new WidgetApiError(`Unknown or unsupported action: ${action}`, ErrorCode.UnknownAction);
+    throw new WidgetApiError(`Unknown or unsupported action: ${action}`, "unknown_action");
   }
 
   /**
@@ -322,7 +320,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
     } catch {
       // A thrown value whose traps throw, or a logger that throws, loses the line, not the reply.
     }
-    return new WidgetApiError(`Error while handling ${action}`, ErrorCode.Internal).toResponse();
+    return new WidgetApiError(`Error while handling ${action}`, "internal_error").toResponse();
   }
 
   /** Sends a reply, echoing the request's fields as deployed hosts expect. */
@@ -332,7 +330,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
       this.#transport.send({ ...message, data, response });
     } catch {
       // A reply that cannot be cloned (a handler returned a function) becomes an error reply.
-      const fallback = new WidgetApiError(`Could not send the reply to ${action}`, ErrorCode.Internal);
+      const fallback = new WidgetApiError(`Could not send the reply to ${action}`, "internal_error");
       try {
         this.#transport.send({ ...message, data: {}, response: fallback.toResponse() });
       } catch {
@@ -343,11 +341,11 @@ export class LiteWidgetClient extends WidgetSessionCore {
 }
 
 function sessionEnded(reason: string): WidgetApiError {
-  return new WidgetApiError(reason, ErrorCode.SessionEnded);
+  return new WidgetApiError(reason, "session_ended");
 }
 
 function invalid(reason: string): JsonObject {
-  return new WidgetApiError(`Invalid request: ${reason}`, ErrorCode.InvalidRequest).toResponse();
+  return new WidgetApiError(`Invalid request: ${reason}`, "invalid_request").toResponse();
 }
 
 /**

@@ -2,27 +2,30 @@
 // the notifications they acknowledge unasked, and the state one document keeps across clients.
 import type { AnyActionDescriptor } from "../protocol/action.js";
 import { wireNames, wireNamesIn } from "../protocol/action.js";
-import { ApiVersion } from "../protocol/versions.js";
+import type { KnownApiVersion } from "../protocol/versions.js";
+
+// The widget side writes API versions as literals of KnownApiVersion, not as ApiVersion.X, so that
+// a widget bundle does not carry the whole ApiVersion object (about 250 bytes gzipped).
 
 /** The API versions this widget SDK speaks. */
-export const WIDGET_SUPPORTED_VERSIONS: readonly string[] = [
-  ApiVersion.Prerelease1,
-  ApiVersion.Prerelease2,
-  ApiVersion.MSC2762,
-  ApiVersion.MSC2762UpdateState,
-  ApiVersion.MSC2871,
-  ApiVersion.MSC2873,
-  ApiVersion.MSC2931,
-  ApiVersion.MSC2974,
-  ApiVersion.MSC3662,
-  ApiVersion.MSC3751,
-  ApiVersion.MSC3819,
-  ApiVersion.MSC3846,
-  ApiVersion.MSC3973,
-  ApiVersion.MSC4039,
-  ApiVersion.MSC4515,
-  ApiVersion.MSC4533,
-  ApiVersion.AccountDataWatch,
+export const WIDGET_SUPPORTED_VERSIONS: readonly KnownApiVersion[] = [
+  "0.0.1",
+  "0.0.2",
+  "org.matrix.msc2762",
+  "org.matrix.msc2762_update_state",
+  "org.matrix.msc2871",
+  "org.matrix.msc2873",
+  "org.matrix.msc2931",
+  "org.matrix.msc2974",
+  "uk.half-shot.msc3662",
+  "org.matrix.msc3751",
+  "org.matrix.msc3819",
+  "town.robin.msc3846",
+  "org.matrix.msc3973",
+  "org.matrix.msc4039",
+  "org.matrix.msc4515",
+  "org.matrix.msc4533",
+  "dev.matrix_widget_kit.account_data_watch",
 ];
 
 /**

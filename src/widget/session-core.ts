@@ -3,7 +3,7 @@
 // content_loaded, asking again when the host asked before the client existed). WidgetClient adds
 // its endpoint, MSC4412 and the fast path; LiteWidgetClient adds a small channel of its own.
 import { stableSpelling } from "../capabilities/spellings.js";
-import { ConfigErrorCode, WidgetKitConfigError } from "../core/config-error.js";
+import { WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import type { RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
@@ -14,8 +14,8 @@ import type {
   ResponseData,
   ResponseInput,
 } from "../protocol/action.js";
-import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
-import { ApiVersion, internVersions } from "../protocol/versions.js";
+import { WidgetApiError } from "../protocol/errors.js";
+import { BASELINE_VERSIONS, type KnownApiVersion } from "../protocol/versions.js";
 import {
   capabilitiesRequest,
   contentLoaded,
@@ -43,7 +43,7 @@ export function sessionIdentity(options: WidgetSessionOptions): {
   if (!widgetId) {
     throw new WidgetKitConfigError(
       "No widget ID: pass `widgetId`, or load the widget with a `widgetId` URL parameter",
-      ConfigErrorCode.MissingWidgetId,
+      "missing_widget_id",
     );
   }
   return {
@@ -54,7 +54,7 @@ export function sessionIdentity(options: WidgetSessionOptions): {
       if (!origin) {
         throw new WidgetKitConfigError(
           "No host origin: pass `parentOrigin`, or load the widget with a `parentUrl` URL parameter",
-          ConfigErrorCode.MissingParentOrigin,
+          "missing_parent_origin",
         );
       }
       return origin;
@@ -181,7 +181,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
     options?: { timeoutMs?: number },
   ): Promise<readonly string[]> {
     if (this.destroyed) {
-      throw new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded);
+      throw new WidgetApiError("The widget client was destroyed", "session_ended");
     }
     const wanted = [...new Set(capabilities)];
     this.requested = [...new Set([...this.requested, ...wanted])];
@@ -219,7 +219,10 @@ export abstract class WidgetSessionCore implements WidgetSession {
    * arrive, since either may come first.
    */
   #grantIfHostNeverNotifies(): void {
-    if (this.versionsOfHost && !this.versionsOfHost.includes(ApiVersion.MSC2871)) {
+    if (
+      this.versionsOfHost &&
+      !this.versionsOfHost.includes("org.matrix.msc2871" satisfies KnownApiVersion)
+    ) {
       queueMicrotask(() => this.#updateGranted(this.requested));
     }
   }
@@ -232,7 +235,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
   protected async startClassic(options: WidgetSessionOptions, ready: Promise<void>): Promise<void> {
     const askVersions = () =>
       this.request(supportedApiVersionsFromWidget, {}).then(
-        (reply) => internVersions(reply.supported_versions),
+        (reply) => reply.supported_versions,
         () => undefined,
       );
     // The versions are kept as soon as they arrive: a host without MSC2871 is known by them, and
@@ -250,7 +253,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
     const [hostVersions] = await Promise.all([versions, ready, loaded]);
     this.versionsOfHost = hostVersions ?? this.versionsOfHost;
     // An answer lost to a session reset on the host (a reload race) is asked for once more.
-    this.versionsOfHost ??= (await askVersions()) ?? [ApiVersion.Prerelease1, ApiVersion.Prerelease2];
+    this.versionsOfHost ??= (await askVersions()) ?? BASELINE_VERSIONS;
   }
 
   /**
@@ -270,7 +273,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
     try {
       await this.request(contentLoaded, {});
     } catch (error) {
-      if (error instanceof WidgetApiError && error.code === ErrorCode.Timeout) throw error;
+      if (error instanceof WidgetApiError && error.code === "timeout") throw error;
       this.logger.warn(`The host refused content_loaded: ${describeThrown(error)}`);
     }
   }
@@ -289,7 +292,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
     await new Promise<void>((resolve) => (this.#askAgainTimer = setTimeout(resolve, ASK_AGAIN_AFTER_MS)));
     this.#askAgainTimer = undefined;
     if (this.destroyed || this.askedForCapabilities || this.notified) return;
-    if (!hostVersions?.includes(ApiVersion.MSC2974)) return;
+    if (!hostVersions?.includes("org.matrix.msc2974" satisfies KnownApiVersion)) return;
     if (this.ownsDocumentChannel) {
       const asked = documentState().askedAgain;
       if (asked.has(this.widgetId)) return;
@@ -334,19 +337,18 @@ export abstract class WidgetSessionCore implements WidgetSession {
         reject(
           new WidgetApiError(
             `The host did not finish the capability exchange within ${timeoutMs} ms`,
-            ErrorCode.Timeout,
+            "timeout",
           ),
         );
       }, timeoutMs);
       const wake = () => {
         clearTimeout(timer);
-        if (this.destroyed)
-          reject(new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded));
+        if (this.destroyed) reject(new WidgetApiError("The widget client was destroyed", "session_ended"));
         else resolve();
       };
       cancel = () => {
         forget();
-        reject(new WidgetApiError("The capability request failed", ErrorCode.Internal));
+        reject(new WidgetApiError("The capability request failed", "internal_error"));
       };
       this.#notifyWaiters.push(wake);
     });

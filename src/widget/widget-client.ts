@@ -5,7 +5,7 @@ import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protoco
 import { isWireNameIn } from "../protocol/action.js";
 import { contentLoaded, requestCapabilities } from "./actions.js";
 import type { JsonObject } from "../protocol/envelope.js";
-import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import { WidgetApiError } from "../protocol/errors.js";
 import { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
 import type { ToWidgetHandler, WidgetSessionOptions } from "./session.js";
@@ -150,7 +150,7 @@ export class WidgetClient extends WidgetSessionCore {
     // No version exchange in MSC4412: the host is taken to speak what this SDK speaks, which also
     // picks the action names in use today; an action it lacks is refused by the host.
     await documentLoaded();
-    if (this.destroyed) throw new WidgetApiError("The widget client was destroyed", ErrorCode.SessionEnded);
+    if (this.destroyed) throw new WidgetApiError("The widget client was destroyed", "session_ended");
     let sendContentLoaded = true;
     if (this.ownsDocumentChannel) {
       const sent = documentState().contentLoadedSent;
@@ -263,7 +263,7 @@ export class WidgetClient extends WidgetSessionCore {
         // host only tells us something changed, and an error reply there shows up in the host's
         // console as an uncaught rejection (Element Web after each theme_change).
         if (ACKED_WITHOUT_LISTENER.has(request.action)) return {};
-        throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, ErrorCode.UnknownAction);
+        throw new WidgetApiError(`Unknown or unsupported action: ${request.action}`, "unknown_action");
       }
       const data = parseRequestData(entry.action, request.data);
       return ("serve" in entry ? entry.serve(this, data) : entry.handle(data)) as
@@ -293,5 +293,5 @@ function handlerMap(entries: readonly HandlerEntry[]): Map<string, HandlerEntry>
 }
 
 function isTimeout(error: unknown): boolean {
-  return error instanceof WidgetApiError && error.code === ErrorCode.Timeout;
+  return error instanceof WidgetApiError && error.code === "timeout";
 }

@@ -6,7 +6,6 @@ import {
   readAccountData as readAccountDataAction,
   watchAccountData as watchAccountDataAction,
 } from "../actions.js";
-import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 import { addPushListener, requireHostVersion } from "./listeners.js";
 
@@ -21,7 +20,7 @@ export async function readAccountData(
   type: string,
   options?: RequestOptions,
 ): Promise<Record<string, unknown> | undefined> {
-  requireHostVersion(client, ApiVersion.MSC3751, "reading account data");
+  requireHostVersion(client, "org.matrix.msc3751", "reading account data");
   const { events } = await client.request(readAccountDataAction, { type }, options);
   return events.find((event) => event.type === type)?.content;
 }
@@ -38,7 +37,7 @@ export async function watchAccountData(
   listener: (type: string, content: Record<string, unknown>) => void,
   options?: RequestOptions,
 ): Promise<() => void> {
-  requireHostVersion(client, ApiVersion.AccountDataWatch, "watching account data");
+  requireHostVersion(client, "dev.matrix_widget_kit.account_data_watch", "watching account data");
   const wanted = new Set(types);
   await client.request(watchAccountDataAction, { types: [...wanted] }, options);
   return addPushListener(client, accountDataChanged, ({ events }) => {

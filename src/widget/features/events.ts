@@ -12,8 +12,7 @@ import {
   updateState,
 } from "../actions.js";
 import type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
-import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
-import { ApiVersion } from "../../protocol/versions.js";
+import { WidgetApiError } from "../../protocol/errors.js";
 import type { WidgetSession } from "../session.js";
 import { formatDelayedOrStickyCapability, formatEventCapability } from "../capability-format.js";
 import { requireHostVersion } from "./listeners.js";
@@ -131,7 +130,7 @@ export async function sendEvent(
   content: Record<string, unknown>,
   options: EventSendOptions = {},
 ): Promise<SentEventResult> {
-  requireHostVersion(client, ApiVersion.MSC2762, "sending events");
+  requireHostVersion(client, "org.matrix.msc2762", "sending events");
   const data: RequestInput<typeof sendEventFromWidget> = { type, content };
   if (options.roomId !== undefined) data.room_id = options.roomId;
   if (options.stateKey !== undefined) data.state_key = options.stateKey;
@@ -194,7 +193,7 @@ export async function readRoomEvents(
   type: string,
   options: ReadRoomEventsOptions = {},
 ): Promise<WireRoomEvent[]> {
-  requireHostVersion(client, ApiVersion.MSC2876, "reading events");
+  requireHostVersion(client, "org.matrix.msc2876", "reading events");
   const data: RequestInput<typeof readEvents> = { type };
   if (options.msgtype !== undefined) data.msgtype = options.msgtype;
   if (options.limit !== undefined) data.limit = options.limit;
@@ -214,7 +213,7 @@ export async function readStateEvents(
   type: string,
   options: ReadStateEventsOptions = {},
 ): Promise<WireRoomEvent[]> {
-  requireHostVersion(client, ApiVersion.MSC2876, "reading state");
+  requireHostVersion(client, "org.matrix.msc2876", "reading state");
   const data: RequestInput<typeof readEvents> = { type, state_key: options.stateKey ?? true };
   if (options.limit !== undefined) data.limit = options.limit;
   if (options.roomIds !== undefined) data.room_ids = options.roomIds === "*" ? "*" : [...options.roomIds];
@@ -232,7 +231,7 @@ export async function readEventRelations(
   eventId: string,
   options: ReadRelationsOptions = {},
 ): Promise<RelationsResult> {
-  requireHostVersion(client, ApiVersion.MSC3869, "reading relations");
+  requireHostVersion(client, "org.matrix.msc3869", "reading relations");
   const data: RequestInput<typeof readRelations> = { event_id: eventId };
   if (options.roomId !== undefined) data.room_id = options.roomId;
   if (options.relationType !== undefined) data.rel_type = options.relationType;
@@ -271,7 +270,7 @@ const unhandle = new WeakMap<Set<unknown>, () => void>();
  */
 function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, what: string): Ack | Promise<Ack> {
   const failed = (): never => {
-    throw new WidgetApiError(`A ${what} listener failed`, ErrorCode.Internal);
+    throw new WidgetApiError(`A ${what} listener failed`, "internal_error");
   };
   // The usual case, one listener, without the copies and settled-result objects of allSettled.
   if (listeners.size === 1) {

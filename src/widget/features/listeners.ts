@@ -1,5 +1,6 @@
 import type { AnyActionDescriptor, RequestData, ResponseInput } from "../../protocol/action.js";
-import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import { WidgetApiError } from "../../protocol/errors.js";
+import type { KnownApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 
 type AnyListener = (data: never) => void;
@@ -41,7 +42,7 @@ export function addPushListener<A extends AnyActionDescriptor>(
         }
       }
       if (failed) {
-        throw new WidgetApiError(`A listener for ${action.stable} failed`, ErrorCode.Internal);
+        throw new WidgetApiError(`A listener for ${action.stable} failed`, "internal_error");
       }
       return {} as ResponseInput<A>;
     });
@@ -61,11 +62,11 @@ export function addPushListener<A extends AnyActionDescriptor>(
 }
 
 /** Rejects when the host does not advertise `version`. */
-export function requireHostVersion(client: WidgetSession, version: string, feature: string): void {
+export function requireHostVersion(client: WidgetSession, version: KnownApiVersion, feature: string): void {
   if (!client.hostSupports(version)) {
     throw new WidgetApiError(
       `The host does not support ${feature} (it does not advertise ${version})`,
-      ErrorCode.Unsupported,
+      "unsupported",
     );
   }
 }

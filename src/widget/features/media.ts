@@ -2,7 +2,6 @@ import type { RequestOptions } from "../../core/endpoint.js";
 import type { ResponseData } from "../../protocol/action.js";
 import { downloadFileAction, getMediaConfigAction, uploadFileAction } from "../../protocol/actions/media.js";
 import type { BinaryData } from "../../protocol/actions/misc-schemas.js";
-import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
@@ -22,7 +21,7 @@ export async function getMediaConfig(
   client: WidgetSession,
   options?: RequestOptions,
 ): Promise<ResponseData<typeof getMediaConfigAction>> {
-  requireHostVersion(client, ApiVersion.MSC4039, "media");
+  requireHostVersion(client, "org.matrix.msc4039", "media");
   return client.request(getMediaConfigAction, {}, options);
 }
 
@@ -36,7 +35,7 @@ export async function uploadFile(
   file: Blob | ArrayBuffer | ArrayBufferView,
   options?: RequestOptions,
 ): Promise<string> {
-  requireHostVersion(client, ApiVersion.MSC4039, "media");
+  requireHostVersion(client, "org.matrix.msc4039", "media");
   const { content_uri } = await client.request(
     uploadFileAction,
     { file },
@@ -55,7 +54,7 @@ export async function downloadFile(
   contentUri: string,
   options: RequestOptions = {},
 ): Promise<BinaryData> {
-  requireHostVersion(client, ApiVersion.MSC4039, "media");
+  requireHostVersion(client, "org.matrix.msc4039", "media");
   const data: { content_uri: string; timeout_ms?: number } = { content_uri: contentUri };
   if (options.timeoutMs !== undefined) data.timeout_ms = options.timeoutMs;
   const { file } = await client.request(downloadFileAction, data, {

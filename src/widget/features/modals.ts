@@ -13,7 +13,7 @@ import {
   type ModalDefinitionInput,
 } from "../../protocol/actions/modals.js";
 import type { JsonObject } from "../../protocol/envelope.js";
-import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import { WidgetApiError } from "../../protocol/errors.js";
 import type { WidgetSession } from "../session.js";
 import { addPushListener } from "./listeners.js";
 
@@ -91,7 +91,7 @@ export async function setModalButtonEnabled(
   options?: RequestOptions,
 ): Promise<void> {
   if (buttonId === MODAL_CLOSE_BUTTON) {
-    throw new WidgetApiError("The m.close button cannot be disabled", ErrorCode.InvalidRequest);
+    throw new WidgetApiError("The m.close button cannot be disabled", "invalid_request");
   }
   await client.request(setButtonEnabledAction, { button: buttonId, enabled }, options);
 }

@@ -2,7 +2,6 @@
 import type { RequestOptions } from "../../core/endpoint.js";
 import type { RequestInput } from "../../protocol/action.js";
 import { mxidShare } from "../actions.js";
-import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
@@ -32,7 +31,7 @@ export async function shareUsers(
   users: readonly ShareableUser[],
   options: ShareUsersOptions = {},
 ): Promise<void> {
-  requireHostVersion(client, ApiVersion.MSC3662, "mxid share");
+  requireHostVersion(client, "uk.half-shot.msc3662", "mxid share");
   const { hint, ...requestOptions } = options;
   const data: RequestInput<typeof mxidShare> = {
     users: users.map((user) => (typeof user === "string" ? { user_id: user } : user)),

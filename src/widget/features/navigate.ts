@@ -2,7 +2,6 @@
 import type { RequestOptions } from "../../core/endpoint.js";
 import { buildMatrixToLink, type NavigationTarget } from "../../matrix/link-format.js";
 import { navigate as navigateAction } from "../actions.js";
-import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
@@ -25,7 +24,7 @@ export async function navigate(
   target: string | NavigationTarget,
   options?: RequestOptions,
 ): Promise<void> {
-  requireHostVersion(client, ApiVersion.MSC2931, "navigate");
+  requireHostVersion(client, "org.matrix.msc2931", "navigate");
   const uri = typeof target === "string" ? target : buildMatrixToLink(target);
   await client.request(navigateAction, { uri }, { timeoutMs: NAVIGATE_TIMEOUT_MS, ...options });
 }

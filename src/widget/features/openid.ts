@@ -5,7 +5,7 @@ import {
   tokenOf,
   type OpenIdToken,
 } from "../../protocol/actions/openid.js";
-import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
+import { WidgetApiError } from "../../protocol/errors.js";
 import type { WidgetSession } from "../session.js";
 import { addPushListener } from "./listeners.js";
 
@@ -48,23 +48,20 @@ export async function getOpenIdToken(
     if (reply.state === "request") {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () =>
-            reject(
-              new WidgetApiError(`No OpenID decision arrived within ${timeoutMs} ms`, ErrorCode.Timeout),
-            ),
+          () => reject(new WidgetApiError(`No OpenID decision arrived within ${timeoutMs} ms`, "timeout")),
           timeoutMs,
         );
       });
       decision = await Promise.race([pushed, timeout]);
     }
     if (decision.state !== "allowed") {
-      throw new WidgetApiError("The client refused to share OpenID credentials", ErrorCode.Refused);
+      throw new WidgetApiError("The client refused to share OpenID credentials", "refused");
     }
     const token = tokenOf(decision);
     if (!token) {
       throw new WidgetApiError(
         "The client allowed OpenID but sent incomplete credentials",
-        ErrorCode.MalformedResponse,
+        "malformed_response",
       );
     }
     return token;

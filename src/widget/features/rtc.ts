@@ -6,7 +6,6 @@ import {
   type RtcMemberData,
   type RtcTransportData,
 } from "../../protocol/actions/rtc.js";
-import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
@@ -40,7 +39,7 @@ export async function getRtcTransports(
   client: WidgetSession,
   options?: RequestOptions,
 ): Promise<RtcTransportData[]> {
-  requireHostVersion(client, ApiVersion.MSC4515, "RTC transports");
+  requireHostVersion(client, "org.matrix.msc4515", "RTC transports");
   const { rtc_transports } = await client.request(getRtcTransportsAction, {}, options);
   return rtc_transports;
 }
@@ -56,7 +55,7 @@ export async function getLivekitToken(
   request: LivekitSessionRef & { serverName: string; url: string },
   options?: RequestOptions,
 ): Promise<string> {
-  requireHostVersion(client, ApiVersion.MSC4533, "LiveKit tokens");
+  requireHostVersion(client, "org.matrix.msc4533", "LiveKit tokens");
   const { jwt } = await client.request(
     rtcLivekitGetTokenAction,
     {
@@ -82,7 +81,7 @@ export async function delegateDelayedLeave(
   request: LivekitSessionRef & { delayId: string },
   options?: RequestOptions,
 ): Promise<void> {
-  requireHostVersion(client, ApiVersion.MSC4533, "delegated delayed leave events");
+  requireHostVersion(client, "org.matrix.msc4533", "delegated delayed leave events");
   await client.request(
     rtcLivekitDelegateDelayedLeaveAction,
     {

@@ -4,7 +4,6 @@ import {
   toDeviceMessageAction,
   type ToDeviceMessage,
 } from "../../protocol/actions/to-device.js";
-import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 import { addPushListener, requireHostVersion } from "./listeners.js";
 
@@ -42,7 +41,7 @@ export async function sendToDevice(
   messages: ToDeviceMessages,
   options: SendToDeviceOptions = {},
 ): Promise<void> {
-  requireHostVersion(client, ApiVersion.MSC3819, "to-device messages");
+  requireHostVersion(client, "org.matrix.msc3819", "to-device messages");
   const { encrypted = false, ...requestOptions } = options;
   await client.request(
     sendToDeviceAction,

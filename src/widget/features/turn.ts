@@ -5,7 +5,6 @@ import {
   watchTurnServersAction,
   type TurnServerUpdate,
 } from "../../protocol/actions/turn.js";
-import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 import { addPushListener, requireHostVersion } from "./listeners.js";
 
@@ -27,7 +26,7 @@ export async function watchTurnServers(
   listener: (servers: TurnServerUpdate) => void,
   options?: RequestOptions,
 ): Promise<() => Promise<void>> {
-  requireHostVersion(client, ApiVersion.MSC3846, "TURN servers");
+  requireHostVersion(client, "town.robin.msc3846", "TURN servers");
   // Listening before asking: the first update may follow the ack closely.
   const stopListening = addPushListener(client, updateTurnServersAction, listener);
   watchers.set(client, (watchers.get(client) ?? 0) + 1);

@@ -2,7 +2,6 @@
 import type { RequestOptions } from "../../core/endpoint.js";
 import type { RequestInput, ResponseData } from "../../protocol/action.js";
 import { userDirectorySearch } from "../actions.js";
-import { ApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
 
@@ -25,7 +24,7 @@ export async function searchUserDirectory(
   searchTerm: string,
   options: UserDirectorySearchOptions = {},
 ): Promise<ResponseData<typeof userDirectorySearch>> {
-  requireHostVersion(client, ApiVersion.MSC3973, "user directory search");
+  requireHostVersion(client, "org.matrix.msc3973", "user directory search");
   const { limit, ...requestOptions } = options;
   const data: RequestInput<typeof userDirectorySearch> = { search_term: searchTerm };
   if (limit !== undefined) data.limit = limit;
