@@ -108,16 +108,6 @@ export function wireNamesIn(action: AnyActionDescriptor, dialect: Dialect): read
 }
 
 /**
- * Whether `name` is one of the action's names in `dialect` ({@link wireNamesIn}), without making
- * the list: asked for every request a widget receives.
- */
-export function isWireNameIn(action: AnyActionDescriptor, dialect: Dialect, name: string): boolean {
-  if (dialect === "msc4412" && action.msc4412?.dropped) return false;
-  if (action.stable === name || action.unstable.includes(name)) return true;
-  return dialect === "msc4412" && (action.msc4412?.aliases?.includes(name) ?? false);
-}
-
-/**
  * The name to send to a peer: the preferred unstable name when the peer advertises the action's
  * version (what deployed peers speak today), otherwise the stable name.
  */

@@ -1,7 +1,5 @@
 // What both widget clients (WidgetClient and LiteWidgetClient) share: the versions they advertise,
 // the notifications they acknowledge unasked, and the state one document keeps across clients.
-import type { AnyActionDescriptor } from "../protocol/action.js";
-import { wireNames, wireNamesIn } from "../protocol/action.js";
 import type { KnownApiVersion } from "../protocol/versions.js";
 
 // The widget side writes API versions as literals of KnownApiVersion, not as ApiVersion.X, so that
@@ -76,9 +74,4 @@ export function documentLoaded(): Promise<void> {
   const page = globalThis.document as Document | undefined;
   if (!page || page.readyState === "complete") return Promise.resolve();
   return new Promise((resolve) => globalThis.addEventListener("load", () => resolve(), { once: true }));
-}
-
-/** Every wire name a handler of `action` answers to, in either dialect. */
-export function handlerNames(action: AnyActionDescriptor): ReadonlySet<string> {
-  return new Set([...wireNames(action), ...wireNamesIn(action, "msc4412")]);
 }

@@ -2,9 +2,9 @@ import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { callAction, parseRequestData } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
-import { isWireNameIn } from "../protocol/action.js";
+import { wireNamesIn } from "../protocol/action.js";
 import { contentLoaded, requestCapabilities } from "./actions.js";
-import type { JsonObject } from "../protocol/envelope.js";
+import type { Dialect, JsonObject } from "../protocol/envelope.js";
 import { WidgetApiError } from "../protocol/errors.js";
 import { WidgetPostMessageTransport } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
@@ -14,7 +14,6 @@ import {
   ACKED_WITHOUT_LISTENER,
   documentLoaded,
   documentState,
-  handlerNames,
   WIDGET_SUPPORTED_VERSIONS,
 } from "./session-common.js";
 
@@ -69,18 +68,22 @@ const PROTOCOL_FALLBACK_MS = 1000;
  * @category Session
  */
 export class WidgetClient extends WidgetSessionCore {
-  /** The session's own toWidget actions by every wire name, in either dialect, shared by every client. */
-  private static readonly sessionHandlers: ReadonlyMap<string, HandlerEntry> = handlerMap(
-    WidgetSessionCore.sessionActions,
-  );
+  /**
+   * The session's own toWidget actions by wire name, one map per dialect (MSC4412 drops some
+   * actions and spells others its own way), shared by every client.
+   */
+  private static readonly sessionHandlers: HandlerMaps = {
+    classic: handlerMap(WidgetSessionCore.sessionActions, "classic"),
+    msc4412: handlerMap(WidgetSessionCore.sessionActions, "msc4412"),
+  };
 
   private readonly endpoint: Endpoint;
   private readonly transport: Transport;
   /**
-   * The toWidget handlers by wire name: the shared session handlers until the app registers one
-   * of its own, when this client gets a map of its own (a copy of them plus the app's).
+   * The toWidget handlers by dialect and wire name: the shared session handlers until the app
+   * registers one of its own, when this client gets maps of its own (copies of them plus the app's).
    */
-  private handlers: ReadonlyMap<string, HandlerEntry> = WidgetClient.sessionHandlers;
+  private handlers: HandlerMaps = WidgetClient.sessionHandlers;
 
   private constructor(options: WidgetClientOptions) {
     const identity = sessionIdentity(options);
@@ -226,11 +229,13 @@ export class WidgetClient extends WidgetSessionCore {
       action,
       handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor>,
     };
-    const names = handlerNames(action);
     const handlers = this.ownHandlers();
-    for (const name of names) handlers.set(name, entry);
+    const registered = DIALECTS.map((dialect) => [handlers[dialect], wireNamesIn(action, dialect)] as const);
+    for (const [map, names] of registered) for (const name of names) map.set(name, entry);
     return () => {
-      for (const name of names) if (handlers.get(name) === entry) handlers.delete(name);
+      for (const [map, names] of registered) {
+        for (const name of names) if (map.get(name) === entry) map.delete(name);
+      }
     };
   }
 
@@ -255,9 +260,7 @@ export class WidgetClient extends WidgetSessionCore {
    */
   private dispatch(request: InboundRequest): Promise<JsonObject> | JsonObject {
     try {
-      const found = this.handlers.get(request.action);
-      // Each dialect has its own names: MSC4412 drops some actions and spells others its own way.
-      const entry = found && isWireNameIn(found.action, request.dialect, request.action) ? found : undefined;
+      const entry = this.handlers[request.dialect].get(request.action);
       if (!entry) {
         // A notification this widget advertises is acknowledged even with nobody listening: the
         // host only tells us something changed, and an error reply there shows up in the host's
@@ -273,10 +276,12 @@ export class WidgetClient extends WidgetSessionCore {
     }
   }
 
-  /** This client's own handler map, copied from the shared one at the app's first handler. */
-  private ownHandlers(): Map<string, HandlerEntry> {
-    if (this.handlers === WidgetClient.sessionHandlers) this.handlers = new Map(this.handlers);
-    return this.handlers as Map<string, HandlerEntry>;
+  /** This client's own handler maps, copied from the shared ones at the app's first handler. */
+  private ownHandlers(): { readonly [D in Dialect]: Map<string, HandlerEntry> } {
+    if (this.handlers === WidgetClient.sessionHandlers) {
+      this.handlers = { classic: new Map(this.handlers.classic), msc4412: new Map(this.handlers.msc4412) };
+    }
+    return this.handlers as { readonly [D in Dialect]: Map<string, HandlerEntry> };
   }
 }
 
@@ -285,10 +290,15 @@ type HandlerEntry =
   | { readonly action: AnyActionDescriptor; readonly handle: ToWidgetHandler<AnyActionDescriptor> }
   | SessionAction;
 
-/** The handlers of `entries` by every wire name of their actions. */
-function handlerMap(entries: readonly HandlerEntry[]): Map<string, HandlerEntry> {
+/** Handlers by wire name, one map for each dialect. */
+type HandlerMaps = { readonly [D in Dialect]: ReadonlyMap<string, HandlerEntry> };
+
+const DIALECTS: readonly Dialect[] = ["classic", "msc4412"];
+
+/** The handlers of `entries` by every wire name their actions have in `dialect`. */
+function handlerMap(entries: readonly HandlerEntry[], dialect: Dialect): Map<string, HandlerEntry> {
   const map = new Map<string, HandlerEntry>();
-  for (const entry of entries) for (const name of handlerNames(entry.action)) map.set(name, entry);
+  for (const entry of entries) for (const name of wireNamesIn(entry.action, dialect)) map.set(name, entry);
   return map;
 }
 

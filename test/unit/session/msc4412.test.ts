@@ -8,6 +8,7 @@ import { createMemoryTransportPair, type MemoryTransport } from "../../../src/tr
 import type { Transport } from "../../../src/transport/transport.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
 import { navigate } from "../../../src/widget/features/navigate.js";
+import { sendEventToWidget } from "../../../src/protocol/actions/events.js";
 import { settle, WIDGET_ID } from "../../support/memory-session.js";
 
 const NAVIGATE = "org.matrix.msc2931.navigate";
@@ -106,6 +107,53 @@ describe("MSC4412 dialect", () => {
     expect(afterSwitch.map((m) => m.action)).toContain("notify_capabilities");
     client.destroy();
     host.destroy();
+  });
+
+  it("answers the host's toWidget requests under the names of the session's dialect only", async () => {
+    // MSC4412 drops the capabilities request and adds misspelt aliases of notify_capabilities; a
+    // classic session knows neither alias. An app handler is found under its names per dialect.
+    const answers = async (protocol: "classic" | "msc4412", action: string, request: object) => {
+      const pair = createMemoryTransportPair();
+      const host = hostOn(pair.host);
+      host.start();
+      const client = await WidgetClient.create({
+        widgetId: WIDGET_ID,
+        transport: pair.widget,
+        logger: silentLogger,
+        protocol,
+        capabilities: [NAVIGATE],
+      });
+      const seen = client.handle(sendEventToWidget, () => ({}));
+      const requestId = crypto.randomUUID();
+      pair.host.send(
+        (protocol === "msc4412"
+          ? { source: "host", version: "v1", action, requestId, request }
+          : { api: "toWidget", widgetId: WIDGET_ID, action, requestId, data: request }) as never,
+      );
+      await settle(5);
+      const reply = pair.widget.sent.find((message) => message.requestId === requestId);
+      seen();
+      client.destroy();
+      host.destroy();
+      const error = (reply?.response as { error?: { code?: string } } | undefined)?.error;
+      return reply === undefined ? "no reply" : (error?.code ?? "answered");
+    };
+    const notify = { requested: [NAVIGATE], approved: [NAVIGATE] };
+    const event = {
+      type: "m.room.message",
+      event_id: "$e",
+      room_id: "!r:x",
+      sender: "@a:x",
+      origin_server_ts: 1,
+      content: {},
+    };
+    expect(await answers("msc4412", "capabilities", {})).toBe("unknown_action");
+    expect(await answers("classic", "capabilities", {})).toBe("answered");
+    expect(await answers("msc4412", "notify_capabilites", notify)).toBe("answered");
+    expect(await answers("classic", "notify_capabilites", notify)).toBe("unknown_action");
+    expect(await answers("classic", "notify_capabilities", notify)).toBe("answered");
+    expect(await answers("msc4412", "send_event", event)).toBe("answered");
+    expect(await answers("classic", "send_event", event)).toBe("answered");
   });
 
   it("keeps a classic client on classic messages", async () => {
