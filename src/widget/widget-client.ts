@@ -230,11 +230,17 @@ export class WidgetClient extends WidgetSessionCore {
       handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor>,
     };
     const handlers = this.ownHandlers();
-    const registered = DIALECTS.map((dialect) => [handlers[dialect], wireNamesIn(action, dialect)] as const);
-    for (const [map, names] of registered) for (const name of names) map.set(name, entry);
+    for (const dialect of DIALECTS)
+      for (const name of wireNamesIn(action, dialect)) handlers[dialect].set(name, entry);
     return () => {
-      for (const [map, names] of registered) {
-        for (const name of names) if (map.get(name) === entry) map.delete(name);
+      for (const dialect of DIALECTS) {
+        for (const name of wireNamesIn(action, dialect)) {
+          if (handlers[dialect].get(name) !== entry) continue;
+          // The session's own handler for the name, if it has one, answers again.
+          const own = WidgetClient.sessionHandlers[dialect].get(name);
+          if (own) handlers[dialect].set(name, own);
+          else handlers[dialect].delete(name);
+        }
       }
     };
   }
