@@ -76,6 +76,24 @@ export class DeadlineTimer {
   }
 }
 
+/**
+ * The sweep of a {@link DeadlineTimer} over a map or set of entries that carry their deadline:
+ * calls `due` for each entry whose deadline is `now` or earlier (`due` takes it out) and returns
+ * the earliest deadline still ahead, or `Infinity` when none is.
+ */
+export function sweepDue<K, E extends { readonly deadline: number }>(
+  waiting: { forEach(visit: (entry: E, key: K) => void): void },
+  now: number,
+  due: (entry: E, key: K) => void,
+): number {
+  let next = Infinity;
+  waiting.forEach((entry, key) => {
+    if (entry.deadline <= now) due(entry, key);
+    else if (entry.deadline < next) next = entry.deadline;
+  });
+  return next;
+}
+
 /** Node's timers keep the process alive unless unref'd; a browser's timer is a number. */
 function keepAlive(handle: ReturnType<typeof setTimeout>, alive: boolean): void {
   const timer = handle as { ref?(): void; unref?(): void };

@@ -14,7 +14,7 @@ import {
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { Transport } from "../transport/transport.js";
 import type { Logger } from "./logger.js";
-import { clock, DeadlineTimer } from "./deadlines.js";
+import { clock, DeadlineTimer, sweepDue } from "./deadlines.js";
 import { describeThrown } from "./describe.js";
 import { redactSecrets } from "./redact.js";
 import { RequestIdSource, uuidV4 } from "./request-ids.js";
@@ -169,7 +169,15 @@ export class Endpoint {
    */
   private readonly inFlight = new Map<string, InboundCall>();
   /** One timer for the deadlines of every outbound request. */
-  private readonly deadlines = new DeadlineTimer((now) => this.expire(now));
+  /** Rejects the outbound requests whose deadline has passed. */
+  private readonly deadlines = new DeadlineTimer((now) =>
+    sweepDue(this.pending, now, (entry, requestId) => {
+      this.settle(requestId);
+      entry.reject(
+        new WidgetApiError(`Request ${entry.action} timed out after ${entry.timeoutMs} ms`, "timeout"),
+      );
+    }),
+  );
   /** Handlers still running, including those of ended sessions; bounded by `maxInboundInFlight`. */
   private running = 0;
   private readonly unsubscribe: () => void;
@@ -274,25 +282,6 @@ export class Endpoint {
         );
       }
     });
-  }
-
-  /** Rejects the outbound requests whose deadline has passed; returns the next deadline. */
-  private expire(now: number): number {
-    let next = Infinity;
-    for (const [requestId, entry] of this.pending) {
-      if (entry.deadline <= now) {
-        this.settle(requestId);
-        entry.reject(
-          new WidgetApiError(
-            `Request ${entry.action} timed out after ${entry.timeoutMs} ms`,
-            ErrorCode.Timeout,
-          ),
-        );
-      } else if (entry.deadline < next) {
-        next = entry.deadline;
-      }
-    }
-    return next;
   }
 
   /**

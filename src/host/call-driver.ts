@@ -1,4 +1,4 @@
-import { clock, DeadlineTimer } from "../core/deadlines.js";
+import { clock, DeadlineTimer, sweepDue } from "../core/deadlines.js";
 import { redactSecrets } from "../core/redact.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { WidgetDriver } from "./driver.js";
@@ -61,7 +61,13 @@ interface DriverCall {
  */
 class SessionCalls {
   private readonly waiting = new Set<DriverCall>();
-  private readonly timer = new DeadlineTimer((now) => this.expire(now));
+  /** Fails the calls whose deadline has passed. */
+  private readonly timer = new DeadlineTimer((now) =>
+    sweepDue(this.waiting, now, (call) => {
+      this.waiting.delete(call);
+      call.fail(new WidgetApiError(`The client did not finish ${call.doing} in time`, ErrorCode.Timeout));
+    }),
+  );
   private ended = false;
 
   constructor(session: SessionScope) {
@@ -82,19 +88,6 @@ class SessionCalls {
     if (!this.waiting.delete(call)) return false;
     if (this.waiting.size === 0) this.timer.idle();
     return true;
-  }
-
-  private expire(now: number): number {
-    let next = Infinity;
-    for (const call of this.waiting) {
-      if (call.deadline <= now) {
-        this.waiting.delete(call);
-        call.fail(new WidgetApiError(`The client did not finish ${call.doing} in time`, ErrorCode.Timeout));
-      } else if (call.deadline < next) {
-        next = call.deadline;
-      }
-    }
-    return next;
   }
 
   private end(): void {

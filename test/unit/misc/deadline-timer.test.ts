@@ -2,7 +2,7 @@
 // at the earliest deadline it was told of, never early, and stop() clears it with the platform's
 // clearTimeout called as a browser requires (on the global object).
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { clock, DeadlineTimer } from "../../../src/core/deadlines.js";
+import { clock, DeadlineTimer, sweepDue } from "../../../src/core/deadlines.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -46,5 +46,39 @@ describe("DeadlineTimer", () => {
     vi.advanceTimersByTime(10_000);
     expect(swept).toHaveLength(2);
     timer.stop();
+  });
+});
+
+describe("sweepDue", () => {
+  it("hands over every entry whose deadline is now or past, and returns the earliest deadline ahead", () => {
+    const pending = new Map([
+      ["a", { deadline: 5 }],
+      ["b", { deadline: 10 }],
+      ["c", { deadline: 12 }],
+      ["d", { deadline: Infinity }],
+      ["e", { deadline: 11 }],
+    ]);
+    const due: string[] = [];
+    const next = sweepDue(pending, 10, (_entry, key) => {
+      due.push(key);
+      pending.delete(key);
+    });
+    expect(due).toEqual(["a", "b"]);
+    expect(next).toBe(11);
+    expect([...pending.keys()]).toEqual(["c", "d", "e"]);
+  });
+
+  it("reads a set the same way, and returns Infinity when nothing waits with a finite deadline", () => {
+    const first = { deadline: 1 };
+    const waiting = new Set([first, { deadline: Infinity }]);
+    const due: unknown[] = [];
+    expect(
+      sweepDue(waiting, 1, (entry) => {
+        due.push(entry);
+        waiting.delete(entry);
+      }),
+    ).toBe(Infinity);
+    expect(due).toEqual([first]);
+    expect(sweepDue(new Set<{ deadline: number }>(), 0, () => {})).toBe(Infinity);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { supportedApiVersionsToWidget } from "../../../src/protocol/actions/session.js";
-import type { WidgetMessage } from "../../../src/protocol/envelope.js";
 import { WIDGET_SUPPORTED_VERSIONS } from "../../../src/widget/session-common.js";
 import { CLIENT_KINDS, connect, settle, WIDGET_ID } from "../../support/memory-session.js";
 
@@ -19,7 +18,7 @@ describe.each(CLIENT_KINDS)("an app's handler for one of the session's own actio
         data: {},
       });
       await settle(5);
-      const reply = pair.widget.sent.find((message: WidgetMessage) => message.requestId === requestId);
+      const reply = pair.widget.sent.find((message) => message.requestId === requestId);
       return (reply as { response?: { supported_versions?: unknown } } | undefined)?.response
         ?.supported_versions;
     };

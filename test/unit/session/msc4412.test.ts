@@ -135,7 +135,7 @@ describe("MSC4412 dialect", () => {
       seen();
       client.destroy();
       host.destroy();
-      const error = (reply?.response as { error?: { code?: string } } | undefined)?.error;
+      const error = (reply as { response?: { error?: { code?: string } } } | undefined)?.response?.error;
       return reply === undefined ? "no reply" : (error?.code ?? "answered");
     };
     const notify = { requested: [NAVIGATE], approved: [NAVIGATE] };
