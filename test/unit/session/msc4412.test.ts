@@ -28,6 +28,24 @@ function hostOn(transport: Transport, navigated: string[] = []) {
   });
 }
 
+/**
+ * Our host and a WidgetClient on a memory pair, once the session is ready; without `protocol` the
+ * client is left at its default.
+ */
+async function startSession(protocol?: "classic" | "msc4412", navigated: string[] = []) {
+  const pair = createMemoryTransportPair();
+  const host = hostOn(pair.host, navigated);
+  host.start();
+  const client = await WidgetClient.create({
+    widgetId: WIDGET_ID,
+    transport: pair.widget,
+    logger: silentLogger,
+    ...(protocol === undefined ? {} : { protocol }),
+    capabilities: [NAVIGATE],
+  });
+  return { pair, host, client };
+}
+
 /** A raw MSC4412 request from the widget end. */
 function raw(action: string, request: Record<string, unknown> = {}, requestId: string = crypto.randomUUID()) {
   return { source: "widget", action, requestId, request, version: "v1" };
@@ -68,17 +86,8 @@ function undecidedWidgetEndpoint(
 
 describe("MSC4412 dialect", () => {
   it("gives a WidgetClient in msc4412 mode a session in which every message has the MSC4412 envelope", async () => {
-    const pair = createMemoryTransportPair();
     const navigated: string[] = [];
-    const host = hostOn(pair.host, navigated);
-    host.start();
-    const client = await WidgetClient.create({
-      widgetId: WIDGET_ID,
-      transport: pair.widget,
-      logger: silentLogger,
-      protocol: "msc4412",
-      capabilities: [NAVIGATE],
-    });
+    const { pair, host, client } = await startSession("msc4412", navigated);
     expect(host.dialect).toBe("msc4412");
     expect(client.dialect).toBe("msc4412");
     expect(host.state).toBe("ready");
@@ -113,16 +122,7 @@ describe("MSC4412 dialect", () => {
     // MSC4412 drops the capabilities request and adds misspelt aliases of notify_capabilities; a
     // classic session knows neither alias. An app handler is found under its names per dialect.
     const answers = async (protocol: "classic" | "msc4412", action: string, request: object) => {
-      const pair = createMemoryTransportPair();
-      const host = hostOn(pair.host);
-      host.start();
-      const client = await WidgetClient.create({
-        widgetId: WIDGET_ID,
-        transport: pair.widget,
-        logger: silentLogger,
-        protocol,
-        capabilities: [NAVIGATE],
-      });
+      const { pair, host, client } = await startSession(protocol);
       const seen = client.handle(sendEventToWidget, () => ({}));
       const requestId = crypto.randomUUID();
       pair.host.send(
@@ -157,15 +157,7 @@ describe("MSC4412 dialect", () => {
   });
 
   it("keeps a classic client on classic messages", async () => {
-    const pair = createMemoryTransportPair();
-    const host = hostOn(pair.host);
-    host.start();
-    const client = await WidgetClient.create({
-      widgetId: WIDGET_ID,
-      transport: pair.widget,
-      logger: silentLogger,
-      capabilities: [NAVIGATE],
-    });
+    const { pair, host, client } = await startSession();
     expect(host.dialect).toBe("classic");
     for (const message of pair.host.sent) {
       expect(message).toMatchObject({ widgetId: WIDGET_ID });
