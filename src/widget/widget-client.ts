@@ -230,8 +230,9 @@ export class WidgetClient extends WidgetSessionCore {
       handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor>,
     };
     const handlers = this.ownHandlers();
-    for (const dialect of DIALECTS)
+    for (const dialect of DIALECTS) {
       for (const name of wireNamesIn(action, dialect)) handlers[dialect].set(name, entry);
+    }
     return () => {
       for (const dialect of DIALECTS) {
         for (const name of wireNamesIn(action, dialect)) {
