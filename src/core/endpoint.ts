@@ -168,13 +168,15 @@ export class Endpoint {
    * reuse a name as soon as the earlier request with it was answered.
    */
   private readonly inFlight = new Map<string, InboundCall>();
-  /** One timer for the deadlines of every outbound request. */
-  /** Rejects the outbound requests whose deadline has passed. */
+  /** One timer for the deadlines of every outbound request: it rejects those whose deadline has passed. */
   private readonly deadlines = new DeadlineTimer((now) =>
     sweepDue(this.pending, now, (entry, requestId) => {
       this.settle(requestId);
       entry.reject(
-        new WidgetApiError(`Request ${entry.action} timed out after ${entry.timeoutMs} ms`, "timeout"),
+        new WidgetApiError(
+          `Request ${entry.action} timed out after ${entry.timeoutMs} ms`,
+          ErrorCode.Timeout,
+        ),
       );
     }),
   );

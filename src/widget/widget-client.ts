@@ -80,10 +80,10 @@ export class WidgetClient extends WidgetSessionCore {
   private readonly endpoint: Endpoint;
   private readonly transport: Transport;
   /**
-   * The toWidget handlers by dialect and wire name: the shared session handlers until the app
-   * registers one of its own, when this client gets maps of its own (copies of them plus the app's).
+   * The app's toWidget handlers by dialect and wire name, made at its first handler. They answer
+   * before the session's own, and the session's answer again once the app's is removed.
    */
-  private handlers: HandlerMaps = WidgetClient.sessionHandlers;
+  private appHandlers: { readonly [D in Dialect]: Map<string, HandlerEntry> } | undefined;
 
   private constructor(options: WidgetClientOptions) {
     const identity = sessionIdentity(options);
@@ -229,18 +229,14 @@ export class WidgetClient extends WidgetSessionCore {
       action,
       handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor>,
     };
-    const handlers = this.ownHandlers();
+    const handlers = (this.appHandlers ??= { classic: new Map(), msc4412: new Map() });
     for (const dialect of DIALECTS) {
       for (const name of wireNamesIn(action, dialect)) handlers[dialect].set(name, entry);
     }
     return () => {
       for (const dialect of DIALECTS) {
         for (const name of wireNamesIn(action, dialect)) {
-          if (handlers[dialect].get(name) !== entry) continue;
-          // The session's own handler for the name, if it has one, answers again.
-          const own = WidgetClient.sessionHandlers[dialect].get(name);
-          if (own) handlers[dialect].set(name, own);
-          else handlers[dialect].delete(name);
+          if (handlers[dialect].get(name) === entry) handlers[dialect].delete(name);
         }
       }
     };
@@ -267,7 +263,9 @@ export class WidgetClient extends WidgetSessionCore {
    */
   private dispatch(request: InboundRequest): Promise<JsonObject> | JsonObject {
     try {
-      const entry = this.handlers[request.dialect].get(request.action);
+      const entry =
+        this.appHandlers?.[request.dialect].get(request.action) ??
+        WidgetClient.sessionHandlers[request.dialect].get(request.action);
       if (!entry) {
         // A notification this widget advertises is acknowledged even with nobody listening: the
         // host only tells us something changed, and an error reply there shows up in the host's
@@ -281,14 +279,6 @@ export class WidgetClient extends WidgetSessionCore {
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /** This client's own handler maps, copied from the shared ones at the app's first handler. */
-  private ownHandlers(): { readonly [D in Dialect]: Map<string, HandlerEntry> } {
-    if (this.handlers === WidgetClient.sessionHandlers) {
-      this.handlers = { classic: new Map(this.handlers.classic), msc4412: new Map(this.handlers.msc4412) };
-    }
-    return this.handlers as { readonly [D in Dialect]: Map<string, HandlerEntry> };
   }
 }
 
