@@ -8,13 +8,20 @@
  * @internal
  */
 import type { CapabilityDirection, CapabilityStyle } from "../capabilities/grammar.js";
-import { heads } from "../capabilities/spellings.js";
 
-/** The capability forms the event helpers build. */
-export type EventCapabilityValue =
-  | { kind: "room_event"; direction: CapabilityDirection; eventType: string; msgtype?: string }
-  | { kind: "state_event"; direction: CapabilityDirection; eventType: string; stateKey?: string }
-  | { kind: "timeline"; roomId: string };
+/** A room event capability, as {@link formatRoomEventCapability} takes it. */
+export interface RoomEventCapabilityValue {
+  direction: CapabilityDirection;
+  eventType: string;
+  msgtype?: string;
+}
+
+/** A state event capability, as {@link formatStateEventCapability} takes it. */
+export interface StateEventCapabilityValue {
+  direction: CapabilityDirection;
+  eventType: string;
+  stateKey?: string;
+}
 
 const ROOM_MESSAGE = "m.room.message#";
 
@@ -26,11 +33,33 @@ function isDirection(value: unknown): boolean {
   return value === "send" || value === "receive";
 }
 
+/** Throws as formatCapability does for a value its validator refuses. */
+function refuseValue(kind: string, value: object): never {
+  let shown: string;
+  try {
+    shown = JSON.stringify({ kind, ...value });
+  } catch {
+    shown = "(unprintable)";
+  }
+  throw new TypeError(`Not a valid capability value: ${shown}`);
+}
+
 /** Throws as formatCapability does for a style it does not know. */
 function checkStyle(style: unknown): asserts style is CapabilityStyle {
   if (style !== "stable" && style !== "unstable") {
     throw new TypeError(`Unknown capability style: ${String(style)}`);
   }
+}
+
+/**
+ * The head of an MSC2762 capability (room events, state events, the timeline): `m.` when stable,
+ * `org.matrix.msc2762.` when not, then `rest`. Written here rather than read from spellings.ts's
+ * heads(), which would bring every form's strings into the bundle; the property test holds the
+ * two to the same output.
+ */
+function msc2762Head(rest: string, style: unknown): string {
+  checkStyle(style);
+  return (style === "stable" ? "m." : "org.matrix.msc2762.") + rest;
 }
 
 /**
@@ -54,37 +83,50 @@ function escapeType(type: string, escapeHash: boolean, suffixFollows: boolean): 
   return out;
 }
 
-/** formatCapability for the forms of {@link EventCapabilityValue}. */
-export function formatEventCapability(cap: EventCapabilityValue, style: unknown = "unstable"): string {
-  const valid =
-    cap.kind === "timeline"
-      ? isName(cap.roomId)
-      : isDirection(cap.direction) &&
-        isName(cap.eventType) &&
-        (cap.kind === "room_event"
-          ? cap.msgtype === undefined ||
-            (typeof cap.msgtype === "string" && cap.eventType === "m.room.message")
-          : cap.stateKey === undefined || typeof cap.stateKey === "string");
-  if (!valid) {
-    let shown: string;
-    try {
-      shown = JSON.stringify(cap);
-    } catch {
-      shown = "(unprintable)";
-    }
-    throw new TypeError(`Not a valid capability value: ${shown}`);
+/**
+ * formatCapability for a room event capability. Each form has a function of its own, so that a
+ * widget using only one of them does not carry the others.
+ */
+export function formatRoomEventCapability(
+  cap: RoomEventCapabilityValue,
+  style: unknown = "unstable",
+): string {
+  const { direction, eventType, msgtype } = cap;
+  if (
+    !isDirection(direction) ||
+    !isName(eventType) ||
+    (msgtype !== undefined && (typeof msgtype !== "string" || eventType !== "m.room.message"))
+  ) {
+    refuseValue("room_event", cap);
   }
-  checkStyle(style);
-  const head = heads(cap)[style];
-  if (cap.kind === "timeline") return head + cap.roomId;
-  if (cap.kind === "state_event") {
-    const hasKey = cap.stateKey !== undefined;
-    const type = escapeType(cap.eventType, true, hasKey);
-    return head + (hasKey ? `${type}#${cap.stateKey}` : type);
-  }
-  if (cap.msgtype !== undefined) return head + ROOM_MESSAGE + cap.msgtype;
+  const head = msc2762Head(`${direction}.event:`, style);
+  if (msgtype !== undefined) return head + ROOM_MESSAGE + msgtype;
   // Only a type that starts with `m.room.message#` could be read as the msgtype form.
-  return head + escapeType(cap.eventType, cap.eventType.startsWith(ROOM_MESSAGE), false);
+  return head + escapeType(eventType, eventType.startsWith(ROOM_MESSAGE), false);
+}
+
+/** formatCapability for a state event capability. */
+export function formatStateEventCapability(
+  cap: StateEventCapabilityValue,
+  style: unknown = "unstable",
+): string {
+  const { direction, eventType, stateKey } = cap;
+  if (
+    !isDirection(direction) ||
+    !isName(eventType) ||
+    (stateKey !== undefined && typeof stateKey !== "string")
+  ) {
+    refuseValue("state_event", cap);
+  }
+  const hasKey = stateKey !== undefined;
+  const type = escapeType(eventType, true, hasKey);
+  return msc2762Head(`${direction}.state_event:`, style) + (hasKey ? `${type}#${stateKey}` : type);
+}
+
+/** formatCapability for a timeline capability. */
+export function formatTimelineCapability(roomId: unknown, style: unknown = "unstable"): string {
+  if (!isName(roomId)) refuseValue("timeline", { roomId });
+  return msc2762Head("timeline:", style) + roomId;
 }
 
 /** formatCapability for the parameterless capabilities of delayed (MSC4157) and sticky (MSC4407) events. */

@@ -14,7 +14,12 @@ import {
 import type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
 import { WidgetApiError } from "../../protocol/errors.js";
 import type { WidgetSession } from "../session.js";
-import { formatDelayedOrStickyCapability, formatEventCapability } from "../capability-format.js";
+import {
+  formatDelayedOrStickyCapability,
+  formatRoomEventCapability,
+  formatStateEventCapability,
+  formatTimelineCapability,
+} from "../capability-format.js";
 import { requireHostVersion } from "./listeners.js";
 
 export type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
@@ -371,12 +376,7 @@ export function eventCapability(
   if (options.msgtype !== undefined && eventType !== "m.room.message") {
     throw new TypeError("A msgtype only narrows m.room.message capabilities");
   }
-  return formatEventCapability(
-    options.msgtype === undefined
-      ? { kind: "room_event", direction, eventType }
-      : { kind: "room_event", direction, eventType, msgtype: options.msgtype },
-    options.style,
-  );
+  return formatRoomEventCapability({ direction, eventType, msgtype: options.msgtype }, options.style);
 }
 
 /**
@@ -389,12 +389,7 @@ export function stateCapability(
   eventType: string,
   options: { stateKey?: string; style?: CapabilityStyle } = {},
 ): string {
-  return formatEventCapability(
-    options.stateKey === undefined
-      ? { kind: "state_event", direction, eventType }
-      : { kind: "state_event", direction, eventType, stateKey: options.stateKey },
-    options.style,
-  );
+  return formatStateEventCapability({ direction, eventType, stateKey: options.stateKey }, options.style);
 }
 
 /**
@@ -402,7 +397,7 @@ export function stateCapability(
  * @category Events and state
  */
 export function timelineCapability(roomId: string, options: { style?: CapabilityStyle } = {}): string {
-  return formatEventCapability({ kind: "timeline", roomId }, options.style);
+  return formatTimelineCapability(roomId, options.style);
 }
 
 /**
