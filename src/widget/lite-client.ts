@@ -58,8 +58,9 @@ const MAX_ANSWERING = 64;
  * - sharing one postMessage channel between several live clients of a page (keep one live client
  *   per widget; React StrictMode's mount, unmount and mount again is fine, since destroy()
  *   removes the listener);
- * - the message-wide walk that refuses non-JSON values and very deep nesting in parts of a request
- *   no schema reads (the action's schema still checks every field a handler sees).
+ * - the message-wide walk that refuses non-JSON values and very deep nesting where no schema
+ *   looks: fields no schema names, and the members of opaque JSON fields such as an event's
+ *   `content` (the action's schema still checks every field it names).
  *
  * Every action function (`navigate`, `sendEvent`, `onRoomEvent`, …) takes it as it takes
  * WidgetClient. Requests are answered exactly once; messages count only from the parent window at

@@ -8,6 +8,7 @@ import { defineHostAction } from "../../../src/host/registry.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import type { WidgetMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
+import { onRoomEvent } from "../../../src/widget/features/events.js";
 import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
 
 const store = defineAction({
@@ -52,6 +53,17 @@ async function storeHost(maxMessageBytes = MIB) {
     return replies[0] as { error?: { message: string; code: string } };
   };
   return { send, handler, host, client };
+}
+
+/** The responses the host end receives to the toWidget request `requestId`. */
+function responsesTo(pair: Awaited<ReturnType<typeof connect>>["pair"], requestId: string): unknown[] {
+  const replies: unknown[] = [];
+  pair.host.subscribe((m) => {
+    const message = m as WidgetMessage;
+    if (message.requestId === requestId && Object.hasOwn(message, "response"))
+      replies.push((message as { response: unknown }).response);
+  });
+  return replies;
 }
 
 class Point {
@@ -192,7 +204,7 @@ describe("the host's boundary refuses what JSON cannot carry", () => {
   });
 });
 
-describe("the widget's boundary refuses what JSON cannot carry too", () => {
+describe("the widget's boundary: WidgetClient refuses what JSON cannot carry too, LiteWidgetClient has no walk", () => {
   it("a toWidget request carrying a Map gets invalid_request from the widget instead of being served", async () => {
     const { pair } = await connect();
     const replies: unknown[] = [];
@@ -217,6 +229,60 @@ describe("the widget's boundary refuses what JSON cannot carry too", () => {
         },
       },
     ]);
+  });
+
+  // The members inside an opaque JSON field are read by the app, but no schema looks at them: the
+  // schema checks only that `content` is a plain object. WidgetClient's boundary walk refuses them;
+  // LiteWidgetClient has no walk (docs/security.md) and hands them on as sent.
+  const eventWithMapInContent = {
+    type: "m.room.message",
+    event_id: "$map",
+    room_id: "!room:example.org",
+    sender: "@host:example.org",
+    origin_server_ts: 1,
+    content: { body: new Map([["a", 1]]) },
+  };
+  it("WidgetClient refuses a pushed event whose content holds a Map with invalid_request, before any listener runs", async () => {
+    const { pair, client } = await connect();
+    const listener = vi.fn();
+    onRoomEvent(client, listener);
+    const replies = responsesTo(pair, "push-content-map");
+    pair.host.send({
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId: "push-content-map",
+      action: "send_event",
+      data: eventWithMapInContent,
+    } as never);
+    await settle();
+    expect(listener).not.toHaveBeenCalled();
+    expect(replies).toEqual([
+      {
+        error: {
+          message:
+            "Invalid request: data.content.body is a Map; only JSON values and binary data are accepted",
+          code: ErrorCode.InvalidRequest,
+        },
+      },
+    ]);
+  });
+
+  it("LiteWidgetClient, which has no boundary walk, hands a Map inside an event's content to the listener as sent, and acknowledges it", async () => {
+    const { pair, client } = await connect({ client: "LiteWidgetClient" });
+    const listener = vi.fn();
+    onRoomEvent(client, listener);
+    const replies = responsesTo(pair, "push-content-map");
+    pair.host.send({
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId: "push-content-map",
+      action: "send_event",
+      data: eventWithMapInContent,
+    } as never);
+    await settle();
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect((listener.mock.calls[0]![0] as { content: { body: unknown } }).content.body).toBeInstanceOf(Map);
+    expect(replies).toEqual([{}]);
   });
 
   it("the widget still answers a large plain JSON request from its host (it sets no size limit)", async () => {
