@@ -9,7 +9,7 @@ import { defineAction } from "../../../src/protocol/action.js";
 import type { WidgetMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { onRoomEvent } from "../../../src/widget/features/events.js";
-import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
+import { connect, settle, WIDGET_ID, type WidgetClientKind } from "../../support/memory-session.js";
 
 const store = defineAction({
   id: "test.store",
@@ -234,27 +234,33 @@ describe("the widget's boundary: WidgetClient refuses what JSON cannot carry too
   // The members inside an opaque JSON field are read by the app, but no schema looks at them: the
   // schema checks only that `content` is a plain object. WidgetClient's boundary walk refuses them;
   // LiteWidgetClient has no walk (docs/security.md) and hands them on as sent.
-  const eventWithMapInContent = {
-    type: "m.room.message",
-    event_id: "$map",
-    room_id: "!room:example.org",
-    sender: "@host:example.org",
-    origin_server_ts: 1,
-    content: { body: new Map([["a", 1]]) },
-  };
-  it("WidgetClient refuses a pushed event whose content holds a Map with invalid_request, before any listener runs", async () => {
-    const { pair, client } = await connect();
+  /** Pushes an event whose content holds a Map to a client's onRoomEvent listener; what came of it. */
+  async function pushMapInContent(client: WidgetClientKind) {
+    const { pair, client: widget } = await connect({ client });
     const listener = vi.fn();
-    onRoomEvent(client, listener);
+    onRoomEvent(widget, listener);
     const replies = responsesTo(pair, "push-content-map");
+    const event = {
+      type: "m.room.message",
+      event_id: "$map",
+      room_id: "!room:example.org",
+      sender: "@host:example.org",
+      origin_server_ts: 1,
+      content: { body: new Map([["a", 1]]) },
+    };
     pair.host.send({
       api: "toWidget",
       widgetId: WIDGET_ID,
       requestId: "push-content-map",
       action: "send_event",
-      data: eventWithMapInContent,
+      data: event,
     } as never);
     await settle();
+    return { listener, replies };
+  }
+
+  it("WidgetClient refuses a pushed event whose content holds a Map with invalid_request, before any listener runs", async () => {
+    const { listener, replies } = await pushMapInContent("WidgetClient");
     expect(listener).not.toHaveBeenCalled();
     expect(replies).toEqual([
       {
@@ -268,18 +274,7 @@ describe("the widget's boundary: WidgetClient refuses what JSON cannot carry too
   });
 
   it("LiteWidgetClient, which has no boundary walk, hands a Map inside an event's content to the listener as sent, and acknowledges it", async () => {
-    const { pair, client } = await connect({ client: "LiteWidgetClient" });
-    const listener = vi.fn();
-    onRoomEvent(client, listener);
-    const replies = responsesTo(pair, "push-content-map");
-    pair.host.send({
-      api: "toWidget",
-      widgetId: WIDGET_ID,
-      requestId: "push-content-map",
-      action: "send_event",
-      data: eventWithMapInContent,
-    } as never);
-    await settle();
+    const { listener, replies } = await pushMapInContent("LiteWidgetClient");
     expect(listener).toHaveBeenCalledTimes(1);
     expect((listener.mock.calls[0]![0] as { content: { body: unknown } }).content.body).toBeInstanceOf(Map);
     expect(replies).toEqual([{}]);
