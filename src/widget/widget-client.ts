@@ -230,14 +230,12 @@ export class WidgetClient extends WidgetSessionCore {
       handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor>,
     };
     const handlers = (this.appHandlers ??= { classic: new Map(), msc4412: new Map() });
-    for (const dialect of DIALECTS) {
-      for (const name of wireNamesIn(action, dialect)) handlers[dialect].set(name, entry);
-    }
+    // The maps and names this handler went into, so that removing it takes out exactly those.
+    const placed = DIALECTS.map((dialect) => [handlers[dialect], wireNamesIn(action, dialect)] as const);
+    for (const [map, names] of placed) for (const name of names) map.set(name, entry);
     return () => {
-      for (const dialect of DIALECTS) {
-        for (const name of wireNamesIn(action, dialect)) {
-          if (handlers[dialect].get(name) === entry) handlers[dialect].delete(name);
-        }
+      for (const [map, names] of placed) {
+        for (const name of names) if (map.get(name) === entry) map.delete(name);
       }
     };
   }
