@@ -8,6 +8,7 @@ import { defineHostAction } from "../../../src/host/registry.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import type { WidgetMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
+import type { Transport } from "../../../src/transport/transport.js";
 import { onRoomEvent } from "../../../src/widget/features/events.js";
 import { connect, settle, WIDGET_ID, type WidgetClientKind } from "../../support/memory-session.js";
 
@@ -38,12 +39,7 @@ async function storeHost(maxMessageBytes = MIB) {
   /** Sends data to the store action, by structured clone or handed over as is; resolves with the reply. */
   const send = async (data: unknown, how: "clone" | "raw" = "clone") => {
     const requestId = `b-${++sequence}`;
-    const replies: unknown[] = [];
-    const stop = pair.widget.subscribe((m) => {
-      const message = m as WidgetMessage;
-      if (message.requestId === requestId && Object.hasOwn(message, "response"))
-        replies.push((message as { response: unknown }).response);
-    });
+    const { replies, stop } = recordResponses(pair.widget, requestId);
     const message = { api: "fromWidget", widgetId: WIDGET_ID, requestId, action: store.stable, data };
     if (how === "clone") pair.widget.send(message as never);
     else pair.host.receive(message);
@@ -55,15 +51,18 @@ async function storeHost(maxMessageBytes = MIB) {
   return { send, handler, host, client };
 }
 
-/** The responses the host end receives to the toWidget request `requestId`. */
-function responsesTo(pair: Awaited<ReturnType<typeof connect>>["pair"], requestId: string): unknown[] {
+/**
+ * Records the responses one end of the pair receives to the request `requestId`; `stop` ends the
+ * recording.
+ */
+function recordResponses(end: Transport, requestId: string): { replies: unknown[]; stop: () => void } {
   const replies: unknown[] = [];
-  pair.host.subscribe((m) => {
+  const stop = end.subscribe((m) => {
     const message = m as WidgetMessage;
     if (message.requestId === requestId && Object.hasOwn(message, "response"))
       replies.push((message as { response: unknown }).response);
   });
-  return replies;
+  return { replies, stop };
 }
 
 class Point {
@@ -207,12 +206,7 @@ describe("the host's boundary refuses what JSON cannot carry", () => {
 describe("the widget's boundary: WidgetClient refuses what JSON cannot carry too, LiteWidgetClient has no walk", () => {
   it("a toWidget request carrying a Map gets invalid_request from the widget instead of being served", async () => {
     const { pair } = await connect();
-    const replies: unknown[] = [];
-    pair.host.subscribe((m) => {
-      const message = m as WidgetMessage;
-      if (message.requestId === "push-map" && Object.hasOwn(message, "response"))
-        replies.push((message as { response: unknown }).response);
-    });
+    const { replies } = recordResponses(pair.host, "push-map");
     pair.host.send({
       api: "toWidget",
       widgetId: WIDGET_ID,
@@ -239,7 +233,7 @@ describe("the widget's boundary: WidgetClient refuses what JSON cannot carry too
     const { pair, client: widget } = await connect({ client });
     const listener = vi.fn();
     onRoomEvent(widget, listener);
-    const replies = responsesTo(pair, "push-content-map");
+    const { replies } = recordResponses(pair.host, "push-content-map");
     const event = {
       type: "m.room.message",
       event_id: "$map",
@@ -282,12 +276,7 @@ describe("the widget's boundary: WidgetClient refuses what JSON cannot carry too
 
   it("the widget still answers a large plain JSON request from its host (it sets no size limit)", async () => {
     const { pair } = await connect();
-    const replies: unknown[] = [];
-    pair.host.subscribe((m) => {
-      const message = m as WidgetMessage;
-      if (message.requestId === "push-big" && Object.hasOwn(message, "response"))
-        replies.push((message as { response: unknown }).response);
-    });
+    const { replies } = recordResponses(pair.host, "push-big");
     pair.host.send({
       api: "toWidget",
       widgetId: WIDGET_ID,
