@@ -33,7 +33,7 @@ export interface HostUiOptions {
 const FOCUSABLE =
   'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
 
-/** The interface every host-ui element has once created (see {@link hostUiBase}). */
+/** The interface every host-ui element has once created: its dialog, in the shadow root. */
 export interface HostUiElement extends HTMLElement {
   /** The `<dialog>` in the shadow root. */
   readonly dialog: HTMLDialogElement;

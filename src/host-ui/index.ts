@@ -16,7 +16,7 @@
  * They are themed with `--mwk-*` CSS custom properties, follow `prefers-color-scheme`, and take
  * `theme="light"` or `theme="dark"` to force one.
  *
- * @module
+ * @module matrix-widget-kit/host-ui
  */
 
 import { defineConfirmDialog } from "./confirm.js";

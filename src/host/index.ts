@@ -122,6 +122,7 @@ export {
   parseCapability,
   formatCapability,
   capabilityKey,
+  isValidCapability,
   isKindMismatch,
   type Capability,
 } from "../capabilities/index.js";

@@ -22,6 +22,7 @@ export type { ActionDescriptor, RequestInput, ResponseData } from "../protocol/a
 export {
   formatCapability,
   parseCapability,
+  isValidCapability,
   type Capability,
   type CapabilityStyle,
   type FixedCapabilityName,

@@ -9,6 +9,8 @@
  * const driver = new MatrixClientDriver(client, { onNavigate: (resolved) => router.open(resolved) });
  * const host = new WidgetHost({ widgetId, transport, driver, policy });
  * ```
+ *
+ * @module matrix-widget-kit/drivers/matrix-js-sdk
  */
 
 export {

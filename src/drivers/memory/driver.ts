@@ -89,7 +89,7 @@ export type ResolvedNavigationTarget =
 
 /**
  * The in-memory driver. Every operation acts as {@link MatrixWorld.ownUserId} and throws
- * {@link HomeserverError} where a homeserver would answer with an error.
+ * {@link "matrix-widget-kit/host"!HomeserverError | HomeserverError} where a homeserver would answer with an error.
  *
  * For tests: {@link calls} records the {@link WidgetDriver} operations (so a test can assert that
  * none happened; the host's own feed subscription is in {@link subscriptions}), {@link failNext} makes the next call of an operation fail with a given error,
@@ -144,7 +144,7 @@ export class MemoryDriver implements WidgetDriver {
 
   /**
    * Makes the next call of `operation` fail with `error` (by default a `500 M_UNKNOWN`
-   * {@link HomeserverError}). Calls queue: two `failNext` make the next two calls fail. The failure
+   * {@link "matrix-widget-kit/host"!HomeserverError | HomeserverError}). Calls queue: two `failNext` make the next two calls fail. The failure
    * is taken when the call starts and thrown after the latency; a failed call changes nothing.
    * `watchAccountData` throws synchronously.
    */

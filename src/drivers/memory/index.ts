@@ -10,6 +10,8 @@
  * const driver = new MemoryDriver(world);
  * await driver.searchUserDirectory("ali", 5); // { limited: false, results: [{ userId: "@alice:…", … }] }
  * ```
+ *
+ * @module matrix-widget-kit/drivers/memory
  */
 
 export {

@@ -218,7 +218,7 @@ const CHANGE_KINDS: readonly WorldChangeKind[] = [
  * is an ordinary key, and every object goes in and comes out as a deep copy, so callers can never
  * change the world except through its methods.
  *
- * Methods that a homeserver would refuse throw {@link HomeserverError}: `404 M_NOT_FOUND` for
+ * Methods that a homeserver would refuse throw {@link "matrix-widget-kit/host"!HomeserverError | HomeserverError}: `404 M_NOT_FOUND` for
  * unknown users, rooms and events, `403 M_FORBIDDEN` for membership violations, `400` for
  * malformed input. Lookups (`getProfile`, `resolveAlias`, `getAccountData`, …) return
  * `undefined` instead of throwing. Change listeners run synchronously, before the method returns.

@@ -321,6 +321,16 @@ describe("formatCapability: escaping", () => {
     expect(isValidCapability("m.sticker")).toBe(false);
     expect(isValidCapability(Object.create({ kind: "fixed", name: "sticker" }))).toBe(false);
   });
+
+  it("is public in the host and widget entries, so apps can screen a value before formatCapability throws", async () => {
+    const host = await import("../../../src/host/index.js");
+    const widget = await import("../../../src/widget/index.js");
+    for (const entry of [host, widget]) {
+      expect(entry.isValidCapability).toBe(isValidCapability);
+      expect(entry.isValidCapability({ kind: "fixed", name: "navigate" })).toBe(true);
+      expect(entry.isValidCapability({ kind: "timeline", roomId: "" })).toBe(false);
+    }
+  });
 });
 
 describe("capabilityKey", () => {
