@@ -29,6 +29,7 @@ export type ConfigErrorCodeValue = (typeof ConfigErrorCode)[keyof typeof ConfigE
  * code can react without reading the message.
  */
 export class WidgetKitConfigError extends Error {
+  /** Always `"WidgetKitConfigError"`: shown in stack traces, and usable where `instanceof` fails. */
   override readonly name = "WidgetKitConfigError";
   constructor(
     message: string,

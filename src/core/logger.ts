@@ -5,8 +5,11 @@ import { redactSecrets } from "./redact.js";
  * and error messages, so tokens in requests or replies cannot reach a log.
  */
 export interface Logger {
+  /** Detail for tracing only, such as a notification the widget did not acknowledge. */
   debug(message: string): void;
+  /** Something went wrong and the SDK carried on, such as a message the peer did not acknowledge. */
   warn(message: string): void;
+  /** A failure of the SDK's own work or of a policy hook, such as a capability decision that threw. */
   error(message: string): void;
 }
 

@@ -9,6 +9,7 @@ import type { WidgetIdentity } from "./policy.js";
 
 /** A widget asks to stay on screen, or to stop (`set_always_on_screen`). */
 export interface AlwaysOnScreenRequest {
+  /** The widget that asked. */
   widget: WidgetIdentity;
   /** The host of the widget, to find its frame. */
   host: HostHandle | undefined;
@@ -34,20 +35,27 @@ export interface ModalOpenRequest {
 
 /** A user as the directory returns it. */
 export interface DirectoryUserResult {
+  /** The user's Matrix ID, e.g. `@alice:example.org`. */
   userId: string;
+  /** The display name (wire: `display_name`); absent when the directory has none. */
   displayName?: string;
+  /** The avatar as an `mxc://` URI (wire: `avatar_url`); absent when the user has none. */
   avatarUrl?: string;
 }
 
 /** A directory search result. `limited` says whether more matches exist than were returned. */
 export interface DirectorySearchResult {
+  /** True when the homeserver had more matches than it returned. */
   limited: boolean;
+  /** The matching users. The host keeps at most `limit` of them and sets `limited` when it cuts. */
   results: DirectoryUserResult[];
 }
 
 /** A user's public profile. */
 export interface UserProfile {
+  /** The global display name (the profile's `displayname`); absent when unset. */
   displayName?: string;
+  /** The avatar as an `mxc://` URI (the profile's `avatar_url`); absent when unset. */
   avatarUrl?: string;
 }
 
@@ -56,14 +64,21 @@ export type AccountDataListener = (type: string, content: Record<string, unknown
 
 /** A room event in the Client-Server "ClientEvent" shape, as widgets receive it. */
 export interface RoomEvent {
+  /** The event type, e.g. `m.room.message`; the decrypted type when the client could decrypt it. */
   type: string;
+  /** The event's ID as the homeserver assigned it, e.g. `$abc123`. */
   event_id: string;
+  /** The ID of the room the event belongs to, e.g. `!abc:example.org`. */
   room_id: string;
+  /** The Matrix ID of the user who sent it, e.g. `@alice:example.org`. */
   sender: string;
+  /** When it was sent, by the sender's homeserver's clock, in milliseconds since the Unix epoch. */
   origin_server_ts: number;
+  /** The event's content, decrypted when the client could decrypt it. */
   content: Record<string, unknown>;
   /** Present on state events. */
   state_key?: string;
+  /** Data the homeserver added outside the signed event (such as `age`); absent when there is none. */
   unsigned?: Record<string, unknown>;
   /**
    * MSC4354 (unstable name): present on sticky events; how long the sender asked the event to stay
@@ -74,8 +89,11 @@ export interface RoomEvent {
 
 /** A to-device message as a widget receives it. */
 export interface ToDeviceEvent {
+  /** The message's event type; for an encrypted message, the decrypted type. */
   type: string;
+  /** The Matrix ID of the user who sent it, e.g. `@alice:example.org`. */
   sender: string;
+  /** The message's content, decrypted when it arrived encrypted. */
   content: Record<string, unknown>;
   /** Whether it arrived encrypted (the host decrypted it). */
   encrypted: boolean;
@@ -83,6 +101,7 @@ export interface ToDeviceEvent {
 
 /** Where and how to send an event. */
 export interface SendEventOptions {
+  /** The room to send to: the widget's `room_id`, else the viewed room. */
   roomId: string;
   /** Makes it a state event. */
   stateKey?: string;
@@ -96,14 +115,19 @@ export interface SendEventOptions {
 
 /** What sending an event produced: an event ID, or a delay ID for a delayed event. */
 export interface SentEvent {
+  /** The room the event went to. The host's reply names the room it asked for, not this value. */
   roomId: string;
+  /** The new event's ID; required when the event was sent at once, absent for a delayed one. */
   eventId?: string;
+  /** The delay ID (MSC4157), required for a delayed event; pass it to `updateDelayedEvent`. */
   delayId?: string;
 }
 
 /** A read of a room's timeline (MSC2876). */
 export interface ReadEventsQuery {
+  /** The ID of the room to read; the host makes one query per room. */
   roomId: string;
+  /** Only room (non-state) events of this type, e.g. `m.room.message`. */
   eventType: string;
   /** Only `m.room.message` events with this msgtype. */
   msgtype?: string;
@@ -115,28 +139,43 @@ export interface ReadEventsQuery {
 
 /** A read of relations (MSC3869). */
 export interface ReadRelationsQuery {
+  /** The room holding the event: the widget's `room_id`, else the viewed room. */
   roomId: string;
+  /** The event whose related events to read, e.g. `$abc123`. */
   eventId: string;
+  /** Only relations of this `rel_type`, e.g. `m.annotation` or `m.thread`; absent: any. */
   relationType?: string;
+  /** Only related events of this type; absent: any. The host also filters the chunk by it. */
   eventType?: string;
+  /** Most events in the page. The host always sets it (at most 50, `READ_RELATIONS_MAX_LIMIT`). */
   limit?: number;
+  /** Where the page starts: a token from an earlier page (`nextBatch`); absent: the first page. */
   from?: string;
+  /** A pagination token at which the page stops; absent: no bound. */
   to?: string;
+  /** `f`: forwards (oldest first); `b`: backwards (newest first). Both bundled drivers default to `b`. */
   direction?: "f" | "b";
 }
 
 /** A page of related events. */
 export interface RelationsPage {
+  /** The related events of this page, in the query's direction. */
   chunk: RoomEvent[];
+  /** Token for the next page, to pass as `from`; absent when there is no more. */
   nextBatch?: string;
+  /** Token for the page before this one; absent on the first page. */
   prevBatch?: string;
 }
 
 /** OpenID credentials for the widget (MSC1960 / get_openid). */
 export interface OpenIdCredentials {
+  /** The token the widget gives its backend, which checks it with the homeserver. A secret: do not log it. */
   access_token: string;
+  /** How long the token stays valid, in seconds from when it was issued; never negative. */
   expires_in: number;
+  /** The homeserver's server name, e.g. `example.org`, which the backend asks to check the token. */
   matrix_server_name: string;
+  /** The kind of token; the Matrix spec defines only `Bearer`. */
   token_type: string;
 }
 
@@ -154,13 +193,17 @@ export interface OpenIdRequestOptions {
 
 /** A TURN server for calls (MSC3846). */
 export interface TurnServer {
+  /** The server's TURN URIs, e.g. `turn:turn.example.org:3478?transport=udp`. */
   uris: string[];
+  /** The username to authenticate to these servers with. */
   username: string;
+  /** The password paired with `username` (matrix-js-sdk calls it `credential`). A secret: do not log it. */
   password: string;
 }
 
 /** One MatrixRTC transport (MSC4515): `type` names it, every other property is transport-specific. */
 export interface RtcTransport {
+  /** The kind of transport, e.g. `livekit`; never empty. It says how to read the other properties. */
   type: string;
   [key: string]: unknown;
 }
@@ -179,17 +222,21 @@ export interface LivekitTokenRequest {
   serverName: string;
   /** The LiveKit SFU the token is for. */
   url: string;
+  /** The Matrix room whose MatrixRTC session the token is for. */
   roomId: string;
   /** The MatrixRTC session (slot). */
   slotId: string;
+  /** The member the token is for, as the widget named it. */
   member: RtcMember;
 }
 
 /** A delayed leave event to hand over to the server (MSC4533), validated by the host. */
 export interface DelayedLeaveDelegation {
+  /** The Matrix room of the MatrixRTC session the member would leave. */
   roomId: string;
   /** The MatrixRTC session (slot) the leave event belongs to. */
   slotId: string;
+  /** The member whose leave event it is. */
   member: RtcMember;
   /** The delay ID of the delayed leave event (MSC4157). */
   delayId: string;

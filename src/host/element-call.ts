@@ -40,18 +40,23 @@ export const ElementCallAction = {
 
 /** Element Call's microphone and camera state (`io.element.device_mute`). */
 export interface ElementCallDeviceMute {
+  /** Whether the microphone is on; false when muted. */
   audio_enabled: boolean;
+  /** Whether the camera is on; false when off. */
   video_enabled: boolean;
 }
 
 /** Which devices a preloaded Element Call should join with; null lets it choose. */
 export interface ElementCallJoinDevices {
+  /** The ID of the microphone to join with (at most 1024 characters), or null. */
   audioInput: string | null;
+  /** The ID of the camera to join with (at most 1024 characters), or null. */
   videoInput: string | null;
 }
 
 /** What a callback learns about where an Element action came from. */
 export interface ElementCallContext {
+  /** The widget that sent the action, as its host identifies it. */
   widget: WidgetIdentity;
   /** The host serving the widget, while it is alive. */
   host: HostHandle | undefined;

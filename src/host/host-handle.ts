@@ -23,12 +23,15 @@ export type HostSessionState =
 
 /** One request or reply seen by the host, for logs and the playground's traffic view. No payloads. */
 export interface TraceEntry {
+  /** Who sent the request: `fromWidget` for the widget's requests, `toWidget` for the host's. */
   direction: "fromWidget" | "toWidget";
+  /** The action's name: as the widget sent it (fromWidget), or its stable name (toWidget). */
   action: string;
   /** When the request was sent or received (ms, performance clock when available). */
   startedAt: number;
   /** How long until the reply. */
   durationMs: number;
+  /** False when the request failed (an error reply; for toWidget also a timeout); `error` says why. */
   ok: boolean;
   /** The error message of an error reply. */
   error?: string;

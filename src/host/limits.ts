@@ -1,6 +1,8 @@
 /** A token bucket: `burst` requests at once, refilled at `perSecond`. */
 export interface RateLimit {
+  /** How many requests may come at once: the bucket's size, and what it holds at the start. */
   burst: number;
+  /** Tokens added back each second, up to `burst`: 0.5 is one every 2 s; 0 refills nothing. */
   perSecond: number;
 }
 

@@ -21,8 +21,12 @@ export interface HomeserverErrorDetails {
  * as `error.matrix_api_error`, the shape matrix-widget-api peers understand.
  */
 export class HomeserverError extends Error {
+  /** Always `"HomeserverError"`: how the error is named in logs and stack traces. */
   override readonly name = "HomeserverError";
-  constructor(readonly details: HomeserverErrorDetails) {
+  constructor(
+    /** What the homeserver answered; {@link HomeserverError.toMatrixApiError} relays it to the widget. */
+    readonly details: HomeserverErrorDetails,
+  ) {
     super(`${details.errcode}: ${details.error}`);
   }
 

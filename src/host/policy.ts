@@ -5,6 +5,10 @@ export type Awaitable<T> = T | Promise<T>;
 
 /** Who is asking: enough for a consent dialog or a policy to decide. */
 export interface WidgetIdentity {
+  /**
+   * The widget's ID as the host app configured it (`WidgetHostOptions.widgetId`), not as a message
+   * claims it. It names the widget but proves nothing: any page can use the same ID.
+   */
   widgetId: string;
   /** The widget's origin, when the transport knows it. */
   origin?: string;
@@ -17,6 +21,7 @@ export interface WidgetIdentity {
 
 /** A widget asks for an OpenID token that proves the user's Matrix ID (`get_openid`). */
 export interface OpenIdConsentRequest {
+  /** The widget asking; with the token, its server can verify who the user is. */
   widget: WidgetIdentity;
   /** Aborted when the widget's session ends before the user decided; close the prompt then. */
   signal: AbortSignal;
@@ -24,6 +29,7 @@ export interface OpenIdConsentRequest {
 
 /** Consent the user took back, reported to {@link HostPolicy.consentRevoked}. */
 export interface RevokedConsent {
+  /** The widget whose grants were taken back. */
   widget: WidgetIdentity;
   /** The capabilities taken back, as the host was asked to revoke them. */
   capabilities: readonly string[];
@@ -31,6 +37,7 @@ export interface RevokedConsent {
 
 /** A capability decision the policy is asked to make. */
 export interface CapabilityRequest {
+  /** The widget asking for the capabilities. */
   widget: WidgetIdentity;
   /**
    * The capabilities to decide on, exactly as the widget wrote them. Only new ones are listed
@@ -45,6 +52,7 @@ export interface CapabilityRequest {
 
 /** A user whose profile the host looked up for an mxid share. */
 export interface ResolvedSharedUser {
+  /** The Matrix user ID the widget shared, checked against the full grammar; invites and DMs go to it. */
   userId: string;
   /** The display name to show: the real one when the lookup worked, else the widget's claim. */
   displayName?: string;
@@ -61,8 +69,11 @@ export type ShareHint = "invite" | "create_room" | "other" | "none";
 
 /** An mxid share request, ready for the user to decide on. */
 export interface ShareRequest {
+  /** The widget that shared the users. */
   widget: WidgetIdentity;
+  /** The users the widget shared, each once, in its order, with the profiles the host looked up. */
   users: readonly ResolvedSharedUser[];
+  /** What the widget suggests doing with them; only a suggestion: the user's decision is what acts. */
   hint: ShareHint;
   /** The hint exactly as the widget sent it, if any. */
   rawHint?: string;
@@ -85,6 +96,7 @@ export type ShareDecision =
 
 /** A widget asks to open a modal widget (MSC2790); what {@link HostPolicy.allowModal} decides on. */
 export interface ModalPolicyRequest {
+  /** The widget asking to open the modal (the opener), not the modal's own widget. */
   widget: WidgetIdentity;
   /** Whether the widget holds `m.modals` (`org.matrix.msc2790.modals`) in this session. */
   holdsModalsCapability: boolean;

@@ -27,15 +27,23 @@ export interface SessionScope {
 
 /** What a host action handler gets besides the parsed request. */
 export interface HostActionContext {
+  /** The widget that sent the request: its host's identity, the same object for every request. */
   readonly widget: WidgetIdentity;
+  /**
+   * The Matrix client the host acts through. Call it through `callDriver`, which turns timeouts,
+   * missing operations and homeserver errors into proper error replies.
+   */
   readonly driver: WidgetDriver;
+  /** The host app's policy, which decides for the user (shares, modals, OpenID tokens). */
   readonly policy: HostPolicy;
   /**
    * The capabilities granted in this session, read at each access: a closure kept past the request
    * (a watch, a push) sees grants added by renegotiation, and an empty set once the session ended.
    */
   readonly capabilities: CapabilitySet;
+  /** The host's bounds, with defaults filled in for those its options left unset. */
   readonly limits: Readonly<HostLimits>;
+  /** The host's logger; lines are scrubbed of tokens. Never log request or reply contents. */
   readonly logger: Logger;
   /** The request's ID, as the widget sent it. */
   readonly requestId: string;
@@ -45,6 +53,7 @@ export interface HostActionContext {
   readonly actionName: string;
   /** The room the user is viewing, if the host app told us. */
   readonly viewedRoomId: string | undefined;
+  /** The widget session this request belongs to; work kept past the reply must end with it. */
   readonly session: SessionScope;
   /** Takes a token from this widget's bucket `name`, or throws a LimitExceeded error reply. */
   rateLimit(name: string, limit: RateLimit): void;
@@ -60,6 +69,10 @@ export interface HostActionContext {
  * reply, or throws a WidgetApiError for an error reply. It never replies by hand.
  */
 export interface HostActionRegistration<A extends AnyActionDescriptor = AnyActionDescriptor> {
+  /**
+   * The fromWidget action served: its wire names route requests here, and its schema and capability
+   * rule apply before `handle`. A toWidget action or a name already served is a configuration error.
+   */
   readonly action: A;
   /**
    * A stricter schema for the request, used by the host instead of the action's own: for checks
@@ -71,6 +84,11 @@ export interface HostActionRegistration<A extends AnyActionDescriptor = AnyActio
    * not count towards `limits.maxMessageBytes`.
    */
   readonly acceptsBinary?: boolean;
+  /**
+   * Serves one request, already parsed and checked (a `dynamic` capability rule is the handler's to
+   * check). A WidgetApiError thrown becomes the error reply; any other throw is logged and answered
+   * with a generic internal error.
+   */
   handle(context: HostActionContext, request: RequestData<A>): Promise<ResponseInput<A>> | ResponseInput<A>;
   /**
    * A fixed capability this handler serves although the action's rule does not name it (an

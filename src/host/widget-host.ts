@@ -82,6 +82,10 @@ export interface WidgetHostOptions {
    * Shown to policies as `widget.roomId`, and part of the key of remembered consent.
    */
   roomId?: string;
+  /**
+   * Where the host and its features report what they do; every line is scrubbed of tokens first.
+   * Default: the console (warnings and errors only).
+   */
   logger?: Logger;
   /**
    * Let the session move to a private MessagePort that our widget offers after the handshake

@@ -10,9 +10,38 @@
  * applies to the target kind: `chat` for users, `join` for rooms and events.
  */
 export type NavigationTarget =
-  | { type: "user"; userId: string; via: string[]; action?: "chat" }
-  | { type: "room"; room: string /* "!id" or "#alias" */; via: string[]; action?: "join" }
-  | { type: "event"; room: string; eventId: string; via: string[]; action?: "join" };
+  | {
+      /** A user: their profile, or a direct chat with them when `action` is `chat`. */
+      type: "user";
+      /** The user's Matrix ID, e.g. `@alice:example.org`. */
+      userId: string;
+      /** Servers to ask about the target, in link order; usually empty for a user. */
+      via: string[];
+      /** The link asks for a direct chat, not the profile; the bundled drivers open an existing one. */
+      action?: "chat";
+    }
+  | {
+      /** A room. */
+      type: "room";
+      /** The room's ID (`!abc:example.org`) or alias (`#lobby:example.org`). */
+      room: string;
+      /** Servers to join or peek through, in link order; needed for a room ID the client has not seen. */
+      via: string[];
+      /** The link asks to join the room; the bundled drivers only show it (joining is the user's call). */
+      action?: "join";
+    }
+  | {
+      /** One event in a room. */
+      type: "event";
+      /** The ID or alias of the room the event is in. */
+      room: string;
+      /** The event's ID, e.g. `$abc123`. */
+      eventId: string;
+      /** Servers to join or peek through, in link order. */
+      via: string[];
+      /** The link asks to join the event's room; the bundled drivers only show it. */
+      action?: "join";
+    };
 
 /** Builds `https://matrix.to/#/…` for a target, percent-encoding each part. */
 export function buildMatrixToLink(target: NavigationTarget): string {

@@ -11,10 +11,18 @@ export type JsonObject = { [key: string]: unknown };
 
 /** A request as it travels on the wire. `requestId` is camelCase, as deployed peers send it. */
 export interface WidgetRequest<D extends JsonObject = JsonObject> {
+  /** The request's direction: `fromWidget` when the widget sent it, `toWidget` when the host did. */
   api: Direction;
+  /** The widget whose session this is; a receiver ignores messages for another widget ID. */
   widgetId: string;
+  /**
+   * Chosen by the sender, not shared with another of its requests still awaiting a reply; the reply
+   * carries it back, so the sender can tell which request was answered.
+   */
   requestId: string;
+  /** The action's wire name; with `api` it fixes the shape of `data` and of the reply's `response`. */
   action: string;
+  /** The request's payload, shaped by the action. A reply echoes it, or `{}` for an early error reply. */
   data: D;
 }
 
@@ -23,6 +31,7 @@ export interface WidgetResponse<
   D extends JsonObject = JsonObject,
   R extends JsonObject = JsonObject,
 > extends WidgetRequest<D> {
+  /** The answer: the action's result, or an `error` object when the request failed. */
   response: R;
 }
 
@@ -47,10 +56,15 @@ export const MSC4412_VERSION = "v1";
  * also accepts it under `data`, the name the proposal's prose uses (docs/decisions.md).
  */
 export interface Msc4412Request<D extends JsonObject = JsonObject> {
+  /** The side that sent the request. */
   source: Msc4412Source;
+  /** The action's wire name; with `source` it fixes the shape of `request` and of the reply's `response`. */
   action: string;
+  /** A UUID v4 chosen by the sender and carried back by the reply. A request with any other ID is dropped. */
   requestId: string;
+  /** The request's payload, shaped by the action. */
   request: D;
+  /** The envelope version, always `"v1"`; a message with `source` but another version is dropped. */
   version: typeof MSC4412_VERSION;
   /** Never set: present so code reading a classic field of any message type-checks. */
   api?: undefined;
@@ -62,10 +76,15 @@ export interface Msc4412Request<D extends JsonObject = JsonObject> {
  * An MSC4412 reply: its `source` is the side that answers, and the request is not echoed back.
  */
 export interface Msc4412Response<R extends JsonObject = JsonObject> {
+  /** The side that answers: the opposite of its request's `source`. */
   source: Msc4412Source;
+  /** The action of the request answered; a reply whose action differs from its request's is ignored. */
   action: string;
+  /** The `requestId` of the request answered, unchanged. */
   requestId: string;
+  /** The answer: the action's result, or an `error` object when the request failed. */
   response: R;
+  /** The envelope version, always `"v1"`. */
   version: typeof MSC4412_VERSION;
   /** Never set: present so code reading a classic field of any message type-checks. */
   api?: undefined;

@@ -70,9 +70,19 @@ export function isErrorCode(value: unknown): value is ErrorCodeValue {
 
 /** A homeserver error relayed to the widget, in the shape matrix-widget-api uses. */
 export interface MatrixApiErrorBody {
+  /** The HTTP status the homeserver answered with, e.g. 429. */
   http_status: number;
+  /** Response headers passed on, such as `retry-after`; may be empty. Not checked on a received error. */
   http_headers: Record<string, string>;
+  /**
+   * The homeserver endpoint that failed. Our host sends it without the query string, which could
+   * carry a token. Not checked on a received error.
+   */
   url: string;
+  /**
+   * The homeserver's error body: `errcode` (e.g. `M_LIMIT_EXCEEDED`), `error`, and `retry_after_ms`
+   * when it asked the client to wait. On a received error, only checked to be an object.
+   */
   response: { errcode: string; error: string; retry_after_ms?: number } & JsonObject;
 }
 
@@ -81,6 +91,7 @@ export interface MatrixApiErrorBody {
  * {@link ErrorCode}, or a custom code (a string we do not know) when the sender set one.
  */
 export type ErrorResponseBody = {
+  /** What went wrong: a human-readable `message`, and the optional `code` and `matrix_api_error`. */
   error: {
     message: string;
     code?: string;
@@ -93,6 +104,7 @@ export type ErrorResponseBody = {
  * error reply; the widget SDK rejects calls with it when the host answers with an error.
  */
 export class WidgetApiError extends Error {
+  /** Always `"WidgetApiError"`, the name stack traces and logs show. */
   override readonly name = "WidgetApiError";
   /** What went wrong, always one of {@link ErrorCode}: switch over it exhaustively. */
   readonly code: ErrorCodeValue;
@@ -107,6 +119,7 @@ export class WidgetApiError extends Error {
   constructor(
     message: string,
     code: ErrorCodeValue = "internal_error",
+    /** The homeserver error behind this one, on the wire `error.matrix_api_error`; undefined if none. */
     readonly matrixApiError?: MatrixApiErrorBody,
     customCode?: string,
   ) {

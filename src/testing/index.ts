@@ -54,7 +54,9 @@ export type UserPrompt =
 
 /** A capability prompt the user is still thinking about; see {@link TestUser.nextPrompt}. */
 export interface PendingCapabilityPrompt {
+  /** Always `"capabilities"`; tells this prompt apart from the other kinds. */
   kind: "capabilities";
+  /** What the host asks: the capabilities to decide on, those granted already, and if it renegotiates. */
   request: CapabilityRequest;
   /** Answers it; the host goes on. Only the first answer counts. */
   answer(answer: CapabilityAnswer): void;
@@ -62,6 +64,7 @@ export interface PendingCapabilityPrompt {
 
 /** A share prompt the user is still thinking about; see {@link TestUser.nextPrompt}. */
 export interface PendingSharePrompt {
+  /** Always `"share"`; tells this prompt apart from the other kinds. */
   kind: "share";
   /** What the host shows; its `signal` aborts if the widget's session ends first. */
   request: ShareRequest;
@@ -71,7 +74,9 @@ export interface PendingSharePrompt {
 
 /** A navigation the user is still thinking about; see {@link TestUser.nextPrompt}. */
 export interface PendingNavigationPrompt {
+  /** Always `"navigation"`; tells this prompt apart from the other kinds. */
   kind: "navigation";
+  /** Where the widget asked to go: a user, a room or an event, as parsed from its link. */
   target: NavigationTarget;
   /** Confirms (`true`) or refuses it; the host goes on. Only the first answer counts. */
   answer(confirm: boolean): void;
@@ -79,8 +84,11 @@ export interface PendingNavigationPrompt {
 
 /** The pending prompt of each kind. */
 export interface PendingPrompts {
+  /** What `nextPrompt("capabilities")` resolves with: a held capability prompt. */
   capabilities: PendingCapabilityPrompt;
+  /** What `nextPrompt("share")` resolves with: a held share prompt (MSC3662). */
   share: PendingSharePrompt;
+  /** What `nextPrompt("navigation")` resolves with: a held navigation prompt (MSC2931). */
   navigation: PendingNavigationPrompt;
 }
 

@@ -93,7 +93,9 @@ export class MemoryTransport implements Transport {
 
 /** A connected pair of in-memory transports, so that a host and a widget can run in one process. */
 export interface MemoryTransportPair {
+  /** The host's end. Closing it tells the widget end, so the widget's calls fail at once. */
   host: MemoryTransport;
+  /** The widget's current end; {@link reloadWidget} replaces it, so read it again after a reload. */
   widget: MemoryTransport;
   /**
    * Simulates a reload of the widget frame: the old widget end is disconnected, a new one is

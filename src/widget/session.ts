@@ -79,6 +79,7 @@ export interface WidgetSessionOptions {
   readyTimeoutMs?: number;
   /** Most requests waiting for the host at once. Default 1024. */
   maxPending?: number;
+  /** Where the client reports problems; defaults to the console, with debug lines dropped. */
   logger?: Logger;
   /** The URL to read parameters from; defaults to `location.href`. */
   url?: string;

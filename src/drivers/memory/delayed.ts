@@ -14,8 +14,11 @@ export const MIN_DELEGATED_DELAY_MS = 60 * 60 * 1000;
 
 /** A delayed event waiting in the world. */
 export interface DelayedEventInfo {
+  /** Its delay ID, `syd_memory_<n>` from a counter; the sender cancels, restarts or sends it by this ID. */
   delayId: string;
+  /** The room it will be sent to; the world's room checks apply when it is sent. */
   roomId: string;
+  /** The user ID it will be sent as; only this user can see, update or delegate it. */
   sender: string;
   /** The event it will send. */
   draft: EventDraft;

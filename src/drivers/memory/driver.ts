@@ -39,13 +39,17 @@ export type MemoryDriverOperation = keyof WidgetDriver | "resolveNavigationTarge
 
 /** One entry of {@link MemoryDriver.calls}: a {@link WidgetDriver} operation and a copy of its arguments. */
 export interface DriverCall {
+  /** The name of the {@link WidgetDriver} method that was called, e.g. `sendEvent`. */
   op: string;
+  /** Its arguments, deep-copied at the call; functions (listeners) and uncopyable values are kept as is. */
   args: unknown[];
 }
 
 /** A failure queued for the next call of an operation. */
 export interface InjectedFailure {
+  /** The operation whose next call fails. Any other string is accepted but never matches a call. */
   operation: MemoryDriverOperation | (string & {});
+  /** What that call throws, or rejects with for an asynchronous operation. */
   error: Error;
 }
 
@@ -135,6 +139,10 @@ export class MemoryDriver implements WidgetDriver {
     return this.latency;
   }
 
+  /**
+   * Sets the delay for operations that start from now on.
+   * @throws WidgetKitConfigError `invalid_option` for a negative or non-finite value.
+   */
   set latencyMs(value: number) {
     if (!Number.isFinite(value) || value < 0) {
       throw new WidgetKitConfigError("latencyMs must be a finite number >= 0", ConfigErrorCode.InvalidOption);

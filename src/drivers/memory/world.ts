@@ -26,9 +26,16 @@ export type Membership = "join" | "invite" | "leave";
 export interface MatrixEvent {
   /** Deterministic: `$e1`, `$e2`, … in the order the world creates events. */
   event_id: string;
+  /** The ID of the room the event belongs to, e.g. `!r1:example.org`. */
   room_id: string;
+  /**
+   * The user ID of the sender, e.g. `@alice:example.org`. For a membership event, the user who made
+   * the change: the inviter of an invite, the member for a join or leave.
+   */
   sender: string;
+  /** The event type, e.g. `m.room.message` or `m.room.member`. */
   type: string;
+  /** The event body, a JSON object whose fields depend on `type`. */
   content: JsonContent;
   /** From the world's clock when the event was created. */
   origin_server_ts: number;
@@ -43,7 +50,12 @@ export const MAX_STICKY_DURATION_MS = 60 * 60 * 1000;
 
 /** What a caller supplies to {@link MatrixWorld.sendEvent}. */
 export interface EventDraft {
+  /**
+   * The event type, e.g. `m.room.message`; not empty. `m.room.member` is refused: membership
+   * changes go through {@link MatrixWorld.join}, {@link MatrixWorld.invite} and {@link MatrixWorld.leave}.
+   */
   type: string;
+  /** The event body; must be a JSON object. The world stores a deep copy. */
   content: JsonContent;
   /** Makes the event a state event. */
   state_key?: string;
@@ -53,14 +65,22 @@ export interface EventDraft {
 
 /** A user known to the world and their global profile. */
 export interface WorldUser {
+  /** A Matrix user ID such as `@alice:example.org`, of any server; unique in the world. */
   userId: string;
+  /** The global display name, absent when unset; copied into `displayname` of later membership events. */
   displayName?: string;
+  /**
+   * The global avatar, absent when unset; copied into `avatar_url` of later membership events. A
+   * homeserver holds an `mxc://` URI here; the world does not check the value.
+   */
   avatarUrl?: string;
 }
 
 /** A profile change: a string sets the field, `null` clears it, `undefined` leaves it alone. */
 export interface ProfileUpdate {
+  /** The new display name; `null` or `""` removes it, `undefined` keeps the current one. */
   displayName?: string | null;
+  /** The new avatar URL (`mxc://…` on a homeserver); `null` or `""` removes it, `undefined` keeps it. */
   avatarUrl?: string | null;
 }
 
@@ -88,18 +108,30 @@ export interface CreateRoomOptions {
 
 /** A room as {@link MatrixWorld.getRoom} describes it, read from its current state. */
 export interface RoomSummary {
+  /** The room ID, e.g. `!r1:example.org`. */
   roomId: string;
+  /** The user ID that sent the room's `m.room.create` event, i.e. its creator; `""` if there is none. */
   creator: string;
+  /** `name` of `m.room.name`; absent when the room has no name. */
   name?: string;
+  /** `topic` of `m.room.topic`; absent when the room has no topic. */
   topic?: string;
+  /**
+   * `alias` of `m.room.canonical_alias`; absent when none is set. It is read from room state, so the
+   * directory need not still map it to the room.
+   */
   canonicalAlias?: string;
   /** Every alias in the world's directory that points at the room, in creation order. */
   aliases: string[];
+  /** `join_rule` of `m.room.join_rules`, e.g. `public` or `invite`; `invite` when the room has none. */
   joinRule: string;
+  /** `history_visibility` of `m.room.history_visibility`, e.g. `shared`; `shared` when the room has none. */
   historyVisibility: string;
   /** `join_rule` public or history world-readable: what the user directory calls a public room. */
   isPublic: boolean;
+  /** User IDs of the joined members, in the order of their first membership event in the room. */
   joinedMembers: string[];
+  /** User IDs with a pending invite, in the same order. */
   invitedMembers: string[];
 }
 
@@ -165,15 +197,28 @@ export interface MatrixWorldOptions {
 
 /** A plain, deep-copied dump of a world, e.g. to compare two worlds with `toEqual`. */
 export interface WorldSnapshot {
+  /** The signed-in user, {@link MatrixWorld.ownUserId}. */
   ownUserId: string;
+  /** The world's local server name, e.g. `example.org`. */
   serverName: string;
+  /** The room the signed-in user is viewing; `undefined` when none. */
   viewedRoomId: string | undefined;
+  /** The event highlighted in the viewed room; `undefined` when none. */
   highlightedEventId: string | undefined;
+  /** The user whose profile the signed-in user has open; `undefined` when none. */
   viewedUserId: string | undefined;
+  /** Every user with their global profile, in the order they were added. */
   users: WorldUser[];
+  /** The room alias directory: each alias and the room it points at, in the order they were added. */
   aliases: { alias: string; roomId: string }[];
+  /**
+   * Every room with its whole timeline, state events included, in creation order. Current state is
+   * not listed apart: it is the last state event of each type and state key.
+   */
   rooms: { roomId: string; timeline: MatrixEvent[] }[];
+  /** Global account data: one entry per user and type, users in order of their first entry. */
   accountData: { userId: string; type: string; content: JsonContent }[];
+  /** Per-room account data: one entry per user, room and type. */
   roomAccountData: { userId: string; roomId: string; type: string; content: JsonContent }[];
 }
 
@@ -814,6 +859,10 @@ export class MatrixWorld {
     return this.viewed.roomId;
   }
 
+  /**
+   * Calls {@link view} with no event: clears any highlighted event and open profile.
+   * @throws HomeserverError 404 for an unknown room.
+   */
   set viewedRoomId(roomId: string | undefined) {
     this.view(roomId);
   }

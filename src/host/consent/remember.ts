@@ -12,6 +12,10 @@ import { consentCapabilityKey, type ConsentKey, type ConsentStore, type Remember
 
 /** What a capability prompt answers: the capabilities the user allowed, and whether to remember them. */
 export interface CapabilityConsentAnswer {
+  /**
+   * The capabilities the user allowed, spelt as in `request.requested`. Any others are neither
+   * remembered nor granted (the host drops them and logs a warning).
+   */
   approved: Iterable<string>;
   /** Remember the approved capabilities for this widget, so later sessions do not ask again. */
   remember: boolean;
@@ -19,6 +23,7 @@ export interface CapabilityConsentAnswer {
 
 /** What an OpenID prompt answers. */
 export interface OpenIdConsentAnswer {
+  /** Whether the user lets the widget have a token this time; only exactly `true` allows. */
   approved: boolean;
   /** Remember an approval, so later requests of this widget get a token without asking. */
   remember: boolean;

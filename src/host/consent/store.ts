@@ -13,6 +13,7 @@ import type { Awaitable } from "../policy.js";
  * ID and room pointed at another origin, is a different widget and is asked again.
  */
 export interface ConsentKey {
+  /** The widget's ID (`WidgetIdentity.widgetId`); on its own it proves nothing, hence the origin. */
   widgetId: string;
   /** The widget URL's origin (`https://widget.example`). */
   origin: string;
@@ -30,7 +31,9 @@ export interface RememberedConsent {
 
 /** Consent to add to (or take from) what is remembered. Unset parts are left alone. */
 export interface ConsentChange {
+  /** Capabilities to add or take back, in either spelling. Unset or empty leaves them as they are. */
   capabilities?: readonly string[];
+  /** `true` adds (or takes back) OpenID approval; `false` or unset leaves it as it is. */
   openId?: boolean;
 }
 
@@ -53,8 +56,11 @@ export interface ConsentStore {
 
 /** The part of the Web Storage API a {@link StorageConsentStore} uses; `localStorage` has it. */
 export interface StorageLike {
+  /** The item stored under `key`, or null when there is none. */
   getItem(key: string): string | null;
+  /** Stores `value` under `key`, replacing any earlier item; may throw (storage full or blocked). */
   setItem(key: string, value: string): void;
+  /** Removes the item under `key`; nothing happens when there is none. */
   removeItem(key: string): void;
 }
 

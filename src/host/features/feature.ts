@@ -11,5 +11,9 @@ export interface HostFeature {
   readonly versions?: readonly string[];
   /** API versions this feature adds, given what the driver can do. */
   versionsFor?(driver: WidgetDriver): readonly string[];
+  /**
+   * Starts the feature on `host`, which acts through `driver`. Called once, as the WidgetHost is
+   * made; the returned function is called on `destroy` and must undo all that `attach` set up.
+   */
   attach(host: HostHandle, driver: WidgetDriver): () => void;
 }

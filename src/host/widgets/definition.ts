@@ -199,6 +199,7 @@ export type WidgetContainer = "top" | "right" | "center";
 
 /** Element's layout hint for one widget (`io.element.widgets.layout`). */
 export interface WidgetLayoutHint {
+  /** The area of the room Element shows the widget in; a hint without a valid one is dropped. */
   container: WidgetContainer;
   /** Order within the container, lowest first. */
   index?: number;

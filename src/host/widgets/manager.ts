@@ -79,6 +79,10 @@ export interface WidgetManagerOptions {
    * bound the rest are listed but not mounted, and reported as a problem.
    */
   maxRunning?: number;
+  /**
+   * Where the manager reports failures (reading widgets, unmounting, listeners). Default: the console.
+   * Hosts do not use it: give them one in their mount's `hostOptions`.
+   */
   logger?: Logger;
 }
 

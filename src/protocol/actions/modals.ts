@@ -24,9 +24,19 @@ const labelText = v.pipe(v.string(), v.maxLength(MAX_LABEL_LENGTH));
 
 /** One button of a modal. `kind` is a hint (`m.primary`, `m.secondary`, `m.warning`, `m.danger`, `m.link`). */
 export interface ModalButton {
+  /**
+   * Names the button in `button_clicked` and `set_button_enabled`; `m.close` is the close button.
+   * A second button with the same ID is dropped.
+   */
   id: string;
+  /** The text shown on the button. */
   label: string;
+  /** How to style the button; MSC2790 asks clients to show a kind they do not know as `m.secondary`. */
   kind: string;
+  /**
+   * True to show the button disabled at first; the modal can change that with `set_button_enabled`.
+   * Ignored for `m.close`, which is always enabled.
+   */
   disabled?: boolean;
 }
 
@@ -89,11 +99,23 @@ const modalDefinitionSchema = v.object({
 
 /** A modal widget definition as the host hands it to the app and to the modal (invalid buttons removed). */
 export interface ModalDefinition {
+  /** The modal widget's type, e.g. `m.custom`, or an application's own type. */
   type: string;
+  /** The modal widget's http(s) URL, as a template whose variables the host fills in before loading it. */
   url: string;
+  /** The modal's title, if the opener gave one. */
   name?: string;
+  /** The opener's data for the modal: the place for custom values, as unknown top-level keys are dropped. */
   data?: JsonObject;
+  /**
+   * As in any widget definition: start the session on the frame's load event (true), or once the
+   * widget sends `content_loaded` (false).
+   */
   waitForIframeLoad?: boolean;
+  /**
+   * The buttons to show, invalid and repeated ones removed, at most {@link MAX_MODAL_BUTTONS}.
+   * Without an `m.close` entry, the client adds a close button of its own.
+   */
   buttons: ModalButton[];
 }
 

@@ -66,9 +66,13 @@ export const openIdCredentialsAction = defineAction({
 
 /** OpenID credentials as a widget hands them to its backend for verification. */
 export interface OpenIdToken {
+  /** The token the backend presents to `matrix_server_name` to learn which user it belongs to. */
   access_token: string;
+  /** Seconds until the token expires; after that the widget must ask for a new one. */
   expires_in: number;
+  /** The server name of the user's homeserver, the one that issued the token and can verify it. */
   matrix_server_name: string;
+  /** The kind of token; homeservers following the Matrix spec send `Bearer`. */
   token_type: string;
 }
 

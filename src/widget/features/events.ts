@@ -46,8 +46,11 @@ export interface EventSendOptions extends RequestOptions {
  * @category Events and state
  */
 export interface SentEventResult {
+  /** The room the host sent to: `roomId` if it was given, otherwise the room the user is viewing. */
   roomId: string;
+  /** The new event's ID; absent for a delayed event, which has none until it is sent. */
   eventId?: string;
+  /** The delayed event's ID (MSC4157), for {@link updateDelayedEvent}; absent for an event sent at once. */
   delayId?: string;
 }
 
@@ -111,6 +114,7 @@ export interface ReadRelationsOptions extends RequestOptions {
  * @category Events and state
  */
 export interface RelationsResult {
+  /** The related events on this page, only those the widget's receive capabilities allow. */
   chunk: WireRoomEvent[];
   /** Token for the next page; absent when there is none. */
   nextBatch?: string;
