@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The API reference check of `npm test`: TypeDoc converts and validates the reference (typedoc.json)
 // without writing it, with every validation on, and the step fails on any warning or error but one
-// kind. That covers broken {@link}s, and every exported declaration and member of the public
-// entries without a doc comment.
+// kind. That covers broken {@link}s, every exported declaration and member of the public entries
+// without a doc comment, and an entry without its `@module matrix-widget-kit/…` tag.
 //
 // The one kind let through: members of anonymous object types that TypeScript infers, such as the
 // request and response shapes of each action descriptor, which valibot's types spell out property
@@ -11,6 +11,7 @@
 //
 // TypeDoc runs in this process, its messages collected by a logger of our own: its command line
 // exits before a long piped output is flushed, which loses warnings at random.
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Application, Logger, LogLevel, PackageJsonReader, TSConfigReader, TypeDocReader } from "typedoc";
@@ -39,6 +40,18 @@ app.logger = logger;
 
 const project = await app.convert();
 if (project) app.validate(project);
+
+// Without a `@module` tag TypeDoc gives an entry's comment to its first export, and says nothing.
+const entries = JSON.parse(readFileSync(join(root, "typedoc.json"), "utf8")).entryPoints;
+for (const entry of entries) {
+  const name = `matrix-widget-kit/${entry.replace(/^src\//, "").replace(/\/index\.ts$/, "")}`;
+  if (!readFileSync(join(root, entry), "utf8").includes(`@module ${name}\n`)) {
+    logger.messages.push({
+      message: `${entry} has no "@module ${name}" tag in its comment`,
+      level: LogLevel.Error,
+    });
+  }
+}
 
 const inferred = ({ message, level }) =>
   level === LogLevel.Warn &&
