@@ -19,10 +19,11 @@ import { Application, Logger, LogLevel, PackageJsonReader, TSConfigReader, TypeD
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
 
-/** Keeps every message at or above Warn instead of printing it. */
+/** Keeps every message at or above Warn instead of printing it; TypeDoc's counts still count. */
 class CollectingLogger extends Logger {
   messages = [];
   log(message, level) {
+    super.log(message, level);
     if (level >= LogLevel.Warn) this.messages.push({ message, level });
   }
 }
@@ -35,7 +36,6 @@ const app = await Application.bootstrapWithPlugins(
   [new TypeDocReader(), new PackageJsonReader(), new TSConfigReader()],
 );
 const logger = new CollectingLogger();
-logger.level = LogLevel.Warn;
 app.logger = logger;
 
 const project = await app.convert();
