@@ -8,7 +8,8 @@
 // - ours: WidgetHost + WidgetClient over a Transport on that wire;
 // - matrix-widget-api: ClientWidgetApi + WidgetApi over the stand-in windows of fake-windows.ts
 //   (the same wire; every message also reaches the sender's own transport, which drops it after a
-//   few property checks, as a window's other listeners would).
+//   few property checks, as a window's other listeners would; handing each message to the other
+//   side only changed their figures by less than the noise, see docs/decisions.md).
 //
 // Figures (sequential search, burst of searches, sequential event pushes) mirror 1–3. The feed is
 // each side's real MSC2762 delivery, one event at a time, each counted once its acknowledgement is
