@@ -151,7 +151,9 @@ export function defineConsentPrompt(
           );
           const detail = el("span", "detail isolate", description.detail);
           detail.id = detailId;
-          const raw = el("code", "muted", visibleText(capability, { maxLength: 160 }));
+          // The raw string in full (escaped, never cut; the schema caps a capability at 2,048
+          // characters): two requests that differ only past a cut would show as the same row.
+          const raw = el("code", "muted", visibleText(capability, { maxLength: Infinity }));
           detail.append(" ", raw);
           text.append(title, risk, detail);
           row.append(check, text);

@@ -166,6 +166,36 @@ describe("host-ui dialogs in Chromium", () => {
       expect(aria.description).toMatch(/Sensitive and dangerous permissions start unchecked/);
       expect(await page.textContent("dialog[open] li")).toMatch(/Send text messages in this room.*Sensitive/);
     });
+
+    it("shows each capability string in full, so two that differ only after 300 characters can be told apart", async () => {
+      // State keys can be long (a user ID alone may take 255 bytes): a prompt that cut the raw
+      // string would show these two alike, and the user would choose between rows that look the same.
+      const stem = `org.matrix.msc2762.receive.state_event:m.room.member#@${"a".repeat(250)}`;
+      const [first, second] = [`${stem}x:example.org`, `${stem}y:example.org`];
+      await mount([first, second]);
+      await page.waitForSelector('dialog[open][data-kind="capabilities"]');
+      const shown = await page.$$eval("dialog[open] li code", (codes) => codes.map((c) => c.textContent));
+      expect(shown).toEqual([first, second]);
+      // Each row's checkbox is described by the detail that holds its own full string.
+      const described = await page.$$eval('dialog[open] input[type="checkbox"][data-capability]', (boxes) =>
+        boxes.map((box) => {
+          const root = box.getRootNode() as ShadowRoot;
+          return root.getElementById(box.getAttribute("aria-describedby") ?? "")?.textContent ?? "";
+        }),
+      );
+      expect(described[0]).toContain(first);
+      expect(described[1]).toContain(second);
+      // Leave the second row checked and the first not: the host is granted exactly that string.
+      for (const [capability, wanted] of [
+        [first, false],
+        [second, true],
+      ] as const) {
+        const box = `dialog[open] input[data-capability="${capability}"]`;
+        if ((await page.isChecked(box)) !== wanted) await page.click(box);
+      }
+      await page.click('dialog[open] [data-testid="approve"]');
+      expect((await mounted()).granted).toEqual([second]);
+    });
   });
 
   describe("share confirmation through a real WidgetHost", () => {
