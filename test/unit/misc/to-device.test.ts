@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TO_DEVICE_DRIVER_TIMEOUT_MS } from "../../../src/host/actions/misc/to-device.js";
 import { isNeverExposedToDeviceType } from "../../../src/matrix/to-device.js";
 import { MAX_TO_DEVICE_TARGETS } from "../../../src/protocol/actions/to-device.js";
@@ -105,6 +105,33 @@ describe("send_to_device (fromWidget)", () => {
   it("gives the driver at least 55 s, below the 60 s a widget waits", () => {
     expect(TO_DEVICE_DRIVER_TIMEOUT_MS).toBeGreaterThanOrEqual(55_000);
     expect(TO_DEVICE_DRIVER_TIMEOUT_MS).toBeLessThan(60_000);
+  });
+
+  it("waits past the usual 10 s on both sides: a driver that never finishes is answered by the host at 55 s, before the widget's own 60 s run out", async () => {
+    const driver = new FakeDriver().fail("sendToDevice", faults.hang());
+    const s = await openSession({ capabilities: [SEND], driver });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const outcome = sendToDevice(s.client, TYPE, MESSAGES).then(
+        () => ({ answered: true }),
+        (error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }),
+      );
+      let settled = false;
+      void outcome.then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(10_001);
+      expect(settled).toBe(false);
+      expect(s.driver.callsOf("sendToDevice")).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(TO_DEVICE_DRIVER_TIMEOUT_MS - 10_002);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      // The host's reply, not the widget's own timeout ("… timed out after 60000 ms").
+      expect(await outcome).toEqual({
+        code: ErrorCode.Timeout,
+        message: "The client did not finish sending to-device messages in time",
+      });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("answers an error when the driver cannot send to-device messages, and does not advertise msc3819", async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { defineHostAction, type HostActionContext } from "../../../src/host/registry.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import { approveCapabilities, type CapabilityRequest } from "../../../src/host/policy.js";
+import { WidgetHost } from "../../../src/host/widget-host.js";
 import { ApiVersion } from "../../../src/protocol/versions.js";
 import { silentLogger } from "../../../src/core/logger.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
@@ -10,6 +11,8 @@ import {
   CLIENT_KINDS,
   connect,
   createWidgetClient,
+  rawRequest,
+  sendRaw,
   settle,
   WIDGET_ID,
 } from "../../support/memory-session.js";
@@ -214,6 +217,56 @@ describe.each(CLIENT_KINDS)("a host without MSC2871, which never notifies (%s)",
       client.destroy();
     });
   }
+});
+
+describe("a widget without MSC2871, which is never notified", () => {
+  /**
+   * A widget speaking the wire directly: it answers the host's versions request with `versions`,
+   * its capabilities request with `[NAV]`, every other toWidget request with an ack, and records
+   * the actions the host asked of it.
+   */
+  async function oldWidget(versions: string[]) {
+    const pair = createMemoryTransportPair();
+    const asked: string[] = [];
+    pair.widget.subscribe((raw) => {
+      const message = raw as { api: string; action: string; response?: unknown };
+      if (message.api !== "toWidget" || "response" in message) return;
+      asked.push(message.action);
+      const response =
+        message.action === "capabilities"
+          ? { capabilities: [NAV] }
+          : message.action === "supported_api_versions"
+            ? { supported_versions: versions }
+            : {};
+      pair.widget.send({ ...message, response } as never);
+    });
+    const host = new WidgetHost({
+      widgetId: WIDGET_ID,
+      transport: pair.host,
+      logger: silentLogger,
+      policy: approveCapabilities([NAV]),
+      driver: { navigate: () => Promise.resolve() },
+    });
+    host.start();
+    await settle(10);
+    return { pair, host, asked };
+  }
+
+  it("grants and serves it without ever sending notify_capabilities when it advertises only the prereleases", async () => {
+    const { pair, host, asked } = await oldWidget(["0.0.1", "0.0.2"]);
+    expect(host.state).toBe("ready");
+    expect(host.grantedCapabilities).toEqual([NAV]);
+    expect(asked).toContain("capabilities");
+    expect(asked).not.toContain("notify_capabilities");
+    // The grant is in force: the widget's navigate request is served.
+    const [reply] = await sendRaw(pair, rawRequest(NAV, { uri: "https://matrix.to/#/%23room:example.org" }));
+    expect(reply?.response).toEqual({});
+  });
+
+  it("notifies the same widget once it advertises org.matrix.msc2871", async () => {
+    const { asked } = await oldWidget(["0.0.1", "0.0.2", ApiVersion.MSC2871]);
+    expect(asked.filter((action) => action === "notify_capabilities")).toHaveLength(1);
+  });
 });
 
 describe("a host handler's context.capabilities", () => {
