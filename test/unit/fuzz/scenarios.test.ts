@@ -756,10 +756,10 @@ describe.each(DIALECTS)("§4.11 a request the peer never answers (%s)", (dialect
     fuzz.releaseHeld();
   });
 
-  // Bug: WidgetClient.start() creates the ready promise (nextNotify) and then awaits the versions
-  // request first; if the ready timeout fires while that request is still waiting (readyTimeoutMs <
-  // timeoutMs), nothing handles the rejection yet, and create() itself only rejects once the
-  // versions request has timed out as well.
+  // Regression (fixed): WidgetClient.start() used to create the ready promise and then await the
+  // versions request first; a ready timeout that fired while that request still waited
+  // (readyTimeoutMs < timeoutMs) was an unhandled rejection, and create() itself rejected only once
+  // the versions request had timed out as well.
   it("create() against a silent host rejects after readyTimeoutMs, with no unhandled rejection", async () => {
     const pair = createMemoryTransportPair();
     const started = Date.now();
@@ -879,11 +879,11 @@ describe.each(DIALECTS)("§4.13 10 MB or deeply nested payloads, and odd limits 
     fuzzTimeout(20_000),
   );
 
-  // Bug: an error reply echoes the request's `data` (endpoint.ts, reply(): `{ ...address, response }`
-  // with address.data set before the size check). A 10 000-level `data` cannot be serialised again,
-  // so the too_large reply fails to send, and the fallback reply carries the same data and fails
-  // too: the request gets no reply at all. It arrives this way over any transport that does not
-  // structured-clone on the way in (a string bridge that JSON.parses, a host app's own Transport).
+  // Regression (fixed): error replies used to echo the request's `data` even when the size check
+  // refused it. A 10 000-level `data` cannot be serialised again, so the too_large reply failed to
+  // send, the fallback reply carried the same data and failed too, and the request got no reply at
+  // all. Such data arrives over any transport that does not structured-clone on the way in (a
+  // string bridge that JSON.parses, a host app's own Transport). Refusals now echo `data: {}`.
   it("a request nested 10 000 levels deep gets exactly one too_large reply", async () => {
     const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     const replies: unknown[] = [];
@@ -899,10 +899,11 @@ describe.each(DIALECTS)("§4.13 10 MB or deeply nested payloads, and odd limits 
     ]);
   });
 
-  // Bug: the size check measures JSON text (endpoint.ts, jsonSize), and JSON.stringify writes an
-  // ArrayBuffer, a typed array or a Blob as `{}`. So binary data of any size passes
-  // maxMessageBytes in every action, the handler runs, and the reply echoes the buffer back
-  // (a second copy). Only upload_file may carry binary data, and it has maxUploadBytes.
+  // Regression (fixed): the size check used to measure JSON text only, and JSON.stringify writes an
+  // ArrayBuffer, a typed array or a Blob as `{}`. So binary data of any size passed
+  // maxMessageBytes in every action, the handler ran, and the reply echoed the buffer back (a
+  // second copy). Only upload_file may carry binary data, and it has maxUploadBytes; the boundary
+  // walk (core/wire-value.ts) now counts binary bytes everywhere else.
   it("a 10 MB binary payload outside upload_file is refused with too_large", async () => {
     const fuzz = await fuzzHost({ dialect, ready: true, grant: ALL_CAPS });
     const replies = await ask(fuzz, NAVIGATE, { uri: ROOM_LINK, junk: new Uint8Array(10 * 1024 * 1024) });
@@ -1030,11 +1031,11 @@ describe.each(DIALECTS)("§4.15 a second content_loaded (%s)", (dialect) => {
 // Classic only: pairing loads with content_loaded by count is how a classic host without
 // waitForIframeLoad starts; MSC4412's content_loaded never starts negotiation (the case above).
 describe("§4.15 a second content_loaded, without waitForIframeLoad (classic)", () => {
-  // Bug: without waitForIframeLoad, loads and content_loaded messages are paired by count
-  // (widget-host.ts, onFrameLoad / onContentLoaded). A duplicate content_loaded from the same
-  // document counts as the next document's, so when the frame really reloads, its load event is
-  // taken as already paired and does not end the session: the new document holds the old grants
-  // without negotiating, and its requests run on them.
+  // Regression (fixed): without waitForIframeLoad, loads and content_loaded messages used to be
+  // paired by count. A duplicate content_loaded from the same document counted as the next
+  // document's, so when the frame really reloaded, its load event was taken as already paired and
+  // did not end the session: the new document held the old grants without negotiating, and its
+  // requests ran on them.
   it("a duplicate content_loaded does not let the next document inherit the session", async () => {
     const pair = createMemoryTransportPair();
     const driver = new RecordingDriver();
@@ -1110,10 +1111,10 @@ describe.each(DIALECTS)("§4.16 destroy while calls are in flight (%s)", (dialec
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  // Bug: callDriver (call-driver.ts) arms a driverTimeoutMs timer for every driver call and clears
-  // it only when the call settles or times out. Destroying the host (or ending the session) does
-  // not clear it, so a driver call that hangs keeps a timer alive after destroy(), against the
-  // "leaves no timers" promise of WidgetHost.destroy().
+  // Regression (fixed): callDriver (call-driver.ts) used to arm a driverTimeoutMs timer for every
+  // driver call and clear it only when the call settled or timed out, so a driver call that hung
+  // kept a timer alive after destroy(), against the "leaves no timers" promise of
+  // WidgetHost.destroy().
   it("leaves no timer even while a driver call hangs", async () => {
     const fuzz = await fuzzHost({ dialect, ready: true, grant: [NAVIGATE] });
     fuzz.driver.fail("navigate", faults.hang());
@@ -1128,9 +1129,9 @@ describe.each(DIALECTS)("§4.16 destroy while calls are in flight (%s)", (dialec
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  // Bug: WidgetClient.requestCapabilities (widget-client.ts) arms the notify timer (nextNotify)
-  // before sending, even on a destroyed client; destroy() has already woken every waiter, so the
-  // timer (120 s by default) outlives the client and keeps a Node process alive.
+  // Regression (fixed): WidgetClient.requestCapabilities used to arm the notify timer before
+  // sending, even on a destroyed client; destroy() had already woken every waiter, so the timer
+  // (120 s by default) outlived the client and kept a Node process alive.
   it("a destroyed client's requestCapabilities rejects without leaving a timer", async () => {
     const fuzz = await fuzzHost({ dialect, ready: true, grant: [] });
     const client = fuzz.client as WidgetClient;
@@ -1289,10 +1290,10 @@ describe.each(DIALECTS)("§4.17 a spoofed mxid_share, and tokens in logs (%s)", 
     }
   });
 
-  // Bug: when a driver operation throws or rejects with a plain Error, callDriver (call-driver.ts,
-  // toWidgetError) logs `Driver failed while …: ${error.message}` verbatim; matrix-js-sdk errors
-  // can carry request URLs with `access_token=` in them, and the OpenID path passes a driver
-  // rejection the same way. The error reply itself is generic, so only the log leaks.
+  // Regression (fixed): when a driver operation threw or rejected with a plain Error, callDriver
+  // used to log its message verbatim; matrix-js-sdk errors can carry request URLs with
+  // `access_token=` in them, and the OpenID path passed a driver rejection the same way. The error
+  // reply itself was generic, so only the log leaked. Log lines are redacted now.
   it("a driver error whose message holds a token reaches neither the logs nor the error replies", async () => {
     const leaky = () =>
       new Error(`GET https://hs.example.org/_matrix/client/v3/profile?access_token=${TOKEN} failed`);
