@@ -6,17 +6,17 @@ import { WidgetKitConfigError } from "../core/config-error.js";
  */
 export function exactOrigin(originOrUrl: string): string {
   let origin: string;
+  // What an error may quote: the input without its query string or fragment, which can hold room
+  // and user IDs or tokens, since error messages end up in crash reports and analytics.
+  const shown = JSON.stringify(originOrUrl.replace(/[?#][^]*/, "..."));
   try {
     origin = new URL(originOrUrl).origin;
   } catch {
-    throw new WidgetKitConfigError(
-      `Not a valid origin or URL: ${JSON.stringify(originOrUrl)}`,
-      "invalid_origin",
-    );
+    throw new WidgetKitConfigError(`Not a valid origin or URL: ${shown}`, "invalid_origin");
   }
   if (origin === "null") {
     throw new WidgetKitConfigError(
-      `Refusing an opaque origin for ${JSON.stringify(originOrUrl)}; give an http(s) origin`,
+      `Refusing an opaque origin for ${shown}; give an http(s) origin`,
       "invalid_origin",
     );
   }
