@@ -121,6 +121,33 @@ describe("MatrixClientDriver beyond the contract, on Synapse", () => {
     }
   });
 
+  // matrix-js-sdk's embedded client (Element Call's) sends a redaction with `redacts` in its
+  // content and leaves it to the client's driver to turn that into a real redaction. Sent as an
+  // ordinary event, a redaction in a room of a version before 11 fails: Synapse 1.163 answers 500.
+  it.each([
+    ["room version 10", { room_version: "10" }],
+    ["room version 11", { room_version: "11" }],
+    ["the server's default room version", {}],
+  ])("redacts the event a widget's m.room.redaction names in its content, in %s", async (_name, version) => {
+    const target = await createRoom(hs, kim, { preset: "private_chat", ...version });
+    await eventually(() => expect(kimClient.getRoom(target)).toBeTruthy());
+    const message = await sendAs(hs, kim, target, "m.room.message", { msgtype: "m.text", body: "hi" });
+    const eventId = await sendAs(hs, kim, target, "m.reaction", {
+      "m.relates_to": { rel_type: "m.annotation", event_id: message, key: "✋" },
+    });
+    const sent = await kimDriver.sendEvent(
+      "m.room.redaction",
+      { redacts: eventId, reason: "lowered" },
+      { roomId: target },
+    );
+    expect(sent.eventId).toEqual(expect.any(String));
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(target)}/event/${encodeURIComponent(eventId)}`;
+    const redacted = await csOk(hs, kim, "GET", path);
+    expect(redacted.content).toEqual({});
+    expect(redacted.unsigned?.redacted_because?.event_id).toBe(sent.eventId);
+    expect(redacted.unsigned?.redacted_because?.content?.reason).toBe("lowered");
+  });
+
   it("ends the TURN feed at once when the client offers no TURN servers", async () => {
     const iterator = kimDriver.getTurnServers()[Symbol.asyncIterator]();
     expect(await iterator.next()).toEqual({ done: true, value: undefined });

@@ -77,10 +77,14 @@ export function copyObject(value: unknown): Record<string, unknown> {
  * Calls `deliver` once per new room event the client sees live: timeline events from `/sync`
  * (never back-paginated history), state changes, and the user's own events once the homeserver
  * accepted them (a local echo is delivered with its real event ID, not its temporary one).
- * Encrypted events are delivered after decryption, and dropped when decryption fails.
+ * Encrypted events are delivered once decrypted. One the client cannot decrypt yet is held (weakly)
+ * and delivered when a later attempt succeeds, as when its room key arrives after the event: Element
+ * Call's reactions and call membership in an encrypted room often come that way.
  */
 export function watchLiveRoomEvents(client: MatrixClient, deliver: (event: MatrixEvent) => void): () => void {
   const seen = new RecentIds(DEDUPLICATION_WINDOW);
+  // Events offered while still encrypted. Weak: an event the client drops is not kept alive here.
+  const undecrypted = new WeakSet<MatrixEvent>();
   let stopped = false;
 
   const offer = (event: MatrixEvent) => {
@@ -88,13 +92,20 @@ export function watchLiveRoomEvents(client: MatrixClient, deliver: (event: Matri
     const eventId = event.getId();
     if (eventId === undefined || eventId.startsWith("~") || seen.has(eventId)) return;
     seen.add(eventId);
-    if (event.isBeingDecrypted()) {
-      event.once(DECRYPTED, () => {
-        if (!stopped && !event.isDecryptionFailure()) deliver(event);
-      });
+    if (event.isBeingDecrypted() || event.isDecryptionFailure()) {
+      undecrypted.add(event);
+      // The event's own signal as well as the client's: only an event the SDK mapped re-emits it.
+      if (event.isBeingDecrypted()) event.once(DECRYPTED, () => onDecrypted(event));
       return;
     }
-    if (event.isDecryptionFailure()) return;
+    deliver(event);
+  };
+
+  // Every decryption attempt the client makes, the retries after a late key included; the set makes
+  // sure an event is delivered once, after its first successful one.
+  const onDecrypted = (event: MatrixEvent) => {
+    if (stopped || !undecrypted.has(event) || event.isBeingDecrypted() || event.isDecryptionFailure()) return;
+    undecrypted.delete(event);
     deliver(event);
   };
 
@@ -114,12 +125,14 @@ export function watchLiveRoomEvents(client: MatrixClient, deliver: (event: Matri
   client.on(TIMELINE, onTimeline);
   client.on(LOCAL_ECHO_UPDATED, onLocalEcho);
   client.on(STATE_EVENTS, onState);
+  client.on(DECRYPTED, onDecrypted);
   return () => {
     if (stopped) return;
     stopped = true;
     client.off(TIMELINE, onTimeline);
     client.off(LOCAL_ECHO_UPDATED, onLocalEcho);
     client.off(STATE_EVENTS, onState);
+    client.off(DECRYPTED, onDecrypted);
   };
 }
 
