@@ -170,3 +170,8 @@ export {
   type ElementCallJoinDevices,
   type ElementCallSupport,
 } from "./element-call.js";
+export {
+  elementCallCapabilities,
+  trustedElementCallPolicy,
+  type ElementCallIdentity,
+} from "./element-call-policy.js";
