@@ -22,6 +22,12 @@ export interface HostLimits {
   maxDirectorySearchLimit: number;
   /** Largest `limit` for reading account data. Default 25, as MSC3751 recommends. */
   maxAccountDataLimit: number;
+  /**
+   * Largest `limit` for reading room events (MSC2876 `read_events` without a `state_key`). Default
+   * 25, as MSC2876 recommends; Element Web sets none, so a host that wants its widgets to read as
+   * far back as there it raises this. Reading state is bounded by `READ_STATE_MAX_LIMIT` (1000).
+   */
+  maxReadEventsLimit: number;
   /** Largest file a widget may upload (MSC4039), in bytes. Default 100 MiB. */
   maxUploadBytes: number;
   /** Navigation requests. Default burst 5, then one every 2 s. */
@@ -43,6 +49,7 @@ export const DEFAULT_HOST_LIMITS: Readonly<HostLimits> = Object.freeze({
   driverTimeoutMs: 10_000,
   maxDirectorySearchLimit: 50,
   maxAccountDataLimit: 25,
+  maxReadEventsLimit: 25,
   maxUploadBytes: 100 * 1024 * 1024,
   navigate: { burst: 5, perSecond: 0.5 },
   directorySearch: { burst: 20, perSecond: 5 },

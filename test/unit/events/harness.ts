@@ -1,5 +1,6 @@
 import { expect, vi } from "vitest";
 import { silentLogger, type Logger } from "../../../src/core/logger.js";
+import type { HostLimits } from "../../../src/host/limits.js";
 import type { HostPolicy } from "../../../src/host/policy.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
 import type {
@@ -172,6 +173,8 @@ export interface EventSessionOptions {
   viewedRoomId?: string | null;
   versions?: readonly string[];
   logger?: Logger;
+  /** The host's limits, over the defaults. */
+  limits?: Partial<HostLimits>;
 }
 
 /** A host with a hand-written widget over memory transports. */
@@ -200,6 +203,7 @@ export async function openRawSession(options: EventSessionOptions = {}): Promise
     policy: grantPolicy(options.grant),
     logger: options.logger ?? silentLogger,
     ...(viewed !== undefined ? { viewedRoomId: viewed } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   host.start();
   await host.whenReady();

@@ -32,6 +32,22 @@ describe("read_events: room events", () => {
     ]);
   });
 
+  it("clamps limit to the host's maxReadEventsLimit: 25 by default, and what the host sets instead", async () => {
+    const byDefault = await openRawSession({ capabilities: [cap.receive("m.room.message")] });
+    await byDefault.send(READ, { type: "m.room.message", limit: 500 });
+    const raised = await openRawSession({
+      capabilities: [cap.receive("m.room.message")],
+      limits: { maxReadEventsLimit: 200 },
+    });
+    await raised.send(READ, { type: "m.room.message", limit: 500 });
+    await raised.send(READ, { type: "m.room.message" });
+    const limitsAsked = (s: typeof byDefault) =>
+      s.driver.callsOf("readRoomEvents").map(([query]) => (query as { limit: number }).limit);
+    expect(limitsAsked(byDefault)).toEqual([25]);
+    // Absent, the limit is the maximum, as MSC2876 has it.
+    expect(limitsAsked(raised)).toEqual([200, 200]);
+  });
+
   it("reads through the widget's readRoomEvents under the advertised unstable name", async () => {
     const { driver, second, first } = chatDriver();
     const s = await openClientSession({ capabilities: [cap.receive("m.room.message#m.text")], driver });

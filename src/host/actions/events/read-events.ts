@@ -3,6 +3,7 @@ import { MAX_READ_ROOM_IDS, readEvents, type WireRoomEvent } from "../../../prot
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
 import type { RoomEvent } from "../../driver.js";
+import { DEFAULT_HOST_LIMITS } from "../../limits.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";
 import {
   assertRoomAccessible,
@@ -13,10 +14,10 @@ import {
 } from "./rooms.js";
 
 /**
- * Most room (timeline) events one read returns, and the default when `limit` is absent: 25, the
- * maximum MSC2876 recommends. Larger limits are clamped.
+ * The default of {@link HostLimits.maxReadEventsLimit}: most room (timeline) events one read
+ * returns, and the number read when `limit` is absent. 25, the maximum MSC2876 recommends.
  */
-export const READ_EVENTS_MAX_LIMIT = 25;
+export const READ_EVENTS_MAX_LIMIT = DEFAULT_HOST_LIMITS.maxReadEventsLimit;
 /**
  * Most state events one read returns, and the default when `limit` is absent. A state read
  * returns current state (one event per key), and MSC2876 recommends no limit for `m.room.member`,
@@ -115,7 +116,7 @@ export const readEventsHandler = defineHostAction({
     }
 
     const rooms = roomsToRead(context, request.room_ids);
-    const max = isState ? READ_STATE_MAX_LIMIT : READ_EVENTS_MAX_LIMIT;
+    const max = isState ? READ_STATE_MAX_LIMIT : context.limits.maxReadEventsLimit;
     const limit = Math.min(request.limit ?? max, max);
     if (limit === 0 || rooms.length === 0) return { events: [] };
 
