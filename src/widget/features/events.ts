@@ -67,9 +67,12 @@ export type DelayedEventAction = "cancel" | "restart" | "send";
 export interface ReadRoomEventsOptions extends RequestOptions {
   /** Only `m.room.message` events with this msgtype. */
   msgtype?: string;
-  /** Most events wanted; the host may return fewer (25 at most from this toolkit's host). */
+  /** Most events wanted; the host may return fewer (25 at most from this toolkit's host by default). */
   limit?: number;
-  /** Rooms to read; defaults to the viewed room. `"*"` means every room the widget may read. */
+  /**
+   * Rooms to read; defaults to the viewed room. `"*"`, or a list holding it (matrix-widget-api's
+   * `[Symbols.AnyRoom]`), means every room the widget may read.
+   */
   roomIds?: readonly string[] | "*";
   /** Only events after this event ID (MSC2876's `since`). */
   since?: string;
@@ -84,7 +87,10 @@ export interface ReadStateEventsOptions extends RequestOptions {
   stateKey?: string;
   /** Most events wanted; the host may return fewer. */
   limit?: number;
-  /** Rooms to read; defaults to the viewed room. `"*"` means every room the widget may read. */
+  /**
+   * Rooms to read; defaults to the viewed room. `"*"`, or a list holding it (matrix-widget-api's
+   * `[Symbols.AnyRoom]`), means every room the widget may read.
+   */
   roomIds?: readonly string[] | "*";
 }
 
@@ -206,7 +212,10 @@ export async function readRoomEvents(
   const data: RequestInput<typeof readEvents> = { type };
   if (options.msgtype !== undefined) data.msgtype = options.msgtype;
   if (options.limit !== undefined) data.limit = options.limit;
-  if (options.roomIds !== undefined) data.room_ids = options.roomIds === "*" ? "*" : [...options.roomIds];
+  // `"*"` also for a list holding it: matrix-widget-api's widgets write "every room" as
+  // `[Symbols.AnyRoom]` and send it as `"*"`. (A string's `includes` matches `"*"` itself.)
+  if (options.roomIds !== undefined)
+    data.room_ids = options.roomIds.includes("*") ? "*" : [...options.roomIds];
   if (options.since !== undefined) data.since = options.since;
   const { events } = await client.request(readEvents, data, requestOptions(options));
   return events;
@@ -225,7 +234,10 @@ export async function readStateEvents(
   requireHostVersion(client, "org.matrix.msc2876", "reading state");
   const data: RequestInput<typeof readEvents> = { type, state_key: options.stateKey ?? true };
   if (options.limit !== undefined) data.limit = options.limit;
-  if (options.roomIds !== undefined) data.room_ids = options.roomIds === "*" ? "*" : [...options.roomIds];
+  // `"*"` also for a list holding it: matrix-widget-api's widgets write "every room" as
+  // `[Symbols.AnyRoom]` and send it as `"*"`. (A string's `includes` matches `"*"` itself.)
+  if (options.roomIds !== undefined)
+    data.room_ids = options.roomIds.includes("*") ? "*" : [...options.roomIds];
   const { events } = await client.request(readEvents, data, requestOptions(options));
   return events;
 }

@@ -11,8 +11,8 @@ export type { RoomAccountDataEvent } from "../../protocol/actions/room-account-d
 /**
  * Reads the user's room account data of one type (Beeper's extension; needs
  * `com.beeper.capabilities.receive.room_account_data:<type>`). By default from the room the user
- * is viewing; `roomIds` names other rooms (each needs its timeline capability), `"*"` means every
- * room the widget may use. Rooms where the type is unset are left out.
+ * is viewing; `roomIds` names other rooms (each needs its timeline capability), `"*"` (or a list
+ * holding it) means every room the widget may use. Rooms where the type is unset are left out.
  * @category Account data
  */
 export async function readRoomAccountData(
@@ -22,7 +22,8 @@ export async function readRoomAccountData(
 ): Promise<RoomAccountDataEvent[]> {
   const { roomIds, ...requestOptions } = options;
   const data: RequestInput<typeof readRoomAccountDataAction> = { type };
-  if (roomIds !== undefined) data.room_ids = roomIds === "*" ? "*" : [...roomIds];
+  // `"*"` also for a list holding it, as matrix-widget-api sends `[Symbols.AnyRoom]`.
+  if (roomIds !== undefined) data.room_ids = roomIds.includes("*") ? "*" : [...roomIds];
   const { events } = await client.request(readRoomAccountDataAction, data, requestOptions);
   return events;
 }

@@ -352,6 +352,21 @@ describe("read_events: rooms", () => {
     ).toEqual([ROOM, OTHER].sort());
   });
 
+  it('sends a list holding "*" (matrix-widget-api\'s [Symbols.AnyRoom]) as "*", from readRoomEvents and readStateEvents', async () => {
+    const { driver, here, there } = roomsDriver();
+    const s = await openClientSession({
+      capabilities: [cap.receive("com.example.a"), cap.receiveState("m.room.member"), cap.timeline(OTHER)],
+      driver,
+    });
+    const events = await readRoomEvents(s.client, "com.example.a", { roomIds: ["*"] });
+    expect(ids(events)).toEqual([there.event_id, here.event_id]);
+    await readStateEvents(s.client, "m.room.member", { roomIds: [OTHER, "*"] });
+    const sent = s.pair.widget.sent
+      .filter((m) => m.action === READ)
+      .map((m) => ("data" in m ? m.data.room_ids : undefined));
+    expect(sent).toEqual(["*", "*"]);
+  });
+
   it('reads "*" with timeline:* as every known room', async () => {
     const { driver, here, there, third } = roomsDriver();
     const s = await openRawSession({ capabilities: [cap.receive("com.example.a"), "m.timeline:*"], driver });

@@ -78,6 +78,17 @@ describe("read_room_account_data: rooms", () => {
     expect(driver.callsOf("readRoomAccountData").map(([room]) => room)).toEqual([VIEWED, OTHER]);
   });
 
+  it('sends a list holding "*" (matrix-widget-api\'s [Symbols.AnyRoom]) as "*"', async () => {
+    const driver = driverWithData();
+    const s = await openSession({
+      capabilities: [cap(TYPE), `m.timeline:${OTHER}`],
+      driver,
+      viewedRoomId: VIEWED,
+    });
+    await readRoomAccountData(s.client, TYPE, { roomIds: ["*"] });
+    expect(driver.callsOf("readRoomAccountData").map(([room]) => room)).toEqual([VIEWED, OTHER]);
+  });
+
   it('reads "*" as every known room with m.timeline:*', async () => {
     const driver = driverWithData();
     const s = await openSession({ capabilities: [cap(TYPE), "m.timeline:*"], driver });
