@@ -4,7 +4,11 @@
  * the call's room and to the user's own device, and nothing else is.
  *
  * ```ts
- * const policy = trustedElementCallPolicy({ roomId, userId: client.getUserId()!, deviceId: client.getDeviceId() });
+ * const policy = trustedElementCallPolicy({
+ *   roomId,
+ *   userId: client.getSafeUserId(),
+ *   deviceId: client.getDeviceId(),
+ * });
  * const host = new WidgetHost({ ...options, policy });
  * ```
  *

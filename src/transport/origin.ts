@@ -8,7 +8,8 @@ export function exactOrigin(originOrUrl: string): string {
   let origin: string;
   // What an error may quote: the input without its query string or fragment, which can hold room
   // and user IDs or tokens, since error messages end up in crash reports and analytics.
-  const shown = JSON.stringify(originOrUrl.replace(/[?#][^]*/, "..."));
+  // (`String`: a JavaScript caller may pass anything, and still gets this error, not a TypeError.)
+  const shown = JSON.stringify(String(originOrUrl).replace(/[?#][^]*/, "..."));
   try {
     origin = new URL(originOrUrl).origin;
   } catch {

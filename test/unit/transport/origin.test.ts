@@ -25,6 +25,14 @@ describe("exactOrigin's errors", () => {
     expect(messageOf(() => exactOrigin("about:blank#@alice:example.org"))).not.toContain("alice");
   });
 
+  it("are configuration errors for a value that is not a string, as a JavaScript caller may pass", () => {
+    for (const value of [undefined, null, 42, {}]) {
+      expect(messageOf(() => exactOrigin(value as unknown as string))).toMatch(
+        /^Not a valid origin or URL: /,
+      );
+    }
+  });
+
   it("quote an input with neither in full", () => {
     expect(messageOf(() => exactOrigin("localhost"))).toBe('Not a valid origin or URL: "localhost"');
   });
