@@ -1,7 +1,7 @@
 // MatrixClientDriver parts a healthy Synapse does not provoke, checked with matrix-js-sdk's own
 // classes and an unstarted client whose events the test emits: error conversion details, the TURN
-// feed, to-device messages, live-event de-duplication, and that the entry point never bundles the
-// SDK. No homeserver is contacted.
+// feed, to-device messages, live-event de-duplication, media on a homeserver without
+// authenticated media, and that the entry point never bundles the SDK. No homeserver is contacted.
 
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import {
   MatrixError,
   MatrixEvent,
   RoomEvent as SdkRoomEvent,
+  createClient,
   type MatrixClient,
 } from "matrix-js-sdk";
 import { afterEach, describe, expect, it } from "vitest";
@@ -524,5 +525,49 @@ describe("the matrix-js-sdk driver entry point", () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((file) => file.includes("src/drivers/matrix-js-sdk/driver.ts"))).toBe(true);
     expect(inputs.filter((file) => file.includes("node_modules"))).toEqual([]);
+  });
+});
+
+describe("MatrixClientDriver media on a homeserver without authenticated media (fetch stubbed)", () => {
+  /** A client whose requests go to `answer`, which also records each path and Authorization header. */
+  function stubbedClient(answer: (path: string) => Response) {
+    const seen: Array<[path: string, authorization: string | null]> = [];
+    const fetchFn = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const path = new URL(String(input)).pathname;
+      seen.push([path, new Headers(init?.headers).get("Authorization")]);
+      return Promise.resolve(answer(path));
+    };
+    const client = createClient({ baseUrl: "http://hs.example", ...user, fetchFn });
+    clients.push(client);
+    return { driver: new MatrixClientDriver(client, { logger: silentLogger }), seen };
+  }
+  const matrixError = (status: number, errcode: string) =>
+    new Response(JSON.stringify({ errcode, error: errcode }), {
+      status,
+      headers: { "content-type": "application/json" },
+    });
+
+  it("downloads through the older endpoint, without the access token, when the authenticated one is unknown", async () => {
+    const { driver, seen } = stubbedClient((path) =>
+      path.startsWith("/_matrix/client/v1/media/")
+        ? matrixError(404, "M_UNRECOGNIZED")
+        : new Response(new Uint8Array([1, 2, 3]), {
+            headers: { "content-type": "application/octet-stream" },
+          }),
+    );
+    const { file } = await driver.downloadFile("mxc://example.org/abc");
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    expect(seen).toEqual([
+      ["/_matrix/client/v1/media/download/example.org/abc", "Bearer secret-token"],
+      ["/_matrix/media/v3/download/example.org/abc", null],
+    ]);
+  });
+
+  it("does not fall back for media the homeserver does not have (404 M_NOT_FOUND)", async () => {
+    const { driver, seen } = stubbedClient(() => matrixError(404, "M_NOT_FOUND"));
+    await expect(driver.downloadFile("mxc://example.org/missing")).rejects.toMatchObject({
+      details: { httpStatus: 404, errcode: "M_NOT_FOUND" },
+    });
+    expect(seen).toHaveLength(1);
   });
 });

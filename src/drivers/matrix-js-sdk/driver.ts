@@ -232,6 +232,8 @@ type DelayOptions = { delay: number; parent_delay_id?: string } | { parent_delay
 const GET = "GET" as Method.Get;
 /** Prefix of the authenticated media API (Matrix 1.11). */
 const AUTHENTICATED_MEDIA_PREFIX = "/_matrix/client/v1/media";
+/** The media repository before authenticated media (Matrix 1.11), which older homeservers still have. */
+const LEGACY_MEDIA_PREFIX = "/_matrix/media/v3";
 
 /**
  * A {@link WidgetDriver} over a matrix-js-sdk `MatrixClient` (37 or newer; 43 tested). Give it a
@@ -753,7 +755,8 @@ export class MatrixClientDriver implements WidgetDriver {
 
   /**
    * Downloads a file by mxc URI through authenticated media
-   * (`GET /_matrix/client/v1/media/download/{server}/{mediaId}`).
+   * (`GET /_matrix/client/v1/media/download/{server}/{mediaId}`), or, on a homeserver that does not
+   * know that endpoint, through the older unauthenticated one (`/_matrix/media/v3/download/…`).
    * @throws HomeserverError 400 `M_INVALID_PARAM` for a malformed mxc URI, 404 for unknown media.
    */
   downloadFile(contentUri: string): Promise<{ file: Blob }> {
@@ -764,11 +767,22 @@ export class MatrixClientDriver implements WidgetDriver {
       }
       const [, server = "", mediaId = ""] = match;
       const path = `/download/${encodeURIComponent(server)}/${encodeURIComponent(mediaId)}`;
-      const file = await this.client.http.authedRequest<Blob>(GET, path, undefined, undefined, {
-        prefix: AUTHENTICATED_MEDIA_PREFIX,
-        rawResponseBody: true,
-      });
-      return { file };
+      try {
+        const file = await this.client.http.authedRequest<Blob>(GET, path, undefined, undefined, {
+          prefix: AUTHENTICATED_MEDIA_PREFIX,
+          rawResponseBody: true,
+        });
+        return { file };
+      } catch (error) {
+        if (!isUnrecognised(error)) throw error;
+        // Without the access token: the old endpoint takes none, and a media server it redirects
+        // to must not be handed one.
+        const file = await this.client.http.request<Blob>(GET, path, undefined, undefined, {
+          prefix: LEGACY_MEDIA_PREFIX,
+          rawResponseBody: true,
+        });
+        return { file };
+      }
     });
   }
 
