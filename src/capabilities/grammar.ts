@@ -10,6 +10,7 @@
  * @module
  */
 
+import { ownProperty } from "../core/own-property.js";
 import { FIXED_SPELLINGS, PARAMETERISED_FORMS, heads, type ParameterisedForm } from "./spellings.js";
 
 /** Whether a capability lets the widget send (`send`) or see (`receive`) the events it names. */
@@ -232,10 +233,6 @@ function isNonEmptyString(value: unknown): value is string {
   return typeof value === "string" && value !== "";
 }
 
-function ownValue(target: object, key: string): unknown {
-  return Object.hasOwn(target, key) ? (target as Record<string, unknown>)[key] : undefined;
-}
-
 /**
  * Whether `cap` is a well-formed capability value, i.e. one that {@link formatCapability} accepts and
  * that survives a format/parse round trip unchanged. Never throws, so it can screen untrusted objects.
@@ -247,35 +244,37 @@ function ownValue(target: object, key: string): unknown {
 export function isValidCapability(cap: unknown): cap is Capability {
   try {
     if (typeof cap !== "object" || cap === null) return false;
-    const kind = ownValue(cap, "kind");
+    const kind = ownProperty(cap, "kind");
     switch (kind) {
       case "room_event": {
-        const eventType = ownValue(cap, "eventType");
-        const msgtype = ownValue(cap, "msgtype");
-        if (!DIRECTIONS.has(ownValue(cap, "direction")) || !isNonEmptyString(eventType)) return false;
+        const eventType = ownProperty(cap, "eventType");
+        const msgtype = ownProperty(cap, "msgtype");
+        if (!DIRECTIONS.has(ownProperty(cap, "direction")) || !isNonEmptyString(eventType)) return false;
         return msgtype === undefined || (typeof msgtype === "string" && eventType === ROOM_MESSAGE);
       }
       case "state_event": {
-        const stateKey = ownValue(cap, "stateKey");
+        const stateKey = ownProperty(cap, "stateKey");
         return (
-          DIRECTIONS.has(ownValue(cap, "direction")) &&
-          isNonEmptyString(ownValue(cap, "eventType")) &&
+          DIRECTIONS.has(ownProperty(cap, "direction")) &&
+          isNonEmptyString(ownProperty(cap, "eventType")) &&
           (stateKey === undefined || typeof stateKey === "string")
         );
       }
       case "to_device":
-        return DIRECTIONS.has(ownValue(cap, "direction")) && isNonEmptyString(ownValue(cap, "eventType"));
+        return (
+          DIRECTIONS.has(ownProperty(cap, "direction")) && isNonEmptyString(ownProperty(cap, "eventType"))
+        );
       case "timeline":
-        return isNonEmptyString(ownValue(cap, "roomId"));
+        return isNonEmptyString(ownProperty(cap, "roomId"));
       case "account_data":
       case "room_account_data":
-        return isNonEmptyString(ownValue(cap, "eventType"));
+        return isNonEmptyString(ownProperty(cap, "eventType"));
       case "fixed": {
-        const name = ownValue(cap, "name");
+        const name = ownProperty(cap, "name");
         return typeof name === "string" && FIXED_SPELLINGS.has(name as FixedCapabilityName);
       }
       case "custom": {
-        const name = ownValue(cap, "name");
+        const name = ownProperty(cap, "name");
         return typeof name === "string" && parseCapability(name).kind === "custom";
       }
       default:

@@ -102,8 +102,13 @@ const TO_DEVICE_BOTH_WAYS = [
  * `userId` and `deviceId`.
  */
 export function elementCallCapabilities(identity: ElementCallIdentity): string[] {
+  return presetOf(identity).map((capability) => formatCapability(capability));
+}
+
+/** The preset as capability values, before any spelling is chosen. */
+function presetOf(identity: ElementCallIdentity): Capability[] {
   const { roomId, userId, deviceId } = identity;
-  const capabilities: Capability[] = [
+  return [
     ...FIXED.map((name): Capability => ({ kind: "fixed", name })),
     { kind: "timeline", roomId },
     ...ROOM_EVENTS_BOTH_WAYS.flatMap((eventType): Capability[] => [
@@ -127,7 +132,6 @@ export function elementCallCapabilities(identity: ElementCallIdentity): string[]
       { kind: "to_device", direction: "receive", eventType },
     ]),
   ];
-  return capabilities.map((capability) => formatCapability(capability));
 }
 
 /**
@@ -151,7 +155,7 @@ export function trustedElementCallPolicy(
   identity: ElementCallIdentity,
   extra: Omit<HostPolicy, "approveCapabilities"> = {},
 ): HostPolicy {
-  const allowed = new Set(elementCallCapabilities(identity).map(keyOf));
+  const allowed = new Set<string | undefined>(presetOf(identity).map(capabilityKey));
   return {
     approveOpenId: () => true,
     ...extra,

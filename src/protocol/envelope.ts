@@ -196,7 +196,4 @@ export function dialectOf(message: JsonObject): Dialect | undefined {
 /** The part of an envelope needed to address an error reply, when the rest of the message is bad. */
 export const replyAddressSchema = envelopeSchema;
 
-/** Own-property read that ignores anything inherited from a prototype. */
-export function ownProperty(object: object, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(object, key) ? (object as JsonObject)[key] : undefined;
-}
+export { ownProperty } from "../core/own-property.js";

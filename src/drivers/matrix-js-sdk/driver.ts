@@ -34,6 +34,7 @@ import type {
   UserProfile,
   WidgetDriver,
 } from "../../host/driver.js";
+import { ownProperty } from "../../core/own-property.js";
 import { HomeserverError } from "../../host/matrix-error.js";
 import type { NavigationTarget } from "../../matrix/links.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
@@ -60,14 +61,6 @@ type Awaitable<T> = T | Promise<T>;
 
 /** The event type of a redaction, which the homeserver takes only through its own endpoint. */
 const REDACTION = "m.room.redaction";
-
-/**
- * A member of a widget's content, never an inherited one. Written here rather than imported from
- * the protocol module, which would bring valibot into the driver's entry point.
- */
-function ownValue(object: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
-}
 
 /** A JSON object. */
 type Json = Record<string, unknown>;
@@ -516,12 +509,12 @@ export class MatrixClientDriver implements WidgetDriver {
         return { roomId, delayId: delay_id };
       }
       if (delay === undefined) {
-        const redacts = eventType === REDACTION ? ownValue(body, "redacts") : undefined;
+        const redacts = eventType === REDACTION ? ownProperty(body, "redacts") : undefined;
         if (typeof redacts === "string") {
           // A widget writes a redaction with `redacts` in its content (matrix-js-sdk's embedded
           // client does), but only the /redact endpoint takes one in rooms before version 11:
           // sent as an ordinary event there, the homeserver refuses it (Synapse with a 500).
-          const reason = ownValue(body, "reason");
+          const reason = ownProperty(body, "reason");
           const { event_id } = await this.loose.redactEvent(
             roomId,
             redacts,

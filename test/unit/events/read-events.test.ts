@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { READ_EVENTS_MAX_LIMIT } from "../../../src/host/actions/events/index.js";
+import { DEFAULT_HOST_LIMITS } from "../../../src/host/limits.js";
 import type { ReadEventsQuery } from "../../../src/host/driver.js";
 import { MAX_READ_ROOM_IDS } from "../../../src/protocol/actions/events.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
@@ -28,7 +28,7 @@ describe("read_events: room events", () => {
     expect(reply.action).toBe(action);
     expect(ids(response.events)).toEqual([notice.event_id, second.event_id, emote.event_id, first.event_id]);
     expect(driver.callsOf("readRoomEvents")).toEqual([
-      [{ roomId: ROOM, eventType: "m.room.message", limit: READ_EVENTS_MAX_LIMIT }],
+      [{ roomId: ROOM, eventType: "m.room.message", limit: DEFAULT_HOST_LIMITS.maxReadEventsLimit }],
     ]);
   });
 
@@ -76,7 +76,12 @@ describe("read_events: room events", () => {
     const text = await s.send(READ, { type: "m.room.message", msgtype: "m.text" });
     expect(ids(text.response.events)).toEqual([second.event_id, first.event_id]);
     expect(driver.callsOf("readRoomEvents")[1]).toEqual([
-      { roomId: ROOM, eventType: "m.room.message", msgtype: "m.text", limit: READ_EVENTS_MAX_LIMIT },
+      {
+        roomId: ROOM,
+        eventType: "m.room.message",
+        msgtype: "m.text",
+        limit: DEFAULT_HOST_LIMITS.maxReadEventsLimit,
+      },
     ]);
   });
 

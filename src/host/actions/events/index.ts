@@ -4,7 +4,7 @@ import { readRelationsHandler } from "./read-relations.js";
 import { sendEventHandler } from "./send-event.js";
 import { updateDelayedEventHandler } from "./update-delayed-event.js";
 
-export { READ_EVENTS_MAX_LIMIT, READ_STATE_MAX_LIMIT, readEventsHandler } from "./read-events.js";
+export { READ_STATE_MAX_LIMIT, readEventsHandler } from "./read-events.js";
 export { READ_RELATIONS_MAX_LIMIT, readRelationsHandler } from "./read-relations.js";
 export { sendEventHandler } from "./send-event.js";
 export { updateDelayedEventHandler } from "./update-delayed-event.js";

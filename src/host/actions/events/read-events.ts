@@ -3,7 +3,6 @@ import { MAX_READ_ROOM_IDS, readEvents, type WireRoomEvent } from "../../../prot
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
 import type { RoomEvent } from "../../driver.js";
-import { DEFAULT_HOST_LIMITS } from "../../limits.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";
 import {
   assertRoomAccessible,
@@ -13,11 +12,6 @@ import {
   knownRooms,
 } from "./rooms.js";
 
-/**
- * The default of {@link HostLimits.maxReadEventsLimit}: most room (timeline) events one read
- * returns, and the number read when `limit` is absent. 25, the maximum MSC2876 recommends.
- */
-export const READ_EVENTS_MAX_LIMIT = DEFAULT_HOST_LIMITS.maxReadEventsLimit;
 /**
  * Most state events one read returns, and the default when `limit` is absent. A state read
  * returns current state (one event per key), and MSC2876 recommends no limit for `m.room.member`,
