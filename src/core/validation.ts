@@ -1,5 +1,5 @@
 import type {
-  AnyActionDescriptor,
+  AnyWireAction,
   RequestData,
   RequestInput,
   ResponseData,
@@ -43,7 +43,7 @@ function run(
 }
 
 /** Parses a request's data with the action's schema, or throws the error reply for it. */
-export function parseRequestData<A extends AnyActionDescriptor>(action: A, data: JsonObject): RequestData<A> {
+export function parseRequestData<A extends AnyWireAction>(action: A, data: JsonObject): RequestData<A> {
   const result = run(action.request, data);
   if (result.issues) {
     throw new WidgetApiError(`Invalid request: ${describeIssue(result.issues)}`, "invalid_request");
@@ -55,7 +55,7 @@ export function parseRequestData<A extends AnyActionDescriptor>(action: A, data:
  * Sends an action to the peer under the name the peer advertises, and parses the reply with the
  * action's response schema, so callers only ever see well-formed, typed replies.
  */
-export async function callAction<A extends AnyActionDescriptor>(
+export async function callAction<A extends AnyWireAction>(
   endpoint: RequestSender,
   action: A,
   peerVersions: readonly string[] | undefined,

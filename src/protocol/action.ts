@@ -65,18 +65,37 @@ export interface ActionDescriptor<
   readonly summary?: string;
 }
 
+/**
+ * What a sender or a widget's handler reads of an action: its wire names, version, schemas and
+ * MSC4412 shape. Every {@link ActionDescriptor} is one. The widget SDK's own copies of the built-in
+ * actions are only this, so their identifiers and host-only fields stay out of widget bundles.
+ */
+export type WireAction<
+  ReqIn extends JsonObject = JsonObject,
+  ReqOut extends JsonObject = ReqIn,
+  ResIn extends JsonObject = JsonObject,
+  ResOut extends JsonObject = ResIn,
+> = Pick<
+  ActionDescriptor<ReqIn, ReqOut, ResIn, ResOut>,
+  "stable" | "unstable" | "version" | "request" | "response" | "msc4412"
+>;
+
+/** Any {@link WireAction}, whatever its schemas. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance escape hatch, as for AnyActionDescriptor
+export type AnyWireAction = WireAction<any, any, any, any>;
+
 /** Any action descriptor, whatever its schemas. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance escape hatch for heterogeneous tables; never on a value path
 export type AnyActionDescriptor = ActionDescriptor<any, any, any, any>;
 
 /** The request data a sender passes for an action. */
-export type RequestInput<A extends AnyActionDescriptor> = v.InferInput<A["request"]>;
+export type RequestInput<A extends AnyWireAction> = v.InferInput<A["request"]>;
 /** The request data a receiver's handler gets, after parsing. */
-export type RequestData<A extends AnyActionDescriptor> = v.InferOutput<A["request"]>;
+export type RequestData<A extends AnyWireAction> = v.InferOutput<A["request"]>;
 /** The response body a receiver's handler returns. */
-export type ResponseInput<A extends AnyActionDescriptor> = v.InferInput<A["response"]>;
+export type ResponseInput<A extends AnyWireAction> = v.InferInput<A["response"]>;
 /** The response a sender gets back, after parsing. */
-export type ResponseData<A extends AnyActionDescriptor> = v.InferOutput<A["response"]>;
+export type ResponseData<A extends AnyWireAction> = v.InferOutput<A["response"]>;
 
 /**
  * Declares an action. Used for the built-in table and for host applications' custom actions.
@@ -93,7 +112,7 @@ export function defineAction<
 }
 
 /** Every wire name the receiver accepts for an action. */
-export function wireNames(action: AnyActionDescriptor): readonly string[] {
+export function wireNames(action: AnyWireAction): readonly string[] {
   return [action.stable, ...action.unstable];
 }
 
@@ -101,7 +120,7 @@ export function wireNames(action: AnyActionDescriptor): readonly string[] {
  * Every wire name the receiver accepts for an action in a session of the given dialect: in MSC4412,
  * none for a dropped action, and the proposal's spellings besides the classic ones.
  */
-export function wireNamesIn(action: AnyActionDescriptor, dialect: Dialect): readonly string[] {
+export function wireNamesIn(action: AnyWireAction, dialect: Dialect): readonly string[] {
   if (dialect === "classic") return wireNames(action);
   if (action.msc4412?.dropped) return [];
   return [...wireNames(action), ...(action.msc4412?.aliases ?? [])];
@@ -111,10 +130,7 @@ export function wireNamesIn(action: AnyActionDescriptor, dialect: Dialect): read
  * The name to send to a peer: the preferred unstable name when the peer advertises the action's
  * version (what deployed peers speak today), otherwise the stable name.
  */
-export function wireNameFor(
-  action: AnyActionDescriptor,
-  peerVersions: readonly string[] | undefined,
-): string {
+export function wireNameFor(action: AnyWireAction, peerVersions: readonly string[] | undefined): string {
   const preferred = action.unstable[0];
   if (preferred !== undefined && action.version !== undefined && peerVersions?.includes(action.version)) {
     return preferred;

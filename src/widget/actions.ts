@@ -1,17 +1,20 @@
 /**
  * The widget side's copies of the action descriptors it sends and answers most: the session, the
- * four proposals and the MSC2762 event family. Each has the names, version and MSC4412 shape of
- * its row in the action table (src/protocol/table.ts), and checks what the host sends with the
- * readers of guards.ts instead of valibot. Only the half the widget reads is checked: the
- * response of a fromWidget action, the request of a toWidget one; the other half is what the
- * widget itself writes, which the host checks with the table's schemas.
+ * four proposals and the MSC2762 event family. Each holds only what a widget session reads of its
+ * row in the action table (src/protocol/table.ts): the wire names and version, the MSC4412 shape
+ * of the actions the widget answers, and readers from guards.ts instead of valibot's schemas. The
+ * identifier, direction, setup flag and the MSC4412 shape of what the widget sends are for the
+ * host, and left out of widget bundles. Only the half the widget reads is checked: the response
+ * of a fromWidget action, the request of a toWidget one; the other half is what the widget itself
+ * writes, which the host checks with the table's schemas.
  *
- * They must not drift from the table: test/unit/widget/actions.test.ts compares every field but
- * the schemas with the table's row, and test/unit/widget/guards.property.test.ts compares the
- * schemas on generated values.
+ * Each copy is exported under the name of the table module's export it copies, and must not drift
+ * from it: test/unit/widget/actions.test.ts compares the fields with the row's, and
+ * test/unit/widget/guards.property.test.ts compares the readers with the schemas on generated
+ * values.
  * @internal
  */
-import type { ActionDescriptor, WireSchema } from "../protocol/action.js";
+import type { ActionDescriptor, WireAction, WireSchema } from "../protocol/action.js";
 import type * as accountData from "../protocol/actions/account-data.js";
 import type * as events from "../protocol/actions/events.js";
 import type * as mxid from "../protocol/actions/mxid-share.js";
@@ -33,10 +36,14 @@ import {
   text,
 } from "./guards.js";
 
-/** A descriptor typed exactly like the table's row `A`, whatever schema objects it carries. */
+/**
+ * A copy typed exactly like the table's row `A`, whatever schema objects it carries: its wire
+ * names, version and schemas, and its MSC4412 shape where the widget answers the action (the
+ * identifier, direction and the MSC4412 shape of what the widget sends are the host's to read).
+ */
 type Like<A> =
   A extends ActionDescriptor<infer ReqIn, infer ReqOut, infer ResIn, infer ResOut>
-    ? ActionDescriptor<ReqIn, ReqOut, ResIn, ResOut>
+    ? WireAction<ReqIn, ReqOut, ResIn, ResOut>
     : never;
 
 /**
@@ -52,19 +59,13 @@ const versions = /* @__PURE__ */ shape({ supported_versions: /* @__PURE__ */ lis
 const strings = /* @__PURE__ */ list(text());
 
 export const supportedApiVersionsFromWidget: Like<typeof session.supportedApiVersionsFromWidget> = {
-  id: "supported_api_versions (fromWidget)",
-  direction: "fromWidget",
   stable: "supported_api_versions",
   unstable: [],
-  beforeSession: true,
-  msc4412: { dropped: true },
   request: unchecked,
   response: /* @__PURE__ */ schema(versions),
 };
 
 export const supportedApiVersionsToWidget: Like<typeof session.supportedApiVersionsToWidget> = {
-  id: "supported_api_versions (toWidget)",
-  direction: "toWidget",
   stable: "supported_api_versions",
   unstable: [],
   msc4412: { dropped: true },
@@ -73,18 +74,13 @@ export const supportedApiVersionsToWidget: Like<typeof session.supportedApiVersi
 };
 
 export const contentLoaded: Like<typeof session.contentLoaded> = {
-  id: "content_loaded",
-  direction: "fromWidget",
   stable: "content_loaded",
   unstable: [],
-  beforeSession: true,
   request: unchecked,
   response: /* @__PURE__ */ schema(empty),
 };
 
 export const capabilitiesRequest: Like<typeof session.capabilitiesRequest> = {
-  id: "capabilities",
-  direction: "toWidget",
   stable: "capabilities",
   unstable: [],
   msc4412: { dropped: true },
@@ -93,8 +89,6 @@ export const capabilitiesRequest: Like<typeof session.capabilitiesRequest> = {
 };
 
 export const notifyCapabilities: Like<typeof session.notifyCapabilities> = {
-  id: "notify_capabilities",
-  direction: "toWidget",
   stable: "notify_capabilities",
   unstable: [],
   msc4412: { aliases: ["notify_capabilites", "notify_capability"] },
@@ -104,15 +98,8 @@ export const notifyCapabilities: Like<typeof session.notifyCapabilities> = {
 };
 
 export const requestCapabilities: Like<typeof session.requestCapabilities> = {
-  id: "request_capabilities",
-  direction: "fromWidget",
   stable: "request_capabilities",
   unstable: ["org.matrix.msc2974.request_capabilities"],
-  msc4412: {
-    aliases: ["request_capabilites", "request_capability"],
-    beforeSession: true,
-    notifiedBy: "notify_capabilities",
-  },
   version: "org.matrix.msc2974",
   request: unchecked,
   response: /* @__PURE__ */ schema(empty),
@@ -121,8 +108,6 @@ export const requestCapabilities: Like<typeof session.requestCapabilities> = {
 // ---- the four proposals ---------------------------------------------------------------------
 
 export const navigate: Like<typeof nav.navigate> = {
-  id: "navigate",
-  direction: "fromWidget",
   stable: "navigate",
   unstable: ["org.matrix.msc2931.navigate"],
   version: "org.matrix.msc2931",
@@ -131,8 +116,6 @@ export const navigate: Like<typeof nav.navigate> = {
 };
 
 export const userDirectorySearch: Like<typeof directory.userDirectorySearch> = {
-  id: "user_directory_search",
-  direction: "fromWidget",
   stable: "user_directory_search",
   unstable: ["org.matrix.msc3973.user_directory_search"],
   version: "org.matrix.msc3973",
@@ -151,8 +134,6 @@ export const userDirectorySearch: Like<typeof directory.userDirectorySearch> = {
 };
 
 export const mxidShare: Like<typeof mxid.mxidShare> = {
-  id: "mxid_share",
-  direction: "fromWidget",
   stable: "mxid_share",
   unstable: ["uk.half-shot.msc3662.mxid_share", "uk.half-shot.mscXXXX.mxid_share"],
   version: "uk.half-shot.msc3662",
@@ -165,8 +146,6 @@ const accountDataEvents = /* @__PURE__ */ shape({
 });
 
 export const readAccountData: Like<typeof accountData.readAccountData> = {
-  id: "read_account_data",
-  direction: "fromWidget",
   stable: "read_account_data",
   unstable: ["org.matrix.msc3751.read_account_data"],
   version: "org.matrix.msc3751",
@@ -175,8 +154,6 @@ export const readAccountData: Like<typeof accountData.readAccountData> = {
 };
 
 export const watchAccountData: Like<typeof accountData.watchAccountData> = {
-  id: "watch_account_data",
-  direction: "fromWidget",
   stable: "dev.matrix_widget_kit.watch_account_data",
   unstable: [],
   version: "dev.matrix_widget_kit.account_data_watch",
@@ -185,8 +162,6 @@ export const watchAccountData: Like<typeof accountData.watchAccountData> = {
 };
 
 export const accountDataChanged: Like<typeof accountData.accountDataChanged> = {
-  id: "account_data_changed",
-  direction: "toWidget",
   stable: "dev.matrix_widget_kit.account_data",
   unstable: [],
   version: "dev.matrix_widget_kit.account_data_watch",
@@ -223,8 +198,6 @@ const roomEvent = /* @__PURE__ */ eventShape(false);
 const eventList = /* @__PURE__ */ list(roomEvent, 10_000);
 
 export const sendEventFromWidget: Like<typeof events.sendEventFromWidget> = {
-  id: "send_event (fromWidget)",
-  direction: "fromWidget",
   stable: "send_event",
   unstable: [],
   version: "org.matrix.msc2762",
@@ -238,8 +211,6 @@ export const sendEventFromWidget: Like<typeof events.sendEventFromWidget> = {
 };
 
 export const updateDelayedEvent: Like<typeof events.updateDelayedEvent> = {
-  id: "update_delayed_event",
-  direction: "fromWidget",
   stable: "update_delayed_event",
   unstable: ["org.matrix.msc4157.update_delayed_event"],
   version: "org.matrix.msc4157",
@@ -248,8 +219,6 @@ export const updateDelayedEvent: Like<typeof events.updateDelayedEvent> = {
 };
 
 export const readEvents: Like<typeof events.readEvents> = {
-  id: "read_events",
-  direction: "fromWidget",
   stable: "read_events",
   unstable: ["org.matrix.msc2876.read_events"],
   version: "org.matrix.msc2876",
@@ -258,8 +227,6 @@ export const readEvents: Like<typeof events.readEvents> = {
 };
 
 export const readRelations: Like<typeof events.readRelations> = {
-  id: "read_relations",
-  direction: "fromWidget",
   stable: "read_relations",
   unstable: ["org.matrix.msc3869.read_relations"],
   version: "org.matrix.msc3869",
@@ -270,8 +237,6 @@ export const readRelations: Like<typeof events.readRelations> = {
 };
 
 export const sendEventToWidget: Like<typeof events.sendEventToWidget> = {
-  id: "send_event (toWidget)",
-  direction: "toWidget",
   stable: "send_event",
   unstable: [],
   version: "org.matrix.msc2762",
@@ -280,8 +245,6 @@ export const sendEventToWidget: Like<typeof events.sendEventToWidget> = {
 };
 
 export const updateState: Like<typeof events.updateState> = {
-  id: "update_state",
-  direction: "toWidget",
   stable: "update_state",
   unstable: [],
   version: "org.matrix.msc2762_update_state",

@@ -18,7 +18,13 @@ export {
 export { WidgetKitConfigError, ConfigErrorCode, type ConfigErrorCodeValue } from "../core/config-error.js";
 export { ApiVersion } from "../protocol/versions.js";
 export { defineAction } from "../protocol/action.js";
-export type { ActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
+export type {
+  ActionDescriptor,
+  AnyWireAction,
+  RequestInput,
+  ResponseData,
+  WireAction,
+} from "../protocol/action.js";
 export {
   formatCapability,
   parseCapability,

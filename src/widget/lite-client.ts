@@ -3,7 +3,7 @@ import type { RequestOptions } from "../core/endpoint.js";
 import { RequestIdSource } from "../core/request-ids.js";
 import { ENDED_BEFORE_ANSWER, PEER_CLOSED, SESSION_DESTROYED } from "../core/session-ended.js";
 import { callAction, parseRequestData, type RequestSender } from "../core/validation.js";
-import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
+import type { AnyWireAction, RequestInput, ResponseData } from "../protocol/action.js";
 import { wireNames } from "../protocol/action.js";
 import { isClassicEnvelope, isPlainObject, ownProperty, type JsonObject } from "../protocol/envelope.js";
 import { WidgetApiError } from "../protocol/errors.js";
@@ -41,8 +41,8 @@ interface Answering {
 
 /** An app's toWidget handler and the action it was registered for. */
 interface AppHandler {
-  readonly action: AnyActionDescriptor;
-  readonly handle: ToWidgetHandler<AnyActionDescriptor>;
+  readonly action: AnyWireAction;
+  readonly handle: ToWidgetHandler<AnyWireAction>;
 }
 
 /** Most toWidget requests answered at once; more get an error reply, as from WidgetClient. */
@@ -128,7 +128,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
    * Sends any action of the table, or a host application's custom action, and returns its parsed
    * reply. The name sent is the one the host advertises.
    */
-  request<A extends AnyActionDescriptor>(
+  request<A extends AnyWireAction>(
     action: A,
     data: RequestInput<A>,
     options?: RequestOptions,
@@ -140,8 +140,8 @@ export class LiteWidgetClient extends WidgetSessionCore {
    * Answers a toWidget action: the handler's return value is the reply, a throw is an error reply.
    * Replaces an earlier handler for the same action; returns a function that removes it.
    */
-  handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void {
-    const entry: AppHandler = { action, handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor> };
+  handle<A extends AnyWireAction>(action: A, handler: ToWidgetHandler<A>): () => void {
+    const entry: AppHandler = { action, handle: handler as unknown as ToWidgetHandler<AnyWireAction> };
     const names = wireNames(action);
     for (const name of names) this.#handlers.set(name, entry);
     return () => {

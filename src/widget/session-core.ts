@@ -8,7 +8,7 @@ import { describeThrown } from "../core/describe.js";
 import type { RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
 import type {
-  AnyActionDescriptor,
+  AnyWireAction,
   RequestData,
   RequestInput,
   ResponseData,
@@ -67,12 +67,12 @@ export function sessionIdentity(options: WidgetSessionOptions): {
  * client the request came to and the request's parsed data, and returns the reply.
  */
 export interface SessionAction {
-  readonly action: AnyActionDescriptor;
+  readonly action: AnyWireAction;
   readonly serve: (client: WidgetSessionCore, data: unknown) => unknown;
 }
 
 /** A session action, typed by its action. */
-function sessionAction<A extends AnyActionDescriptor>(
+function sessionAction<A extends AnyWireAction>(
   action: A,
   serve: (client: WidgetSessionCore, data: RequestData<A>) => ResponseInput<A>,
 ): SessionAction {
@@ -133,7 +133,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
    * Sends any action of the table, or a host application's custom action, and returns its parsed
    * reply. The name sent is the one the host advertises.
    */
-  abstract request<A extends AnyActionDescriptor>(
+  abstract request<A extends AnyWireAction>(
     action: A,
     data: RequestInput<A>,
     options?: RequestOptions,
@@ -143,7 +143,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
    * Answers a toWidget action: the handler's return value is the reply, a throw is an error reply.
    * Replaces an earlier handler for the same action; returns a function that removes it.
    */
-  abstract handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void;
+  abstract handle<A extends AnyWireAction>(action: A, handler: ToWidgetHandler<A>): () => void;
 
   /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */
   get capabilities(): readonly string[] {

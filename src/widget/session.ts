@@ -2,7 +2,7 @@ import type { RequestOptions } from "../core/endpoint.js";
 import type { Logger } from "../core/logger.js";
 import type { Transport } from "../transport/transport.js";
 import type {
-  AnyActionDescriptor,
+  AnyWireAction,
   RequestData,
   RequestInput,
   ResponseData,
@@ -10,7 +10,7 @@ import type {
 } from "../protocol/action.js";
 
 /** A toWidget request handler; its return value is the reply. */
-export type ToWidgetHandler<A extends AnyActionDescriptor> = (
+export type ToWidgetHandler<A extends AnyWireAction> = (
   request: RequestData<A>,
 ) => ResponseInput<A> | Promise<ResponseInput<A>>;
 
@@ -40,13 +40,13 @@ export interface WidgetSession {
     options?: { timeoutMs?: number },
   ): Promise<readonly string[]>;
   /** Sends an action and resolves with its reply, parsed by the action's schema. */
-  request<A extends AnyActionDescriptor>(
+  request<A extends AnyWireAction>(
     action: A,
     data: RequestInput<A>,
     options?: RequestOptions,
   ): Promise<ResponseData<A>>;
   /** Answers a toWidget action; returns a function that removes the handler. */
-  handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void;
+  handle<A extends AnyWireAction>(action: A, handler: ToWidgetHandler<A>): () => void;
   /** Disconnects: rejects pending requests and leaves no listeners or timers. */
   destroy(): void;
 }

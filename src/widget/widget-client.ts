@@ -1,7 +1,7 @@
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { callAction, parseRequestData } from "../core/validation.js";
-import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
+import type { AnyWireAction, RequestInput, ResponseData } from "../protocol/action.js";
 import { wireNamesIn } from "../protocol/action.js";
 import { contentLoaded, requestCapabilities } from "./actions.js";
 import type { Dialect, JsonObject } from "../protocol/envelope.js";
@@ -212,7 +212,7 @@ export class WidgetClient extends WidgetSessionCore {
    * Sends any action of the table, or a host application's custom action, and returns its parsed
    * reply. The name sent is the one the host advertises.
    */
-  request<A extends AnyActionDescriptor>(
+  request<A extends AnyWireAction>(
     action: A,
     data: RequestInput<A>,
     options?: RequestOptions,
@@ -224,10 +224,10 @@ export class WidgetClient extends WidgetSessionCore {
    * Answers a toWidget action: the handler's return value is the reply, a throw is an error reply.
    * Replaces an earlier handler for the same action; returns a function that removes it.
    */
-  handle<A extends AnyActionDescriptor>(action: A, handler: ToWidgetHandler<A>): () => void {
+  handle<A extends AnyWireAction>(action: A, handler: ToWidgetHandler<A>): () => void {
     const entry: HandlerEntry = {
       action,
-      handle: handler as unknown as ToWidgetHandler<AnyActionDescriptor>,
+      handle: handler as unknown as ToWidgetHandler<AnyWireAction>,
     };
     const handlers = (this.appHandlers ??= { classic: new Map(), msc4412: new Map() });
     // The maps and names this handler went into, so that removing it takes out exactly those.
@@ -282,8 +282,7 @@ export class WidgetClient extends WidgetSessionCore {
 
 /** A toWidget handler: the app's (`handle`), or one of the session's own, shared by every client (`serve`). */
 type HandlerEntry =
-  | { readonly action: AnyActionDescriptor; readonly handle: ToWidgetHandler<AnyActionDescriptor> }
-  | SessionAction;
+  { readonly action: AnyWireAction; readonly handle: ToWidgetHandler<AnyWireAction> } | SessionAction;
 
 /** Handlers by wire name, one map for each dialect. */
 type HandlerMaps = { readonly [D in Dialect]: ReadonlyMap<string, HandlerEntry> };

@@ -1,4 +1,4 @@
-import type { AnyActionDescriptor, RequestData, ResponseInput } from "../../protocol/action.js";
+import type { AnyWireAction, RequestData, ResponseInput } from "../../protocol/action.js";
 import { WidgetApiError } from "../../protocol/errors.js";
 import type { KnownApiVersion } from "../../protocol/versions.js";
 import type { WidgetSession } from "../session.js";
@@ -21,14 +21,14 @@ const hubs = new WeakMap<WidgetSession, Map<string, Hub>>();
  *
  * Every listener runs; if one throws, the push is answered with an error once all have run.
  */
-export function addPushListener<A extends AnyActionDescriptor>(
+export function addPushListener<A extends AnyWireAction>(
   client: WidgetSession,
   action: A,
   listener: (data: RequestData<A>) => void,
 ): () => void {
   let byAction = hubs.get(client);
   if (!byAction) hubs.set(client, (byAction = new Map()));
-  let hub = byAction.get(action.id);
+  let hub = byAction.get(action.stable);
   if (!hub) {
     const listeners = new Set<AnyListener>();
     const remove = client.handle(action, (data) => {
@@ -47,15 +47,15 @@ export function addPushListener<A extends AnyActionDescriptor>(
       return {} as ResponseInput<A>;
     });
     hub = { listeners, remove };
-    byAction.set(action.id, hub);
+    byAction.set(action.stable, hub);
   }
   const entry = listener as AnyListener;
   const own = hub;
   own.listeners.add(entry);
   return () => {
     own.listeners.delete(entry);
-    if (own.listeners.size === 0 && byAction.get(action.id) === own) {
-      byAction.delete(action.id);
+    if (own.listeners.size === 0 && byAction.get(action.stable) === own) {
+      byAction.delete(action.stable);
       own.remove();
     }
   };
