@@ -71,3 +71,41 @@ export class HostActionTable {
     return this.strict.get(registration) ?? registration.action;
   }
 }
+
+/**
+ * The registrations a host serves: its session actions, the built-ins, and the host application's
+ * own, where an own registration with `replacesBuiltIn` takes the place of the built-in serving the
+ * same action. A replacement must name the built-in's own descriptor, so the capability rule, the
+ * schemas and the wire names stay what the table says; what changes is only who serves it.
+ *
+ * @throws {WidgetKitConfigError} `invalid_action` for a replacement that names a session action or
+ *   an action no built-in serves (a typo, or a copy of the descriptor instead of the table's own)
+ */
+export function hostRegistrations(
+  sessionActions: readonly HostActionRegistration[],
+  builtIns: readonly HostActionRegistration[],
+  own: readonly HostActionRegistration[],
+): HostActionRegistration[] {
+  const replaced = new Set<AnyActionDescriptor>();
+  for (const registration of own) {
+    if (registration.replacesBuiltIn !== true) continue;
+    const { action } = registration;
+    if (sessionActions.some((session) => session.action === action)) {
+      throw new WidgetKitConfigError(
+        `${action.stable} is part of the session and cannot be replaced`,
+        ConfigErrorCode.InvalidAction,
+      );
+    }
+    if (!builtIns.some((builtIn) => builtIn.action === action)) {
+      throw new WidgetKitConfigError(
+        `The registration for ${action.stable} replaces no built-in action: pass the action table's own descriptor`,
+        ConfigErrorCode.InvalidAction,
+      );
+    }
+    // A second replacement of the same action stays in the list, and the table refuses it as a
+    // duplicate, as it would two registrations of any action.
+    replaced.add(action);
+  }
+  const kept = replaced.size === 0 ? builtIns : builtIns.filter((builtIn) => !replaced.has(builtIn.action));
+  return [...sessionActions, ...kept, ...own];
+}

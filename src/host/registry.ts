@@ -71,9 +71,20 @@ export interface HostActionContext {
 export interface HostActionRegistration<A extends AnyActionDescriptor = AnyActionDescriptor> {
   /**
    * The fromWidget action served: its wire names route requests here, and its schema and capability
-   * rule apply before `handle`. A toWidget action or a name already served is a configuration error.
+   * rule apply before `handle`. A toWidget action, or a name already served without
+   * `replacesBuiltIn`, is a configuration error.
    */
   readonly action: A;
+  /**
+   * Serve a built-in action instead of the host's own handler, as a client app does that handles
+   * an action its own way (Element sends a widget's sticker through its composer, where
+   * matrix-widget-api apps call `preventDefault()` on the action's event). `action` must then be
+   * the action table's own descriptor (`ACTIONS["m.sticker"]`, …): its capability rule and schemas
+   * still apply before `handle` runs, so a replacement cannot widen what a widget may do. A
+   * replacement that names a session action (the capability exchange, `content_loaded`, the
+   * versions) or an action no built-in serves is a configuration error.
+   */
+  readonly replacesBuiltIn?: boolean;
   /**
    * A stricter schema for the request, used by the host instead of the action's own: for checks
    * the widget side need not carry (such as the full Matrix identifier grammar). Same output type.

@@ -32,7 +32,7 @@ import { isGrantable, MAX_GRANTABLE_CAPABILITY_LENGTH, type GrantableContext } f
 import type { WidgetDriver } from "./driver.js";
 import { DEFAULT_HOST_LIMITS, TokenBucket, type HostLimits, type RateLimit } from "./limits.js";
 import { denyAllPolicy, type HostPolicy, type WidgetIdentity } from "./policy.js";
-import { HostActionTable } from "./action-table.js";
+import { HostActionTable, hostRegistrations } from "./action-table.js";
 import {
   defineHostAction,
   type HostActionContext,
@@ -1020,7 +1020,7 @@ export class WidgetHost implements HostHandle {
     own: readonly HostActionRegistration[] | undefined,
   ): HostActionTable {
     if (own !== undefined && own.length > 0) {
-      return new HostActionTable([...WidgetHost.sessionActions, ...builtIns, ...own]);
+      return new HostActionTable(hostRegistrations(WidgetHost.sessionActions, builtIns, own));
     }
     let table = WidgetHost.sharedTables.get(builtIns);
     if (!table) {

@@ -317,6 +317,24 @@ describe("their widget (matrix-widget-api WidgetApi) in our host", () => {
       ]);
     });
 
+    it("m.sticker served by the host application in place of the built-in: their sticker reaches the app's handler, checked, and the driver sends nothing", async () => {
+      const { mwa, host } = await open([CAP.sticker], [CAP.sticker], { stickers: "app" });
+      const info = { w: 64, h: 64, mimetype: "image/png" };
+      const result = await mwa.sticker({
+        name: "cat",
+        description: "A cat",
+        content: { url: "mxc://example.org/cat", info, "com.example.extra": true } as never,
+      });
+      expect(result).toEqual({ ok: true, value: {} });
+      expect(await host.calls("appSticker")).toEqual([
+        [
+          "appSticker",
+          { name: "cat", description: "A cat", content: { url: "mxc://example.org/cat", info } },
+        ],
+      ]);
+      expect(await host.calls("sendEvent")).toEqual([]);
+    });
+
     it("set_always_on_screen: our driver decides, and is told to stop when the session ends", async () => {
       const { mwa, host } = await open([CAP.alwaysOnScreen]);
       expect(await mwa.alwaysOnScreen(true)).toEqual({ ok: true, value: true });

@@ -1,6 +1,7 @@
 import { expect, vi } from "vitest";
 import type { Logger } from "../../../src/core/logger.js";
 import type { HostLimits } from "../../../src/host/limits.js";
+import type { HostActionRegistration } from "../../../src/host/registry.js";
 import type { HostPolicy } from "../../../src/host/policy.js";
 import { WidgetHost, type TraceEntry } from "../../../src/host/widget-host.js";
 import type { WidgetMessage, WidgetResponse, WireMessage } from "../../../src/protocol/envelope.js";
@@ -37,6 +38,8 @@ export interface SessionOptions {
   /** API versions removed from what the widget advertises. */
   withoutWidgetVersions?: string[];
   widgetId?: string;
+  /** The host application's own action registrations. */
+  actions?: readonly HostActionRegistration[];
 }
 
 /** A connected host and widget over memory transports. */
@@ -105,6 +108,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     policy: { approveCapabilities: ({ requested }) => requested, ...options.policy },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.viewedRoomId !== undefined ? { viewedRoomId: options.viewedRoomId } : {}),
+    ...(options.actions ? { actions: options.actions } : {}),
   });
   const traces: TraceEntry[] = [];
   host.on("trace", (entry) => traces.push(entry));
