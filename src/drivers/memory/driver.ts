@@ -313,10 +313,12 @@ export class MemoryDriver implements WidgetDriver {
   /**
    * Sends a room or state event as the signed-in user, through {@link MatrixWorld.sendEvent}. A
    * delayed event (MSC4140) is scheduled in {@link MatrixWorld.delayedEvents} and answered with its
-   * delay ID; a sticky event (MSC4354) carries `msc4354_sticky`.
+   * delay ID; a sticky event (MSC4354) carries `msc4354_sticky`. An `m.room.redaction` with
+   * `content.redacts`, as widgets send it, redacts that event (see {@link MatrixWorld.sendEvent}).
    * @throws HomeserverError what {@link MatrixWorld.sendEvent} throws (404 unknown room, 403 not
-   * joined, 400 for membership events, non-JSON content or a sticky state event); for delayed
-   * events, the room checks up front and 400 for a delay outside 0…24 h, 404 for an unknown parent.
+   * joined or not allowed to redact, 400 for membership events, non-JSON content or a sticky state
+   * event); for delayed events, the room checks up front and 400 for a delay outside 0…24 h, 404
+   * for an unknown parent.
    */
   sendEvent(
     eventType: string,

@@ -18,6 +18,8 @@ import {
   notFound,
   type JsonContent,
 } from "./json.js";
+import { redactPowerLevel, userPowerLevel } from "./power-levels.js";
+import { redactEvent } from "./redaction.js";
 
 /** A user's membership of a room. A user who never had one has `undefined` instead. */
 export type Membership = "join" | "invite" | "leave";
@@ -43,7 +45,21 @@ export interface MatrixEvent {
   state_key?: string;
   /** Present on sticky events (MSC4354, unstable name): how long the event stays sticky. */
   msc4354_sticky?: { duration_ms: number };
+  /**
+   * On `m.room.redaction` events only: the ID of the redacted event, the same as `content.redacts`.
+   * Room version 11 moved it into the content; homeservers still serve it here too, for clients
+   * written before that.
+   */
+  redacts?: string;
+  /**
+   * Data the homeserver adds outside the event. The world sets it only on a redacted event, where
+   * `redacted_because` is the redaction that emptied it.
+   */
+  unsigned?: { redacted_because?: MatrixEvent };
 }
+
+/** The event type of a redaction, which also changes the event it names. */
+const REDACTION = "m.room.redaction";
 
 /** The longest time an event stays sticky (MSC4354: one hour), whatever its sender asked. */
 export const MAX_STICKY_DURATION_MS = 60 * 60 * 1000;
@@ -61,6 +77,11 @@ export interface EventDraft {
   state_key?: string;
   /** Makes the event sticky (MSC4354) for this long; not for state events. */
   msc4354_sticky?: { duration_ms: number };
+  /**
+   * For an `m.room.redaction`: the event to redact, where the `/redact` endpoint and rooms before
+   * version 11 put it. `content.redacts` (version 11) wins when both are given.
+   */
+  redacts?: string;
 }
 
 /** A user known to the world and their global profile. */
@@ -695,9 +716,20 @@ export class MatrixWorld {
    * Appends an event sent by `sender`, who must be joined. State events (with `state_key`) also
    * replace the room's current state for their type and state key. Membership changes go through
    * {@link join}, {@link invite} and {@link leave}, which enforce the membership rules.
+   *
+   * An `m.room.redaction` also redacts the event it names (`content.redacts`, or
+   * {@link EventDraft.redacts}) as Synapse does in a room of version 11: the stored copy, and the
+   * room's current state when it is a current state event, take the redacted form, with the
+   * redaction in `unsigned.redacted_because`. Listeners get the redaction, not the redacted event
+   * again. Senders may redact their own events; others' need the room's `redact` power level. An
+   * event redacted already stays as its first redaction left it. With that level, a redaction of
+   * an unknown event is stored and changes nothing else.
    * @returns a copy of the stored event.
    * @throws HomeserverError 404 for an unknown room, 403 `M_FORBIDDEN` when the sender is not
    * joined, 400 for a missing type, an `m.room.member` event or content that is not a JSON object.
+   * For a redaction: 400 when it names no event or one of another room, 403 for the room's create
+   * or server ACL event or another user's event without the `redact` level, 404 for an unknown
+   * event without that level (Synapse's answers).
    */
   sendEvent(roomId: string, sender: string, draft: EventDraft): MatrixEvent {
     const room = this.requireRoom(roomId);
@@ -718,7 +750,33 @@ export class MatrixWorld {
       }
     }
     if (membershipOf(room, sender) !== "join") throw forbidden(`User ${sender} not in room ${roomId}`);
-    return this.append(room, sender, { ...draft, content });
+    if (draft.type !== REDACTION) return this.append(room, sender, { ...draft, content });
+    const redacts = redactionTarget(draft, content);
+    const target = this.checkRedaction(room, sender, redacts);
+    // Stored with `redacts` in both places, as Synapse serves a redaction in a version 11 room.
+    return this.append(room, sender, { ...draft, content: { ...content, redacts }, redacts }, target);
+  }
+
+  /**
+   * Synapse's checks of a redaction, made before anything is stored: the target (when the room
+   * has it) is returned for {@link append} to redact.
+   */
+  private checkRedaction(room: RoomRecord, sender: string, redacts: string): MatrixEvent | undefined {
+    const target = room.events.get(redacts);
+    if (target === undefined && [...this.rooms.values()].some((other) => other.events.has(redacts))) {
+      throw homeserverError(400, "M_UNKNOWN", "Cannot redact event from a different room");
+    }
+    // Refused whoever asks: the create event defines the room, and a redacted server ACL would
+    // lift the room's bans on servers.
+    if (target?.type === "m.room.create") throw forbidden("Redacting create events is not permitted");
+    if (target?.type === "m.room.server_acl") throw forbidden("Redacting server ACL events is not permitted");
+    const powerLevels = stateEvent(room, "m.room.power_levels")?.content;
+    const creator = stateEvent(room, "m.room.create")?.sender ?? "";
+    if (userPowerLevel(powerLevels, creator, sender) >= redactPowerLevel(powerLevels)) return target;
+    // A moderator may redact an event the server has not seen yet; anyone else must show it is theirs.
+    if (target === undefined) throw notFound(`Could not find event ${redacts}`);
+    if (target.sender !== sender) throw forbidden("You don't have permission to redact events");
+    return target;
   }
 
   /**
@@ -940,7 +998,7 @@ export class MatrixWorld {
   // -------------------------------------------------------------------------------------------
   // Internals
 
-  private append(room: RoomRecord, sender: string, draft: EventDraft): MatrixEvent {
+  private append(room: RoomRecord, sender: string, draft: EventDraft, redacted?: MatrixEvent): MatrixEvent {
     const event: MatrixEvent = {
       event_id: `$e${this.nextEventNumber++}`,
       room_id: room.roomId,
@@ -952,6 +1010,7 @@ export class MatrixWorld {
     if (draft.state_key !== undefined) event.state_key = draft.state_key;
     if (draft.msc4354_sticky !== undefined)
       event.msc4354_sticky = { duration_ms: draft.msc4354_sticky.duration_ms };
+    if (event.type === REDACTION && draft.redacts !== undefined) event.redacts = draft.redacts;
     const previous = event.type === "m.room.member" ? membershipOf(room, draft.state_key ?? "") : undefined;
     room.timeline.push(event);
     room.events.set(event.event_id, event);
@@ -959,6 +1018,11 @@ export class MatrixWorld {
       let byKey = room.state.get(event.type);
       if (byKey === undefined) room.state.set(event.type, (byKey = new Map()));
       byKey.set(event.state_key, event);
+    }
+    // Redacted before anyone hears of the redaction, so a listener that reads the room then sees
+    // what a client syncing from Synapse would. The first redaction of an event is the one kept.
+    if (redacted !== undefined && redacted.unsigned?.redacted_because === undefined) {
+      replaceInPlace(redacted, redactEvent(redacted, event));
     }
     this.emit("event", event);
     if (event.state_key !== undefined) this.emit("state", event);
@@ -1029,6 +1093,27 @@ function memberContent(membership: Membership, user: WorldUser | undefined, isDi
 function membershipOf(room: RoomRecord, userId: string): Membership | undefined {
   const value = room.state.get("m.room.member")?.get(userId)?.content["membership"];
   return value === "join" || value === "invite" || value === "leave" ? value : undefined;
+}
+
+/**
+ * The ID a redaction names: `content.redacts` (room version 11) or else the top-level `redacts`.
+ * @throws HomeserverError 400 when neither is a non-empty string.
+ */
+function redactionTarget(draft: EventDraft, content: JsonContent): string {
+  const redacts = Object.hasOwn(content, "redacts") ? content["redacts"] : draft.redacts;
+  if (typeof redacts !== "string" || redacts === "") {
+    throw invalidParam("A redaction must name the event it redacts in content.redacts");
+  }
+  return redacts;
+}
+
+/**
+ * Gives a stored event another form without replacing the object: the timeline, the event index
+ * and the room's current state all hold that one object, so all three show the change.
+ */
+function replaceInPlace(stored: MatrixEvent, next: MatrixEvent): void {
+  for (const key of Object.keys(stored)) delete (stored as unknown as Record<string, unknown>)[key];
+  Object.assign(stored, next);
 }
 
 function stateEvent(room: RoomRecord, type: string, stateKey = ""): MatrixEvent | undefined {
