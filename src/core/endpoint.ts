@@ -241,19 +241,36 @@ export class Endpoint {
 
   /** Sends a request and resolves with the peer's `response` object, or rejects with a {@link WidgetApiError}. */
   request(action: string, data: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
-    if (this.destroyed) {
-      return Promise.reject(new WidgetApiError(SESSION_DESTROYED, ErrorCode.SessionEnded));
-    }
-    if (this.peerClosed) {
-      return Promise.reject(new WidgetApiError(PEER_CLOSED, ErrorCode.SessionEnded));
-    }
-    if (this.pending.size >= this.options.maxPendingOutbound) {
-      return Promise.reject(
-        new WidgetApiError(
-          `Too many requests waiting for a reply (limit ${this.options.maxPendingOutbound})`,
-          ErrorCode.LimitExceeded,
-        ),
-      );
+    return new Promise<JsonObject>((resolve, reject) => this.send(action, data, options, resolve, reject));
+  }
+
+  /**
+   * {@link request} without a promise: exactly one of `onReply` and `onError` is called, once, and
+   * never before this returns. For pushes, whose callers only need to know when a reply or failure
+   * frees their slot: a promise per push, and the reactions chained on it, were a large part of
+   * what the host spent per event of a feed.
+   */
+  send(
+    action: string,
+    data: JsonObject,
+    options: RequestOptions,
+    onReply: (response: JsonObject) => void,
+    onError: (error: WidgetApiError) => void,
+  ): void {
+    const refusal = this.destroyed
+      ? new WidgetApiError(SESSION_DESTROYED, ErrorCode.SessionEnded)
+      : this.peerClosed
+        ? new WidgetApiError(PEER_CLOSED, ErrorCode.SessionEnded)
+        : this.pending.size >= this.options.maxPendingOutbound
+          ? new WidgetApiError(
+              `Too many requests waiting for a reply (limit ${this.options.maxPendingOutbound})`,
+              ErrorCode.LimitExceeded,
+            )
+          : undefined;
+    if (refusal) {
+      // Never synchronously: a caller's bookkeeping after the call must not run after its callback.
+      queueMicrotask(() => onError(refusal));
+      return;
     }
     const dialect = this.dialect ?? options.dialect ?? "classic";
     const requestId = dialect === "msc4412" ? uuidV4() : this.requestIds.next();
@@ -271,19 +288,22 @@ export class Endpoint {
               action,
               data,
             };
-    return new Promise<JsonObject>((resolve, reject) => {
-      const timed = Number.isFinite(timeoutMs) && timeoutMs > 0;
-      const deadline = timed ? clock() + timeoutMs : Infinity;
-      this.pending.set(requestId, { action, dialect, resolve, reject, deadline, timeoutMs });
-      if (timed) this.deadlines.watch(deadline);
-      try {
-        this.options.transport.send(message);
-      } catch (error) {
-        this.settle(requestId)?.reject(
-          new WidgetApiError(`Could not send ${action}: ${describeThrown(error)}`, ErrorCode.Internal),
+    const timed = Number.isFinite(timeoutMs) && timeoutMs > 0;
+    const deadline = timed ? clock() + timeoutMs : Infinity;
+    this.pending.set(requestId, { action, dialect, resolve: onReply, reject: onError, deadline, timeoutMs });
+    if (timed) this.deadlines.watch(deadline);
+    try {
+      this.options.transport.send(message);
+    } catch (error) {
+      const entry = this.settle(requestId);
+      if (entry) {
+        const failure = new WidgetApiError(
+          `Could not send ${action}: ${describeThrown(error)}`,
+          ErrorCode.Internal,
         );
+        queueMicrotask(() => entry.reject(failure));
       }
-    });
+    }
   }
 
   /**

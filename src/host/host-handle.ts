@@ -8,6 +8,7 @@ import type { CapabilitySet } from "../capabilities/index.js";
 import type { RequestOptions } from "../core/endpoint.js";
 import type { Logger } from "../core/logger.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
+import type { WidgetApiError } from "../protocol/errors.js";
 import type { WidgetIdentity } from "./policy.js";
 
 /** Where a host session stands. */
@@ -92,6 +93,17 @@ export interface HostHandle {
     data: RequestInput<A>,
     options?: RequestOptions,
   ): Promise<ResponseData<A>>;
+  /**
+   * Sends a push (a request whose reply is only an acknowledgement) under the name the widget
+   * advertises. `done` is called once: with nothing when the widget acknowledged it, with the
+   * error otherwise (a timeout, an error reply, a malformed reply, the session's end). Cheaper
+   * than {@link request} for a feed: no promise is made.
+   */
+  push<A extends AnyActionDescriptor>(
+    action: A,
+    data: RequestInput<A>,
+    done: (error?: WidgetApiError) => void,
+  ): void;
   /** Ends the session for good. */
   destroy(): void;
 }

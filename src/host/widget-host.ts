@@ -9,7 +9,7 @@ import {
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { consoleLogger, redactingLogger, type Logger } from "../core/logger.js";
-import { callAction, parseRequestData } from "../core/validation.js";
+import { parseRequestData, pushAction, sendAction } from "../core/validation.js";
 import type { AnyActionDescriptor, RequestInput, ResponseData } from "../protocol/action.js";
 import type { Dialect, JsonObject } from "../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
@@ -397,9 +397,9 @@ export class WidgetHost implements HostHandle {
     data: RequestInput<A>,
     options?: RequestOptions,
   ): Promise<ResponseData<A>> {
-    if (!this.tracing()) return callAction(this.endpoint, action, this.versionsOfWidget, data, options);
+    if (!this.tracing()) return sendAction(this.endpoint, action, this.versionsOfWidget, data, options);
     const startedAt = now();
-    return callAction(this.endpoint, action, this.versionsOfWidget, data, options).then(
+    return sendAction(this.endpoint, action, this.versionsOfWidget, data, options).then(
       (result) => {
         this.emitTrace("toWidget", action.stable, startedAt, undefined);
         return result;
@@ -409,6 +409,23 @@ export class WidgetHost implements HostHandle {
         throw error;
       },
     );
+  }
+
+  /** See {@link HostHandle.push}. */
+  push<A extends AnyActionDescriptor>(
+    action: A,
+    data: RequestInput<A>,
+    done: (error?: WidgetApiError) => void,
+  ): void {
+    if (!this.tracing()) {
+      pushAction(this.endpoint, action, this.versionsOfWidget, data, done);
+      return;
+    }
+    const startedAt = now();
+    pushAction(this.endpoint, action, this.versionsOfWidget, data, (error) => {
+      this.emitTrace("toWidget", action.stable, startedAt, error);
+      done(error);
+    });
   }
 
   /** Ends the session for good: rejects pending requests, removes listeners, leaves no timers. */

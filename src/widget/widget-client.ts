@@ -1,6 +1,6 @@
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
-import { callAction, parseRequestData } from "../core/validation.js";
+import { parseRequestData, sendAction } from "../core/validation.js";
 import type { AnyWireAction, RequestInput, ResponseData } from "../protocol/action.js";
 import { wireNamesIn } from "../protocol/action.js";
 import { contentLoaded, requestCapabilities } from "./actions.js";
@@ -217,7 +217,7 @@ export class WidgetClient extends WidgetSessionCore {
     data: RequestInput<A>,
     options?: RequestOptions,
   ): Promise<ResponseData<A>> {
-    return callAction(this.endpoint, action, this.versionsOfHost, data, options);
+    return sendAction(this.endpoint, action, this.versionsOfHost, data, options);
   }
 
   /**

@@ -376,29 +376,31 @@ class EventFeed {
     }
     if (batches.length === 0) batches.push([]);
     for (const batch of batches) {
-      this.pushes(session).push(() => {
+      this.pushes(session).push((done) => {
         // Checked again when it leaves the queue: the user may have left a room meanwhile.
         const capabilities = this.host.capabilities;
         const viewedRoomId = this.host.viewedRoomId;
         const visible = batch.filter((event) => mayReceive(capabilities, viewedRoomId, event));
-        if (session.ended || (batch.length > 0 && visible.length === 0)) return Promise.resolve();
-        return this.host
-          .request(updateState, { state: visible as Array<WireRoomEvent & { state_key: string }> })
-          .catch((error: unknown) => {
-            this.logger.warn(`The widget did not acknowledge update_state: ${describe(error)}`);
-          });
+        if (session.ended || (batch.length > 0 && visible.length === 0)) return done();
+        this.host.push(
+          updateState,
+          { state: visible as Array<WireRoomEvent & { state_key: string }> },
+          (error) => {
+            if (error) this.logger.warn(`The widget did not acknowledge update_state: ${describe(error)}`);
+            done();
+          },
+        );
       });
     }
   }
 
   /** Queues one send_event push, checked again against the grants and the viewed room when sent. */
   private sendEvent(session: FeedSession, event: WireRoomEvent, what: string): void {
-    this.pushes(session).push(() => {
-      if (session.ended || !mayReceive(this.host.capabilities, this.host.viewedRoomId, event)) {
-        return Promise.resolve();
-      }
-      return this.host.request(sendEventToWidget, event).catch((error: unknown) => {
-        this.logger.debug(`The widget did not acknowledge ${what}: ${describe(error)}`);
+    this.pushes(session).push((done) => {
+      if (session.ended || !mayReceive(this.host.capabilities, this.host.viewedRoomId, event)) return done();
+      this.host.push(sendEventToWidget, event, (error) => {
+        if (error) this.logger.debug(`The widget did not acknowledge ${what}: ${describe(error)}`);
+        done();
       });
     });
   }

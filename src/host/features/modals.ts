@@ -109,12 +109,21 @@ export function bindModal(options: BindModalOptions): ModalBinding {
   };
   modals.set(modal.widget, state);
 
-  // widget_config goes out once per modal session, after the widget has seen notify_capabilities
-  // acknowledged (so a widget that registers its handler right after connecting does not miss it).
+  // widget_config goes out once per modal session, after the widget has acknowledged
+  // notify_capabilities, and one task later: a widget that registers its handler right after
+  // connecting (after `create()` resolved) must not miss it. Over postMessage each message is a task
+  // of its own, so the widget has done that by the time the config arrives; a channel that delivers
+  // in microtasks (the memory transport) would otherwise race it, depending on how many promise
+  // steps either side takes.
   let configDue = false;
+  let configTimer: ReturnType<typeof setTimeout> | undefined;
   const sendConfig = () => {
     configDue = false;
     if (!state.closed) modal.request(widgetConfigAction, definition).catch(() => {});
+  };
+  const stopConfigTimer = () => {
+    clearTimeout(configTimer);
+    configTimer = undefined;
   };
   cleanups.push(
     modal.on("ready", () => {
@@ -122,12 +131,20 @@ export function bindModal(options: BindModalOptions): ModalBinding {
       else sendConfig();
     }),
     modal.on("trace", (entry) => {
-      if (configDue && entry.direction === "toWidget" && entry.action === notifyCapabilities.stable)
-        sendConfig();
+      if (configDue && entry.direction === "toWidget" && entry.action === notifyCapabilities.stable) {
+        configDue = false;
+        stopConfigTimer();
+        configTimer = setTimeout(() => {
+          configTimer = undefined;
+          sendConfig();
+        }, 0);
+      }
     }),
     modal.on("sessionEnded", () => {
       configDue = false;
+      stopConfigTimer();
     }),
+    stopConfigTimer,
     opener.on("sessionEnded", () => finish("opener-ended", undefined)),
   );
   if (modal.state === "ready") sendConfig();
