@@ -46,6 +46,11 @@ export interface WidgetHostEvents {
   capabilities: { requested: readonly string[]; granted: readonly string[] };
   /** The session ended: the frame reloaded or navigated, or the host was destroyed. Grants are gone. */
   sessionEnded: { reason: string };
+  /**
+   * `destroy()` was called, whether or not a session had begun: the last event the host emits.
+   * For work that waits on the host (a `ready` that will never come now) to give up.
+   */
+  destroyed: Record<string, never>;
   /** The host app changed the viewed room. */
   viewedRoom: { roomId: string | undefined; previous: string | undefined };
   /** A request or reply passed, for traffic logs. */

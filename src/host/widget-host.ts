@@ -438,6 +438,7 @@ export class WidgetHost implements HostHandle {
     this.endpoint.destroy();
     this.unsubscribeLoad?.();
     this.transport.close();
+    this.emit("destroyed", {});
     this.listeners.clear();
     this.waitingReady = undefined;
   }

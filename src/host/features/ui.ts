@@ -26,9 +26,12 @@ export interface ScreenshotOptions extends RequestOptions {
 export const DEFAULT_MAX_SCREENSHOT_BYTES = 10 * 1024 * 1024;
 
 /**
- * Sends the client's theme to the widget (`theme_change`, MSC2873). Resolves with true once the
- * widget acknowledged it, or false when it was not sent: the session is not ready, or the widget
- * does not advertise `org.matrix.msc2873`. The theme format is the client's own.
+ * Sends the client's theme to the widget (`theme_change`, MSC2873). Before the session is ready
+ * (the frame still loading, the capability exchange under way, or a reload), the theme waits for
+ * it, so a change made while the widget loads is not lost; of several themes given meanwhile only
+ * the newest is sent, and the older calls resolve false. Resolves with true once the widget
+ * acknowledged it, or false when it was not sent: superseded, the host destroyed first, or the
+ * widget does not advertise `org.matrix.msc2873`. The theme format is the client's own.
  */
 export async function updateTheme(
   host: HostHandle,
@@ -36,14 +39,15 @@ export async function updateTheme(
   options?: RequestOptions,
 ): Promise<boolean> {
   checkOutgoing(themeChangeAction, theme);
-  if (host.state !== "ready" || !host.widgetVersions.includes(ApiVersion.MSC2873)) return false;
+  if (!(await sessionReady(host, themeChangeAction.stable))) return false;
+  if (!host.widgetVersions.includes(ApiVersion.MSC2873)) return false;
   await host.request(themeChangeAction, theme, options);
   return true;
 }
 
 /**
  * Sends the user's language to the widget (`language_change`, MSC2873): a BCP 47 tag, underscores
- * allowed. Resolves like {@link updateTheme}.
+ * allowed. Waits for the session and resolves like {@link updateTheme}.
  */
 export async function updateLanguage(
   host: HostHandle,
@@ -51,9 +55,42 @@ export async function updateLanguage(
   options?: RequestOptions,
 ): Promise<boolean> {
   checkOutgoing(languageChangeAction, { lang });
-  if (host.state !== "ready" || !host.widgetVersions.includes(ApiVersion.MSC2873)) return false;
+  if (!(await sessionReady(host, languageChangeAction.stable))) return false;
+  if (!host.widgetVersions.includes(ApiVersion.MSC2873)) return false;
   await host.request(languageChangeAction, { lang }, options);
   return true;
+}
+
+/** Per host and action, how to give up the value waiting for the session (a newer one came). */
+const waitingForSession = new WeakMap<HostHandle, Map<string, () => void>>();
+
+/**
+ * Resolves true once the host's session is ready (at once when it is), false when the host is
+ * destroyed first or a newer value for the same `action` starts waiting.
+ */
+function sessionReady(host: HostHandle, action: string): Promise<boolean> {
+  if (host.state === "ready") return Promise.resolve(true);
+  if (host.state === "destroyed") return Promise.resolve(false);
+  let waiting = waitingForSession.get(host);
+  if (!waiting) waitingForSession.set(host, (waiting = new Map()));
+  waiting.get(action)?.();
+  const byAction = waiting;
+  return new Promise<boolean>((resolve) => {
+    let settled = false;
+    const finish = (ready: boolean) => {
+      if (settled) return;
+      settled = true;
+      stopReady();
+      stopEnded();
+      if (byAction.get(action) === supersede) byAction.delete(action);
+      resolve(ready);
+    };
+    const supersede = () => finish(false);
+    const stopReady = host.on("ready", () => finish(true));
+    // A reload ends a session and another follows, so only destroy() ends the wait.
+    const stopEnded = host.on("destroyed", () => finish(false));
+    byAction.set(action, supersede);
+  });
 }
 
 /** What the widget was last told about its visibility, per host, for the current session. */

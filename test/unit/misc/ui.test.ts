@@ -9,6 +9,8 @@ import type { WidgetRequest } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { ApiVersion } from "../../../src/protocol/versions.js";
 import { silentLogger } from "../../../src/core/logger.js";
+import { WidgetHost } from "../../../src/host/widget-host.js";
+import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
 import {
   onLanguageChange,
@@ -245,12 +247,88 @@ describe("theme_change and language_change", () => {
     });
   });
 
-  it("does not send before the session is ready", async () => {
+  it("sends a theme and a language given while the frame loads once the session is ready", async () => {
+    const { host, start } = unstartedSession();
+    const theme = updateTheme(host, { name: "dark" });
+    const language = updateLanguage(host, "de");
+    const themes: unknown[] = [];
+    const languages: string[] = [];
+    const { client, pair } = await start((client) => {
+      onThemeChange(client, (value) => themes.push(value));
+      onLanguageChange(client, (value) => languages.push(value));
+    });
+    await expect(theme).resolves.toBe(true);
+    await expect(language).resolves.toBe(true);
+    expect(themes).toEqual([{ name: "dark" }]);
+    expect(languages).toEqual(["de"]);
+    expect(pair.host.sent.filter((m) => m.action === "theme_change" && !("response" in m))).toHaveLength(1);
+    client.destroy();
+  });
+
+  it("sends only the newest theme given before the session is ready; the older calls resolve false", async () => {
+    const { host, start } = unstartedSession();
+    const first = updateTheme(host, { name: "light" });
+    const second = updateTheme(host, { name: "dark" });
+    const themes: unknown[] = [];
+    await start((client) => onThemeChange(client, (value) => themes.push(value)));
+    await expect(first).resolves.toBe(false);
+    await expect(second).resolves.toBe(true);
+    expect(themes).toEqual([{ name: "dark" }]);
+  });
+
+  it("resolves false, sending nothing, when the host is destroyed before the session is ready", async () => {
+    const { host, pair } = unstartedSession();
+    const theme = updateTheme(host, { name: "dark" });
+    host.destroy();
+    await expect(theme).resolves.toBe(false);
+    expect(pair.host.sent.filter((m) => m.action === "theme_change")).toEqual([]);
+  });
+
+  it("waits through a reload for the new document's session", async () => {
     const s = await openSession({ extraWidgetVersions: [ApiVersion.MSC2873] });
-    s.pair.reloadWidget();
-    await expect(updateTheme(s.host, { name: "dark" })).resolves.toBe(false);
+    const widgetEnd = s.pair.reloadWidget();
+    const theme = updateTheme(s.host, { name: "dark" });
+    await settle(5);
+    expect(s.pushes("theme_change")).toEqual([]);
+    const themes: unknown[] = [];
+    const reloaded = await WidgetClient.create({
+      widgetId: s.client.widgetId,
+      transport: widgetEnd,
+      logger: silentLogger,
+      beforeStart: (client) => void onThemeChange(client, (value) => themes.push(value)),
+    });
+    await expect(theme).resolves.toBe(true);
+    expect(themes).toEqual([{ name: "dark" }]);
+    reloaded.destroy();
   });
 });
+
+/**
+ * A host whose frame has not loaded yet, and `start`, which loads it: a widget client is created on
+ * the other end (`beforeStart` registers its listeners) and the session negotiated.
+ */
+function unstartedSession() {
+  const pair = createMemoryTransportPair();
+  const host = new WidgetHost({
+    widgetId: "ui-widget",
+    transport: pair.host,
+    driver: new FakeDriver(),
+    logger: silentLogger,
+    policy: { approveCapabilities: ({ requested }) => requested },
+  });
+  const start = async (beforeStart: (client: WidgetClient) => void) => {
+    const created = WidgetClient.create({
+      widgetId: "ui-widget",
+      transport: pair.widget,
+      logger: silentLogger,
+      beforeStart,
+    });
+    host.start();
+    const client = await created;
+    return { client, pair };
+  };
+  return { host, pair, start };
+}
 
 describe("visibility", () => {
   it("sends only changes, starting from visible", async () => {

@@ -10,6 +10,9 @@ import type { WidgetMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../../../src/protocol/errors.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import * as v from "valibot";
+import { silentLogger } from "../../../src/core/logger.js";
+import { WidgetHost } from "../../../src/host/widget-host.js";
+import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 
 const TYPE = "org.example.settings";
 
@@ -95,4 +98,25 @@ it("a host request the widget is still handling when the widget is destroyed is 
   expect((outcome as WidgetApiError).code).toBe(ErrorCode.SessionEnded);
   expect((outcome as WidgetApiError).message).toMatch(/ended before this request was answered/);
   kit.host.destroy();
+});
+
+it("emits destroyed once, as its last event, also for a host whose frame never loaded", async () => {
+  const host = new WidgetHost({
+    widgetId: "w",
+    transport: createMemoryTransportPair().host,
+    logger: silentLogger,
+  });
+  const events: string[] = [];
+  host.on("sessionEnded", () => events.push("sessionEnded"));
+  host.on("destroyed", () => events.push("destroyed"));
+  host.destroy();
+  host.destroy();
+  expect(events).toEqual(["destroyed"]);
+
+  const kit = await mountWidget({ capabilities: [] });
+  const order: string[] = [];
+  kit.host.on("sessionEnded", () => order.push("sessionEnded"));
+  kit.host.on("destroyed", () => order.push(`destroyed (state ${kit.host.state})`));
+  kit.host.destroy();
+  expect(order).toEqual(["sessionEnded", "destroyed (state destroyed)"]);
 });
