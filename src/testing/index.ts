@@ -124,8 +124,9 @@ export interface MountOptions {
   /** How the user answers the first capability prompt. Default `"all"`; see {@link TestUser}. */
   approve?: CapabilityAnswer;
   /**
-   * The world to run on. Default: a fresh one with {@link TEST_OWN_USER_ID} and
-   * {@link TEST_OTHER_USER_ID} joined to {@link TEST_ROOM_ID}, which is viewed.
+   * The world to run on. Default: a fresh one with {@link TEST_OWN_USER_ID} (who created it) and
+   * {@link TEST_OTHER_USER_ID} (a moderator, power level 50) joined to {@link TEST_ROOM_ID}, which
+   * is viewed.
    */
   world?: MatrixWorld;
   /** The room the user is viewing. Default: {@link TEST_ROOM_ID} with the default world, else none. */
@@ -206,7 +207,14 @@ export interface MountedWidget {
 export function createTestWorld(): MatrixWorld {
   const world = new MatrixWorld({ ownUserId: TEST_OWN_USER_ID });
   world.addUser({ userId: TEST_OTHER_USER_ID, displayName: "Alice" });
-  world.createRoom({ roomId: TEST_ROOM_ID, creator: TEST_OWN_USER_ID, name: "Test room", isPublic: true });
+  // Alice moderates, so that `setRoomState` and redactions sent as her pass the room's power levels.
+  world.createRoom({
+    roomId: TEST_ROOM_ID,
+    creator: TEST_OWN_USER_ID,
+    name: "Test room",
+    isPublic: true,
+    userPowerLevels: { [TEST_OTHER_USER_ID]: 50 },
+  });
   world.join(TEST_ROOM_ID, TEST_OTHER_USER_ID);
   world.view(TEST_ROOM_ID);
   return world;

@@ -36,3 +36,22 @@ export function redactPowerLevel(powerLevels: JsonContent | undefined): number {
 function integer(value: unknown): number | undefined {
   return Number.isSafeInteger(value) ? (value as number) : undefined;
 }
+
+/**
+ * The level needed to send an event of `type`: its entry in `events`, else `state_default` (50
+ * with power levels, 0 without) for a state event or `events_default` (0) for any other.
+ */
+export function sendPowerLevel(powerLevels: JsonContent | undefined, type: string, isState: boolean): number {
+  const events = powerLevels?.["events"];
+  if (
+    typeof events === "object" &&
+    events !== null &&
+    !Array.isArray(events) &&
+    Object.hasOwn(events, type)
+  ) {
+    const level = integer((events as JsonContent)[type]);
+    if (level !== undefined) return level;
+  }
+  if (isState) return integer(powerLevels?.["state_default"]) ?? (powerLevels === undefined ? 0 : 50);
+  return integer(powerLevels?.["events_default"]) ?? 0;
+}

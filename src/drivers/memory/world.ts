@@ -18,7 +18,7 @@ import {
   notFound,
   type JsonContent,
 } from "./json.js";
-import { redactPowerLevel, userPowerLevel } from "./power-levels.js";
+import { redactPowerLevel, sendPowerLevel, userPowerLevel } from "./power-levels.js";
 import { redactEvent } from "./redaction.js";
 
 /** A user's membership of a room. A user who never had one has `undefined` instead. */
@@ -125,6 +125,12 @@ export interface CreateRoomOptions {
   isDirect?: boolean;
   /** Users invited right after creation. */
   invite?: readonly string[];
+  /**
+   * Power levels of users besides the creator (100), as `createRoom`'s `power_level_content_override`
+   * sets them. Everyone else has 0, so may send messages but not state events (50) or redact
+   * others' events (50): the world refuses what Synapse refuses.
+   */
+  userPowerLevels?: Readonly<Record<string, number>>;
 }
 
 /** A room as {@link MatrixWorld.getRoom} describes it, read from its current state. */
@@ -510,7 +516,7 @@ export class MatrixWorld {
       type: "m.room.power_levels",
       state_key: "",
       content: {
-        users: { [sender]: 100 },
+        users: { ...options.userPowerLevels, [sender]: 100 },
         users_default: 0,
         events_default: 0,
         state_default: 50,
@@ -750,11 +756,32 @@ export class MatrixWorld {
       }
     }
     if (membershipOf(room, sender) !== "join") throw forbidden(`User ${sender} not in room ${roomId}`);
+    this.checkSendPower(room, sender, draft.type, draft.state_key);
     if (draft.type !== REDACTION) return this.append(room, sender, { ...draft, content });
     const redacts = redactionTarget(draft, content);
     const target = this.checkRedaction(room, sender, redacts);
     // Stored with `redacts` in both places, as Synapse serves a redaction in a version 11 room.
     return this.append(room, sender, { ...draft, content: { ...content, redacts }, redacts }, target);
+  }
+
+  /**
+   * The authorisation rule for sending (room version 11): the sender's power level must reach the
+   * level the room's power levels give the event type (`events`), else `state_default` for a
+   * state event or `events_default` for any other. A state key that is a user ID other than the
+   * sender's is refused too, whatever the level.
+   */
+  private checkSendPower(room: RoomRecord, sender: string, type: string, stateKey: string | undefined): void {
+    const powerLevels = stateEvent(room, "m.room.power_levels")?.content;
+    const creator = stateEvent(room, "m.room.create")?.sender ?? "";
+    const required = sendPowerLevel(powerLevels, type, stateKey !== undefined);
+    if (userPowerLevel(powerLevels, creator, sender) < required) {
+      throw forbidden(
+        `You don't have permission to post that to the room. user_level (${userPowerLevel(powerLevels, creator, sender)}) < send_level (${required})`,
+      );
+    }
+    if (stateKey !== undefined && stateKey.startsWith("@") && stateKey !== sender) {
+      throw forbidden("You are not allowed to set others state");
+    }
   }
 
   /**

@@ -276,7 +276,7 @@ describe("MatrixWorld redactions", () => {
   it("tells live listeners about the redaction, and not about the redacted event again", async () => {
     const { world, room } = roomWithMembers();
     const driver = new MemoryDriver(world);
-    const topic = world.sendEvent(room, BOB, {
+    const topic = world.sendEvent(room, ME, {
       type: "m.room.topic",
       state_key: "",
       content: { topic: "t" },
@@ -290,7 +290,7 @@ describe("MatrixWorld redactions", () => {
     const seenAtDelivery: unknown[] = [];
     world.on("event", () => seenAtDelivery.push(world.getEvent(room, topic.event_id)?.content));
 
-    const redaction = redact(world, room, BOB, topic.event_id);
+    const redaction = redact(world, room, ME, topic.event_id);
     expect(events).toEqual([redaction]);
     expect(fed).toEqual([redaction]);
     expect(states).toEqual([]);
