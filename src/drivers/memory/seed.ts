@@ -171,6 +171,9 @@ class DemoSeeder {
       name: "Lobby",
       topic: "Say hello! The playground's main room: everyone is welcome.",
       isPublic: true,
+      // The signed-in user moderates the room the playground opens on, so adding a widget to its
+      // state (which needs the state level, 50) works there as in a room of one's own.
+      userPowerLevels: { [me]: 50 },
     });
     this.joinAll(lobby, [
       me,

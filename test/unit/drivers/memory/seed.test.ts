@@ -167,6 +167,17 @@ describe("seedDemoWorld rooms", () => {
   it("views the lobby", () => {
     expect(world.viewedRoomId).toBe(roomByAlias("#lobby:example.org"));
   });
+
+  it("lets the signed-in user add a widget to the lobby's state, as the playground's form does", () => {
+    const seeded = seedDemoWorld();
+    const lobby = seeded.resolveAlias("#lobby:example.org")!;
+    const sent = seeded.sendEvent(lobby, me, {
+      type: "im.vector.modular.widgets",
+      state_key: "playground_test",
+      content: { type: "m.custom", url: "https://example.org/widget", name: "Test" },
+    });
+    expect(seeded.getStateEvent(lobby, "im.vector.modular.widgets", "playground_test")).toEqual(sent);
+  });
 });
 
 describe("seedDemoWorld account data", () => {
