@@ -16,17 +16,20 @@ export function userPowerLevel(
   userId: string,
 ): number {
   if (powerLevels === undefined) return userId === creator ? 100 : 0;
-  const users = powerLevels["users"];
-  if (typeof users === "object" && users !== null && !Array.isArray(users) && Object.hasOwn(users, userId)) {
-    const level = integer((users as JsonContent)[userId]);
-    if (level !== undefined) return level;
-  }
-  return integer(powerLevels["users_default"]) ?? 0;
+  return levelIn(powerLevels["users"], userId) ?? integer(powerLevels["users_default"]) ?? 0;
 }
 
 /** The level a user needs to redact other users' events: `redact`, 50 when the room does not set it. */
 export function redactPowerLevel(powerLevels: JsonContent | undefined): number {
   return integer(powerLevels?.["redact"]) ?? 50;
+}
+
+/** The level `map` (`users` or `events`) gives `key`, if it is an object with an integer there. */
+function levelIn(map: unknown, key: string): number | undefined {
+  if (typeof map !== "object" || map === null || Array.isArray(map) || !Object.hasOwn(map, key)) {
+    return undefined;
+  }
+  return integer((map as JsonContent)[key]);
 }
 
 /**
@@ -42,16 +45,8 @@ function integer(value: unknown): number | undefined {
  * with power levels, 0 without) for a state event or `events_default` (0) for any other.
  */
 export function sendPowerLevel(powerLevels: JsonContent | undefined, type: string, isState: boolean): number {
-  const events = powerLevels?.["events"];
-  if (
-    typeof events === "object" &&
-    events !== null &&
-    !Array.isArray(events) &&
-    Object.hasOwn(events, type)
-  ) {
-    const level = integer((events as JsonContent)[type]);
-    if (level !== undefined) return level;
-  }
+  const level = levelIn(powerLevels?.["events"], type);
+  if (level !== undefined) return level;
   if (isState) return integer(powerLevels?.["state_default"]) ?? (powerLevels === undefined ? 0 : 50);
   return integer(powerLevels?.["events_default"]) ?? 0;
 }

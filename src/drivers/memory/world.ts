@@ -756,39 +756,25 @@ export class MatrixWorld {
       }
     }
     if (membershipOf(room, sender) !== "join") throw forbidden(`User ${sender} not in room ${roomId}`);
-    this.checkSendPower(room, sender, draft.type, draft.state_key);
+    const power = powerOf(room, sender);
+    checkSendPower(power, sender, draft.type, draft.state_key);
     if (draft.type !== REDACTION) return this.append(room, sender, { ...draft, content });
     const redacts = redactionTarget(draft, content);
-    const target = this.checkRedaction(room, sender, redacts);
+    const target = this.checkRedaction(room, power, sender, redacts);
     // Stored with `redacts` in both places, as Synapse serves a redaction in a version 11 room.
     return this.append(room, sender, { ...draft, content: { ...content, redacts }, redacts }, target);
-  }
-
-  /**
-   * The authorisation rule for sending (room version 11): the sender's power level must reach the
-   * level the room's power levels give the event type (`events`), else `state_default` for a
-   * state event or `events_default` for any other. A state key that is a user ID other than the
-   * sender's is refused too, whatever the level.
-   */
-  private checkSendPower(room: RoomRecord, sender: string, type: string, stateKey: string | undefined): void {
-    const powerLevels = stateEvent(room, "m.room.power_levels")?.content;
-    const creator = stateEvent(room, "m.room.create")?.sender ?? "";
-    const required = sendPowerLevel(powerLevels, type, stateKey !== undefined);
-    if (userPowerLevel(powerLevels, creator, sender) < required) {
-      throw forbidden(
-        `You don't have permission to post that to the room. user_level (${userPowerLevel(powerLevels, creator, sender)}) < send_level (${required})`,
-      );
-    }
-    if (stateKey !== undefined && stateKey.startsWith("@") && stateKey !== sender) {
-      throw forbidden("You are not allowed to set others state");
-    }
   }
 
   /**
    * Synapse's checks of a redaction, made before anything is stored: the target (when the room
    * has it) is returned for {@link append} to redact.
    */
-  private checkRedaction(room: RoomRecord, sender: string, redacts: string): MatrixEvent | undefined {
+  private checkRedaction(
+    room: RoomRecord,
+    power: SenderPower,
+    sender: string,
+    redacts: string,
+  ): MatrixEvent | undefined {
     const target = room.events.get(redacts);
     if (target === undefined && [...this.rooms.values()].some((other) => other.events.has(redacts))) {
       throw homeserverError(400, "M_UNKNOWN", "Cannot redact event from a different room");
@@ -797,9 +783,7 @@ export class MatrixWorld {
     // lift the room's bans on servers.
     if (target?.type === "m.room.create") throw forbidden("Redacting create events is not permitted");
     if (target?.type === "m.room.server_acl") throw forbidden("Redacting server ACL events is not permitted");
-    const powerLevels = stateEvent(room, "m.room.power_levels")?.content;
-    const creator = stateEvent(room, "m.room.create")?.sender ?? "";
-    if (userPowerLevel(powerLevels, creator, sender) >= redactPowerLevel(powerLevels)) return target;
+    if (power.level >= redactPowerLevel(power.levels)) return target;
     // A moderator may redact an event the server has not seen yet; anyone else must show it is theirs.
     if (target === undefined) throw notFound(`Could not find event ${redacts}`);
     if (target.sender !== sender) throw forbidden("You don't have permission to redact events");
@@ -1120,6 +1104,41 @@ function memberContent(membership: Membership, user: WorldUser | undefined, isDi
 function membershipOf(room: RoomRecord, userId: string): Membership | undefined {
   const value = room.state.get("m.room.member")?.get(userId)?.content["membership"];
   return value === "join" || value === "invite" || value === "leave" ? value : undefined;
+}
+
+/** The room's power levels, and the level they give the sender. */
+interface SenderPower {
+  readonly levels: JsonContent | undefined;
+  readonly level: number;
+}
+
+function powerOf(room: RoomRecord, sender: string): SenderPower {
+  const levels = stateEvent(room, "m.room.power_levels")?.content;
+  const creator = stateEvent(room, "m.room.create")?.sender ?? "";
+  return { levels, level: userPowerLevel(levels, creator, sender) };
+}
+
+/**
+ * The authorisation rule for sending (room version 11): the sender's power level must reach the
+ * level the room's power levels give the event type (`events`), else `state_default` for a state
+ * event or `events_default` for any other. A state key that is a user ID other than the sender's
+ * is refused too, whatever the level.
+ */
+function checkSendPower(
+  power: SenderPower,
+  sender: string,
+  type: string,
+  stateKey: string | undefined,
+): void {
+  const required = sendPowerLevel(power.levels, type, stateKey !== undefined);
+  if (power.level < required) {
+    throw forbidden(
+      `You don't have permission to post that to the room. user_level (${power.level}) < send_level (${required})`,
+    );
+  }
+  if (stateKey !== undefined && stateKey.startsWith("@") && stateKey !== sender) {
+    throw forbidden("You are not allowed to set others state");
+  }
 }
 
 /**
