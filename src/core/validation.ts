@@ -8,7 +8,7 @@ import type {
 import { wireNameFor } from "../protocol/action.js";
 import { WidgetApiError } from "../protocol/errors.js";
 import type { JsonObject } from "../protocol/envelope.js";
-import type { RequestOptions } from "./endpoint.js";
+import type { Endpoint, RequestOptions } from "./endpoint.js";
 
 /** What {@link callAction} sends through: an endpoint, or the small widget client's own channel. */
 export interface RequestSender {
@@ -107,15 +107,7 @@ function malformedReply(name: string, issues: readonly SchemaIssue[]): WidgetApi
 }
 
 /** What {@link sendAction} and {@link pushAction} send through: an endpoint's promise-free `send`. */
-export interface CallbackSender {
-  send(
-    action: string,
-    data: JsonObject,
-    options: RequestOptions,
-    onReply: (response: JsonObject) => void,
-    onError: (error: WidgetApiError) => void,
-  ): void;
-}
+export type CallbackSender = Pick<Endpoint, "send">;
 
 /**
  * {@link callAction} for a push, without promises: `done` is called once, with nothing when the
