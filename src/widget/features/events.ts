@@ -20,6 +20,7 @@ import {
   formatStateEventCapability,
   formatTimelineCapability,
 } from "../capability-format.js";
+import { wireRoomIds } from "./room-ids.js";
 import { requireHostVersion } from "./listeners.js";
 
 export type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
@@ -212,10 +213,7 @@ export async function readRoomEvents(
   const data: RequestInput<typeof readEvents> = { type };
   if (options.msgtype !== undefined) data.msgtype = options.msgtype;
   if (options.limit !== undefined) data.limit = options.limit;
-  // `"*"` also for a list holding it: matrix-widget-api's widgets write "every room" as
-  // `[Symbols.AnyRoom]` and send it as `"*"`. (A string's `includes` matches `"*"` itself.)
-  if (options.roomIds !== undefined)
-    data.room_ids = options.roomIds.includes("*") ? "*" : [...options.roomIds];
+  if (options.roomIds !== undefined) data.room_ids = wireRoomIds(options.roomIds);
   if (options.since !== undefined) data.since = options.since;
   const { events } = await client.request(readEvents, data, requestOptions(options));
   return events;
@@ -234,10 +232,7 @@ export async function readStateEvents(
   requireHostVersion(client, "org.matrix.msc2876", "reading state");
   const data: RequestInput<typeof readEvents> = { type, state_key: options.stateKey ?? true };
   if (options.limit !== undefined) data.limit = options.limit;
-  // `"*"` also for a list holding it: matrix-widget-api's widgets write "every room" as
-  // `[Symbols.AnyRoom]` and send it as `"*"`. (A string's `includes` matches `"*"` itself.)
-  if (options.roomIds !== undefined)
-    data.room_ids = options.roomIds.includes("*") ? "*" : [...options.roomIds];
+  if (options.roomIds !== undefined) data.room_ids = wireRoomIds(options.roomIds);
   const { events } = await client.request(readEvents, data, requestOptions(options));
   return events;
 }

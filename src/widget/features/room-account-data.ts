@@ -5,6 +5,7 @@ import {
   type RoomAccountDataEvent,
 } from "../../protocol/actions/room-account-data.js";
 import type { WidgetSession } from "../session.js";
+import { wireRoomIds } from "./room-ids.js";
 
 export type { RoomAccountDataEvent } from "../../protocol/actions/room-account-data.js";
 
@@ -22,8 +23,7 @@ export async function readRoomAccountData(
 ): Promise<RoomAccountDataEvent[]> {
   const { roomIds, ...requestOptions } = options;
   const data: RequestInput<typeof readRoomAccountDataAction> = { type };
-  // `"*"` also for a list holding it, as matrix-widget-api sends `[Symbols.AnyRoom]`.
-  if (roomIds !== undefined) data.room_ids = roomIds.includes("*") ? "*" : [...roomIds];
+  if (roomIds !== undefined) data.room_ids = wireRoomIds(roomIds);
   const { events } = await client.request(readRoomAccountDataAction, data, requestOptions);
   return events;
 }
