@@ -11,14 +11,15 @@ import { defineHostAction } from "../registry.js";
 export const userDirectorySearchHandler = defineHostAction({
   action: userDirectorySearch,
   available: (driver) => typeof driver.searchUserDirectory === "function",
-  async handle(context, { search_term, limit }) {
+  // Not async: an async handler around the driver's promise cost one more promise, and its hops,
+  // on every search. A throw here (the rate limit) is an error reply all the same.
+  handle(context, { search_term, limit }) {
     context.rateLimit("directorySearch", context.limits.directorySearch);
     const max = context.limits.maxDirectorySearchLimit;
     const effectiveLimit = limit == null ? undefined : Math.min(limit, max);
-    const result = await callDriver(context, "searching the user directory", (driver) =>
+    return callDriver(context, "searching the user directory", (driver) =>
       driver.searchUserDirectory?.(search_term, effectiveLimit),
-    );
-    return toWire(result, effectiveLimit ?? max);
+    ).then((result) => toWire(result, effectiveLimit ?? max));
   },
 });
 

@@ -19,14 +19,20 @@ export interface UserDirectorySearchOptions extends RequestOptions {
  * `org.matrix.msc3973.user_directory_search`). `limited` in the reply says more users matched.
  * @category User directory search (MSC3973)
  */
-export async function searchUserDirectory(
+export function searchUserDirectory(
   client: WidgetSession,
   searchTerm: string,
   options: UserDirectorySearchOptions = {},
 ): Promise<ResponseData<typeof userDirectorySearch>> {
-  requireHostVersion(client, "org.matrix.msc3973", "user directory search");
-  const { limit, ...requestOptions } = options;
+  try {
+    requireHostVersion(client, "org.matrix.msc3973", "user directory search");
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // The options go on as they are: the request reads only its own fields from them, and an
+  // object rest to drop `limit` cost a copy on every search.
+  const { limit } = options;
   const data: RequestInput<typeof userDirectorySearch> = { search_term: searchTerm };
   if (limit !== undefined) data.limit = limit;
-  return client.request(userDirectorySearch, data, requestOptions);
+  return client.request(userDirectorySearch, data, options);
 }
