@@ -368,9 +368,15 @@ export class WidgetHost implements HostHandle {
     this.onFrameLoad();
   }
 
-  /** Resolves when the current session is ready. */
+  /**
+   * Resolves when the current session is ready (at once if it is). It never rejects: if the host is
+   * destroyed first, the promise stays pending, so an app that stops waiting on unmount gets no
+   * unhandled rejection; listen for `destroyed` to give up.
+   */
   whenReady(): Promise<void> {
     if (this.sessionState === "ready") return Promise.resolve();
+    // Nothing would wake it: keep no resolver for it either.
+    if (this.sessionState === "destroyed") return new Promise(() => {});
     return new Promise((resolve) => (this.waitingReady ??= []).push(resolve));
   }
 

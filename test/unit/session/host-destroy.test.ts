@@ -120,3 +120,22 @@ it("emits destroyed once, as its last event, also for a host whose frame never l
   kit.host.destroy();
   expect(order).toEqual(["sessionEnded", "destroyed (state destroyed)"]);
 });
+
+it("whenReady() waiting when the host is destroyed, or called after, neither resolves nor rejects, and the host emits destroyed to give up on", async () => {
+  const pair = createMemoryTransportPair();
+  const host = new WidgetHost({ widgetId: "w", transport: pair.host, driver: {}, logger: silentLogger });
+  const outcomes: string[] = [];
+  const watch = (label: string, promise: Promise<void>) =>
+    void promise.then(
+      () => outcomes.push(`${label} resolved`),
+      () => outcomes.push(`${label} rejected`),
+    );
+  watch("before", host.whenReady());
+  let destroyed = 0;
+  host.on("destroyed", () => destroyed++);
+  host.destroy();
+  watch("after", host.whenReady());
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(destroyed).toBe(1);
+  expect(outcomes).toEqual([]);
+});
