@@ -395,14 +395,25 @@ class EventFeed {
   }
 
   /** Queues one send_event push, checked again against the grants and the viewed room when sent. */
+  /**
+   * Queues the push of an event the caller found the widget may receive. A push that waited for
+   * its turn checks again, since the grants, the viewed room or the event may have changed
+   * meanwhile; one that starts at once, inside this call, as nearly every push of a live feed does,
+   * does not: nothing could change between the two checks, and the second was a visible part of
+   * the host's cost per event.
+   */
   private sendEvent(session: FeedSession, event: WireRoomEvent, what: string): void {
+    let waited = false;
     this.pushes(session).push((done) => {
-      if (session.ended || !mayReceive(this.host.capabilities, this.host.viewedRoomId, event)) return done();
+      if (session.ended || (waited && !mayReceive(this.host.capabilities, this.host.viewedRoomId, event))) {
+        return done();
+      }
       this.host.push(sendEventToWidget, event, (error) => {
         if (error) this.logger.debug(`The widget did not acknowledge ${what}: ${describe(error)}`);
         done();
       });
     });
+    waited = true;
   }
 
   /** The session's push queue, made at its first push. */

@@ -137,6 +137,37 @@ describe("event feed: which events are delivered", () => {
     expect(s.widget.events).toHaveLength(3);
   });
 
+  it("checks a push that waited for a slot again when its turn comes: the waiting events of a room the user has left are dropped, the ones sent at once are not sent twice", async () => {
+    const s = await open({ capabilities: [cap.receive("com.example.a")] });
+    s.widget.silentOn.add("send_event");
+    const events = Array.from({ length: 100 }, () => makeEvent({ room_id: ROOM, type: "com.example.a" }));
+    for (const event of events) s.driver.emit(event);
+    await settle();
+    // The host keeps a bounded number of pushes awaiting their ack; the rest wait in its queue.
+    const sentAtOnce = s.widget.events.length;
+    expect(sentAtOnce).toBeGreaterThan(0);
+    expect(sentAtOnce).toBeLessThan(events.length);
+    s.host.setViewedRoomId(OTHER);
+    s.widget.silentOn.delete("send_event");
+    expect(s.widget.answerHeld()).toBe(sentAtOnce);
+    await settle();
+    expect(ids(s.widget.events)).toEqual(ids(events.slice(0, sentAtOnce)));
+  });
+
+  it("sends the pushes that waited for a slot once acks free one, when nothing changed meanwhile", async () => {
+    const s = await open({ capabilities: [cap.receive("com.example.a")] });
+    s.widget.silentOn.add("send_event");
+    const events = Array.from({ length: 100 }, () => makeEvent({ room_id: ROOM, type: "com.example.a" }));
+    for (const event of events) s.driver.emit(event);
+    await settle();
+    const sentAtOnce = s.widget.events.length;
+    expect(sentAtOnce).toBeLessThan(events.length);
+    s.widget.silentOn.delete("send_event");
+    s.widget.answerHeld();
+    await settle();
+    expect(ids(s.widget.events)).toEqual(ids(events));
+  });
+
   it("logs a refused delivery instead of throwing", async () => {
     const logger = recordingLogger();
     const s = await open({ capabilities: [cap.receive("com.example.a")], logger });

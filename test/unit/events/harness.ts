@@ -64,6 +64,8 @@ export class RawWidget {
   readonly silentOn = new Set<string>();
   /** Actions the widget answers with an error. */
   readonly failOn = new Set<string>();
+  /** Requests not answered because of `silentOn`, until {@link answerHeld}. */
+  private readonly held: WidgetRequest[] = [];
 
   constructor(
     private readonly end: MemoryTransport,
@@ -78,7 +80,10 @@ export class RawWidget {
     const message = raw as WidgetMessage;
     if (message.api !== "toWidget" || "response" in message) return;
     this.received.push(message);
-    if (this.silentOn.has(message.action)) return;
+    if (this.silentOn.has(message.action)) {
+      this.held.push(message);
+      return;
+    }
     if (this.failOn.has(message.action)) {
       this.end.send({ ...message, response: { error: { message: "widget refused" } } } as WidgetMessage);
       return;
@@ -87,6 +92,13 @@ export class RawWidget {
     if (message.action === "supported_api_versions") response = { supported_versions: [...this.versions] };
     if (message.action === "capabilities") response = { capabilities: [...this.capabilities] };
     this.end.send({ ...message, response } as WidgetMessage);
+  }
+
+  /** Answers every request held back by `silentOn` with an empty reply, oldest first; returns how many. */
+  answerHeld(): number {
+    const held = this.held.splice(0);
+    for (const message of held) this.end.send({ ...message, response: {} } as WidgetMessage);
+    return held.length;
   }
 
   /** Data of every request of `action`, oldest first. */
