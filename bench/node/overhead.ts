@@ -17,7 +17,8 @@
 // widget's onRoomEvent; matrix-widget-api's, ClientWidgetApi.feedEvent to a WidgetApi that answers
 // its action:send_event; raw, the same event echoed. CPU time of
 // the whole process (process.cpuUsage, so GC threads count), median of runs, in each of which
-// the three sides take turns in slices of 150 requests (a burst: whole bursts, three each). Writes
+// the three sides take turns in slices of 150 requests (a burst: whole bursts, three each), in all
+// six orders by rotation; a side's extra is the median of its per-run differences to raw. Writes
 // JSON to the path in argv[2].
 import { writeFileSync } from "node:fs";
 import { ClientWidgetApi, Widget, WidgetApi, type IWidgetApiRequest } from "matrix-widget-api";
@@ -37,8 +38,9 @@ import { ApprovingDriver, FAKE_HOST_ORIGIN, FAKE_WIDGET_ORIGIN, installFakeWindo
 const SEQUENTIAL = 3000;
 const BURST = 1000;
 const FEED = 3000;
-// 15: on a shared two-core machine single runs of one figure differ by up to 2×; more runs steady the medians.
-const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 15);
+// 25: on a shared two-core machine single runs of one figure differ by up to 2× (the feed's extra
+// over raw even changes sign); more runs steady the medians, and the part still takes about 12 s.
+const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 25);
 const WARMUP_RUNS = 2;
 
 /** One end of the in-process wire: structured clone, delivered to the peer's listeners in a microtask. */
@@ -265,7 +267,32 @@ const SLICING: Record<Figure, { slices: number; size: number }> = {
 };
 type Impl = "raw" | "kit" | "mwa";
 
-export type OverheadResult = Record<Figure, Record<Impl, { microsPerRequest: number; runs: number[] }>>;
+/**
+ * The orders the three sides take their turns in, one per slice in rotation: every side runs first,
+ * second and third equally often, and after each of the other two equally often. Work one side
+ * leaves behind (garbage its successor's slice collects, code the JIT compiles on another thread)
+ * lands on whoever runs next; with two orders alternating, ours always ran second, right after
+ * matrix-widget-api half the time, and raw never did.
+ */
+const ORDERS: readonly (readonly Impl[])[] = [
+  ["raw", "kit", "mwa"],
+  ["mwa", "kit", "raw"],
+  ["kit", "mwa", "raw"],
+  ["raw", "mwa", "kit"],
+  ["mwa", "raw", "kit"],
+  ["kit", "raw", "mwa"],
+];
+
+/**
+ * Per figure and side: the median CPU per request over the runs, each run's figure, and the side's
+ * extra over raw, the median of its per-run differences to raw's figure of the same run. Taken pair
+ * by pair, the extra leaves out what the machine did to a whole run; the difference of the two
+ * medians moved about twice as much from one process to the next.
+ */
+export type OverheadResult = Record<
+  Figure,
+  Record<Impl, { microsPerRequest: number; runs: number[]; extraMicrosPerRequest: number }>
+>;
 
 async function main(): Promise<void> {
   const out = process.argv[2];
@@ -276,14 +303,14 @@ async function main(): Promise<void> {
   const runs = new Map<string, number[]>();
   for (let run = 0; run < WARMUP_RUNS + RUNS; run++) {
     for (const figure of ["sequential", "burst", "feed"] as const) {
-      // The three sides take turns in short slices, the order reversed at every slice, and each
+      // The three sides take turns in short slices, in the next of ORDERS at every slice, and each
       // run's figure is the sum of its slices. On a shared machine the CPU time of the same work
       // drifts by tens of percent within a second; whole 3,000-request blocks, one side after the
       // other, left each side's figure to the machine's mood during its own block.
       const cpu: Record<Impl, number> = { raw: 0, kit: 0, mwa: 0 };
       const { slices, size } = SLICING[figure];
       for (let slice = 0; slice < slices; slice++) {
-        const impls: Impl[] = (run * slices + slice) % 2 ? ["mwa", "kit", "raw"] : ["raw", "kit", "mwa"];
+        const impls = ORDERS[(run * slices + slice) % ORDERS.length]!;
         for (const impl of impls) {
           const before = cpuMicros();
           await sides[impl][figure](size);
@@ -300,9 +327,11 @@ async function main(): Promise<void> {
   const result = {} as OverheadResult;
   for (const figure of ["sequential", "burst", "feed"] as const) {
     result[figure] = {} as OverheadResult[Figure];
+    const rawRuns = runs.get(`${figure}/raw`) ?? [];
     for (const impl of ["raw", "kit", "mwa"] as const) {
       const list = runs.get(`${figure}/${impl}`) ?? [];
-      result[figure][impl] = { microsPerRequest: median(list), runs: list };
+      const extra = median(list.map((value, index) => value - rawRuns[index]!));
+      result[figure][impl] = { microsPerRequest: median(list), runs: list, extraMicrosPerRequest: extra };
     }
     const r = result[figure];
     process.stderr.write(

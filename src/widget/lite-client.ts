@@ -52,7 +52,7 @@ const MAX_ANSWERING = 64;
  * The small widget client: the same session, actions and checks as {@link WidgetClient}, over plain
  * postMessage and the deployed (classic) Widget API only. It leaves out what a widget rarely
  * needs, so that a widget with the four proposals is about half the size (6.7 KiB gzipped against
- * 12.1 in bench/results.md):
+ * 12.2 in bench/results.md):
  * - the MSC4412 draft protocol (`protocol` option);
  * - the MessagePort fast path to our host;
  * - sharing one postMessage channel between several live clients of a page (keep one live client
