@@ -39,6 +39,22 @@ function deferred<T>() {
   return { promise, resolve };
 }
 
+/**
+ * A session whose widget does not acknowledge yet, fed 100 events: the host keeps a bounded number
+ * of pushes awaiting their ack (sent at once) and queues the rest.
+ */
+async function fillPushQueue() {
+  const s = await open({ capabilities: [cap.receive("com.example.a")] });
+  s.widget.silentOn.add("send_event");
+  const events = Array.from({ length: 100 }, () => makeEvent({ room_id: ROOM, type: "com.example.a" }));
+  for (const event of events) s.driver.emit(event);
+  await settle();
+  const sentAtOnce = s.widget.events.length;
+  expect(sentAtOnce).toBeGreaterThan(0);
+  expect(sentAtOnce).toBeLessThan(events.length);
+  return { s, events, sentAtOnce };
+}
+
 describe("event feed: which events are delivered", () => {
   it("delivers an allowed event in the viewed room as send_event whose data is the event", async () => {
     const s = await open({ capabilities: [cap.receive("m.room.message")] });
@@ -138,15 +154,7 @@ describe("event feed: which events are delivered", () => {
   });
 
   it("checks a push that waited for a slot again when its turn comes: the waiting events of a room the user has left are dropped, the ones sent at once are not sent twice", async () => {
-    const s = await open({ capabilities: [cap.receive("com.example.a")] });
-    s.widget.silentOn.add("send_event");
-    const events = Array.from({ length: 100 }, () => makeEvent({ room_id: ROOM, type: "com.example.a" }));
-    for (const event of events) s.driver.emit(event);
-    await settle();
-    // The host keeps a bounded number of pushes awaiting their ack; the rest wait in its queue.
-    const sentAtOnce = s.widget.events.length;
-    expect(sentAtOnce).toBeGreaterThan(0);
-    expect(sentAtOnce).toBeLessThan(events.length);
+    const { s, events, sentAtOnce } = await fillPushQueue();
     s.host.setViewedRoomId(OTHER);
     s.widget.silentOn.delete("send_event");
     expect(s.widget.answerHeld()).toBe(sentAtOnce);
@@ -155,13 +163,7 @@ describe("event feed: which events are delivered", () => {
   });
 
   it("sends the pushes that waited for a slot once acks free one, when nothing changed meanwhile", async () => {
-    const s = await open({ capabilities: [cap.receive("com.example.a")] });
-    s.widget.silentOn.add("send_event");
-    const events = Array.from({ length: 100 }, () => makeEvent({ room_id: ROOM, type: "com.example.a" }));
-    for (const event of events) s.driver.emit(event);
-    await settle();
-    const sentAtOnce = s.widget.events.length;
-    expect(sentAtOnce).toBeLessThan(events.length);
+    const { s, events } = await fillPushQueue();
     s.widget.silentOn.delete("send_event");
     s.widget.answerHeld();
     await settle();

@@ -306,6 +306,15 @@ describe("fuzz: hostile widget → host", () => {
     fuzzTimeout(60_000),
   );
 
+  /** A fromWidget request with empty data under the counterexample's requestId, "1000". */
+  const underOneId = (action: string) => ({
+    api: "fromWidget" as const,
+    widgetId: WIDGET_ID,
+    requestId: "1000",
+    action,
+    data: {},
+  });
+
   // The shrunk counterexample of `FUZZ_RUNS=80000 FUZZ_SEED=4242` (issue 15): two requests named
   // "1000". The oracle expected a reply for each under its own action; the host dropped the second
   // as a replay, so the only reply to "1000" was supported_api_versions'.
@@ -316,16 +325,9 @@ describe("fuzz: hostile widget → host", () => {
   it("counterexample (seed 4242): a request in flight, then open_modal under its requestId: the second gets invalid_request under its own action and does not run; once the first is answered, the ID is free for open_modal", async () => {
     const fuzz = await openFuzzHost({ ready: true, grant: [] });
     open = fuzz;
-    const request = (action: string) => ({
-      api: "fromWidget" as const,
-      widgetId: WIDGET_ID,
-      requestId: "1000",
-      action,
-      data: {},
-    });
     const start = fuzz.received.length;
-    fuzz.pair.widget.send(request(holdAction.stable));
-    fuzz.pair.widget.send(request("open_modal"));
+    fuzz.pair.widget.send(underOneId(holdAction.stable));
+    fuzz.pair.widget.send(underOneId("open_modal"));
     await flush();
     expect(fuzz.heldIds).toEqual(["1000"]);
     fuzz.releaseHeld();
@@ -349,16 +351,9 @@ describe("fuzz: hostile widget → host", () => {
   it("a request answered at once frees its requestId in the same turn: supported_api_versions then open_modal under one ID, back to back, are two requests, each answered under its own action", async () => {
     const fuzz = await openFuzzHost({ ready: true, grant: [] });
     open = fuzz;
-    const request = (action: string) => ({
-      api: "fromWidget" as const,
-      widgetId: WIDGET_ID,
-      requestId: "1000",
-      action,
-      data: {},
-    });
     const start = fuzz.received.length;
-    fuzz.pair.widget.send(request("supported_api_versions"));
-    fuzz.pair.widget.send(request("open_modal"));
+    fuzz.pair.widget.send(underOneId("supported_api_versions"));
+    fuzz.pair.widget.send(underOneId("open_modal"));
     await flush();
     const replies = fuzz.received
       .slice(start)
