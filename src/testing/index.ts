@@ -25,6 +25,7 @@ import { WidgetHost, type WidgetHostOptions } from "../host/widget-host.js";
 import type { NavigationTarget } from "../matrix/links.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { createMemoryTransportPair, type MemoryTransportPair } from "../transport/memory.js";
+import { pendingTasks } from "../transport/next-task.js";
 import { WidgetClient, type WidgetClientOptions } from "../widget/widget-client.js";
 
 export { createMemoryTransportPair, MemoryTransport, type MemoryTransportPair } from "../transport/memory.js";
@@ -380,7 +381,9 @@ export async function mountWidget(options: MountOptions = {}): Promise<MountedWi
     let quiet = 0;
     while (quiet < 2 && Date.now() < deadline) {
       await tick();
-      quiet = host.pendingRequestCount === 0 && client.pendingRequestCount === 0 ? quiet + 1 : 0;
+      // A reply on its way is waited for by no request: the channel's own count says so.
+      const idle = host.pendingRequestCount === 0 && client.pendingRequestCount === 0 && pendingTasks() === 0;
+      quiet = idle ? quiet + 1 : 0;
     }
   };
   // Let the pushes that follow the grant (the first update_state) finish, so that what the host

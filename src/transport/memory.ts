@@ -1,4 +1,5 @@
 import type { WireMessage } from "../protocol/envelope.js";
+import { nextTask } from "./next-task.js";
 import { ListenerSet, type Transport } from "./transport.js";
 
 /** One end of an in-memory transport pair. */
@@ -37,9 +38,12 @@ export class MemoryTransport implements Transport {
     }
     const peer = this.peer;
     if (!peer) return;
-    // Copy like the structured clone of postMessage, and deliver asynchronously like a real channel.
+    // Copy like the structured clone of postMessage, and deliver each message as a task of its own,
+    // as postMessage does: whatever the peer sets off in reply, promise reactions included, runs
+    // before its next message arrives. Microtask delivery let a message overtake the code awaiting
+    // the reply before it, an order no browser produces.
     const copy: unknown = this.clone ? structuredClone(message) : message;
-    queueMicrotask(() => peer.receive(copy));
+    nextTask(() => peer.receive(copy));
   }
 
   /** Delivers a raw value as if the peer had sent it, bypassing every type; for hostile-input tests. */
@@ -73,7 +77,7 @@ export class MemoryTransport implements Transport {
     this.peerCloses.clear();
     const peer = this.peer;
     // After the messages already queued, like the last words on a channel before it shuts.
-    if (this.announcesClose && peer) queueMicrotask(() => peer.peerClosed());
+    if (this.announcesClose && peer) nextTask(() => peer.peerClosed());
   }
 
   private peerClosed(): void {

@@ -4,6 +4,7 @@ import type { HostPolicy } from "../../src/host/policy.js";
 import { WidgetHost, type WidgetHostOptions } from "../../src/host/widget-host.js";
 import type { WidgetMessage, WidgetResponse } from "../../src/protocol/envelope.js";
 import { createMemoryTransportPair, type MemoryTransportPair } from "../../src/transport/memory.js";
+import { pendingTasks } from "../../src/transport/next-task.js";
 import { LiteWidgetClient } from "../../src/widget/lite-client.js";
 import { WidgetClient, type WidgetClientOptions } from "../../src/widget/widget-client.js";
 
@@ -40,7 +41,11 @@ export interface ConnectOptions {
 
 export const WIDGET_ID = "test-widget";
 
-/** Runs a host and a widget client in memory and resolves once the capability exchange is done. */
+/**
+ * Runs a host and a widget client in memory and resolves once the capability exchange is done and
+ * its last messages (the widget's acknowledgement of notify_capabilities) have arrived, so a test
+ * starts from quiet channels.
+ */
 export async function connect(options: ConnectOptions = {}) {
   const pair = createMemoryTransportPair();
   const host = new WidgetHost({
@@ -60,6 +65,7 @@ export async function connect(options: ConnectOptions = {}) {
   });
   host.start();
   const client = await clientPromise;
+  await drainMemoryChannels();
   return { pair, host, client };
 }
 
@@ -72,9 +78,25 @@ export function recordInbound(
   return seen;
 }
 
-/** Waits until queued microtasks and a macrotask have run. */
-export function settle(ms = 0): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms` (a macrotask at least), then until no in-memory message is on its way: the memory
+ * transport delivers each message as a task of its own, as postMessage does, so a chain of replies
+ * takes a task per hop.
+ */
+export async function settle(ms = 0): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  await drainMemoryChannels();
+}
+
+/** Node's own setImmediate, taken before any test installs fake timers (which fake it too). */
+const realSetImmediate = setImmediate;
+
+/**
+ * Waits until every in-memory message sent so far, and every one they set off, has arrived. Works
+ * under fake timers too: the memory transport and this wait both use the real setImmediate.
+ */
+export async function drainMemoryChannels(): Promise<void> {
+  while (pendingTasks() > 0) await new Promise<void>((resolve) => realSetImmediate(resolve));
 }
 
 let counter = 0;

@@ -109,21 +109,14 @@ export function bindModal(options: BindModalOptions): ModalBinding {
   };
   modals.set(modal.widget, state);
 
-  // widget_config goes out once per modal session, after the widget has acknowledged
-  // notify_capabilities, and one task later: a widget that registers its handler right after
-  // connecting (after `create()` resolved) must not miss it. Over postMessage each message is a task
-  // of its own, so the widget has done that by the time the config arrives; a channel that delivers
-  // in microtasks (the memory transport) would otherwise race it, depending on how many promise
-  // steps either side takes.
+  // widget_config goes out once per modal session, once the widget has acknowledged
+  // notify_capabilities: a widget that registers its handler right after connecting (after
+  // `create()` resolved) has done so by then, since the config reaches it as a task of its own
+  // after the one that resolved `create()`, over postMessage as over the memory transport.
   let configDue = false;
-  let configTimer: ReturnType<typeof setTimeout> | undefined;
   const sendConfig = () => {
     configDue = false;
     if (!state.closed) modal.request(widgetConfigAction, definition).catch(() => {});
-  };
-  const stopConfigTimer = () => {
-    clearTimeout(configTimer);
-    configTimer = undefined;
   };
   cleanups.push(
     modal.on("ready", () => {
@@ -132,19 +125,12 @@ export function bindModal(options: BindModalOptions): ModalBinding {
     }),
     modal.on("trace", (entry) => {
       if (configDue && entry.direction === "toWidget" && entry.action === notifyCapabilities.stable) {
-        configDue = false;
-        stopConfigTimer();
-        configTimer = setTimeout(() => {
-          configTimer = undefined;
-          sendConfig();
-        }, 0);
+        sendConfig();
       }
     }),
     modal.on("sessionEnded", () => {
       configDue = false;
-      stopConfigTimer();
     }),
-    stopConfigTimer,
     opener.on("sessionEnded", () => finish("opener-ended", undefined)),
   );
   if (modal.state === "ready") sendConfig();

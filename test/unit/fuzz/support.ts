@@ -20,7 +20,7 @@ import { uuidV4 } from "../../../src/core/request-ids.js";
 import { ACTION_TABLE } from "../../../src/protocol/table.js";
 import { createMemoryTransportPair, type MemoryTransportPair } from "../../../src/transport/memory.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
-import { WIDGET_ID } from "../../support/memory-session.js";
+import { drainMemoryChannels, WIDGET_ID } from "../../support/memory-session.js";
 import { RecordingDriver, type DriverOp } from "../../support/recording-driver.js";
 
 export { WIDGET_ID };
@@ -148,9 +148,13 @@ export function expectNoUnhandledRejection(): void {
   ).toEqual([]);
 }
 
-/** Lets every queued microtask, and the ones they queue, run: a few macrotask turns. */
+/**
+ * Lets every queued microtask, and the ones they queue, run: a few macrotask turns, then as many
+ * more as the in-memory messages on their way need (each is a task of its own).
+ */
 export async function flush(turns = 3): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  await drainMemoryChannels();
 }
 
 // ---- I4: built-in prototypes -----------------------------------------------------------------
@@ -465,6 +469,9 @@ export async function openFuzzHost(options: FuzzHostOptions): Promise<FuzzHost> 
     });
     host.start();
     client = await (options.waitFor ? options.waitFor(created) : created);
+    // The handshake's last messages (the acknowledgement of notify_capabilities) arrive before the
+    // test starts recording. Not under a scheduler (`waitFor`): it decides what arrives when.
+    if (!options.waitFor) await drainMemoryChannels();
   }
   const received: WidgetMessage[] = [];
   pair.widget.subscribe((message) => received.push(message as WidgetMessage));

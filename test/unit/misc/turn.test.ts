@@ -28,10 +28,15 @@ function feed(s: Session, index = 0): TurnFeed {
   return found;
 }
 
-/** Starts a raw watch whose first value is already queued, so the watch can answer. */
+/**
+ * Starts a raw watch that opens a new driver stream, and queues the first value on that stream, so
+ * the watch can answer. It waits for the new stream, not any: an earlier watch's stream may still
+ * be in the list while the request is on its way.
+ */
 async function watchWithFirst(s: Session) {
+  const before = s.driver.turnFeeds.length;
   const reply = s.send("watch_turn_servers", {});
-  await eventually(() => expect(s.driver.turnFeeds.length).toBeGreaterThan(0));
+  await eventually(() => expect(s.driver.turnFeeds.length).toBeGreaterThan(before));
   feed(s, s.driver.turnFeeds.length - 1).push(FIRST);
   return reply;
 }

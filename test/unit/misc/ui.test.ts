@@ -247,6 +247,22 @@ describe("theme_change and language_change", () => {
     });
   });
 
+  it("delivers a theme the host sends at ready to a widget that listens right after create() resolves", async () => {
+    const { host, start } = unstartedSession();
+    let sent: Promise<boolean> | undefined;
+    host.on("ready", () => {
+      sent = updateTheme(host, { name: "dark" });
+    });
+    const themes: unknown[] = [];
+    const { client } = await start(() => {});
+    // Registered only now, after create(): the push must not have arrived yet.
+    onThemeChange(client, (theme) => themes.push(theme));
+    await expect(sent).resolves.toBe(true);
+    expect(themes).toEqual([{ name: "dark" }]);
+    client.destroy();
+    host.destroy();
+  });
+
   it("sends a theme and a language given while the frame loads once the session is ready", async () => {
     const { host, start } = unstartedSession();
     const theme = updateTheme(host, { name: "dark" });

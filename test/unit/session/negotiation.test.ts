@@ -213,6 +213,8 @@ describe.each(CLIENT_KINDS)("a host without MSC2871, which never notifies (%s)",
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(client.capabilities).toEqual([NAV]);
       expect(client.hostVersions).toEqual(["0.0.1", "0.0.2"]);
+      // The reply to the capabilities request is on its way to the host: let it arrive.
+      await settle();
       expect(answered).toEqual([{ capabilities: [NAV] }]);
       client.destroy();
     });

@@ -87,12 +87,18 @@ interface Failing {
   close(): void;
 }
 
-type How = "throw" | "reject" | "resolve";
+type How = "throw" | "reject" | "reject later" | "resolve";
 
-/** Fails as `how` says with `value()`: throws it, rejects with it, or resolves it as the reply. */
+/**
+ * Fails as `how` says with `value()`: throws it, rejects with it (at once, or a task later, so that
+ * the request is still in flight when the next message arrives), or resolves it as the reply.
+ */
 function failWith(how: How, value: () => unknown): Promise<JsonObject> {
   if (how === "throw") throw value();
   if (how === "reject") return Promise.reject(value());
+  if (how === "reject later") {
+    return new Promise((_resolve, reject) => setTimeout(() => reject(value()), 0));
+  }
   return Promise.resolve(value() as JsonObject);
 }
 
@@ -229,10 +235,11 @@ describe.each(RECEIVERS)("a handler that throws or rejects with a non-Error: %s"
         throw Object.create(null);
       },
     };
-    const t = await open("reject", () => undefined, throwing);
+    // The copy of "a" arrives while "a" is in flight: it is dropped as a replay, with a debug line.
+    const t = await open("reject later", () => undefined, throwing);
     t.send("a");
     t.send("a");
-    await settle();
+    await settle(20);
     expect(t.replies).toHaveLength(1);
     expect((t.replies[0] as { response: unknown }).response).toMatchObject({
       error: { code: ErrorCode.Internal },

@@ -19,7 +19,7 @@ import { HostPostMessageTransport } from "../../../src/transport/post-message-ho
 import type { Transport } from "../../../src/transport/transport.js";
 import { navigate } from "../../../src/widget/features/navigate.js";
 import { LiteWidgetClient, type LiteWidgetClientOptions } from "../../../src/widget/lite-client.js";
-import { connect, settle, WIDGET_ID } from "../../support/memory-session.js";
+import { connect, drainMemoryChannels, settle, WIDGET_ID } from "../../support/memory-session.js";
 import { RecordingDriver } from "../../support/recording-driver.js";
 import { FakeWindow, simulatedEmbedding } from "../fuzz/fake-windows.js";
 
@@ -150,6 +150,8 @@ async function openLite(options: OpenOptions = {}) {
   });
   host.start();
   const client = await created;
+  // The handshake's last messages (the acknowledgement of notify_capabilities) arrive first.
+  await drainMemoryChannels();
   cleanups.push(() => {
     client.destroy();
     host.destroy();
@@ -622,6 +624,8 @@ describe("LiteWidgetClient: destroy", () => {
     const pendingFails = expect(pending).rejects.toMatchObject({ code: ErrorCode.SessionEnded });
     const moreFails = expect(more).rejects.toMatchObject({ code: ErrorCode.SessionEnded });
     await vi.advanceTimersByTimeAsync(5);
+    // The host's acknowledgements arrive as tasks, which fake time does not run.
+    await drainMemoryChannels();
     // The pending request's timer, and the capability wait's.
     expect(vi.getTimerCount()).toBe(2);
     expect(t.client.pendingRequestCount).toBe(1);
@@ -646,6 +650,7 @@ describe("LiteWidgetClient: destroy", () => {
     expect(pending).toHaveLength(1);
     t.client.destroy();
     await callFails;
+    await drainMemoryChannels();
     expect(t.responseOf("held-at-destroy")).toEqual([
       errorBody(
         "The session ended before this request was answered: The session has been destroyed",
