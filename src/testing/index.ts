@@ -25,7 +25,6 @@ import { WidgetHost, type WidgetHostOptions } from "../host/widget-host.js";
 import type { NavigationTarget } from "../matrix/links.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { createMemoryTransportPair, type MemoryTransportPair } from "../transport/memory.js";
-import { pendingTasks } from "../transport/next-task.js";
 import { WidgetClient, type WidgetClientOptions } from "../widget/widget-client.js";
 
 export { createMemoryTransportPair, MemoryTransport, type MemoryTransportPair } from "../transport/memory.js";
@@ -381,8 +380,12 @@ export async function mountWidget(options: MountOptions = {}): Promise<MountedWi
     let quiet = 0;
     while (quiet < 2 && Date.now() < deadline) {
       await tick();
-      // A reply on its way is waited for by no request: the channel's own count says so.
-      const idle = host.pendingRequestCount === 0 && client.pendingRequestCount === 0 && pendingTasks() === 0;
+      // A reply on its way is waited for by no request: the pair's own count says so.
+      const idle =
+        host.pendingRequestCount === 0 &&
+        client.pendingRequestCount === 0 &&
+        transports.host.messagesInTransit === 0 &&
+        transports.widget.messagesInTransit === 0;
       quiet = idle ? quiet + 1 : 0;
     }
   };

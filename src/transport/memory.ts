@@ -10,6 +10,7 @@ export class MemoryTransport implements Transport {
   /** @internal the other end; replaced when the widget end is reconnected. */
   peer: MemoryTransport | undefined;
   private closed = false;
+  private inTransit = 0;
   /**
    * Messages this end has sent, newest last; tests read it. Bounded to the last `sentLog`
    * (1000 unless the pair was created with another bound).
@@ -43,7 +44,19 @@ export class MemoryTransport implements Transport {
     // before its next message arrives. Microtask delivery let a message overtake the code awaiting
     // the reply before it, an order no browser produces.
     const copy: unknown = this.clone ? structuredClone(message) : message;
-    nextTask(() => peer.receive(copy));
+    this.inTransit++;
+    nextTask(() => {
+      this.inTransit--;
+      peer.receive(copy);
+    });
+  }
+
+  /**
+   * Messages this end has sent that have not reached the other end yet (each arrives as a task of
+   * its own). Test helpers wait for it, on both ends, to know that the pair is quiet.
+   */
+  get messagesInTransit(): number {
+    return this.inTransit;
   }
 
   /** Delivers a raw value as if the peer had sent it, bypassing every type; for hostile-input tests. */
