@@ -394,7 +394,6 @@ class EventFeed {
     }
   }
 
-  /** Queues one send_event push, checked again against the grants and the viewed room when sent. */
   /**
    * Queues the push of an event the caller found the widget may receive. A push that waited for
    * its turn checks again, since the grants, the viewed room or the event may have changed
