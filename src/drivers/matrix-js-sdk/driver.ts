@@ -237,9 +237,9 @@ const LEGACY_MEDIA_PREFIX = "/_matrix/media/v3";
  * ```ts
  * const driver = new MatrixClientDriver(client, {
  *   onNavigate: (resolved) => router.open(resolved), // your app's routing
- *   getViewedRoomId: () => router.currentRoomId,
  * });
  * const host = new WidgetHost({ widgetId, transport, driver, policy });
+ * host.setViewedRoomId(router.currentRoomId); // and again whenever the user switches rooms
  * ```
  *
  * Behaviour worth knowing:
