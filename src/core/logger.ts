@@ -23,11 +23,25 @@ export const consoleLogger: Logger = {
 /** A logger that drops everything. */
 export const silentLogger: Logger = { debug: () => {}, warn: () => {}, error: () => {} };
 
-/** Wraps a logger so that every line passes through {@link redactSecrets} first. */
+/**
+ * Wraps an app's logger so that one that throws (a remote logging service that is down, a partial
+ * object) loses the line, never the work that was logging it: most lines are written from catch
+ * blocks, between a failure and its reply. `shape` rewrites each line first.
+ */
+export function guardedLogger(logger: Logger, shape: (message: string) => string = (line) => line): Logger {
+  const writer =
+    (level: keyof Logger) =>
+    (message: string): void => {
+      try {
+        logger[level](shape(message));
+      } catch {
+        // Nothing else to report it to.
+      }
+    };
+  return { debug: writer("debug"), warn: writer("warn"), error: writer("error") };
+}
+
+/** {@link guardedLogger} with every line passed through {@link redactSecrets} first. */
 export function redactingLogger(logger: Logger): Logger {
-  return {
-    debug: (message) => logger.debug(redactSecrets(message)),
-    warn: (message) => logger.warn(redactSecrets(message)),
-    error: (message) => logger.error(redactSecrets(message)),
-  };
+  return guardedLogger(logger, redactSecrets);
 }

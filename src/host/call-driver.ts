@@ -1,4 +1,5 @@
 import { clock, DeadlineTimer, sweepDue } from "../core/deadlines.js";
+import { describeThrown } from "../core/describe.js";
 import { redactSecrets } from "../core/redact.js";
 import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
 import type { WidgetDriver } from "./driver.js";
@@ -111,17 +112,24 @@ function sessionEnded(): WidgetApiError {
   return new WidgetApiError("The session ended", ErrorCode.SessionEnded);
 }
 
+/**
+ * The error a handler answers for a driver failure. Never throws, whatever was thrown: it runs after
+ * the call has left the waiting set, so a throw here would leave the request with no reply at all.
+ */
 function toWidgetError(context: HostActionContext, doing: string, error: unknown): WidgetApiError {
-  if (error instanceof WidgetApiError) return error;
-  if (error instanceof HomeserverError) {
-    return new WidgetApiError(
-      `The homeserver refused ${doing}: ${error.details.errcode}`,
-      ErrorCode.HomeserverError,
-      error.toMatrixApiError(),
-    );
+  try {
+    // `instanceof` runs a Proxy's getPrototypeOf trap, and the reads after it may hit getters.
+    if (error instanceof WidgetApiError) return error;
+    if (error instanceof HomeserverError) {
+      return new WidgetApiError(
+        `The homeserver refused ${doing}: ${error.details.errcode}`,
+        ErrorCode.HomeserverError,
+        error.toMatrixApiError(),
+      );
+    }
+  } catch {
+    // A value that cannot be inspected is reported like any other failure.
   }
-  context.logger.error(
-    `Driver failed while ${doing}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
-  );
+  context.logger.error(`Failed while ${doing}: ${redactSecrets(describeThrown(error))}`);
   return new WidgetApiError(`Unexpected error while ${doing}`, ErrorCode.Internal);
 }

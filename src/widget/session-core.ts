@@ -6,7 +6,7 @@ import { stableSpelling } from "../capabilities/spellings.js";
 import { WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import type { RequestOptions } from "../core/endpoint.js";
-import { consoleLogger, type Logger } from "../core/logger.js";
+import { consoleLogger, guardedLogger, type Logger } from "../core/logger.js";
 import type {
   AnyWireAction,
   RequestData,
@@ -124,7 +124,9 @@ export abstract class WidgetSessionCore implements WidgetSession {
 
   protected constructor(widgetId: string, options: WidgetSessionOptions, ownsDocumentChannel: boolean) {
     this.widgetId = widgetId;
-    this.logger = options.logger ?? consoleLogger;
+    // Guarded: lines are written from catch blocks, and an app logger that throws there would fail
+    // create(), or the reply to the host's notify_capabilities.
+    this.logger = guardedLogger(options.logger ?? consoleLogger);
     this.ownsDocumentChannel = ownsDocumentChannel;
     this.requested = [...new Set(options.capabilities ?? [])];
   }

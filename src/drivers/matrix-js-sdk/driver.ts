@@ -8,6 +8,7 @@
  * and never loads the SDK itself, so no other bundle of this package pulls it in.
  */
 
+import { describeThrown } from "../../core/describe.js";
 import type { Direction, MatrixClient, MatrixEvent, Method, Preset, Room } from "matrix-js-sdk";
 import { consoleLogger, type Logger } from "../../core/logger.js";
 import type {
@@ -945,9 +946,7 @@ export class MatrixClientDriver implements WidgetDriver {
     try {
       run();
     } catch (error) {
-      this.logger.error(
-        `A ${feed} listener threw: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error(`A ${feed} listener threw: ${describeThrown(error)}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { navigate } from "../../protocol/actions/navigate.js";
 import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { callDriver } from "../call-driver.js";
 import { defineHostAction } from "../registry.js";
+import { askPolicy } from "./misc/shared.js";
 
 /**
  * MSC2931 navigate: the link is parsed into a typed target before the driver sees it, so the
@@ -21,8 +22,13 @@ export const navigateHandler = defineHostAction({
     context.rateLimit("navigate", context.limits.navigate);
     // Without a hook the capability is the whole gate. With one, only an explicit `true` allows:
     // a hook written as `if (await ask()) return true;` resolves undefined when the user declines.
+    // A hook that never answers is cut off (askPolicy), so the request is still answered.
     const hook = context.policy.allowNavigation;
-    const allowed = hook ? (await hook.call(context.policy, parsed.target, context.widget)) === true : true;
+    const allowed = hook
+      ? (await askPolicy(context, "asking the app whether to navigate", () =>
+          hook.call(context.policy, parsed.target, context.widget),
+        )) === true
+      : true;
     if (!allowed) {
       throw new WidgetApiError("The client refused to navigate to this link", ErrorCode.Refused);
     }

@@ -6,6 +6,7 @@ import { Endpoint } from "../../../src/core/endpoint.js";
 import type { Logger } from "../../../src/core/logger.js";
 import { silentLogger } from "../../../src/core/logger.js";
 import { approveCapabilities } from "../../../src/host/policy.js";
+import { WidgetHost } from "../../../src/host/widget-host.js";
 import { defineHostAction } from "../../../src/host/registry.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import type { JsonObject, WidgetMessage } from "../../../src/protocol/envelope.js";
@@ -14,6 +15,9 @@ import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 import {
   CLIENT_KINDS,
   connect,
+  createWidgetClient,
+  rawRequest,
+  sendRaw,
   settle,
   WIDGET_ID,
   type WidgetClientKind,
@@ -323,5 +327,149 @@ describe.each(CLIENT_KINDS)("a host's custom action that throws Object.create(nu
     expect(new Set(codes)).toEqual(new Set([ErrorCode.Internal]));
     await expect(client.request(boom, {})).rejects.toMatchObject({ code: ErrorCode.Internal });
     expect(unhandled).toEqual([]);
+  });
+});
+
+/** A logger whose every method throws a value that cannot even be printed. */
+const throwingLogger: Logger = {
+  debug: () => {
+    throw Object.create(null);
+  },
+  warn: () => {
+    throw Object.create(null);
+  },
+  error: () => {
+    throw Object.create(null);
+  },
+};
+
+const SEARCH = "org.matrix.msc3973.user_directory_search";
+
+describe("a driver operation that throws or rejects with a non-Error", () => {
+  for (const [name, value] of strangeValues()) {
+    for (const how of ["throw", "reject"] as const) {
+      it(`${how}s ${name}: the request gets one internal_error reply and no rejection goes unhandled`, async () => {
+        const searchUserDirectory = () => {
+          if (how === "throw") throw value();
+          return Promise.reject(value());
+        };
+        const { pair } = await connect({
+          capabilities: [SEARCH],
+          policy: approveCapabilities("all-requested"),
+          driver: { searchUserDirectory } as never,
+        });
+        const replies = await sendRaw(pair, rawRequest(SEARCH, { search_term: "a" }));
+        expect(replies.map((reply) => reply.response)).toEqual([
+          {
+            error: {
+              message: "Unexpected error while searching the user directory",
+              code: ErrorCode.Internal,
+            },
+          },
+        ]);
+        expect(unhandled).toEqual([]);
+      });
+    }
+  }
+
+  it("a host logger that throws loses its line, not the reply to a failed driver call", async () => {
+    const { pair } = await connect({
+      capabilities: [SEARCH],
+      policy: approveCapabilities("all-requested"),
+      driver: { searchUserDirectory: () => Promise.reject(new Error("homeserver down")) } as never,
+      host: { logger: throwingLogger },
+    });
+    const replies = await sendRaw(pair, rawRequest(SEARCH, { search_term: "a" }));
+    expect(replies.map((reply) => reply.response)).toEqual([
+      { error: { message: "Unexpected error while searching the user directory", code: ErrorCode.Internal } },
+    ]);
+    expect(unhandled).toEqual([]);
+  });
+
+  it("a capability policy that throws, with a host logger that throws too, still lets the session become ready (granting nothing)", async () => {
+    const { host, client } = await connect({
+      capabilities: [SEARCH],
+      policy: {
+        approveCapabilities: () => {
+          throw Object.create(null);
+        },
+      },
+      host: { logger: throwingLogger },
+    });
+    await host.whenReady();
+    expect(client.capabilities).toEqual([]);
+    expect(unhandled).toEqual([]);
+  });
+
+  it("a TURN stream whose first read throws Object.create(null) fails that watch only: the next watch asks the driver again and gets its servers", async () => {
+    const server = { uris: ["turn:turn.example.org"], username: "u", password: "p" };
+    let calls = 0;
+    const getTurnServers = () => {
+      calls++;
+      if (calls === 1) throw Object.create(null);
+      return (async function* () {
+        yield server;
+        await new Promise(() => {});
+      })();
+    };
+    const watch = "watch_turn_servers";
+    const { pair } = await connect({
+      capabilities: ["town.robin.msc3846.turn_servers"],
+      policy: approveCapabilities("all-requested"),
+      driver: { getTurnServers } as never,
+    });
+    const pushed: unknown[] = [];
+    pair.widget.subscribe((raw) => {
+      const message = raw as WidgetMessage & { response?: unknown };
+      if (message.api === "toWidget" && message.action.endsWith("update_turn_servers") && !message.response) {
+        pushed.push(message.data);
+      }
+    });
+    const first = await sendRaw(pair, rawRequest(watch, {}));
+    expect(first.map((reply) => (reply.response as { error?: { code?: string } }).error?.code)).toEqual([
+      ErrorCode.Internal,
+    ]);
+    const second = await sendRaw(pair, rawRequest(watch, {}), 20);
+    expect(second.map((reply) => reply.response)).toEqual([{}]);
+    expect(calls).toBe(2);
+    expect(pushed).toHaveLength(1);
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe.each(CLIENT_KINDS)("a widget logger that throws (%s)", (kind) => {
+  it("a capabilities listener that throws is logged through it, and the host's notify_capabilities still gets {} back", async () => {
+    const pair = createMemoryTransportPair();
+    const notifyReplies: unknown[] = [];
+    pair.host.subscribe((raw) => {
+      const message = raw as WidgetMessage & { response?: unknown };
+      if (message.action === "notify_capabilities" && message.response !== undefined) {
+        notifyReplies.push(message.response);
+      }
+    });
+    const host = new WidgetHost({
+      widgetId: WIDGET_ID,
+      transport: pair.host,
+      logger: silentLogger,
+      policy: approveCapabilities("all-requested"),
+    });
+    const client = createWidgetClient(kind, {
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      capabilities: ["org.matrix.msc2931.navigate"],
+      logger: throwingLogger,
+      beforeStart: (created) =>
+        created.onCapabilitiesChanged(() => {
+          throw Object.create(null);
+        }),
+    });
+    host.start();
+    const created = await client;
+    await settle();
+    expect(created.capabilities).toEqual(["org.matrix.msc2931.navigate"]);
+    expect(notifyReplies).toEqual([{}]);
+    expect(unhandled).toEqual([]);
+    created.destroy();
+    host.destroy();
   });
 });

@@ -15,7 +15,7 @@ import type { WidgetUiDriver } from "../../driver.js";
 import type { RateLimit } from "../../limits.js";
 import type { ModalPolicyRequest } from "../../policy.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";
-import { messageOf, refused } from "./shared.js";
+import { askPolicy, refused } from "./shared.js";
 
 /** Modal prompts: a burst of 3, then one every 5 s (MSC2790 asks clients to rate-limit). */
 export const OPEN_MODAL_RATE_LIMIT: RateLimit = { burst: 3, perSecond: 0.2 };
@@ -64,7 +64,9 @@ async function checkModalPolicy(
   let allowed = false;
   try {
     allowed =
-      (await hook.call(context.policy, { widget: context.widget, holdsModalsCapability, modal })) === true;
+      (await askPolicy(context, "asking the app whether to open a modal", () =>
+        hook.call(context.policy, { widget: context.widget, holdsModalsCapability, modal }),
+      )) === true;
   } catch (error) {
     context.logger.warn(`The modal policy failed; refusing the modal: ${describeThrown(error)}`);
   }
@@ -95,7 +97,7 @@ export const setButtonEnabledHandler = defineHostAction({
     try {
       modal.onButtonEnabled?.(button, enabled);
     } catch (error) {
-      context.logger.warn(`The modal button callback failed: ${messageOf(error)}`);
+      context.logger.warn(`The modal button callback failed: ${describeThrown(error)}`);
     }
     return {};
   },

@@ -7,7 +7,7 @@ import { describeThrown } from "../../../core/describe.js";
 import type { OpenIdCredentials, WidgetDriver } from "../../driver.js";
 import type { RateLimit } from "../../limits.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";
-import { malformedDriverAnswer, messageOf, whenSessionEnds, withDriverTimeout } from "./shared.js";
+import { malformedDriverAnswer, whenSessionEnds, withDriverTimeout } from "./shared.js";
 
 /** How long the user may take to decide on an OpenID request before it counts as blocked. */
 export const OPENID_DECISION_TIMEOUT_MS = 120_000;
@@ -70,7 +70,7 @@ export const getOpenIdHandler = defineHostAction({
       .catch((error: unknown): Decision => {
         const quiet = error instanceof WidgetApiError && error.code === ErrorCode.SessionEnded;
         if (!quiet && created.waiters.length > 0) {
-          context.logger.warn(`The OpenID request failed and counts as blocked: ${messageOf(error)}`);
+          context.logger.warn(`The OpenID request failed and counts as blocked: ${describeThrown(error)}`);
         }
         return { state: "blocked" };
       })
@@ -160,7 +160,7 @@ function deliver(context: HostActionContext, pending: PendingDecision, decision:
     context
       .sendToWidget(openIdCredentialsAction, { ...replyBody(decision), original_request_id: requestId })
       .catch((error: unknown) => {
-        context.logger.warn(`openid_credentials was not acknowledged: ${messageOf(error)}`);
+        context.logger.warn(`openid_credentials was not acknowledged: ${describeThrown(error)}`);
       });
   }
 }

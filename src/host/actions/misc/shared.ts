@@ -1,4 +1,5 @@
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
+import { callDriver } from "../../call-driver.js";
 import type { HostActionContext, SessionScope } from "../../registry.js";
 
 /**
@@ -9,6 +10,26 @@ import type { HostActionContext, SessionScope } from "../../registry.js";
 export function withDriverTimeout(context: HostActionContext, atLeastMs: number): HostActionContext {
   if (context.limits.driverTimeoutMs >= atLeastMs) return context;
   return { ...context, limits: { ...context.limits, driverTimeoutMs: atLeastMs } };
+}
+
+/**
+ * How long a policy hook that may ask the user (navigation, a modal, OpenID) has before its request
+ * is answered with a timeout: a dialog the user walked away from, or one the app never resolves.
+ */
+export const DECISION_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs a policy hook that may ask the user the way a driver call runs: a throw or rejection of
+ * any value becomes an error (the caller decides what it means), and a hook that never settles is
+ * cut off after {@link DECISION_TIMEOUT_MS} (or the host's longer driver timeout) or when the
+ * session ends, so that its request is still answered exactly once and frees its slot.
+ */
+export function askPolicy<T>(
+  context: HostActionContext,
+  doing: string,
+  ask: () => T | PromiseLike<T>,
+): Promise<T> {
+  return callDriver(withDriverTimeout(context, DECISION_TIMEOUT_MS), doing, () => Promise.resolve(ask()));
 }
 
 const endedKey = Symbol("session-ended");
@@ -38,9 +59,4 @@ export function refused(message: string): WidgetApiError {
 /** An error for a driver answer that does not have the promised shape. */
 export function malformedDriverAnswer(doing: string): WidgetApiError {
   return new WidgetApiError(`The client returned a malformed answer while ${doing}`, ErrorCode.Internal);
-}
-
-/** The message of an error, without anything else it may carry. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { describeThrown } from "../../../core/describe.js";
 import {
   isTurnServerUpdate,
   unwatchTurnServersAction,
@@ -8,7 +9,6 @@ import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
 import type { TurnServer } from "../../driver.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";
-import { messageOf } from "./shared.js";
 
 /** One session's TURN subscription. */
 interface TurnWatch {
@@ -65,8 +65,6 @@ export const watchTurnServersHandler = defineHostAction({
       return {};
     }
     const watch = createWatch();
-    session.values.set(turnKey, watch);
-    session.onEnd(watch.stop);
     watch.first = callDriver(context, DOING, (driver) => {
       const stream = driver.getTurnServers?.();
       if (stream === undefined) return undefined;
@@ -77,6 +75,10 @@ export const watchTurnServersHandler = defineHostAction({
         throw new WidgetApiError("The client has no TURN servers to offer", ErrorCode.Unsupported);
       return result.value;
     });
+    // Stored only once `first` exists: a later watch waits on it, and a watch stored without it
+    // would answer every later request `{}` with no stream behind it.
+    session.values.set(turnKey, watch);
+    session.onEnd(watch.stop);
     let first: TurnServer;
     try {
       first = await watch.first;
@@ -124,7 +126,7 @@ async function pump(context: HostActionContext, watch: TurnWatch, first: TurnSer
         await context
           .sendToWidget(updateTurnServersAction, { uris: [...uris], username, password })
           .catch((error: unknown) =>
-            logger.warn(`update_turn_servers was not acknowledged: ${messageOf(error)}`),
+            logger.warn(`update_turn_servers was not acknowledged: ${describeThrown(error)}`),
           );
       } else {
         logger.warn("The client produced a malformed TURN server update; it was not sent");
@@ -136,7 +138,7 @@ async function pump(context: HostActionContext, watch: TurnWatch, first: TurnSer
       value = next.value;
     }
   } catch (error) {
-    logger.warn(`The TURN server stream failed: ${messageOf(error)}`);
+    logger.warn(`The TURN server stream failed: ${describeThrown(error)}`);
   } finally {
     // However the stream ended, a later watch request starts a fresh one.
     watch.stop();

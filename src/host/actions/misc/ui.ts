@@ -1,10 +1,11 @@
+import { describeThrown } from "../../../core/describe.js";
 import { sendStickerAction, setAlwaysOnScreenAction } from "../../../protocol/actions/ui.js";
 import { callDriver } from "../../call-driver.js";
 import type { RateLimit } from "../../limits.js";
 import { defineHostAction } from "../../registry.js";
 import { hostFor } from "../../features/host-directory.js";
 import type { WidgetUiDriver } from "../../driver.js";
-import { malformedDriverAnswer, messageOf, refused } from "./shared.js";
+import { malformedDriverAnswer, refused } from "./shared.js";
 
 /** Stickers: a burst of 10, then one a second. */
 export const STICKER_RATE_LIMIT: RateLimit = { burst: 10, perSecond: 1 };
@@ -65,10 +66,10 @@ export const setAlwaysOnScreenHandler = defineHostAction({
           const stop = (driver as WidgetUiDriver).setAlwaysOnScreen;
           try {
             void stop?.call(driver, { widget, host, value: false })?.catch((error: unknown) => {
-              logger.warn(`Could not take the widget off screen: ${messageOf(error)}`);
+              logger.warn(`Could not take the widget off screen: ${describeThrown(error)}`);
             });
           } catch (error) {
-            logger.warn(`Could not take the widget off screen: ${messageOf(error)}`);
+            logger.warn(`Could not take the widget off screen: ${describeThrown(error)}`);
           }
         };
         // A revoked grant ends what it allowed: the widget is no longer kept on screen.

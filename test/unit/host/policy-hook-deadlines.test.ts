@@ -1,0 +1,100 @@
+// A policy hook that may ask the user (allowNavigation, allowModal) and never answers must not
+// leave its request unanswered: it is cut off after DECISION_TIMEOUT_MS, or when the session ends,
+// and the request gets exactly one reply either way.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { DECISION_TIMEOUT_MS } from "../../../src/host/actions/misc/shared.js";
+import { approveCapabilities, type HostPolicy } from "../../../src/host/policy.js";
+import type { WidgetMessage, WidgetResponse } from "../../../src/protocol/envelope.js";
+import { ErrorCode } from "../../../src/protocol/errors.js";
+import { connect, drainMemoryChannels, rawRequest } from "../../support/memory-session.js";
+
+afterEach(() => vi.useRealTimers());
+
+const never = () => new Promise<boolean>(() => {});
+
+const CASES: ReadonlyArray<{
+  name: string;
+  capability: string;
+  policy: Partial<HostPolicy>;
+  action: string;
+  data: object;
+  timeoutCode: string;
+}> = [
+  {
+    name: "allowNavigation",
+    capability: "org.matrix.msc2931.navigate",
+    policy: { allowNavigation: never },
+    action: "org.matrix.msc2931.navigate",
+    data: { uri: "https://matrix.to/#/@alice:example.org" },
+    timeoutCode: ErrorCode.Timeout,
+  },
+  {
+    // A modal hook that fails (a timeout included) refuses the modal, as a throw does.
+    name: "allowModal",
+    capability: "org.matrix.msc2790.modals",
+    policy: { allowModal: never },
+    action: "open_modal",
+    data: { type: "m.custom", url: "https://example.org/modal.html", name: "Modal", buttons: [] },
+    timeoutCode: ErrorCode.Refused,
+  },
+];
+
+async function open(policy: Partial<HostPolicy>, capability: string) {
+  const navigated: unknown[] = [];
+  const opened: unknown[] = [];
+  const session = await connect({
+    capabilities: [capability],
+    policy: { ...approveCapabilities("all-requested"), ...policy },
+    driver: {
+      navigate: async (target: unknown) => void navigated.push(target),
+      openModal: async (request: unknown) => void opened.push(request),
+    } as never,
+  });
+  const replies: WidgetResponse[] = [];
+  session.pair.widget.subscribe((raw) => {
+    const message = raw as WidgetMessage;
+    if ("response" in message) replies.push(message as WidgetResponse);
+  });
+  return { ...session, replies, navigated, opened };
+}
+
+describe.each(CASES)(
+  "a $name hook that never answers",
+  ({ policy, capability, action, data, timeoutCode }) => {
+    it(`gets one ${timeoutCode} reply once DECISION_TIMEOUT_MS has passed, and nothing is done`, async () => {
+      const s = await open(policy, capability);
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      const request = rawRequest(action, data);
+      s.pair.widget.send(request as WidgetMessage);
+      await drainMemoryChannels();
+      await vi.advanceTimersByTimeAsync(DECISION_TIMEOUT_MS - 1000);
+      await drainMemoryChannels();
+      expect(s.replies.filter((reply) => reply.requestId === request.requestId)).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2000);
+      await drainMemoryChannels();
+      const replies = s.replies.filter((reply) => reply.requestId === request.requestId);
+      expect(replies.map((reply) => (reply.response as { error?: { code?: string } }).error?.code)).toEqual([
+        timeoutCode,
+      ]);
+      expect(s.navigated).toEqual([]);
+      expect(s.opened).toEqual([]);
+    });
+
+    it("gets one session_ended reply when the frame reloads while the hook still waits", async () => {
+      const s = await open(policy, capability);
+      const request = rawRequest(action, data);
+      s.pair.widget.send(request as WidgetMessage);
+      await drainMemoryChannels();
+      s.pair.host.simulatePeerLoad();
+      await drainMemoryChannels();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await drainMemoryChannels();
+      const replies = s.replies.filter((reply) => reply.requestId === request.requestId);
+      expect(replies.map((reply) => (reply.response as { error?: { code?: string } }).error?.code)).toEqual([
+        ErrorCode.SessionEnded,
+      ]);
+      expect(s.navigated).toEqual([]);
+      expect(s.opened).toEqual([]);
+    });
+  },
+);
