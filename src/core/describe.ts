@@ -8,17 +8,15 @@
  */
 export function describeThrown(value: unknown): string {
   try {
-    if (value instanceof Error) return typeof value.message === "string" ? value.message : value.name;
     if (typeof value === "string") return value;
-    if (value === undefined) return "undefined was thrown";
-    if (value === null) return "null was thrown";
-    if (typeof value === "object") {
-      const message = (value as { message?: unknown }).message;
-      if (typeof message === "string") return message;
-      return "a non-Error object was thrown";
-    }
-    return String(value);
+    if (value == null) return `${value} was thrown`;
+    if (typeof value !== "object") return String(value);
+    // Read once: a getter may answer differently, or throw, on a second read.
+    const message = (value as { message?: unknown }).message;
+    if (typeof message === "string") return message;
+    return value instanceof Error ? value.name : "a non-Error object was thrown";
   } catch {
+    // A Proxy's traps, a throwing getter or `name`.
     return "an indescribable value was thrown";
   }
 }

@@ -26,14 +26,14 @@ export const silentLogger: Logger = { debug: () => {}, warn: () => {}, error: ()
 /**
  * Wraps an app's logger so that one that throws (a remote logging service that is down, a partial
  * object) loses the line, never the work that was logging it: most lines are written from catch
- * blocks, between a failure and its reply. `shape` rewrites each line first.
+ * blocks, between a failure and its reply.
  */
-export function guardedLogger(logger: Logger, shape: (message: string) => string = (line) => line): Logger {
+export function guardedLogger(logger: Logger): Logger {
   const writer =
     (level: keyof Logger) =>
     (message: string): void => {
       try {
-        logger[level](shape(message));
+        logger[level](message);
       } catch {
         // Nothing else to report it to.
       }
@@ -43,5 +43,9 @@ export function guardedLogger(logger: Logger, shape: (message: string) => string
 
 /** {@link guardedLogger} with every line passed through {@link redactSecrets} first. */
 export function redactingLogger(logger: Logger): Logger {
-  return guardedLogger(logger, redactSecrets);
+  return guardedLogger({
+    debug: (message) => logger.debug(redactSecrets(message)),
+    warn: (message) => logger.warn(redactSecrets(message)),
+    error: (message) => logger.error(redactSecrets(message)),
+  });
 }

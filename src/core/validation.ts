@@ -30,16 +30,18 @@ export function describeIssue(issues: readonly SchemaIssue[]): string {
 }
 
 /**
- * Runs a schema through the Standard Schema interface every valibot schema carries, so that this
- * module does not import valibot: the widget side's own schemas (src/widget/guards.ts) speak the
- * same interface, and a widget bundle then carries no valibot at all. Same result as
- * `v.safeParse` for the synchronous schemas of the action table.
+ * Runs a schema through `~run`, the entry point every valibot schema has (valibot's own `safeParse`
+ * and its Standard Schema `validate` both call it), so that this module does not import valibot:
+ * the widget side's own schemas (src/widget/guards.ts) carry only that entry, and a widget bundle
+ * then carries no valibot at all. Same result as `v.safeParse` with valibot's default settings, for
+ * the synchronous schemas of the action table; and no `~standard` object, which a valibot schema
+ * makes anew on each read, per parse.
  */
 function run(
   schema: WireSchema<unknown, unknown>,
   value: unknown,
 ): { value?: unknown; issues?: readonly SchemaIssue[] | undefined } {
-  return schema["~standard"].validate(value) as { value?: unknown; issues?: readonly SchemaIssue[] };
+  return schema["~run"]({ value }, {}) as { value?: unknown; issues?: readonly SchemaIssue[] };
 }
 
 /** Parses a request's data with the action's schema, or throws the error reply for it. */

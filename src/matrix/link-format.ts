@@ -67,6 +67,22 @@ export function buildMatrixUri(target: NavigationTarget): string {
   return `matrix:${path}${buildQuery(target)}`;
 }
 
+/**
+ * A `matrix:` URI (MSC2312) written as the matrix.to link to the same target, for hosts that take
+ * only matrix.to links (matrix-widget-api's, so Element's). Anything else, including a `matrix:`
+ * URI of a form this does not read (an authority, a bare event), is returned as it is, for the host
+ * to judge. Syntax only: the identifiers stay percent-encoded as written and the query is kept,
+ * since both link forms share its grammar; the host validates what it receives.
+ */
+export function asMatrixToLink(uri: string): string {
+  const parts = /^matrix:(r|u|roomid)\/([^/?#]+)(?:\/e\/([^/?#]+))?(\?[^#]*)?(?:#.*)?$/i.exec(uri);
+  if (!parts) return uri;
+  const [, type = "", id, eventId, query = ""] = parts;
+  // The sigils the path types stand for; a room alias's `#` is escaped, as buildMatrixToLink does.
+  const sigil = type.length > 1 ? "!" : type === "u" || type === "U" ? "@" : "%23";
+  return `https://matrix.to/#/${sigil}${id}${eventId ? `/$${eventId}` : ""}${query}`;
+}
+
 function buildQuery(target: NavigationTarget): string {
   const items = target.via.map((server) => `via=${encodeComponent(server)}`);
   if (target.action !== undefined) items.push(`action=${target.action}`);

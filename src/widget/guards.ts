@@ -137,32 +137,26 @@ export const empty: Reader = /* @__PURE__ */ shape({});
 export const sentOnly: Reader = (value) => value;
 
 /**
- * Wraps a reader as a schema, in the protocol both valibot (`~run`) and Standard Schema
- * (`~standard`) define, so the widget's descriptors are ordinary {@link ActionDescriptor}s.
+ * Wraps a reader as a schema with the one entry valibot's parsers call, `~run`, so the widget's
+ * descriptors work wherever an {@link ActionDescriptor}'s schemas do (`v.safeParse` included). The
+ * rest of valibot's schema object (its kind, expects, Standard Schema props) is left out: nothing
+ * reads it, and every widget bundle would carry it.
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function schema<In, Out = In>(read: Reader): WireSchema<In, Out> {
-  const validate = (value: unknown): { value?: unknown; issues?: unknown[] } => {
-    try {
-      return { value: read(value) };
-    } catch (error) {
-      if (!(error instanceof Refusal)) throw error;
-      const path = error.path.map((key) => ({ key }));
-      return { issues: [{ kind: "schema", type: "custom", input: value, message: error.message, path }] };
-    }
-  };
   return {
-    kind: "schema",
-    type: "custom",
-    reference: schema,
-    expects: "unknown",
-    async: false,
-    "~standard": { version: 1, vendor: "matrix-widget-kit", validate },
     "~run": (dataset: { value: unknown; typed?: boolean; issues?: unknown[] }) => {
-      const result = validate(dataset.value);
-      dataset.typed = !result.issues;
-      if (result.issues) dataset.issues = result.issues;
-      else dataset.value = result.value;
+      try {
+        dataset.value = read(dataset.value);
+        dataset.typed = true;
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        const path = error.path.map((key) => ({ key }));
+        dataset.typed = false;
+        dataset.issues = [
+          { kind: "schema", type: "custom", input: dataset.value, message: error.message, path },
+        ];
+      }
       return dataset;
     },
   } as unknown as WireSchema<In, Out>;

@@ -3,6 +3,7 @@
 // content_loaded, asking again when the host asked before the client existed). WidgetClient adds
 // its endpoint, MSC4412 and the fast path; LiteWidgetClient adds a small channel of its own.
 import { stableSpelling } from "../capabilities/spellings.js";
+import { SESSION_DESTROYED } from "../core/session-ended.js";
 import { WidgetKitConfigError } from "../core/config-error.js";
 import { describeThrown } from "../core/describe.js";
 import type { RequestOptions } from "../core/endpoint.js";
@@ -183,7 +184,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
     options?: { timeoutMs?: number },
   ): Promise<readonly string[]> {
     if (this.destroyed) {
-      throw new WidgetApiError("The widget client was destroyed", "session_ended");
+      throw new WidgetApiError(SESSION_DESTROYED, "session_ended");
     }
     const wanted = [...new Set(capabilities)];
     this.requested = [...new Set([...this.requested, ...wanted])];
@@ -345,7 +346,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
       }, timeoutMs);
       const wake = () => {
         clearTimeout(timer);
-        if (this.destroyed) reject(new WidgetApiError("The widget client was destroyed", "session_ended"));
+        if (this.destroyed) reject(new WidgetApiError(SESSION_DESTROYED, "session_ended"));
         else resolve();
       };
       cancel = () => {

@@ -1,3 +1,4 @@
+import { SESSION_DESTROYED } from "../core/session-ended.js";
 import { describeThrown } from "../core/describe.js";
 import { Endpoint, type InboundRequest, type RequestOptions } from "../core/endpoint.js";
 import { parseRequestData, sendAction } from "../core/validation.js";
@@ -153,7 +154,7 @@ export class WidgetClient extends WidgetSessionCore {
     // No version exchange in MSC4412: the host is taken to speak what this SDK speaks, which also
     // picks the action names in use today; an action it lacks is refused by the host.
     await documentLoaded();
-    if (this.destroyed) throw new WidgetApiError("The widget client was destroyed", "session_ended");
+    if (this.destroyed) throw new WidgetApiError(SESSION_DESTROYED, "session_ended");
     let sendContentLoaded = true;
     if (this.ownsDocumentChannel) {
       const sent = documentState().contentLoadedSent;

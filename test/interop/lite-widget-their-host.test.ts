@@ -71,6 +71,19 @@ describe("our LiteWidgetClient in their host (matrix-widget-api ClientWidgetApi)
       });
     });
 
+    it("navigates to a matrix: URI, which their host accepts only as a matrix.to link: our widget sends the matrix.to link to the same place", async () => {
+      const { ours, host } = await open([CAP.navigate]);
+      expect(await ours.navigate("matrix:r/lobby:example.org?via=example.org")).toEqual({ ok: true });
+      expect(await host.navigations()).toEqual(["https://matrix.to/#/%23lobby:example.org?via=example.org"]);
+    });
+
+    it("set_always_on_screen: an Element-style host acknowledges with {} (no success field), and our widget reads that as done", async () => {
+      const { ours, host } = await open([CAP.alwaysOnScreen]);
+      expect(await ours.setAlwaysOnScreen(true)).toEqual({ ok: true, value: true });
+      expect(await ours.setAlwaysOnScreen(false)).toEqual({ ok: true, value: true });
+      expect(await host.alwaysOnScreen()).toEqual([true, false]);
+    });
+
     it("answers their host's custom toWidget action through a registered handler", async () => {
       const { host } = await open([]);
       expect(await host.customToWidget("com.example.hello", { name: "element" })).toEqual({

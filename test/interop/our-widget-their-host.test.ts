@@ -82,6 +82,19 @@ describe("our widget (WidgetClient) in their host (matrix-widget-api ClientWidge
       expect(await host.navigations()).toEqual(["https://matrix.to/#/%23lobby:example.org"]);
     });
 
+    it("navigates to a matrix: URI, which their host accepts only as a matrix.to link: our widget sends the matrix.to link to the same place", async () => {
+      const { ours, host } = await open([CAP.navigate]);
+      expect(await ours.navigate("matrix:r/lobby:example.org?via=example.org")).toEqual({ ok: true });
+      expect(await host.navigations()).toEqual(["https://matrix.to/#/%23lobby:example.org?via=example.org"]);
+    });
+
+    it("set_always_on_screen: an Element-style host acknowledges with {} (no success field), and our widget reads that as done", async () => {
+      const { ours, host } = await open([CAP.alwaysOnScreen]);
+      expect(await ours.setAlwaysOnScreen(true)).toEqual({ ok: true, value: true });
+      expect(await ours.setAlwaysOnScreen(false)).toEqual({ ok: true, value: true });
+      expect(await host.alwaysOnScreen()).toEqual([true, false]);
+    });
+
     it("searches the user directory through their host and gets a validated reply", async () => {
       const { ours } = await open([CAP.search]);
       expect(await ours.search("ali", 3)).toEqual({

@@ -47,7 +47,10 @@ export const sendStickerAction = defineAction({
   response: emptyObject,
 });
 
-/** The widget asks to stay on screen when the user leaves its room (capability `m.always_on_screen`). */
+/**
+ * The widget asks to stay on screen when the user leaves its room (capability `m.always_on_screen`).
+ * The reply's `success` is optional: Element Web answers a request it carried out with `{}`.
+ */
 export const setAlwaysOnScreenAction = defineAction({
   id: "set_always_on_screen",
   direction: "fromWidget",
@@ -55,7 +58,7 @@ export const setAlwaysOnScreenAction = defineAction({
   unstable: [],
   capability: { fixed: "always_on_screen" },
   request: v.object({ value: v.boolean("value must be a boolean") }),
-  response: v.object({ success: v.boolean("success must be a boolean") }),
+  response: v.object({ success: v.optional(v.boolean("success must be a boolean")) }),
 });
 
 /** The host tells the widget its theme changed (MSC2873); the data is the client's own format. */

@@ -1,6 +1,6 @@
 // MSC2931 navigation, as a free function so that widgets which never navigate do not bundle it.
 import type { RequestOptions } from "../../core/endpoint.js";
-import { buildMatrixToLink, type NavigationTarget } from "../../matrix/link-format.js";
+import { asMatrixToLink, buildMatrixToLink, type NavigationTarget } from "../../matrix/link-format.js";
 import { navigate as navigateAction } from "../actions.js";
 import type { WidgetSession } from "../session.js";
 import { requireHostVersion } from "./listeners.js";
@@ -10,9 +10,10 @@ const NAVIGATE_TIMEOUT_MS = 60_000;
 
 /**
  * Asks the client to navigate (MSC2931; needs `org.matrix.msc2931.navigate`) to a matrix.to link,
- * a `matrix:` URI, or a typed target, which is sent as a matrix.to link because every deployed host
- * understands those. Resolves once the host has accepted; the default timeout is 60 s because the
- * host may ask the user first.
+ * a `matrix:` URI, or a typed target. A `matrix:` URI or a typed target is sent as the matrix.to
+ * link to the same place, because every deployed host understands those and matrix-widget-api's
+ * (Element's) refuses anything else. Resolves once the host has accepted; the default timeout is
+ * 60 s because the host may ask the user first.
  *
  * ```ts
  * await navigate(client, "https://matrix.to/#/#room:example.org");
@@ -25,6 +26,6 @@ export async function navigate(
   options?: RequestOptions,
 ): Promise<void> {
   requireHostVersion(client, "org.matrix.msc2931", "navigate");
-  const uri = typeof target === "string" ? target : buildMatrixToLink(target);
+  const uri = typeof target === "string" ? asMatrixToLink(target) : buildMatrixToLink(target);
   await client.request(navigateAction, { uri }, { timeoutMs: NAVIGATE_TIMEOUT_MS, ...options });
 }

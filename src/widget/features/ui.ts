@@ -31,7 +31,9 @@ export async function sendSticker(
 
 /**
  * Asks the client to keep the widget on screen when the user leaves its room, or to stop (needs
- * `m.always_on_screen`). Resolves with whether the client did it.
+ * `m.always_on_screen`). Resolves with whether the client did it. A reply without `success` counts
+ * as done: Element Web acknowledges with `{}` once the widget is on screen (and refuses with an
+ * error otherwise).
  * @category Theme, language and UI
  */
 export async function setAlwaysOnScreen(
@@ -40,7 +42,7 @@ export async function setAlwaysOnScreen(
   options?: RequestOptions,
 ): Promise<boolean> {
   const { success } = await client.request(setAlwaysOnScreenAction, { value }, options);
-  return success;
+  return success ?? true;
 }
 
 /**

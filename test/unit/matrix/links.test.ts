@@ -1,3 +1,4 @@
+import { asMatrixToLink } from "../../../src/matrix/link-format.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
@@ -408,3 +409,63 @@ describe("parseMatrixLink robustness", () => {
 function reasonOf(result: LinkParseResult): string | undefined {
   return result.ok ? undefined : result.reason;
 }
+
+describe("asMatrixToLink (the widget's rewrite of matrix: URIs for matrix.to-only hosts)", () => {
+  it("rewrites every formatMatrixUri(t) into a matrix.to link that parses to the same t", () => {
+    fc.assert(
+      fc.property(target, (t) => {
+        const link = asMatrixToLink(formatMatrixUri(t));
+        expect(link.startsWith("https://matrix.to/#/")).toBe(true);
+        expect(parseMatrixLink(link)).toStrictEqual({ ok: true, target: t });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("never makes a link go somewhere else, nor turns a refused matrix: URI into an accepted one", () => {
+    const tail = fc.string({
+      unit: fc.constantFrom("%", "/", "?", "&", "=", "#", ":", "@", "$", "!", "a", "e", "E", "r", "u", "0"),
+    });
+    const head = fc.constantFrom(
+      "matrix:",
+      "matrix:r/",
+      "matrix:u/",
+      "matrix:roomid/",
+      "MATRIX:R/",
+      "matrix:e/",
+    );
+    fc.assert(
+      fc.property(head, tail, (h, t) => {
+        const uri = h + t;
+        const original = parseMatrixLink(uri);
+        const rewritten = parseMatrixLink(asMatrixToLink(uri));
+        if (original.ok) expect(rewritten).toStrictEqual(original);
+        else expect(rewritten.ok).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ["matrix:r/lobby:example.org", "https://matrix.to/#/%23lobby:example.org"],
+    ["matrix:u/alice:example.org?action=chat", "https://matrix.to/#/@alice:example.org?action=chat"],
+    [
+      "matrix:roomid/abc:example.org/e/ev1?via=example.org&via=other.org",
+      "https://matrix.to/#/!abc:example.org/$ev1?via=example.org&via=other.org",
+    ],
+    ["MATRIX:R/lobby:example.org#ignored", "https://matrix.to/#/%23lobby:example.org"],
+  ])("rewrites %s as %s", (uri, expected) => {
+    expect(asMatrixToLink(uri)).toBe(expected);
+  });
+
+  it.each([
+    "https://matrix.to/#/%23lobby:example.org",
+    "matrix://example.org/r/lobby:example.org",
+    "matrix:e/ev1",
+    "matrix:room/lobby:example.org",
+    "javascript:alert(1)",
+    "",
+  ])("leaves %j as it is, for the host to judge", (uri) => {
+    expect(asMatrixToLink(uri)).toBe(uri);
+  });
+});

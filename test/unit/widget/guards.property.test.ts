@@ -153,7 +153,7 @@ describe("the widget's readers agree with the action table's valibot schemas", (
       fc.assert(
         fc.property(values!, (value) => {
           const expected = v.safeParse(reference, value);
-          const got = ours["~standard"].validate(value) as { value?: unknown; issues?: unknown[] };
+          const got = ours["~run"]({ value }, {}) as { value?: unknown; issues?: unknown[] };
           expect(got.issues === undefined, JSON.stringify(expected.issues?.[0]?.message)).toBe(
             expected.success,
           );
