@@ -11,6 +11,7 @@ import {
   isWireRoomEvent,
   knownRooms,
 } from "./rooms.js";
+import { withVisibleUnsigned } from "./unsigned.js";
 
 /**
  * Most state events one read returns, and the default when `limit` is absent. A state read
@@ -152,7 +153,7 @@ export const readEventsHandler = defineHostAction({
         }
         if (!capabilities.allowsEvent("receive", event)) continue;
         seen.add(event.event_id);
-        events.push(event);
+        events.push(withVisibleUnsigned(event, (embedded) => capabilities.allowsEvent("receive", embedded)));
       }
     }
     // Each room's events come newest first; several rooms are merged by timestamp, newest first.

@@ -6,6 +6,7 @@ import { callDriver } from "../../call-driver.js";
 import type { ReadRelationsQuery } from "../../driver.js";
 import { defineHostAction } from "../../registry.js";
 import { isWireRoomEvent, resolveTargetRoom } from "./rooms.js";
+import { withVisibleUnsigned } from "./unsigned.js";
 
 /**
  * Most related events one page asks the driver for, and the default when `limit` is absent
@@ -77,7 +78,7 @@ export const readRelationsHandler = defineHostAction({
       if (!isWireRoomEvent(event) || event.room_id !== roomId) continue;
       if (query.eventType !== undefined && event.type !== query.eventType) continue;
       if (!capabilities.allowsEvent("receive", event)) continue;
-      chunk.push(event);
+      chunk.push(withVisibleUnsigned(event, (embedded) => capabilities.allowsEvent("receive", embedded)));
     }
     const reply: { chunk: WireRoomEvent[]; next_batch?: string; prev_batch?: string } = { chunk };
     const next = token(page.nextBatch);
