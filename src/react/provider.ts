@@ -117,6 +117,9 @@ export function WidgetClientProvider(props: WidgetClientProviderProps): ReactNod
       WidgetClient.create({
         ...options,
         beforeStart: (client) => {
+          // Known from the start, so that an unmount while it connects destroys it at once (its
+          // create() then fails with session_ended, which an ended connection ignores).
+          fresh.client = client;
           onThemeChange(client, (value) => theme.set(value));
           onLanguageChange(client, (value) => language.set(value));
           // The host pushes current state right after the grant, often before any hook runs.

@@ -24,6 +24,7 @@ type HostCounts = Omit<
   | "takeErrors"
   | "state"
   | "delaySearch"
+  | "releaseApproval"
   | "sendMessage"
   | "setTopic"
   | "setSettings"
@@ -86,8 +87,15 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
     broken = false,
     ssr = false,
     notes = false,
+    holdApproval = false,
     expected = "ready",
-  }: { broken?: boolean; ssr?: boolean; notes?: boolean; expected?: string | RegExp } = {}): Promise<{
+  }: {
+    broken?: boolean;
+    ssr?: boolean;
+    notes?: boolean;
+    holdApproval?: boolean;
+    expected?: string | RegExp;
+  } = {}): Promise<{
     page: Page;
     frame: Frame;
     readyMs: number;
@@ -100,7 +108,8 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
     if (notes) query.set("notes", "1");
     const widget = `${origins.widgetOrigin}/react-widget.html?${query.toString()}`;
     const startedAt = Date.now();
-    await p.page.goto(`${origins.hostOrigin}/react-host.html?widget=${encodeURIComponent(widget)}`);
+    const hold = holdApproval ? "&holdApproval=1" : "";
+    await p.page.goto(`${origins.hostOrigin}/react-host.html?widget=${encodeURIComponent(widget)}${hold}`);
     const frame = await p.frameByOrigin(origins.widgetOrigin, 20_000);
     await expect.poll(() => text(frame, "status"), { timeout: 15_000 }).toMatch(expected);
     return { page: p.page, frame, readyMs: Date.now() - startedAt };
@@ -146,6 +155,17 @@ describe("matrix-widget-kit/react in Chromium (StrictMode widget, cross-origin, 
     await frame.click("#unmount");
     await expect.poll(async () => (await readWidget(frame)).afterUnmount).toBe("session_ended");
     expect(await text(frame, "status")).toBe("");
+  });
+
+  it("unmounting the provider while it still connects destroys its client at once, before the host's approval arrives", async () => {
+    const { page, frame } = await open({ holdApproval: true, expected: "connecting" });
+    await expect.poll(async () => (await readHost(page)).approvals).toBe(1);
+    await frame.click("#unmount");
+    // Destroyed: a request on the unmounted provider's client fails at once with session_ended.
+    await expect.poll(async () => (await readWidget(frame)).afterUnmount).toBe("session_ended");
+    await page.evaluate(() =>
+      (window as unknown as { __reactHost: ReactHostApi }).__reactHost.releaseApproval(),
+    );
   });
 
   it("useCapabilities re-renders through a renegotiation, and request() resolves with the wider set", async () => {

@@ -290,16 +290,16 @@ function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, what: st
   };
   // The usual case, one listener, without the copies and settled-result objects of allSettled.
   if (listeners.size === 1) {
-    for (const listener of listeners) {
-      try {
-        const result = listener(value);
-        // Waited for as `await` would: anything with a `then` method.
-        if (typeof (result as { then?: unknown } | undefined)?.then === "function") {
-          return Promise.resolve(result).then(() => ({}), failed);
-        }
-      } catch {
-        failed();
+    // Taken before it runs: a listener it adds waits for the next value, as with several.
+    const [listener] = listeners as Iterable<Listener<T>>;
+    try {
+      const result = listener!(value);
+      // Waited for as `await` would: anything with a `then` method.
+      if (typeof (result as { then?: unknown } | undefined)?.then === "function") {
+        return Promise.resolve(result).then(() => ({}), failed);
       }
+    } catch {
+      failed();
     }
     return {};
   }

@@ -19,7 +19,10 @@ const hubs = new WeakMap<WidgetSession, Map<string, Hub>>();
  * push. The handler is installed with the first listener and removed with the last. Returns a
  * function that removes the listener.
  *
- * Every listener runs; if one throws, the push is answered with an error once all have run.
+ * Every listener runs; if one throws, the push is answered with an error once all have run. A
+ * listener that returns a promise (an async one) is waited for, as `onRoomEvent` waits: the push is
+ * acknowledged once every such promise has settled, and a rejection is a failure like a throw,
+ * never an unhandled rejection.
  */
 export function addPushListener<A extends AnyWireAction>(
   client: WidgetSession,
@@ -34,17 +37,25 @@ export function addPushListener<A extends AnyWireAction>(
     const remove = client.handle(action, (data) => {
       // A flag, not the thrown value: a listener may throw undefined, and that is a failure too.
       let failed = false;
+      const pending: unknown[] = [];
       for (const each of [...listeners]) {
         try {
-          (each as (data: RequestData<A>) => void)(data);
+          const result: unknown = (each as (data: RequestData<A>) => unknown)(data);
+          // Waited for as `await` would: anything with a `then` method.
+          if (typeof (result as { then?: unknown } | undefined)?.then === "function") pending.push(result);
         } catch {
           failed = true;
         }
       }
-      if (failed) {
-        throw new WidgetApiError(`A listener for ${action.stable} failed`, "internal_error");
-      }
-      return {} as ResponseInput<A>;
+      const answer = (): ResponseInput<A> => {
+        if (failed) throw new WidgetApiError(`A listener for ${action.stable} failed`, "internal_error");
+        return {} as ResponseInput<A>;
+      };
+      if (pending.length === 0) return answer();
+      return Promise.allSettled(pending.map((result) => Promise.resolve(result))).then((results) => {
+        if (results.some((result) => result.status === "rejected")) failed = true;
+        return answer();
+      });
     });
     hub = { listeners, remove };
     byAction.set(action.stable, hub);

@@ -5,6 +5,7 @@ import {
   watchTurnServersAction,
   type TurnServerUpdate,
 } from "../../protocol/actions/turn.js";
+import { WidgetApiError } from "../../protocol/errors.js";
 import type { WidgetSession } from "../session.js";
 import { addPushListener, requireHostVersion } from "./listeners.js";
 
@@ -47,6 +48,12 @@ export async function watchTurnServers(
     throw error;
   }
   return async () => {
-    if (release()) await client.request(unwatchTurnServersAction, {}, options);
+    if (!release()) return;
+    try {
+      await client.request(unwatchTurnServersAction, {}, options);
+    } catch (error) {
+      // A session that ended has no watch left to stop: a cleanup after destroy() is no failure.
+      if (!(error instanceof WidgetApiError && error.code === "session_ended")) throw error;
+    }
   };
 }

@@ -11,7 +11,10 @@ import { defineHostAction } from "../../../src/host/registry.js";
 import { defineAction } from "../../../src/protocol/action.js";
 import type { JsonObject, WidgetMessage } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
-import { createMemoryTransportPair } from "../../../src/transport/memory.js";
+import { createMemoryTransportPair, type MemoryTransportPair } from "../../../src/transport/memory.js";
+import { onRoomEvent } from "../../../src/widget/features/events.js";
+import { watchTurnServers } from "../../../src/widget/features/turn.js";
+import { onThemeChange } from "../../../src/widget/features/ui.js";
 import {
   CLIENT_KINDS,
   connect,
@@ -471,5 +474,92 @@ describe.each(CLIENT_KINDS)("a widget logger that throws (%s)", (kind) => {
     expect(unhandled).toEqual([]);
     created.destroy();
     host.destroy();
+  });
+});
+
+/** Pushes one toWidget request from the host end and resolves with its reply's `response`. */
+async function pushRaw(pair: MemoryTransportPair, action: string, data: object): Promise<unknown> {
+  const requestId = `push-${Math.random().toString(36).slice(2)}`;
+  const replies: unknown[] = [];
+  const stop = pair.host.subscribe((raw) => {
+    const message = raw as WidgetMessage & { response?: unknown };
+    if (message.requestId === requestId && message.response !== undefined) replies.push(message.response);
+  });
+  pair.host.send({ api: "toWidget", widgetId: WIDGET_ID, requestId, action, data } as WidgetMessage);
+  await settle(5);
+  stop();
+  expect(replies).toHaveLength(1);
+  return replies[0];
+}
+
+describe.each(CLIENT_KINDS)("push listeners that are async (%s)", (kind) => {
+  it("an async theme listener that rejects makes the push's reply an error, and no rejection goes unhandled", async () => {
+    const { pair, client } = await connect({ client: kind });
+    onThemeChange(client, async () => {
+      throw Object.create(null);
+    });
+    const response = await pushRaw(pair, "theme_change", { name: "dark" });
+    expect(response).toEqual({
+      error: { message: "A listener for theme_change failed", code: ErrorCode.Internal },
+    });
+    expect(unhandled).toEqual([]);
+  });
+
+  it("an async theme listener is waited for: the push is acknowledged once it has finished", async () => {
+    const { pair, client } = await connect({ client: kind });
+    const steps: string[] = [];
+    onThemeChange(client, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      steps.push("listener done");
+    });
+    pair.host.subscribe((raw) => {
+      if ((raw as WidgetMessage).action === "theme_change") steps.push("acknowledged");
+    });
+    await pushRaw(pair, "theme_change", { name: "dark" });
+    expect(steps).toEqual(["listener done", "acknowledged"]);
+  });
+
+  it("a room event listener that adds another listener while it runs: the new one waits for the next event", async () => {
+    const { pair, client } = await connect({
+      client: kind,
+      capabilities: ["org.matrix.msc2762.receive.event:m.room.message"],
+    });
+    const seen: string[] = [];
+    let added = false;
+    onRoomEvent(client, (event) => {
+      seen.push(`first ${event.event_id}`);
+      if (added) return;
+      added = true;
+      onRoomEvent(client, (later) => void seen.push(`added ${later.event_id}`));
+    });
+    const event = (id: string) => ({
+      type: "m.room.message",
+      event_id: id,
+      room_id: "!r:example.org",
+      sender: "@a:example.org",
+      origin_server_ts: 1,
+      content: { msgtype: "m.text", body: id },
+    });
+    await pushRaw(pair, "send_event", event("$one"));
+    await pushRaw(pair, "send_event", event("$two"));
+    expect(seen).toEqual(["first $one", "first $two", "added $two"]);
+  });
+
+  it("stopping a TURN watch after destroy() resolves: the ended session has no watch left to stop", async () => {
+    const { client } = await connect({
+      client: kind,
+      capabilities: ["town.robin.msc3846.turn_servers"],
+      policy: approveCapabilities("all-requested"),
+      driver: {
+        getTurnServers: async function* () {
+          yield { uris: ["turn:turn.example.org"], username: "u", password: "p" };
+          await new Promise(() => {});
+        },
+      } as never,
+    });
+    const stop = await watchTurnServers(client, () => {});
+    client.destroy();
+    await expect(stop()).resolves.toBeUndefined();
+    expect(unhandled).toEqual([]);
   });
 });
