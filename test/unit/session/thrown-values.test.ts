@@ -32,6 +32,19 @@ beforeAll(() => void process.on("unhandledRejection", onUnhandled));
 afterAll(() => void process.off("unhandledRejection", onUnhandled));
 beforeEach(() => void unhandled.splice(0));
 
+/** A logger whose every method throws a value that cannot even be printed. */
+const throwingLogger: Logger = {
+  debug: () => {
+    throw Object.create(null);
+  },
+  warn: () => {
+    throw Object.create(null);
+  },
+  error: () => {
+    throw Object.create(null);
+  },
+};
+
 /** Values a hook might throw, each of which breaks `String(x)` or `(x as Error).message`. */
 function strangeValues(): Array<[string, () => unknown]> {
   return [
@@ -231,19 +244,8 @@ describe.each(RECEIVERS)("a handler that throws or rejects with a non-Error: %s"
   }
 
   it("a logger that throws loses its line, not the reply", async () => {
-    const throwing: Logger = {
-      debug: () => {
-        throw Object.create(null);
-      },
-      warn: () => {
-        throw Object.create(null);
-      },
-      error: () => {
-        throw Object.create(null);
-      },
-    };
     // The copy of "a" arrives while "a" is in flight: it is dropped as a replay, with a debug line.
-    const t = await open("reject later", () => undefined, throwing);
+    const t = await open("reject later", () => undefined, throwingLogger);
     t.send("a");
     t.send("a");
     await settle(20);
@@ -332,19 +334,6 @@ describe.each(CLIENT_KINDS)("a host's custom action that throws Object.create(nu
     expect(unhandled).toEqual([]);
   });
 });
-
-/** A logger whose every method throws a value that cannot even be printed. */
-const throwingLogger: Logger = {
-  debug: () => {
-    throw Object.create(null);
-  },
-  warn: () => {
-    throw Object.create(null);
-  },
-  error: () => {
-    throw Object.create(null);
-  },
-};
 
 const SEARCH = "org.matrix.msc3973.user_directory_search";
 
