@@ -571,3 +571,144 @@ describe("MatrixClientDriver media on a homeserver without authenticated media (
     expect(seen).toHaveLength(1);
   });
 });
+
+describe("sends matrix-js-sdk would get wrong, refused or cleaned up", () => {
+  const ROOM_ID = "!room:example.org";
+
+  /** An offline client whose room lookup answers `room` (null: unknown), and a driver over it. */
+  function withRoom(room: { hasEncryptionStateEvent(): boolean } | null) {
+    const client = offlineClient();
+    Object.defineProperty(client, "getRoom", { configurable: true, value: () => room });
+    return { client, driver: new MatrixClientDriver(client, { logger: silentLogger }) };
+  }
+
+  it("refuses a delayed room event to an encrypted room, or to a room the client does not know, before anything is sent (the SDK would send it unencrypted)", async () => {
+    for (const room of [{ hasEncryptionStateEvent: () => true }, null]) {
+      const { client, driver } = withRoom(room);
+      let sent = 0;
+      Object.defineProperty(client, "_unstable_sendDelayedEvent", {
+        configurable: true,
+        value: () => (sent++, Promise.resolve({ delay_id: "d" })),
+      });
+      await expect(
+        driver.sendEvent("m.room.message", { body: "secret" }, { roomId: ROOM_ID, delayMs: 500 }),
+      ).rejects.toMatchObject({ code: ErrorCode.Unsupported });
+      await expect(
+        driver.sendEvent(
+          "org.example.sticky",
+          {},
+          { roomId: ROOM_ID, delayMs: 500, stickyDurationMs: 60_000 },
+        ),
+      ).rejects.toMatchObject({ code: ErrorCode.Unsupported });
+      expect(sent).toBe(0);
+    }
+  });
+
+  it("sends a delayed room event to a known unencrypted room, and a delayed state event anywhere", async () => {
+    const { client, driver } = withRoom({ hasEncryptionStateEvent: () => false });
+    Object.defineProperty(client, "_unstable_sendDelayedEvent", {
+      configurable: true,
+      value: () => Promise.resolve({ delay_id: "room" }),
+    });
+    Object.defineProperty(client, "_unstable_sendDelayedStateEvent", {
+      configurable: true,
+      value: () => Promise.resolve({ delay_id: "state" }),
+    });
+    await expect(driver.sendEvent("m.room.message", {}, { roomId: ROOM_ID, delayMs: 500 })).resolves.toEqual({
+      roomId: ROOM_ID,
+      delayId: "room",
+    });
+    await expect(
+      withRoom({ hasEncryptionStateEvent: () => true }).driver.sendEvent(
+        "m.room.topic",
+        {},
+        {
+          roomId: ROOM_ID,
+          delayMs: 500,
+          stateKey: "",
+        },
+      ),
+    ).rejects.toBeDefined();
+  });
+
+  it("refuses a sticky m.room.message and a sticky event with a relation, which the SDK's scheduler would send without the sticky duration; sends other sticky events", async () => {
+    const { client, driver } = withRoom({ hasEncryptionStateEvent: () => false });
+    expect(client.scheduler).toBeTruthy();
+    const sent: string[] = [];
+    Object.defineProperty(client, "_unstable_sendStickyEvent", {
+      configurable: true,
+      value: (_room: string, _ms: number, _thread: null, type: string) => (
+        sent.push(type),
+        Promise.resolve({ event_id: "$sticky" })
+      ),
+    });
+    const sticky = { roomId: ROOM_ID, stickyDurationMs: 60_000 };
+    await expect(driver.sendEvent("m.room.message", { body: "hi" }, sticky)).rejects.toMatchObject({
+      code: ErrorCode.Unsupported,
+    });
+    const related = { "m.relates_to": { rel_type: "m.reference", event_id: "$x" } };
+    await expect(driver.sendEvent("org.example.sticky", related, sticky)).rejects.toMatchObject({
+      code: ErrorCode.Unsupported,
+    });
+    await expect(driver.sendEvent("org.example.sticky", {}, sticky)).resolves.toEqual({
+      roomId: ROOM_ID,
+      eventId: "$sticky",
+    });
+    expect(sent).toEqual(["org.example.sticky"]);
+  });
+
+  it("takes a refused send's failed local copy out of the room, so it blocks no later send", async () => {
+    const { client, driver } = withRoom({ hasEncryptionStateEvent: () => false });
+    const failed = new MatrixEvent({ type: "m.room.message", room_id: ROOM_ID, content: {} });
+    failed.setStatus(EventStatus.NOT_SENT);
+    const cancelled: MatrixEvent[] = [];
+    Object.defineProperty(client, "cancelPendingEvent", {
+      configurable: true,
+      value: (event: MatrixEvent) => void cancelled.push(event),
+    });
+    Object.defineProperty(client, "sendEvent", {
+      configurable: true,
+      value: () => {
+        const error = new MatrixError({ errcode: "M_FORBIDDEN", error: "no" }, 403);
+        error.event = failed;
+        return Promise.reject(error);
+      },
+    });
+    await expect(driver.sendEvent("m.room.message", {}, { roomId: ROOM_ID })).rejects.toBeInstanceOf(
+      HomeserverError,
+    );
+    expect(cancelled).toEqual([failed]);
+  });
+
+  it("waits for the relations it reads to be decrypted before it filters and maps them", async () => {
+    const { client, driver } = withRoom({ hasEncryptionStateEvent: () => true });
+    const encrypted = new MatrixEvent({
+      type: "m.room.encrypted",
+      room_id: ROOM_ID,
+      event_id: "$reply",
+      sender: "@alice:example.org",
+      origin_server_ts: 1,
+      content: { ciphertext: "…" },
+    });
+    Object.defineProperty(client, "relations", {
+      configurable: true,
+      value: () => Promise.resolve({ events: [encrypted] }),
+    });
+    Object.defineProperty(client, "decryptEventIfNeeded", {
+      configurable: true,
+      value: async (event: MatrixEvent) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        Object.defineProperty(event, "getType", { value: () => "m.room.message" });
+        Object.defineProperty(event, "getContent", { value: () => ({ msgtype: "m.text", body: "clear" }) });
+      },
+    });
+    const page = await driver.readEventRelations({
+      roomId: ROOM_ID,
+      eventId: "$root",
+      eventType: "m.room.message",
+    });
+    expect(page.chunk.map((event) => [event.type, event.content])).toEqual([
+      ["m.room.message", { msgtype: "m.text", body: "clear" }],
+    ]);
+  });
+});

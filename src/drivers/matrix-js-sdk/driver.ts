@@ -499,8 +499,19 @@ export class MatrixClientDriver implements WidgetDriver {
         const { delay_id } = await send(roomId, delay, eventType, body, stateKey);
         return { roomId, delayId: delay_id };
       }
+      // matrix-js-sdk sends a delayed room event without encrypting it: refused where that would
+      // put the widget's content in the clear in an encrypted room (state events are never encrypted).
+      if (delay !== undefined) this.refuseUnencryptedSend(roomId);
       if (stickyDurationMs !== undefined) {
         if (delay === undefined) {
+          // The SDK's scheduler queues m.room.message and events related to another one, and sends
+          // what it queued without the sticky duration: such an event would go out, not sticky,
+          // and be reported as sent.
+          if (this.client.scheduler && (eventType === "m.room.message" || hasRelation(body))) {
+            throw unsupported(
+              "This client cannot send a sticky m.room.message or a sticky event with a relation: matrix-js-sdk queues them and drops the sticky duration",
+            );
+          }
           const send = this.requireMethod("_unstable_sendStickyEvent", "sticky events");
           const { event_id } = await send(roomId, stickyDurationMs, null, eventType, body);
           return { roomId, eventId: event_id };
@@ -524,7 +535,9 @@ export class MatrixClientDriver implements WidgetDriver {
           );
           return { roomId, eventId: event_id };
         }
-        const { event_id } = await this.loose.sendEvent(roomId, eventType, body);
+        const { event_id } = await this.sendRemovingFailedEcho(() =>
+          this.loose.sendEvent(roomId, eventType, body),
+        );
         return { roomId, eventId: event_id };
       }
       const send = this.requireMethod("_unstable_sendDelayedEvent", "delayed events");
@@ -634,6 +647,8 @@ export class MatrixClientDriver implements WidgetDriver {
         eventType,
         options,
       );
+      // Without an event type the SDK starts decrypting the events but does not wait for it.
+      await Promise.all(result.events.map((event) => this.client.decryptEventIfNeeded(event)));
       let events = result.events;
       if (relationType === null && query.eventType !== undefined) {
         events = events.filter((event) => event.getType() === query.eventType);
@@ -941,6 +956,45 @@ export class MatrixClientDriver implements WidgetDriver {
     }
   }
 
+  /**
+   * Refuses a send that matrix-js-sdk would make without encryption (delayed room events) when the
+   * room is encrypted, or when the client does not know the room and so cannot tell.
+   */
+  private refuseUnencryptedSend(roomId: string): void {
+    const room = this.client.getRoom(roomId);
+    if (room === null || room.hasEncryptionStateEvent()) {
+      throw unsupported(
+        room === null
+          ? "Delayed events can be sent only to rooms this client knows (it cannot tell whether they are encrypted)"
+          : "Delayed events cannot be sent to an encrypted room: matrix-js-sdk would send them unencrypted",
+      );
+    }
+  }
+
+  /**
+   * Sends through the client's queue, and when the homeserver refuses, takes the failed local copy
+   * out of the room: left in place, it shows the user a message they never wrote, and with detached
+   * pending events it blocks every later send in the room ("Event blocked by other events not yet
+   * sent").
+   */
+  private async sendRemovingFailedEcho<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      // A MatrixError carries the event it was sending; "not_sent" is EventStatus.NOT_SENT, written
+      // out because this module does not load the SDK.
+      const failed = (error as { event?: { status?: unknown } } | null)?.event;
+      if (failed?.status === "not_sent") {
+        try {
+          this.client.cancelPendingEvent(failed as MatrixEvent);
+        } catch {
+          // Already gone, or in a state the SDK will not cancel: nothing more to take out.
+        }
+      }
+      throw error;
+    }
+  }
+
   /** Runs a widget-side listener, so that its failure never breaks the client's sync processing. */
   private safely(feed: string, run: () => void): void {
     try {
@@ -972,4 +1026,13 @@ function isUnrecognised(error: unknown): boolean {
     (converted.details.errcode === "M_UNRECOGNIZED" ||
       (converted.details.httpStatus === 404 && converted.details.errcode === "M_UNKNOWN"))
   );
+}
+
+/**
+ * Whether the content relates to another event (`m.relates_to`): the SDK's scheduler queues such
+ * events, as it does m.room.message.
+ */
+function hasRelation(content: Record<string, unknown>): boolean {
+  const relation = ownProperty(content, "m.relates_to");
+  return typeof relation === "object" && relation !== null;
 }
