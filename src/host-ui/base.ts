@@ -96,6 +96,17 @@ export function hostUiBase(): HostUiBaseClass {
         this.#cancel();
       });
       this.dialog.addEventListener("keydown", (event) => this.#onKey(event));
+      // Closed by anything but its own buttons (the page calling `dialog.close()`): the cancel
+      // answer, so the promise still settles. Its own finish clears the answer before closing.
+      this.dialog.addEventListener("close", () => this.#cancel());
+    }
+
+    /**
+     * Taken out of the page while open (a framework unmounting its container, a room switch): the
+     * cancel answer, so the promise still settles. Its own finish clears the answer before removing.
+     */
+    disconnectedCallback(): void {
+      this.#cancel();
     }
 
     runDialog<T>(run: DialogRun<T>, build: DialogBuilder<T>): Promise<T> {
@@ -113,7 +124,14 @@ export function hostUiBase(): HostUiBaseClass {
         this.dialog.setAttribute("role", run.role);
         this.dialog.setAttribute("aria-modal", "true");
         this.dialog.replaceChildren();
-        const first = build(this.dialog, finish);
+        let first: HTMLElement | undefined;
+        try {
+          first = build(this.dialog, finish);
+        } catch (error) {
+          // A hook of the app's that built part of the dialog threw: nothing is left in the page.
+          this.closeDialog();
+          throw error;
+        }
         // Already aborted: answer without ever showing the dialog.
         if (signals.some((s) => s.aborted)) {
           onAbort();

@@ -120,9 +120,20 @@ export interface NavigationConfirmOptions extends HostUiOptions {
 }
 
 /** The destination in words, with the raw ID always shown. */
-function destination(target: NavigationTarget, name: string | undefined): string {
+/** How much of a room or user name the confirmation shows before the ID it belongs to. */
+const MAX_TARGET_NAME = 64;
+
+/**
+ * The destination line of a navigation confirmation. The name (set by the room's admins or the
+ * user, so untrusted) is cut on its own before the ID, so that a long name, or one padded with
+ * spaces, cannot push the real ID out of the line: the line is cut as a whole when shown, and a
+ * name such as "Matrix HQ (#matrix:matrix.org)" would otherwise stand in for it.
+ * @internal Exported for tests.
+ */
+export function destination(target: NavigationTarget, name: string | undefined): string {
   const id = target.type === "user" ? target.userId : target.room;
-  const shown = name !== undefined && name !== id ? `${name} (${id})` : id;
+  const shown =
+    name !== undefined && name !== id ? `${visibleText(name, { maxLength: MAX_TARGET_NAME })} (${id})` : id;
   return target.type === "event" ? `${shown} — ${target.eventId}` : shown;
 }
 

@@ -346,6 +346,22 @@ describe("host-ui dialogs in Chromium", () => {
       expect(long?.text).toMatch(/Unverified/);
     });
 
+    it("a dialog taken out of the page, or closed by the page, still answers: the cancel answer, once", async () => {
+      const target = { type: "room" as const, room: "!room:example.org", via: [] };
+      for (const how of ["remove", "close"] as const) {
+        await page.evaluate((t) => (window as unknown as Win).hostUi.openNavigation(t), target);
+        await page.waitForSelector("mwk-confirm-dialog", { state: "attached" });
+        await page.evaluate((h) => {
+          const element = document.querySelector("mwk-confirm-dialog");
+          if (h === "remove") element?.remove();
+          else element?.shadowRoot?.querySelector("dialog")?.close();
+        }, how);
+        await page.waitForFunction(() => (window as unknown as Win).hostUi.lastNavigation !== undefined);
+        expect(await page.evaluate(() => (window as unknown as Win).hostUi.lastNavigation)).toBe(false);
+        expect(await page.$("mwk-confirm-dialog")).toBeNull();
+      }
+    });
+
     it("the request's abort signal closes the confirmation with a dismissal", async () => {
       const opened = await page.evaluate(() => {
         (window as unknown as Win).hostUi.openShare(
