@@ -97,7 +97,8 @@ export function defineConsentPrompt(
         role: "dialog",
         cancelAnswer: consentDecision(requested, [], false),
         theme: options.theme,
-        signals: [options.signal],
+        // The session's end closes the prompt too: its answer would no longer count.
+        signals: [options.signal, request.signal],
       } as const;
       return this.runDialog<ConsentDecision>(run, (dialog, answer) => {
         const finish = (granted: string[], remember: boolean) =>

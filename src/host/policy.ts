@@ -48,6 +48,12 @@ export interface CapabilityRequest {
   granted: readonly string[];
   /** True when the widget asked for more during the session (MSC2974). */
   renegotiation: boolean;
+  /**
+   * Aborted when the widget's session ends (a reload, navigation, destroy) before the decision is
+   * made: a prompt should close then, since its answer no longer counts. Set by the host; a
+   * request made by hand may leave it out.
+   */
+  signal?: AbortSignal;
 }
 
 /** A user whose profile the host looked up for an mxid share. */

@@ -815,6 +815,7 @@ export class WidgetHost implements HostHandle {
         requested: offered,
         granted: [...this.granted],
         renegotiation,
+        signal: this.scope.signal,
       });
     } catch (error) {
       this.logger.error(`The capability policy failed; granting nothing: ${describeThrown(error)}`);

@@ -98,6 +98,11 @@ export function rememberConsent(options: RememberConsentOptions): RememberingPol
       logger.warn(`Consent could not be remembered; it holds for this session: ${describeThrown(error)}`);
     }
   };
+  // Prompts still open, per consent key: what was revoked while each was open. An answer that
+  // arrives after a revocation must not write the revoked capability back into the store, or the
+  // next session would get it without asking.
+  const openPrompts = new Map<string, Set<Set<string>>>();
+  const keyText = (key: ConsentKey): string => JSON.stringify([key.widgetId, key.origin, key.roomId ?? null]);
   return {
     async approveCapabilities(request) {
       const key = keyOf(request.widget);
@@ -111,18 +116,32 @@ export function rememberConsent(options: RememberConsentOptions): RememberingPol
         (capability) => !remembered.has(consentCapabilityKey(capability)),
       );
       if (toAsk.length === 0) return fromMemory;
-      const answer = readCapabilityAnswer(
-        await options.promptCapabilities({
-          ...request,
-          requested: toAsk,
-          granted: [...request.granted, ...fromMemory],
-        }),
-      );
+      const revokedMeanwhile = new Set<string>();
+      const prompts = key ? (openPrompts.get(keyText(key)) ?? new Set<Set<string>>()) : undefined;
+      if (key && prompts) {
+        prompts.add(revokedMeanwhile);
+        openPrompts.set(keyText(key), prompts);
+      }
+      let answer: ReturnType<typeof readCapabilityAnswer>;
+      try {
+        answer = readCapabilityAnswer(
+          await options.promptCapabilities({
+            ...request,
+            requested: toAsk,
+            granted: [...request.granted, ...fromMemory],
+          }),
+        );
+      } finally {
+        prompts?.delete(revokedMeanwhile);
+        if (key && prompts?.size === 0) openPrompts.delete(keyText(key));
+      }
       // Only what was asked counts; an answer naming anything else is the host's to drop and log.
+      // What the app revoked while the user was deciding is neither remembered nor granted.
       const asked = new Set(toAsk);
-      const approved = answer.approved.filter((capability) => asked.has(capability));
+      const kept = (capability: string) => !revokedMeanwhile.has(consentCapabilityKey(capability));
+      const approved = answer.approved.filter((capability) => asked.has(capability) && kept(capability));
       if (key && answer.remember && approved.length > 0) await remember(key, { capabilities: approved });
-      return [...fromMemory, ...answer.approved];
+      return [...fromMemory, ...answer.approved.filter(kept)];
     },
 
     async approveOpenId(request) {
@@ -136,7 +155,11 @@ export function rememberConsent(options: RememberConsentOptions): RememberingPol
 
     async consentRevoked(revoked: RevokedConsent) {
       const key = keyOf(revoked.widget);
-      if (key) await store.revoke(key, { capabilities: revoked.capabilities });
+      if (!key) return;
+      for (const during of openPrompts.get(keyText(key)) ?? []) {
+        for (const capability of revoked.capabilities) during.add(consentCapabilityKey(capability));
+      }
+      await store.revoke(key, { capabilities: revoked.capabilities });
     },
   };
 }

@@ -115,6 +115,29 @@ describe("rememberConsent", () => {
     expect(store.load(KEY).capabilities).toEqual([SEND]);
   });
 
+  it("a revocation while the prompt is open wins: the late answer neither remembers nor grants what was revoked", async () => {
+    const store = new MemoryConsentStore();
+    let answer: (value: CapabilityConsentAnswer) => void = () => {};
+    const policy = rememberConsent({
+      store,
+      promptCapabilities: () => new Promise<CapabilityConsentAnswer>((resolve) => (answer = resolve)),
+    });
+    const deciding = policy.approveCapabilities(request([SEND, READ], true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await policy.consentRevoked?.({ widget: request([]).widget, capabilities: [READ] });
+    answer({ approved: [SEND, READ], remember: true });
+    expect([...(await deciding)]).toEqual([SEND]);
+    expect(store.load(KEY).capabilities).toEqual([SEND]);
+    // The next session's prompt asks for READ again instead of granting it from the store.
+    const prompt = vi.fn((_request: CapabilityRequest): CapabilityConsentAnswer => ({
+      approved: [],
+      remember: false,
+    }));
+    const next = rememberConsent({ store, promptCapabilities: prompt });
+    expect([...(await next.approveCapabilities(request([SEND, READ])))]).toEqual([SEND]);
+    expect(prompt.mock.calls[0]?.[0]).toMatchObject({ requested: [READ] });
+  });
+
   it("merges a renegotiation's remembered grants into earlier ones instead of replacing them", async () => {
     const store = new MemoryConsentStore();
     const policy = rememberConsent({

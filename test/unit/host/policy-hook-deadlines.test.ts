@@ -3,10 +3,14 @@
 // and the request gets exactly one reply either way.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DECISION_TIMEOUT_MS } from "../../../src/host/actions/misc/shared.js";
-import { approveCapabilities, type HostPolicy } from "../../../src/host/policy.js";
+import { silentLogger } from "../../../src/core/logger.js";
+import { approveCapabilities, type CapabilityRequest, type HostPolicy } from "../../../src/host/policy.js";
+import { WidgetHost } from "../../../src/host/widget-host.js";
+import { createMemoryTransportPair } from "../../../src/transport/memory.js";
+import { WidgetClient } from "../../../src/widget/widget-client.js";
 import type { WidgetMessage, WidgetResponse } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
-import { connect, drainMemoryChannels, rawRequest } from "../../support/memory-session.js";
+import { connect, drainMemoryChannels, rawRequest, WIDGET_ID } from "../../support/memory-session.js";
 
 afterEach(() => vi.useRealTimers());
 
@@ -98,3 +102,35 @@ describe.each(CASES)(
     });
   },
 );
+
+describe("the capability decision's signal", () => {
+  it("is aborted when the widget's session ends while the policy is still deciding (a prompt can close then)", async () => {
+    const pair = createMemoryTransportPair();
+    const requests: CapabilityRequest[] = [];
+    const host = new WidgetHost({
+      widgetId: WIDGET_ID,
+      transport: pair.host,
+      logger: silentLogger,
+      policy: {
+        approveCapabilities: (request) => {
+          requests.push(request);
+          return new Promise<string[]>(() => {});
+        },
+      },
+    });
+    void WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      logger: silentLogger,
+      capabilities: ["org.matrix.msc2931.navigate"],
+      readyTimeoutMs: 60_000,
+    }).catch(() => {});
+    host.start();
+    await vi.waitFor(() => expect(requests).toHaveLength(1));
+    const signal = requests[0]?.signal;
+    expect(signal?.aborted).toBe(false);
+    pair.host.simulatePeerLoad();
+    expect(signal?.aborted).toBe(true);
+    host.destroy();
+  });
+});
