@@ -2,6 +2,8 @@ import { expect, vi } from "vitest";
 import { silentLogger, type Logger } from "../../../src/core/logger.js";
 import type { HostLimits } from "../../../src/host/limits.js";
 import type { HostPolicy } from "../../../src/host/policy.js";
+import { MemoryDriver } from "../../../src/drivers/memory/driver.js";
+import type { MatrixWorld } from "../../../src/drivers/memory/world.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
 import type {
   JsonObject,
@@ -269,4 +271,20 @@ export async function openClientSession(options: EventSessionOptions = {}): Prom
 /** Waits until `check` passes (it throws until then). */
 export async function eventually(check: () => void): Promise<void> {
   await vi.waitFor(check, { timeout: 3_000, interval: 2 });
+}
+
+/** Our host on a {@link MemoryDriver} over `world`, viewing `viewedRoomId`, granting what is asked. */
+export function worldHost(
+  transport: MemoryTransportPair["host"],
+  world: MatrixWorld,
+  viewedRoomId: string,
+): WidgetHost {
+  return new WidgetHost({
+    widgetId: WIDGET_ID,
+    transport,
+    driver: new MemoryDriver(world),
+    policy: grantPolicy(),
+    logger: silentLogger,
+    viewedRoomId,
+  });
 }

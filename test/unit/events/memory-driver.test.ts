@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../../src/core/logger.js";
 import { MatrixWorld } from "../../../src/drivers/memory/world.js";
-import { MemoryDriver } from "../../../src/drivers/memory/driver.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
 import {
@@ -15,7 +14,7 @@ import {
 } from "../../../src/widget/features/events.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
 import { WIDGET_ID } from "../../support/memory-session.js";
-import { eventually, grantPolicy, RawWidget, EVENT_WIDGET_VERSIONS } from "./harness.js";
+import { eventually, RawWidget, EVENT_WIDGET_VERSIONS, worldHost } from "./harness.js";
 
 const ME = "@me:example.org";
 const hosts: WidgetHost[] = [];
@@ -35,14 +34,7 @@ describe("with the in-memory driver", () => {
   it("a widget sends a message, gets it back from the feed and reads it", async () => {
     const { w, room } = world();
     const pair = createMemoryTransportPair();
-    const host = new WidgetHost({
-      widgetId: WIDGET_ID,
-      transport: pair.host,
-      driver: new MemoryDriver(w),
-      policy: grantPolicy(),
-      logger: silentLogger,
-      viewedRoomId: room,
-    });
+    const host = worldHost(pair.host, w, room);
     hosts.push(host);
     const clientPromise = WidgetClient.create({
       widgetId: WIDGET_ID,
@@ -81,14 +73,7 @@ describe("with the in-memory driver", () => {
       stateCapability("receive", "m.room.topic"),
       stateCapability("receive", "m.room.member", { stateKey: ME }),
     ]);
-    const host = new WidgetHost({
-      widgetId: WIDGET_ID,
-      transport: pair.host,
-      driver: new MemoryDriver(w),
-      policy: grantPolicy(),
-      logger: silentLogger,
-      viewedRoomId: room,
-    });
+    const host = worldHost(pair.host, w, room);
     hosts.push(host);
     host.start();
     await eventually(() => expect(widget.stateUpdates).toHaveLength(1));

@@ -3,7 +3,6 @@
 // it receive them on their own; the receive checks of the outer event do not cover them.
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../../src/core/logger.js";
-import { MemoryDriver } from "../../../src/drivers/memory/driver.js";
 import { MatrixWorld } from "../../../src/drivers/memory/world.js";
 import { withVisibleUnsigned, type ReceiveCheck } from "../../../src/host/actions/events/unsigned.js";
 import type { RoomEvent } from "../../../src/host/driver.js";
@@ -13,7 +12,7 @@ import { eventCapability, readRoomEvents } from "../../../src/widget/features/ev
 import { WidgetClient } from "../../../src/widget/widget-client.js";
 import { WIDGET_ID } from "../../support/memory-session.js";
 import { FakeEventDriver, makeEvent, message } from "./fake-driver.js";
-import { cap, grantPolicy, openRawSession, ROOM, settle } from "./harness.js";
+import { cap, openRawSession, ROOM, settle, worldHost } from "./harness.js";
 
 const TEXT_ONLY = `${cap.receive("m.room.message")}#m.text`;
 
@@ -170,14 +169,7 @@ describe("the host passes no hidden event to the widget in unsigned", () => {
       content: { redacts: sent.event_id, reason: "private reason" },
     });
     const pair = createMemoryTransportPair();
-    const host = new WidgetHost({
-      widgetId: WIDGET_ID,
-      transport: pair.host,
-      driver: new MemoryDriver(w),
-      policy: grantPolicy(),
-      logger: silentLogger,
-      viewedRoomId: room,
-    });
+    const host = worldHost(pair.host, w, room);
     hosts.push(host);
     const created = WidgetClient.create({
       widgetId: WIDGET_ID,
