@@ -14,6 +14,7 @@
  * @module matrix-widget-kit/testing
  */
 
+import { nextTurn } from "../transport/next-task.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import type { DriverCall, MemoryDriverOptions } from "../drivers/memory/driver.js";
 import { MemoryDriver } from "../drivers/memory/driver.js";
@@ -332,7 +333,10 @@ class ScriptedUser implements TestUser {
   }
 }
 
-const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+// Taken when the module loads, as the memory transport takes its scheduler: a test that installs
+// fake timers afterwards must not stall the kit's own waiting (fake timers replace both).
+const realNow = Date.now;
+const tick = () => new Promise<void>((resolve) => nextTurn(resolve));
 
 /**
  * Mounts a widget client against a host on the in-memory world and resolves once the capability
@@ -375,10 +379,10 @@ export async function mountWidget(options: MountOptions = {}): Promise<MountedWi
   }
 
   const settle = async (timeoutMs = 2000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = realNow() + timeoutMs;
     // Two quiet turns in a row: a reply can start a follow-up push on the next turn.
     let quiet = 0;
-    while (quiet < 2 && Date.now() < deadline) {
+    while (quiet < 2 && realNow() < deadline) {
       await tick();
       // A reply on its way is waited for by no request: the pair's own count says so.
       const idle =
@@ -438,6 +442,9 @@ export async function mountWidget(options: MountOptions = {}): Promise<MountedWi
     destroy() {
       client.destroy();
       host.destroy();
+      // A world the kit made is the kit's: its delayed events go with it. A world the test passed
+      // in keeps them, as a homeserver keeps a widget's delayed events after the widget closes.
+      if (defaultWorld) world.delayedEvents.clear();
     },
   };
 }

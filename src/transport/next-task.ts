@@ -44,6 +44,13 @@ function channelTasks(): TaskScheduler {
 
 const schedule: TaskScheduler = immediate ? (task) => void immediate(task) : channelTasks();
 
+/**
+ * Runs `task` as a task of its own, like {@link nextTask}, without counting it as a message on its
+ * way: for waiting loops (the test kit's `settle`) that must not stall under fake timers.
+ * @internal
+ */
+export const nextTurn: TaskScheduler = schedule;
+
 /** Tasks given to {@link nextTask} that have not run yet. */
 let pending = 0;
 

@@ -125,6 +125,8 @@ export class DelayedEvents {
   /** Sends every delayed event `sender` delegated, as a homeserver does once the SFU connection drops. */
   dropRtcConnection(sender: string): void {
     for (const record of [...this.records.values()]) {
+      // Skipped when gone meanwhile: sent with its parent earlier in this loop, or cancelled.
+      if (!this.records.has(record.delayId)) continue;
       if (record.sender === sender && record.delegated) this.fire(record, false);
     }
   }
@@ -160,6 +162,9 @@ export class DelayedEvents {
         this.host.onSendFailure(error, record.delayId);
       }
     }, record.delayMs);
+    // In Node, a pending delayed event (Element Call's are hours long) does not keep the process
+    // alive: a test that ends with one still waiting must not hang its runner.
+    (record.timer as { unref?: () => void }).unref?.();
   }
 
   /** Cancels the record and its children (recursively). */
@@ -186,6 +191,8 @@ export class DelayedEvents {
       failure = error;
     }
     for (const child of children) {
+      // A listener of the parent's event may have cancelled (or sent) a child meanwhile.
+      if (!this.records.has(child.delayId)) continue;
       try {
         this.fire(child, true);
       } catch (error) {

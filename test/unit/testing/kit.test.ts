@@ -12,6 +12,7 @@ import {
 import {
   onLanguageChange,
   navigate,
+  sendEvent,
   onStateUpdate,
   onThemeChange,
   shareUsers,
@@ -246,5 +247,33 @@ describe("matrix-widget-kit/testing: pushes and driver calls", () => {
       expect(kit.takeDriverCalls().map((call) => call.op)).toEqual(["navigate"]);
       expect(kit.takeDriverCalls()).toEqual([]);
     });
+  });
+});
+
+describe("matrix-widget-kit/testing: timers", () => {
+  it("destroy() forgets the delayed events of the world the kit made: none is sent afterwards", async () => {
+    const kit = await mountWidget({
+      capabilities: [
+        "org.matrix.msc4157.send.delayed_event",
+        "org.matrix.msc2762.send.event:org.example.later",
+      ],
+    });
+    await sendEvent(kit.client, "org.example.later", { n: 1 }, { delayMs: 30 });
+    const before = kit.world.timeline(TEST_ROOM_ID).length;
+    kit.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(kit.world.timeline(TEST_ROOM_ID)).toHaveLength(before);
+  });
+
+  it("mounts and settles under fake timers installed by the test", async () => {
+    vi.useFakeTimers();
+    try {
+      const kit = await mountWidget({ capabilities: [NAVIGATE] });
+      const event = await kit.sendRoomEvent({ type: "org.example.ping", content: {} });
+      expect(event.type).toBe("org.example.ping");
+      kit.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -239,3 +239,48 @@ describe("MemoryDriver MatrixRTC (MSC4515, MSC4533)", () => {
     await expectRejection(driver.delegateDelayedLeave({ ...ref, roomId: outside }), 403, "M_FORBIDDEN");
   });
 });
+
+describe("delayed events sent at once by their parent or the SFU", () => {
+  it("a delegated child of a delegated parent is sent once when the SFU connection drops, not twice", async () => {
+    const { world, driver, room } = setup();
+    const parent = await driver.sendEvent(
+      MEMBER,
+      {},
+      { roomId: room, stateKey: "_me_p", delayMs: 2 * 3600_000 },
+    );
+    const child = await driver.sendEvent(
+      "org.example.child",
+      { n: 1 },
+      {
+        roomId: room,
+        delayMs: 2 * 3600_000,
+        parentDelayId: parent.delayId ?? "",
+      },
+    );
+    const ref = { roomId: room, slotId: "m.call#ROOM", member: { id: "m1" }, url: SFU };
+    await driver.delegateDelayedLeave({ ...ref, delayId: parent.delayId ?? "" });
+    await driver.delegateDelayedLeave({ ...ref, delayId: child.delayId ?? "" });
+    world.delayedEvents.dropRtcConnection(ME);
+    expect(typesIn(world, room).filter((type) => type === "org.example.child")).toHaveLength(1);
+  });
+
+  it("a child cancelled while its parent is being sent stays unsent", async () => {
+    const { world, driver, room } = setup();
+    const parent = await driver.sendEvent("org.example.parent", {}, { roomId: room, delayMs: 60_000 });
+    const child = await driver.sendEvent(
+      "org.example.child",
+      {},
+      {
+        roomId: room,
+        delayMs: 60_000,
+        parentDelayId: parent.delayId ?? "",
+      },
+    );
+    world.on("event", (event) => {
+      if (event.type === "org.example.parent") world.delayedEvents.update(ME, child.delayId ?? "", "cancel");
+    });
+    world.delayedEvents.update(ME, parent.delayId ?? "", "send");
+    expect(typesIn(world, room)).toContain("org.example.parent");
+    expect(typesIn(world, room)).not.toContain("org.example.child");
+  });
+});
