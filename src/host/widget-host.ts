@@ -809,13 +809,17 @@ export class WidgetHost implements HostHandle {
     });
     if (offered.length === 0) return [];
     let answer: Iterable<string>;
+    const scope = this.scope;
     try {
       answer = await this.policy.approveCapabilities({
         widget: this.widget,
         requested: offered,
         granted: [...this.granted],
         renegotiation,
-        signal: this.scope.signal,
+        // Made on first read: most policies never look, and a signal costs every session memory.
+        get signal() {
+          return scope.signal;
+        },
       });
     } catch (error) {
       this.logger.error(`The capability policy failed; granting nothing: ${describeThrown(error)}`);
