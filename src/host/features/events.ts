@@ -14,7 +14,7 @@ import type { RoomEvent, Unsubscribe, WidgetDriver } from "../driver.js";
 import { DEFAULT_HOST_LIMITS } from "../limits.js";
 import type { HostHandle } from "../host-handle.js";
 import type { HostFeature } from "./feature.js";
-import { type ReceiveCheck, withVisibleUnsigned } from "../actions/events/unsigned.js";
+import { withVisibleUnsigned } from "../actions/events/unsigned.js";
 
 /** A feature whose advertised versions depend on what the driver can do. */
 export interface DriverAwareHostFeature extends HostFeature {
@@ -381,10 +381,9 @@ class EventFeed {
         // Checked again when it leaves the queue: the user may have left a room meanwhile.
         const capabilities = this.host.capabilities;
         const viewedRoomId = this.host.viewedRoomId;
-        const allows: ReceiveCheck = (embedded) => capabilities.allowsEvent("receive", embedded);
         const visible = batch
           .filter((event) => mayReceive(capabilities, viewedRoomId, event))
-          .map((event) => withVisibleUnsigned(event, allows));
+          .map((event) => withVisibleUnsigned(event, capabilities));
         if (session.ended || (batch.length > 0 && visible.length === 0)) return done();
         this.host.push(
           updateState,
@@ -411,9 +410,7 @@ class EventFeed {
       if (session.ended || (waited && !mayReceive(this.host.capabilities, this.host.viewedRoomId, event))) {
         return done();
       }
-      const capabilities = this.host.capabilities;
-      const visible = withVisibleUnsigned(event, (embedded) => capabilities.allowsEvent("receive", embedded));
-      this.host.push(sendEventToWidget, visible, (error) => {
+      this.host.push(sendEventToWidget, withVisibleUnsigned(event, this.host.capabilities), (error) => {
         if (error) this.logger.debug(`The widget did not acknowledge ${what}: ${describe(error)}`);
         done();
       });

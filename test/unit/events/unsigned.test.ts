@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../../src/core/logger.js";
 import { MatrixWorld } from "../../../src/drivers/memory/world.js";
-import { withVisibleUnsigned, type ReceiveCheck } from "../../../src/host/actions/events/unsigned.js";
+import { CapabilitySet } from "../../../src/capabilities/set.js";
+import { withVisibleUnsigned } from "../../../src/host/actions/events/unsigned.js";
 import type { RoomEvent } from "../../../src/host/driver.js";
 import { WidgetHost } from "../../../src/host/widget-host.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
@@ -16,9 +17,8 @@ import { cap, openRawSession, ROOM, settle, worldHost } from "./harness.js";
 
 const TEXT_ONLY = `${cap.receive("m.room.message")}#m.text`;
 
-/** A receive check that lets through text messages only. */
-const textOnly: ReceiveCheck = (event) =>
-  event.type === "m.room.message" && (event.content as { msgtype?: unknown }).msgtype === "m.text";
+/** Grants that let the widget receive text messages only. */
+const textOnly = CapabilitySet.from([TEXT_ONLY]);
 
 function fileMessage(): RoomEvent {
   return message(ROOM, "m.file", "secret.pdf");
@@ -64,7 +64,7 @@ describe("withVisibleUnsigned", () => {
     });
     const redacted = { ...message(ROOM, "m.text"), unsigned: { redacted_because: redaction } };
     expect(withVisibleUnsigned(redacted, textOnly).unsigned).toEqual({});
-    const both: ReceiveCheck = (event) => textOnly(event) || event.type === "m.room.redaction";
+    const both = CapabilitySet.from([TEXT_ONLY, cap.receive("m.room.redaction")]);
     expect(withVisibleUnsigned(redacted, both).unsigned).toEqual({ redacted_because: redaction });
   });
 

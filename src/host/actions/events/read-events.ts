@@ -153,7 +153,7 @@ export const readEventsHandler = defineHostAction({
         }
         if (!capabilities.allowsEvent("receive", event)) continue;
         seen.add(event.event_id);
-        events.push(withVisibleUnsigned(event, (embedded) => capabilities.allowsEvent("receive", embedded)));
+        events.push(withVisibleUnsigned(event, capabilities));
       }
     }
     // Each room's events come newest first; several rooms are merged by timestamp, newest first.

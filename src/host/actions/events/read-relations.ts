@@ -78,7 +78,7 @@ export const readRelationsHandler = defineHostAction({
       if (!isWireRoomEvent(event) || event.room_id !== roomId) continue;
       if (query.eventType !== undefined && event.type !== query.eventType) continue;
       if (!capabilities.allowsEvent("receive", event)) continue;
-      chunk.push(withVisibleUnsigned(event, (embedded) => capabilities.allowsEvent("receive", embedded)));
+      chunk.push(withVisibleUnsigned(event, capabilities));
     }
     const reply: { chunk: WireRoomEvent[]; next_batch?: string; prev_batch?: string } = { chunk };
     const next = token(page.nextBatch);

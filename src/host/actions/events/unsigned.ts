@@ -3,6 +3,7 @@
 // latest event, an edit's replacement). The receive checks look at the outer event only, so without
 // this a widget granted `m.room.message#m.text` read an `m.file` in a thread root's bundle, and one
 // without `m.room.redaction` read who redacted what and why.
+import type { CapabilitySet } from "../../../capabilities/set.js";
 import type { RoomEvent } from "../../driver.js";
 
 /** `unsigned` members that hold no other event, passed on as they are. */
@@ -19,20 +20,23 @@ const PLAIN_MEMBERS: ReadonlySet<string> = new Set([
 /** Embedded events inside embedded events: deeper than a server bundles, refused. */
 const MAX_EMBEDDING = 3;
 
-/** Whether the widget may receive an event (its type, state key and msgtype; the room is the outer one's). */
-export type ReceiveCheck = (event: { type: unknown; state_key?: unknown; content?: unknown }) => boolean;
+/**
+ * What decides whether the widget may receive an embedded event: the session's grants (their
+ * `receive` rules by type, state key and msgtype; the room is the outer event's).
+ */
+export type ReceiveRules = Pick<CapabilitySet, "allowsEvent">;
 
 /**
  * The event as the widget may see it: the same object when its `unsigned` holds nothing to hide
  * (no `unsigned`, or only plain members: the live feed's usual case), otherwise a copy whose
- * `unsigned` keeps the plain members, an embedded event only when `allows` passes it (its own
+ * `unsigned` keeps the plain members, an embedded event only when `grants` let the widget receive it (its own
  * `unsigned` filtered the same way), and nothing else. Deny by default: an `unsigned` member this
  * does not know is dropped.
  */
-export function withVisibleUnsigned<E extends RoomEvent>(event: E, allows: ReceiveCheck): E {
+export function withVisibleUnsigned<E extends RoomEvent>(event: E, grants: ReceiveRules): E {
   const unsigned = event.unsigned;
   if (unsigned === undefined || onlyPlain(unsigned)) return event;
-  return { ...event, unsigned: visibleUnsigned(unsigned, allows, 0) };
+  return { ...event, unsigned: visibleUnsigned(unsigned, grants, 0) };
 }
 
 function onlyPlain(unsigned: Record<string, unknown>): boolean {
@@ -44,7 +48,7 @@ function onlyPlain(unsigned: Record<string, unknown>): boolean {
 
 function visibleUnsigned(
   unsigned: Record<string, unknown>,
-  allows: ReceiveCheck,
+  grants: ReceiveRules,
   depth: number,
 ): Record<string, unknown> {
   const visible: Record<string, unknown> = {};
@@ -52,10 +56,10 @@ function visibleUnsigned(
     const value = unsigned[key];
     if (PLAIN_MEMBERS.has(key)) visible[key] = value;
     else if (key === "redacted_because") {
-      const redaction = visibleEmbedded(value, allows, depth);
+      const redaction = visibleEmbedded(value, grants, depth);
       if (redaction !== undefined) visible[key] = redaction;
     } else if (key === "m.relations") {
-      const relations = visibleRelations(value, allows, depth);
+      const relations = visibleRelations(value, grants, depth);
       if (relations !== undefined) visible[key] = relations;
     }
   }
@@ -65,14 +69,14 @@ function visibleUnsigned(
 /** Bundled relations: a thread summary and an edit, each only with an event the widget may see. */
 function visibleRelations(
   value: unknown,
-  allows: ReceiveCheck,
+  grants: ReceiveRules,
   depth: number,
 ): Record<string, unknown> | undefined {
   if (!isRecord(value)) return undefined;
   const visible: Record<string, unknown> = {};
   const thread = value["m.thread"];
   if (isRecord(thread)) {
-    const latest = visibleEmbedded(thread.latest_event, allows, depth);
+    const latest = visibleEmbedded(thread.latest_event, grants, depth);
     // The summary goes with its latest event or not at all: its count and participation describe
     // replies the widget may not be allowed to see.
     if (latest !== undefined) visible["m.thread"] = { ...thread, latest_event: latest };
@@ -80,7 +84,7 @@ function visibleRelations(
   const edit = value["m.replace"];
   if (isRecord(edit)) {
     if (typeof edit.type === "string") {
-      const replacement = visibleEmbedded(edit, allows, depth);
+      const replacement = visibleEmbedded(edit, grants, depth);
       if (replacement !== undefined) visible["m.replace"] = replacement;
     } else {
       // The older summary names the edit without its content.
@@ -94,12 +98,12 @@ function visibleRelations(
 }
 
 /** An embedded event the widget may receive, with its own `unsigned` filtered; else undefined. */
-function visibleEmbedded(value: unknown, allows: ReceiveCheck, depth: number): unknown {
+function visibleEmbedded(value: unknown, grants: ReceiveRules, depth: number): unknown {
   if (depth >= MAX_EMBEDDING || !isRecord(value) || typeof value.type !== "string") return undefined;
-  if (!isRecord(value.content) || !allows(value as { type: string })) return undefined;
+  if (!isRecord(value.content) || !grants.allowsEvent("receive", value as { type: string })) return undefined;
   const inner = value.unsigned;
   if (!isRecord(inner) || onlyPlain(inner)) return value;
-  return { ...value, unsigned: visibleUnsigned(inner, allows, depth + 1) };
+  return { ...value, unsigned: visibleUnsigned(inner, grants, depth + 1) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
