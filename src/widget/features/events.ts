@@ -12,7 +12,6 @@ import {
   updateState,
 } from "../actions.js";
 import type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
-import { WidgetApiError } from "../../protocol/errors.js";
 import type { WidgetSession } from "../session.js";
 import {
   formatDelayedOrStickyCapability,
@@ -21,7 +20,7 @@ import {
   formatTimelineCapability,
 } from "../capability-format.js";
 import { wireRoomIds } from "./room-ids.js";
-import { requireHostVersion } from "./listeners.js";
+import { requireHostVersion, runListeners } from "./listeners.js";
 
 export type { WireRoomEvent, WireStateEvent } from "../../protocol/actions/events.js";
 
@@ -277,40 +276,6 @@ const roomEventListeners = new WeakMap<WidgetSession, Set<Listener<WireRoomEvent
 const stateListeners = new WeakMap<WidgetSession, Set<Listener<WireStateEvent[]>>>();
 const unhandle = new WeakMap<Set<unknown>, () => void>();
 
-/**
- * Runs the listeners of one push and gives its acknowledgement: `{}` at once when every listener
- * returned without a promise (the usual case), so the push is answered without the promise hops
- * of async functions on the path of every event of the live feed; otherwise a promise of it, once
- * they have finished. A listener that throws or rejects fails the push with one "listener failed"
- * error, so the host is told without being shown the app's error.
- */
-function runListeners<T>(listeners: ReadonlySet<Listener<T>>, value: T, what: string): Ack | Promise<Ack> {
-  const failed = (): never => {
-    throw new WidgetApiError(`A ${what} listener failed`, "internal_error");
-  };
-  // The usual case, one listener, without the copies and settled-result objects of allSettled.
-  if (listeners.size === 1) {
-    // Taken before it runs: a listener it adds waits for the next value, as with several.
-    const [listener] = listeners as Iterable<Listener<T>>;
-    try {
-      const result = listener!(value);
-      // Waited for as `await` would: anything with a `then` method.
-      if (typeof (result as { then?: unknown } | undefined)?.then === "function") {
-        return Promise.resolve(result).then(() => ({}), failed);
-      }
-    } catch {
-      failed();
-    }
-    return {};
-  }
-  return Promise.allSettled([...listeners].map(async (listener) => listener(value))).then((results) =>
-    results.some((result) => result.status === "rejected") ? failed() : {},
-  );
-}
-
-/** The acknowledgement of a push. */
-type Ack = Record<string, never>;
-
 function subscribe<T>(
   registry: WeakMap<WidgetSession, Set<Listener<T>>>,
   client: WidgetSession,
@@ -347,7 +312,9 @@ function subscribe<T>(
  */
 export function onRoomEvent(client: WidgetSession, listener: Listener<WireRoomEvent>): () => void {
   return subscribe(roomEventListeners, client, listener, (listeners) =>
-    client.handle(sendEventToWidget, (event) => runListeners(listeners, event, "room event")),
+    client.handle(sendEventToWidget, (event) =>
+      runListeners(listeners, event, "A room event listener failed"),
+    ),
   );
 }
 
@@ -361,7 +328,9 @@ export function onRoomEvent(client: WidgetSession, listener: Listener<WireRoomEv
  */
 export function onStateUpdate(client: WidgetSession, listener: Listener<WireStateEvent[]>): () => void {
   return subscribe(stateListeners, client, listener, (listeners) =>
-    client.handle(updateState, ({ state }) => runListeners(listeners, state, "state update")),
+    client.handle(updateState, ({ state }) =>
+      runListeners(listeners, state, "A state update listener failed"),
+    ),
   );
 }
 

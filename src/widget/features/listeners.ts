@@ -34,29 +34,16 @@ export function addPushListener<A extends AnyWireAction>(
   let hub = byAction.get(action.stable);
   if (!hub) {
     const listeners = new Set<AnyListener>();
-    const remove = client.handle(action, (data) => {
-      // A flag, not the thrown value: a listener may throw undefined, and that is a failure too.
-      let failed = false;
-      const pending: unknown[] = [];
-      for (const each of [...listeners]) {
-        try {
-          const result: unknown = (each as (data: RequestData<A>) => unknown)(data);
-          // Waited for as `await` would: anything with a `then` method.
-          if (typeof (result as { then?: unknown } | undefined)?.then === "function") pending.push(result);
-        } catch {
-          failed = true;
-        }
-      }
-      const answer = (): ResponseInput<A> => {
-        if (failed) throw new WidgetApiError(`A listener for ${action.stable} failed`, "internal_error");
-        return {} as ResponseInput<A>;
-      };
-      if (pending.length === 0) return answer();
-      return Promise.allSettled(pending.map((result) => Promise.resolve(result))).then((results) => {
-        if (results.some((result) => result.status === "rejected")) failed = true;
-        return answer();
-      });
-    });
+    const remove = client.handle(
+      action,
+      (data) =>
+        runListeners(
+          // The hub is shared by the action's listeners, all of which take its request data.
+          listeners as unknown as ReadonlySet<(data: RequestData<A>) => unknown>,
+          data,
+          `A listener for ${action.stable} failed`,
+        ) as ResponseInput<A>,
+    );
     hub = { listeners, remove };
     byAction.set(action.stable, hub);
   }
@@ -71,6 +58,46 @@ export function addPushListener<A extends AnyWireAction>(
     }
   };
 }
+
+/**
+ * Runs the listeners of one push and gives its acknowledgement: `{}` at once when every listener
+ * returned without a promise (the usual case), so the push is answered without the promise hops
+ * of async functions on the path of every event of the live feed; otherwise a promise of it, once
+ * they have finished. A listener that throws or rejects fails the push with one "listener failed"
+ * error (`failure`), so the host is told without being shown the app's error. Shared by every
+ * push listener of the widget: room events and state here, the other pushes through
+ * {@link addPushListener}.
+ */
+export function runListeners<T>(
+  listeners: ReadonlySet<(value: T) => unknown>,
+  value: T,
+  failure: string,
+): Ack | Promise<Ack> {
+  const failed = (): never => {
+    throw new WidgetApiError(failure, "internal_error");
+  };
+  // The usual case, one listener, without the copies and settled-result objects of allSettled.
+  if (listeners.size === 1) {
+    // Taken before it runs: a listener it adds waits for the next value, as with several.
+    const [listener] = listeners;
+    try {
+      const result = listener!(value);
+      // Waited for as `await` would: anything with a `then` method.
+      if (typeof (result as { then?: unknown } | undefined)?.then === "function") {
+        return Promise.resolve(result).then(() => ({}), failed);
+      }
+    } catch {
+      failed();
+    }
+    return {};
+  }
+  return Promise.allSettled([...listeners].map(async (listener) => listener(value))).then((results) =>
+    results.some((result) => result.status === "rejected") ? failed() : {},
+  );
+}
+
+/** The acknowledgement of a push. */
+type Ack = Record<string, never>;
 
 /** Rejects when the host does not advertise `version`. */
 export function requireHostVersion(client: WidgetSession, version: KnownApiVersion, feature: string): void {
