@@ -19,6 +19,7 @@ import { describeThrown } from "./describe.js";
 import { redactSecrets } from "./redact.js";
 import { RequestIdSource, uuidV4 } from "./request-ids.js";
 import { ENDED_BEFORE_ANSWER, PEER_CLOSED, SESSION_DESTROYED } from "./session-ended.js";
+import { isThenable } from "./thenable.js";
 import { checkWireValue, MAX_NESTING, type WireCheck } from "./wire-value.js";
 
 /** A request that passed the envelope checks, handed to the session's dispatcher. */
@@ -603,15 +604,6 @@ function refusalOf(check: Exclude<WireCheck, { ok: true }>, limit: number | unde
       return new WidgetApiError(`Request refused: the message is ${size} bytes, ${over}`, ErrorCode.TooLarge);
     }
   }
-}
-
-/** Whether `value` would be adopted by an await: a promise, or anything with a callable `then`. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value instanceof Promise ||
-    (((typeof value === "object" && value !== null) || typeof value === "function") &&
-      typeof (value as { then?: unknown }).then === "function")
-  );
 }
 
 function invalid(reason: string): WidgetApiError {

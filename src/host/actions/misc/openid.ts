@@ -4,13 +4,14 @@ import { isPlainObject } from "../../../protocol/envelope.js";
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
 import { describeThrown } from "../../../core/describe.js";
+import { isThenable } from "../../../core/thenable.js";
 import type { OpenIdCredentials, WidgetDriver } from "../../driver.js";
 import type { RateLimit } from "../../limits.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";
-import { malformedDriverAnswer, whenSessionEnds, withDriverTimeout } from "./shared.js";
+import { DECISION_TIMEOUT_MS, malformedDriverAnswer, whenSessionEnds, withDriverTimeout } from "./shared.js";
 
 /** How long the user may take to decide on an OpenID request before it counts as blocked. */
-export const OPENID_DECISION_TIMEOUT_MS = 120_000;
+export const OPENID_DECISION_TIMEOUT_MS = DECISION_TIMEOUT_MS;
 /** get_openid requests: a burst of 5, then one every 10 s. */
 export const OPENID_RATE_LIMIT: RateLimit = { burst: 5, perSecond: 0.1 };
 /** Most get_openid requests that may wait on one pending decision. */
@@ -110,14 +111,6 @@ function askForOpenId(
   return Promise.resolve(answer).then(
     (approved) => (approved === true ? driver.requestOpenId?.({ consented: true }) : undefined),
     refused,
-  );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
   );
 }
 
