@@ -1,3 +1,4 @@
+import { ownProperty } from "../core/own-property.js";
 import type { JsonObject } from "./envelope.js";
 
 /** Machine-readable error codes carried in `error.code` next to the human-readable message. */
@@ -144,9 +145,7 @@ export class WidgetApiError extends Error {
   /** Reads an error reply body; returns undefined if the body is not an error. */
   static fromResponse(response: unknown): WidgetApiError | undefined {
     if (typeof response !== "object" || response === null) return undefined;
-    const error: unknown = Object.prototype.hasOwnProperty.call(response, "error")
-      ? (response as { error: unknown }).error
-      : undefined;
+    const error = ownProperty(response, "error");
     if (typeof error !== "object" || error === null) return undefined;
     const { message, code, matrix_api_error } = error as Record<string, unknown>;
     if (typeof message !== "string") return undefined;
@@ -170,10 +169,14 @@ export class WidgetApiError extends Error {
  */
 const PEER_WORDINGS: ReadonlyArray<readonly [RegExp, ErrorCodeValue]> = [
   [/^invalid request\b/i, "invalid_request"],
-  [/\bunknown or unsupported\b.*\baction\b/i, "unknown_action"],
-  [/\b(?:unknown|unsupported|unrecognised|unrecognized) action\b/i, "unknown_action"],
-  [/\bnot (?:supported|implemented)\b/i, "unknown_action"],
-  [/^missing capability\b/i, "missing_capability"],
+  [
+    /\bunknown or unsupported\b.*\baction\b|\b(?:unknown|unsupported|unrecogni[sz]ed) action\b|\bnot (?:supported|implemented)\b/i,
+    "unknown_action",
+  ],
+  [
+    /^(?:missing capability|unable to access room timeline)\b|^cannot .* of this type$/i,
+    "missing_capability",
+  ],
   [/^improper sequence\b|^capability negotiation already completed\b/i, "out_of_sequence"],
 ];
 
@@ -181,7 +184,8 @@ const PEER_WORDINGS: ReadonlyArray<readonly [RegExp, ErrorCodeValue]> = [
  * Classifies an error reply that carries no `code` (every matrix-widget-api peer's replies), from
  * its wording: "Unknown or unsupported from-widget action: …", "Unknown action", "… not
  * supported" become `unknown_action`, so a caller can tell "the peer does not implement this"
- * from "it failed". A reply with a `matrix_api_error` is a homeserver error; anything
+ * from "it failed"; "Missing capability", "Cannot send room events of this type" and "Unable to
+ * access room timeline: …" become `missing_capability`. A reply with a `matrix_api_error` is a homeserver error; anything
  * unrecognised is `internal_error`. The message itself is always kept as it was.
  */
 export function classifyErrorMessage(message: string, hasMatrixApiError = false): ErrorCodeValue {

@@ -327,7 +327,10 @@ export abstract class WidgetSessionCore implements WidgetSession {
     }
   }
 
-  /** Resolves at the next capability notification; rejects after `timeoutMs` or on destroy. */
+  /**
+   * Resolves at the next capability notification; rejects after `timeoutMs` or on destroy.
+   * `cancel` stops the wait and leaves the promise unsettled, for a caller that no longer awaits it.
+   */
   protected nextNotify(timeoutMs: number): { promise: Promise<void>; cancel(): void } {
     let cancel = () => {};
     const promise = new Promise<void>((resolve, reject) => {
@@ -349,10 +352,9 @@ export abstract class WidgetSessionCore implements WidgetSession {
         if (this.destroyed) reject(new WidgetApiError(SESSION_DESTROYED, "session_ended"));
         else resolve();
       };
-      cancel = () => {
-        forget();
-        reject(new WidgetApiError("The capability request failed", "internal_error"));
-      };
+      // Cancelled only when the request it waits for failed, and the caller throws that failure:
+      // nobody waits on this promise any more, so it is left to settle never and be collected.
+      cancel = forget;
       this.#notifyWaiters.push(wake);
     });
     return { promise, cancel };

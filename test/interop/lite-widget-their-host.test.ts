@@ -131,6 +131,7 @@ describe("our LiteWidgetClient in their host (matrix-widget-api ClientWidgetApi)
       expect(await ours.sendEvent("m.reaction", {})).toMatchObject({
         ok: false,
         error: "Cannot send room events of this type",
+        code: "missing_capability",
       });
       expect(await host.calls("sendEvent")).toEqual([
         ["sendEvent", "m.room.message", content, null, undefined],

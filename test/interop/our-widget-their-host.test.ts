@@ -189,7 +189,11 @@ describe("our widget (WidgetClient) in their host (matrix-widget-api ClientWidge
         value: { roomId: ROOM, eventId: "$their-2" },
       });
       const refused = await ours.sendEvent("m.reaction", {});
-      expect(refused).toMatchObject({ ok: false, error: "Cannot send room events of this type" });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: "Cannot send room events of this type",
+        code: "missing_capability",
+      });
       expect(await host.calls("sendEvent")).toEqual([
         ["sendEvent", "m.room.message", content, null, undefined],
         ["sendEvent", "m.room.topic", { topic: "T" }, "", undefined],

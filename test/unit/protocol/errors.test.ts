@@ -49,7 +49,16 @@ describe("error replies without a code", () => {
     ["Capability negotiation already completed", ErrorCode.OutOfSequence],
     ["Unexpected error while sending event", ErrorCode.Internal],
     ["TURN servers not available", ErrorCode.Internal],
-    ["Cannot send room events of this type", ErrorCode.Internal],
+    // Its refusals for a type, room or timeline the widget has no capability for.
+    ["Cannot send room events of this type", ErrorCode.MissingCapability],
+    ["Cannot send state events of this type", ErrorCode.MissingCapability],
+    ["Cannot send to-device events of this type", ErrorCode.MissingCapability],
+    ["Cannot read room events of this type", ErrorCode.MissingCapability],
+    ["Cannot read state events of this type", ErrorCode.MissingCapability],
+    ["Cannot read room account data of this type", ErrorCode.MissingCapability],
+    ["Unable to access room timeline: !room:example.org", ErrorCode.MissingCapability],
+    // A bad combination in the request, not a missing capability.
+    ["Cannot send a state event with a sticky duration", ErrorCode.Internal],
   ])(
     "classifies ClientWidgetApi's %j as %s (a failure, not an unknown action), keeping the message",
     (message, code) => {
