@@ -8,20 +8,13 @@ export class RequestIdSource {
   private counter = 0;
 
   constructor(side: string) {
-    this.prefix = [side, randomToken()].join("-");
+    // 64 random bits, as two decimal numbers: unique across reloads of either end.
+    this.prefix = [side, ...globalThis.crypto.getRandomValues(new Uint32Array(2))].join("-");
   }
 
   next(): string {
     return `${this.prefix}-${(this.counter++).toString(36)}`;
   }
-}
-
-function randomToken(): string {
-  const bytes = new Uint8Array(6);
-  globalThis.crypto.getRandomValues(bytes);
-  let token = "";
-  for (const byte of bytes) token += byte.toString(16).padStart(2, "0");
-  return token;
 }
 
 /**

@@ -24,7 +24,8 @@ export function readWidgetParameters(url: string = globalThis.location?.href ?? 
   }
   if (parsed) {
     const fragment = parsed.hash.replace(/^#/, "");
-    const fragmentQuery = fragment.includes("?") ? fragment.slice(fragment.indexOf("?") + 1) : fragment;
+    // What follows the fragment's `?`; with none, indexOf's -1 makes it the whole fragment.
+    const fragmentQuery = fragment.slice(fragment.indexOf("?") + 1);
     for (const [key, value] of new URLSearchParams(fragmentQuery)) params.set(key, value);
     for (const [key, value] of parsed.searchParams) params.set(key, value);
   }

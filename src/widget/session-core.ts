@@ -106,6 +106,8 @@ export abstract class WidgetSessionCore implements WidgetSession {
   #grantedKeys: ReadonlySet<string> = NO_KEYS;
   #notifyWaiters: Array<() => void> = [];
   #askAgainTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Made when `signal` is first read, or at destroy: most sessions never need one. */
+  #ending: AbortController | undefined;
 
   /**
    * The toWidget actions every widget session answers itself, the same in both clients: the
@@ -151,6 +153,11 @@ export abstract class WidgetSessionCore implements WidgetSession {
   /** The capabilities the host granted, exactly as requested. Updated on every notify_capabilities. */
   get capabilities(): readonly string[] {
     return this.#granted;
+  }
+
+  /** Aborted when the session is destroyed; already aborted if it has been. */
+  get signal(): AbortSignal {
+    return (this.#ending ??= new AbortController()).signal;
   }
 
   /** The API versions the host advertised (in MSC4412, which has none: those this SDK speaks). */
@@ -204,6 +211,8 @@ export abstract class WidgetSessionCore implements WidgetSession {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    // Made here if nobody read `signal` yet, so that a read after destroy sees it aborted.
+    (this.#ending ??= new AbortController()).abort();
     clearTimeout(this.#askAgainTimer);
     this.#capabilityListeners?.clear();
     for (const wake of this.#notifyWaiters.splice(0)) wake();

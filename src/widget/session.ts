@@ -49,6 +49,12 @@ export interface WidgetSession {
   handle<A extends AnyWireAction>(action: A, handler: ToWidgetHandler<A>): () => void;
   /** Disconnects: rejects pending requests and leaves no listeners or timers. */
   destroy(): void;
+  /**
+   * Aborted when the session is destroyed, for work that waits on the host beyond a single
+   * request (such as `getOpenIdToken`'s wait for the user's decision). Both clients have
+   * it; optional so that a session written for tests need not.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   tokenOf,
   type OpenIdToken,
 } from "../../protocol/actions/openid.js";
+import { SESSION_DESTROYED } from "../../core/session-ended.js";
 import { WidgetApiError } from "../../protocol/errors.js";
 import type { WidgetSession } from "../session.js";
 import { addPushListener } from "./listeners.js";
@@ -23,8 +24,8 @@ type Decision = Pick<RequestData<typeof openIdCredentialsAction>, "state"> & Par
  * Asks the client for OpenID credentials, to prove the user's identity to the widget's backend
  * (which must verify them with the homeserver). Handles both answers the Widget API allows: the
  * credentials in the reply, or `request` followed by an `openid_credentials` push once the user
- * decided. Rejects with `refused` when blocked and `timeout` when no decision came within
- * `timeoutMs`.
+ * decided. Rejects with `refused` when blocked, `timeout` when no decision came within
+ * `timeoutMs`, and `session_ended` when the client is destroyed while it waits.
  *
  * The widget cannot see the ID of its own request, so a pending decision answers every
  * getOpenIdToken call waiting at that moment; the host asks the user once for all of them.
@@ -42,17 +43,25 @@ export async function getOpenIdToken(
     if (data.state !== "request") decide(data);
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopWaiting = () => {};
   try {
     const reply = await client.request(getOpenIdAction, {}, { timeoutMs: Math.min(timeoutMs, 10_000) });
     let decision: Decision = reply;
     if (reply.state === "request") {
-      const timeout = new Promise<never>((_, reject) => {
+      const cutOff = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new WidgetApiError(`No OpenID decision arrived within ${timeoutMs} ms`, "timeout")),
           timeoutMs,
         );
+        // A destroyed session gets no decision: end the wait, and its timer, with it.
+        const signal = client.signal;
+        if (!signal) return;
+        const ended = () => reject(new WidgetApiError(SESSION_DESTROYED, "session_ended"));
+        if (signal.aborted) ended();
+        signal.addEventListener("abort", ended);
+        stopWaiting = () => signal.removeEventListener("abort", ended);
       });
-      decision = await Promise.race([pushed, timeout]);
+      decision = await Promise.race([pushed, cutOff]);
     }
     if (decision.state !== "allowed") {
       throw new WidgetApiError("The client refused to share OpenID credentials", "refused");
@@ -67,6 +76,7 @@ export async function getOpenIdToken(
     return token;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    stopWaiting();
     stop();
   }
 }

@@ -4,6 +4,7 @@ import { MAX_OPENID_WAITERS } from "../../../src/host/actions/misc/openid.js";
 import type { WidgetRequest } from "../../../src/protocol/envelope.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { getOpenIdToken } from "../../../src/widget/features/openid.js";
+import { CLIENT_KINDS, connect } from "../../support/memory-session.js";
 import { FakeDriver, faults } from "./fake-driver.js";
 import { deferred, errorOf, eventually, openSession, settle, type Session } from "./harness.js";
 
@@ -148,6 +149,20 @@ describe("get_openid while the user decides", () => {
       code: ErrorCode.Timeout,
     });
   });
+
+  it.each(CLIENT_KINDS)(
+    "rejects getOpenIdToken as session_ended at once when the %s is destroyed while the user decides",
+    async (kind) => {
+      const { driver } = pendingDriver();
+      const { client, host } = await connect({ client: kind, driver });
+      const token = getOpenIdToken(client).catch((error: unknown) => error);
+      await eventually(() => expect(driver.callsOf("requestOpenId")).toHaveLength(1));
+      client.destroy();
+      // Without the session's signal the wait went on for 180 s (this test's 5 s limit first).
+      expect(await token).toMatchObject({ code: ErrorCode.SessionEnded });
+      host.destroy();
+    },
+  );
 
   it("asks the driver once for requests that arrive while a decision is pending, and tells each", async () => {
     const { driver, decision } = pendingDriver();

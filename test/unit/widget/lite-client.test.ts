@@ -679,6 +679,22 @@ describe("LiteWidgetClient: destroy", () => {
     expect(t.pair.widget.sent.length).toBe(before);
   });
 
+  it.each(["WidgetClient", "LiteWidgetClient"] as const)(
+    "the %s's signal aborts at destroy(), and one read after destroy() is aborted already",
+    async (kind) => {
+      const before = await connect({ client: kind });
+      const signal = before.client.signal;
+      expect(signal?.aborted).toBe(false);
+      before.client.destroy();
+      expect(signal?.aborted).toBe(true);
+      const after = await connect({ client: kind });
+      after.client.destroy();
+      expect(after.client.signal?.aborted).toBe(true);
+      before.host.destroy();
+      after.host.destroy();
+    },
+  );
+
   it("closes the transport it was given at destroy()", async () => {
     const t = await openLite();
     expect(t.pair.widget.isClosed).toBe(false);
