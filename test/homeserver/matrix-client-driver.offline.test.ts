@@ -712,3 +712,107 @@ describe("sends matrix-js-sdk would get wrong, refused or cleaned up", () => {
     ]);
   });
 });
+
+describe("MatrixClientDriver encrypted to-device messages (crypto and fetch stubbed)", () => {
+  type Device = { userId: string; deviceId: string };
+  const BOB = "@bob:example.org";
+  const CAROL = "@carol:example.org";
+
+  /**
+   * A client whose crypto knows `bobDevices` of Bob and one device of Carol, and "encrypts" by
+   * wrapping the payload; its `/sendToDevice` requests go to `answer`, and are recorded.
+   */
+  function encryptingClient(bobDevices: number, answer: () => Response) {
+    const requests: Array<{ path: string; body: { messages: Record<string, Record<string, unknown>> } }> = [];
+    const fetchFn = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      requests.push({ path: new URL(String(input)).pathname, body: JSON.parse(String(init?.body)) });
+      return Promise.resolve(answer());
+    };
+    const client = createClient({ baseUrl: "http://hs.example", ...user, fetchFn, logger: silentSdkLogger });
+    clients.push(client);
+    const known = new Map([
+      [BOB, Array.from({ length: bobDevices }, (_, i) => `BOB${i}`)],
+      [CAROL, ["CAROL0"]],
+    ]);
+    const encryptCalls: Array<{ eventType: string; devices: Device[] }> = [];
+    const crypto = {
+      stop: () => {},
+      getUserDeviceInfo: async (userIds: string[]) =>
+        new Map(userIds.map((id) => [id, new Map((known.get(id) ?? []).map((d) => [d, {}]))])),
+      encryptToDeviceMessages: async (eventType: string, devices: Device[], payload: object) => {
+        encryptCalls.push({ eventType, devices });
+        return {
+          eventType: "m.room.encrypted",
+          batch: devices.map((device) => ({
+            ...device,
+            payload: { ciphertext: { for: device.deviceId, payload } },
+          })),
+        };
+      },
+    };
+    // The SDK's encryptAndSendToDevice reads the same private field that getCrypto returns.
+    Object.defineProperty(client, "cryptoBackend", { configurable: true, writable: true, value: crypto });
+    return {
+      client,
+      driver: new MatrixClientDriver(client, { logger: silentLogger }),
+      requests,
+      encryptCalls,
+    };
+  }
+  const silentSdkLogger = {
+    trace: () => {},
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: () => {},
+    getChild: () => silentSdkLogger,
+  };
+
+  afterEach(() => {
+    for (const client of clients) client.stopClient();
+  });
+
+  it("rejects with the homeserver's error when sending an encrypted to-device message fails, instead of reporting it sent once queued", async () => {
+    const { driver, requests } = encryptingClient(1, () =>
+      Response.json({ errcode: "M_FORBIDDEN", error: "not allowed" }, { status: 403 }),
+    );
+    const error = await driver
+      .sendToDevice("org.example.secret", true, { [BOB]: { BOB0: { nonce: "n" } } })
+      .then(
+        () => "sent",
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(HomeserverError);
+    expect((error as HomeserverError).details).toMatchObject({ httpStatus: 403, errcode: "M_FORBIDDEN" });
+    expect(requests.map((request) => request.path.split("/").slice(0, -1).join("/"))).toEqual([
+      "/_matrix/client/v3/sendToDevice/m.room.encrypted",
+    ]);
+  });
+
+  it("sends an encrypted to-device batch as m.room.encrypted, 20 devices per request with its own transaction ID, expanding * and encrypting equal contents once", async () => {
+    const { driver, requests, encryptCalls } = encryptingClient(25, () => Response.json({}));
+    await driver.sendToDevice("org.example.secret", true, {
+      [BOB]: { "*": { same: true } },
+      [CAROL]: { CAROL0: { same: true }, CAROL9: { other: true } },
+    });
+    expect(encryptCalls.map((call) => [call.eventType, call.devices.length])).toEqual([
+      ["org.example.secret", 26],
+      ["org.example.secret", 1],
+    ]);
+    const txnIds = requests.map((request) => request.path.split("/").at(-1));
+    expect(new Set(txnIds).size).toBe(3);
+    expect(requests.map((request) => request.path.split("/").slice(0, -1).join("/"))).toEqual(
+      Array(3).fill("/_matrix/client/v3/sendToDevice/m.room.encrypted"),
+    );
+    const counts = requests.map((request) =>
+      Object.values(request.body.messages).reduce((sum, devices) => sum + Object.keys(devices).length, 0),
+    );
+    expect(counts).toEqual([20, 6, 1]);
+    expect(requests[1]?.body.messages[CAROL]).toEqual({
+      CAROL0: { ciphertext: { for: "CAROL0", payload: { same: true } } },
+    });
+    expect(requests[2]?.body.messages).toEqual({
+      [CAROL]: { CAROL9: { ciphertext: { for: "CAROL9", payload: { other: true } } } },
+    });
+  });
+});

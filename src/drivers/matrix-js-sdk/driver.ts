@@ -212,13 +212,31 @@ interface LooseClient {
   getAccountData(type: string): MatrixEvent | undefined;
   setAccountData(type: string, content: Json): Promise<unknown>;
   setAccountDataRaw?(type: string, content: Json): Promise<unknown>;
-  sendToDevice(eventType: string, contentMap: Map<string, Map<string, Json>>): Promise<unknown>;
-  encryptAndSendToDevice?(
+  sendToDevice(
+    eventType: string,
+    contentMap: Map<string, Map<string, Json>>,
+    txnId?: string,
+  ): Promise<unknown>;
+  makeTxnId(): string;
+}
+
+/** What `CryptoApi.encryptToDeviceMessages` returns: one encrypted payload per device it knew. */
+interface EncryptedBatch {
+  eventType: string;
+  batch: { userId: string; deviceId: string; payload: Json }[];
+}
+
+/** The crypto method used for encrypted to-device messages, typed loosely like the client's. */
+interface LooseCrypto {
+  encryptToDeviceMessages?(
     eventType: string,
     devices: { userId: string; deviceId: string }[],
     payload: Json,
-  ): Promise<void>;
+  ): Promise<EncryptedBatch>;
 }
+
+/** Messages per `/sendToDevice` request of an encrypted batch, as matrix-js-sdk's queue splits them. */
+const TO_DEVICE_CHUNK = 20;
 
 /** MSC4157 delay options as the SDK takes them. */
 type DelayOptions = { delay: number; parent_delay_id?: string } | { parent_delay_id: string };
@@ -670,8 +688,13 @@ export class MatrixClientDriver implements WidgetDriver {
 
   /**
    * Sends to-device messages: in the clear with `client.sendToDevice`, or encrypted with
-   * `client.encryptAndSendToDevice` (devices `*` expanded from the crypto store; messages with the
-   * same content go out in one call).
+   * `getCrypto().encryptToDeviceMessages` (devices `*` expanded from the crypto store; messages
+   * with the same content encrypted in one call) and then sent by the driver itself, 20 devices
+   * per `/sendToDevice` request, each with its own transaction ID.
+   *
+   * The encrypted batch is not handed to `client.encryptAndSendToDevice`: that queues it and
+   * resolves, and the SDK's queue drops a later failure, so the widget would be told it was sent.
+   * A failed request rejects here instead; requests before it have been delivered.
    * @throws WidgetApiError `unsupported` for encrypted messages when the client has no crypto.
    */
   sendToDevice(
@@ -692,8 +715,8 @@ export class MatrixClientDriver implements WidgetDriver {
         return;
       }
       const crypto = this.client.getCrypto();
-      const encryptAndSend = this.loose.encryptAndSendToDevice;
-      if (crypto === undefined || typeof encryptAndSend !== "function") {
+      const encrypt = (crypto as LooseCrypto | undefined)?.encryptToDeviceMessages;
+      if (crypto === undefined || typeof encrypt !== "function") {
         throw unsupported("This client cannot send encrypted to-device messages");
       }
       const groups = new Map<string, { payload: Json; devices: { userId: string; deviceId: string }[] }>();
@@ -710,7 +733,8 @@ export class MatrixClientDriver implements WidgetDriver {
         }
       }
       for (const { payload, devices } of groups.values()) {
-        if (devices.length > 0) await encryptAndSend.call(this.client, eventType, devices, payload);
+        if (devices.length === 0) continue;
+        await this.sendEncryptedBatch(await encrypt.call(crypto, eventType, devices, payload));
       }
     });
   }
@@ -953,6 +977,23 @@ export class MatrixClientDriver implements WidgetDriver {
         throw unsupported(`The homeserver does not support this: ${error.message}`);
       }
       throw toHomeserverError(error);
+    }
+  }
+
+  /**
+   * Sends an encrypted to-device batch in requests of {@link TO_DEVICE_CHUNK} messages, one after
+   * the other, each with a fresh transaction ID (as matrix-js-sdk's queue would); the first
+   * failure rejects. Devices the crypto did not know are already left out of the batch.
+   */
+  private async sendEncryptedBatch({ eventType, batch }: EncryptedBatch): Promise<void> {
+    for (let start = 0; start < batch.length; start += TO_DEVICE_CHUNK) {
+      const contentMap = new Map<string, Map<string, Json>>();
+      for (const { userId, deviceId, payload } of batch.slice(start, start + TO_DEVICE_CHUNK)) {
+        let devices = contentMap.get(userId);
+        if (devices === undefined) contentMap.set(userId, (devices = new Map()));
+        devices.set(deviceId, payload);
+      }
+      await this.loose.sendToDevice(eventType, contentMap, this.loose.makeTxnId());
     }
   }
 
