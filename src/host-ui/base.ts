@@ -66,7 +66,8 @@ export type DialogBuilder<T> = (
 export type HostUiBaseClass = abstract new () => HostUiElement & {
   /**
    * One opening of the dialog, the same for every kind: themed, built by `build`, shown modally,
-   * answered exactly once (a button, Escape or an abort signal), then closed and removed.
+   * answered exactly once (a button, Escape or an abort signal), then closed and removed. While
+   * one is open, another on the same element rejects with an `InvalidStateError` DOMException.
    */
   runDialog<T>(run: DialogRun<T>, build: DialogBuilder<T>): Promise<T>;
   /** Closes the dialog and removes the element from the page. */
@@ -110,6 +111,18 @@ export function hostUiBase(): HostUiBaseClass {
     }
 
     runDialog<T>(run: DialogRun<T>, build: DialogBuilder<T>): Promise<T> {
+      // One question per element at a time. Taking the dialog over would change what the user is
+      // reading under their hand (they could answer the new question meaning the old one) and
+      // answer the first caller with a cancel the user never chose; so the second is refused
+      // before anything changes, and the first still gets the user's own answer.
+      if (this.#onCancel !== undefined) {
+        return Promise.reject(
+          new DOMException(
+            `<${this.localName}> is already asking a question; wait for its answer, or use a new element (each show… call makes one)`,
+            "InvalidStateError",
+          ),
+        );
+      }
       applyTheme(this, run.theme);
       const signals = run.signals.filter((s): s is AbortSignal => s !== undefined);
       return new Promise<T>((resolve) => {
@@ -138,7 +151,15 @@ export function hostUiBase(): HostUiBaseClass {
           return;
         }
         for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
-        this.dialog.showModal();
+        try {
+          this.dialog.showModal();
+        } catch (error) {
+          // Not in a document (an element reused after its answer removed it): nothing may stay
+          // open or listening, or the element would refuse every later question as busy.
+          for (const signal of signals) signal.removeEventListener("abort", onAbort);
+          this.closeDialog();
+          throw error;
+        }
         (first ?? this.#focusables()[0])?.focus();
       });
     }

@@ -48,7 +48,10 @@ export interface ConfirmContent {
 
 /** The confirmation element; obtain its class through {@link defineConfirmDialog}. */
 export interface ConfirmDialogElement extends HostUiElement {
-  /** Fills and opens the dialog; resolves once: `true` when confirmed, `false` otherwise. */
+  /**
+   * Fills and opens the dialog; resolves once: `true` when confirmed, `false` otherwise. Rejects
+   * with an `InvalidStateError` while this element is still open with an earlier question.
+   */
   ask(content: ConfirmContent, options?: HostUiOptions): Promise<boolean>;
 }
 
@@ -139,10 +142,12 @@ export function destination(target: NavigationTarget, name: string | undefined):
 
 /**
  * Asks the user whether to follow a widget's navigation. Resolves exactly `true` to go, so it is
- * what `HostPolicy.allowNavigation` expects:
+ * what `HostPolicy.allowNavigation` expects. Pass the hook's third argument as the options (or its
+ * `signal` among yours) and the dialog closes, refusing, when the host stops waiting for it: the
+ * widget's session ended, or the user took longer than the host's decision deadline.
  *
  * ```ts
- * allowNavigation: (target, widget) => showNavigationConfirm(target, widget)
+ * allowNavigation: (target, widget, decision) => showNavigationConfirm(target, widget, decision)
  * ```
  */
 export function showNavigationConfirm(

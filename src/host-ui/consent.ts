@@ -74,7 +74,10 @@ export function consentDecision(
 
 /** The consent prompt element; obtain its class through {@link defineConsentPrompt}. */
 export interface ConsentPromptElement extends HostUiElement {
-  /** Fills and opens the prompt; resolves once with the user's answer. */
+  /**
+   * Fills and opens the prompt; resolves once with the user's answer. Rejects with an
+   * `InvalidStateError` while this element is still open with an earlier request.
+   */
   prompt(request: CapabilityRequest, options?: ConsentPromptOptions): Promise<ConsentDecision>;
 }
 

@@ -7,7 +7,7 @@
  * const policy: HostPolicy = {
  *   approveCapabilities: (request) => showConsentPrompt(request),
  *   confirmShare: (request) => showShareConfirm(request),
- *   allowNavigation: (target, widget) => showNavigationConfirm(target, widget),
+ *   allowNavigation: (target, widget, decision) => showNavigationConfirm(target, widget, decision),
  * };
  * ```
  *

@@ -37,7 +37,10 @@ export interface ShareConfirmOptions extends HostUiOptions {
 
 /** The share confirmation element; obtain its class through {@link defineShareConfirm}. */
 export interface ShareConfirmElement extends HostUiElement {
-  /** Fills and opens the confirmation; resolves once with the user's decision. */
+  /**
+   * Fills and opens the confirmation; resolves once with the user's decision. Rejects with an
+   * `InvalidStateError` while this element is still open with an earlier request.
+   */
   confirm(request: ShareRequest, options?: ShareConfirmOptions): Promise<ShareDecision>;
 }
 

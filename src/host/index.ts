@@ -26,6 +26,7 @@ export type {
   ShareOutcome,
   ResolvedSharedUser,
   ModalPolicyRequest,
+  DecisionContext,
   Awaitable,
 } from "./policy.js";
 export {

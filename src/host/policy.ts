@@ -108,6 +108,21 @@ export interface ModalPolicyRequest {
   holdsModalsCapability: boolean;
   /** What the modal would show; the URL is still a template. */
   modal: { type: string; url: string; name?: string };
+  /**
+   * Aborted when the host stops waiting for the answer (see {@link DecisionContext.signal}): a
+   * prompt should close then. Set by the host; a request made by hand may leave it out.
+   */
+  signal?: AbortSignal;
+}
+
+/** What the host tells {@link HostPolicy.allowNavigation} besides what it decides on. */
+export interface DecisionContext {
+  /**
+   * Aborted when the host stops waiting for the answer: after 120 s (or the host's longer driver
+   * timeout), or when the widget's session ends. A prompt should close then, since its answer no
+   * longer counts; the signal's `reason` is the error the widget was answered with.
+   */
+  signal: AbortSignal;
 }
 
 /**
@@ -125,8 +140,14 @@ export interface HostPolicy {
   /**
    * A last say on each navigation, after the capability check. Only a result of exactly `true`
    * allows it; `false`, `undefined` or anything else refuses. Without this hook: allowed.
+   * `decision.signal` tells a prompt when to close (the host passes it; a caller of the hook may
+   * leave it out): `(target, widget, decision) => showNavigationConfirm(target, widget, decision)`.
    */
-  allowNavigation?(target: NavigationTarget, widget: WidgetIdentity): Awaitable<boolean>;
+  allowNavigation?(
+    target: NavigationTarget,
+    widget: WidgetIdentity,
+    decision?: DecisionContext,
+  ): Awaitable<boolean>;
   /**
    * Shows an mxid share to the user and returns their decision. Only an exact `invite` or
    * `create_dm` decision acts; anything else (`{}`, `{ action: "cancel" }`, a throw) does nothing
@@ -148,7 +169,8 @@ export interface HostPolicy {
    * Whether a widget may open a modal. Default: allowed, with or without `m.modals`, because
    * Element and matrix-widget-api check no capability and widgets (matrix-widget-toolkit's
    * `openModal`, matrix-widget-api's `openModalWidget`) never request one. For MSC2790's strict
-   * rule, use {@link requireModalsCapability}. A hook that throws refuses.
+   * rule, use {@link requireModalsCapability}. A hook that throws refuses. `request.signal` tells
+   * a prompt when to close.
    */
   allowModal?(request: ModalPolicyRequest): Awaitable<boolean>;
   /**

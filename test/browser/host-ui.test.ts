@@ -285,6 +285,26 @@ describe("host-ui dialogs in Chromium", () => {
     });
   });
 
+  describe("navigation confirmation through a real WidgetHost, when the host stops waiting", () => {
+    it("closes when the widget's session ends while the user decides, and nothing navigates", async () => {
+      await mount(["org.matrix.msc2931.navigate"]);
+      await page.waitForSelector('dialog[open][data-kind="capabilities"]');
+      await page.click('dialog[open] [data-testid="approve"]');
+      await mounted();
+      // The widget's own request waits out its timeout (the host is gone): nobody reads its answer.
+      page
+        .evaluate(() => (window as unknown as Win).hostUi.navigate("https://matrix.to/#/!room:example.org"))
+        .catch(() => {});
+      await page.waitForSelector('dialog[open][data-kind="confirm"]');
+      await page.evaluate(() => (window as unknown as Win).hostUi.destroy());
+      // The hook's signal aborted: the dialog is gone, and nothing navigated.
+      await page.waitForSelector("mwk-confirm-dialog", { state: "detached", timeout: 5000 });
+      expect(await page.evaluate(() => (window as unknown as Win).hostUi.driverCalls("navigate"))).toEqual(
+        [],
+      );
+    });
+  });
+
   describe("spoofing", () => {
     const RLO_NAME = "Bob \u202Egnp.exe";
     const ZW_NAME = "Ali\u200Bce\u2066";
@@ -360,6 +380,27 @@ describe("host-ui dialogs in Chromium", () => {
         expect(await page.evaluate(() => (window as unknown as Win).hostUi.lastNavigation)).toBe(false);
         expect(await page.$("mwk-confirm-dialog")).toBeNull();
       }
+    });
+
+    it("a second question on an element still asking is refused; the first keeps its text and gets the user's answer", async () => {
+      await page.evaluate(() => (window as unknown as Win).hostUi.askTwice());
+      await page.waitForFunction(() => (window as unknown as Win).hostUi.twice.second !== undefined, null, {
+        timeout: 5000,
+      });
+      expect(await page.evaluate(() => (window as unknown as Win).hostUi.twice)).toEqual({
+        second: "rejected: InvalidStateError",
+      });
+      expect(await page.textContent("dialog[open]")).toContain("First question");
+      expect(await page.textContent("dialog[open]")).not.toContain("Second question");
+      await page.keyboard.press("Tab");
+      expect(await focusedControl(page)).toBe("confirm");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => (window as unknown as Win).hostUi.twice.first !== undefined);
+      expect(await page.evaluate(() => (window as unknown as Win).hostUi.twice)).toEqual({
+        first: "true",
+        second: "rejected: InvalidStateError",
+      });
+      expect(await page.$("mwk-confirm-dialog")).toBeNull();
     });
 
     it("the request's abort signal closes the confirmation with a dismissal", async () => {

@@ -15,7 +15,7 @@ export function dialogPolicy(): HostPolicy {
     // One checkbox per capability; sensitive and dangerous ones start unchecked.
     approveCapabilities: (request) => showConsentPrompt(request),
     confirmShare: (request) => showShareConfirm(request, { signal: request.signal }),
-    allowNavigation: (target, widget) => showNavigationConfirm(target, widget),
+    allowNavigation: (target, widget, decision) => showNavigationConfirm(target, widget, decision),
     approveOpenId: (request) =>
       showConfirmation(
         {

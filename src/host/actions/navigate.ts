@@ -22,11 +22,12 @@ export const navigateHandler = defineHostAction({
     context.rateLimit("navigate", context.limits.navigate);
     // Without a hook the capability is the whole gate. With one, only an explicit `true` allows:
     // a hook written as `if (await ask()) return true;` resolves undefined when the user declines.
-    // A hook that never answers is cut off (askPolicy), so the request is still answered.
+    // A hook that never answers is cut off (askPolicy), so the request is still answered, and its
+    // signal tells the hook's prompt to close.
     const hook = context.policy.allowNavigation;
     const allowed = hook
-      ? (await askPolicy(context, "asking the app whether to navigate", () =>
-          hook.call(context.policy, parsed.target, context.widget),
+      ? (await askPolicy(context, "asking the app whether to navigate", (signal) =>
+          hook.call(context.policy, parsed.target, context.widget, { signal }),
         )) === true
       : true;
     if (!allowed) {

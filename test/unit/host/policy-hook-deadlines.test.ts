@@ -1,6 +1,6 @@
 // A policy hook that may ask the user (allowNavigation, allowModal) and never answers must not
 // leave its request unanswered: it is cut off after DECISION_TIMEOUT_MS, or when the session ends,
-// and the request gets exactly one reply either way.
+// and the request gets exactly one reply either way. The hook's abort signal tells its prompt so.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DECISION_TIMEOUT_MS } from "../../../src/host/actions/misc/shared.js";
 import { silentLogger } from "../../../src/core/logger.js";
@@ -102,6 +102,69 @@ describe.each(CASES)(
     });
   },
 );
+
+/** Each hook, never answering, with the signal the host handed it recorded. */
+const WATCHED: ReadonlyArray<{
+  name: string;
+  capability: string;
+  action: string;
+  data: object;
+  policy: (signals: AbortSignal[]) => Partial<HostPolicy>;
+}> = [
+  {
+    name: "allowNavigation",
+    capability: "org.matrix.msc2931.navigate",
+    action: "org.matrix.msc2931.navigate",
+    data: { uri: "https://matrix.to/#/@alice:example.org" },
+    policy: (signals) => ({
+      allowNavigation: (_target, _widget, decision) => {
+        if (decision) signals.push(decision.signal);
+        return never();
+      },
+    }),
+  },
+  {
+    name: "allowModal",
+    capability: "org.matrix.msc2790.modals",
+    action: "open_modal",
+    data: { type: "m.custom", url: "https://example.org/modal.html", name: "Modal", buttons: [] },
+    policy: (signals) => ({
+      allowModal: (request) => {
+        if (request.signal) signals.push(request.signal);
+        return never();
+      },
+    }),
+  },
+];
+
+describe.each(WATCHED)("the signal a $name hook gets", ({ policy, capability, action, data }) => {
+  it("aborts when DECISION_TIMEOUT_MS has passed, so the app's prompt can close", async () => {
+    const signals: AbortSignal[] = [];
+    const s = await open(policy(signals), capability);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    s.pair.widget.send(rawRequest(action, data) as WidgetMessage);
+    await drainMemoryChannels();
+    expect(signals).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(DECISION_TIMEOUT_MS - 1000);
+    expect(signals[0]?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(2000);
+    await drainMemoryChannels();
+    expect(signals[0]?.aborted).toBe(true);
+    expect((signals[0]?.reason as { code?: string } | undefined)?.code).toBe(ErrorCode.Timeout);
+  });
+
+  it("aborts when the widget's session ends while the hook still waits", async () => {
+    const signals: AbortSignal[] = [];
+    const s = await open(policy(signals), capability);
+    s.pair.widget.send(rawRequest(action, data) as WidgetMessage);
+    await drainMemoryChannels();
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false);
+    s.pair.host.simulatePeerLoad();
+    await drainMemoryChannels();
+    expect(signals[0]?.aborted).toBe(true);
+  });
+});
 
 describe("the capability decision's signal", () => {
   it("is aborted when the widget's session ends while the policy is still deciding (a prompt can close then)", async () => {

@@ -149,7 +149,7 @@ describe("open_modal", () => {
     expect(driver.callsOf("openModal")).toHaveLength(1);
   });
 
-  it("hands allowModal the widget, whether it holds m.modals, and what the modal shows", async () => {
+  it("hands allowModal the widget, whether it holds m.modals, what the modal shows, and a live abort signal", async () => {
     const seen: ModalPolicyRequest[] = [];
     const { s } = await openerSession({
       capabilities: [],
@@ -161,8 +161,10 @@ describe("open_modal", () => {
         widget: s.host.widget,
         holdsModalsCapability: false,
         modal: { type: DEFINITION.type, url: DEFINITION.url, name: DEFINITION.name },
+        signal: expect.any(AbortSignal),
       },
     ]);
+    expect(seen[0]?.signal?.aborted).toBe(false);
   });
 
   it.each([
@@ -189,6 +191,21 @@ describe("open_modal", () => {
       expect(driver.callsOf("openModal")).toEqual([]);
     },
   );
+
+  it("logs a failing allowModal once, with what it threw and the refusal, and never a token", async () => {
+    const { s } = await openerSession({
+      policy: {
+        allowModal: () => {
+          throw new Error("prompt crashed at https://hs.example/_matrix?access_token=syt_c2VjcmV0_abc");
+        },
+      },
+    });
+    expect(errorOf(await s.send("open_modal", DEFINITION))?.code).toBe(ErrorCode.Refused);
+    const lines = s.hostLogger.lines.filter((line) => line.includes("modal"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warn: The modal policy failed; refusing the modal: .*prompt crashed/);
+    expect(s.hostLogger.lines.join("\n")).not.toContain("syt_c2VjcmV0");
+  });
 
   it.each([
     ["a javascript: url", { ...DEFINITION, url: "javascript:alert(1)" }],

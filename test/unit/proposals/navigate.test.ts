@@ -94,7 +94,7 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
       expect(s.driver.callsOf("navigate")).toEqual([[target]]);
     });
 
-    it("hands the policy the typed target and the widget's identity", async () => {
+    it("hands the policy the typed target, the widget's identity and a live abort signal", async () => {
       const allowNavigation = vi.fn(() => true);
       const s = await openSession({
         client: kind,
@@ -102,7 +102,18 @@ describe.each(CLIENT_KINDS)("%s", (kind) => {
         policy: { allowNavigation },
       });
       await s.send(STABLE, { uri: "matrix:u/alice:example.org" });
-      expect(allowNavigation).toHaveBeenCalledWith(ALICE, { widgetId: WIDGET_ID });
+      expect(allowNavigation).toHaveBeenCalledWith(
+        ALICE,
+        { widgetId: WIDGET_ID },
+        { signal: expect.any(AbortSignal) },
+      );
+      // The hook answered: the host did not stop waiting, so the prompt was never told to close.
+      const [, , decision] = allowNavigation.mock.calls[0] as unknown as [
+        unknown,
+        unknown,
+        { signal: AbortSignal },
+      ];
+      expect(decision.signal.aborted).toBe(false);
       expect(s.driver.callsOf("navigate")).toEqual([[ALICE]]);
     });
   });

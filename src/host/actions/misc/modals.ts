@@ -7,6 +7,7 @@ import {
 } from "../../../protocol/actions/modals.js";
 import { formatCapability } from "../../../capabilities/index.js";
 import { describeThrown } from "../../../core/describe.js";
+import { redactSecrets } from "../../../core/redact.js";
 import { ErrorCode, WidgetApiError } from "../../../protocol/errors.js";
 import { callDriver } from "../../call-driver.js";
 import { hostFor } from "../../features/host-directory.js";
@@ -61,14 +62,33 @@ async function checkModalPolicy(
   const holdsModalsCapability = context.capabilities.hasFixed("modals");
   const modal: ModalPolicyRequest["modal"] = { type: parsed.type, url: parsed.url };
   if (typeof parsed.name === "string") modal.name = parsed.name;
+  // The hook's own failure is caught here, before askPolicy sees it: askPolicy would log it as a
+  // driver failure and hand back only "Unexpected error", so the line below would say nothing and
+  // the failure would be logged twice. What reaches the outer catch is askPolicy cutting it off.
   let allowed = false;
   try {
     allowed =
-      (await askPolicy(context, "asking the app whether to open a modal", () =>
-        hook.call(context.policy, { widget: context.widget, holdsModalsCapability, modal }),
-      )) === true;
+      (await askPolicy(context, "asking the app whether to open a modal", async (signal) => {
+        try {
+          return await hook.call(context.policy, {
+            widget: context.widget,
+            holdsModalsCapability,
+            modal,
+            signal,
+          });
+        } catch (error) {
+          // After a cut-off the refusal is logged below already; a hook that rejects on its
+          // aborted signal is doing what it should.
+          if (!signal.aborted) {
+            context.logger.warn(
+              `The modal policy failed; refusing the modal: ${redactSecrets(describeThrown(error))}`,
+            );
+          }
+          return false;
+        }
+      })) === true;
   } catch (error) {
-    context.logger.warn(`The modal policy failed; refusing the modal: ${describeThrown(error)}`);
+    context.logger.warn(`The modal policy did not answer; refusing the modal: ${describeThrown(error)}`);
   }
   if (allowed) return;
   if (!holdsModalsCapability) {

@@ -23,13 +23,37 @@ export const DECISION_TIMEOUT_MS = 120_000;
  * any value becomes an error (the caller decides what it means), and a hook that never settles is
  * cut off after {@link DECISION_TIMEOUT_MS} (or the host's longer driver timeout) or when the
  * session ends, so that its request is still answered exactly once and frees its slot.
+ *
+ * `ask` gets a signal that aborts when the host cut the hook off, with the error the request is
+ * answered with as its reason: a dialog the hook shows can close instead of waiting for an answer
+ * nobody reads any more.
  */
 export function askPolicy<T>(
   context: HostActionContext,
   doing: string,
-  ask: () => T | PromiseLike<T>,
+  ask: (signal: AbortSignal) => T | PromiseLike<T>,
 ): Promise<T> {
-  return callDriver(withDriverTimeout(context, DECISION_TIMEOUT_MS), doing, () => Promise.resolve(ask()));
+  const controller = new AbortController();
+  let answered = false;
+  const answer = callDriver(withDriverTimeout(context, DECISION_TIMEOUT_MS), doing, () => {
+    let pending: Promise<T>;
+    try {
+      pending = Promise.resolve(ask(controller.signal));
+    } catch (error) {
+      answered = true;
+      throw error;
+    }
+    // Registered before callDriver's own handlers, so `answered` is set by the time it settles.
+    const settled = () => {
+      answered = true;
+    };
+    pending.then(settled, settled);
+    return pending;
+  });
+  answer.catch((error: unknown) => {
+    if (!answered) controller.abort(error);
+  });
+  return answer;
 }
 
 const endedKey = Symbol("session-ended");
