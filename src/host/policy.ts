@@ -23,7 +23,10 @@ export interface WidgetIdentity {
 export interface OpenIdConsentRequest {
   /** The widget asking; with the token, its server can verify who the user is. */
   widget: WidgetIdentity;
-  /** Aborted when the widget's session ends before the user decided; close the prompt then. */
+  /**
+   * Aborted when the host stops waiting for the decision: the widget's session ended, or 120 s
+   * passed (the host's longer driver timeout, if set). Close the prompt then.
+   */
   signal: AbortSignal;
 }
 

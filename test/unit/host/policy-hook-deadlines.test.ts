@@ -52,6 +52,7 @@ async function open(policy: Partial<HostPolicy>, capability: string) {
     driver: {
       navigate: async (target: unknown) => void navigated.push(target),
       openModal: async (request: unknown) => void opened.push(request),
+      requestOpenId: async () => undefined,
     } as never,
   });
   const replies: WidgetResponse[] = [];
@@ -131,6 +132,18 @@ const WATCHED: ReadonlyArray<{
     policy: (signals) => ({
       allowModal: (request) => {
         if (request.signal) signals.push(request.signal);
+        return never();
+      },
+    }),
+  },
+  {
+    name: "approveOpenId",
+    capability: "org.matrix.msc2931.navigate",
+    action: "get_openid",
+    data: {},
+    policy: (signals) => ({
+      approveOpenId: (request) => {
+        signals.push(request.signal);
         return never();
       },
     }),

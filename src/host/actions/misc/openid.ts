@@ -57,8 +57,10 @@ export const getOpenIdHandler = defineHostAction({
 
     let raw: Promise<OpenIdCredentials | undefined> | undefined;
     const ended = whenSessionEnds(session);
+    // The hook's prompt closes when the session ends, and when the host stops waiting for it.
+    const cutOff = new AbortController();
     const decision = callDriver(withDriverTimeout(context, OPENID_DECISION_TIMEOUT_MS), DOING, (driver) => {
-      raw = askForOpenId(context, driver);
+      raw = askForOpenId(context, driver, AbortSignal.any([session.signal, cutOff.signal]));
       return raw === undefined ? undefined : Promise.race([raw, ended]);
     }).then((credentials) => toDecision(credentials));
     // Recorded before anything is awaited, so a request arriving meanwhile joins this decision
@@ -69,6 +71,8 @@ export const getOpenIdHandler = defineHostAction({
     if (!ready) created.waiters.unshift(context.requestId);
     void decision
       .catch((error: unknown): Decision => {
+        // Past the deadline (or the driver failed): no answer counts any more.
+        cutOff.abort(error);
         const quiet = error instanceof WidgetApiError && error.code === ErrorCode.SessionEnded;
         if (!quiet && created.waiters.length > 0) {
           context.logger.warn(`The OpenID request failed and counts as blocked: ${describeThrown(error)}`);
@@ -91,6 +95,7 @@ export const getOpenIdHandler = defineHostAction({
 function askForOpenId(
   context: HostActionContext,
   driver: WidgetDriver,
+  signal: AbortSignal,
 ): Promise<OpenIdCredentials | undefined> | undefined {
   const { policy } = context;
   const hook = policy.approveOpenId;
@@ -101,7 +106,7 @@ function askForOpenId(
   };
   let answer: unknown;
   try {
-    answer = hook.call(policy, { widget: context.widget, signal: context.session.signal });
+    answer = hook.call(policy, { widget: context.widget, signal });
   } catch (error) {
     return Promise.resolve(refused(error));
   }
