@@ -1,6 +1,7 @@
 // The user's consent, asked with matrix-widget-kit's own dialogs (framework-free custom elements):
 // each `show…` function resolves with exactly what its HostPolicy hook expects. A hook the policy
-// leaves out is a "no" (deny by default), e.g. modals here.
+// leaves out keeps the host's default, which is not always "no": modals, left out here, are
+// allowed as Element allows them (`requireModalsCapability` is the strict rule).
 import type { HostPolicy } from "matrix-widget-kit/host";
 import {
   showConfirmation,
