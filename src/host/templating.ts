@@ -119,7 +119,10 @@ export function isRenderableWidgetUrl(url: string): boolean {
 export interface WidgetApiParameters {
   /** The widget's ID. */
   widgetId: string;
-  /** The host page's URL; the widget pins its messages to this URL's origin. */
+  /**
+   * The host page's URL; the widget pins its messages to this URL's origin. Its fragment is not
+   * passed on (see {@link addWidgetApiParameters}).
+   */
   parentUrl: string;
 }
 
@@ -129,6 +132,10 @@ const API_PARAMETER_NAMES: ReadonlySet<string> = new Set(["widgetId", "parentUrl
  * Adds `widgetId` and `parentUrl` to a (templated) widget URL's query string, as Element does,
  * replacing any the template already had so a widget definition cannot plant its own. The rest of
  * the URL is kept byte for byte (no re-encoding of the templated values); the fragment stays last.
+ *
+ * `parentUrl` goes without its fragment, as in Element: a single-page app keeps its route there
+ * (`#/room/!id`, which room the user views) and some sign-in flows a token, none of which is the
+ * widget's business; the widget needs only the origin.
  */
 export function addWidgetApiParameters(url: string, parameters: WidgetApiParameters): string {
   const hash = url.indexOf("#");
@@ -142,9 +149,15 @@ export function addWidgetApiParameters(url: string, parameters: WidgetApiParamet
     .filter((part) => part !== "" && !API_PARAMETER_NAMES.has(parameterName(part)));
   kept.push(
     `widgetId=${encodeURIComponent(parameters.widgetId)}`,
-    `parentUrl=${encodeURIComponent(parameters.parentUrl)}`,
+    `parentUrl=${encodeURIComponent(withoutFragment(parameters.parentUrl))}`,
   );
   return `${base}?${kept.join("&")}${fragment}`;
+}
+
+/** The URL up to its first `#`, where the URL parser ends the query and starts the fragment. */
+function withoutFragment(url: string): string {
+  const hash = url.indexOf("#");
+  return hash === -1 ? url : url.slice(0, hash);
 }
 
 /** The decoded name of one `name=value` query part; the raw name when it cannot be decoded. */
@@ -176,7 +189,7 @@ export interface WidgetUrlSource {
 export interface WidgetRenderContext extends Omit<WidgetTemplateValues, "widgetId" | "data"> {
   /**
    * The hosting page's URL, given to the widget as `parentUrl` so it can pin its messages to this
-   * page's origin. Usually `window.location.href`.
+   * page's origin. Usually `window.location.href`; its fragment is left out.
    */
   parentUrl: string;
 }

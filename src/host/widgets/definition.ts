@@ -43,7 +43,12 @@ export interface WidgetDefinition {
    * missing) or waits for the widget's `content_loaded`.
    */
   waitForIframeLoad: boolean;
-  /** Who says they created the widget (`creatorUserId`), else the sender of the definition. */
+  /**
+   * Who added the widget: the sender of the state event, as in Element. A `creatorUserId` in the
+   * content is not believed: any member allowed to send widget state could name the viewing user
+   * there and skip the "ask before loading a widget someone else added" of an app that compares it
+   * with the user. For a user widget it is the user.
+   */
   creatorUserId: string;
   /** Who last sent the definition: the state event's sender, or the account's own user. */
   sender: string;
@@ -79,6 +84,7 @@ const widgetContentSchema = v.looseObject({
   name: v.optional(v.nullable(v.string("name must be a string"))),
   data: v.optional(v.nullable(plainObject("data must be an object"))),
   waitForIframeLoad: v.optional(v.nullable(v.boolean("waitForIframeLoad must be a boolean"))),
+  // Checked for shape only; the definition's creator is the sender.
   creatorUserId: v.optional(v.nullable(v.string("creatorUserId must be a string"))),
   avatar_url: v.optional(v.nullable(v.string("avatar_url must be a string"))),
 });
@@ -133,7 +139,8 @@ function parseContent(
     url: fields.url,
     data: fields.data ?? {},
     waitForIframeLoad: fields.waitForIframeLoad ?? true,
-    creatorUserId: fields.creatorUserId || where.sender,
+    // Element's makeAppConfig does the same: the content's own claim is ignored (see the field).
+    creatorUserId: where.sender,
     sender: where.sender,
   };
   if (where.roomId !== undefined) widget.roomId = where.roomId;

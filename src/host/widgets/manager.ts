@@ -45,7 +45,8 @@ export interface WidgetMount {
   policy?: HostPolicy;
   /**
    * Further host options. `widgetId`, `transport` and `waitForIframeLoad` are the manager's: they
-   * come from the definition, so a definition is honoured as the state says.
+   * come from the definition, so a definition is honoured as the state says. A room widget's
+   * `viewedRoomId` is its own room (a `viewedRoomId` given here counts for user widgets only).
    */
   hostOptions?: Omit<WidgetHostOptions, "widgetId" | "transport" | "waitForIframeLoad" | "policy">;
   /** Called once after the widget's host was destroyed: remove the frame. */
@@ -130,8 +131,11 @@ class Entry implements ManagedWidget {
   url: string | undefined;
   host: WidgetHost | undefined;
   mounted: WidgetMount | undefined;
-  /** The app's mount has been called and has not resolved yet. */
-  mounting = false;
+  /**
+   * The generation whose mount the app has not answered yet, if any. A mount made stale by a
+   * change or removal no longer counts as a running widget: it will be unmounted as it resolves.
+   */
+  mountingGeneration: number | undefined;
   /** Counts starts and stops, so a mount that resolves late knows it is stale. */
   generation = 0;
   constructor(
@@ -145,7 +149,8 @@ interface RoomRecord {
   layout: WidgetLayout;
   /** Event IDs of malformed definitions already reported, so each is reported once. */
   reported: Set<string>;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** The scheduled re-read, and what settles its tracked work when it runs or is cancelled. */
+  timer: { handle: ReturnType<typeof setTimeout>; done: () => void } | undefined;
   refreshing: Promise<void> | undefined;
   /** State changed while a refresh was reading; read again after it. */
   again: boolean;
@@ -252,7 +257,7 @@ export class WidgetManager {
     const room = this.rooms.get(roomId);
     if (room === undefined) return;
     this.rooms.delete(roomId);
-    clearTimeout(room.timer);
+    cancelReread(room);
     for (const entry of room.widgets.values()) {
       this.stop(entry, "The room is no longer followed");
       this.emit("removed", { widget: entry });
@@ -296,7 +301,7 @@ export class WidgetManager {
       }
     }
     for (const room of this.rooms.values()) {
-      clearTimeout(room.timer);
+      cancelReread(room);
       for (const entry of room.widgets.values()) this.stop(entry, "The widget manager was destroyed");
     }
     for (const entry of this.account.values()) this.stop(entry, "The widget manager was destroyed");
@@ -322,10 +327,11 @@ export class WidgetManager {
     // Read on the next task: a client may announce an event before its store holds the new state.
     let done!: () => void;
     this.track(new Promise<void>((resolve) => (done = resolve)));
-    room.timer = setTimeout(() => {
+    const handle = setTimeout(() => {
       room.timer = undefined;
       void this.refreshRoom(event.room_id).finally(done);
     }, 0);
+    room.timer = { handle, done };
   }
 
   /** Reads a room's widget state and layout and applies them; one read per room at a time. */
@@ -469,9 +475,11 @@ export class WidgetManager {
 
   private runningCount(): number {
     let running = 0;
+    const counts = (entry: Entry) =>
+      entry.host !== undefined || entry.mountingGeneration === entry.generation;
     for (const room of this.rooms.values())
-      for (const entry of room.widgets.values()) if (entry.host || entry.mounting) running++;
-    for (const entry of this.account.values()) if (entry.host || entry.mounting) running++;
+      for (const entry of room.widgets.values()) if (counts(entry)) running++;
+    for (const entry of this.account.values()) if (counts(entry)) running++;
     return running;
   }
 
@@ -512,11 +520,16 @@ export class WidgetManager {
     }
 
     let mount: WidgetMount | undefined;
-    entry.mounting = true;
+    entry.mountingGeneration = generation;
+    // Only this generation's answer clears the mark: a stale mount resolving late must not free
+    // the place a newer mount of the same widget holds.
+    const answered = () => {
+      if (entry.mountingGeneration === generation) entry.mountingGeneration = undefined;
+    };
     try {
       mount = await this.options.mount({ widget, url, origin: new URL(url).origin });
     } catch (error) {
-      entry.mounting = false;
+      answered();
       if (generation === entry.generation && !this.destroyed) {
         this.emit("problem", {
           id: widget.id,
@@ -526,7 +539,7 @@ export class WidgetManager {
       }
       return;
     }
-    entry.mounting = false;
+    answered();
     if (mount === undefined) return;
     if (generation !== entry.generation || this.destroyed) {
       // The widget changed or left while the app was mounting it.
@@ -541,6 +554,9 @@ export class WidgetManager {
         // A room widget's room keys its remembered consent; the app's hostOptions may still say otherwise.
         ...(widget.roomId === undefined ? {} : { roomId: widget.roomId }),
         ...mount.hostOptions,
+        // A room widget's "this room" is the room that defines it, as in Element, whatever room the
+        // app views: a widget someone put in one room must not read or send in another on screen.
+        ...(widget.roomId === undefined ? {} : { viewedRoomId: widget.roomId }),
         ...(policy === undefined ? {} : { policy }),
         widgetId: widget.id,
         transport: mount.transport,
@@ -596,6 +612,18 @@ export class WidgetManager {
       }
     }
   }
+}
+
+/**
+ * Drops a room's scheduled re-read, settling its tracked work: left pending, it would keep
+ * {@link WidgetManager.settled} (and so every later `watchRoom`) from ever resolving.
+ */
+function cancelReread(room: RoomRecord): void {
+  const timer = room.timer;
+  if (timer === undefined) return;
+  room.timer = undefined;
+  clearTimeout(timer.handle);
+  timer.done();
 }
 
 /** What ends a session: anything that changes the rendered frame or how the host negotiates. */

@@ -8,6 +8,8 @@ const CONTEXT: WidgetRenderContext = {
   displayName: "Alice & Bob",
   parentUrl: "https://client.example/#/room/!room:example.org",
 };
+/** What the widget is given as `parentUrl`: the page's URL without its fragment. */
+const PARENT_SENT = "https://client.example/";
 
 describe("renderWidgetUrl", () => {
   it("templates the URL with the client's values and the widget's data, then adds widgetId and parentUrl", () => {
@@ -21,11 +23,26 @@ describe("renderWidgetUrl", () => {
     );
     expect(url).toBe(
       "https://w.example/app?conf=abc%20def&u=%40alice%3Aexample.org&n=Alice%20%26%20Bob&w=jitsi%20one" +
-        "&widgetId=jitsi%20one&parentUrl=https%3A%2F%2Fclient.example%2F%23%2Froom%2F!room%3Aexample.org#frag",
+        "&widgetId=jitsi%20one&parentUrl=https%3A%2F%2Fclient.example%2F#frag",
     );
     const parameters = new URL(url as string).searchParams;
     expect(parameters.get("widgetId")).toBe("jitsi one");
-    expect(parameters.get("parentUrl")).toBe(CONTEXT.parentUrl);
+    expect(parameters.get("parentUrl")).toBe(PARENT_SENT);
+  });
+
+  it("leaves the host page's fragment (its route, the viewed room, a sign-in token) out of parentUrl, as Element does", () => {
+    const url = renderWidgetUrl(
+      { id: "w1", url: "https://w.example/" },
+      {
+        ...CONTEXT,
+        parentUrl: "https://client.example/app?v=2#/room/!secret:example.org&access_token=syt_x",
+      },
+    ) as string;
+    expect(url).toBe(
+      `https://w.example/?widgetId=w1&parentUrl=${encodeURIComponent("https://client.example/app?v=2")}`,
+    );
+    expect(url).not.toContain("secret");
+    expect(url).not.toContain("syt_x");
   });
 
   it("gives a URL from which the widget SDK reads its widget ID and the host's origin", () => {
@@ -54,7 +71,7 @@ describe("renderWidgetUrl", () => {
     ) as string;
     const parameters = new URL(url).searchParams;
     expect(parameters.getAll("widgetId")).toEqual(["w1"]);
-    expect(parameters.getAll("parentUrl")).toEqual([CONTEXT.parentUrl]);
+    expect(parameters.getAll("parentUrl")).toEqual([PARENT_SENT]);
     expect(parameters.get("x")).toBe("1");
   });
 

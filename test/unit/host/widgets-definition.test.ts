@@ -48,7 +48,8 @@ describe("room widget state", () => {
         name: "Board",
         data: { title: "Hi" },
         waitForIframeLoad: false,
-        creatorUserId: "@bob:example.org",
+        // The content's creatorUserId is not believed: the sender added it.
+        creatorUserId: "@alice:example.org",
         sender: "@alice:example.org",
         avatarUrl: "mxc://example.org/abc",
       },
@@ -65,6 +66,19 @@ describe("room widget state", () => {
     expect(result.widget.data).toEqual({});
     expect(result.widget.creatorUserId).toBe("@alice:example.org");
     expect(result.widget.eventType).toBe("m.widget");
+  });
+
+  it("takes the creator from the sender, never from a creatorUserId in the content naming the viewer", () => {
+    // Alice names the viewing user as creator: an app that loads the user's own widgets without
+    // asking (as Element does, comparing creatorUserId with the user) must not load this one.
+    const result = parseRoomWidgetEvent(
+      stateEvent("im.vector.modular.widgets", "w", {
+        type: "m.custom",
+        url: "https://evil.example/",
+        creatorUserId: "@me:example.org",
+      }),
+    );
+    expect(result.kind === "widget" && result.widget.creatorUserId).toBe("@alice:example.org");
   });
 
   it("reads empty content, or content without url or type, as a removed widget", () => {
@@ -130,7 +144,8 @@ describe("room widget state", () => {
       name: "Nine",
       data: { k: 1 },
       waitForIframeLoad: false,
-      creatorUserId: "@me:example.org",
+      // Whoever sends the content is its creator; here the test event's sender.
+      creatorUserId: "@alice:example.org",
     });
   });
 });

@@ -11,6 +11,8 @@ import {
   type WidgetMountRequest,
 } from "../../../src/host/widgets/index.js";
 import { createMemoryTransportPair } from "../../../src/transport/memory.js";
+import { WidgetClient } from "../../../src/widget/widget-client.js";
+import { sendEvent } from "../../../src/widget/features/events.js";
 
 const ME = "@me:example.org";
 const ROOM = "!room:example.org";
@@ -398,6 +400,37 @@ describe("WidgetManager on the in-memory world", () => {
     expect(h.log).toEqual(["added:w", "started:w", "ended:w", "removed:w"]);
   });
 
+  it("locks a room widget to its own room, as Element does, whatever room the app views", async () => {
+    const world = newWorld();
+    const viewed = world.createRoom({ creator: ME, name: "Viewed" });
+    putWidget(world, "w", widget("https://w.example/"));
+    const pair = createMemoryTransportPair();
+    const h = harness(world, {}, () => ({
+      transport: pair.host,
+      // The app hands every widget the room on screen, as it would for a user widget.
+      hostOptions: { logger: silentLogger, viewedRoomId: viewed },
+      policy: { approveCapabilities: ({ requested }) => requested },
+    }));
+    await h.manager.watchRoom(ROOM);
+    const host = hostOf(h, "w")!;
+    expect(host.viewedRoomId).toBe(ROOM);
+
+    // The widget's "this room" is its own room: a send without room_id lands there.
+    const created = WidgetClient.create({
+      logger: silentLogger,
+      widgetId: "w",
+      transport: pair.widget,
+      capabilities: ["org.matrix.msc2762.send.event:org.example.ping"],
+    });
+    host.start();
+    const client = await created;
+    const sent = await sendEvent(client, "org.example.ping", { n: 1 });
+    expect(sent.roomId).toBe(ROOM);
+    expect(world.getEvent(ROOM, sent.eventId!)?.type).toBe("org.example.ping");
+    expect(world.timeline(viewed).some((event) => event.type === "org.example.ping")).toBe(false);
+    client.destroy();
+  });
+
   it("runs at most maxRunning widgets", async () => {
     const world = newWorld();
     for (const id of ["a", "b", "c"]) putWidget(world, id, widget(`https://${id}.example/`));
@@ -405,6 +438,67 @@ describe("WidgetManager on the in-memory world", () => {
     await h.manager.watchRoom(ROOM);
     expect(h.mounts.map((request) => request.widget.id)).toEqual(["a", "b"]);
     expect(h.log).toContain("problem:c");
+  });
+
+  it("mounts a widget changed while its first mount is pending, even at maxRunning, and keeps counting it", async () => {
+    const world = newWorld();
+    putWidget(world, "a", widget("https://a.example/1"));
+    const pending: Array<{ url: string; resolve(mount: WidgetMount | undefined): void }> = [];
+    const h = harness(world, { maxRunning: 1 }, (request) => {
+      if (request.widget.id === "b") return { transport: createMemoryTransportPair().host };
+      return new Promise((resolve) => pending.push({ url: request.url, resolve }));
+    });
+    void h.manager.watchRoom(ROOM);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(pending).toHaveLength(1);
+
+    // The user has not answered the first mount when the URL changes: its stale mount is no
+    // longer a running widget, and must not keep the new definition from mounting.
+    putWidget(world, "a", widget("https://a.example/2"));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(pending.map((entry) => new URL(entry.url).pathname)).toEqual(["/1", "/2"]);
+    expect(h.log).not.toContain("problem:a");
+
+    // The stale mount resolving must not free the place the new one holds.
+    pending[0]!.resolve({ transport: createMemoryTransportPair().host });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    putWidget(world, "b", widget("https://b.example/"));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(h.log).toContain("problem:b");
+    pending[1]!.resolve({
+      transport: createMemoryTransportPair().host,
+      hostOptions: { logger: silentLogger },
+    });
+    await h.manager.settled();
+    expect(
+      h.manager
+        .widgets(ROOM)
+        .filter((entry) => entry.host !== undefined)
+        .map((e) => e.definition.id),
+    ).toEqual(["a"]);
+    expect(new URL(h.manager.widgets(ROOM)[0]!.url!).pathname).toBe("/2");
+  });
+
+  it("still resolves settled() and a later watchRoom when unwatchRoom or destroy drops a scheduled re-read", async () => {
+    const world = newWorld();
+    const other = world.createRoom({ creator: ME, name: "Other" });
+    const h = harness(world);
+    await h.manager.watchRoom(ROOM);
+    // A widget event schedules a re-read for the next task; the user switches rooms before it runs.
+    putWidget(world, "w", widget("https://w.example/"));
+    h.manager.unwatchRoom(ROOM);
+    const within = <T>(promise: Promise<T>) =>
+      Promise.race([
+        promise.then(() => "resolved"),
+        new Promise((resolve) => setTimeout(resolve, 500, "hung")),
+      ]);
+    expect(await within(h.manager.watchRoom(other))).toBe("resolved");
+    expect(await within(h.manager.settled())).toBe("resolved");
+
+    world.sendEvent(other, ME, { type: LEGACY, state_key: "x", content: widget("https://x.example/") });
+    h.manager.destroy();
+    expect(await within(h.manager.settled())).toBe("resolved");
+    expect(h.mounts).toEqual([]);
   });
 
   it("keeps the widgets shown when a read fails", async () => {

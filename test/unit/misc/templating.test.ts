@@ -143,7 +143,8 @@ describe("addWidgetApiParameters", () => {
   it("appends widgetId and parentUrl, encoded, so the widget SDK can read them back", () => {
     const url = addWidgetApiParameters("https://w.example/index.html", PARAMS);
     expect(url).toBe(
-      `https://w.example/index.html?widgetId=${encodeURIComponent(PARAMS.widgetId)}&parentUrl=${encodeURIComponent(PARAMS.parentUrl)}`,
+      // The parent page's fragment stays behind.
+      `https://w.example/index.html?widgetId=${encodeURIComponent(PARAMS.widgetId)}&parentUrl=${encodeURIComponent("https://app.example/")}`,
     );
     const read = readWidgetParameters(url);
     expect(read.widgetId).toBe("widget 1&2");
