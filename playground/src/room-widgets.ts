@@ -181,9 +181,13 @@ export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
     item.dataset.widgetId = definition.id;
     const hint = manager.layout(roomId)[definition.id];
     const where = hint === undefined ? "" : `, ${hint.container}`;
-    let origin = definition.url;
+    const pending = waiting.get(widget.key);
+    // The origin the frame loads is the templated URL's: a template such as
+    // `https://app.example.org$org.example.suffix` can name another host once it is filled in.
+    const shown = pending?.request.url ?? widget.url ?? definition.url;
+    let origin = shown;
     try {
-      origin = new URL(definition.url).origin;
+      origin = new URL(shown).origin;
     } catch {
       // A template that does not parse before templating is shown as it is.
     }
@@ -191,7 +195,6 @@ export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
     meta.className = "meta";
     text.replaceChildren(element("strong", definition.name ?? definition.id), meta);
     controls.replaceChildren();
-    const pending = waiting.get(widget.key);
     if (pending !== undefined) {
       const load = element("button", "Load");
       load.type = "button";

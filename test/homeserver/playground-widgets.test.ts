@@ -114,6 +114,22 @@ describe("the playground's room widgets on a homeserver", () => {
         expect(line?.frame).toBeUndefined();
       });
 
+      // The line names the origin the frame would load, after templating: a template's own
+      // origin can differ from it (here `$org.example.host` fills in the rest of the host name).
+      await putWidget(kim, "templated", {
+        type: "m.custom",
+        url: "https://app.example.org$org.example.host/widget.html",
+        name: "Templated",
+        data: { "org.example.host": ".elsewhere.example" },
+      });
+      await eventually(async () => {
+        const line = await lineOf(page, "templated");
+        expect(line?.text).toContain("from https://app.example.org.elsewhere.example,");
+        expect(line?.load).toBe(true);
+      });
+      await putWidget(kim, "templated", {});
+      await eventually(async () => expect(await lineOf(page, "templated")).toBeUndefined());
+
       // The user adds a widget: the form writes im.vector.modular.widgets state to the homeserver.
       await page.evaluate((url) => {
         const form = document.querySelector<HTMLFormElement>("#room-widgets form")!;
