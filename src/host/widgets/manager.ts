@@ -147,7 +147,7 @@ class Entry implements ManagedWidget {
 interface RoomRecord {
   widgets: Map<string, Entry>;
   layout: WidgetLayout;
-  /** Event IDs of malformed definitions already reported, so each is reported once. */
+  /** Event IDs of the malformed definitions in state, already reported, so each is reported once. */
   reported: Set<string>;
   /** The scheduled re-read, and what settles its tracked work when it runs or is cancelled. */
   timer: { handle: ReturnType<typeof setTimeout>; done: () => void } | undefined;
@@ -373,19 +373,24 @@ export class WidgetManager {
     if (this.rooms.get(roomId) !== room || this.destroyed) return;
 
     const results: WidgetParseResult[] = [];
+    // Only the malformed events still in state are remembered: one that was replaced cannot come
+    // back (event IDs are unique), and keeping every one would grow without bound in a room
+    // where someone keeps writing bad definitions.
+    const malformed = new Set<string>();
     // Legacy first, so that m.widget, read second, wins for an ID both define.
     for (const list of events) {
       for (const event of list) {
         const result = parseRoomWidgetEvent(event);
         if (result.kind === "invalid") {
+          malformed.add(event.event_id);
           if (!room.reported.has(event.event_id)) {
-            room.reported.add(event.event_id);
             this.emit("problem", { id: result.id, roomId, reason: result.reason });
           }
         }
         results.push(result);
       }
     }
+    room.reported = malformed;
     const desired = new Map<string, WidgetDefinition>();
     for (const result of results) {
       if (result.kind !== "widget") continue;

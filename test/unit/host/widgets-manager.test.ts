@@ -257,6 +257,20 @@ describe("WidgetManager on the in-memory world", () => {
     ).toHaveLength(1);
   });
 
+  it("remembers only the malformed events still in state, however many were replaced", async () => {
+    const world = newWorld();
+    const h = harness(world);
+    await h.manager.watchRoom(ROOM);
+    for (let i = 0; i < 50; i++) {
+      putWidget(world, "bad", { type: "m.custom", url: i });
+      await h.manager.settled();
+    }
+    // Each replacement is a new event, reported once.
+    expect(h.events.filter((event) => event.kind === "problem")).toHaveLength(50);
+    const rooms = (h.manager as unknown as { rooms: Map<string, { reported: Set<string> }> }).rooms;
+    expect(rooms.get(ROOM)?.reported.size).toBe(1);
+  });
+
   it("ends a running widget whose definition becomes malformed", async () => {
     const world = newWorld();
     putWidget(world, "w", widget("https://w.example/"));
