@@ -76,6 +76,12 @@ export interface WidgetManagerOptions {
   /** Follow the user's widgets in `m.widgets` account data too (default false). */
   accountWidgets?: boolean;
   /**
+   * The room the user views: a user widget's "this room" (a room widget's is always its own).
+   * Keep it current with {@link WidgetManager.setViewedRoomId}, as Element moves a user's widgets
+   * (a sticker picker) along with the user.
+   */
+  viewedRoomId?: string;
+  /**
    * Most widgets running at once (default 20). A room may define any number of widgets; past the
    * bound the rest are listed but not mounted, and reported as a problem.
    */
@@ -185,9 +191,12 @@ export class WidgetManager {
   /** Account data updates seen; an initial read older than the last update is dropped. */
   private accountVersion = 0;
   private destroyed = false;
+  /** The user's viewed room, for user widgets; see {@link WidgetManagerOptions.viewedRoomId}. */
+  private viewedRoom: string | undefined;
 
   constructor(options: WidgetManagerOptions) {
     this.options = options;
+    this.viewedRoom = options.viewedRoomId;
     this.driver = options.driver;
     this.logger = options.logger ?? consoleLogger;
     const max = options.maxRunning ?? DEFAULT_MAX_RUNNING;
@@ -250,6 +259,17 @@ export class WidgetManager {
       });
     }
     return this.track(this.refreshRoom(roomId)).then(() => this.settled());
+  }
+
+  /**
+   * Tells the manager which room the user views now: every running user widget's host gets it as
+   * its viewed room (`WidgetHost.setViewedRoomId`), and so do user widgets mounted later. Room
+   * widgets keep their own room. Call it on every room switch, with `undefined` when no room is
+   * open.
+   */
+  setViewedRoomId(roomId: string | undefined): void {
+    this.viewedRoom = roomId;
+    for (const entry of this.account.values()) entry.host?.setViewedRoomId(roomId);
   }
 
   /** Stops following a room: every host of its widgets ends (reported as `removed`). */
@@ -561,7 +581,12 @@ export class WidgetManager {
         ...mount.hostOptions,
         // A room widget's "this room" is the room that defines it, as in Element, whatever room the
         // app views: a widget someone put in one room must not read or send in another on screen.
-        ...(widget.roomId === undefined ? {} : { viewedRoomId: widget.roomId }),
+        // A user widget's is the room the user views, once the app told the manager.
+        ...(widget.roomId !== undefined
+          ? { viewedRoomId: widget.roomId }
+          : this.viewedRoom !== undefined
+            ? { viewedRoomId: this.viewedRoom }
+            : {}),
         ...(policy === undefined ? {} : { policy }),
         widgetId: widget.id,
         transport: mount.transport,

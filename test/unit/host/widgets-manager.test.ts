@@ -342,6 +342,45 @@ describe("WidgetManager on the in-memory world", () => {
     expect(h.unmounted).toEqual(["stickers", "stickers"]);
   });
 
+  it("gives user widgets the room the user views, and moves them along on setViewedRoomId; room widgets keep their own", async () => {
+    const world = newWorld();
+    world.setAccountData(ME, "m.widgets", {
+      stickers: {
+        type: "m.widget",
+        state_key: "stickers",
+        sender: ME,
+        content: { type: "m.stickerpicker", url: "https://stickers.example/", name: "Stickers" },
+      },
+    });
+    putWidget(world, "w", widget("https://w.example/"));
+    const h = harness(world, { accountWidgets: true, viewedRoomId: "!first:example.org" });
+    await h.manager.watchRoom(ROOM);
+    await h.manager.settled();
+    const user = () => h.manager.widgets("account")[0]!.host!;
+    const room = () => h.manager.widgets(ROOM)[0]!.host!;
+    expect(user().viewedRoomId).toBe("!first:example.org");
+    expect(room().viewedRoomId).toBe(ROOM);
+
+    h.manager.setViewedRoomId("!second:example.org");
+    expect(user().viewedRoomId).toBe("!second:example.org");
+    expect(room().viewedRoomId).toBe(ROOM);
+
+    // A user widget mounted after the switch starts in the room the user views now.
+    world.setAccountData(ME, "m.widgets", {
+      stickers: {
+        type: "m.widget",
+        state_key: "stickers",
+        sender: ME,
+        content: { type: "m.stickerpicker", url: "https://stickers.example/v2", name: "Stickers" },
+      },
+    });
+    await h.manager.settled();
+    expect(user().viewedRoomId).toBe("!second:example.org");
+
+    h.manager.setViewedRoomId(undefined);
+    expect(user().viewedRoomId).toBeUndefined();
+  });
+
   it("does not read account widgets unless asked to", async () => {
     const world = newWorld();
     world.setAccountData(ME, "m.widgets", {
