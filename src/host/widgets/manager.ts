@@ -291,6 +291,24 @@ export class WidgetManager {
     return map === undefined ? [] : [...map.values()];
   }
 
+  /**
+   * Mounts again a widget that is listed but not running: one the app's `mount` left unloaded
+   * (the user declined, then changed their mind), whose mount failed, or that was refused under
+   * `maxRunning` before a place came free. Resolves `true` once its host runs, `false` when it
+   * stays unloaded (the mount declined again, the bound, a URL that does not render; each reported
+   * as before). A widget running, being mounted, or not followed is left as it is: `true` when it
+   * runs, else `false`.
+   */
+  async load(key: string): Promise<boolean> {
+    const entry = this.entryByKey(key);
+    if (entry === undefined || this.destroyed) return false;
+    if (entry.host !== undefined || entry.mountingGeneration === entry.generation) {
+      return entry.host !== undefined;
+    }
+    await this.track(this.start(entry));
+    return entry.host !== undefined;
+  }
+
   /** A room's layout hints; empty for a room without any, or not followed. */
   layout(roomId: string): WidgetLayout {
     return this.rooms.get(roomId)?.layout ?? {};
@@ -496,6 +514,14 @@ export class WidgetManager {
       }
     }
     for (const start of starts) this.track(start);
+  }
+
+  private entryByKey(key: string): Entry | undefined {
+    for (const entry of this.account.values()) if (entry.key === key) return entry;
+    for (const room of this.rooms.values()) {
+      for (const entry of room.widgets.values()) if (entry.key === key) return entry;
+    }
+    return undefined;
   }
 
   private runningCount(): number {

@@ -381,6 +381,42 @@ describe("WidgetManager on the in-memory world", () => {
     expect(user().viewedRoomId).toBeUndefined();
   });
 
+  it("load() mounts a widget the app left unloaded, or one refused under maxRunning once a place is free", async () => {
+    const world = newWorld();
+    putWidget(world, "a", widget("https://a.example/"));
+    putWidget(world, "b", widget("https://b.example/"));
+    let accept = false;
+    const mounted: string[] = [];
+    const h = harness(world, { maxRunning: 1 }, (request) => {
+      if (request.widget.id === "a" && !accept) return undefined;
+      mounted.push(request.widget.id);
+      return {
+        transport: createMemoryTransportPair().host,
+        hostOptions: { logger: silentLogger },
+        unmount: () => {},
+      };
+    });
+    await h.manager.watchRoom(ROOM);
+    await h.manager.settled();
+    const keyOf = (id: string) => h.manager.widgets(ROOM).find((entry) => entry.definition.id === id)!.key;
+    // Both start at once: "a" is declined by the app, and "b" is refused while "a" still counts
+    // as being mounted.
+    expect(mounted).toEqual([]);
+    expect(h.log).toContain("problem:b");
+    expect(await h.manager.load(keyOf("b"))).toBe(true);
+    // The user changes their mind about "a", but "b" holds the one place.
+    accept = true;
+    expect(await h.manager.load(keyOf("a"))).toBe(false);
+    expect(h.log).toContain("problem:a");
+    // "b" leaves: "a" loads on request, once.
+    putWidget(world, "b", {});
+    await h.manager.settled();
+    expect(await h.manager.load(keyOf("a"))).toBe(true);
+    expect(await h.manager.load(keyOf("a"))).toBe(true);
+    expect(mounted).toEqual(["b", "a"]);
+    expect(await h.manager.load(`${ROOM}/nothing`)).toBe(false);
+  });
+
   it("does not read account widgets unless asked to", async () => {
     const world = newWorld();
     world.setAccountData(ME, "m.widgets", {
