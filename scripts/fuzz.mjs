@@ -46,6 +46,7 @@ const PLAN = {
   "> scenario 10: only a reply with the pending ID": 15_000,
   "the fast-path switch under any delivery order > loses, duplicates and reorders nothing": 15_000,
   "the fast-path switch under any delivery order > after a reload": 15_000,
+  "the fast-path switch under any delivery order > with something else speaking as the session": 15_000,
   "the boundary walk > with exactSize false": 60_000,
   "random interleavings of calls, pushes, reloads and destroys": 10_000,
   "§4.8 capability strings": 25_000,

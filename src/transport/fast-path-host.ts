@@ -1,13 +1,5 @@
 import type { WireMessage } from "../protocol/envelope.js";
-import {
-  control,
-  controlOf,
-  isPort,
-  MAX_EARLY,
-  PortLink,
-  speaksWidgetApi,
-  type FastPathControl,
-} from "./fast-path.js";
+import { control, controlOf, isClose, isPort, MAX_EARLY, PortLink, speaksToSession } from "./fast-path.js";
 import type { FastPath } from "./transport.js";
 
 /**
@@ -28,14 +20,21 @@ const attached = new WeakMap<object, HostFastPath[]>();
  * - Port messages that arrive before the widget's `switched` (its last message on the window) are
  *   held, so that the widget's messages are handled in the order it sent them.
  * - A later offer in the same document is declined; the port in use stays.
- * - A load of the frame, the transport's close, a `close` on the port, or a wire message on the
- *   window once the widget has switched (a new document, or a client of the page that does not use
- *   the port) closes the port: nothing that arrives on it afterwards is read.
+ * - A load of the frame, or the transport's close, closes the port at once: nothing that arrives
+ *   on it afterwards is read.
+ * - The widget's `close` on the port is answered with the host's own, and the port is closed.
+ * - Widget API speech for this session on the window once the widget has switched (a new
+ *   document, or a client of the page that does not use the port) makes the host speak on the
+ *   window again: it posts `close` on the port but reads the port until the widget's `close`
+ *   (or a load), so that what the widget sent before it heard the host's is still handled.
+ *   A message for another widget ID is not the session's and changes nothing.
  * @internal
  */
 export class HostFastPath implements FastPath {
   enabled: boolean;
   private link: PortLink | undefined;
+  /** A port the host gave up and still reads until the widget's `close` (or a load). */
+  private ending: PortLink | undefined;
   private offerId: string | undefined;
   /** The widget's `switched` came: the port is its only channel. */
   private switched = false;
@@ -51,6 +50,8 @@ export class HostFastPath implements FastPath {
    * adopted in place of the new document's window.
    */
   private notified = false;
+  /** The session's widget ID, from that notify (MSC4412 names none). */
+  private widgetId: string | undefined;
 
   /**
    * @param frame the iframe (its identity keys the transports attached to it)
@@ -80,15 +81,16 @@ export class HostFastPath implements FastPath {
   fromWindow(data: unknown, ports: readonly MessagePort[] | undefined): boolean {
     const found = controlOf(data);
     if (!found) {
-      // The widget said `switched` was its last word on the window: Widget API speech there now
-      // comes from elsewhere (a new document). Other messages are not the session's.
-      if (this.switched && speaksWidgetApi(data)) this.drop(false);
+      // The widget said `switched` was its last word on the window: the session's speech there
+      // now comes from elsewhere (a new document, a client of the page without the port).
+      if (this.switched && speaksToSession(data, this.widgetId)) this.leave();
       return false;
     }
     if (found.step === "offer") this.onOffer(found.id, ports?.[0]);
     else if (found.step === "switched" && this.link && !this.switched && found.id === this.offerId) {
       this.switched = true;
-      for (const held of this.early.splice(0)) this.fromPort(held);
+      const link = this.link;
+      for (const held of this.early.splice(0)) this.fromPort(held, link);
     }
     return true;
   }
@@ -96,8 +98,10 @@ export class HostFastPath implements FastPath {
   /** Sends over the port when there is one; false means the window must carry the message. */
   send(message: WireMessage): boolean {
     if (!this.link) {
-      if (message.action === "notify_capabilities" && !Object.hasOwn(message, "response"))
+      if (message.action === "notify_capabilities" && !Object.hasOwn(message, "response")) {
         this.notified = true;
+        this.widgetId = message.widgetId;
+      }
       return false;
     }
     this.link.send(message);
@@ -106,14 +110,14 @@ export class HostFastPath implements FastPath {
 
   /** The frame loaded a new document: the port (if any) belonged to the old one. */
   onLoad(): void {
-    this.drop(false);
+    this.drop();
     this.offered = false;
     this.notified = false;
   }
 
   /** The transport closed: the widget hears `close` on the port after what was sent before. */
   close(): void {
-    this.drop(false);
+    this.drop();
     const peers = attached.get(this.frame)?.filter((peer) => peer !== this) ?? [];
     if (peers.length > 0) attached.set(this.frame, peers);
     else attached.delete(this.frame);
@@ -133,49 +137,66 @@ export class HostFastPath implements FastPath {
     this.early = [];
     // The last message on the window; from here on, everything goes over the port.
     this.toWindow(control("switch", id));
-    this.link = new PortLink(
-      port,
-      (data) => this.fromPort(data),
-      (reply) => this.deliver(reply),
-    );
+    this.link = new PortLink(port, this.fromPort, this.deliver);
   }
 
-  private fromPort(data: unknown): void {
-    const link = this.link;
-    if (!link) return;
-    if (!this.switched) {
-      if (this.early.length >= MAX_EARLY) this.drop(false);
+  private readonly fromPort = (data: unknown, link: PortLink): void => {
+    const current = link === this.link;
+    if (current && !this.switched) {
+      if (this.early.length >= MAX_EARLY) this.drop();
       else this.early.push(data);
       return;
     }
+    // Each element on its own, as if it had come alone; stop if the port was closed meanwhile.
     if (Array.isArray(data)) {
-      // Each element on its own, as if it had come alone; stop if the port was given up meanwhile.
       for (const message of data as unknown[]) {
-        if (this.link !== link) return;
+        if (link.closed) return;
         this.deliver(message);
       }
-    } else if (controlOf(data)?.step === "close") {
-      this.drop(true);
+    } else if (isClose(data)) {
+      // The widget's last message on the port. On the port in use, the widget gave it up and the
+      // host's own `close` answers it; on a port the host gave up, it is the answer awaited.
+      if (current) this.answerClose(link);
+      else link.close();
     }
-  }
+  };
 
-  /**
-   * Gives the port up. What was sent in this task and not flushed yet goes over the port (the
-   * widget reads it before the `close` that follows), unless the widget closed the port itself
-   * (`peerClosed`): then it goes by the window.
-   */
-  private drop(peerClosed: boolean): void {
+  /** Forgets the port in use; returns it. */
+  private detach(): PortLink | undefined {
     const link = this.link;
-    if (!link) return;
     this.link = undefined;
     this.switched = false;
     this.early = [];
     this.offerId = undefined;
-    let last: FastPathControl | undefined = control("close");
-    if (peerClosed) {
-      for (const message of link.takeBatch()) this.toWindow(message);
-      last = undefined;
-    }
-    link.close(last);
+    return link;
+  }
+
+  /**
+   * The widget closed the port: what was sent in this task and not flushed yet goes by the window
+   * (the widget speaks there now), and the host's `close` answers the widget's.
+   */
+  private answerClose(link: PortLink): void {
+    this.detach();
+    for (const message of link.takeBatch()) this.toWindow(message);
+    link.close();
+  }
+
+  /**
+   * Speaks on the window again but keeps reading the port: what is pending, then `close`, goes
+   * over it, and the widget's `close` in answer ends it (or the next load does).
+   */
+  private leave(): void {
+    const link = this.detach();
+    if (!link) return;
+    this.ending?.close();
+    this.ending = link;
+    link.end();
+  }
+
+  /** Closes the port in use and one the host was still reading: nothing on them is read again. */
+  private drop(): void {
+    this.detach()?.close();
+    this.ending?.close();
+    this.ending = undefined;
   }
 }

@@ -19,7 +19,8 @@ export const FAST_PATH_VERSION = "dev.matrix_widget_kit.message_port";
  * The steps of the switch. On the window: `offer` (widget → host, with the port), `switch` (host →
  * widget: the host's last message on the window; it now sends on the port), `decline` (host →
  * widget: the port was not taken), `switched` (widget → host: the widget's last message on the
- * window). On the port: `close` (either way: stop using the port, speak on the window again).
+ * window). On the port: `close` (either way: this end's last message on the port; it speaks on the
+ * window from now on, and reads the port until the other end's own `close`, which answers it).
  */
 export type FastPathStep = "offer" | "switch" | "decline" | "switched" | "close";
 
@@ -40,15 +41,25 @@ export function controlOf(data: unknown): { step: unknown; id: string | undefine
 }
 
 /**
- * Whether a window message is Widget API speech: an object with a string `action` of its own, in
- * either dialect by {@link dialectOf}'s rule. Only such a message, arriving after the switch, means the
- * other side went back to the window; anything else a page posts (another library's messages, a
- * bench's own) is not the session's and leaves the port alone.
+ * Whether a window message is the session's Widget API speech: an object with a string `action`
+ * of its own, in either dialect by {@link dialectOf}'s rule, and in the classic one addressed to
+ * `widgetId` (the session's, once known; MSC4412 names no widget). Only such a message, arriving
+ * after the switch, means the other side may have gone back to the window. Anything else a page
+ * posts (another library's messages, a bench's own, a message for another widget, which the
+ * session drops anyway) is not the session's and leaves the port alone.
  */
-export function speaksWidgetApi(data: unknown): boolean {
+export function speaksToSession(data: unknown, widgetId: string | undefined): boolean {
   if (typeof data !== "object" || data === null) return false;
   const message = data as JsonObject;
-  return typeof ownProperty(message, "action") === "string" && dialectOf(message) !== undefined;
+  if (typeof ownProperty(message, "action") !== "string") return false;
+  const dialect = dialectOf(message);
+  if (dialect !== "classic") return dialect !== undefined;
+  return widgetId === undefined || ownProperty(message, "widgetId") === widgetId;
+}
+
+/** Whether a port message is the other end's `close`: its last message on the port. */
+export function isClose(data: unknown): boolean {
+  return controlOf(data)?.step === "close";
 }
 
 /** Builds a control message. */
@@ -76,22 +87,29 @@ export const MAX_BATCH = 32;
  * One end of an adopted port. Messages sent within one task are sent as one port message, an
  * array (at most {@link MAX_BATCH} long), flushed in a microtask; the other end hands each
  * element on by itself, so the session checks it like any single message.
+ *
+ * Giving the port up takes two steps when the other end may still be using it: {@link end} posts
+ * this end's `close` (its last message on the port) but keeps reading, so that what the other end
+ * sent before it heard that `close` still arrives; {@link close} stops reading, once the other
+ * end's own `close` came (or a load made the port the old document's).
  */
 export class PortLink {
   private batch: WireMessage[] = [];
   private scheduled = false;
-  private closed = false;
+  /** This end posted its `close`: nothing more is sent. */
+  private ended = false;
+  private shut = false;
 
   /**
-   * @param receive gets each port message as it came (a batch, or a control message)
+   * @param receive gets each port message as it came (a batch, or a control message), with this link
    * @param bounce gets a reply made up for a request that could not be sent (see {@link flush})
    */
   constructor(
     private readonly port: MessagePort,
-    receive: (data: unknown) => void,
+    receive: (data: unknown, link: PortLink) => void,
     private readonly bounce: (message: unknown) => void,
   ) {
-    this.onMessage = (event: MessageEvent) => receive(event.data);
+    this.onMessage = (event: MessageEvent) => receive(event.data, this);
     port.addEventListener("message", this.onMessage);
     port.start();
     // Node only (tests): an open port would keep the process alive.
@@ -100,8 +118,13 @@ export class PortLink {
 
   private readonly onMessage: (event: MessageEvent) => void;
 
+  /** Whether the port is closed: nothing on it is read any more. */
+  get closed(): boolean {
+    return this.shut;
+  }
+
   send(message: WireMessage): void {
-    if (this.closed) return;
+    if (this.ended) return;
     this.batch.push(message);
     if (this.batch.length >= MAX_BATCH) this.flush();
     if (this.scheduled) return;
@@ -119,7 +142,7 @@ export class PortLink {
   readonly flush = (): void => {
     this.scheduled = false;
     const batch = this.takeBatch();
-    if (batch.length === 0 || this.closed) return;
+    if (batch.length === 0 || this.ended) return;
     try {
       this.port.postMessage(batch);
       return;
@@ -156,19 +179,24 @@ export class PortLink {
     return batch;
   }
 
-  /** Flushes, posts `last` if given, and closes the port. */
-  close(last?: FastPathControl): void {
-    if (this.closed) return;
+  /** Flushes and posts `close`, this end's last message on the port; the port is still read. */
+  end(): void {
+    if (this.ended) return;
     this.flush();
-    this.closed = true;
-    this.port.removeEventListener("message", this.onMessage);
-    if (last) {
-      try {
-        this.port.postMessage(last);
-      } catch {
-        // A port that cannot take a control message is closed below all the same.
-      }
+    this.ended = true;
+    try {
+      this.port.postMessage(control("close"));
+    } catch {
+      // The port is gone; nothing more can be said on it.
     }
+  }
+
+  /** Ends (see {@link end}) if not done yet, stops reading and closes the port. */
+  close(): void {
+    if (this.shut) return;
+    this.end();
+    this.shut = true;
+    this.port.removeEventListener("message", this.onMessage);
     this.port.close();
   }
 }

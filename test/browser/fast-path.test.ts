@@ -4,7 +4,9 @@
 // postMessage; a reload closes the port and ends the session as before, and the next document
 // gets a port of its own. Hostile cases: a port offered by a sibling frame or from a wrong origin
 // is never taken, a second offer is declined while the first port stays, and a port kept past a
-// reload (handed to a sibling before it) is not read any more.
+// reload (handed to a sibling before it) is not read any more. Stray Widget API messages for another
+// widget, either way, leave the port and what is in flight on it alone, and a host that replaces
+// ours on the same frame without the fast path (matrix-widget-api's) is never offered a port.
 import type { Frame, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { fixturePage, startFixtureEnv, type FixtureEnv } from "./fixture-env.js";
@@ -377,5 +379,74 @@ describe("fast path: hostile offers", () => {
       (await onProbe(sibling!, (s) => s.portReceived)).filter((j) => j.includes("after-reload")),
     ).toEqual([]);
     expect((await onHost(page, (h) => h.handled)).slice(handledBefore)).toEqual([]);
+  });
+});
+
+describe("fast path: other Widget API speakers (hostile)", () => {
+  it("a stray Widget API message for another widget while the port is live: pending requests on the port still get answered", async () => {
+    const { page } = await open({ widgetUrl: urlOf("widget.html") });
+    const widget = await readyWidget(page);
+    await bothActive(page, widget, true);
+    await onWidget(widget, (w) => w.startSlow("slow 1", 5000));
+    await waitFor(
+      () => onHost(page, (h) => h.handled),
+      (handled) => handled.includes("dev.test.slow"),
+      "the host to hold the slow request",
+    );
+
+    // A second Widget API library in the widget's page speaks to the parent as another widget;
+    // the widget's requests sent right behind it, on the port, are answered.
+    const stray = { ...versionsRequest("stray-from-page"), widgetId: "another-widget" };
+    const echoed = await onWidget(
+      widget,
+      (w, [message, origin]) => w.strayThenEcho(message, origin, 20, 3000),
+      [stray, hostOrigin] as const,
+    );
+    expect(echoed).toEqual(Array.from({ length: 20 }, (_, n) => ({ ok: true, echoed: `s${n}` })));
+
+    // The parent posts a message for another of its widgets to this frame; the reply it sends right
+    // behind it on the port reaches the widget.
+    await onHost(page, (h, message) => h.strayToFrameThenRelease(message), {
+      api: "toWidget",
+      widgetId: "another-widget",
+      requestId: "stray-from-parent",
+      action: "capabilities",
+      data: {},
+    });
+    const outcome = await waitFor(
+      () => onWidget(widget, (w) => w.slowOutcome),
+      (o) => o !== undefined,
+      "the slow request to settle",
+    );
+    expect(outcome).toEqual({ ok: true, echoed: "slow 1" });
+    await bothActive(page, widget, true);
+    expect(await onWidget(widget, (w) => w.echo(5))).toHaveLength(5);
+  });
+
+  it("host replaced by a non-fast-path host: that host never sees an offer", async () => {
+    const { page } = await open({ widgetUrl: urlOf("widget.html") });
+    const widget = await readyWidget(page);
+    await bothActive(page, widget, true);
+    const seenBefore = (await onHost(page, (h) => h.seen)).length;
+
+    // matrix-widget-api's ClientWidgetApi takes the frame over; the widget asks it for a capability
+    // (MSC2974), which it answers with notify_capabilities: the moment our host's notify had the
+    // widget offer a port.
+    await onHost(page, (h) => h.replaceWithTheirs());
+    await waitFor(
+      () => onWidget(widget, (w) => w.active()),
+      (active) => !active,
+      "the widget to leave the port",
+    );
+    const granted = await onWidget(widget, (w) => w.requestCapabilities(["org.matrix.msc2931.navigate"]));
+    expect(granted).toContain("org.matrix.msc2931.navigate");
+    await sleep(500);
+    const seen = (await onHost(page, (h) => h.seen)).slice(seenBefore);
+    // It heard the widget on the window, and nothing of the fast path: no control, no port.
+    expect(seen.filter((s) => s.fromFrame).map((s) => s.kind)).toContain(
+      "org.matrix.msc2974.request_capabilities",
+    );
+    expect(seen.filter((s) => s.kind.startsWith("control:") || s.ports > 0)).toEqual([]);
+    expect(await onWidget(widget, (w) => w.active())).toBe(false);
   });
 });

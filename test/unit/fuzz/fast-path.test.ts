@@ -3,8 +3,11 @@
 // fast-check picks, step by step, which queue delivers next, when each side sends, and when a
 // sibling frame or another origin offers a port of its own. The window and the port are separate
 // channels, so a browser may deliver a later port message before an earlier window message; the
-// switch must still lose, duplicate and reorder nothing. A second property reloads the frame at a
-// random step: nothing that arrives on a port after the load reaches the host's session.
+// switch must still lose, duplicate and reorder nothing, whatever Widget API messages for another
+// widget either window carries meanwhile. A second property reloads the frame at a random step:
+// nothing that arrives on a port after the load reaches the host's session. A third lets something
+// else speak as the session on either window at any step (another client of the page, another
+// host), which makes both ends go back to the window: nothing either sent is lost or duplicated.
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WireMessage } from "../../../src/protocol/envelope.js";
@@ -160,6 +163,18 @@ const request = (side: "w" | "h", n: number): WireMessage =>
     ? { api: "fromWidget", widgetId: "w", requestId: `w${n}`, action: "dev.test.n", data: { n } }
     : { api: "toWidget", widgetId: "w", requestId: `h${n}`, action: "dev.test.n", data: { n } };
 
+/**
+ * The widget's first message, as a client's always is: its versions request (on the window, which
+ * also tells the page's channel the widget ID it speaks as).
+ */
+const VERSIONS_REQUEST: WireMessage = {
+  api: "fromWidget",
+  widgetId: "w",
+  requestId: "versions",
+  action: "supported_api_versions",
+  data: {},
+};
+
 /** The host's reply advertising the fast path, and its notify: what makes our widget offer. */
 const HANDSHAKE: WireMessage[] = [
   {
@@ -172,6 +187,16 @@ const HANDSHAKE: WireMessage[] = [
   },
   { api: "toWidget", widgetId: "w", requestId: "notify", action: "notify_capabilities", data: {} },
 ];
+
+/** A Widget API message from someone else on a window: `widgetId` "w" speaks as the session. */
+const stray = (api: "fromWidget" | "toWidget", widgetId: string, n: number): WireMessage => ({
+  api,
+  widgetId,
+  requestId: `stray${n}`,
+  action: "dev.test.stray",
+  data: {},
+});
+const isStray = (message: unknown) => (message as { requestId?: string }).requestId?.startsWith("stray");
 
 const step = fc.oneof(
   { weight: 10, arbitrary: fc.record({ kind: fc.constant("deliver" as const), pick: fc.nat() }) },
@@ -196,7 +221,18 @@ const step = fc.oneof(
       kind: fc.constantFrom("sibling offers" as const, "other origin offers" as const),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constantFrom("page: another widget" as const, "parent: another widget" as const),
+    }),
+  },
 );
+
+/** Something else speaking as the session, from the widget's page or from the parent. */
+const sessionStray = fc.record({
+  kind: fc.constantFrom("page: same widget" as const, "parent: same widget" as const),
+});
 
 async function microtasks(): Promise<void> {
   for (let i = 0; i < 4; i++) await Promise.resolve();
@@ -222,6 +258,8 @@ function setup() {
   const hostile: FakeChannel[] = [];
   let sentByWidget = 0;
   let sentByHost = 0;
+  let strays = 0;
+  widget.send(VERSIONS_REQUEST);
   for (const message of HANDSHAKE) host.send(message);
   const run = async (
     s: fc.Arbitrary<unknown> extends never ? never : { kind: string; pick?: number; count?: number },
@@ -235,6 +273,21 @@ function setup() {
         break;
       case "host sends":
         for (let i = 0; i < (s.count ?? 1); i++) host.send(request("h", sentByHost++));
+        break;
+      // The page's and the parent's messages share the window's queue with the session's own.
+      case "page: another widget":
+      case "page: same widget":
+        sim.hostWindow.postMessage(
+          stray("fromWidget", s.kind.endsWith("same widget") ? "w" : "other", strays++),
+          HOST,
+        );
+        break;
+      case "parent: another widget":
+      case "parent: same widget":
+        sim.frameWindow.postMessage(
+          stray("toWidget", s.kind.endsWith("same widget") ? "w" : "other", strays++),
+          WIDGET,
+        );
         break;
       case "sibling offers":
       case "other origin offers": {
@@ -290,10 +343,13 @@ describe("fuzz: the fast-path switch under any delivery order", () => {
           for (const s of steps) await t.run(s);
           await t.drain();
           const { byWidget, byHost } = t.sent();
-          expect(t.atHost.map((e) => e.message)).toEqual(
-            Array.from({ length: byWidget }, (_, n) => request("w", n)),
-          );
-          expect(t.atWidget).toEqual([
+          // Messages for another widget reach the transports' listeners (the session drops them)
+          // and change nothing else.
+          expect(t.atHost.map((e) => e.message).filter((m) => !isStray(m))).toEqual([
+            VERSIONS_REQUEST,
+            ...Array.from({ length: byWidget }, (_, n) => request("w", n)),
+          ]);
+          expect(t.atWidget.filter((m) => !isStray(m))).toEqual([
             ...HANDSHAKE,
             ...Array.from({ length: byHost }, (_, n) => request("h", n)),
           ]);
@@ -332,6 +388,48 @@ describe("fuzz: the fast-path switch under any delivery order", () => {
             await t.drain();
             const late = t.atHost.slice(seenAtLoad);
             expect(late.filter((e) => e.viaPort !== undefined && oldPorts.has(e.viaPort))).toEqual([]);
+            t.widget.close();
+            t.host.close();
+          },
+        ),
+        fuzzParams(150),
+      );
+    },
+    fuzzTimeout(30_000),
+  );
+  it(
+    "with something else speaking as the session on either window, loses and duplicates nothing",
+    async () => {
+      vi.stubGlobal("MessageChannel", FakeChannel);
+      const byId = (a: unknown, b: unknown) =>
+        String((a as WireMessage).requestId).localeCompare(String((b as WireMessage).requestId));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.oneof({ weight: 12, arbitrary: step }, { weight: 1, arbitrary: sessionStray }), {
+            minLength: 1,
+            maxLength: 60,
+          }),
+          async (steps) => {
+            const t = setup();
+            for (const s of steps) await t.run(s);
+            await t.drain();
+            const { byWidget, byHost } = t.sent();
+            // The window and the port have no order between them, so once a side goes back to the
+            // window its messages may be handled out of order; each exactly once all the same.
+            expect(
+              t.atHost
+                .map((e) => e.message)
+                .filter((m) => !isStray(m))
+                .sort(byId),
+            ).toEqual(
+              [VERSIONS_REQUEST, ...Array.from({ length: byWidget }, (_, n) => request("w", n))].sort(byId),
+            );
+            expect(t.atWidget.filter((m) => !isStray(m)).sort(byId)).toEqual(
+              [...HANDSHAKE, ...Array.from({ length: byHost }, (_, n) => request("h", n))].sort(byId),
+            );
+            // Both ends agree on the channel once everything was delivered.
+            expect(t.host.fastPath.active).toBe(t.widget.fastPath?.active);
+            for (const channel of t.hostile) expect(channel.port1.received).toEqual([]);
             t.widget.close();
             t.host.close();
           },

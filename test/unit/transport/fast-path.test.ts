@@ -2,7 +2,9 @@
 // upgrades (both ends ours, after the handshake) and when not (fastPath false, a host that does
 // not advertise it), batching, and the host transport's rules for offers: only from the frame's
 // window and origin, one per document, the switch ordered by switch/switched, the port closed by
-// a load, by close, or by the frame speaking on the window again.
+// a load, by close, or given up when the other side speaks on the window again (then read until
+// that side's own close). Stray Widget API messages for another widget, and a host replaced by one
+// without the fast path, leave the session alone.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../../src/core/logger.js";
 import { defineHostAction } from "../../../src/host/registry.js";
@@ -42,6 +44,9 @@ const request = (requestId: string, action = "supported_api_versions", data: obj
 async function session(options: { host?: boolean; widget?: boolean } = {}) {
   const page = simulatedPage();
   const handled: string[] = [];
+  // Echo requests whose text starts with "slow" wait for release().
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
   const host = new WidgetHost({
     widgetId: WIDGET_ID,
     transport: new HostPostMessageTransport({
@@ -55,8 +60,9 @@ async function session(options: { host?: boolean; widget?: boolean } = {}) {
     actions: [
       defineHostAction({
         action: echoAction,
-        handle: (context, { text }) => {
+        handle: async (context, { text }) => {
           handled.push(text);
+          if (text.startsWith("slow")) await gate;
           return { echoed: text, requestId: context.requestId };
         },
       }),
@@ -78,7 +84,13 @@ async function session(options: { host?: boolean; widget?: boolean } = {}) {
   const client = await created;
   opened.push(client);
   await settle();
-  return { page, host, client, handled };
+  /** Delivers `data` to the widget's window at once, as the parent would. */
+  const fromParent = (data: unknown) =>
+    page.frameWindow.fire({ data, origin: HOST_ORIGIN, source: page.hostWindow });
+  /** Delivers `data` to the host's window at once, as something in the widget's page would. */
+  const fromPage = (data: unknown) =>
+    page.hostWindow.fire({ data, origin: WIDGET_ORIGIN, source: page.frameWindow });
+  return { page, host, client, handled, release, fromParent, fromPage };
 }
 
 const controlsIn = (posted: SimWindow["posted"]) =>
@@ -371,7 +383,35 @@ describe("fast path: the host's rules for offers", () => {
     expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "decline", "switch"]);
   });
 
-  it("the frame speaking on the window after switched closes the port (a new document that overtook its load)", async () => {
+  it("the frame speaking on the window after switched: the host speaks on the window, and reads the old port only until the widget's close", async () => {
+    const { page, transport, seen, fromFrame, offer } = hostAlone();
+    const widget = offer("a");
+    await settle();
+    fromFrame({ [K]: "switched", id: "a" });
+    await settle();
+    // A new document that overtook its load, or a client of the page that does not use the port.
+    fromFrame(request("new-document"));
+    await settle();
+    expect(transport.fastPath.active).toBe(false);
+    expect(seen).toEqual([request("new-document")]);
+    expect(widget.received).toEqual([{ [K]: "close" }]);
+    transport.send(reply("r"));
+    await settle();
+    expect(page.frameWindow.posted.at(-1)?.message).toEqual({ ...request("r"), response: {} });
+    // What the widget sent on the port before it heard the host's close is still handled; after
+    // the widget's own close, nothing on the port is read.
+    widget.port.postMessage([request("in flight")]);
+    widget.port.postMessage({ [K]: "close" });
+    widget.port.postMessage([request("stale")]);
+    await settle();
+    expect(seen).toEqual([request("new-document"), request("in flight")]);
+    // One offer per document: this one is declined until the next load.
+    offer("b");
+    await settle();
+    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "decline"]);
+  });
+
+  it("a load closes a port the host was still reading after the frame spoke on the window", async () => {
     const { page, transport, seen, fromFrame, offer } = hostAlone();
     const widget = offer("a");
     await settle();
@@ -379,19 +419,46 @@ describe("fast path: the host's rules for offers", () => {
     await settle();
     fromFrame(request("new-document"));
     await settle();
-    expect(transport.fastPath.active).toBe(false);
+    page.reloadFrame();
+    widget.port.postMessage([request("stale")]);
+    await settle();
     expect(seen).toEqual([request("new-document")]);
-    // The old port heard `close`, and its later messages are not read.
+    expect(transport.fastPath.active).toBe(false);
+  });
+
+  it("Widget API speech for another widget ID from the frame after switched leaves the port in use", async () => {
+    const { transport, seen, fromFrame, offer } = hostAlone();
+    const widget = offer("a");
+    await settle();
+    fromFrame({ [K]: "switched", id: "a" });
+    await settle();
+    const stray = { ...request("stray"), widgetId: "another-widget" };
+    fromFrame(stray);
+    await settle();
+    expect(transport.fastPath.active).toBe(true);
+    expect(widget.received).toEqual([]);
+    widget.port.postMessage([request("on the port")]);
+    transport.send(reply("r"));
+    await settle();
+    expect(seen).toEqual([stray, request("on the port")]);
+    expect(widget.received).toEqual([[{ ...request("r"), response: {} }]]);
+  });
+
+  it("the widget's close on the port is answered with the host's; the host speaks on the window", async () => {
+    const { page, transport, seen, fromFrame, offer } = hostAlone();
+    const widget = offer("a");
+    await settle();
+    fromFrame({ [K]: "switched", id: "a" });
+    await settle();
+    widget.port.postMessage({ [K]: "close" });
+    await settle();
+    expect(transport.fastPath.active).toBe(false);
     expect(widget.received).toEqual([{ [K]: "close" }]);
     widget.port.postMessage([request("stale")]);
     transport.send(reply("r"));
     await settle();
-    expect(seen).toEqual([request("new-document")]);
+    expect(seen).toEqual([]);
     expect(page.frameWindow.posted.at(-1)?.message).toEqual({ ...request("r"), response: {} });
-    // One offer per document: this one is declined until the next load.
-    offer("b");
-    await settle();
-    expect(controlsIn(page.frameWindow.posted)).toEqual(["switch", "decline"]);
   });
 
   it("other messages from the frame after switched (not Widget API speech) leave the port open", async () => {
@@ -431,5 +498,117 @@ describe("fast path: the host's rules for offers", () => {
     transport.close();
     await settle();
     expect(widget.received).toEqual([[{ ...request("last"), response: {} }], { [K]: "close" }]);
+  });
+});
+
+describe("fast path: stray Widget API messages and a replaced host (hostile)", () => {
+  const forAnotherWidget = (api: "fromWidget" | "toWidget", requestId: string) => ({
+    api,
+    widgetId: "another-widget",
+    requestId,
+    action: api === "fromWidget" ? "supported_api_versions" : "capabilities",
+    data: {},
+  });
+
+  it("a stray Widget API message for another widget while the port is live: pending requests on the port still get answered", async () => {
+    const { host, client, release, fromParent, fromPage } = await session();
+    const slow = client.request(echoAction, { text: "slow 1" }, { timeoutMs: 1000 });
+    await settle();
+    // A second Widget API library in the widget's page, and the parent's message for another of
+    // its widgets, both reach this session's windows.
+    fromPage(forAnotherWidget("fromWidget", "stray-1"));
+    fromParent(forAnotherWidget("toWidget", "stray-2"));
+    // Sent on the port before either side could have heard of any change.
+    const after = client.request(echoAction, { text: "after" }, { timeoutMs: 1000 });
+    release();
+    expect((await slow).echoed).toBe("slow 1");
+    expect((await after).echoed).toBe("after");
+    expect([host.fastPathActive, client.fastPathActive]).toEqual([true, true]);
+  });
+
+  it("the session's speech from elsewhere in the widget's page: the host goes back to the window, and what the widget sent on the port meanwhile is still answered", async () => {
+    const { page, host, client, release, fromPage } = await session();
+    const slow = client.request(echoAction, { text: "slow 1" }, { timeoutMs: 1000 });
+    await settle();
+    // Another client of the page speaking as this widget on the window (a reply, which the host's
+    // session ignores, so that nothing tells the widget of the change but the host's close).
+    fromPage({ ...forAnotherWidget("toWidget", "same-widget"), widgetId: WIDGET_ID, response: {} });
+    expect(host.fastPathActive).toBe(false);
+    // Sent on the port, which the widget has not heard the host give up yet.
+    const after = client.request(echoAction, { text: "after" }, { timeoutMs: 1000 });
+    await settle();
+    release();
+    expect((await slow).echoed).toBe("slow 1");
+    expect((await after).echoed).toBe("after");
+    await settle();
+    expect(client.fastPathActive).toBe(false);
+    const before = page.hostWindow.posted.length;
+    expect((await client.request(echoAction, { text: "window" })).echoed).toBe("window");
+    expect(page.hostWindow.posted.length).toBe(before + 1);
+  });
+
+  it("the session's speech from the parent on the window: the widget goes back to it, and still reads what the host sent on the port", async () => {
+    const { host, client, release, fromParent } = await session();
+    const slow = client.request(echoAction, { text: "slow 1" }, { timeoutMs: 1000 });
+    await settle();
+    // Another host speaking to this widget by its ID (a reply, which the widget's session ignores).
+    fromParent({ ...forAnotherWidget("fromWidget", "other-host"), widgetId: WIDGET_ID, response: {} });
+    expect(client.fastPathActive).toBe(false);
+    // The host answers on the port: it has not heard the widget's close yet.
+    release();
+    expect((await slow).echoed).toBe("slow 1");
+    await settle();
+    expect(host.fastPathActive).toBe(false);
+    expect((await client.request(echoAction, { text: "window" })).echoed).toBe("window");
+  });
+
+  /** What a host without the fast path (matrix-widget-api's ClientWidgetApi) sends to take over. */
+  const foreignHandshake = [
+    { api: "toWidget", widgetId: WIDGET_ID, requestId: "their-caps", action: "capabilities", data: {} },
+    {
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId: "their-notify",
+      action: "notify_capabilities",
+      data: { requested: [], approved: [] },
+    },
+  ];
+
+  it("host replaced by a non-fast-path host: that host never sees an offer (the old host's close heard first)", async () => {
+    const { page, host, client, fromParent } = await session();
+    host.destroy();
+    await settle();
+    expect(client.fastPathActive).toBe(false);
+    const before = page.hostWindow.posted.length;
+    for (const message of foreignHandshake) fromParent(message);
+    await settle();
+    expect(controlsIn(page.hostWindow.posted.slice(before))).toEqual([]);
+    expect(page.hostWindow.posted.slice(before).some((p) => p.ports > 0)).toBe(false);
+  });
+
+  it("host replaced by a non-fast-path host: that host never sees an offer (its messages heard first)", async () => {
+    const { page, host, client, fromParent } = await session();
+    const before = page.hostWindow.posted.length;
+    host.destroy();
+    // The new host speaks before the old host's close arrives on the port.
+    for (const message of foreignHandshake) fromParent(message);
+    expect(client.fastPathActive).toBe(false);
+    await settle();
+    expect(controlsIn(page.hostWindow.posted.slice(before))).toEqual([]);
+    expect(page.hostWindow.posted.slice(before).some((p) => p.ports > 0)).toBe(false);
+  });
+
+  it("after the host gave the port up, the advertisement is learnt again only from the next host's own versions reply", async () => {
+    const { page, host, fromParent } = await session();
+    host.destroy();
+    await settle();
+    const before = page.hostWindow.posted.length;
+    fromParent(foreignHandshake[1]);
+    await settle();
+    expect(controlsIn(page.hostWindow.posted.slice(before))).toEqual([]);
+    fromParent({ ...request("next-host-versions"), response: { supported_versions: [FAST_PATH_VERSION] } });
+    fromParent(foreignHandshake[1]);
+    await settle();
+    expect(controlsIn(page.hostWindow.posted.slice(before))).toEqual(["offer"]);
   });
 });
