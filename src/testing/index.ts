@@ -127,7 +127,9 @@ export interface MountOptions {
   /**
    * The world to run on. Default: a fresh one with {@link TEST_OWN_USER_ID} (who created it) and
    * {@link TEST_OTHER_USER_ID} (a moderator, power level 50) joined to {@link TEST_ROOM_ID}, which
-   * is viewed.
+   * is viewed. The room is public, with the power levels Synapse gives one: the moderator may set
+   * most state, redact and invite, but not what Synapse keeps at 100 (power levels, history
+   * visibility, encryption, tombstone, server ACLs).
    */
   world?: MatrixWorld;
   /** The room the user is viewing. Default: {@link TEST_ROOM_ID} with the default world, else none. */
@@ -208,7 +210,9 @@ export interface MountedWidget {
 export function createTestWorld(): MatrixWorld {
   const world = new MatrixWorld({ ownUserId: TEST_OWN_USER_ID });
   world.addUser({ userId: TEST_OTHER_USER_ID, displayName: "Alice" });
-  // Alice moderates, so that `setRoomState` and redactions sent as her pass the room's power levels.
+  // Alice moderates, so that `setRoomState` and redactions sent as her pass the room's power levels,
+  // and she may invite (public rooms need 50). What Synapse keeps at 100 (power levels, history
+  // visibility, encryption…) only the signed-in user, the creator, may change.
   world.createRoom({
     roomId: TEST_ROOM_ID,
     creator: TEST_OWN_USER_ID,

@@ -38,6 +38,26 @@ export interface ContractFixture {
   }): Promise<{ roomId: string; alias?: string }>;
   /** Creates a private room as `creator` that the signed-in user is not in. */
   makeForeignRoom(creator: string): Promise<string>;
+  /**
+   * Creates a room of version 11 (the in-memory world's only version) as `creator` with a
+   * `createRoom` preset, giving `moderators` power level 50, and joins `members` to it (invited
+   * first unless the room is public). Resolves once the driver sees the room when the signed-in
+   * user is among the creator and members.
+   */
+  makeRoomV11(options: {
+    creator: string;
+    preset: "private_chat" | "public_chat";
+    members?: string[];
+    moderators?: string[];
+  }): Promise<string>;
+  /** Sets room state as another (joined) user and returns the event ID. */
+  sendStateAs(
+    userId: string,
+    roomId: string,
+    type: string,
+    stateKey: string,
+    content: Record<string, unknown>,
+  ): Promise<string>;
   /** Sets the signed-in user's global account data; resolves once the driver can see it. */
   setAccountData(type: string, content: Record<string, unknown>): Promise<void>;
   /** Sets the signed-in user's room account data; resolves once the driver can see it. */
@@ -168,6 +188,63 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
       await expectHomeserverError(op(f.driver, "inviteUsers")(foreign, [grace]), 403);
     });
 
+    it("gives a new room of version 11 the homeserver's default power levels for its preset", async () => {
+      const kate = await f.makeUser("kate");
+      const privateRoom = await f.makeRoomV11({ creator: f.ownUserId, preset: "private_chat" });
+      const publicRoom = await f.makeRoomV11({
+        creator: kate,
+        preset: "public_chat",
+        members: [f.ownUserId],
+      });
+      const readState = op(f.driver, "readStateEvents");
+      const levelsOf = (roomId: string) =>
+        eventually(async () => {
+          const [event] = await readState(roomId, "m.room.power_levels", "");
+          if (event === undefined) throw new Error("no power levels yet");
+          return event.content;
+        });
+      const events = {
+        "m.room.name": 50,
+        "m.room.power_levels": 100,
+        "m.room.history_visibility": 100,
+        "m.room.canonical_alias": 50,
+        "m.room.avatar": 50,
+        "m.room.tombstone": 100,
+        "m.room.server_acl": 100,
+        "m.room.encryption": 100,
+      };
+      const rest = {
+        users_default: 0,
+        events_default: 0,
+        state_default: 50,
+        ban: 50,
+        kick: 50,
+        redact: 50,
+        historical: 100,
+      };
+      expect(await levelsOf(privateRoom)).toEqual({
+        ...rest,
+        users: { [f.ownUserId]: 100 },
+        events,
+        invite: 0,
+      });
+      expect(await levelsOf(publicRoom)).toEqual({
+        ...rest,
+        users: { [kate]: 100 },
+        events: { ...events, "m.call.invite": 50 },
+        invite: 50,
+      });
+    });
+
+    it("refuses (403) an invite from a member below the room's invite level, inviting nobody", async () => {
+      const lena = await f.makeUser("lena");
+      const mia = await f.makeUser("mia");
+      // A public room: invite needs 50, and the signed-in user joined with 0.
+      const roomId = await f.makeRoomV11({ creator: lena, preset: "public_chat", members: [f.ownUserId] });
+      await expectHomeserverError(op(f.driver, "inviteUsers")(roomId, [mia]), 403);
+      expect(await f.memberContent(roomId, mia)).toBeUndefined();
+    });
+
     it("creates a direct message with the invite and merges it into m.direct", async () => {
       const heidi = await f.makeUser("heidi");
       const earlier = `!earlier_${tag()}:${f.serverName}`;
@@ -256,6 +333,26 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
       expect(await readState(roomId, "m.room.topic", "other-key")).toEqual([]);
     });
 
+    it("serves state that replaced earlier state with replaces_state, prev_content and prev_sender", async () => {
+      const { roomId } = await f.makeSharedRoom();
+      const send = op(f.driver, "sendEvent");
+      const first = await send("m.room.topic", { topic: "Before" }, { roomId, stateKey: "" });
+      const second = await send("m.room.topic", { topic: "After" }, { roomId, stateKey: "" });
+      const readState = op(f.driver, "readStateEvents");
+      const topic = await eventually(async () => {
+        const [event] = await readState(roomId, "m.room.topic", "");
+        expect(event?.event_id).toBe(second.eventId);
+        expect(event?.unsigned).toHaveProperty("prev_content");
+        return event;
+      });
+      expect(topic?.unsigned).toMatchObject({
+        age: expect.any(Number),
+        replaces_state: first.eventId,
+        prev_content: { topic: "Before" },
+        prev_sender: f.ownUserId,
+      });
+    });
+
     it("streams new room events from other users to watchers", async () => {
       const judy = await f.makeUser("judy");
       const { roomId } = await f.makeSharedRoom({ members: [judy] });
@@ -326,6 +423,31 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
         expect(events.map((event) => event.content)).toEqual([{ n: 1 }]);
       });
       await expectHomeserverError(update(sent.delayId ?? "", "restart"), 404);
+    });
+
+    it("cancels a delayed state event when another user sets the same state, not when its sender does", async () => {
+      const nina = await f.makeUser("nina");
+      const roomId = await f.makeRoomV11({
+        creator: f.ownUserId,
+        preset: "private_chat",
+        members: [nina],
+        moderators: [nina],
+      });
+      const type = `org.example.status.${tag()}`;
+      const send = op(f.driver, "sendEvent");
+      const overwritten = await send(type, { by: "delay a" }, { roomId, stateKey: "a", delayMs: 60_000 });
+      const kept = await send(type, { by: "delay b" }, { roomId, stateKey: "b", delayMs: 60_000 });
+      await f.sendStateAs(nina, roomId, type, "a", { by: "nina" });
+      await send(type, { by: "me now" }, { roomId, stateKey: "b" });
+      const update = op(f.driver, "updateDelayedEvent");
+      // The homeserver cancels it once it has taken in Nina's change.
+      await eventually(() => expectHomeserverError(update(overwritten.delayId ?? "", "restart"), 404));
+      await update(kept.delayId ?? "", "send");
+      const readState = op(f.driver, "readStateEvents");
+      await eventually(async () => {
+        expect((await readState(roomId, type, "a"))[0]?.content).toEqual({ by: "nina" });
+        expect((await readState(roomId, type, "b"))[0]?.content).toEqual({ by: "delay b" });
+      });
     });
 
     it("never sends a cancelled delayed event, and 404s its delay ID", async () => {

@@ -73,6 +73,38 @@ describeDriverContract("MatrixClientDriver on Synapse", async (): Promise<Contra
     makeForeignRoom(creator) {
       return createRoom(hs, userFor(creator), { preset: "private_chat" });
     },
+    async makeRoomV11({ creator, preset, members = [], moderators = [] }) {
+      const roomId = await createRoom(hs, userFor(creator), {
+        preset,
+        // Synapse makes version 12 rooms by default; the in-memory world's are version 11.
+        room_version: "11",
+        ...(preset === "public_chat" ? {} : { invite: members }),
+        ...(moderators.length > 0
+          ? {
+              // Synapse replaces `users` whole with the override: the creator is named again.
+              power_level_content_override: {
+                users: { ...Object.fromEntries(moderators.map((userId) => [userId, 50])), [creator]: 100 },
+              },
+            }
+          : {}),
+      });
+      for (const userId of members) await joinRoom(hs, userFor(userId), roomId);
+      if (creator === own.userId || members.includes(own.userId)) {
+        await waitFor(() => {
+          const room = client.getRoom(roomId);
+          if (room?.getMyMembership() !== "join") throw new Error("room not synced yet");
+          for (const userId of members) {
+            if (room.getMember(userId)?.membership !== "join") throw new Error("members not synced yet");
+          }
+        });
+      }
+      return roomId;
+    },
+    async sendStateAs(userId, roomId, type, stateKey, content) {
+      const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${encodeURIComponent(type)}/${encodeURIComponent(stateKey)}`;
+      const json = await csOk(hs, userFor(userId), "PUT", path, content);
+      return json.event_id as string;
+    },
     async setAccountData(type, content) {
       await csOk(
         hs,

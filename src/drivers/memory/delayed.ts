@@ -131,6 +131,28 @@ export class DelayedEvents {
     }
   }
 
+  /**
+   * Cancels the delayed state events of users other than `sender` that would set the state
+   * `sender` just set (same room, type and state key), with their children, as Synapse does when
+   * the room's current state changes (MSC4140): a delayed event must not overwrite state that
+   * someone else changed after it was scheduled. The sender's own delayed events stay.
+   */
+  cancelOverwrittenState(roomId: string, type: string, stateKey: string, sender: string): void {
+    for (const record of [...this.records.values()]) {
+      // Skipped when gone meanwhile: the child of one cancelled earlier in this loop.
+      if (!this.records.has(record.delayId)) continue;
+      const { draft } = record;
+      if (
+        record.roomId === roomId &&
+        record.sender !== sender &&
+        draft.state_key === stateKey &&
+        draft.type === type
+      ) {
+        this.drop(record, true);
+      }
+    }
+  }
+
   /** Copies of the delayed events waiting for `sender`, oldest first. */
   list(sender: string): DelayedEventInfo[] {
     return [...this.records.values()]

@@ -251,7 +251,8 @@ export class MemoryDriver implements WidgetDriver {
   }
 
   /**
-   * Creates a new private room with the users invited as direct (`is_direct`), and lists it under
+   * Creates a new private room (preset `trusted_private_chat`, so the invitees get power level 100
+   * like the creator) with the users invited as direct (`is_direct`), and lists it under
    * each of them in the signed-in user's `m.direct`, keeping what was there. An existing direct
    * room is never reused. The signed-in user and duplicates are dropped from the list.
    * @throws HomeserverError 400 when no other user remains or a user ID is invalid, 404 for an
@@ -265,7 +266,13 @@ export class MemoryDriver implements WidgetDriver {
       for (const userId of others) {
         if (!isValidUserId(userId)) throw invalidParam(`Invalid user ID: ${String(userId)}`);
       }
-      const roomId = this.world.createRoom({ creator: own, isDirect: true, invite: others });
+      // The preset clients use for direct messages, which gives the invitees the creator's level.
+      const roomId = this.world.createRoom({
+        creator: own,
+        isDirect: true,
+        preset: "trusted_private_chat",
+        invite: others,
+      });
       const direct: JsonContent = this.world.getAccountData(own, "m.direct") ?? {};
       for (const userId of others) {
         // User IDs start with "@", so they can never be "__proto__" or another special key.

@@ -20,9 +20,11 @@ export {
   createSteppingClock,
   type CreateRoomOptions,
   type EventDraft,
+  type EventUnsigned,
   type MatrixEvent,
   type MatrixWorldOptions,
   type Membership,
+  type PeekableClock,
   type ProfileUpdate,
   type RoomSummary,
   type WorldChangeKind,
@@ -49,3 +51,4 @@ export {
 export { seedDemoWorld, DEMO_GENERATED_USERS, DEMO_OWN_USER_ID, DEMO_START_TIME } from "./seed.js";
 export { DEFAULT_DIRECTORY_LIMIT, MAX_DIRECTORY_LIMIT } from "./directory.js";
 export type { JsonContent } from "./json.js";
+export type { RoomPreset } from "./power-levels.js";

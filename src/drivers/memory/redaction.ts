@@ -77,10 +77,11 @@ export function redactedContent(type: string, content: JsonContent): JsonContent
 }
 
 /**
- * The redacted form of `event` as a homeserver serves it to clients: only the keys room version
- * 11 keeps, the content cut down by {@link redactedContent}, and `unsigned` holding nothing but
- * `redacted_because`, a copy of the redaction, so a client can show who removed it and why. The
- * arguments are not changed.
+ * The redacted form of `event` as a homeserver stores it: only the keys room version 11 keeps,
+ * the content cut down by {@link redactedContent}, and `unsigned` holding `redacted_because`, a
+ * copy of the redaction, so a client can show who removed it and why, and the event's
+ * `replaces_state`, which Synapse keeps through a redaction (it says where the state came from,
+ * not what the sender wrote). The arguments are not changed.
  */
 export function redactEvent(event: MatrixEvent, redaction: MatrixEvent): MatrixEvent {
   const kept: Record<string, unknown> = {};
@@ -90,7 +91,11 @@ export function redactEvent(event: MatrixEvent, redaction: MatrixEvent): MatrixE
     if (KEPT_KEYS.has(key)) kept[key] = copy(value);
   }
   kept["content"] = redactedContent(event.type, event.content);
-  kept["unsigned"] = { redacted_because: copy(redaction) };
+  const replaces = event.unsigned?.replaces_state;
+  kept["unsigned"] = {
+    ...(typeof replaces === "string" ? { replaces_state: replaces } : {}),
+    redacted_because: copy(redaction),
+  };
   return kept as unknown as MatrixEvent;
 }
 

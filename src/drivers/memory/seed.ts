@@ -245,7 +245,12 @@ class DemoSeeder {
     this.joinAll(design, designMembers);
     this.chat(design, "design", 30);
 
-    const dm = world.createRoom({ creator: me, isDirect: true, invite: [alice] });
+    const dm = world.createRoom({
+      creator: me,
+      isDirect: true,
+      preset: "trusted_private_chat",
+      invite: [alice],
+    });
     world.join(dm, alice);
     this.chat(dm, "dm", 24);
 

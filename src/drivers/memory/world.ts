@@ -18,7 +18,14 @@ import {
   notFound,
   type JsonContent,
 } from "./json.js";
-import { redactPowerLevel, sendPowerLevel, userPowerLevel } from "./power-levels.js";
+import {
+  defaultPowerLevels,
+  invitePowerLevel,
+  redactPowerLevel,
+  sendPowerLevel,
+  userPowerLevel,
+  type RoomPreset,
+} from "./power-levels.js";
 import { redactEvent } from "./redaction.js";
 
 /** A user's membership of a room. A user who never had one has `undefined` instead. */
@@ -52,11 +59,30 @@ export interface MatrixEvent {
    */
   redacts?: string;
   /**
-   * Data the homeserver adds outside the event. The world sets it only on a redacted event, where
-   * `redacted_because` is the redaction that emptied it.
+   * Data the homeserver adds outside the event, as Synapse serves it to clients. The world stores
+   * only `replaces_state` and `redacted_because`; `age`, `prev_content` and `prev_sender` are
+   * worked out whenever an event is read, so they tell the time and the replaced event as they are
+   * then. {@link MatrixWorld.snapshot} shows the stored form.
    */
-  unsigned?: { redacted_because?: MatrixEvent };
+  unsigned?: EventUnsigned;
 }
+
+/**
+ * The `unsigned` members of a {@link MatrixEvent}. A type, not an interface, so that an event
+ * stays assignable to the host's `RoomEvent`, whose `unsigned` is any JSON object.
+ */
+export type EventUnsigned = {
+  /** Milliseconds between the event's `origin_server_ts` and the world's clock when it was read. */
+  age?: number;
+  /** On a state event that replaced earlier state of its type and key: that event's ID. */
+  replaces_state?: string;
+  /** With `replaces_state`: the content of the replaced event (redacted if it was redacted since). */
+  prev_content?: JsonContent;
+  /** With `replaces_state`: the sender of the replaced event. */
+  prev_sender?: string;
+  /** On a redacted event: the redaction that emptied it. */
+  redacted_because?: MatrixEvent;
+};
 
 /** The event type of a redaction, which also changes the event it names. */
 const REDACTION = "m.room.redaction";
@@ -117,8 +143,18 @@ export interface CreateRoomOptions {
   topic?: string;
   /** A full alias (`#lobby:example.org`) or just its localpart (`lobby`, on the world's server). */
   alias?: string;
-  /** `join_rule: public` instead of `invite`; public rooms' members are visible in the directory. */
+  /**
+   * `join_rule: public` instead of `invite`; public rooms' members are visible in the directory.
+   * Defaults to whether {@link preset} is `public_chat`.
+   */
   isPublic?: boolean;
+  /**
+   * The `createRoom` preset whose power levels the room gets, as Synapse makes them: `invite` at 50
+   * in `public_chat` and 0 otherwise, and in `trusted_private_chat` (what clients use for direct
+   * messages) the invitees at 100 like the creator. Defaults to `public_chat` for a public room
+   * and `private_chat` for any other, as Synapse picks it from the room's visibility.
+   */
+  preset?: RoomPreset;
   /** `history_visibility: world_readable` instead of `shared`. */
   worldReadable?: boolean;
   /** Marks the invites `is_direct`, as `createRoom` with `is_direct: true` does. */
@@ -128,7 +164,9 @@ export interface CreateRoomOptions {
   /**
    * Power levels of users besides the creator (100), as `createRoom`'s `power_level_content_override`
    * sets them. Everyone else has 0, so may send messages but not state events (50) or redact
-   * others' events (50): the world refuses what Synapse refuses.
+   * others' events (50), nor invite in a public room (50): the world refuses what Synapse refuses.
+   * Synapse's defaults keep some state at 100 (power levels, history visibility, encryption,
+   * tombstone, server ACLs), which a moderator at 50 may not change.
    */
   userPowerLevels?: Readonly<Record<string, number>>;
 }
@@ -200,7 +238,12 @@ export interface MatrixWorldOptions {
   ownUserId: string;
   /** The local server: generated room IDs and bare aliases use it. Defaults to `example.org`. */
   serverName?: string;
-  /** The clock for `origin_server_ts`. Defaults to `Date.now`; see {@link createSteppingClock}. */
+  /**
+   * The clock for `origin_server_ts`. Defaults to `Date.now`; see {@link createSteppingClock}.
+   * The world also reads it for what depends on the present (events' `unsigned.age`, sticky
+   * events): through its `peek` method when it has one, so such reads do not move a clock that
+   * steps on every reading.
+   */
   now?: () => number;
   /**
    * Whether the user directory finds every local user, like Synapse's
@@ -240,7 +283,9 @@ export interface WorldSnapshot {
   aliases: { alias: string; roomId: string }[];
   /**
    * Every room with its whole timeline, state events included, in creation order. Current state is
-   * not listed apart: it is the last state event of each type and state key.
+   * not listed apart: it is the last state event of each type and state key. Events are as stored:
+   * their `unsigned` holds `replaces_state` and `redacted_because` only, not what a read adds
+   * (`age`, `prev_content`, `prev_sender`), so snapshots taken at different times compare equal.
    */
   rooms: { roomId: string; timeline: MatrixEvent[] }[];
   /** Global account data: one entry per user and type, users in order of their first entry. */
@@ -249,17 +294,28 @@ export interface WorldSnapshot {
   roomAccountData: { userId: string; roomId: string; type: string; content: JsonContent }[];
 }
 
+/** A clock that can be looked at without moving it, as {@link createSteppingClock} makes. */
+export interface PeekableClock {
+  /** Reads the clock (a stepping clock moves on). */
+  (): number;
+  /** The time the clock last showed (its start before any reading), without moving it. */
+  peek(): number;
+}
+
 /**
  * A clock for {@link MatrixWorldOptions.now} that starts at `startMs` and moves `stepMs` forward
- * on every reading, so timelines get distinct, reproducible timestamps.
+ * on every reading, so timelines get distinct, reproducible timestamps. The world looks at it
+ * with `peek` where only "now" matters (events' `age`, what is sticky), so reads do not move it.
  */
-export function createSteppingClock(startMs: number, stepMs = 1000): () => number {
+export function createSteppingClock(startMs: number, stepMs = 1000): PeekableClock {
   let next = startMs;
-  return () => {
-    const current = next;
+  let last = startMs;
+  const clock = () => {
+    last = next;
     next += stepMs;
-    return current;
+    return last;
   };
+  return Object.assign(clock, { peek: () => last });
 }
 
 interface RoomRecord {
@@ -484,11 +540,12 @@ export class MatrixWorld {
 
   /**
    * Creates a room the way `POST /createRoom` does: create event, the creator's join, power
-   * levels, join rules, history visibility, canonical alias, name and topic, then the invites.
-   * Everything is checked before anything is written.
+   * levels (Synapse's defaults for the {@link CreateRoomOptions.preset}), join rules, history
+   * visibility, canonical alias, name and topic, then the invites. Everything is checked before
+   * anything is written.
    * @returns the room ID.
    * @throws HomeserverError 404 for an unknown creator or invitee, 400 `M_ROOM_IN_USE` when the
-   * room ID or alias is taken, 400 `M_INVALID_PARAM` for malformed IDs.
+   * room ID or alias is taken, 400 `M_INVALID_PARAM` for malformed IDs or an unknown preset.
    */
   createRoom(options: CreateRoomOptions): string {
     const creator = this.requireUser(options.creator);
@@ -501,6 +558,11 @@ export class MatrixWorld {
     }
     const invitees = [...new Set(options.invite ?? [])].filter((userId) => userId !== creator.userId);
     for (const userId of invitees) this.requireUser(userId);
+    const preset = options.preset ?? (options.isPublic ? "public_chat" : "private_chat");
+    if (!["private_chat", "trusted_private_chat", "public_chat"].includes(preset)) {
+      throw invalidParam(`Unknown room preset: ${String(preset)}`);
+    }
+    const isPublic = options.isPublic ?? preset === "public_chat";
 
     const room: RoomRecord = { roomId, timeline: [], events: new Map(), state: new Map() };
     this.rooms.set(roomId, room);
@@ -515,21 +577,12 @@ export class MatrixWorld {
     this.append(room, sender, {
       type: "m.room.power_levels",
       state_key: "",
-      content: {
-        users: { ...options.userPowerLevels, [sender]: 100 },
-        users_default: 0,
-        events_default: 0,
-        state_default: 50,
-        invite: 0,
-        kick: 50,
-        ban: 50,
-        redact: 50,
-      },
+      content: defaultPowerLevels(preset, sender, invitees, options.userPowerLevels),
     });
     this.append(room, sender, {
       type: "m.room.join_rules",
       state_key: "",
-      content: { join_rule: options.isPublic ? "public" : "invite" },
+      content: { join_rule: isPublic ? "public" : "invite" },
     });
     this.append(room, sender, {
       type: "m.room.history_visibility",
@@ -666,7 +719,8 @@ export class MatrixWorld {
    * Invites `userId` on behalf of `inviterId`. Inviting a user who is already invited is a no-op
    * that returns `undefined`.
    * @throws HomeserverError 404 for an unknown room or user; 403 `M_FORBIDDEN` when the inviter is
-   * not joined or the invitee already is (Synapse's rules and messages).
+   * not joined, the invitee already is, or the inviter's power level is below the room's `invite`
+   * level (Synapse's rules and messages).
    */
   invite(
     roomId: string,
@@ -697,6 +751,9 @@ export class MatrixWorld {
     if (membershipOf(room, inviterId) !== "join") throw forbidden(`${inviterId} not in room ${room.roomId}.`);
     this.requireUser(userId);
     if (membershipOf(room, userId) === "join") throw forbidden(`${userId} is already in the room.`);
+    const power = powerOf(room, inviterId);
+    if (power.level < invitePowerLevel(power.levels))
+      throw forbidden("You don't have permission to invite users");
   }
 
   /**
@@ -798,20 +855,23 @@ export class MatrixWorld {
   stickyEvents(roomId: string): MatrixEvent[] {
     const room = this.rooms.get(roomId);
     if (room === undefined) return [];
-    const now = this.now();
-    return copy(
-      room.timeline.filter((event) => {
+    const now = this.present();
+    return room.timeline
+      .filter((event) => {
         const duration = event.msc4354_sticky?.duration_ms;
         return (
           duration !== undefined && event.origin_server_ts + Math.min(duration, MAX_STICKY_DURATION_MS) > now
         );
-      }),
-    );
+      })
+      .map((event) => this.serve(room, event, now));
   }
 
   /** The room's timeline, oldest first (empty for an unknown room). */
   timeline(roomId: string): MatrixEvent[] {
-    return copy(this.rooms.get(roomId)?.timeline ?? []);
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return [];
+    const now = this.present();
+    return room.timeline.map((event) => this.serve(room, event, now));
   }
 
   /**
@@ -827,7 +887,9 @@ export class MatrixWorld {
     roomId: string,
     query: { type: string; limit: number; msgtype?: string; since?: string },
   ): MatrixEvent[] {
-    const timeline = this.rooms.get(roomId)?.timeline ?? [];
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return [];
+    const timeline = room.timeline;
     const found: MatrixEvent[] = [];
     for (let i = timeline.length - 1; i >= 0 && found.length < query.limit; i--) {
       const event = timeline[i]!;
@@ -836,20 +898,22 @@ export class MatrixWorld {
       if (query.msgtype !== undefined && event.content["msgtype"] !== query.msgtype) continue;
       found.push(event);
     }
-    return copy(found);
+    const now = this.present();
+    return found.map((event) => this.serve(room, event, now));
   }
 
   /** One event of the room, or `undefined`. */
   getEvent(roomId: string, eventId: string): MatrixEvent | undefined {
-    const event = this.rooms.get(roomId)?.events.get(eventId);
-    return event === undefined ? undefined : copy(event);
+    const room = this.rooms.get(roomId);
+    const event = room?.events.get(eventId);
+    return room === undefined || event === undefined ? undefined : this.serve(room, event, this.present());
   }
 
   /** The current state event of a type and state key, or `undefined`. */
   getStateEvent(roomId: string, type: string, stateKey = ""): MatrixEvent | undefined {
     const room = this.rooms.get(roomId);
     const event = room === undefined ? undefined : stateEvent(room, type, stateKey);
-    return event === undefined ? undefined : copy(event);
+    return room === undefined || event === undefined ? undefined : this.serve(room, event, this.present());
   }
 
   /**
@@ -857,7 +921,10 @@ export class MatrixWorld {
    * state (empty for an unknown room or type).
    */
   getStateEvents(roomId: string, type: string): MatrixEvent[] {
-    return copy([...(this.rooms.get(roomId)?.state.get(type)?.values() ?? [])]);
+    const room = this.rooms.get(roomId);
+    if (room === undefined) return [];
+    const now = this.present();
+    return [...(room.state.get(type)?.values() ?? [])].map((event) => this.serve(room, event, now));
   }
 
   /** The content of the current state event of a type and state key, or `undefined`. */
@@ -1023,20 +1090,31 @@ export class MatrixWorld {
       event.msc4354_sticky = { duration_ms: draft.msc4354_sticky.duration_ms };
     if (event.type === REDACTION && draft.redacts !== undefined) event.redacts = draft.redacts;
     const previous = event.type === "m.room.member" ? membershipOf(room, draft.state_key ?? "") : undefined;
+    if (event.state_key !== undefined) {
+      // Kept with the event, as Synapse keeps it; `prev_content` is looked up when it is read.
+      const replaced = stateEvent(room, event.type, event.state_key);
+      if (replaced !== undefined) event.unsigned = { replaces_state: replaced.event_id };
+    }
     room.timeline.push(event);
     room.events.set(event.event_id, event);
     if (event.state_key !== undefined) {
       let byKey = room.state.get(event.type);
       if (byKey === undefined) room.state.set(event.type, (byKey = new Map()));
       byKey.set(event.state_key, event);
+      // MSC4140 as Synapse has it: a change of state cancels other users' delayed events that
+      // would have overwritten it. Done before listeners run, so they see it already gone.
+      this.delayedEvents.cancelOverwrittenState(room.roomId, event.type, event.state_key, sender);
     }
     // Redacted before anyone hears of the redaction, so a listener that reads the room then sees
     // what a client syncing from Synapse would. The first redaction of an event is the one kept.
     if (redacted !== undefined && redacted.unsigned?.redacted_because === undefined) {
       replaceInPlace(redacted, redactEvent(redacted, event));
     }
-    this.emit("event", event);
-    if (event.state_key !== undefined) this.emit("state", event);
+    // Served as just sent (age 0), without reading the clock again: a clock of the caller's that
+    // steps on every reading would otherwise move twice per event.
+    const served = this.serve(room, event, event.origin_server_ts);
+    this.emit("event", served);
+    if (event.state_key !== undefined) this.emit("state", served);
     if (event.type === "m.room.member" && event.state_key !== undefined) {
       const membership = membershipOf(room, event.state_key);
       if (membership !== undefined) {
@@ -1045,11 +1123,38 @@ export class MatrixWorld {
           userId: event.state_key,
           membership,
           previous,
-          event,
+          event: served,
         });
       }
     }
-    return copy(event);
+    return served;
+  }
+
+  /** The world's time now, for what depends on it, read without moving a stepping clock. */
+  private present(): number {
+    const clock = this.now as Partial<PeekableClock>;
+    return typeof clock.peek === "function" ? clock.peek() : this.now();
+  }
+
+  /**
+   * A copy of a stored event as Synapse serves it to a client at `now`: `unsigned` gets the
+   * event's `age` and, on a state event that replaced other state, the replaced event's content
+   * and sender as they are now (redacted, if that event was redacted since). An embedded
+   * `redacted_because` gets its own `age`.
+   */
+  private serve(room: RoomRecord, event: MatrixEvent, now: number): MatrixEvent {
+    const served = copy(event);
+    const unsigned: EventUnsigned = { ...served.unsigned, age: ageAt(event, now) };
+    const replaced =
+      unsigned.replaces_state === undefined ? undefined : room.events.get(unsigned.replaces_state);
+    if (replaced !== undefined) {
+      unsigned.prev_content = copy(replaced.content);
+      unsigned.prev_sender = replaced.sender;
+    }
+    const because = unsigned.redacted_because;
+    if (because !== undefined) because.unsigned = { ...because.unsigned, age: ageAt(because, now) };
+    served.unsigned = unsigned;
+    return served;
   }
 
   private membersOf(room: RoomRecord, membership: Membership): string[] {
@@ -1091,6 +1196,11 @@ export class MatrixWorld {
     if (room === undefined) throw notFound(`Unknown room ${String(roomId)}`);
     return room;
   }
+}
+
+/** How long before `now` the event was sent; never negative, whatever a test's clock does. */
+function ageAt(event: MatrixEvent, now: number): number {
+  return Math.max(0, now - event.origin_server_ts);
 }
 
 function memberContent(membership: Membership, user: WorldUser | undefined, isDirect = false): JsonContent {

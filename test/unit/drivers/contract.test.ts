@@ -31,6 +31,19 @@ describeDriverContract("MemoryDriver", async (): Promise<ContractFixture> => {
     async makeForeignRoom(creator) {
       return world.createRoom({ creator });
     },
+    async makeRoomV11({ creator, preset, members = [], moderators = [] }) {
+      const roomId = world.createRoom({
+        creator,
+        preset,
+        invite: preset === "public_chat" ? [] : members,
+        userPowerLevels: Object.fromEntries(moderators.map((userId) => [userId, 50])),
+      });
+      for (const userId of members) world.join(roomId, userId);
+      return roomId;
+    },
+    async sendStateAs(userId, roomId, type, stateKey, content) {
+      return world.sendEvent(roomId, userId, { type, state_key: stateKey, content }).event_id;
+    },
     async setAccountData(type, content) {
       world.setAccountData(own, type, content);
     },

@@ -15,6 +15,7 @@ import {
   sendEvent,
   onStateUpdate,
   onThemeChange,
+  readStateEvents,
   shareUsers,
   stateCapability,
   watchAccountData,
@@ -206,6 +207,37 @@ describe("matrix-widget-kit/testing: pushes and driver calls", () => {
         ]);
       },
     );
+  });
+
+  it("a widget reading state sees prev_content, prev_sender and replaces_state as from Synapse", async () => {
+    await withKit({ capabilities: [stateCapability("receive", "m.room.topic")] }, async (kit) => {
+      const first = await kit.setRoomState("m.room.topic", "", { topic: "Breakfast" });
+      const second = await kit.setRoomState("m.room.topic", "", { topic: "Lunch" });
+      const [topic] = await readStateEvents(kit.client, "m.room.topic", { stateKey: "" });
+      expect(topic).toMatchObject({ event_id: second.event_id, content: { topic: "Lunch" } });
+      expect(topic?.unsigned).toEqual({
+        age: expect.any(Number),
+        replaces_state: first.event_id,
+        prev_content: { topic: "Breakfast" },
+        prev_sender: TEST_OTHER_USER_ID,
+      });
+    });
+  });
+
+  it("the default world's moderator may invite into the test room, as Synapse's public_chat lets 50 do", async () => {
+    await withKit({}, async (kit) => {
+      kit.world.addUser({ userId: BOB });
+      kit.world.invite(TEST_ROOM_ID, TEST_OTHER_USER_ID, BOB);
+      expect(kit.world.membership(TEST_ROOM_ID, BOB)).toBe("invite");
+      // What Synapse keeps at 100 stays the creator's: the signed-in user's.
+      expect(() =>
+        kit.world.sendEvent(TEST_ROOM_ID, TEST_OTHER_USER_ID, {
+          type: "m.room.history_visibility",
+          state_key: "",
+          content: { history_visibility: "joined" },
+        }),
+      ).toThrow("send_level (100)");
+    });
   });
 
   it("delivers an account-data change to a widget watching the type", async () => {

@@ -294,9 +294,22 @@ describe("MemoryDriver.inviteUsers", () => {
   });
 
   it("rejects with 403 when a user is already in the room, and then invites nobody", async () => {
-    const { world, driver, lobby } = setup();
-    const error = await expectRejection(driver.inviteUsers(lobby, [BOB, ALICE]), 403, "M_FORBIDDEN");
+    // In a room of the signed-in user's, who may invite there: in the public lobby (invite level
+    // 50) they may not, which Synapse checks after "already in the room".
+    const { world, driver, privateRoom } = setup();
+    world.invite(privateRoom, ME, ALICE);
+    world.join(privateRoom, ALICE);
+    const error = await expectRejection(driver.inviteUsers(privateRoom, [BOB, ALICE]), 403, "M_FORBIDDEN");
     expect(error.details.error).toBe(`${ALICE} is already in the room.`);
+    expect(world.membership(privateRoom, BOB)).toBeUndefined();
+  });
+
+  it("rejects with 403 when the signed-in user's power level is below the room's invite level, inviting nobody", async () => {
+    // The lobby is public: Synapse's public_chat preset sets `invite` to 50, and ME has 0.
+    const { world, driver, lobby } = setup();
+    expect(world.getState(lobby, "m.room.power_levels")?.["invite"]).toBe(50);
+    const error = await expectRejection(driver.inviteUsers(lobby, [BOB]), 403, "M_FORBIDDEN");
+    expect(error.details.error).toBe("You don't have permission to invite users");
     expect(world.membership(lobby, BOB)).toBeUndefined();
   });
 

@@ -41,3 +41,28 @@ export async function expectRejection(
   );
   return expectHomeserverError(error, httpStatus, errcode);
 }
+
+/**
+ * A copy of `value` (an event, a list of events, a snapshot…) without any `unsigned.age`, the one
+ * member that changes between two reads of an unchanged event: for comparing reads made at
+ * different times of the world's clock.
+ */
+export function withoutAge<T>(value: T): T {
+  const copy = structuredClone(value);
+  stripAge(copy);
+  return copy;
+}
+
+function stripAge(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) stripAge(item);
+  } else if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    const unsigned = record["unsigned"];
+    if (typeof unsigned === "object" && unsigned !== null) {
+      delete (unsigned as Record<string, unknown>)["age"];
+      if (Object.keys(unsigned).length === 0) delete record["unsigned"];
+    }
+    for (const child of Object.values(record)) stripAge(child);
+  }
+}

@@ -50,10 +50,25 @@ const content = fc.dictionary(
   { maxKeys: 6 },
 );
 
-/** Checks the redacted form against the spec's lists; the kept values are the original ones. */
-function expectOnlyAllowedKeys(redacted: MatrixEvent, original: MatrixEvent): void {
+/**
+ * Checks the redacted form against the spec's lists; the kept values are the original ones.
+ * `read` says the event was read from the world, which adds `age` (and `prev_*` to state that
+ * replaced other state) to what the redaction stored.
+ */
+function expectOnlyAllowedKeys(redacted: MatrixEvent, original: MatrixEvent, read: boolean): void {
   for (const key of Object.keys(redacted)) expect(TOP_LEVEL).toContain(key);
-  expect(Object.keys(redacted.unsigned ?? {})).toEqual(["redacted_because"]);
+  // Kept through the redaction: `redacted_because` and, on state that replaced other state,
+  // `replaces_state`, as Synapse keeps it.
+  const unsigned = redacted.unsigned ?? {};
+  const replaces: unknown = original.unsigned?.replaces_state;
+  const expectedUnsigned = ["redacted_because"];
+  if (read) expectedUnsigned.push("age");
+  if (typeof replaces === "string") {
+    expectedUnsigned.push("replaces_state");
+    if (read) expectedUnsigned.push("prev_content", "prev_sender");
+  }
+  expect(Object.keys(unsigned).sort()).toEqual(expectedUnsigned.sort());
+  expect(unsigned.replaces_state).toBe(typeof replaces === "string" ? replaces : undefined);
   if (original.type === "m.room.create") {
     expect(redacted.content).toEqual(original.content);
     return;
@@ -98,7 +113,7 @@ describe("redaction, whatever the event", () => {
           });
           world.sendEvent(room, ME, { type: "m.room.redaction", content: { redacts: sent.event_id } });
           const redacted = world.getEvent(room, sent.event_id)!;
-          expectOnlyAllowedKeys(redacted, sent);
+          expectOnlyAllowedKeys(redacted, sent, true);
           if (stateKey !== undefined) expect(world.getStateEvent(room, type, stateKey)).toEqual(redacted);
         },
       ),
@@ -146,8 +161,12 @@ describe("redaction, whatever the event", () => {
             origin_server_ts: 2,
           };
           const redacted = redactEvent(event, redaction);
-          expectOnlyAllowedKeys(redacted, event);
-          expect(redacted.unsigned).toEqual({ redacted_because: redaction });
+          expectOnlyAllowedKeys(redacted, event, false);
+          const replaces: unknown = event.unsigned?.replaces_state;
+          expect(redacted.unsigned).toEqual({
+            ...(typeof replaces === "string" ? { replaces_state: replaces } : {}),
+            redacted_because: redaction,
+          });
         },
       ),
     );

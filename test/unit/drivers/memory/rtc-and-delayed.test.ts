@@ -284,3 +284,101 @@ describe("delayed events sent at once by their parent or the SFU", () => {
     expect(typesIn(world, room)).not.toContain("org.example.child");
   });
 });
+
+describe("delayed state events and other users' changes of the same state (MSC4140, as Synapse)", () => {
+  const STATUS = "org.example.status";
+
+  /** A room where Alice may set state (50), with the fake timers the delays need. */
+  function moderatedRoom() {
+    const fixture = setup();
+    const room = fixture.world.createRoom({ creator: ME, isPublic: true, userPowerLevels: { [ALICE]: 50 } });
+    fixture.world.join(room, ALICE);
+    return { ...fixture, room };
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("cancels a user's delayed state event, and its children, when another user sets the same state", async () => {
+    const { world, driver, room } = moderatedRoom();
+    const mine = await driver.sendEvent(STATUS, { v: "mine" }, { roomId: room, stateKey: "", delayMs: 5000 });
+    await driver.sendEvent("org.example.after", {}, { roomId: room, parentDelayId: mine.delayId ?? "" });
+    const otherKey = await driver.sendEvent(
+      STATUS,
+      { v: "other key" },
+      { roomId: room, stateKey: "other", delayMs: 5000 },
+    );
+    const message = await driver.sendEvent(STATUS, { v: "message" }, { roomId: room, delayMs: 5000 });
+
+    world.sendEvent(room, ALICE, { type: STATUS, state_key: "", content: { v: "alice" } });
+
+    // Only the delayed event that would have overwritten Alice's state is gone.
+    expect(world.delayedEvents.list(ME).map((info) => info.delayId)).toEqual([
+      otherKey.delayId,
+      message.delayId,
+    ]);
+    await expectRejection(driver.updateDelayedEvent(mine.delayId ?? "", "send"), 404, "M_NOT_FOUND");
+    vi.advanceTimersByTime(5000);
+    expect(world.getState(room, STATUS, "")).toEqual({ v: "alice" });
+    expect(world.getState(room, STATUS, "other")).toEqual({ v: "other key" });
+    expect(typesIn(world, room)).not.toContain("org.example.after");
+  });
+
+  it("keeps it when its sender sets that state, or another room's state changes", async () => {
+    const { world, driver, room } = moderatedRoom();
+    const elsewhere = world.createRoom({ creator: ALICE });
+    const mine = await driver.sendEvent(
+      STATUS,
+      { v: "later" },
+      { roomId: room, stateKey: "", delayMs: 5000 },
+    );
+
+    world.sendEvent(room, ME, { type: STATUS, state_key: "", content: { v: "now" } });
+    world.sendEvent(elsewhere, ALICE, { type: STATUS, state_key: "", content: { v: "elsewhere" } });
+
+    expect(world.delayedEvents.list(ME).map((info) => info.delayId)).toEqual([mine.delayId]);
+    vi.advanceTimersByTime(5000);
+    expect(world.getState(room, STATUS, "")).toEqual({ v: "later" });
+  });
+
+  it("cancels another user's delayed state event when one's own delayed state event is sent over it", async () => {
+    const { world, driver, room } = moderatedRoom();
+    const alices = world.delayedEvents.schedule(
+      room,
+      ALICE,
+      { type: STATUS, state_key: "", content: { v: "alice" } },
+      { delayMs: 60_000 },
+    );
+    await driver.sendEvent(STATUS, { v: "mine" }, { roomId: room, stateKey: "", delayMs: 1000 });
+    vi.advanceTimersByTime(1000);
+    expect(world.getState(room, STATUS, "")).toEqual({ v: "mine" });
+    expect(world.delayedEvents.list(ALICE)).toEqual([]);
+    expect(() => world.delayedEvents.update(ALICE, alices, "send")).toThrow(HomeserverError);
+  });
+
+  it("cancels a user's delayed membership when another user changes that membership", async () => {
+    const { world, room } = moderatedRoom();
+    world.addUser({ userId: "@bob:example.org" });
+    // Bob has no membership yet: a (hypothetical) delayed one of his is overwritten by the invite.
+    world.delayedEvents.schedule(
+      room,
+      "@bob:example.org",
+      { type: "org.example.placeholder", state_key: "@bob:example.org", content: {} },
+      { delayMs: 60_000 },
+    );
+    world.delayedEvents.schedule(
+      room,
+      "@bob:example.org",
+      { type: "m.room.member", state_key: "@bob:example.org", content: { membership: "leave" } },
+      { delayMs: 60_000 },
+    );
+    world.invite(room, ME, "@bob:example.org");
+    expect(world.delayedEvents.list("@bob:example.org").map((info) => info.draft.type)).toEqual([
+      "org.example.placeholder",
+    ]);
+  });
+});

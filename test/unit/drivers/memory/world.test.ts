@@ -249,6 +249,8 @@ describe("MatrixWorld timelines and state", () => {
       type: "m.room.message",
       content: { msgtype: "m.text", body: "hi" },
       origin_server_ts: 1_005_000,
+      // Read when it was sent: the world's clock has not moved since.
+      unsigned: { age: 0 },
     });
     expect(world.getEvent(roomId, "$e6")).toEqual(event);
     expect(world.timeline(roomId).at(-1)).toEqual(event);
