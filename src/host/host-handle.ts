@@ -40,10 +40,28 @@ export interface TraceEntry {
 
 /** Events a WidgetHost emits. */
 export interface WidgetHostEvents {
+  /**
+   * The widget's document is there (it loaded, or announced itself) and the host begins the
+   * capability exchange; `ready` follows once it finished. matrix-widget-api's `preparing`, which
+   * Element uses to stop showing a widget as loading. Once per document: a reload emits it again.
+   */
+  preparing: Record<string, never>;
   /** The capability exchange finished and the session is usable. */
   ready: { requested: readonly string[]; granted: readonly string[] };
   /** The granted set changed: a renegotiation added to it, or the host app revoked some. */
   capabilities: { requested: readonly string[]; granted: readonly string[] };
+  /**
+   * The widget was told the granted set (`notify_capabilities`) after `ready` or `capabilities`,
+   * and the telling is over: `acknowledged` is true when the widget acknowledged it, false when
+   * it refused it, did not answer, or does not speak MSC2871 (so was not told). The payload is
+   * the set as it was sent. matrix-widget-api's `capabilitiesNotified`; not emitted when the
+   * session ended meanwhile.
+   */
+  capabilitiesNotified: {
+    requested: readonly string[];
+    granted: readonly string[];
+    acknowledged: boolean;
+  };
   /** The session ended: the frame reloaded or navigated, or the host was destroyed. Grants are gone. */
   sessionEnded: { reason: string };
   /**

@@ -213,6 +213,8 @@ export class WidgetHost implements HostHandle {
   private renegotiations: Promise<void> = Promise.resolve();
   private viewedRoom: string | undefined;
   private waitingReady: Array<() => void> | undefined;
+  /** The document (generation) `preparing` was last emitted for. */
+  private preparedGeneration = -1;
 
   constructor(options: WidgetHostOptions) {
     this.transport = options.transport;
@@ -583,6 +585,7 @@ export class WidgetHost implements HostHandle {
     if (this.dialect !== "msc4412" || this.sessionState !== "waiting") return;
     const generation = this.generation;
     this.sessionState = "negotiating";
+    this.emitPreparing();
     this.renegotiations = this.renegotiations
       .then(() => this.negotiateMsc4412(generation, capabilities))
       .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
@@ -721,6 +724,7 @@ export class WidgetHost implements HostHandle {
     this.sessionState = "negotiating";
     this.capabilitiesPending = true;
     this.pendingAttempts++;
+    this.emitPreparing();
     const [versions, capabilities] = await Promise.allSettled([
       this.request(supportedApiVersionsToWidget, {}),
       this.request(capabilitiesRequest, {}),
@@ -787,13 +791,27 @@ export class WidgetHost implements HostHandle {
     await this.notify();
   }
 
+  /**
+   * Tells the widget the granted set (MSC2871), then emits `capabilitiesNotified` with what was
+   * sent, unless the session ended meanwhile. A widget without MSC2871 is not told (it would
+   * refuse the action), and the event says so.
+   */
   private async notify(): Promise<void> {
-    if (!this.versionsOfWidget.includes(ApiVersion.MSC2871)) return;
-    try {
-      await this.request(notifyCapabilities, { requested: [...this.requested], approved: [...this.granted] });
-    } catch (error) {
-      this.logger.warn(`notify_capabilities was not acknowledged: ${describeThrown(error)}`);
+    const generation = this.generation;
+    // Both lists are replaced, never changed in place: these are what is sent.
+    const requested = this.requested;
+    const granted = this.granted;
+    let acknowledged = false;
+    if (this.versionsOfWidget.includes(ApiVersion.MSC2871)) {
+      try {
+        await this.request(notifyCapabilities, { requested: [...requested], approved: [...granted] });
+        acknowledged = true;
+      } catch (error) {
+        this.logger.warn(`notify_capabilities was not acknowledged: ${describeThrown(error)}`);
+      }
     }
+    if (generation !== this.generation || this.sessionState !== "ready") return;
+    this.emit("capabilitiesNotified", { requested, granted, acknowledged });
   }
 
   /** Asks the policy about the grantable subset of `requested`, and keeps only what was requested. */
@@ -1079,6 +1097,7 @@ export class WidgetHost implements HostHandle {
       // classic, so it is no renegotiation and charges nothing. Acknowledged now; the
       // outcome is the notify_capabilities that follows (a slow action).
       this.sessionState = "negotiating";
+      this.emitPreparing();
       this.renegotiations = this.renegotiations
         .then(() => this.negotiateMsc4412(generation, capabilities))
         .catch((error: unknown) => this.logger.error(`Negotiation failed: ${describeThrown(error)}`));
@@ -1105,6 +1124,17 @@ export class WidgetHost implements HostHandle {
       .then(() => this.renegotiate(generation, capabilities))
       .catch((error: unknown) => this.logger.error(`Renegotiation failed: ${describeThrown(error)}`));
     return {};
+  }
+
+  /**
+   * Emits `preparing` when the document's first capability exchange begins: not for a resend, a
+   * second ask after an unanswered request, or an MSC4412 widget taking over the exchange the
+   * load began.
+   */
+  private emitPreparing(): void {
+    if (this.preparedGeneration === this.generation) return;
+    this.preparedGeneration = this.generation;
+    this.emit("preparing", {});
   }
 
   private emit<K extends keyof WidgetHostEvents>(event: K, payload: WidgetHostEvents[K]): void {

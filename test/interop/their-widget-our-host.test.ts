@@ -65,6 +65,17 @@ describe("their widget (matrix-widget-api WidgetApi) in our host", () => {
       expect(await host.widgetVersions()).toContain("org.matrix.msc2871");
     });
 
+    it("emits preparing, ready and capabilitiesNotified as ClientWidgetApi does, the last once their widget acknowledged", async () => {
+      const { mwa, host } = await open([CAP.navigate, CAP.search], [CAP.navigate]);
+      await expect.poll(() => host.lifecycle(), POLL).toHaveLength(3);
+      expect(await host.lifecycle()).toEqual([
+        { event: "preparing" },
+        { event: "ready", granted: [CAP.navigate] },
+        { event: "capabilitiesNotified", granted: [CAP.navigate], acknowledged: true },
+      ]);
+      expect(await mwa.notified()).toHaveLength(1);
+    });
+
     it("renegotiates: their request_capabilities gets the new capability approved and notified", async () => {
       const { mwa, host } = await open([CAP.navigate], [CAP.navigate, CAP.search]);
       expect((await mwa.askMore([CAP.search])).ok).toBe(true);

@@ -501,11 +501,10 @@ function describe(error: unknown): string {
 const feeds = new WeakMap<HostHandle, EventFeed>();
 
 /**
- * Tells the event feed of `host` to act on a change of the viewed room now: call it right after
- * `host.setViewedRoomId(…)`. The feed pushes the new room's state (when the widget receives state
- * and no timeline capability already covers the room). The feed also notices the change by itself
- * on the next live event, so a missed call only delays the push. Does nothing for a host without
- * a ready session.
+ * Makes the event feed of `host` look at the viewed room again now, pushing its state (when the
+ * widget receives state and no timeline capability already covers the room). Not needed after
+ * `host.setViewedRoomId(…)`: the feed follows the host's `viewedRoom` event by itself. Kept for
+ * code written when it was. Does nothing for a host without a ready session.
  */
 export function refreshEventFeed(host: HostHandle): void {
   feeds.get(host)?.refresh();
@@ -513,7 +512,7 @@ export function refreshEventFeed(host: HostHandle): void {
 
 /**
  * The live event feed (MSC2762 `send_event` and `update_state` to the widget), attached to every
- * WidgetHost. See {@link refreshEventFeed} for viewed-room changes.
+ * WidgetHost. It follows viewed-room changes through the host's `viewedRoom` event.
  */
 export const eventFeedFeature: DriverAwareHostFeature = {
   versionsFor: eventFeedVersions,
