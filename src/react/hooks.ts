@@ -38,6 +38,43 @@ function inRooms(rooms: readonly string[] | "*" | undefined, roomId: string): bo
   return rooms === undefined || rooms === "*" || rooms.includes(roomId);
 }
 
+/** Whether two hook argument lists are the same, element by element (`Object.is`). */
+function sameArgs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((value, index) => Object.is(value, b[index]));
+}
+
+/** What a hook holds, tagged with the arguments (client, type, options) it answers. */
+interface Held<T, A> {
+  readonly args: A;
+  readonly value: T;
+}
+
+/**
+ * State that answers one list of hook arguments. When a component passes new arguments, React
+ * renders (and may paint) once with the old state before the effect for the new ones runs; in
+ * that render this returns `reset(old, args)` instead, so a hook never shows the previous type's
+ * events as `ready` for the new type. `update` is given the arguments of the effect run that calls
+ * it, and starts from `reset` as well when the state still answers other arguments. `reset` must
+ * be a module-level function (it is not a dependency of anything).
+ */
+function useHeldState<T, A extends readonly unknown[]>(
+  args: A,
+  reset: (previous: T | undefined, args: A) => T,
+): [T, (args: A, change: (previous: T) => T) => void] {
+  const [held, setHeld] = useState<Held<T, A>>(() => ({ args, value: reset(undefined, args) }));
+  const update = useCallback(
+    (forArgs: A, change: (previous: T) => T) =>
+      setHeld((previous) => {
+        const same = sameArgs(previous.args, forArgs);
+        const value = change(same ? previous.value : reset(previous.value, forArgs));
+        // Unchanged: the same object, so that React skips the render.
+        return same && Object.is(value, previous.value) ? previous : { args: forArgs, value };
+      }),
+    [reset],
+  );
+  return [sameArgs(held.args, args) ? held.value : reset(held.value, args), update];
+}
+
 function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(describeThrown(thrown));
 }
@@ -127,19 +164,21 @@ export interface RoomEventsState {
  * Room (non-state) events of `type`: the current ones read from the host (MSC2876), then live
  * ones as the host pushes them (MSC2762), merged in timeline order without duplicates. Needs the
  * matching receive capability (`eventCapability("receive", type)`); the events are read again
- * when the granted capabilities change, so a capability granted later fills the list.
+ * when the granted capabilities change, so a capability granted later fills the list (and a
+ * revoked one turns `status` to `error`). New arguments start over from `loading` at once.
  */
 export function useRoomEvents(type: string, options: UseRoomEventsOptions = {}): RoomEventsState {
   const { client } = useWidgetClient();
-  const [state, setState] = useState<RoomEventsState>({ events: EMPTY, status: "loading", error: undefined });
   const { msgtype, limit, roomIds, keep = 1000 } = options;
   const roomsKey = roomsKeyOf(roomIds);
+  const args = [client, type, msgtype, limit, roomsKey, keep] as const;
+  const [state, update] = useHeldState<RoomEventsState, typeof args>(args, loadingEvents);
 
   useEffect(() => {
-    setState({ events: EMPTY, status: "loading", error: undefined });
     if (!client) return;
     const rooms = roomsOfKey(roomsKey);
     const timeline = new EventTimeline(keep);
+    const reads = new LatestGate();
     let active = true;
     let settled = false;
     const accepts = (event: WireRoomEvent): boolean =>
@@ -148,40 +187,52 @@ export function useRoomEvents(type: string, options: UseRoomEventsOptions = {}):
       (msgtype === undefined || event.content["msgtype"] === msgtype) &&
       inRooms(rooms, event.room_id);
     const publish = (patch: Partial<RoomEventsState> = {}) =>
-      setState((previous) => ({ ...previous, events: timeline.list, ...patch }));
+      update(args, (previous) => ({ ...previous, events: timeline.list, ...patch }));
     // Listening first, then reading: an event sent in between arrives by one route or both.
     const stopListening = onRoomEvent(client, (event) => {
       if (!active || !accepts(event)) return;
       if (timeline.add([event]) && settled) publish();
     });
-    const read = () =>
+    const read = () => {
+      // Only the newest read may set the status: after a revocation, an older read that answers
+      // late must not turn the refusal of the newer one back into `ready`.
+      const ticket = reads.issue();
       readRoomEvents(client, type, {
         ...(msgtype !== undefined ? { msgtype } : {}),
         ...(limit !== undefined ? { limit } : {}),
         ...(rooms !== undefined ? { roomIds: rooms } : {}),
       }).then(
         (events) => {
-          if (!active) return;
+          if (!active || !reads.isCurrent(ticket)) return;
           settled = true;
           timeline.addNewestFirst(events.filter(accepts));
           publish({ status: "ready", error: undefined });
         },
         (error: unknown) => {
-          if (!active) return;
+          if (!active || !reads.isCurrent(ticket)) return;
           settled = true;
           publish({ status: "error", error: asError(error) });
         },
       );
-    void read();
-    const stopWatchingGrants = client.onCapabilitiesChanged(() => void read());
+    };
+    read();
+    const stopWatchingGrants = client.onCapabilitiesChanged(() => read());
     return () => {
       active = false;
       stopListening();
       stopWatchingGrants();
     };
+    // `args` is made of the other dependencies.
   }, [client, type, msgtype, limit, roomsKey, keep]);
 
   return state;
+}
+
+const LOADING_EVENTS = { events: EMPTY, status: "loading", error: undefined } as const;
+
+/** The state of an events hook before its first read has answered, whatever it held before. */
+function loadingEvents(): typeof LOADING_EVENTS {
+  return LOADING_EVENTS;
 }
 
 // ---- state events ----------------------------------------------------------------------------
@@ -208,23 +259,21 @@ export interface StateEventsState {
  * Current state events of `type`: read from the host, then kept current with its pushes
  * (`update_state`, and state events arriving as room events from hosts without it). A push that
  * arrives while a read is on its way wins over that read for its key. Needs
- * `stateCapability("receive", type)`; read again when the granted capabilities change.
+ * `stateCapability("receive", type)`; read again when the granted capabilities change. New
+ * arguments start over from `loading` at once.
  */
 export function useStateEvents(type: string, options: UseStateEventsOptions = {}): StateEventsState {
   const { client } = useWidgetClient();
-  const [state, setState] = useState<StateEventsState>({
-    events: EMPTY,
-    status: "loading",
-    error: undefined,
-  });
   const { stateKey, roomIds } = options;
   const roomsKey = roomsKeyOf(roomIds);
+  const args = [client, type, stateKey, roomsKey] as const;
+  const [state, update] = useHeldState<StateEventsState, typeof args>(args, loadingEvents);
 
   useEffect(() => {
-    setState({ events: EMPTY, status: "loading", error: undefined });
     if (!client) return;
     const rooms = roomsOfKey(roomsKey);
     const table = new StateTable();
+    const reads = new LatestGate();
     let active = true;
     let settled = false;
     const accepts = (event: WireRoomEvent): event is WireStateEvent =>
@@ -233,7 +282,7 @@ export function useStateEvents(type: string, options: UseStateEventsOptions = {}
       (stateKey === undefined || event.state_key === stateKey) &&
       inRooms(rooms, event.room_id);
     const publish = (patch: Partial<StateEventsState> = {}) =>
-      setState((previous) => ({ ...previous, events: table.list, ...patch }));
+      update(args, (previous) => ({ ...previous, events: table.list, ...patch }));
     const pushed = (events: readonly WireRoomEvent[]) => {
       if (!active) return;
       if (table.applyPush(events.filter(accepts)) && settled) publish();
@@ -242,19 +291,24 @@ export function useStateEvents(type: string, options: UseStateEventsOptions = {}
     const stopEvents = onRoomEvent(client, (event) => pushed([event]));
     const read = () => {
       const ticket = table.beginRead();
+      // As in useRoomEvents: an older read answered after a newer one is dropped.
+      const newest = reads.issue();
       readStateEvents(client, type, {
         ...(stateKey !== undefined ? { stateKey } : {}),
         ...(rooms !== undefined ? { roomIds: rooms } : {}),
       }).then(
         (events) => {
-          if (!active) return;
+          if (!active || !reads.isCurrent(newest)) {
+            table.abandonRead(ticket);
+            return;
+          }
           settled = true;
           table.applyRead(ticket, events.filter(accepts));
           publish({ status: "ready", error: undefined });
         },
         (error: unknown) => {
           table.abandonRead(ticket);
-          if (!active) return;
+          if (!active || !reads.isCurrent(newest)) return;
           settled = true;
           publish({ status: "error", error: asError(error) });
         },
@@ -268,6 +322,7 @@ export function useStateEvents(type: string, options: UseStateEventsOptions = {}
       stopEvents();
       stopWatchingGrants();
     };
+    // `args` is made of the other dependencies.
   }, [client, type, stateKey, roomsKey]);
 
   return state;
@@ -304,16 +359,12 @@ function watchIfSupported(
  */
 export function useAccountData(type: string): AccountDataState {
   const { client } = useWidgetClient();
-  const [state, setState] = useState<AccountDataState>({
-    content: undefined,
-    status: "loading",
-    error: undefined,
-    live: false,
-  });
+  const args = [client, type] as const;
+  const [state, update] = useHeldState<AccountDataState, typeof args>(args, loadingAccountData);
 
   useEffect(() => {
-    setState({ content: undefined, status: "loading", error: undefined, live: false });
     if (!client) return;
+    const setState = (change: (previous: AccountDataState) => AccountDataState) => update(args, change);
     const capability = formatCapability({ kind: "account_data", eventType: type });
     let active = true;
     let stopWatch: (() => void) | undefined;
@@ -339,11 +390,12 @@ export function useAccountData(type: string): AccountDataState {
       const live = stopWatch !== undefined;
       try {
         const content = await readAccountData(client, type);
-        if (active && gate.isCurrent(ticket)) setState({ content, status: "ready", error: undefined, live });
+        if (active && gate.isCurrent(ticket))
+          setState(() => ({ content, status: "ready", error: undefined, live }));
         else if (active) setState((previous) => ({ ...previous, live }));
       } catch (error) {
         if (active && gate.isCurrent(ticket)) {
-          setState({ content: undefined, status: "error", error: asError(error), live });
+          setState(() => ({ content: undefined, status: "error", error: asError(error), live }));
         }
       }
     };
@@ -354,9 +406,22 @@ export function useAccountData(type: string): AccountDataState {
       stopWatchingGrants();
       stopWatch?.();
     };
+    // `args` is made of the other dependencies.
   }, [client, type]);
 
   return state;
+}
+
+const LOADING_ACCOUNT_DATA: AccountDataState = {
+  content: undefined,
+  status: "loading",
+  error: undefined,
+  live: false,
+};
+
+/** The state of {@link useAccountData} before its read has answered, whatever it held before. */
+function loadingAccountData(): AccountDataState {
+  return LOADING_ACCOUNT_DATA;
 }
 
 // ---- user directory --------------------------------------------------------------------------
@@ -403,30 +468,26 @@ export function useUserDirectorySearch(
 ): UserDirectorySearchState {
   const { client } = useWidgetClient();
   const { debounceMs = 300, limit } = options;
-  const [state, setState] = useState<UserDirectorySearchState>(() =>
-    term.trim() === "" ? IDLE_SEARCH : { ...IDLE_SEARCH, status: "searching" },
-  );
+  const args = [client, term, debounceMs, limit] as const;
+  const [state, update] = useHeldState<UserDirectorySearchState, typeof args>(args, searchingFor);
   // One gate for the component's life: every term change makes earlier answers stale.
   const gate = useRef<LatestGate | undefined>(undefined);
 
   useEffect(() => {
     const tickets = gate.current ?? (gate.current = new LatestGate());
     const ticket = tickets.issue();
-    if (term.trim() === "") {
-      setState(IDLE_SEARCH);
-      return;
-    }
-    setState((previous) => ({ ...previous, status: "searching", error: undefined }));
-    if (!client) return;
+    // Keeps what the renders since the change showed (idle, or searching with the old results).
+    update(args, (previous) => previous);
+    if (term.trim() === "" || !client) return;
     const timer = setTimeout(() => {
       searchUserDirectory(client, term, limit === undefined ? {} : { limit }).then(
         ({ results, limited }) => {
           if (!tickets.isCurrent(ticket)) return;
-          setState({ term, results, limited, status: "ready", error: undefined });
+          update(args, () => ({ term, results, limited, status: "ready", error: undefined }));
         },
         (error: unknown) => {
           if (!tickets.isCurrent(ticket)) return;
-          setState((previous) => ({ ...previous, status: "error", error: asError(error) }));
+          update(args, (previous) => ({ ...previous, status: "error", error: asError(error) }));
         },
       );
     }, debounceMs);
@@ -435,9 +496,22 @@ export function useUserDirectorySearch(
       // Unmounted or superseded: nothing this run started may land any more.
       if (tickets.isCurrent(ticket)) tickets.issue();
     };
+    // `args` is made of the other dependencies.
   }, [client, term, debounceMs, limit]);
 
   return state;
+}
+
+/**
+ * The search state as soon as the term (or the client, or an option) changes, before its effect
+ * runs: idle for a blank term, otherwise searching, with the previous results kept.
+ */
+function searchingFor(
+  previous: UserDirectorySearchState | undefined,
+  [, term]: readonly [unknown, string, ...unknown[]],
+): UserDirectorySearchState {
+  if (term.trim() === "") return IDLE_SEARCH;
+  return { ...(previous ?? IDLE_SEARCH), status: "searching", error: undefined };
 }
 
 // ---- theme and language ----------------------------------------------------------------------

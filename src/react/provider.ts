@@ -111,6 +111,8 @@ export function WidgetClientProvider(props: WidgetClientProviderProps): ReactNod
       clearTimeout(current.endTimer);
       current.endTimer = undefined;
     } else {
+      // The first run, or a run after the end (the provider hidden by <Activity> and shown
+      // again): a new client. Until it is ready the render shows `connecting` (see below).
       const fresh: Connection = { ended: false, client: undefined, endTimer: undefined };
       connection.current = current = fresh;
       const options = firstOptions.current ?? {};
@@ -153,7 +155,11 @@ export function WidgetClientProvider(props: WidgetClientProviderProps): ReactNod
     };
   }, [theme, language]);
 
-  const value = useMemo<ProviderValue>(() => ({ state, theme, language }), [state, theme, language]);
+  // A client destroyed since this state was set (hidden by <Activity>, its end ran) is over:
+  // the render that shows the provider again already says `connecting`, before the effect that
+  // connects anew has run.
+  const shown = state.client?.signal.aborted === true ? CONNECTING : state;
+  const value = useMemo<ProviderValue>(() => ({ state: shown, theme, language }), [shown, theme, language]);
   return createElement(ProviderContext.Provider, { value }, props.children);
 }
 
