@@ -237,7 +237,8 @@ export class MemoryDriver implements WidgetDriver {
    * already invited are left as they are. Every user is checked before anyone is invited, so a
    * failed call invites nobody.
    * @throws HomeserverError 404 for an unknown room or user, 403 `M_FORBIDDEN` when the signed-in
-   * user is not joined or a user is already in the room, 400 for an invalid user ID.
+   * user is not joined, is below the room's `invite` power level (50 in a public room), or a user
+   * is already in the room, 400 for an invalid user ID.
    */
   inviteUsers(roomId: string, userIds: readonly string[]): Promise<void> {
     return this.perform("inviteUsers", [roomId, userIds], () => {

@@ -46,7 +46,8 @@ export interface WidgetMount {
   /**
    * Further host options. `widgetId`, `transport` and `waitForIframeLoad` are the manager's: they
    * come from the definition, so a definition is honoured as the state says. A room widget's
-   * `viewedRoomId` is its own room (a `viewedRoomId` given here counts for user widgets only).
+   * `viewedRoomId` is its own room; a user widget's is the manager's (see
+   * {@link WidgetManagerOptions.viewedRoomId}) once it has one, and the one given here until then.
    */
   hostOptions?: Omit<WidgetHostOptions, "widgetId" | "transport" | "waitForIframeLoad" | "policy">;
   /** Called once after the widget's host was destroyed: remove the frame. */

@@ -179,6 +179,36 @@ describe.each(WATCHED)("the signal a $name hook gets", ({ policy, capability, ac
   });
 });
 
+describe("the signal of a hook that answered", () => {
+  it.each([
+    ["refusing", async () => false],
+    ["throwing", async () => Promise.reject(new Error("the prompt crashed"))],
+  ])(
+    "is not aborted after a navigation hook answered by %s: the host never stopped waiting for it",
+    async (_, answer) => {
+      const signals: AbortSignal[] = [];
+      const s = await open(
+        {
+          allowNavigation: (_target, _widget, decision) => {
+            if (decision) signals.push(decision.signal);
+            return answer();
+          },
+        },
+        "org.matrix.msc2931.navigate",
+      );
+      const request = rawRequest("org.matrix.msc2931.navigate", {
+        uri: "https://matrix.to/#/@alice:example.org",
+      });
+      s.pair.widget.send(request as WidgetMessage);
+      await drainMemoryChannels();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(s.replies.filter((reply) => reply.requestId === request.requestId)).toHaveLength(1);
+      expect(signals).toHaveLength(1);
+      expect(signals[0]?.aborted).toBe(false);
+    },
+  );
+});
+
 describe("the capability decision's signal", () => {
   it("is aborted when the widget's session ends while the policy is still deciding (a prompt can close then)", async () => {
     const pair = createMemoryTransportPair();

@@ -207,6 +207,28 @@ describe("open_modal", () => {
     expect(s.hostLogger.lines.join("\n")).not.toContain("syt_c2VjcmV0");
   });
 
+  it("logs a modal hook cut off by the session's end once, though the hook then rejects on its aborted signal", async () => {
+    let signal: AbortSignal | undefined;
+    const { s } = await openerSession({
+      policy: {
+        allowModal: (request) =>
+          new Promise<boolean>((_, reject) => {
+            signal = request.signal;
+            // What a prompt does when told to close: it rejects with the signal's reason.
+            request.signal?.addEventListener("abort", () => reject(request.signal?.reason));
+          }),
+      },
+    });
+    void s.send("open_modal", DEFINITION).catch(() => {});
+    await eventually(() => expect(signal).toBeDefined());
+    s.pair.host.simulatePeerLoad();
+    await eventually(() => expect(signal?.aborted).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const lines = s.hostLogger.lines.filter((line) => line.includes("modal policy"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warn: The modal policy did not answer; refusing the modal: /);
+  });
+
   it.each([
     ["a javascript: url", { ...DEFINITION, url: "javascript:alert(1)" }],
     ["a templated scheme", { ...DEFINITION, url: "$scheme://example.org" }],

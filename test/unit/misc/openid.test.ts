@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { OpenIdCredentials } from "../../../src/host/driver.js";
 import { MAX_OPENID_WAITERS } from "../../../src/host/actions/misc/openid.js";
@@ -131,6 +132,22 @@ describe("get_openid while the user decides", () => {
     await eventually(() => expect(driver.callsOf("requestOpenId")).toHaveLength(1));
     decision.resolve(CREDENTIALS);
     await expect(token).resolves.toEqual(CREDENTIALS);
+  });
+
+  it("leaves no abort listener on the client's signal once getOpenIdToken has its answer, however it ended", async () => {
+    const { driver, decision } = pendingDriver();
+    const s = await openSession({ driver });
+    const signal = s.client.signal;
+    const allowed = getOpenIdToken(s.client);
+    await eventually(() => expect(getEventListeners(signal, "abort")).toHaveLength(1));
+    decision.resolve(CREDENTIALS);
+    await expect(allowed).resolves.toEqual(CREDENTIALS);
+    // A timed-out wait too: each call would otherwise pin its closure to the session until destroy().
+    driver.openId = () => deferred<OpenIdCredentials | undefined>().promise;
+    await expect(getOpenIdToken(s.client, { timeoutMs: 20 })).rejects.toMatchObject({
+      code: ErrorCode.Timeout,
+    });
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
   });
 
   it("rejects getOpenIdToken as refused when the pushed decision is blocked", async () => {
