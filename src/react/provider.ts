@@ -9,6 +9,8 @@ import {
   type ReactNode,
 } from "react";
 import { describeThrown } from "../core/describe.js";
+import { SESSION_DESTROYED } from "../core/session-ended.js";
+import { WidgetApiError } from "../protocol/errors.js";
 import type { JsonObject } from "../protocol/envelope.js";
 import { onRoomEvent, onStateUpdate } from "../widget/features/events.js";
 import { onLanguageChange, onThemeChange } from "../widget/features/ui.js";
@@ -18,7 +20,8 @@ import { Cell } from "./stores.js";
 /**
  * Where the provider's client stands. `connecting` until `WidgetClient.create()` has finished the
  * capability exchange (and always during server rendering), then `ready` with the client, or
- * `error` when it failed (no widget ID, no host origin, or no answer from the host in time).
+ * `error` when it failed (no widget ID, no host origin, or no answer from the host in time) or the
+ * app destroyed the provider's client itself (`session_ended`).
  */
 export type WidgetClientState =
   | { status: "connecting"; client: undefined; error: undefined }
@@ -137,6 +140,20 @@ export function WidgetClientProvider(props: WidgetClientProviderProps): ReactNod
           }
           fresh.client = client;
           setState({ status: "ready", client, error: undefined });
+          // Destroyed by the app rather than by this provider's end: the session is over and
+          // nothing here connects again, so the components hear it as an error, not `ready`.
+          client.signal.addEventListener(
+            "abort",
+            () => {
+              if (fresh.ended) return;
+              setState({
+                status: "error",
+                client: undefined,
+                error: new WidgetApiError(SESSION_DESTROYED, "session_ended"),
+              });
+            },
+            { once: true },
+          );
         },
         (error: unknown) => {
           if (fresh.ended) return;

@@ -249,4 +249,24 @@ describe("the provider", () => {
     expect(renders.filter((render) => render.destroyed)).toEqual([]);
     expect(renders.filter((render) => render.events === "error")).toEqual([]);
   });
+
+  it("turns to error (session_ended) when the app destroys its client itself, instead of showing it ready or connecting forever", async () => {
+    const kit = (opened = nodeRoot());
+    const seen: { status: string; code: string | undefined }[] = [];
+    let client: WidgetClient | undefined;
+    function Probe(): ReactNode {
+      const connection = useWidgetClient();
+      client ??= connection.client;
+      seen.push({
+        status: connection.status,
+        code: (connection.error as { code?: string } | undefined)?.code,
+      });
+      return null;
+    }
+    kit.render(h(Probe));
+    await waitFor(() => seen.at(-1)?.status === "ready");
+    client?.destroy();
+    await waitFor(() => seen.at(-1)?.status === "error");
+    expect(seen.at(-1)).toEqual({ status: "error", code: "session_ended" });
+  });
 });
