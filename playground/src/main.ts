@@ -121,7 +121,8 @@ function renderRooms(): void {
     ["Your rooms", world.joinedRooms()],
     ["Public rooms", world.otherRooms()],
   ] as const) {
-    const heading = document.createElement("h3");
+    // h2: the page's h1 is the only heading above the room list.
+    const heading = document.createElement("h2");
     heading.textContent = title;
     nav.append(heading);
     for (const id of ids) {

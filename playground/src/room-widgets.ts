@@ -38,6 +38,7 @@ const STYLE = `
 #room-widgets li .meta { opacity: 0.75; margin: 0 0.4rem; }
 #room-widgets iframe { display: block; width: 100%; height: 12rem; border: 1px solid #8886; border-radius: 6px; }
 #room-widgets form { display: flex; gap: 0.4rem; flex-wrap: wrap; margin-top: 0.4rem; }
+#room-widgets label:has(input[name="url"]) { flex: 1; display: flex; gap: 0.3rem; align-items: center; }
 #room-widgets input[name="url"] { flex: 1; min-width: 14rem; }
 `;
 
@@ -56,24 +57,29 @@ export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
   document.head.append(style);
   const panel = element("section");
   panel.id = "room-widgets";
-  panel.setAttribute("aria-label", "Room widgets");
   const list = element("ul");
   const form = element("form");
   const name = element("input");
   name.name = "name";
-  name.placeholder = "Widget name";
   name.value = "Room widget";
-  name.setAttribute("aria-label", "Widget name");
   const url = element("input");
   url.name = "url";
   url.type = "url";
   url.required = true;
   url.value = options.suggestedUrl;
-  url.setAttribute("aria-label", "Widget URL");
+  // Visible labels: a placeholder or aria-label alone leaves sighted users guessing once filled in.
+  const labelled = (text: string, input: HTMLInputElement) => {
+    const label = element("label", text);
+    label.append(input);
+    return label;
+  };
   const add = element("button", "Add widget to room");
   add.type = "submit";
-  form.append(name, url, add);
-  panel.append(element("h3", "Room widgets (from room state)"), list, form);
+  form.append(labelled("Name ", name), labelled("URL ", url), add);
+  const heading = element("h3", "Room widgets (from room state)");
+  heading.id = "room-widgets-heading";
+  panel.setAttribute("aria-labelledby", heading.id);
+  panel.append(heading, list, form);
   document.getElementById("room")?.append(panel);
 
   /** Frames of loaded widgets, by manager key. */
@@ -198,6 +204,8 @@ export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
     if (pending !== undefined) {
       const load = element("button", "Load");
       load.type = "button";
+      // Every line has a "Load" and a "Remove": the name says which widget's (the visible word first).
+      load.setAttribute("aria-label", `Load ${definition.name ?? definition.id}`);
       load.addEventListener("click", () => {
         waiting.delete(widget.key);
         pending.resolve(mountNow(pending.request, widget.key));
@@ -206,6 +214,7 @@ export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
     }
     const remove = element("button", "Remove");
     remove.type = "button";
+    remove.setAttribute("aria-label", `Remove ${definition.name ?? definition.id}`);
     remove.addEventListener("click", () => {
       void driver
         .sendEvent?.("im.vector.modular.widgets", {}, { roomId, stateKey: definition.id })

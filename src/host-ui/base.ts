@@ -82,6 +82,10 @@ export function hostUiBase(): HostUiBaseClass {
   abstract class HostUiBase extends HTMLElement implements HostUiElement {
     readonly dialog: HTMLDialogElement;
     #onCancel: (() => void) | undefined;
+    /** What had the focus when the dialog opened, to give it back on close. */
+    #opener: HTMLElement | undefined;
+    /** Stops keeping the focus in the open dialog (see runDialog). */
+    #releaseFocus: (() => void) | undefined;
 
     constructor() {
       super();
@@ -151,6 +155,7 @@ export function hostUiBase(): HostUiBaseClass {
           return;
         }
         for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+        this.#opener = focusedElement();
         try {
           this.dialog.showModal();
         } catch (error) {
@@ -161,13 +166,53 @@ export function hostUiBase(): HostUiBaseClass {
           throw error;
         }
         (first ?? this.#focusables()[0])?.focus();
+        this.#holdFocus(first);
       });
     }
 
     closeDialog(): void {
       this.#onCancel = undefined;
+      const opener = this.#opener;
+      this.#opener = undefined;
+      this.#releaseFocus?.();
+      this.#releaseFocus = undefined;
       if (this.dialog.open) this.dialog.close();
       this.remove();
+      // The browser gives the focus back to what had it before showModal(), but not to a frame: a
+      // dialog a widget asked for (the focus was in its iframe) left the focus on <body>, and a
+      // keyboard user had to Tab back from the top of the page. Only a lost focus is given back.
+      const now = document.activeElement;
+      if (opener?.isConnected && (now === null || now === document.body)) opener.focus();
+    }
+
+    /**
+     * A modal dialog makes the page behind it inert, but not the documents of frames in it: a
+     * widget's frame could still take the keyboard focus, with its own focus() call or when the
+     * browser's note of the click that opened the dialog lands after the dialog focused its first
+     * control. Then Escape, Tab and Enter went to the widget behind the question. The focus is
+     * taken back to the dialog whenever it leaves this document for a frame while the dialog is
+     * open (a switch to another window or tab leaves the frame unfocused and is not undone).
+     */
+    #holdFocus(first: HTMLElement | undefined): void {
+      let last = first;
+      // The control the user was on, to come back to rather than to the first one.
+      const onFocusIn = () => {
+        const inside = this.shadowRoot?.activeElement;
+        if (inside instanceof HTMLElement) last = inside;
+      };
+      const onBlur = () => {
+        setTimeout(() => {
+          if (!this.dialog.open || !(document.activeElement instanceof HTMLIFrameElement)) return;
+          const target = last?.isConnected ? last : this.#focusables()[0];
+          target?.focus();
+        });
+      };
+      this.dialog.addEventListener("focusin", onFocusIn);
+      window.addEventListener("blur", onBlur);
+      this.#releaseFocus = () => {
+        this.dialog.removeEventListener("focusin", onFocusIn);
+        window.removeEventListener("blur", onBlur);
+      };
     }
 
     #cancel(): void {
@@ -208,6 +253,13 @@ export function hostUiBase(): HostUiBaseClass {
   }
   base = HostUiBase as unknown as HostUiBaseClass;
   return base;
+}
+
+/** The focused element, looking into open shadow roots; undefined when nothing has the focus. */
+function focusedElement(): HTMLElement | undefined {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement && active !== document.body ? active : undefined;
 }
 
 /** Creates an element with optional class and text; text is always set as text, never as HTML. */

@@ -31,6 +31,8 @@ function render(): void {
       // mxc:// media needs the client's media API; a colour derived from the URL stands in for it.
       swatch.style.background = `hsl(${[...(image.url ?? shortcode)].reduce((h, c) => h + c.charCodeAt(0), 0) % 360} 60% 70%)`;
       swatch.textContent = shortcode.slice(0, 1).toUpperCase();
+      // A stand-in for the image: the shortcode below names the emote for screen readers.
+      swatch.setAttribute("aria-hidden", "true");
       const label = document.createElement("code");
       label.textContent = `:${shortcode}:`;
       cell.append(swatch, label);
