@@ -36,8 +36,12 @@ export { MatrixWorld } from "../drivers/memory/world.js";
 export const TEST_OWN_USER_ID = "@me:example.org";
 /** Another user of that world, joined to {@link TEST_ROOM_ID}; the default sender of pushed events. */
 export const TEST_OTHER_USER_ID = "@alice:example.org";
-/** The room of that world the user is viewing. */
-export const TEST_ROOM_ID = "!room:example.org";
+/**
+ * The room of that world the user is viewing. Shaped like a room ID of version 12, the version
+ * Synapse makes by default: 43 characters of URL-safe base64 and no server name, so a widget that
+ * looks for one in a room ID fails here as it would on a homeserver.
+ */
+export const TEST_ROOM_ID = "!room-of-the-widget-kit-test-world-version12";
 /** The widget ID {@link mountWidget} uses unless told otherwise. */
 export const TEST_WIDGET_ID = "test-widget";
 
@@ -127,9 +131,10 @@ export interface MountOptions {
   /**
    * The world to run on. Default: a fresh one with {@link TEST_OWN_USER_ID} (who created it) and
    * {@link TEST_OTHER_USER_ID} (a moderator, power level 50) joined to {@link TEST_ROOM_ID}, which
-   * is viewed. The room is public, with the power levels Synapse gives one: the moderator may set
-   * most state, redact and invite, but not what Synapse keeps at 100 (power levels, history
-   * visibility, encryption, tombstone, server ACLs).
+   * is viewed. The room is public and of version 12, with the power levels Synapse gives one: the
+   * creator is not listed in them and has unlimited power; the moderator may set most state,
+   * redact and invite, but not what Synapse keeps at 100 (power levels, history visibility,
+   * encryption, server ACLs) or 150 (the tombstone).
    */
   world?: MatrixWorld;
   /** The room the user is viewing. Default: {@link TEST_ROOM_ID} with the default world, else none. */
@@ -211,8 +216,8 @@ export function createTestWorld(): MatrixWorld {
   const world = new MatrixWorld({ ownUserId: TEST_OWN_USER_ID });
   world.addUser({ userId: TEST_OTHER_USER_ID, displayName: "Alice" });
   // Alice moderates, so that `setRoomState` and redactions sent as her pass the room's power levels,
-  // and she may invite (public rooms need 50). What Synapse keeps at 100 (power levels, history
-  // visibility, encryption…) only the signed-in user, the creator, may change.
+  // and she may invite (public rooms need 50). What Synapse keeps at 100 or more (power levels,
+  // history visibility, encryption, the tombstone…) only the signed-in user, the creator, may change.
   world.createRoom({
     roomId: TEST_ROOM_ID,
     creator: TEST_OWN_USER_ID,

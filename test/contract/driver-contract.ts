@@ -39,18 +39,23 @@ export interface ContractFixture {
   /** Creates a private room as `creator` that the signed-in user is not in. */
   makeForeignRoom(creator: string): Promise<string>;
   /**
-   * Creates a room of version 11 (the in-memory world's only version) as `creator` with a
-   * `createRoom` preset, giving `moderators` power level 50, and joins `members` to it (invited
-   * first unless the room is public). Resolves once the driver sees the room when the signed-in
-   * user is among the creator and members.
+   * Creates a room as `creator` with a `createRoom` preset, of the homeserver's default version
+   * (12, on Synapse 1.163 as in the in-memory world) unless `roomVersion` is given, giving the
+   * users in `userLevels` those power levels, and joins `members` to it (invited first unless the
+   * room is public). Resolves once the driver sees the room when the signed-in user is among the
+   * creator and members.
    */
-  makeRoomV11(options: {
+  makeRoom(options: {
     creator: string;
     preset: "private_chat" | "public_chat";
+    roomVersion?: "11" | "12";
     members?: string[];
-    moderators?: string[];
+    userLevels?: Record<string, number>;
   }): Promise<string>;
-  /** Sets room state as another (joined) user and returns the event ID. */
+  /**
+   * Sets room state as another (joined) user and returns the event ID; rejects with a
+   * {@link HomeserverError} carrying the homeserver's status when it refuses.
+   */
   sendStateAs(
     userId: string,
     roomId: string,
@@ -190,10 +195,15 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
 
     it("gives a new room of version 11 the homeserver's default power levels for its preset", async () => {
       const kate = await f.makeUser("kate");
-      const privateRoom = await f.makeRoomV11({ creator: f.ownUserId, preset: "private_chat" });
-      const publicRoom = await f.makeRoomV11({
+      const privateRoom = await f.makeRoom({
+        creator: f.ownUserId,
+        preset: "private_chat",
+        roomVersion: "11",
+      });
+      const publicRoom = await f.makeRoom({
         creator: kate,
         preset: "public_chat",
+        roomVersion: "11",
         members: [f.ownUserId],
       });
       const readState = op(f.driver, "readStateEvents");
@@ -236,11 +246,134 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
       });
     });
 
+    it("gives a new room of version 12 default power levels without its creator, and the tombstone at 150", async () => {
+      const kate = await f.makeUser("kate");
+      const privateRoom = await f.makeRoom({ creator: f.ownUserId, preset: "private_chat" });
+      const publicRoom = await f.makeRoom({ creator: kate, preset: "public_chat", members: [f.ownUserId] });
+      const readState = op(f.driver, "readStateEvents");
+      const levelsOf = (roomId: string) =>
+        eventually(async () => {
+          const [event] = await readState(roomId, "m.room.power_levels", "");
+          if (event === undefined) throw new Error("no power levels yet");
+          return event.content;
+        });
+      const events = {
+        "m.room.name": 50,
+        "m.room.power_levels": 100,
+        "m.room.history_visibility": 100,
+        "m.room.canonical_alias": 50,
+        "m.room.avatar": 50,
+        "m.room.tombstone": 150,
+        "m.room.server_acl": 100,
+        "m.room.encryption": 100,
+      };
+      const rest = {
+        users_default: 0,
+        events_default: 0,
+        state_default: 50,
+        ban: 50,
+        kick: 50,
+        redact: 50,
+        historical: 100,
+      };
+      // A widget reading the power levels finds no entry for the creator: its power is unlimited.
+      expect(await levelsOf(privateRoom)).toEqual({ ...rest, users: {}, events, invite: 0 });
+      expect(await levelsOf(publicRoom)).toEqual({
+        ...rest,
+        users: {},
+        events: { ...events, "m.call.invite": 50 },
+        invite: 50,
+      });
+    });
+
+    it("names a version 12 room by its create event's hash, with no server name; version 11 by one with", async () => {
+      const roomId = await f.makeRoom({ creator: f.ownUserId, preset: "private_chat" });
+      expect(roomId).toMatch(/^![A-Za-z0-9_-]{43}$/);
+      const readState = op(f.driver, "readStateEvents");
+      const createOf = (room: string) =>
+        eventually(async () => {
+          const [event] = await readState(room, "m.room.create", "");
+          if (event === undefined) throw new Error("no create event yet");
+          return event;
+        });
+      const create = await createOf(roomId);
+      expect(create.event_id).toBe(`$${roomId.slice(1)}`);
+      expect(create.sender).toBe(f.ownUserId);
+      expect(create.content["room_version"]).toBe("12");
+      expect(create.content).not.toHaveProperty("creator");
+
+      const older = await f.makeRoom({ creator: f.ownUserId, preset: "private_chat", roomVersion: "11" });
+      expect(older.endsWith(`:${f.serverName}`)).toBe(true);
+      expect((await createOf(older)).content["room_version"]).toBe("11");
+    });
+
+    it("lets the creator of a version 12 room send state at any level, and refuses (400) to list them in users", async () => {
+      const lena = await f.makeUser("lena");
+      const roomId = await f.makeRoom({
+        creator: f.ownUserId,
+        preset: "private_chat",
+        members: [lena],
+        userLevels: { [lena]: 100 },
+      });
+      const readState = op(f.driver, "readStateEvents");
+      const send = op(f.driver, "sendEvent");
+      const levels = await eventually(async () => {
+        const [event] = await readState(roomId, "m.room.power_levels", "");
+        if (event === undefined) throw new Error("no power levels yet");
+        return event.content;
+      });
+      expect(levels["users"]).toEqual({ [lena]: 100 });
+      const type = `org.example.locked.${tag()}`;
+      const events = { ...(levels["events"] as Record<string, number>), [type]: 1_000_000 };
+      await send("m.room.power_levels", { ...levels, events }, { roomId, stateKey: "" });
+      await eventually(async () => {
+        const [event] = await readState(roomId, "m.room.power_levels", "");
+        expect(event?.content["events"]).toMatchObject({ [type]: 1_000_000 });
+      });
+      await send(type, { by: "creator" }, { roomId, stateKey: "" });
+      await expectHomeserverError(f.sendStateAs(lena, roomId, type, "", { by: "lena" }), 403);
+      await eventually(async () =>
+        expect((await readState(roomId, type, ""))[0]?.content).toEqual({ by: "creator" }),
+      );
+      // No power levels can demote a creator: naming one in `users` is refused.
+      const demotion = await expectHomeserverError(
+        send(
+          "m.room.power_levels",
+          { ...levels, users: { [lena]: 100, [f.ownUserId]: 0 } },
+          { roomId, stateKey: "" },
+        ),
+        400,
+      );
+      expect(demotion.details.errcode).toBe("M_UNKNOWN");
+    });
+
+    it("needs 150 for a tombstone in a version 12 room: refused (403) at 100, sent by the creator", async () => {
+      const lena = await f.makeUser("lena");
+      const roomId = await f.makeRoom({
+        creator: f.ownUserId,
+        preset: "private_chat",
+        members: [lena],
+        userLevels: { [lena]: 100 },
+      });
+      const { roomId: replacement } = await f.makeSharedRoom();
+      const content = { body: "This room has moved", replacement_room: replacement };
+      const refused = await expectHomeserverError(
+        f.sendStateAs(lena, roomId, "m.room.tombstone", "", content),
+        403,
+      );
+      expect(refused.details.errcode).toBe("M_FORBIDDEN");
+      const sent = await op(f.driver, "sendEvent")("m.room.tombstone", content, { roomId, stateKey: "" });
+      await eventually(async () => {
+        const [event] = await op(f.driver, "readStateEvents")(roomId, "m.room.tombstone", "");
+        expect(event).toMatchObject({ event_id: sent.eventId, sender: f.ownUserId, content });
+      });
+    });
+
     it("refuses (403) an invite from a member below the room's invite level, inviting nobody", async () => {
       const lena = await f.makeUser("lena");
       const mia = await f.makeUser("mia");
       // A public room: invite needs 50, and the signed-in user joined with 0.
-      const roomId = await f.makeRoomV11({ creator: lena, preset: "public_chat", members: [f.ownUserId] });
+      const roomId = await f.makeRoom({ creator: lena, preset: "public_chat", members: [f.ownUserId] });
       await expectHomeserverError(op(f.driver, "inviteUsers")(roomId, [mia]), 403);
       expect(await f.memberContent(roomId, mia)).toBeUndefined();
     });
@@ -253,6 +386,14 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
       expect(roomId).toMatch(/^!/);
       const member = await f.memberContent(roomId, heidi);
       expect(member).toMatchObject({ membership: "invite", is_direct: true });
+      // A trusted private chat of version 12 makes the invitee a creator, not a user at 100.
+      const readState = op(f.driver, "readStateEvents");
+      await eventually(async () => {
+        const [create] = await readState(roomId, "m.room.create", "");
+        expect(create?.content).toMatchObject({ room_version: "12", additional_creators: [heidi] });
+        const [levels] = await readState(roomId, "m.room.power_levels", "");
+        expect(levels?.content["users"]).toEqual({});
+      });
       const read = op(f.driver, "readAccountData");
       await eventually(async () =>
         expect(await read("m.direct")).toEqual({
@@ -427,11 +568,11 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
 
     it("cancels a delayed state event when another user sets the same state, not when its sender does", async () => {
       const nina = await f.makeUser("nina");
-      const roomId = await f.makeRoomV11({
+      const roomId = await f.makeRoom({
         creator: f.ownUserId,
         preset: "private_chat",
         members: [nina],
-        moderators: [nina],
+        userLevels: { [nina]: 50 },
       });
       const type = `org.example.status.${tag()}`;
       const send = op(f.driver, "sendEvent");

@@ -5,6 +5,7 @@
 import { inject, vi } from "vitest";
 import { csApi, WELL_KNOWN_RTC_FOCI } from "../../scripts/synapse/homeserver.mjs";
 import { silentLogger } from "../../src/core/logger.js";
+import { HomeserverError } from "../../src/host/matrix-error.js";
 import { MatrixClientDriver } from "../../src/drivers/matrix-js-sdk/index.js";
 import { describeDriverContract, type ContractFixture } from "../contract/driver-contract.js";
 import {
@@ -73,17 +74,19 @@ describeDriverContract("MatrixClientDriver on Synapse", async (): Promise<Contra
     makeForeignRoom(creator) {
       return createRoom(hs, userFor(creator), { preset: "private_chat" });
     },
-    async makeRoomV11({ creator, preset, members = [], moderators = [] }) {
+    async makeRoom({ creator, preset, roomVersion, members = [], userLevels = {} }) {
+      const levels = Object.keys(userLevels).length > 0;
       const roomId = await createRoom(hs, userFor(creator), {
         preset,
-        // Synapse makes version 12 rooms by default; the in-memory world's are version 11.
-        room_version: "11",
+        // Without a version Synapse makes its default, 12, as the in-memory world does.
+        ...(roomVersion !== undefined ? { room_version: roomVersion } : {}),
         ...(preset === "public_chat" ? {} : { invite: members }),
-        ...(moderators.length > 0
+        ...(levels
           ? {
-              // Synapse replaces `users` whole with the override: the creator is named again.
+              // Synapse replaces `users` whole with the override: in version 11 the creator is
+              // named again; in version 12 a creator must not be named at all.
               power_level_content_override: {
-                users: { ...Object.fromEntries(moderators.map((userId) => [userId, 50])), [creator]: 100 },
+                users: roomVersion === "11" ? { ...userLevels, [creator]: 100 } : userLevels,
               },
             }
           : {}),
@@ -102,8 +105,16 @@ describeDriverContract("MatrixClientDriver on Synapse", async (): Promise<Contra
     },
     async sendStateAs(userId, roomId, type, stateKey, content) {
       const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${encodeURIComponent(type)}/${encodeURIComponent(stateKey)}`;
-      const json = await csOk(hs, userFor(userId), "PUT", path, content);
-      return json.event_id as string;
+      const res = await csApi(hs, userFor(userId).accessToken, "PUT", path, content);
+      const json = (res.json ?? {}) as Record<string, unknown>;
+      if (res.status !== 200) {
+        throw new HomeserverError({
+          httpStatus: res.status,
+          errcode: String(json["errcode"]),
+          error: String(json["error"]),
+        });
+      }
+      return json["event_id"] as string;
     },
     async setAccountData(type, content) {
       await csOk(

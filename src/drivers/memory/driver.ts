@@ -252,9 +252,9 @@ export class MemoryDriver implements WidgetDriver {
   }
 
   /**
-   * Creates a new private room (preset `trusted_private_chat`, so the invitees get power level 100
-   * like the creator) with the users invited as direct (`is_direct`), and lists it under
-   * each of them in the signed-in user's `m.direct`, keeping what was there. An existing direct
+   * Creates a new private room (preset `trusted_private_chat`, so the invitees are as powerful as
+   * the creator: additional creators of the version 12 room) with the users invited as direct
+   * (`is_direct`), and lists it under each of them in the signed-in user's `m.direct`, keeping what was there. An existing direct
    * room is never reused. The signed-in user and duplicates are dropped from the list.
    * @throws HomeserverError 400 when no other user remains or a user ID is invalid, 404 for an
    * unknown user (nothing is created then).
@@ -267,7 +267,7 @@ export class MemoryDriver implements WidgetDriver {
       for (const userId of others) {
         if (!isValidUserId(userId)) throw invalidParam(`Invalid user ID: ${String(userId)}`);
       }
-      // The preset clients use for direct messages, which gives the invitees the creator's level.
+      // The preset clients use for direct messages, which makes the invitees creators too.
       const roomId = this.world.createRoom({
         creator: own,
         isDirect: true,

@@ -51,4 +51,4 @@ export {
 export { seedDemoWorld, DEMO_GENERATED_USERS, DEMO_OWN_USER_ID, DEMO_START_TIME } from "./seed.js";
 export { DEFAULT_DIRECTORY_LIMIT, MAX_DIRECTORY_LIMIT } from "./directory.js";
 export type { JsonContent } from "./json.js";
-export type { RoomPreset } from "./power-levels.js";
+export type { RoomPreset, RoomVersion } from "./power-levels.js";

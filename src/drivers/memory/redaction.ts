@@ -1,7 +1,7 @@
 /**
- * The redaction algorithm of room version 11, the only version the world's rooms have. It is a
- * pure function of the event, so the world can apply it to its stored copy and tests can check
- * it apart from any room.
+ * The redaction algorithm of room version 11, which version 12 keeps: the world's rooms are of
+ * one or the other. It is a pure function of the event, so the world can apply it to its stored
+ * copy and tests can check it apart from any room.
  * https://spec.matrix.org/v1.12/rooms/v11/#redactions
  */
 

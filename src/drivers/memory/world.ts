@@ -19,23 +19,32 @@ import {
   type JsonContent,
 } from "./json.js";
 import {
+  creatorListingError,
   defaultPowerLevels,
   invitePowerLevel,
   redactPowerLevel,
+  roomCreators,
   sendPowerLevel,
   userPowerLevel,
+  type RoomCreators,
   type RoomPreset,
+  type RoomVersion,
 } from "./power-levels.js";
 import { redactEvent } from "./redaction.js";
+import { fakeReferenceHash } from "./room-id.js";
 
 /** A user's membership of a room. A user who never had one has `undefined` instead. */
 export type Membership = "join" | "invite" | "leave";
 
 /** A room event as the world stores and returns it (the client-server "ClientEvent" shape). */
 export interface MatrixEvent {
-  /** Deterministic: `$e1`, `$e2`, … in the order the world creates events. */
+  /**
+   * Deterministic: `$e1`, `$e2`, … in the order the world creates events. The create event of a
+   * version 12 room whose ID has no server name is the exception: its ID is the room ID with `$`
+   * for `!`, as in room version 12 both are the create event's reference hash.
+   */
   event_id: string;
-  /** The ID of the room the event belongs to, e.g. `!r1:example.org`. */
+  /** The ID of the room the event belongs to, e.g. `!Xp1r…` (version 12) or `!r1:example.org` (11). */
   room_id: string;
   /**
    * The user ID of the sender, e.g. `@alice:example.org`. For a membership event, the user who made
@@ -133,8 +142,19 @@ export interface ProfileUpdate {
 
 /** Options of {@link MatrixWorld.createRoom}. */
 export interface CreateRoomOptions {
-  /** The room ID; generated as `!r<n>:<server name>` when omitted. */
+  /**
+   * The room ID. Generated when omitted: for version 12, `!` and 43 characters of URL-safe base64
+   * (a deterministic stand-in for the create event's hash, with no server name); for version 11,
+   * `!r<n>:<server name>`.
+   */
   roomId?: string;
+  /**
+   * The room version, `"12"` by default as on Synapse 1.163. In version 12 (MSC4289) the creator,
+   * and in a `trusted_private_chat` the invitees (`additional_creators` of the create event), have
+   * unlimited power and are never listed in the power levels' `users`; the tombstone needs 150.
+   * Version 11 lists the creator at 100 and lets the power levels change anyone's level.
+   */
+  roomVersion?: RoomVersion;
   /** The user who creates the room and is joined to it first. */
   creator: string;
   /** `m.room.name`. */
@@ -151,7 +171,8 @@ export interface CreateRoomOptions {
   /**
    * The `createRoom` preset whose power levels the room gets, as Synapse makes them: `invite` at 50
    * in `public_chat` and 0 otherwise, and in `trusted_private_chat` (what clients use for direct
-   * messages) the invitees at 100 like the creator. Defaults to `public_chat` for a public room
+   * messages) the invitees as powerful as the creator (additional creators in version 12, level 100
+   * in version 11). Defaults to `public_chat` for a public room
    * and `private_chat` for any other, as Synapse picks it from the room's visibility.
    */
   preset?: RoomPreset;
@@ -162,19 +183,23 @@ export interface CreateRoomOptions {
   /** Users invited right after creation. */
   invite?: readonly string[];
   /**
-   * Power levels of users besides the creator (100), as `createRoom`'s `power_level_content_override`
+   * Power levels of users besides the creators, as `createRoom`'s `power_level_content_override`
    * sets them. Everyone else has 0, so may send messages but not state events (50) or redact
    * others' events (50), nor invite in a public room (50): the world refuses what Synapse refuses.
    * Synapse's defaults keep some state at 100 (power levels, history visibility, encryption,
-   * tombstone, server ACLs), which a moderator at 50 may not change.
+   * server ACLs; the tombstone at 100 in version 11, 150 in 12), which a moderator at 50 may not
+   * change. A creator named here is refused in version 12 (400, as Synapse refuses it) and ignored
+   * in version 11, where the creator keeps 100.
    */
   userPowerLevels?: Readonly<Record<string, number>>;
 }
 
 /** A room as {@link MatrixWorld.getRoom} describes it, read from its current state. */
 export interface RoomSummary {
-  /** The room ID, e.g. `!r1:example.org`. */
+  /** The room ID, e.g. `!Xp1r…` (version 12) or `!r1:example.org` (version 11). */
   roomId: string;
+  /** `room_version` of the room's `m.room.create` event, e.g. `"12"`; `""` if there is none. */
+  roomVersion: string;
   /** The user ID that sent the room's `m.room.create` event, i.e. its creator; `""` if there is none. */
   creator: string;
   /** `name` of `m.room.name`; absent when the room has no name. */
@@ -545,11 +570,21 @@ export class MatrixWorld {
    * anything is written.
    * @returns the room ID.
    * @throws HomeserverError 404 for an unknown creator or invitee, 400 `M_ROOM_IN_USE` when the
-   * room ID or alias is taken, 400 `M_INVALID_PARAM` for malformed IDs or an unknown preset.
+   * room ID or alias is taken, 400 `M_INVALID_PARAM` for malformed IDs or an unknown preset, 400
+   * `M_UNSUPPORTED_ROOM_VERSION` for a version other than 11 and 12, 400 `M_UNKNOWN` when
+   * `userPowerLevels` names a creator of a version 12 room.
    */
   createRoom(options: CreateRoomOptions): string {
     const creator = this.requireUser(options.creator);
-    const roomId = options.roomId ?? this.generateRoomId();
+    const version = options.roomVersion ?? "12";
+    if (version !== "11" && version !== "12") {
+      throw homeserverError(
+        400,
+        "M_UNSUPPORTED_ROOM_VERSION",
+        `Your homeserver does not support this room version: ${String(version)}`,
+      );
+    }
+    const roomId = options.roomId ?? this.generateRoomId(version);
     if (!isValidRoomId(roomId)) throw invalidParam(`Invalid room ID: ${String(roomId)}`);
     if (this.rooms.has(roomId)) throw homeserverError(400, "M_ROOM_IN_USE", "Room ID already in use.");
     const alias = options.alias === undefined ? undefined : this.fullAlias(options.alias);
@@ -563,12 +598,35 @@ export class MatrixWorld {
       throw invalidParam(`Unknown room preset: ${String(preset)}`);
     }
     const isPublic = options.isPublic ?? preset === "public_chat";
+    const createContent: JsonContent = { room_version: version };
+    // Synapse makes the invitees of a trusted private chat (a direct message) creators too.
+    if (version === "12" && preset === "trusted_private_chat" && invitees.length > 0) {
+      createContent["additional_creators"] = invitees;
+    }
+    const powerLevels = defaultPowerLevels(
+      version,
+      preset,
+      creator.userId,
+      invitees,
+      options.userPowerLevels,
+    );
+    const creators = roomCreators({ sender: creator.userId, content: createContent });
+    const refusal = creatorListingError(powerLevels, creators);
+    if (refusal !== undefined) throw homeserverError(400, "M_UNKNOWN", refusal);
 
     const room: RoomRecord = { roomId, timeline: [], events: new Map(), state: new Map() };
     this.rooms.set(roomId, room);
     if (alias !== undefined) this.aliases.set(alias, roomId);
     const sender = creator.userId;
-    this.append(room, sender, { type: "m.room.create", state_key: "", content: { room_version: "11" } });
+    // In version 12 the room ID is the create event's hash, so the two IDs share it.
+    const createId = version === "12" && !roomId.includes(":") ? `$${roomId.slice(1)}` : undefined;
+    this.append(
+      room,
+      sender,
+      { type: "m.room.create", state_key: "", content: createContent },
+      undefined,
+      createId,
+    );
     this.append(room, sender, {
       type: "m.room.member",
       state_key: sender,
@@ -577,7 +635,7 @@ export class MatrixWorld {
     this.append(room, sender, {
       type: "m.room.power_levels",
       state_key: "",
-      content: defaultPowerLevels(preset, sender, invitees, options.userPowerLevels),
+      content: powerLevels,
     });
     this.append(room, sender, {
       type: "m.room.join_rules",
@@ -632,6 +690,7 @@ export class MatrixWorld {
     if (room === undefined) return undefined;
     const summary: RoomSummary = {
       roomId,
+      roomVersion: stringField(stateEvent(room, "m.room.create"), "room_version") ?? "",
       creator: stateEvent(room, "m.room.create")?.sender ?? "",
       aliases: [...this.aliases].filter(([, target]) => target === roomId).map(([alias]) => alias),
       joinRule: stringField(stateEvent(room, "m.room.join_rules"), "join_rule") ?? "invite",
@@ -781,7 +840,7 @@ export class MatrixWorld {
    * {@link join}, {@link invite} and {@link leave}, which enforce the membership rules.
    *
    * An `m.room.redaction` also redacts the event it names (`content.redacts`, or
-   * {@link EventDraft.redacts}) as Synapse does in a room of version 11: the stored copy, and the
+   * {@link EventDraft.redacts}) as Synapse does in a room of version 11 or 12: the stored copy, and the
    * room's current state when it is a current state event, take the redacted form, with the
    * redaction in `unsigned.redacted_because`. Listeners get the redaction, not the redacted event
    * again. Senders may redact their own events; others' need the room's `redact` power level. An
@@ -789,7 +848,8 @@ export class MatrixWorld {
    * an unknown event is stored and changes nothing else.
    * @returns a copy of the stored event.
    * @throws HomeserverError 404 for an unknown room, 403 `M_FORBIDDEN` when the sender is not
-   * joined, 400 for a missing type, an `m.room.member` event or content that is not a JSON object.
+   * joined, 400 for a missing type, an `m.room.member` event or content that is not a JSON object,
+   * 400 `M_UNKNOWN` for power levels of a version 12 room that list one of its creators in `users`.
    * For a redaction: 400 when it names no event or one of another room, 403 for the room's create
    * or server ACL event or another user's event without the `redact` level, 404 for an unknown
    * event without that level (Synapse's answers).
@@ -815,10 +875,11 @@ export class MatrixWorld {
     if (membershipOf(room, sender) !== "join") throw forbidden(`User ${sender} not in room ${roomId}`);
     const power = powerOf(room, sender);
     checkSendPower(power, sender, draft.type, draft.state_key);
+    if (draft.type === "m.room.power_levels" && draft.state_key === "") checkCreatorsUnlisted(power, content);
     if (draft.type !== REDACTION) return this.append(room, sender, { ...draft, content });
     const redacts = redactionTarget(draft, content);
     const target = this.checkRedaction(room, power, sender, redacts);
-    // Stored with `redacts` in both places, as Synapse serves a redaction in a version 11 room.
+    // Stored with `redacts` in both places, as Synapse serves a redaction in a version 11 or 12 room.
     return this.append(room, sender, { ...draft, content: { ...content, redacts }, redacts }, target);
   }
 
@@ -1076,9 +1137,18 @@ export class MatrixWorld {
   // -------------------------------------------------------------------------------------------
   // Internals
 
-  private append(room: RoomRecord, sender: string, draft: EventDraft, redacted?: MatrixEvent): MatrixEvent {
+  private append(
+    room: RoomRecord,
+    sender: string,
+    draft: EventDraft,
+    redacted?: MatrixEvent,
+    eventId?: string,
+  ): MatrixEvent {
+    // The number is taken even when the ID is given, so later events get the same IDs in rooms of
+    // either version.
+    const numbered = `$e${this.nextEventNumber++}`;
     const event: MatrixEvent = {
-      event_id: `$e${this.nextEventNumber++}`,
+      event_id: eventId ?? numbered,
       room_id: room.roomId,
       sender,
       type: draft.type,
@@ -1172,10 +1242,15 @@ export class MatrixWorld {
     );
   }
 
-  private generateRoomId(): string {
+  private generateRoomId(version: RoomVersion): string {
     let roomId: string;
-    do roomId = `!r${this.nextRoomNumber++}:${this.serverName}`;
-    while (this.rooms.has(roomId));
+    do {
+      const number = this.nextRoomNumber++;
+      roomId =
+        version === "12"
+          ? `!${fakeReferenceHash(`${this.serverName} room ${number}`)}`
+          : `!r${number}:${this.serverName}`;
+    } while (this.rooms.has(roomId));
     return roomId;
   }
 
@@ -1216,20 +1291,30 @@ function membershipOf(room: RoomRecord, userId: string): Membership | undefined 
   return value === "join" || value === "invite" || value === "leave" ? value : undefined;
 }
 
-/** The room's power levels, and the level they give the sender. */
+/** The room's power levels and creators, and the level they give the sender. */
 interface SenderPower {
   readonly levels: JsonContent | undefined;
+  readonly creators: RoomCreators;
   readonly level: number;
 }
 
 function powerOf(room: RoomRecord, sender: string): SenderPower {
   const levels = stateEvent(room, "m.room.power_levels")?.content;
-  const creator = stateEvent(room, "m.room.create")?.sender ?? "";
-  return { levels, level: userPowerLevel(levels, creator, sender) };
+  const creators = roomCreators(stateEvent(room, "m.room.create"));
+  return { levels, creators, level: userPowerLevel(levels, creators, sender) };
 }
 
 /**
- * The authorisation rule for sending (room version 11): the sender's power level must reach the
+ * Room version 12 keeps the creators out of the power levels' `users`, so no power levels can
+ * demote (or promote) a creator. Synapse answers 400, after the check of the sender's level.
+ */
+function checkCreatorsUnlisted(power: SenderPower, content: JsonContent): void {
+  const refusal = creatorListingError(content, power.creators);
+  if (refusal !== undefined) throw homeserverError(400, "M_UNKNOWN", refusal);
+}
+
+/**
+ * The authorisation rule for sending (room versions 11 and 12): the sender's power level must reach the
  * level the room's power levels give the event type (`events`), else `state_default` for a state
  * event or `events_default` for any other. A state key that is a user ID other than the sender's
  * is refused too, whatever the level.

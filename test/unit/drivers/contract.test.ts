@@ -31,12 +31,13 @@ describeDriverContract("MemoryDriver", async (): Promise<ContractFixture> => {
     async makeForeignRoom(creator) {
       return world.createRoom({ creator });
     },
-    async makeRoomV11({ creator, preset, members = [], moderators = [] }) {
+    async makeRoom({ creator, preset, roomVersion, members = [], userLevels = {} }) {
       const roomId = world.createRoom({
         creator,
         preset,
+        ...(roomVersion !== undefined ? { roomVersion } : {}),
         invite: preset === "public_chat" ? [] : members,
-        userPowerLevels: Object.fromEntries(moderators.map((userId) => [userId, 50])),
+        userPowerLevels: userLevels,
       });
       for (const userId of members) world.join(roomId, userId);
       return roomId;

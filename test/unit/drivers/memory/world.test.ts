@@ -56,7 +56,7 @@ describe("MatrixWorld users", () => {
 });
 
 describe("MatrixWorld rooms", () => {
-  it("creates rooms with deterministic IDs, event IDs and timestamps from the clock", () => {
+  it("creates rooms of version 11 with deterministic IDs, event IDs and timestamps from the clock", () => {
     const world = worldWithFriends();
     const roomId = world.createRoom({
       creator: ME,
@@ -64,6 +64,7 @@ describe("MatrixWorld rooms", () => {
       topic: "Topic",
       alias: "test",
       isPublic: true,
+      roomVersion: "11",
     });
     expect(roomId).toBe("!r1:example.org");
     const timeline = world.timeline(roomId);
@@ -90,9 +91,10 @@ describe("MatrixWorld rooms", () => {
     expect(timeline.map((event) => event.origin_server_ts)).toEqual([
       1_000_000, 1_001_000, 1_002_000, 1_003_000, 1_004_000, 1_005_000, 1_006_000, 1_007_000,
     ]);
-    expect(world.createRoom({ creator: ALICE })).toBe("!r2:example.org");
+    expect(world.createRoom({ creator: ALICE, roomVersion: "11" })).toBe("!r2:example.org");
     expect(world.getRoom(roomId)).toEqual({
       roomId,
+      roomVersion: "11",
       creator: ME,
       name: "Test",
       topic: "Topic",
@@ -109,7 +111,7 @@ describe("MatrixWorld rooms", () => {
   it("uses a given room ID and skips it when generating later ones", () => {
     const world = worldWithFriends();
     expect(world.createRoom({ creator: ME, roomId: "!r1:example.org" })).toBe("!r1:example.org");
-    expect(world.createRoom({ creator: ME })).toBe("!r2:example.org");
+    expect(world.createRoom({ creator: ME, roomVersion: "11" })).toBe("!r2:example.org");
     expectHomeserverError(
       thrownBy(() => world.createRoom({ creator: ME, roomId: "!r2:example.org" })),
       400,
@@ -133,7 +135,7 @@ describe("MatrixWorld rooms", () => {
       400,
       "M_ROOM_IN_USE",
     );
-    expect(world.hasRoom("!r2:example.org")).toBe(false);
+    expect(world.listRoomIds()).toEqual([roomId]);
     expect(world.addAlias("#hall:example.org", roomId)).toBe("#hall:example.org");
     expect(world.getRoom(roomId)?.aliases).toEqual(["#lobby:example.org", "#hall:example.org"]);
     expectHomeserverError(
