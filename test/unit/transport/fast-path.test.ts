@@ -185,6 +185,36 @@ describe("fast path: when it upgrades", () => {
     expect(controlsIn(page.hostWindow.posted)).toEqual(["offer"]);
   });
 
+  it("a versions reply and a notify addressed to another widget ID make no offer; the page's own do", async () => {
+    const page = simulatedPage();
+    const transport = new WidgetPostMessageTransport({
+      parentOrigin: HOST_ORIGIN,
+      parent: asWindow(page.hostWindow),
+      self: asWindow(page.frameWindow),
+    });
+    opened.push(transport);
+    transport.subscribe(() => {});
+    // The page speaks as WIDGET_ID (its versions request), so it knows which messages are its own.
+    transport.send(request("v") as unknown as WireMessage);
+    const fromHost = (data: unknown) =>
+      page.frameWindow.fire({ data, origin: HOST_ORIGIN, source: page.hostWindow });
+    const other = "another-widget";
+    fromHost({ ...request("v"), widgetId: other, response: { supported_versions: [FAST_PATH_VERSION] } });
+    fromHost({ api: "toWidget", widgetId: other, requestId: "n", action: "notify_capabilities", data: {} });
+    await settle();
+    expect(controlsIn(page.hostWindow.posted)).toEqual([]);
+    fromHost({ ...request("v"), response: { supported_versions: [FAST_PATH_VERSION] } });
+    fromHost({
+      api: "toWidget",
+      widgetId: WIDGET_ID,
+      requestId: "n2",
+      action: "notify_capabilities",
+      data: {},
+    });
+    await settle();
+    expect(controlsIn(page.hostWindow.posted)).toEqual(["offer"]);
+  });
+
   it("a reload closes the port at once, and the host's pending requests end with session_ended", async () => {
     const { page, host, client } = await session();
     const pending = host.request(echoAction as never, {} as never).catch((error: unknown) => error);
