@@ -40,6 +40,21 @@ const request = (requestId: string, action = "supported_api_versions", data: obj
   data,
 });
 
+/** The widget's postMessage transport in a simulated page with no host: the test plays the host. */
+function widgetTransportAlone() {
+  const page = simulatedPage();
+  const transport = new WidgetPostMessageTransport({
+    parentOrigin: HOST_ORIGIN,
+    parent: asWindow(page.hostWindow),
+    self: asWindow(page.frameWindow),
+  });
+  opened.push(transport);
+  transport.subscribe(() => {});
+  const fromHost = (data: unknown) =>
+    page.frameWindow.fire({ data, origin: HOST_ORIGIN, source: page.hostWindow });
+  return { page, transport, fromHost };
+}
+
 /** A WidgetHost and a WidgetClient over the postMessage transports in a simulated page. */
 async function session(options: { host?: boolean; widget?: boolean } = {}) {
   const page = simulatedPage();
@@ -153,16 +168,7 @@ describe("fast path: when it upgrades", () => {
   });
 
   it("a host that does not advertise it is never offered a port (a foreign host sees no change)", async () => {
-    const page = simulatedPage();
-    const transport = new WidgetPostMessageTransport({
-      parentOrigin: HOST_ORIGIN,
-      parent: asWindow(page.hostWindow),
-      self: asWindow(page.frameWindow),
-    });
-    opened.push(transport);
-    transport.subscribe(() => {});
-    const fromHost = (data: unknown) =>
-      page.frameWindow.fire({ data, origin: HOST_ORIGIN, source: page.hostWindow });
+    const { page, fromHost } = widgetTransportAlone();
     fromHost({ ...request("v"), response: { supported_versions: ["0.0.1", "org.matrix.msc2871"] } });
     fromHost({
       api: "toWidget",
@@ -186,18 +192,9 @@ describe("fast path: when it upgrades", () => {
   });
 
   it("a versions reply and a notify addressed to another widget ID make no offer; the page's own do", async () => {
-    const page = simulatedPage();
-    const transport = new WidgetPostMessageTransport({
-      parentOrigin: HOST_ORIGIN,
-      parent: asWindow(page.hostWindow),
-      self: asWindow(page.frameWindow),
-    });
-    opened.push(transport);
-    transport.subscribe(() => {});
+    const { page, transport, fromHost } = widgetTransportAlone();
     // The page speaks as WIDGET_ID (its versions request), so it knows which messages are its own.
     transport.send(request("v") as unknown as WireMessage);
-    const fromHost = (data: unknown) =>
-      page.frameWindow.fire({ data, origin: HOST_ORIGIN, source: page.hostWindow });
     const other = "another-widget";
     fromHost({ ...request("v"), widgetId: other, response: { supported_versions: [FAST_PATH_VERSION] } });
     fromHost({ api: "toWidget", widgetId: other, requestId: "n", action: "notify_capabilities", data: {} });
