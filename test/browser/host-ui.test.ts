@@ -8,6 +8,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startFixtureEnv, type FixtureEnv } from "./fixture-env.js";
 import { openPage, type OpenedPage } from "./harness/index.js";
 import type { FixtureDialogOptions, HostUiFixture } from "./fixtures/host-ui-types.js";
+import { TEST_ROOM_ID } from "../../src/testing/index.js";
+
+/** A matrix.to link to the test world's room, which the memory driver can navigate to. */
+const ROOM_LINK = `https://matrix.to/#/${TEST_ROOM_ID}`;
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -257,12 +261,10 @@ describe("host-ui dialogs in Chromium", () => {
       expect(await focusedControl(page)).toBe("approve");
       await page.keyboard.press("Enter");
       expect((await mounted()).granted).toEqual(["org.matrix.msc2931.navigate"]);
-      const refused = page.evaluate(() =>
-        (window as unknown as Win).hostUi.navigate("https://matrix.to/#/!room:example.org"),
-      );
+      const refused = page.evaluate((uri) => (window as unknown as Win).hostUi.navigate(uri), ROOM_LINK);
       await page.waitForSelector('dialog[open][data-kind="confirm"]');
       expect(await page.textContent("dialog[open]")).toMatch(
-        /test-widget wants to take you somewhere.*Show the room !room:example\.org/s,
+        new RegExp(`test-widget wants to take you somewhere.*Show the room ${TEST_ROOM_ID}`, "s"),
       );
       expect(await focusedControl(page)).toBe("cancel");
       await page.keyboard.press("Escape");
@@ -271,9 +273,7 @@ describe("host-ui dialogs in Chromium", () => {
         [],
       );
 
-      const allowed = page.evaluate(() =>
-        (window as unknown as Win).hostUi.navigate("https://matrix.to/#/!room:example.org"),
-      );
+      const allowed = page.evaluate((uri) => (window as unknown as Win).hostUi.navigate(uri), ROOM_LINK);
       await page.waitForSelector('dialog[open][data-kind="confirm"]');
       await page.keyboard.press("Tab");
       expect(await focusedControl(page)).toBe("confirm");
