@@ -517,21 +517,22 @@ export class WidgetManager {
     for (const start of starts) this.track(start);
   }
 
+  /** Every widget followed: the user's, then each room's. */
+  private *entries(): Generator<Entry> {
+    yield* this.account.values();
+    for (const room of this.rooms.values()) yield* room.widgets.values();
+  }
+
   private entryByKey(key: string): Entry | undefined {
-    for (const entry of this.account.values()) if (entry.key === key) return entry;
-    for (const room of this.rooms.values()) {
-      for (const entry of room.widgets.values()) if (entry.key === key) return entry;
-    }
+    for (const entry of this.entries()) if (entry.key === key) return entry;
     return undefined;
   }
 
   private runningCount(): number {
     let running = 0;
-    const counts = (entry: Entry) =>
-      entry.host !== undefined || entry.mountingGeneration === entry.generation;
-    for (const room of this.rooms.values())
-      for (const entry of room.widgets.values()) if (counts(entry)) running++;
-    for (const entry of this.account.values()) if (counts(entry)) running++;
+    for (const entry of this.entries()) {
+      if (entry.host !== undefined || entry.mountingGeneration === entry.generation) running++;
+    }
     return running;
   }
 
