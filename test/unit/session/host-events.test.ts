@@ -6,7 +6,7 @@ import { silentLogger } from "../../../src/core/logger.js";
 import { allowListPolicy } from "../../../src/host/policy.js";
 import { WidgetHost, type WidgetHostEvents } from "../../../src/host/widget-host.js";
 import { ApiVersion } from "../../../src/protocol/versions.js";
-import { createMemoryTransportPair } from "../../../src/transport/memory.js";
+import { createMemoryTransportPair, type MemoryTransportPair } from "../../../src/transport/memory.js";
 import { WidgetClient } from "../../../src/widget/widget-client.js";
 import { settle, WIDGET_ID } from "../../support/memory-session.js";
 
@@ -22,6 +22,16 @@ function record(host: WidgetHost): Recorded {
     host.on(event, (payload) => seen.push({ event, payload }));
   }
   return seen;
+}
+
+/** A host over one end of `pair` that grants what `allowed` lists. */
+function hostOn(pair: MemoryTransportPair, allowed: string[] = [NAV]): WidgetHost {
+  return new WidgetHost({
+    widgetId: WIDGET_ID,
+    transport: pair.host,
+    logger: silentLogger,
+    policy: allowListPolicy(allowed),
+  });
 }
 
 /**
@@ -40,24 +50,14 @@ function heldWidget(versions: string[] = ["0.0.1", "0.0.2", ApiVersion.MSC2871])
     else if (message.action === "notify_capabilities") held.push(() => answer({}));
     else answer({});
   });
-  const host = new WidgetHost({
-    widgetId: WIDGET_ID,
-    transport: pair.host,
-    logger: silentLogger,
-    policy: allowListPolicy([NAV]),
-  });
+  const host = hostOn(pair);
   return { pair, host, held };
 }
 
 describe("WidgetHost lifecycle events of ClientWidgetApi", () => {
   it("emits preparing when the capability exchange begins, then ready, then capabilitiesNotified", async () => {
     const pair = createMemoryTransportPair();
-    const host = new WidgetHost({
-      widgetId: WIDGET_ID,
-      transport: pair.host,
-      logger: silentLogger,
-      policy: allowListPolicy([NAV]),
-    });
+    const host = hostOn(pair);
     const seen = record(host);
     const states: string[] = [];
     host.on("preparing", () => states.push(host.state));
@@ -115,12 +115,7 @@ describe("WidgetHost lifecycle events of ClientWidgetApi", () => {
 
   it("emits capabilitiesNotified after a renegotiation and after a revocation, with the new set", async () => {
     const pair = createMemoryTransportPair();
-    const host = new WidgetHost({
-      widgetId: WIDGET_ID,
-      transport: pair.host,
-      logger: silentLogger,
-      policy: allowListPolicy([NAV, SEARCH]),
-    });
+    const host = hostOn(pair, [NAV, SEARCH]);
     const client = WidgetClient.create({
       widgetId: WIDGET_ID,
       transport: pair.widget,
@@ -166,12 +161,7 @@ describe("WidgetHost lifecycle events of ClientWidgetApi", () => {
 
   it("emits preparing once per document, and again after a reload", async () => {
     const pair = createMemoryTransportPair();
-    const host = new WidgetHost({
-      widgetId: WIDGET_ID,
-      transport: pair.host,
-      logger: silentLogger,
-      policy: allowListPolicy([NAV]),
-    });
+    const host = hostOn(pair);
     const seen = record(host);
     // The load's capabilities request goes unanswered (no client yet), then a client asks again.
     host.start();
@@ -200,12 +190,7 @@ describe("WidgetHost lifecycle events of ClientWidgetApi", () => {
 
   it("emits preparing when an MSC4412 widget opens its session with request_capabilities", async () => {
     const pair = createMemoryTransportPair();
-    const host = new WidgetHost({
-      widgetId: WIDGET_ID,
-      transport: pair.host,
-      logger: silentLogger,
-      policy: allowListPolicy([NAV]),
-    });
+    const host = hostOn(pair);
     const seen = record(host);
     const client = WidgetClient.create({
       widgetId: WIDGET_ID,
