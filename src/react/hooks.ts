@@ -54,13 +54,16 @@ interface Held<T, A> {
  * renders (and may paint) once with the old state before the effect for the new ones runs; in
  * that render this returns `reset(old, args)` instead, so a hook never shows the previous type's
  * events as `ready` for the new type. `update` is given the arguments of the effect run that calls
- * it, and starts from `reset` as well when the state still answers other arguments. `reset` must
- * be a module-level function (it is not a dependency of anything).
+ * it, and starts from `reset` as well when the state still answers other arguments. `retire`, called
+ * from the cleanup of that effect run, resets what it held: arguments that go A, B, then A again
+ * before B has answered would otherwise find A's first data and show it as `ready`, though nothing
+ * kept it current while B was shown. `reset` must be a module-level function (it is not a
+ * dependency of anything).
  */
 function useHeldState<T, A extends readonly unknown[]>(
   args: A,
   reset: (previous: T | undefined, args: A) => T,
-): [T, (args: A, change: (previous: T) => T) => void] {
+): [T, (args: A, change: (previous: T) => T) => void, (args: A) => void] {
   const [held, setHeld] = useState<Held<T, A>>(() => ({ args, value: reset(undefined, args) }));
   const update = useCallback(
     (forArgs: A, change: (previous: T) => T) =>
@@ -72,7 +75,16 @@ function useHeldState<T, A extends readonly unknown[]>(
       }),
     [reset],
   );
-  return [sameArgs(held.args, args) ? held.value : reset(held.value, args), update];
+  const retire = useCallback(
+    (forArgs: A) =>
+      setHeld((previous) => {
+        if (!sameArgs(previous.args, forArgs)) return previous;
+        const value = reset(previous.value, forArgs);
+        return Object.is(value, previous.value) ? previous : { args: forArgs, value };
+      }),
+    [reset],
+  );
+  return [sameArgs(held.args, args) ? held.value : reset(held.value, args), update, retire];
 }
 
 function asError(thrown: unknown): Error {
@@ -172,7 +184,7 @@ export function useRoomEvents(type: string, options: UseRoomEventsOptions = {}):
   const { msgtype, limit, roomIds, keep = 1000 } = options;
   const roomsKey = roomsKeyOf(roomIds);
   const args = [client, type, msgtype, limit, roomsKey, keep] as const;
-  const [state, update] = useHeldState<RoomEventsState, typeof args>(args, loadingEvents);
+  const [state, update, retire] = useHeldState<RoomEventsState, typeof args>(args, loadingEvents);
 
   useEffect(() => {
     if (!client) return;
@@ -221,6 +233,7 @@ export function useRoomEvents(type: string, options: UseRoomEventsOptions = {}):
       active = false;
       stopListening();
       stopWatchingGrants();
+      retire(args);
     };
     // `args` is made of the other dependencies.
   }, [client, type, msgtype, limit, roomsKey, keep]);
@@ -267,7 +280,7 @@ export function useStateEvents(type: string, options: UseStateEventsOptions = {}
   const { stateKey, roomIds } = options;
   const roomsKey = roomsKeyOf(roomIds);
   const args = [client, type, stateKey, roomsKey] as const;
-  const [state, update] = useHeldState<StateEventsState, typeof args>(args, loadingEvents);
+  const [state, update, retire] = useHeldState<StateEventsState, typeof args>(args, loadingEvents);
 
   useEffect(() => {
     if (!client) return;
@@ -321,6 +334,7 @@ export function useStateEvents(type: string, options: UseStateEventsOptions = {}
       stopUpdates();
       stopEvents();
       stopWatchingGrants();
+      retire(args);
     };
     // `args` is made of the other dependencies.
   }, [client, type, stateKey, roomsKey]);
@@ -360,7 +374,7 @@ function watchIfSupported(
 export function useAccountData(type: string): AccountDataState {
   const { client } = useWidgetClient();
   const args = [client, type] as const;
-  const [state, update] = useHeldState<AccountDataState, typeof args>(args, loadingAccountData);
+  const [state, update, retire] = useHeldState<AccountDataState, typeof args>(args, loadingAccountData);
 
   useEffect(() => {
     if (!client) return;
@@ -405,6 +419,7 @@ export function useAccountData(type: string): AccountDataState {
       active = false;
       stopWatchingGrants();
       stopWatch?.();
+      retire(args);
     };
     // `args` is made of the other dependencies.
   }, [client, type]);
@@ -469,7 +484,7 @@ export function useUserDirectorySearch(
   const { client } = useWidgetClient();
   const { debounceMs = 300, limit } = options;
   const args = [client, term, debounceMs, limit] as const;
-  const [state, update] = useHeldState<UserDirectorySearchState, typeof args>(args, searchingFor);
+  const [state, update, retire] = useHeldState<UserDirectorySearchState, typeof args>(args, searchingFor);
   // One gate for the component's life: every term change makes earlier answers stale.
   const gate = useRef<LatestGate | undefined>(undefined);
 
@@ -495,6 +510,7 @@ export function useUserDirectorySearch(
       clearTimeout(timer);
       // Unmounted or superseded: nothing this run started may land any more.
       if (tickets.isCurrent(ticket)) tickets.issue();
+      retire(args);
     };
     // `args` is made of the other dependencies.
   }, [client, term, debounceMs, limit]);
