@@ -143,6 +143,8 @@ class Entry implements ManagedWidget {
    * change or removal no longer counts as a running widget: it will be unmounted as it resolves.
    */
   mountingGeneration: number | undefined;
+  /** The newest start, which `load` waits for while its mount is unanswered. */
+  starting: Promise<void> | undefined;
   /** Counts starts and stops, so a mount that resolves late knows it is stale. */
   generation = 0;
   constructor(
@@ -297,16 +299,20 @@ export class WidgetManager {
    * (the user declined, then changed their mind), whose mount failed, or that was refused under
    * `maxRunning` before a place came free. Resolves `true` once its host runs, `false` when it
    * stays unloaded (the mount declined again, the bound, a URL that does not render; each reported
-   * as before). A widget running, being mounted, or not followed is left as it is: `true` when it
-   * runs, else `false`.
+   * as before). A widget running is left as it is (`true`), one not followed answers `false`, and
+   * one whose mount the app has not answered yet is not mounted twice: the call waits for that
+   * answer and resolves as the mount turns out.
    */
   async load(key: string): Promise<boolean> {
     const entry = this.entryByKey(key);
     if (entry === undefined || this.destroyed) return false;
-    if (entry.host !== undefined || entry.mountingGeneration === entry.generation) {
-      return entry.host !== undefined;
+    if (entry.host === undefined && entry.mountingGeneration !== entry.generation) {
+      await this.track(this.start(entry));
     }
-    await this.track(this.start(entry));
+    // A newer definition may start while this waits: the newest start's answer is the answer.
+    while (entry.host === undefined && entry.mountingGeneration === entry.generation && entry.starting) {
+      await entry.starting;
+    }
     return entry.host !== undefined;
   }
 
@@ -537,7 +543,13 @@ export class WidgetManager {
   }
 
   /** Renders the URL, asks the app to mount it, and starts the host. */
-  private async start(entry: Entry): Promise<void> {
+  private start(entry: Entry): Promise<void> {
+    const starting = this.startNow(entry);
+    entry.starting = starting;
+    return starting;
+  }
+
+  private async startNow(entry: Entry): Promise<void> {
     const generation = ++entry.generation;
     const widget = entry.definition;
     const where = widget.roomId === undefined ? {} : { roomId: widget.roomId };

@@ -417,6 +417,33 @@ describe("WidgetManager on the in-memory world", () => {
     expect(await h.manager.load(`${ROOM}/nothing`)).toBe(false);
   });
 
+  it("load() of a widget whose mount the app has not answered yet waits for that answer, and mounts nothing twice", async () => {
+    const world = newWorld();
+    putWidget(world, "a", widget("https://a.example/"));
+    putWidget(world, "b", widget("https://b.example/"));
+    const pending = new Map<string, (mount: WidgetMount | undefined) => void>();
+    let asked = 0;
+    const h = harness(world, {}, (request) => {
+      asked++;
+      return new Promise((resolve) => pending.set(request.widget.id, resolve));
+    });
+    void h.manager.watchRoom(ROOM);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const keyOf = (id: string) => h.manager.widgets(ROOM).find((entry) => entry.definition.id === id)!.key;
+    const loadingA = h.manager.load(keyOf("a"));
+    const loadingB = h.manager.load(keyOf("b"));
+    // Still waiting for the app (the user has not answered its prompt).
+    let answeredA: boolean | undefined;
+    void loadingA.then((loaded) => (answeredA = loaded));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(answeredA).toBeUndefined();
+    pending.get("a")!({ transport: createMemoryTransportPair().host, hostOptions: { logger: silentLogger } });
+    pending.get("b")!(undefined);
+    expect(await loadingA).toBe(true);
+    expect(await loadingB).toBe(false);
+    expect(asked).toBe(2);
+  });
+
   it("does not read account widgets unless asked to", async () => {
     const world = newWorld();
     world.setAccountData(ME, "m.widgets", {
