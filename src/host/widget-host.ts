@@ -197,7 +197,7 @@ export class WidgetHost implements HostHandle {
   /** Capabilities requests of any attempt still waiting for an answer. */
   private pendingAttempts = 0;
   private scope: MutableScope = new MutableScope(0);
-  private granted: string[] = [];
+  private granted: readonly string[] = NONE;
   private grantedSet = CapabilitySet.empty;
   /**
    * Capabilities (by key, so either spelling) the policy was asked about in this session and did
@@ -206,8 +206,8 @@ export class WidgetHost implements HostHandle {
    * rate-limited for capabilities the user already declined.
    */
   private declined: Set<string> | undefined;
-  private requested: string[] = [];
-  private versionsOfWidget: readonly string[] = BASELINE_VERSIONS;
+  private requested: readonly string[] = NONE;
+  private versionsOfWidget: readonly string[] = FROZEN_BASELINE;
   /** Rate-limit buckets live as long as the host, not the session: a widget cannot reset them by reloading. */
   private buckets: Map<string, TokenBucket> | undefined;
   private renegotiations: Promise<void> = Promise.resolve();
@@ -246,7 +246,9 @@ export class WidgetHost implements HostHandle {
     const builtIns = builtInHostParts();
     this.actions = WidgetHost.actionTable(builtIns.actions, options.actions);
     const features = [...builtIns.features, ...(options.features ?? [])];
-    this.supportedVersions = withFastPath(this.computeVersions(features), this.transport, options.fastPath);
+    this.supportedVersions = Object.freeze(
+      withFastPath(this.computeVersions(features), this.transport, options.fastPath),
+    );
     this.grantableContext = {
       customCapabilities: this.actions.customCapabilities,
       unservableCapabilities: this.unservableCapabilities(),
@@ -637,7 +639,7 @@ export class WidgetHost implements HostHandle {
       approved = [];
     }
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
-    this.requested = requested;
+    this.requested = Object.freeze(requested);
     this.setGranted(approved.filter((c) => !this.isDeclined(c)));
     this.sessionState = "ready";
     this.emit("ready", { requested: this.requested, granted: this.granted });
@@ -691,11 +693,11 @@ export class WidgetHost implements HostHandle {
    */
   private endSession(reason: string, keepRequestId?: string): void {
     const hadSession = this.generation > 0;
-    this.granted = [];
-    this.requested = [];
+    this.granted = NONE;
+    this.requested = NONE;
     this.grantedSet = CapabilitySet.empty;
     this.declined = undefined;
-    this.versionsOfWidget = BASELINE_VERSIONS;
+    this.versionsOfWidget = FROZEN_BASELINE;
     this.renegotiations = Promise.resolve();
     this.capabilitiesPending = false;
     clearTimeout(this.unansweredTimer);
@@ -736,7 +738,8 @@ export class WidgetHost implements HostHandle {
     this.capabilitiesPending = false;
     if (versions.status === "fulfilled") {
       const parsed = v.safeParse(versionsSchema, versions.value);
-      if (parsed.success) this.versionsOfWidget = internVersions(parsed.output.supported_versions);
+      if (parsed.success)
+        this.versionsOfWidget = Object.freeze(internVersions(parsed.output.supported_versions));
     }
     if (capabilities.status === "rejected") {
       // No widget answered (no client yet, or the frame now holds a foreign page): the session
@@ -757,8 +760,8 @@ export class WidgetHost implements HostHandle {
     }
     if (generation !== this.generation || this.sessionState !== "negotiating") return;
     // Kept as the widget sent it (MSC2871), less strings too long to be any capability.
-    this.requested = fitted(
-      requested.filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH),
+    this.requested = Object.freeze(
+      fitted(requested.filter((capability) => capability.length <= MAX_GRANTABLE_CAPABILITY_LENGTH)),
     );
     // A capability revoked while the policy was deciding stays revoked.
     this.setGranted(approved.filter((c) => !this.isDeclined(c)));
@@ -776,8 +779,8 @@ export class WidgetHost implements HostHandle {
     const fresh = this.newGrantable(capabilities);
     const known = new Set(this.requested.map(capabilityKeyOf));
     const room = Math.max(0, MAX_CAPABILITIES_PER_REQUEST - this.requested.length);
-    this.requested = this.requested.concat(
-      fresh.filter((c) => !known.has(capabilityKeyOf(c))).slice(0, room),
+    this.requested = Object.freeze(
+      this.requested.concat(fresh.filter((c) => !known.has(capabilityKeyOf(c))).slice(0, room)),
     );
     const kept = new Set(this.requested.map(capabilityKeyOf));
     const approved = await this.decide(
@@ -924,7 +927,7 @@ export class WidgetHost implements HostHandle {
   }
 
   private setGranted(granted: string[]): void {
-    this.granted = fitted(granted);
+    this.granted = Object.freeze(fitted(granted));
     this.grantedSet = CapabilitySet.from(granted);
   }
 
@@ -1316,6 +1319,15 @@ function capabilityKeyOf(capability: string): string {
  * A copy of an array with no room to spare. Arrays built by filter, push or a spread keep room for
  * 17 elements; the session's requested and granted lists live as long as the session.
  */
+/**
+ * The arrays a host hands to listeners and callers are frozen: they are the host's own (a copy per
+ * event would cost every negotiation), and a listener that wrote to one would change what the host
+ * believes it granted or was asked for. The baseline is the host's own frozen copy, since
+ * {@link BASELINE_VERSIONS} is shared with the widget SDK.
+ */
+const NONE: readonly string[] = Object.freeze([]);
+const FROZEN_BASELINE: readonly string[] = Object.freeze([...BASELINE_VERSIONS]);
+
 function fitted<T>(values: readonly T[]): T[] {
   return values.slice();
 }

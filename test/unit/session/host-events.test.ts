@@ -206,3 +206,37 @@ describe("WidgetHost lifecycle events of ClientWidgetApi", () => {
     host.destroy();
   });
 });
+
+describe("the arrays a host hands out", () => {
+  it("are frozen, so a listener or caller that writes to one cannot change what the host grants, asked for or knows", async () => {
+    const pair = createMemoryTransportPair();
+    const host = hostOn(pair);
+    const payloads: Array<{ requested: readonly string[]; granted: readonly string[] }> = [];
+    host.on("ready", (payload) => payloads.push(payload));
+    host.on("capabilitiesNotified", (payload) => payloads.push(payload));
+    const versionsBefore = host.widgetVersions;
+    const client = WidgetClient.create({
+      widgetId: WIDGET_ID,
+      transport: pair.widget,
+      capabilities: [NAV, SEARCH],
+      logger: silentLogger,
+    });
+    host.start();
+    await client;
+    await settle();
+    const handedOut = [
+      versionsBefore,
+      host.widgetVersions,
+      host.supportedVersions,
+      host.grantedCapabilities,
+      host.requestedCapabilities,
+      ...payloads.flatMap((payload) => [payload.requested, payload.granted]),
+    ];
+    for (const list of handedOut) {
+      expect(Object.isFrozen(list)).toBe(true);
+      expect(() => (list as string[]).push(SEARCH)).toThrow(TypeError);
+    }
+    expect(host.grantedCapabilities).toEqual([NAV]);
+    expect(host.requestedCapabilities).toEqual([NAV, SEARCH]);
+  });
+});
