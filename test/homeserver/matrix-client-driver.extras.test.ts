@@ -148,6 +148,29 @@ describe("MatrixClientDriver beyond the contract, on Synapse", () => {
     expect(redacted.unsigned?.redacted_because?.content?.reason).toBe("lowered");
   });
 
+  it("rejects a DM with a user whose server cannot be reached with Synapse's 502, which leaves the room it made behind, outside m.direct", async () => {
+    const joinedRooms = async () =>
+      (await csOk(hs, kim, "GET", "/_matrix/client/v3/joined_rooms")).joined_rooms as string[];
+    const before = await joinedRooms();
+    const error = await kimDriver.createDirectMessage(["@someone:unreachable.invalid"]).then(
+      () => expect.fail("the DM was reported created"),
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(HomeserverError);
+    expect((error as HomeserverError).details).toMatchObject({ httpStatus: 502 });
+    // Synapse creates the room before it invites, and keeps it when the invite fails; the driver
+    // never learns its ID, so the room is not recorded as a DM.
+    const leftBehind = (await joinedRooms()).filter((roomId) => !before.includes(roomId));
+    expect(leftBehind).toHaveLength(1);
+    const direct = await csApi(
+      hs,
+      kim.accessToken,
+      "GET",
+      `/_matrix/client/v3/user/${encodeURIComponent(kim.userId)}/account_data/m.direct`,
+    );
+    expect(JSON.stringify(direct.json ?? {})).not.toContain(leftBehind[0]);
+  });
+
   it("ends the TURN feed at once when the client offers no TURN servers", async () => {
     const iterator = kimDriver.getTurnServers()[Symbol.asyncIterator]();
     expect(await iterator.next()).toEqual({ done: true, value: undefined });

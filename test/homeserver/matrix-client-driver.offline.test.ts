@@ -680,6 +680,58 @@ describe("sends matrix-js-sdk would get wrong, refused or cleaned up", () => {
     expect(cancelled).toEqual([failed]);
   });
 
+  it("answers a rate-limited m.room.message, reaction or redaction with the 429 at once, instead of the SDK's queue retrying it after the widget gave up; keeps the widget's sends in order", async () => {
+    // Each request answers in turn from `answers` (then success); `log` shows when each started and ended.
+    const answers: Array<() => Response> = [];
+    const log: string[] = [];
+    const fetchFn = async (_input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const body = JSON.parse(String(init?.body ?? "{}")) as { body?: string };
+      const name = body.body ?? "request";
+      log.push(`start ${name}`);
+      if (name === "one") await new Promise((resolve) => setTimeout(resolve, 50));
+      log.push(`end ${name}`);
+      return (answers.shift() ?? (() => Response.json({ event_id: `$ok${log.length}` })))();
+    };
+    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
+    const client = createClient({ baseUrl: "http://hs.example", ...user, fetchFn, logger: quiet });
+    clients.push(client);
+    expect(client.scheduler).toBeDefined();
+    const driver = new MatrixClientDriver(client, { logger: silentLogger });
+    const limited = () =>
+      new Response(JSON.stringify({ errcode: "M_LIMIT_EXCEEDED", error: "slow down", retry_after_ms: 40 }), {
+        status: 429,
+        headers: { "content-type": "application/json" },
+      });
+
+    const sends: Array<[string, Record<string, unknown>]> = [
+      ["m.room.message", { msgtype: "m.text", body: "hello" }],
+      ["m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: "$target", key: "+1" } }],
+      ["m.room.redaction", { redacts: "$target" }],
+    ];
+    for (const [type, content] of sends) {
+      answers.push(limited);
+      log.length = 0;
+      const error = await driver.sendEvent(type, content, { roomId: ROOM_ID }).then(
+        () => expect.fail(`${type} was reported sent after a 429`),
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(HomeserverError);
+      expect((error as HomeserverError).details).toMatchObject({ httpStatus: 429, retryAfterMs: 40 });
+      // Past the retry time nothing more went out: the refused event is not sent behind the widget's back.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(log.filter((line) => line.startsWith("start"))).toHaveLength(1);
+    }
+
+    // Sends started together still go out one after the other, in the order the widget made them.
+    log.length = 0;
+    await Promise.all(
+      ["one", "two"].map((body) =>
+        driver.sendEvent("m.room.message", { msgtype: "m.text", body }, { roomId: ROOM_ID }),
+      ),
+    );
+    expect(log).toEqual(["start one", "end one", "start two", "end two"]);
+  });
+
   it("waits for the relations it reads to be decrypted before it filters and maps them", async () => {
     const { client, driver } = withRoom({ hasEncryptionStateEvent: () => true });
     const encrypted = new MatrixEvent({

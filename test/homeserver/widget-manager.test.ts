@@ -166,10 +166,18 @@ describe("WidgetManager through MatrixClientDriver, on Synapse", () => {
         type: "m.widget",
         state_key: "stickers",
         sender: lou.userId,
-        content: { type: "m.stickerpicker", url: "https://stickers.example/", name: "Stickers" },
+        content: {
+          type: "m.stickerpicker",
+          url: "https://stickers.example/?room=$matrix_room_id",
+          name: "Stickers",
+        },
       },
     });
     await eventually(() => expect(manager.widgets("account")[0]?.host?.state).toBe("waiting"));
+    // The render context names no room, and a user widget has none of its own.
+    expect(mounts.find((entry) => entry.widget.id === "stickers")?.url).toBe(
+      `https://stickers.example/?room=&widgetId=stickers&parentUrl=${encodeURIComponent("http://127.0.0.1/client")}`,
+    );
     const host = manager.widgets("account")[0]!.host!;
     await csOk(hs, lou, "PUT", path, {});
     await eventually(() => expect(manager.widgets("account")).toEqual([]));

@@ -163,7 +163,7 @@ export interface MatrixClientDriverOptions {
 
 /** The client methods used with arbitrary event types, typed loosely (the SDK types them per event). */
 interface LooseClient {
-  sendEvent(roomId: string, eventType: string, content: Json): Promise<{ event_id: string }>;
+  sendEvent(roomId: string, eventType: string, content: Json, txnId?: string): Promise<{ event_id: string }>;
   redactEvent(
     roomId: string,
     eventId: string,
@@ -237,6 +237,34 @@ interface LooseCrypto {
 
 /** Messages per `/sendToDevice` request of an encrypted batch, as matrix-js-sdk's queue splits them. */
 const TO_DEVICE_CHUNK = 20;
+
+/** The part of matrix-js-sdk's `MatrixScheduler` the driver uses: its queue choice per event. */
+interface LooseScheduler {
+  queueAlgorithm(event: MatrixEvent): string | null;
+}
+
+/** Per scheduler, the transaction IDs of the driver's sends that must not enter its queue. */
+const unqueuedSends = new WeakMap<LooseScheduler, Set<string>>();
+
+/**
+ * The transaction IDs the scheduler leaves out of its queue. The first call wraps the scheduler's
+ * `queueAlgorithm` so that an event with one of them is sent at once, as the SDK sends every
+ * event it does not queue: without the queue's retries, so the homeserver's refusal reaches the
+ * caller. The application's own events are queued as before.
+ */
+function unqueuedTxnIds(scheduler: LooseScheduler): Set<string> {
+  let txnIds = unqueuedSends.get(scheduler);
+  if (txnIds === undefined) {
+    const ids = new Set<string>();
+    const original = scheduler.queueAlgorithm;
+    scheduler.queueAlgorithm = function (this: LooseScheduler, event: MatrixEvent) {
+      const txnId = event.getTxnId();
+      return txnId !== undefined && ids.has(txnId) ? null : original.call(this, event);
+    };
+    unqueuedSends.set(scheduler, (txnIds = ids));
+  }
+  return txnIds;
+}
 
 /** MSC4157 delay options as the SDK takes them. */
 type DelayOptions = { delay: number; parent_delay_id?: string } | { parent_delay_id: string };
@@ -312,6 +340,8 @@ export class MatrixClientDriver implements WidgetDriver {
   readonly delegateDelayedLeave?: (request: DelayedLeaveDelegation) => Promise<void>;
 
   private readonly loose: LooseClient;
+  /** The last of the sends {@link sendOutsideQueue} runs one after the other. */
+  private queueTail: Promise<unknown> = Promise.resolve();
   private readonly options: MatrixClientDriverOptions;
   private readonly logger: Logger;
 
@@ -458,7 +488,9 @@ export class MatrixClientDriver implements WidgetDriver {
    * encrypted: turn encryption on in your app if it supports it. The signed-in user and
    * duplicates are dropped from the list.
    * @throws HomeserverError 400 `M_INVALID_PARAM` when no other user remains; the homeserver's
-   * error when creating the room fails (nothing is created then).
+   * error when creating the room fails. Nothing is recorded in `m.direct` then, but the room may
+   * exist: Synapse creates it before it invites, and keeps it (with the user alone in it) when an
+   * invite fails, such as one to a server it cannot reach (502). Its ID is not in the error.
    */
   createDirectMessage(userIds: readonly string[]): Promise<{ roomId: string }> {
     return this.call(async () => {
@@ -494,7 +526,9 @@ export class MatrixClientDriver implements WidgetDriver {
   /**
    * Sends a room event (`client.sendEvent`) or a state event (`client.sendStateEvent`). Delayed
    * (MSC4157/MSC4140) and sticky (MSC4354) room events use the SDK's `_unstable_*` methods;
-   * sticky state events do not exist.
+   * sticky state events do not exist. `m.room.message`, relations and redactions go out one after
+   * the other but outside matrix-js-sdk's retrying queue, so a refusal (a 429 with its retry time)
+   * reaches the widget and the event is not sent later.
    * @throws WidgetApiError `unsupported` when the client or the homeserver lacks delayed or sticky
    * events; HomeserverError for refusals (e.g. 403 without the power level).
    */
@@ -545,17 +579,22 @@ export class MatrixClientDriver implements WidgetDriver {
           // client does), but only the /redact endpoint takes one in rooms before version 11:
           // sent as an ordinary event there, the homeserver refuses it (Synapse with a 500).
           const reason = ownProperty(body, "reason");
-          const { event_id } = await this.loose.redactEvent(
-            roomId,
-            redacts,
-            undefined,
-            typeof reason === "string" ? { reason } : undefined,
+          const { event_id } = await this.sendOutsideQueue((txnId) =>
+            this.loose.redactEvent(
+              roomId,
+              redacts,
+              txnId,
+              typeof reason === "string" ? { reason } : undefined,
+            ),
           );
           return { roomId, eventId: event_id };
         }
-        const { event_id } = await this.sendRemovingFailedEcho(() =>
-          this.loose.sendEvent(roomId, eventType, body),
-        );
+        const send = (txnId?: string) =>
+          this.sendRemovingFailedEcho(() => this.loose.sendEvent(roomId, eventType, body, txnId));
+        const { event_id } =
+          eventType === "m.room.message" || hasRelation(body)
+            ? await this.sendOutsideQueue(send)
+            : await send();
         return { roomId, eventId: event_id };
       }
       const send = this.requireMethod("_unstable_sendDelayedEvent", "delayed events");
@@ -1010,6 +1049,34 @@ export class MatrixClientDriver implements WidgetDriver {
           : "Delayed events cannot be sent to an encrypted room: matrix-js-sdk would send them unencrypted",
       );
     }
+  }
+
+  /**
+   * Sends an event that matrix-js-sdk's scheduler would queue (`m.room.message`, relations and
+   * redactions) without that queue, one after the other in the order the widget asked. The queue
+   * retries a rate-limited or failed send in the background, up to four times, each after the
+   * retry time the homeserver names: the host has answered the widget with `timeout` by then, and
+   * the event still goes out, so a widget that retries sends it twice. Sent past the queue, as
+   * the SDK sends every other event type, the first refusal (429 with its retry time, 5xx)
+   * reaches the widget and nothing is sent later. The application's own queued events are
+   * untouched.
+   */
+  private sendOutsideQueue<T>(send: (txnId: string | undefined) => Promise<T>): Promise<T> {
+    const scheduler = this.client.scheduler as unknown as LooseScheduler | undefined;
+    if (typeof scheduler?.queueAlgorithm !== "function") return send(undefined);
+    const run = async () => {
+      const txnIds = unqueuedTxnIds(scheduler);
+      const txnId = this.loose.makeTxnId();
+      txnIds.add(txnId);
+      try {
+        return await send(txnId);
+      } finally {
+        txnIds.delete(txnId);
+      }
+    };
+    const result = this.queueTail.then(run, run);
+    this.queueTail = result.catch(() => undefined);
+    return result;
   }
 
   /**
