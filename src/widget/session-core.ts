@@ -184,7 +184,9 @@ export abstract class WidgetSessionCore implements WidgetSession {
 
   /**
    * Asks for more capabilities during the session (MSC2974). Resolves with the whole granted set
-   * once the host has notified its decision.
+   * once the host has notified its decision. `timeoutMs` bounds the wait for the decision (default
+   * 120 000) and, when given, the host's acknowledgement of the request too (else the client's
+   * request timeout); past it, rejects with `timeout`.
    */
   async requestCapabilities(
     capabilities: Iterable<string>,
@@ -198,7 +200,8 @@ export abstract class WidgetSessionCore implements WidgetSession {
     const notified = this.nextNotify(options?.timeoutMs ?? 120_000);
     notified.promise.catch(() => {});
     try {
-      await this.request(requestCapabilities, { capabilities: wanted });
+      // Under the same timeout: `timeoutMs` bounds the host's acknowledgement too.
+      await this.request(requestCapabilities, { capabilities: wanted }, options);
     } catch (error) {
       notified.cancel();
       throw error;

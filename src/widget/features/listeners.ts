@@ -99,12 +99,16 @@ export function runListeners<T>(
 /** The acknowledgement of a push. */
 type Ack = Record<string, never>;
 
-/** Rejects when the host does not advertise `version`. */
+/**
+ * Rejects when the host does not advertise `version`: `unsupported`, or `out_of_sequence` while
+ * the host's versions are not known yet (a call in `beforeStart`, before the session is
+ * established), which is what the host answers a request then too.
+ */
 export function requireHostVersion(client: WidgetSession, version: KnownApiVersion, feature: string): void {
   if (!client.hostSupports(version)) {
     throw new WidgetApiError(
-      `The host does not support ${feature} (it does not advertise ${version})`,
-      "unsupported",
+      `No ${feature}: the host has not advertised ${version}`,
+      client.hostVersions.length > 0 ? "unsupported" : "out_of_sequence",
     );
   }
 }
