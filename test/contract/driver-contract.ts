@@ -63,6 +63,11 @@ export interface ContractFixture {
     stateKey: string,
     content: Record<string, unknown>,
   ): Promise<string>;
+  /**
+   * Joins `userId` (made by {@link makeUser}) to a room; rejects with a {@link HomeserverError}
+   * carrying the homeserver's status and errcode when it refuses.
+   */
+  joinAs(userId: string, roomId: string): Promise<void>;
   /** Sets the signed-in user's global account data; resolves once the driver can see it. */
   setAccountData(type: string, content: Record<string, unknown>): Promise<void>;
   /** Sets the signed-in user's room account data; resolves once the driver can see it. */
@@ -378,6 +383,117 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
       expect(await f.memberContent(roomId, mia)).toBeUndefined();
     });
 
+    it("kicks a member by a moderator's m.room.member leave, refuses (403) one below the kick level, and lets the kicked user rejoin a public room", async () => {
+      const lena = await f.makeUser("lena");
+      const mia = await f.makeUser("mia");
+      const roomId = await f.makeRoom({ creator: f.ownUserId, preset: "public_chat", members: [lena, mia] });
+      const send = op(f.driver, "sendEvent");
+      await send("m.room.member", { membership: "leave", reason: "cool down" }, { roomId, stateKey: lena });
+      expect(await f.memberContent(roomId, lena)).toEqual({ membership: "leave", reason: "cool down" });
+      const refused = await expectHomeserverError(
+        f.sendStateAs(mia, roomId, "m.room.member", f.ownUserId, { membership: "leave" }),
+        403,
+      );
+      expect(refused.details.errcode).toBe("M_FORBIDDEN");
+      expect((await f.memberContent(roomId, f.ownUserId))?.["membership"]).toBe("join");
+      await f.joinAs(lena, roomId);
+      expect((await f.memberContent(roomId, lena))?.["membership"]).toBe("join");
+      // A widget reading the room's members sees the rejoin.
+      await eventually(async () => {
+        const [event] = await op(f.driver, "readStateEvents")(roomId, "m.room.member", lena);
+        expect(event?.content["membership"]).toBe("join");
+      });
+    });
+
+    it("refuses (403) a kick from the signed-in user at level 0, changing nothing", async () => {
+      const lena = await f.makeUser("lena");
+      const mia = await f.makeUser("mia");
+      const roomId = await f.makeRoom({ creator: lena, preset: "public_chat", members: [f.ownUserId, mia] });
+      const refused = await expectHomeserverError(
+        op(f.driver, "sendEvent")("m.room.member", { membership: "leave" }, { roomId, stateKey: mia }),
+        403,
+      );
+      expect(refused.details.errcode).toBe("M_FORBIDDEN");
+      expect((await f.memberContent(roomId, mia))?.["membership"]).toBe("join");
+    });
+
+    it("bans by m.room.member ban: the banned user can neither join nor be invited (403 M_BAD_STATE) until unbanned", async () => {
+      const lena = await f.makeUser("lena");
+      const roomId = await f.makeRoom({ creator: f.ownUserId, preset: "public_chat", members: [lena] });
+      const send = op(f.driver, "sendEvent");
+      await send("m.room.member", { membership: "ban", reason: "spam" }, { roomId, stateKey: lena });
+      expect(await f.memberContent(roomId, lena)).toEqual({ membership: "ban", reason: "spam" });
+      const join = await expectHomeserverError(f.joinAs(lena, roomId), 403);
+      expect(join.details.errcode).toBe("M_BAD_STATE");
+      await eventually(async () => {
+        const [event] = await op(f.driver, "readStateEvents")(roomId, "m.room.member", lena);
+        expect(event?.content["membership"]).toBe("ban");
+      });
+      const invite = await expectHomeserverError(op(f.driver, "inviteUsers")(roomId, [lena]), 403);
+      expect(invite.details.errcode).toBe("M_BAD_STATE");
+      // An unban is a leave sent by a member at the ban level.
+      await send("m.room.member", { membership: "leave" }, { roomId, stateKey: lena });
+      expect(await f.memberContent(roomId, lena)).toEqual({ membership: "leave" });
+      await f.joinAs(lena, roomId);
+      expect((await f.memberContent(roomId, lena))?.["membership"]).toBe("join");
+    });
+
+    it("changes other users' power only up to the sender's own level, and not of a user at that level (403)", async () => {
+      const lena = await f.makeUser("lena");
+      const mia = await f.makeUser("mia");
+      const roomId = await f.makeRoom({
+        creator: lena,
+        preset: "private_chat",
+        members: [f.ownUserId, mia],
+        userLevels: { [f.ownUserId]: 100, [mia]: 50 },
+      });
+      const readLevels = () =>
+        eventually(async () => {
+          const [event] = await op(f.driver, "readStateEvents")(roomId, "m.room.power_levels", "");
+          if (event === undefined) throw new Error("no power levels yet");
+          return event.content;
+        });
+      const levels = await readLevels();
+      const users = { [f.ownUserId]: 100, [mia]: 50 };
+      expect(levels["users"]).toEqual(users);
+      const send = (content: Record<string, unknown>) =>
+        op(f.driver, "sendEvent")("m.room.power_levels", content, { roomId, stateKey: "" });
+      for (const content of [
+        { ...levels, users: { ...users, [mia]: 101 } },
+        { ...levels, kick: 101 },
+      ]) {
+        const refused = await expectHomeserverError(send(content), 403);
+        expect(refused.details.errcode).toBe("M_FORBIDDEN");
+      }
+      await send({ ...levels, users: { ...users, [mia]: 100 } });
+      await eventually(async () => expect((await readLevels())["users"]).toEqual({ ...users, [mia]: 100 }));
+      // Mia is at the signed-in user's level now: they may not lower her.
+      const equal = await expectHomeserverError(send({ ...levels, users: { ...users, [mia]: 0 } }), 403);
+      expect(equal.details.errcode).toBe("M_FORBIDDEN");
+      expect((await readLevels())["users"]).toEqual({ ...users, [mia]: 100 });
+    });
+
+    it("serves timeline events with the signed-in user's membership after them (MSC4115)", async () => {
+      const judy = await f.makeUser("judy");
+      const { roomId } = await f.makeSharedRoom({ members: [judy] });
+      const seen: RoomEvent[] = [];
+      const stop = op(f.driver, "watchRoomEvents")((event) => seen.push(event));
+      try {
+        const type = `org.example.membership.${tag()}`;
+        const eventId = await f.sendAs(judy, roomId, type, { n: 1 });
+        const [read] = await eventually(async () => {
+          const events = await op(f.driver, "readRoomEvents")({ roomId, eventType: type, limit: 1 });
+          expect(events.map((event) => event.event_id)).toEqual([eventId]);
+          return events;
+        });
+        expect(read?.unsigned?.["membership"]).toBe("join");
+        await eventually(() => expect(seen.find((event) => event.event_id === eventId)).toBeDefined());
+        expect(seen.find((event) => event.event_id === eventId)?.unsigned?.["membership"]).toBe("join");
+      } finally {
+        stop();
+      }
+    });
+
     it("creates a direct message with the invite and merges it into m.direct", async () => {
       const heidi = await f.makeUser("heidi");
       const earlier = `!earlier_${tag()}:${f.serverName}`;
@@ -535,6 +651,8 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
       });
       expect(page.chunk.map((event) => event.event_id)).toEqual([reaction.eventId]);
       expect(page.chunk[0]).toMatchObject({ type: "m.reaction", content: { "m.relates_to": relation } });
+      // The homeserver serves relations with the reading user's membership after each (MSC4115).
+      expect(page.chunk[0]?.unsigned?.["membership"]).toBe("join");
     });
 
     it("reads room account data that is set, and undefined when unset", async () => {

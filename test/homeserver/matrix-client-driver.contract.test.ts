@@ -116,6 +116,18 @@ describeDriverContract("MatrixClientDriver on Synapse", async (): Promise<Contra
       }
       return json["event_id"] as string;
     },
+    async joinAs(userId, roomId) {
+      const path = `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`;
+      const res = await csApi(hs, userFor(userId).accessToken, "POST", path, {});
+      if (res.status !== 200) {
+        const json = (res.json ?? {}) as Record<string, unknown>;
+        throw new HomeserverError({
+          httpStatus: res.status,
+          errcode: String(json["errcode"]),
+          error: String(json["error"]),
+        });
+      }
+    },
     async setAccountData(type, content) {
       await csOk(
         hs,

@@ -322,10 +322,12 @@ export class MemoryDriver implements WidgetDriver {
    * Sends a room or state event as the signed-in user, through {@link MatrixWorld.sendEvent}. A
    * delayed event (MSC4140) is scheduled in {@link MatrixWorld.delayedEvents} and answered with its
    * delay ID; a sticky event (MSC4354) carries `msc4354_sticky`. An `m.room.redaction` with
-   * `content.redacts`, as widgets send it, redacts that event (see {@link MatrixWorld.sendEvent}).
+   * `content.redacts`, as widgets send it, redacts that event (see {@link MatrixWorld.sendEvent}); an
+   * `m.room.member` state event changes the membership its state key names (a kick, ban, unban,
+   * invite or the user's own join or leave), under the homeserver's rules.
    * @throws HomeserverError what {@link MatrixWorld.sendEvent} throws (404 unknown room, 403 not
-   * joined or not allowed to redact, 400 for membership events, non-JSON content or a sticky state
-   * event); for delayed events, the room checks up front and 400 for a delay outside 0…24 h, 404
+   * joined, below the level the change needs, or not allowed to redact, 400 for non-JSON content or
+   * a sticky state event); for delayed events, the room checks up front and 400 for a delay outside 0…24 h, 404
    * for an unknown parent.
    */
   sendEvent(
@@ -427,7 +429,9 @@ export class MemoryDriver implements WidgetDriver {
   /**
    * Recent events of a type from the room's timeline, newest first: room events only (state is
    * read with {@link readStateEvents}), only `msgtype` when given, only events after `since` when
-   * given, at most `limit`. A room the signed-in user has not joined reads as empty.
+   * given, at most `limit`. A room the signed-in user has not joined reads as empty. Each event
+   * carries `unsigned.membership`, the signed-in user's membership right after it, as Synapse
+   * serves timeline events (MSC4115).
    */
   readRoomEvents(query: ReadEventsQuery): Promise<RoomEvent[]> {
     return this.perform("readRoomEvents", [query], () => {
@@ -439,6 +443,7 @@ export class MemoryDriver implements WidgetDriver {
         limit: query.limit,
         msgtype: query.msgtype,
         since: query.since,
+        asUser: this.world.ownUserId,
       });
     });
   }
@@ -459,7 +464,8 @@ export class MemoryDriver implements WidgetDriver {
   /**
    * Events whose `m.relates_to.event_id` names the event, filtered by relation and event type,
    * newest first (`direction: "b"`, the default) or oldest first. Pages are `limit` long (default
-   * 50); `nextBatch` is the token of the next page, for `from`.
+   * 50); `nextBatch` is the token of the next page, for `from`. Each carries
+   * `unsigned.membership`, as {@link readRoomEvents}.
    * @throws HomeserverError 404 for an unknown room or event, 403 when the signed-in user is not
    * joined, 400 for a malformed `from` or `to` token.
    */
@@ -469,7 +475,7 @@ export class MemoryDriver implements WidgetDriver {
       if (!this.isJoined(query.roomId))
         throw forbidden(`${this.world.ownUserId} not in room ${query.roomId}.`);
       if (this.world.getEvent(query.roomId, query.eventId) === undefined) throw notFound("Event not found.");
-      const related = this.world.timeline(query.roomId).filter((event) => {
+      const related = this.world.timeline(query.roomId, { asUser: this.world.ownUserId }).filter((event) => {
         const relation = event.content["m.relates_to"];
         if (typeof relation !== "object" || relation === null || Array.isArray(relation)) return false;
         const { event_id: target, rel_type: relType } = relation as Record<string, unknown>;
@@ -522,7 +528,8 @@ export class MemoryDriver implements WidgetDriver {
 
   /**
    * Calls `listener` for every event appended in a room the signed-in user is joined to (after
-   * the event), and for the user's own membership changes anywhere (e.g. an invite), until stopped.
+   * the event), and for the user's own membership changes anywhere (e.g. an invite, a kick), until
+   * stopped. Each event carries `unsigned.membership`, as {@link readRoomEvents}.
    */
   watchRoomEvents(listener: (event: RoomEvent) => void): Unsubscribe {
     this.subscriptions.push({ op: "watchRoomEvents", args: [listener] });
@@ -531,7 +538,11 @@ export class MemoryDriver implements WidgetDriver {
     const own = this.world.ownUserId;
     return this.world.on("event", (event: MatrixEvent) => {
       const ownMembership = event.type === "m.room.member" && event.state_key === own;
-      if (ownMembership || this.isJoined(event.room_id)) listener(event);
+      if (!ownMembership && !this.isJoined(event.room_id)) return;
+      const membership = this.world.getEvent(event.room_id, event.event_id, { asUser: own })?.unsigned
+        ?.membership;
+      if (membership !== undefined) event.unsigned = { ...event.unsigned, membership };
+      listener(event);
     });
   }
 

@@ -20,6 +20,7 @@ export {
   createSteppingClock,
   type CreateRoomOptions,
   type EventDraft,
+  type EventReadOptions,
   type EventUnsigned,
   type MatrixEvent,
   type MatrixWorldOptions,

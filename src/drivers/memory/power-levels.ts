@@ -137,6 +137,73 @@ export function redactPowerLevel(powerLevels: JsonContent | undefined): number {
   return integer(powerLevels?.["redact"]) ?? 50;
 }
 
+/** The level a user needs to kick another: `kick`, 50 when the room does not set it. */
+export function kickPowerLevel(powerLevels: JsonContent | undefined): number {
+  return integer(powerLevels?.["kick"]) ?? 50;
+}
+
+/** The level a user needs to ban or unban another: `ban`, 50 when the room does not set it. */
+export function banPowerLevel(powerLevels: JsonContent | undefined): number {
+  return integer(powerLevels?.["ban"]) ?? 50;
+}
+
+/** The top-level levels whose change the authorisation rules check, in Synapse's order. */
+const NAMED_LEVELS = [
+  "users_default",
+  "events_default",
+  "state_default",
+  "ban",
+  "redact",
+  "kick",
+  "invite",
+] as const;
+
+/**
+ * Why new power levels may not replace `previous`, sent by `sender` at `senderLevel`, or
+ * `undefined` when they may (the authorisation rules for `m.room.power_levels`, room versions 11
+ * and 12, in Synapse's words). Every level that changes (a named level, a user's, an event
+ * type's, a notification's), whether added, removed or altered, must be at most the sender's
+ * level before and after; and the sender may not change another user whose level is their own.
+ * A creator of a version 12 room (`Infinity`) may change anything. The first power levels of a
+ * room are not checked.
+ */
+export function powerLevelsChangeError(
+  previous: JsonContent | undefined,
+  next: JsonContent,
+  sender: string,
+  senderLevel: number,
+): string | undefined {
+  if (previous === undefined) return undefined;
+  const checks: { map: string | undefined; key: string }[] = NAMED_LEVELS.map((key) => ({
+    map: undefined,
+    key,
+  }));
+  for (const map of ["users", "events", "notifications"]) {
+    const keys = new Set([...keysOf(previous[map]), ...keysOf(next[map])]);
+    for (const key of keys) checks.push({ map, key });
+  }
+  for (const { map, key } of checks) {
+    const before = map === undefined ? levelAt(previous, key) : levelIn(previous[map], key);
+    const after = map === undefined ? levelAt(next, key) : levelIn(next[map], key);
+    if (before === after) continue;
+    if (map === "users" && key !== sender && before === senderLevel) {
+      return "You don't have permission to remove ops level equal to your own";
+    }
+    if ((before !== undefined && before > senderLevel) || (after !== undefined && after > senderLevel)) {
+      return "You don't have permission to add ops level greater than your own";
+    }
+  }
+  return undefined;
+}
+
+function keysOf(map: unknown): string[] {
+  return typeof map === "object" && map !== null && !Array.isArray(map) ? Object.keys(map) : [];
+}
+
+function levelAt(content: JsonContent, key: string): number | undefined {
+  return Object.hasOwn(content, key) ? integer(content[key]) : undefined;
+}
+
 /** The level `map` (`users` or `events`) gives `key`, if it is an object with an integer there. */
 function levelIn(map: unknown, key: string): number | undefined {
   if (typeof map !== "object" || map === null || Array.isArray(map) || !Object.hasOwn(map, key)) {

@@ -79,7 +79,8 @@ export function redactedContent(type: string, content: JsonContent): JsonContent
 /**
  * The redacted form of `event` as a homeserver stores it: only the keys room version 11 keeps,
  * the content cut down by {@link redactedContent}, and `unsigned` holding `redacted_because`, a
- * copy of the redaction, so a client can show who removed it and why, and the event's
+ * copy of the redaction, so a client can show who removed it and why, `redacted_by`, its ID (both
+ * as Synapse serves a redacted event), and the event's
  * `replaces_state`, which Synapse keeps through a redaction (it says where the state came from,
  * not what the sender wrote). The arguments are not changed.
  */
@@ -95,6 +96,7 @@ export function redactEvent(event: MatrixEvent, redaction: MatrixEvent): MatrixE
   kept["unsigned"] = {
     ...(typeof replaces === "string" ? { replaces_state: replaces } : {}),
     redacted_because: copy(redaction),
+    redacted_by: redaction.event_id,
   };
   return kept as unknown as MatrixEvent;
 }

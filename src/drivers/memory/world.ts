@@ -6,6 +6,7 @@
  */
 
 import type { DirectorySearchResult, DirectoryUserResult, RtcTransport } from "../../host/driver.js";
+import type { HomeserverError } from "../../host/matrix-error.js";
 import { isValidRoomAlias, isValidRoomId, isValidUserId, parseUserId } from "../../matrix/identifiers.js";
 import { DelayedEvents } from "./delayed.js";
 import { searchDirectory } from "./directory.js";
@@ -19,9 +20,12 @@ import {
   type JsonContent,
 } from "./json.js";
 import {
+  banPowerLevel,
   creatorListingError,
   defaultPowerLevels,
   invitePowerLevel,
+  kickPowerLevel,
+  powerLevelsChangeError,
   redactPowerLevel,
   roomCreators,
   sendPowerLevel,
@@ -33,8 +37,25 @@ import {
 import { redactEvent } from "./redaction.js";
 import { fakeReferenceHash } from "./room-id.js";
 
-/** A user's membership of a room. A user who never had one has `undefined` instead. */
-export type Membership = "join" | "invite" | "leave";
+/**
+ * A user's membership of a room. A user who never had one has `undefined` instead. `ban` is what
+ * a moderator's ban leaves (see {@link MatrixWorld.ban}); knocking is not modelled.
+ */
+export type Membership = "join" | "invite" | "leave" | "ban";
+
+/**
+ * Options of the world's timeline reads ({@link MatrixWorld.timeline}, {@link MatrixWorld.getEvent},
+ * {@link MatrixWorld.recentEvents}, {@link MatrixWorld.stickyEvents}).
+ */
+export interface EventReadOptions {
+  /**
+   * The user who reads, as a homeserver knows the requesting user: each event then carries
+   * `unsigned.membership`, that user's membership in the room's state right after the event
+   * (`leave` when they had none), as Synapse serves timeline events (MSC4115). Without it the
+   * events carry no `membership`.
+   */
+  asUser?: string;
+}
 
 /** A room event as the world stores and returns it (the client-server "ClientEvent" shape). */
 export interface MatrixEvent {
@@ -69,9 +90,10 @@ export interface MatrixEvent {
   redacts?: string;
   /**
    * Data the homeserver adds outside the event, as Synapse serves it to clients. The world stores
-   * only `replaces_state` and `redacted_because`; `age`, `prev_content` and `prev_sender` are
-   * worked out whenever an event is read, so they tell the time and the replaced event as they are
-   * then. {@link MatrixWorld.snapshot} shows the stored form.
+   * only `replaces_state`, `redacted_because` and `redacted_by`; `age`, `prev_content`,
+   * `prev_sender` and `membership` are worked out whenever an event is read, so they tell the time,
+   * the replaced event and the reader's membership as they are then. {@link MatrixWorld.snapshot}
+   * shows the stored form.
    */
   unsigned?: EventUnsigned;
 }
@@ -91,6 +113,13 @@ export type EventUnsigned = {
   prev_sender?: string;
   /** On a redacted event: the redaction that emptied it. */
   redacted_because?: MatrixEvent;
+  /** On a redacted event: the ID of that redaction, as Synapse serves it beside `redacted_because`. */
+  redacted_by?: string;
+  /**
+   * The reading user's membership right after the event (MSC4115): only on events read with
+   * {@link EventReadOptions.asUser}.
+   */
+  membership?: Membership;
 };
 
 /** The event type of a redaction, which also changes the event it names. */
@@ -102,8 +131,10 @@ export const MAX_STICKY_DURATION_MS = 60 * 60 * 1000;
 /** What a caller supplies to {@link MatrixWorld.sendEvent}. */
 export interface EventDraft {
   /**
-   * The event type, e.g. `m.room.message`; not empty. `m.room.member` is refused: membership
-   * changes go through {@link MatrixWorld.join}, {@link MatrixWorld.invite} and {@link MatrixWorld.leave}.
+   * The event type, e.g. `m.room.message`; not empty. An `m.room.member` event (with the target
+   * user's ID as state key) changes a membership under the rules {@link MatrixWorld.join},
+   * {@link MatrixWorld.invite}, {@link MatrixWorld.leave}, {@link MatrixWorld.kick},
+   * {@link MatrixWorld.ban} and {@link MatrixWorld.unban} apply, as a homeserver's state endpoint does.
    */
   type: string;
   /** The event body; must be a JSON object. The world stores a deep copy. */
@@ -225,6 +256,12 @@ export interface RoomSummary {
   invitedMembers: string[];
 }
 
+/**
+ * How Synapse names a membership change: the memberships themselves, and `kick` and `unban`,
+ * which leave a `leave` membership after checks of their own.
+ */
+type MembershipAction = Membership | "kick" | "unban";
+
 /** What each kind of change passed to {@link MatrixWorld.on} delivers to its listeners. */
 export interface WorldChanges {
   /** Any event appended to any timeline, state events included. */
@@ -309,8 +346,9 @@ export interface WorldSnapshot {
   /**
    * Every room with its whole timeline, state events included, in creation order. Current state is
    * not listed apart: it is the last state event of each type and state key. Events are as stored:
-   * their `unsigned` holds `replaces_state` and `redacted_because` only, not what a read adds
-   * (`age`, `prev_content`, `prev_sender`), so snapshots taken at different times compare equal.
+   * their `unsigned` holds `replaces_state`, `redacted_because` and `redacted_by` only, not what a
+   * read adds (`age`, `prev_content`, `prev_sender`, `membership`), so snapshots taken at different
+   * times compare equal.
    */
   rooms: { roomId: string; timeline: MatrixEvent[] }[];
   /** Global account data: one entry per user and type, users in order of their first entry. */
@@ -349,6 +387,10 @@ interface RoomRecord {
   readonly events: Map<string, MatrixEvent>;
   /** Current state: event type → state key → event. */
   readonly state: Map<string, Map<string, MatrixEvent>>;
+  /** Each event's index in the timeline. */
+  readonly positions: Map<string, number>;
+  /** Each user's membership events: their timeline index and the membership they set, in order. */
+  readonly memberships: Map<string, { position: number; membership: Membership }[]>;
 }
 
 interface ListenerEntry {
@@ -614,7 +656,14 @@ export class MatrixWorld {
     const refusal = creatorListingError(powerLevels, creators);
     if (refusal !== undefined) throw homeserverError(400, "M_UNKNOWN", refusal);
 
-    const room: RoomRecord = { roomId, timeline: [], events: new Map(), state: new Map() };
+    const room: RoomRecord = {
+      roomId,
+      timeline: [],
+      events: new Map(),
+      state: new Map(),
+      positions: new Map(),
+      memberships: new Map(),
+    };
     this.rooms.set(roomId, room);
     if (alias !== undefined) this.aliases.set(alias, roomId);
     const sender = creator.userId;
@@ -752,26 +801,16 @@ export class MatrixWorld {
 
   /**
    * Joins a user to a room. Joining a public room, or one the user is invited to, works; joining
-   * again is a no-op that returns `undefined`.
+   * again is a no-op that returns `undefined`. A kicked user (membership `leave`) may join a
+   * public room again; a banned one may not until unbanned.
    * @throws HomeserverError 404 for an unknown room or user, 403 `M_FORBIDDEN` when the room is
-   * not public and the user is not invited.
+   * not public and the user is not invited, 403 `M_BAD_STATE` when the user is banned.
    */
   join(roomId: string, userId: string): MatrixEvent | undefined {
     const room = this.requireRoom(roomId);
-    const user = this.requireUser(userId);
-    const current = membershipOf(room, userId);
-    if (current === "join") return undefined;
-    if (
-      current !== "invite" &&
-      stringField(stateEvent(room, "m.room.join_rules"), "join_rule") !== "public"
-    ) {
-      throw forbidden("You are not invited to this room.");
-    }
-    return this.append(room, userId, {
-      type: "m.room.member",
-      state_key: userId,
-      content: memberContent("join", user),
-    });
+    this.requireUser(userId);
+    if (membershipOf(room, userId) === "join") return undefined;
+    return this.changeMembership(room, userId, userId, "join", { membership: "join" });
   }
 
   /**
@@ -807,6 +846,8 @@ export class MatrixWorld {
 
   private checkInviteIn(room: RoomRecord, inviterId: string, userId: string): void {
     if (!isValidUserId(userId)) throw invalidParam(`Invalid user ID: ${String(userId)}`);
+    // Synapse refuses this before it looks at the inviter.
+    if (membershipOf(room, userId) === "ban") throw bannedError("invite");
     if (membershipOf(room, inviterId) !== "join") throw forbidden(`${inviterId} not in room ${room.roomId}.`);
     this.requireUser(userId);
     if (membershipOf(room, userId) === "join") throw forbidden(`${userId} is already in the room.`);
@@ -829,6 +870,186 @@ export class MatrixWorld {
       state_key: userId,
       content: { membership: "leave" },
     });
+  }
+
+  /**
+   * Kicks `userId` out of the room on behalf of `senderId`, as Synapse's `/kick` does: the target
+   * gets membership `leave` (with `reason` when given), and may join again where the join rules let them.
+   * @throws HomeserverError 404 for an unknown room, 400 for an invalid user ID; 403 `M_FORBIDDEN`
+   * when the target is not joined or invited ("The target user is not in the room"), the sender
+   * is not joined, or the sender's power level is below the room's `kick` level (50 by default)
+   * or not above the target's (Synapse's rules and words).
+   */
+  kick(roomId: string, senderId: string, userId: string, reason?: string): MatrixEvent {
+    return this.moderate(roomId, senderId, userId, "kick", reason);
+  }
+
+  /**
+   * Bans `userId` from the room on behalf of `senderId`, as Synapse's `/ban` does, whatever their
+   * membership (a user who never joined can be banned too). A banned user can neither join nor
+   * be invited until {@link unban}.
+   * @throws HomeserverError 404 for an unknown room, 400 for an invalid user ID; 403 `M_FORBIDDEN`
+   * when the sender is not joined, or the sender's power level is below the room's `ban` level
+   * (50 by default) or not above the target's.
+   */
+  ban(roomId: string, senderId: string, userId: string, reason?: string): MatrixEvent {
+    return this.moderate(roomId, senderId, userId, "ban", reason);
+  }
+
+  /**
+   * Lifts a ban on behalf of `senderId`, as Synapse's `/unban` does: the user's membership becomes
+   * `leave`, so they may join a public room, or be invited, again.
+   * @throws HomeserverError 404 for an unknown room, 400 for an invalid user ID; 403 `M_BAD_STATE`
+   * when the user is not banned; 403 `M_FORBIDDEN` when the sender is not joined or is below the
+   * room's `ban` level.
+   */
+  unban(roomId: string, senderId: string, userId: string): MatrixEvent {
+    return this.moderate(roomId, senderId, userId, "unban", undefined);
+  }
+
+  private moderate(
+    roomId: string,
+    senderId: string,
+    userId: string,
+    action: "kick" | "ban" | "unban",
+    reason: string | undefined,
+  ): MatrixEvent {
+    const room = this.requireRoom(roomId);
+    if (!isValidUserId(userId)) throw invalidParam(`Invalid user ID: ${String(userId)}`);
+    const content: JsonContent = { membership: action === "ban" ? "ban" : "leave" };
+    if (reason !== undefined) content["reason"] = String(reason);
+    // Synapse's /kick, /ban and /unban compare the request's content, which has no membership,
+    // with the current event's: never the same, so they always make an event.
+    return this.changeMembership(room, senderId, userId, action, content, false);
+  }
+
+  /**
+   * A membership change as Synapse's membership handler makes it, whichever endpoint asked: its
+   * own checks first (a ban blocks everything but another ban, an unban or a leave; a kick needs
+   * a target in the room), then the same change again is the event already there, then the
+   * authorisation rules for `m.room.member`, then the event. Joins and invites get the target's
+   * profile where `content` has none.
+   */
+  private changeMembership(
+    room: RoomRecord,
+    sender: string,
+    target: string,
+    action: MembershipAction,
+    content: JsonContent,
+    reuseSame = true,
+  ): MatrixEvent {
+    const membership: Membership = action === "kick" || action === "unban" ? "leave" : action;
+    const previous = stateEvent(room, "m.room.member", target);
+    const current = membershipOf(room, target);
+    if (previous !== undefined) {
+      if (action === "unban" && current !== "ban") {
+        throw homeserverError(
+          403,
+          "M_BAD_STATE",
+          `Cannot unban user who was not banned (membership=${current ?? "None"})`,
+        );
+      }
+      if (current === "ban" && action !== "ban" && action !== "unban" && action !== "leave") {
+        throw bannedError(action);
+      }
+    }
+    const full: JsonContent = { ...content, membership };
+    if (membership === "join" || membership === "invite") {
+      const profile = this.users.get(target);
+      if (!Object.hasOwn(full, "displayname") && profile?.displayName !== undefined) {
+        full["displayname"] = profile.displayName;
+      }
+      if (!Object.hasOwn(full, "avatar_url") && profile?.avatarUrl !== undefined) {
+        full["avatar_url"] = profile.avatarUrl;
+      }
+    }
+    if (reuseSame && previous?.sender === sender && sameJson(previous.content, full)) {
+      return this.serve(room, previous, this.present());
+    }
+    if (action === "kick" && current !== "join" && current !== "invite") {
+      throw forbidden("The target user is not in the room");
+    }
+    this.checkMembershipAuth(room, sender, target, membership);
+    return this.append(room, sender, { type: "m.room.member", state_key: target, content: full });
+  }
+
+  /** The authorisation rules for an `m.room.member` event (room versions 11 and 12), in Synapse's words. */
+  private checkMembershipAuth(
+    room: RoomRecord,
+    sender: string,
+    target: string,
+    membership: Membership,
+  ): void {
+    const caller = membershipOf(room, sender);
+    const current = membershipOf(room, target);
+    if (membership !== "join") {
+      // An invitee may reject the invite; any other change needs a sender in the room.
+      if (caller === "invite" && membership === "leave" && target === sender) return;
+      if (caller !== "join") throw forbidden(`${sender} not in room ${room.roomId}.`);
+    }
+    const power = powerOf(room, sender);
+    const targetLevel = userPowerLevel(power.levels, power.creators, target);
+    switch (membership) {
+      case "invite":
+        if (current === "ban") throw forbidden(`${target} is banned from the room`);
+        if (current === "join") throw forbidden(`${target} is already in the room.`);
+        if (power.level < invitePowerLevel(power.levels))
+          throw forbidden("You don't have permission to invite users");
+        return;
+      case "join":
+        if (sender !== target) throw forbidden("Cannot force another user to join.");
+        if (current === "ban") throw forbidden("You are banned from this room");
+        if (stringField(stateEvent(room, "m.room.join_rules"), "join_rule") === "public") return;
+        if (caller !== "join" && caller !== "invite") throw forbidden("You are not invited to this room.");
+        return;
+      case "leave":
+        if (current === "ban") {
+          if (power.level < banPowerLevel(power.levels)) throw forbidden(`You cannot unban user ${target}.`);
+        } else if (
+          target !== sender &&
+          (power.level < kickPowerLevel(power.levels) || power.level <= targetLevel)
+        ) {
+          throw forbidden(`You cannot kick user ${target}.`);
+        }
+        return;
+      case "ban":
+        if (power.level < banPowerLevel(power.levels)) throw forbidden("You don't have permission to ban");
+        if (power.level <= targetLevel) throw forbidden("You don't have permission to ban this user");
+        return;
+    }
+  }
+
+  /**
+   * An `m.room.member` event sent as a state event, routed as Synapse routes it: the state key
+   * names the target and `content.membership` the change.
+   */
+  private sendMembership(
+    room: RoomRecord,
+    sender: string,
+    draft: EventDraft,
+    content: JsonContent,
+  ): MatrixEvent {
+    const target = draft.state_key;
+    if (target === undefined)
+      throw invalidParam("A membership event needs the target user's ID as its state key");
+    if (!isValidUserId(target)) throw invalidParam(`Invalid user ID: ${String(target)}`);
+    const membership = content["membership"];
+    if (typeof membership !== "string")
+      throw homeserverError(400, "M_UNKNOWN", "Invalid membership (must be a string)");
+    if (membership === "knock") {
+      const rule = stringField(stateEvent(room, "m.room.join_rules"), "join_rule");
+      if (rule !== "knock" && rule !== "knock_restricted")
+        throw forbidden("You don't have permission to knock");
+      throw invalidParam("The in-memory world does not model knocking");
+    }
+    if (membership !== "join" && membership !== "invite" && membership !== "leave" && membership !== "ban") {
+      throw homeserverError(400, "M_UNKNOWN", "Invalid membership key");
+    }
+    // Only the homeserver that checked a restricted join may name its authorising user.
+    delete content["join_authorised_via_users_server"];
+    if (membership === "invite") this.requireUser(target);
+    if (membership === "join" && target === sender) this.requireUser(target);
+    return this.changeMembership(room, sender, target, membership, content);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -858,9 +1079,6 @@ export class MatrixWorld {
     const room = this.requireRoom(roomId);
     if (typeof draft?.type !== "string" || draft.type === "")
       throw invalidParam("The event type must be a string");
-    if (draft.type === "m.room.member") {
-      throw invalidParam("Use join(), invite() or leave() to change room membership");
-    }
     if (draft.state_key !== undefined && typeof draft.state_key !== "string") {
       throw invalidParam("The state key must be a string");
     }
@@ -872,10 +1090,15 @@ export class MatrixWorld {
         throw invalidParam("The sticky duration must be a non-negative integer");
       }
     }
+    if (draft.type === "m.room.member") return this.sendMembership(room, sender, draft, content);
     if (membershipOf(room, sender) !== "join") throw forbidden(`User ${sender} not in room ${roomId}`);
     const power = powerOf(room, sender);
     checkSendPower(power, sender, draft.type, draft.state_key);
-    if (draft.type === "m.room.power_levels" && draft.state_key === "") checkCreatorsUnlisted(power, content);
+    if (draft.type === "m.room.power_levels" && draft.state_key === "") {
+      checkCreatorsUnlisted(power, content);
+      const refusal = powerLevelsChangeError(power.levels, content, sender, power.level);
+      if (refusal !== undefined) throw forbidden(refusal);
+    }
     if (draft.type !== REDACTION) return this.append(room, sender, { ...draft, content });
     const redacts = redactionTarget(draft, content);
     const target = this.checkRedaction(room, power, sender, redacts);
@@ -913,7 +1136,7 @@ export class MatrixWorld {
    * {@link MAX_STICKY_DURATION_MS}, has not run out by the world's clock. Oldest first; empty for
    * an unknown room.
    */
-  stickyEvents(roomId: string): MatrixEvent[] {
+  stickyEvents(roomId: string, options?: EventReadOptions): MatrixEvent[] {
     const room = this.rooms.get(roomId);
     if (room === undefined) return [];
     const now = this.present();
@@ -924,15 +1147,15 @@ export class MatrixWorld {
           duration !== undefined && event.origin_server_ts + Math.min(duration, MAX_STICKY_DURATION_MS) > now
         );
       })
-      .map((event) => this.serve(room, event, now));
+      .map((event) => this.serve(room, event, now, options?.asUser));
   }
 
   /** The room's timeline, oldest first (empty for an unknown room). */
-  timeline(roomId: string): MatrixEvent[] {
+  timeline(roomId: string, options?: EventReadOptions): MatrixEvent[] {
     const room = this.rooms.get(roomId);
     if (room === undefined) return [];
     const now = this.present();
-    return room.timeline.map((event) => this.serve(room, event, now));
+    return room.timeline.map((event) => this.serve(room, event, now, options?.asUser));
   }
 
   /**
@@ -946,7 +1169,7 @@ export class MatrixWorld {
    */
   recentEvents(
     roomId: string,
-    query: { type: string; limit: number; msgtype?: string; since?: string },
+    query: { type: string; limit: number; msgtype?: string; since?: string } & EventReadOptions,
   ): MatrixEvent[] {
     const room = this.rooms.get(roomId);
     if (room === undefined) return [];
@@ -960,14 +1183,16 @@ export class MatrixWorld {
       found.push(event);
     }
     const now = this.present();
-    return found.map((event) => this.serve(room, event, now));
+    return found.map((event) => this.serve(room, event, now, query.asUser));
   }
 
   /** One event of the room, or `undefined`. */
-  getEvent(roomId: string, eventId: string): MatrixEvent | undefined {
+  getEvent(roomId: string, eventId: string, options?: EventReadOptions): MatrixEvent | undefined {
     const room = this.rooms.get(roomId);
     const event = room?.events.get(eventId);
-    return room === undefined || event === undefined ? undefined : this.serve(room, event, this.present());
+    return room === undefined || event === undefined
+      ? undefined
+      : this.serve(room, event, this.present(), options?.asUser);
   }
 
   /** The current state event of a type and state key, or `undefined`. */
@@ -1167,6 +1392,15 @@ export class MatrixWorld {
     }
     room.timeline.push(event);
     room.events.set(event.event_id, event);
+    const position = room.timeline.length - 1;
+    room.positions.set(event.event_id, position);
+    const setMembership =
+      event.type === "m.room.member" ? asMembership(event.content["membership"]) : undefined;
+    if (setMembership !== undefined && event.state_key !== undefined) {
+      let history = room.memberships.get(event.state_key);
+      if (history === undefined) room.memberships.set(event.state_key, (history = []));
+      history.push({ position, membership: setMembership });
+    }
     if (event.state_key !== undefined) {
       let byKey = room.state.get(event.type);
       if (byKey === undefined) room.state.set(event.type, (byKey = new Map()));
@@ -1210,11 +1444,16 @@ export class MatrixWorld {
    * A copy of a stored event as Synapse serves it to a client at `now`: `unsigned` gets the
    * event's `age` and, on a state event that replaced other state, the replaced event's content
    * and sender as they are now (redacted, if that event was redacted since). An embedded
-   * `redacted_because` gets its own `age`.
+   * `redacted_because` gets its own `age`. With `asUser`, the event gets `membership`, that
+   * user's membership right after it (MSC4115); the embedded redaction does not, as on Synapse.
    */
-  private serve(room: RoomRecord, event: MatrixEvent, now: number): MatrixEvent {
+  private serve(room: RoomRecord, event: MatrixEvent, now: number, asUser?: string): MatrixEvent {
     const served = copy(event);
     const unsigned: EventUnsigned = { ...served.unsigned, age: ageAt(event, now) };
+    if (asUser !== undefined) {
+      const position = room.positions.get(event.event_id) ?? room.timeline.length - 1;
+      unsigned.membership = membershipAfter(room, asUser, position);
+    }
     const replaced =
       unsigned.replaces_state === undefined ? undefined : room.events.get(unsigned.replaces_state);
     if (replaced !== undefined) {
@@ -1287,8 +1526,46 @@ function memberContent(membership: Membership, user: WorldUser | undefined, isDi
 }
 
 function membershipOf(room: RoomRecord, userId: string): Membership | undefined {
-  const value = room.state.get("m.room.member")?.get(userId)?.content["membership"];
-  return value === "join" || value === "invite" || value === "leave" ? value : undefined;
+  return asMembership(room.state.get("m.room.member")?.get(userId)?.content["membership"]);
+}
+
+function asMembership(value: unknown): Membership | undefined {
+  return value === "join" || value === "invite" || value === "leave" || value === "ban" ? value : undefined;
+}
+
+/** The user's membership in the room's state right after the event at `position`; `leave` when none. */
+function membershipAfter(room: RoomRecord, userId: string, position: number): Membership {
+  const history = room.memberships.get(userId);
+  if (history === undefined) return "leave";
+  // The last membership event at or before `position`: a binary search, so a long timeline costs little.
+  let low = 0;
+  let high = history.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (history[middle]!.position <= position) low = middle + 1;
+    else high = middle;
+  }
+  return low === 0 ? "leave" : history[low - 1]!.membership;
+}
+
+/** What Synapse answers when a banned user's membership would change other than by ban, unban or leave. */
+function bannedError(action: string): HomeserverError {
+  return homeserverError(403, "M_BAD_STATE", `Cannot ${action} user who was banned`);
+}
+
+/** Whether two JSON values are equal, member by member (key order aside). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  return keysA.every(
+    (key) =>
+      Object.hasOwn(b, key) &&
+      sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }
 
 /** The room's power levels and creators, and the level they give the sender. */

@@ -45,6 +45,9 @@ describeDriverContract("MemoryDriver", async (): Promise<ContractFixture> => {
     async sendStateAs(userId, roomId, type, stateKey, content) {
       return world.sendEvent(roomId, userId, { type, state_key: stateKey, content }).event_id;
     },
+    async joinAs(userId, roomId) {
+      world.join(roomId, userId);
+    },
     async setAccountData(type, content) {
       world.setAccountData(own, type, content);
     },

@@ -57,11 +57,11 @@ const content = fc.dictionary(
  */
 function expectOnlyAllowedKeys(redacted: MatrixEvent, original: MatrixEvent, read: boolean): void {
   for (const key of Object.keys(redacted)) expect(TOP_LEVEL).toContain(key);
-  // Kept through the redaction: `redacted_because` and, on state that replaced other state,
+  // Kept through the redaction: `redacted_because` with `redacted_by`, and, on state that replaced other state,
   // `replaces_state`, as Synapse keeps it.
   const unsigned = redacted.unsigned ?? {};
   const replaces: unknown = original.unsigned?.replaces_state;
-  const expectedUnsigned = ["redacted_because"];
+  const expectedUnsigned = ["redacted_because", "redacted_by"];
   if (read) expectedUnsigned.push("age");
   if (typeof replaces === "string") {
     expectedUnsigned.push("replaces_state");
@@ -166,6 +166,7 @@ describe("redaction, whatever the event", () => {
           expect(redacted.unsigned).toEqual({
             ...(typeof replaces === "string" ? { replaces_state: replaces } : {}),
             redacted_because: redaction,
+            redacted_by: redaction.event_id,
           });
         },
       ),

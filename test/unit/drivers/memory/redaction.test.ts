@@ -52,7 +52,7 @@ describe("MatrixWorld redactions", () => {
       content: {},
       origin_server_ts: target.origin_server_ts,
       // Read one step of the world's clock after it was sent, as the redaction came then.
-      unsigned: { age: 1000, redacted_because: redaction },
+      unsigned: { age: 1000, redacted_because: redaction, redacted_by: redaction.event_id },
     };
     expect(world.getEvent(room, target.event_id)).toEqual(expected);
     expect(world.timeline(room).find((event) => event.event_id === target.event_id)).toEqual(expected);
@@ -75,7 +75,9 @@ describe("MatrixWorld redactions", () => {
     expect(read).toMatchObject({ event_id: target.event_id, content: {} });
     expect(read!.unsigned).toEqual({
       age: 1000,
+      membership: "join",
       redacted_because: expect.objectContaining({ event_id: sent.eventId }),
+      redacted_by: sent.eventId,
     });
   });
 
@@ -144,7 +146,11 @@ describe("MatrixWorld redactions", () => {
     });
     const redaction = redact(world, room, ME, topic.event_id);
 
-    const expected = { ...topic, content: {}, unsigned: { age: 1000, redacted_because: redaction } };
+    const expected = {
+      ...topic,
+      content: {},
+      unsigned: { age: 1000, redacted_because: redaction, redacted_by: redaction.event_id },
+    };
     expect(world.getStateEvent(room, "m.room.topic")).toEqual(expected);
     expect(world.getStateEvents(room, "m.room.topic")).toEqual([expected]);
     expect(world.getState(room, "m.room.topic")).toEqual({});
@@ -297,7 +303,8 @@ describe("MatrixWorld redactions", () => {
 
     const redaction = redact(world, room, ME, topic.event_id);
     expect(events).toEqual([redaction]);
-    expect(fed).toEqual([redaction]);
+    // The driver's feed adds the signed-in user's membership after the event (MSC4115).
+    expect(fed).toEqual([{ ...redaction, unsigned: { ...redaction.unsigned, membership: "join" } }]);
     expect(states).toEqual([]);
     // A listener that reads the room on hearing of the redaction already finds the target redacted.
     expect(seenAtDelivery).toEqual([{}]);
@@ -311,6 +318,7 @@ describe("MatrixWorld redactions", () => {
 
     expect(withoutAge(world.getEvent(room, target.event_id))?.unsigned).toEqual({
       redacted_because: withoutAge(first),
+      redacted_by: first.event_id,
     });
     expect(withoutAge(world.timeline(room).slice(-2))).toEqual(withoutAge([first, second]));
   });

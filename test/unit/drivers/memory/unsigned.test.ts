@@ -115,6 +115,7 @@ describe("MatrixWorld unsigned members, as Synapse serves them", () => {
       prev_content: { topic: "first" },
       prev_sender: ME,
       redacted_because: redaction,
+      redacted_by: redaction.event_id,
     });
   });
 

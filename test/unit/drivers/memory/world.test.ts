@@ -258,7 +258,7 @@ describe("MatrixWorld timelines and state", () => {
     expect(world.timeline(roomId).at(-1)).toEqual(event);
   });
 
-  it("refuses senders who are not joined, unknown rooms and membership events", () => {
+  it("refuses senders who are not joined, unknown rooms and forcing another user to join", () => {
     const world = worldWithFriends();
     const roomId = world.createRoom({ creator: ME });
     const draft = { type: "m.room.message", content: { body: "x" } };
@@ -280,8 +280,8 @@ describe("MatrixWorld timelines and state", () => {
           content: { membership: "join" },
         }),
       ),
-      400,
-      "M_INVALID_PARAM",
+      403,
+      "M_FORBIDDEN",
     );
   });
 
