@@ -129,49 +129,52 @@ export function hostUiBase(): HostUiBaseClass {
       }
       applyTheme(this, run.theme);
       const signals = run.signals.filter((s): s is AbortSignal => s !== undefined);
-      return new Promise<T>((resolve) => {
+      return new Promise<T>((resolve, reject) => {
         const finish = (answer: T) => {
           for (const signal of signals) signal.removeEventListener("abort", onAbort);
           this.closeDialog();
           resolve(answer);
         };
         const onAbort = () => finish(run.cancelAnswer);
-        this.#onCancel = onAbort;
-        this.dialog.dataset.kind = run.kind;
-        this.dialog.setAttribute("role", run.role);
-        this.dialog.setAttribute("aria-modal", "true");
-        this.dialog.replaceChildren();
-        let first: HTMLElement | undefined;
-        try {
-          first = build(this.dialog, finish);
-        } catch (error) {
-          // A hook of the app's that built part of the dialog threw: nothing is left in the page.
-          this.closeDialog();
-          throw error;
-        }
         // Already aborted: answer without ever showing the dialog.
         if (signals.some((s) => s.aborted)) {
-          onAbort();
+          this.remove();
+          resolve(run.cancelAnswer);
           return;
         }
+        // Set while the question waits its turn too: an abort, Escape on nothing, or the element
+        // taken out of the page answers it with the cancel answer and takes it out of the line.
+        this.#onCancel = onAbort;
         for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
-        this.#opener = focusedElement();
-        try {
-          this.dialog.showModal();
-        } catch (error) {
-          // Not in a document (an element reused after its answer removed it): nothing may stay
-          // open or listening, or the element would refuse every later question as busy.
-          for (const signal of signals) signal.removeEventListener("abort", onAbort);
-          this.closeDialog();
-          throw error;
-        }
-        (first ?? this.#focusables()[0])?.focus();
-        this.#holdFocus(first);
+        const open = () => {
+          this.dialog.dataset.kind = run.kind;
+          this.dialog.setAttribute("role", run.role);
+          this.dialog.setAttribute("aria-modal", "true");
+          this.dialog.replaceChildren();
+          let first: HTMLElement | undefined;
+          try {
+            first = build(this.dialog, finish);
+            this.#opener = focusedElement();
+            this.dialog.showModal();
+          } catch (error) {
+            // A hook of the app's that built part of the dialog threw, or the element is not in a
+            // document (reused after its answer removed it): nothing may stay open or listening,
+            // or the element would refuse every later question as busy, and the line would stall.
+            for (const signal of signals) signal.removeEventListener("abort", onAbort);
+            this.closeDialog();
+            reject(error);
+            return;
+          }
+          (first ?? this.#focusables()[0])?.focus();
+          this.#holdFocus(first);
+        };
+        takeTurn(this, open);
       });
     }
 
     closeDialog(): void {
       this.#onCancel = undefined;
+      const held = holder === this;
       const opener = this.#opener;
       this.#opener = undefined;
       this.#releaseFocus?.();
@@ -183,6 +186,9 @@ export function hostUiBase(): HostUiBaseClass {
       // keyboard user had to Tab back from the top of the page. Only a lost focus is given back.
       const now = document.activeElement;
       if (opener?.isConnected && (now === null || now === document.body)) opener.focus();
+      // The next question in line opens once this one is answered and the focus is back.
+      if (held) giveUpTurn(this);
+      else leaveLine(this);
     }
 
     /**
@@ -253,6 +259,44 @@ export function hostUiBase(): HostUiBaseClass {
   }
   base = HostUiBase as unknown as HostUiBaseClass;
   return base;
+}
+
+/**
+ * One question at a time in the page. Two widgets (or a widget and the app) asking at once used to
+ * stack their dialogs: the newer covered the older and took the focus from under the user's hand,
+ * so they could answer the covered widget's question meaning the other's. A dialog now opens only
+ * when none is open, in the order the questions came; a question waiting its turn is already in
+ * the page (hidden: its `<dialog>` is not open) and answers with its cancel answer if it is
+ * aborted or taken out of the page while it waits.
+ */
+let holder: HTMLElement | undefined;
+const line: Array<{ owner: HTMLElement; open: () => void }> = [];
+
+/** Opens at once when no dialog is open, else when those before it have closed. */
+function takeTurn(owner: HTMLElement, open: () => void): void {
+  if (holder === undefined) {
+    holder = owner;
+    open();
+  } else {
+    line.push({ owner, open });
+  }
+}
+
+/** The open dialog closed: the next in line opens. */
+function giveUpTurn(owner: HTMLElement): void {
+  if (holder !== owner) return;
+  holder = undefined;
+  while (holder === undefined && line.length > 0) {
+    const next = line.shift()!;
+    holder = next.owner;
+    next.open();
+  }
+}
+
+/** A question answered (aborted, removed) before its turn leaves the line. */
+function leaveLine(owner: HTMLElement): void {
+  const index = line.findIndex((entry) => entry.owner === owner);
+  if (index >= 0) line.splice(index, 1);
 }
 
 /** The focused element, looking into open shadow roots; undefined when nothing has the focus. */

@@ -403,6 +403,48 @@ describe("host-ui dialogs in Chromium", () => {
       expect(await page.$("mwk-confirm-dialog")).toBeNull();
     });
 
+    it("questions asked at once open one at a time, in order: the next only when the open one is answered; one aborted while waiting never opens", async () => {
+      await page.evaluate(() => (window as unknown as Win).hostUi.askAtOnce());
+      const openDialogs = () =>
+        page.evaluate(() =>
+          [...document.body.children]
+            .filter((element) => element.shadowRoot?.querySelector("dialog")?.open === true)
+            .map((element) => element.shadowRoot!.querySelector("dialog")!.textContent ?? ""),
+        );
+      // All three are in the page, but only the first is open, and it has the focus.
+      expect(
+        await page.evaluate(() => document.querySelectorAll("mwk-consent-prompt, mwk-confirm-dialog").length),
+      ).toBe(3);
+      let open = await openDialogs();
+      expect(open).toHaveLength(1);
+      expect(open[0]).toContain("Question A");
+      expect(await focusedHost(page)).toBe("mwk-consent-prompt");
+      // The third widget's session ends while it waits: it is answered "no" and leaves the line.
+      await page.evaluate(() => (window as unknown as Win).hostUi.abortWaiting());
+      await page.waitForFunction(() => (window as unknown as Win).hostUi.atOnce.c !== undefined);
+      expect(await page.evaluate(() => (window as unknown as Win).hostUi.atOnce)).toEqual({ c: "false" });
+      expect(await openDialogs()).toHaveLength(1);
+      // Answering the first opens the second, which takes the focus.
+      await page.keyboard.press("Escape");
+      await page.waitForFunction(() => (window as unknown as Win).hostUi.atOnce.a !== undefined);
+      open = await openDialogs();
+      expect(open).toHaveLength(1);
+      expect(open[0]).toContain("Question B");
+      expect(await focusedHost(page)).toBe("mwk-confirm-dialog");
+      await page.keyboard.press("Tab");
+      expect(await focusedControl(page)).toBe("confirm");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => (window as unknown as Win).hostUi.atOnce.b !== undefined);
+      expect(await page.evaluate(() => (window as unknown as Win).hostUi.atOnce)).toEqual({
+        a: "granted 0",
+        b: "true",
+        c: "false",
+      });
+      expect(await openDialogs()).toEqual([]);
+      expect(await page.$("mwk-confirm-dialog")).toBeNull();
+      expect(await page.$("mwk-consent-prompt")).toBeNull();
+    });
+
     it("the request's abort signal closes the confirmation with a dismissal", async () => {
       const opened = await page.evaluate(() => {
         (window as unknown as Win).hostUi.openShare(
