@@ -401,15 +401,17 @@ export function useAccountData(type: string): AccountDataState {
       }
       if (!active) return;
       const ticket = gate.issue();
-      const live = stopWatch !== undefined;
+      // Whether the watch runs is read when a read lands, not when it started: a read started
+      // while the first watch was still on its way may land after the watch began.
+      const live = () => stopWatch !== undefined;
       try {
         const content = await readAccountData(client, type);
         if (active && gate.isCurrent(ticket))
-          setState(() => ({ content, status: "ready", error: undefined, live }));
-        else if (active) setState((previous) => ({ ...previous, live }));
+          setState(() => ({ content, status: "ready", error: undefined, live: live() }));
+        else if (active) setState((previous) => ({ ...previous, live: live() }));
       } catch (error) {
         if (active && gate.isCurrent(ticket)) {
-          setState(() => ({ content: undefined, status: "error", error: asError(error), live }));
+          setState(() => ({ content: undefined, status: "error", error: asError(error), live: live() }));
         }
       }
     };

@@ -235,6 +235,67 @@ describe("hooks whose arguments go back to earlier ones (A, B, then A again)", (
   });
 });
 
+describe("useAccountData's live flag", () => {
+  it("stays true when a read started before the watch was set up answers after a newer read", async () => {
+    const type = "org.example.settings";
+    /** Holds the next account data read only, until released. */
+    class HoldNextRead extends MemoryDriver {
+      hold: Promise<void> | undefined;
+      override async readAccountData(accountType: string) {
+        const held = this.hold;
+        this.hold = undefined;
+        const content = await super.readAccountData(accountType);
+        await held;
+        return content;
+      }
+    }
+    const kit = (opened = nodeRoot({
+      capabilities: [formatCapability({ kind: "account_data", eventType: type }), NAVIGATE],
+      driver: (w) => new HoldNextRead(w),
+    }));
+    const driver = (kit.host as unknown as { driver: HoldNextRead }).driver;
+    kit.world.setAccountData(TEST_OWN_USER_ID, type, { n: 1 });
+    // The host's answer to the widget's watch request waits until the test lets it go.
+    const send = kit.transports.host.send.bind(kit.transports.host);
+    const heldReplies: Array<() => void> = [];
+    let holdWatch = true;
+    kit.transports.host.send = (message) => {
+      const reply = message as { action?: unknown; response?: unknown };
+      if (
+        holdWatch &&
+        reply.action === "dev.matrix_widget_kit.watch_account_data" &&
+        reply.response !== undefined
+      ) {
+        heldReplies.push(() => send(message));
+        return;
+      }
+      send(message);
+    };
+    const renders: Array<{ status: string; live: boolean }> = [];
+    function Settings(): ReactNode {
+      const { status, live } = useAccountData(type);
+      renders.push({ status, live });
+      return null;
+    }
+    kit.render(h(Settings));
+    await waitFor(() => heldReplies.length === 1);
+    // The grants change while the watch is on its way: the hook reads again at once (held here).
+    let releaseRead: () => void = () => {};
+    driver.hold = new Promise((resolve) => (releaseRead = resolve));
+    await kit.host.revokeCapabilities([NAVIGATE]);
+    await sleep(20);
+    // The watch is answered; the first load reads (not held) and reports live.
+    holdWatch = false;
+    heldReplies.shift()!();
+    await waitFor(() => renders.at(-1)?.status === "ready");
+    expect(renders.at(-1)).toEqual({ status: "ready", live: true });
+    // The older read, started before the watch was answered, lands last: the watch still runs.
+    releaseRead();
+    await sleep(50);
+    expect(renders.at(-1)).toEqual({ status: "ready", live: true });
+  });
+});
+
 describe("reads that race a revocation", () => {
   /**
    * Grants both capabilities, holds the reads of the renegotiation that takes `navigate` back,
