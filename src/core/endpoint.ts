@@ -369,7 +369,7 @@ export class Endpoint {
     if (this.destroyed || !isPlainObject(raw)) return;
     const dialect = dialectOf(raw);
     if (dialect === undefined) return;
-    const hasResponse = Object.prototype.hasOwnProperty.call(raw, "response");
+    const hasResponse = Object.hasOwn(raw, "response");
     if (dialect === "classic") {
       // Nothing to address a reply to: drop, as MSC2813 allows.
       if (!isClassicEnvelope(raw)) return;
@@ -438,7 +438,7 @@ export class Endpoint {
     }
     // MSC4412's format block names the body `request`, its prose `data`: either is read.
     const data =
-      call.dialect === "msc4412" && Object.prototype.hasOwnProperty.call(raw, "request")
+      call.dialect === "msc4412" && Object.hasOwn(raw, "request")
         ? ownProperty(raw, "request")
         : ownProperty(raw, "data");
     if (!isPlainObject(data)) {

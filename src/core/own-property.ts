@@ -5,7 +5,5 @@
 
 /** Own-property read that ignores anything inherited from a prototype. */
 export function ownProperty(object: object, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(object, key)
-    ? (object as Record<string, unknown>)[key]
-    : undefined;
+  return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 }

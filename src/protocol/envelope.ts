@@ -189,8 +189,8 @@ export const msc4412EnvelopeSchema = /* @__PURE__ */ v.object({
  * before), `source` without `api` the MSC4412 one. A message with neither is neither.
  */
 export function dialectOf(message: JsonObject): Dialect | undefined {
-  if (Object.prototype.hasOwnProperty.call(message, "api")) return "classic";
-  return Object.prototype.hasOwnProperty.call(message, "source") ? "msc4412" : undefined;
+  if (Object.hasOwn(message, "api")) return "classic";
+  return Object.hasOwn(message, "source") ? "msc4412" : undefined;
 }
 
 /** The part of an envelope needed to address an error reply, when the rest of the message is bad. */

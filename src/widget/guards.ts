@@ -125,7 +125,7 @@ export function shape(
 function looseCopy(input: JsonObject): JsonObject {
   const copy: JsonObject = { ...input };
   for (const key of ["__proto__", "prototype", "constructor"]) {
-    if (Object.prototype.hasOwnProperty.call(copy, key)) delete copy[key];
+    if (Object.hasOwn(copy, key)) delete copy[key];
   }
   return copy;
 }

@@ -232,7 +232,7 @@ export class LiteWidgetClient extends WidgetSessionCore {
     if (this.destroyed || !isPlainObject(raw) || !isClassicEnvelope(raw) || raw.widgetId !== this.widgetId)
       return;
     const { requestId, action } = raw;
-    if (Object.prototype.hasOwnProperty.call(raw, "response")) {
+    if (Object.hasOwn(raw, "response")) {
       if (raw.api !== "fromWidget") return;
       const entry = this.#waiting.get(requestId);
       // Replies with an unknown or expired ID, or for another action, are ignored.
