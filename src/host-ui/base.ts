@@ -86,6 +86,8 @@ export function hostUiBase(): HostUiBaseClass {
     #opener: HTMLElement | undefined;
     /** Stops keeping the focus in the open dialog (see runDialog). */
     #releaseFocus: (() => void) | undefined;
+    /** Set while this opening's dialog is shown; the `close` event of an earlier opening is ignored. */
+    #shown = false;
 
     constructor() {
       super();
@@ -103,7 +105,11 @@ export function hostUiBase(): HostUiBaseClass {
       this.dialog.addEventListener("keydown", (event) => this.#onKey(event));
       // Closed by anything but its own buttons (the page calling `dialog.close()`): the cancel
       // answer, so the promise still settles. Its own finish clears the answer before closing.
-      this.dialog.addEventListener("close", () => this.#cancel());
+      // The event comes a task later: one left over from an answered opening must not cancel the
+      // next question on this element, waiting in line or already open.
+      this.dialog.addEventListener("close", () => {
+        if (this.#shown && !this.dialog.open) this.#cancel();
+      });
     }
 
     /**
@@ -156,6 +162,7 @@ export function hostUiBase(): HostUiBaseClass {
             first = build(this.dialog, finish);
             this.#opener = focusedElement();
             this.dialog.showModal();
+            this.#shown = true;
           } catch (error) {
             // A hook of the app's that built part of the dialog threw, or the element is not in a
             // document (reused after its answer removed it): nothing may stay open or listening,
@@ -174,6 +181,7 @@ export function hostUiBase(): HostUiBaseClass {
 
     closeDialog(): void {
       this.#onCancel = undefined;
+      this.#shown = false;
       const held = holder === this;
       const opener = this.#opener;
       this.#opener = undefined;

@@ -1316,10 +1316,6 @@ function capabilityKeyOf(capability: string): string {
 }
 
 /**
- * A copy of an array with no room to spare. Arrays built by filter, push or a spread keep room for
- * 17 elements; the session's requested and granted lists live as long as the session.
- */
-/**
  * The arrays a host hands to listeners and callers are frozen: they are the host's own (a copy per
  * event would cost every negotiation), and a listener that wrote to one would change what the host
  * believes it granted or was asked for. The baseline is the host's own frozen copy, since
@@ -1328,6 +1324,10 @@ function capabilityKeyOf(capability: string): string {
 const NONE: readonly string[] = Object.freeze([]);
 const FROZEN_BASELINE: readonly string[] = Object.freeze([...BASELINE_VERSIONS]);
 
+/**
+ * A copy of an array with no room to spare. Arrays built by filter, push or a spread keep room for
+ * 17 elements; the session's requested and granted lists live as long as the session.
+ */
 function fitted<T>(values: readonly T[]): T[] {
   return values.slice();
 }

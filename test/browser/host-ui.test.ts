@@ -403,6 +403,26 @@ describe("host-ui dialogs in Chromium", () => {
       expect(await page.$("mwk-confirm-dialog")).toBeNull();
     });
 
+    it("an element put back and asked again right after its answer keeps the new question open for the user's own answer", async () => {
+      await page.evaluate(() => (window as unknown as Win).hostUi.askAgain());
+      await page.keyboard.press("Tab");
+      expect(await focusedControl(page)).toBe("confirm");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => (window as unknown as Win).hostUi.again.first !== undefined);
+      // The first opening's close event comes a task later; it must not answer the second.
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
+      expect(await page.evaluate(() => (window as unknown as Win).hostUi.again)).toEqual({ first: "true" });
+      expect(await page.textContent("dialog[open]")).toContain("Second question");
+      await page.keyboard.press("Tab");
+      expect(await focusedControl(page)).toBe("confirm");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => (window as unknown as Win).hostUi.again.second !== undefined);
+      expect(await page.evaluate(() => (window as unknown as Win).hostUi.again)).toEqual({
+        first: "true",
+        second: "true",
+      });
+    });
+
     it("questions asked at once open one at a time, in order: the next only when the open one is answered; one aborted while waiting never opens", async () => {
       await page.evaluate(() => (window as unknown as Win).hostUi.askAtOnce());
       const openDialogs = () =>

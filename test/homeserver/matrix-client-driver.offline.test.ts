@@ -12,6 +12,8 @@ import {
   HTTPError,
   MatrixError,
   MatrixEvent,
+  PendingEventOrdering,
+  Room,
   RoomEvent as SdkRoomEvent,
   createClient,
   type MatrixClient,
@@ -730,6 +732,48 @@ describe("sends matrix-js-sdk would get wrong, refused or cleaned up", () => {
       ),
     );
     expect(log).toEqual(["start one", "end one", "start two", "end two"]);
+  });
+
+  it("takes a refused redaction's failed local copy out of the room: its target is not shown redacted, and later sends go out", async () => {
+    let refuse = true;
+    const fetchFn = async (input: RequestInfo | URL): Promise<Response> => {
+      if (String(input).includes("/redact/") && refuse) {
+        refuse = false;
+        return new Response(
+          JSON.stringify({ errcode: "M_LIMIT_EXCEEDED", error: "slow down", retry_after_ms: 40 }),
+          {
+            status: 429,
+            headers: { "content-type": "application/json" },
+          },
+        );
+      }
+      return Response.json({ event_id: "$sent" });
+    };
+    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
+    const client = createClient({ baseUrl: "http://hs.example", ...user, fetchFn, logger: quiet });
+    clients.push(client);
+    // As a synced client holds it (Element uses detached pending events): a message to redact.
+    const room = new Room(ROOM_ID, client, user.userId, {
+      pendingEventOrdering: PendingEventOrdering.Detached,
+    });
+    const target = new MatrixEvent({
+      type: "m.room.message",
+      room_id: ROOM_ID,
+      event_id: "$target",
+      sender: "@other:example.org",
+      content: { msgtype: "m.text", body: "hi" },
+    });
+    room.addLiveEvents([target], { addToState: false });
+    client.store.storeRoom(room);
+    const driver = new MatrixClientDriver(client, { logger: silentLogger });
+    await expect(
+      driver.sendEvent("m.room.redaction", { redacts: "$target" }, { roomId: ROOM_ID }),
+    ).rejects.toBeInstanceOf(HomeserverError);
+    expect(room.getPendingEvents()).toEqual([]);
+    expect(target.isRedacted()).toBe(false);
+    await expect(
+      driver.sendEvent("m.room.message", { msgtype: "m.text", body: "later" }, { roomId: ROOM_ID }),
+    ).resolves.toEqual({ roomId: ROOM_ID, eventId: "$sent" });
   });
 
   it("waits for the relations it reads to be decrypted before it filters and maps them", async () => {

@@ -579,12 +579,16 @@ export class MatrixClientDriver implements WidgetDriver {
           // client does), but only the /redact endpoint takes one in rooms before version 11:
           // sent as an ordinary event there, the homeserver refuses it (Synapse with a 500).
           const reason = ownProperty(body, "reason");
+          // A refused redaction's local copy is taken out too: left in place, it showed its
+          // target as redacted and blocked the room's later sends.
           const { event_id } = await this.sendOutsideQueue((txnId) =>
-            this.loose.redactEvent(
-              roomId,
-              redacts,
-              txnId,
-              typeof reason === "string" ? { reason } : undefined,
+            this.sendRemovingFailedEcho(() =>
+              this.loose.redactEvent(
+                roomId,
+                redacts,
+                txnId,
+                typeof reason === "string" ? { reason } : undefined,
+              ),
             ),
           );
           return { roomId, eventId: event_id };

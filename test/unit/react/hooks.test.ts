@@ -187,6 +187,45 @@ describe("hooks whose arguments go back to earlier ones (A, B, then A again)", (
     expect(renders.at(-1)).toEqual({ type: "org.example.a", got: [1, 2], status: "ready" });
   });
 
+  it("useStateEvents shows loading, not the state it held the first time, until the new read for A answers", async () => {
+    const type = "org.example.slot";
+    const kit = (opened = nodeRoot({
+      capabilities: [stateCapability("receive", type)],
+      driver: (w) => new HoldingDriver(w),
+    }));
+    const driver = (kit.host as unknown as { driver: HoldingDriver }).driver;
+    kit.world.sendEvent(TEST_ROOM_ID, TEST_OWN_USER_ID, { type, state_key: "a", content: { n: 1 } });
+    const renders: { key: string; got: unknown[]; status: string }[] = [];
+    let pick: (key: string) => void = () => {};
+    function Slot(): ReactNode {
+      const [key, setKey] = useState("a");
+      pick = setKey;
+      const { events, status } = useStateEvents(type, { stateKey: key });
+      renders.push({ key, got: events.map((event) => event.content["n"]), status });
+      return null;
+    }
+    kit.render(h(StrictMode, null, h(Slot)));
+    await waitFor(() => renders.at(-1)?.status === "ready");
+    expect(renders.at(-1)?.got).toEqual([1]);
+    // The reads of B and of A's second visit wait; meanwhile A changes while nobody follows it.
+    let release: () => void = () => {};
+    driver.held = new Promise((resolve) => (release = resolve));
+    pick("b");
+    await waitFor(() => renders.at(-1)?.key === "b");
+    await sleep(20);
+    kit.world.sendEvent(TEST_ROOM_ID, TEST_OWN_USER_ID, { type, state_key: "a", content: { n: 2 } });
+    const back = renders.length;
+    pick("a");
+    await waitFor(() => renders.length > back && renders.at(-1)?.key === "a");
+    await sleep(20);
+    // Until A's new read answers, every render of A says loading: its old state is out of date.
+    expect(renders.slice(back).map((render) => render.status)).not.toContain("ready");
+    driver.held = undefined;
+    release();
+    await waitFor(() => renders.at(-1)?.status === "ready" && renders.at(-1)?.key === "a");
+    expect(renders.at(-1)).toEqual({ key: "a", got: [2], status: "ready" });
+  });
+
   it("useAccountData shows loading, not the content it held the first time, until the new read for A answers", async () => {
     const typeA = "org.example.a";
     const typeB = "org.example.b";
