@@ -776,6 +776,29 @@ describe("sends matrix-js-sdk would get wrong, refused or cleaned up", () => {
     ).resolves.toEqual({ roomId: ROOM_ID, eventId: "$sent" });
   });
 
+  it("keeps a widget's messages in order on a client made without a scheduler, which sends everything at once", async () => {
+    const log: string[] = [];
+    const fetchFn = async (_input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const body = JSON.parse(String(init?.body ?? "{}")) as { body?: string };
+      const name = body.body ?? "request";
+      log.push(`start ${name}`);
+      if (name === "one") await new Promise((resolve) => setTimeout(resolve, 50));
+      log.push(`end ${name}`);
+      return Response.json({ event_id: `$${name}` });
+    };
+    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
+    const client = createClient({ baseUrl: "http://hs.example", ...user, fetchFn, logger: quiet });
+    clients.push(client);
+    (client as unknown as { scheduler: unknown }).scheduler = undefined;
+    const driver = new MatrixClientDriver(client, { logger: silentLogger });
+    await Promise.all(
+      ["one", "two"].map((body) =>
+        driver.sendEvent("m.room.message", { msgtype: "m.text", body }, { roomId: ROOM_ID }),
+      ),
+    );
+    expect(log).toEqual(["start one", "end one", "start two", "end two"]);
+  });
+
   it("waits for the relations it reads to be decrypted before it filters and maps them", async () => {
     const { client, driver } = withRoom({ hasEncryptionStateEvent: () => true });
     const encrypted = new MatrixEvent({

@@ -1067,8 +1067,9 @@ export class MatrixClientDriver implements WidgetDriver {
    */
   private sendOutsideQueue<T>(send: (txnId: string | undefined) => Promise<T>): Promise<T> {
     const scheduler = this.client.scheduler as unknown as LooseScheduler | undefined;
-    if (typeof scheduler?.queueAlgorithm !== "function") return send(undefined);
     const run = async () => {
+      // A client made without a scheduler sends everything at once: still one after the other.
+      if (typeof scheduler?.queueAlgorithm !== "function") return send(undefined);
       const txnIds = unqueuedTxnIds(scheduler);
       const txnId = this.loose.makeTxnId();
       txnIds.add(txnId);
