@@ -13,6 +13,7 @@ import {
   showShareConfirm,
   type HostUiOptions,
 } from "../../src/host-ui/index.js";
+import { describeThrown } from "../../src/core/describe.js";
 import { TIMELINE_LINES, type PlaygroundWorld } from "./world.js";
 import { createMemoryWorld } from "./world-memory.js";
 
@@ -172,11 +173,36 @@ world.onChange((change) => {
 
 // ---- log ---------------------------------------------------------------------------------------
 
+// The traffic log is a list a screen-reader user can read at will, not a live region: every
+// request's trace line read out as it comes would drown what matters. What matters (sessions
+// starting and ending, errors, what became of the user's own actions) goes to a polite status
+// region (#announcements) as well.
+
+/** Adds a line to the traffic log, and only there: traces and other lines nobody needs read out. */
 function log(line: string, error = false): void {
   const item = document.createElement("li");
   item.textContent = `${new Date().toLocaleTimeString()} ${line}`;
   if (error) item.className = "error";
   $("log").prepend(item);
+}
+
+let lastAnnouncement = "";
+let repeated = 1;
+
+/**
+ * Says `text` through the status region. The same text again would change nothing there, so
+ * nothing would be read: a repeat says how often it came instead.
+ */
+function announce(text: string): void {
+  repeated = text === lastAnnouncement ? repeated + 1 : 1;
+  lastAnnouncement = text;
+  $("announcements").textContent = repeated > 1 ? `${text} (${repeated} times)` : text;
+}
+
+/** An event worth hearing: logged, and announced (an error says so in words, not only in red). */
+function report(line: string, error = false): void {
+  log(line, error);
+  announce(error ? `Error: ${line}` : line);
 }
 
 // ---- policy ------------------------------------------------------------------------------------
@@ -214,8 +240,8 @@ function policyFor(widget: ExampleWidget): HostPolicy {
       }),
     shareFinished: (outcome) =>
       outcome.error !== undefined
-        ? log(`share failed: ${outcome.error}`, true)
-        : log(`share: ${outcome.decision?.action ?? "unknown"}`),
+        ? report(`share failed: ${outcome.error}`, true)
+        : report(`share: ${outcome.decision?.action ?? "unknown"}`),
   };
 }
 
@@ -248,14 +274,19 @@ function embed(widget: ExampleWidget): void {
     origin,
     ...(world.viewedRoomId ? { viewedRoomId: world.viewedRoomId } : {}),
   });
-  host.on("trace", (entry) =>
+  host.on("trace", (entry) => {
     log(
       `${entry.direction} ${entry.action} ${entry.durationMs.toFixed(1)} ms${entry.error ? ` — ${entry.error}` : ""}`,
       !entry.ok,
-    ),
+    );
+    // A failed request is announced without its timing; a successful one only logged.
+    if (!entry.ok)
+      announce(`Error: ${widget.name}: ${entry.action} failed${entry.error ? `: ${entry.error}` : ""}`);
+  });
+  host.on("ready", ({ granted }) =>
+    report(`${widget.name}: session ready; granted: ${granted.join(", ") || "nothing"}`),
   );
-  host.on("ready", ({ granted }) => log(`session ready; granted: ${granted.join(", ") || "nothing"}`));
-  host.on("sessionEnded", ({ reason }) => log(`session ended: ${reason}`));
+  host.on("sessionEnded", ({ reason }) => report(`${widget.name}: session ended: ${reason}`));
   iframe.src = widgetUrl(widget);
   $("widget-frame").replaceChildren(iframe);
 }
@@ -265,21 +296,34 @@ for (const widget of examples) select.append(new Option(widget.name, widget.id))
 select.addEventListener("change", () => embed(examples.find((w) => w.id === select.value) ?? examples[0]!));
 $("reload-widget").addEventListener("click", () => current && embed(current));
 
-// Theme and language switches reach the running widget (MSC2873), not only the next load's URL.
+/** The room widgets' running hosts, on a homeserver (room-widgets.ts); none in memory. */
+let roomWidgetHosts: () => Array<{ name: string; host: WidgetHost }> = () => [];
+
+/** Every widget running on the page: the example widget and the room's widgets. */
+function runningWidgets(): Array<{ name: string; host: WidgetHost }> {
+  return [...(host && current ? [{ name: current.name, host }] : []), ...roomWidgetHosts()];
+}
+
+/** The outcome of a theme_change or language_change for one widget, in the log only. */
+function logSwitch(what: string, name: string, sent: Promise<boolean>): void {
+  sent.then(
+    (ok) => log(`${what} → ${name}: ${ok ? "sent" : "not sent (no MSC2873, or the session ended first)"}`),
+    (error: unknown) => log(`${what} → ${name} failed: ${describeThrown(error)}`, true),
+  );
+}
+
+// Theme and language switches reach every running widget (MSC2873), not only the next load's URL;
+// widgets loaded later get them in their URL (`theme`/`lang`, or a room widget's template).
 $("theme").addEventListener("change", () => {
   const name = ($("theme") as HTMLSelectElement).value;
   document.body.classList.toggle("dark", name === "dark");
-  if (host)
-    void updateTheme(host, { name }).then((sent) =>
-      log(`theme_change ${name}: ${sent ? "sent" : "widget does not listen"}`),
-    );
+  for (const widget of runningWidgets())
+    logSwitch(`theme_change ${name}`, widget.name, updateTheme(widget.host, { name }));
 });
 $("language").addEventListener("change", () => {
   const lang = ($("language") as HTMLSelectElement).value;
-  if (host)
-    void updateLanguage(host, lang).then((sent) =>
-      log(`language_change ${lang}: ${sent ? "sent" : "widget does not listen"}`),
-    );
+  for (const widget of runningWidgets())
+    logSwitch(`language_change ${lang}`, widget.name, updateLanguage(widget.host, lang));
 });
 
 renderSignedIn();
@@ -304,10 +348,26 @@ if (__PLAYGROUND_HOMESERVER__) {
   const widgetManager = showRoomWidgets({
     world,
     policyFor,
-    log,
-    suggestedUrl: `${widgetOrigin}/widgets/emotes/index.html`,
+    report,
+    // The example widgets read `theme` and `lang` from their URL; a room widget's URL is a
+    // template the manager fills in with the page's theme and language when it loads.
+    suggestedUrl: `${widgetOrigin}/widgets/emotes/index.html?theme=$org.matrix.msc2873.client_theme&lang=$org.matrix.msc2873.client_language`,
     theme: () => ($("theme") as HTMLSelectElement).value,
     language: () => ($("language") as HTMLSelectElement).value,
+    started(name, roomHost) {
+      const theme = ($("theme") as HTMLSelectElement).value;
+      const lang = ($("language") as HTMLSelectElement).value;
+      logSwitch(`theme_change ${theme}`, name, updateTheme(roomHost, { name: theme }));
+      logSwitch(`language_change ${lang}`, name, updateLanguage(roomHost, lang));
+    },
   });
+  roomWidgetHosts = () =>
+    widgetManager.watchedRooms.flatMap((roomId) =>
+      widgetManager
+        .widgets(roomId)
+        .flatMap((widget) =>
+          widget.host ? [{ name: widget.definition.name ?? widget.definition.id, host: widget.host }] : [],
+        ),
+    );
   Object.assign((window as unknown as { playground: object }).playground, { widgetManager });
 }

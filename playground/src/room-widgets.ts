@@ -11,6 +11,7 @@ import {
   type HostPolicy,
   type ManagedWidget,
   type WidgetMount,
+  type WidgetHost,
   type WidgetMountRequest,
 } from "../../src/host/index.js";
 import { describeThrown } from "../../src/core/describe.js";
@@ -21,13 +22,19 @@ export interface RoomWidgetsOptions {
   world: PlaygroundWorld;
   /** The page's policy for a widget (consent dialogs and the rest). */
   policyFor(widget: { id: string; name: string; url: string }): HostPolicy;
-  /** The page's traffic log. */
-  log(line: string, error?: boolean): void;
+  /** Logs an event in the page's traffic log and announces it (the panel's events all matter). */
+  report(line: string, error?: boolean): void;
   /** The URL the add form suggests. */
   suggestedUrl: string;
   /** The theme and language for URL templates. */
   theme(): string;
   language(): string;
+  /**
+   * A room widget's host started: the page sends it the current theme and language once its
+   * session is ready, as Element does after `notify_capabilities`, since a room widget's URL is
+   * someone else's template and need not ask for them.
+   */
+  started(name: string, host: WidgetHost): void;
 }
 
 const STYLE = `
@@ -50,7 +57,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string): 
 
 /** Builds the panel under the room's timeline and starts following the viewed room. */
 export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
-  const { world, log } = options;
+  const { world, report } = options;
   const driver = world.driver;
 
   const style = element("style", STYLE);
@@ -140,28 +147,31 @@ export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
     waiting.delete(key);
   };
   manager.on("added", ({ widget }) => {
-    log(`room widget added: ${widget.definition.name ?? widget.definition.id}`);
+    report(`room widget added: ${widget.definition.name ?? widget.definition.id}`);
     render();
   });
   manager.on("changed", ({ widget, restarted }) => {
     if (restarted) settle(widget.key);
-    log(`room widget changed: ${widget.definition.id}${restarted ? " (new session)" : ""}`);
+    report(`room widget changed: ${widget.definition.id}${restarted ? " (new session)" : ""}`);
     render();
   });
   manager.on("removed", ({ widget }) => {
     settle(widget.key);
-    log(`room widget removed: ${widget.definition.id}`);
+    report(`room widget removed: ${widget.definition.id}`);
     render();
   });
   manager.on("started", ({ widget, host }) => {
+    options.started(widget.definition.name ?? widget.definition.id, host);
     host.on("ready", ({ granted }) =>
-      log(`${widget.definition.id}: session ready; granted: ${granted.join(", ") || "nothing"}`),
+      report(
+        `${widget.definition.name ?? widget.definition.id}: session ready; granted: ${granted.join(", ") || "nothing"}`,
+      ),
     );
     render();
   });
   manager.on("ended", () => render());
   manager.on("layout", () => render());
-  manager.on("problem", ({ id, reason }) => log(`room widget ${id} not shown: ${reason}`, true));
+  manager.on("problem", ({ id, reason }) => report(`room widget ${id} not shown: ${reason}`, true));
 
   /** One line per widget, kept while the widget is listed: moving a frame would reload it. */
   const lines = new Map<string, { item: HTMLLIElement; text: HTMLElement; controls: HTMLElement }>();
@@ -218,7 +228,9 @@ export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
     remove.addEventListener("click", () => {
       void driver
         .sendEvent?.("im.vector.modular.widgets", {}, { roomId, stateKey: definition.id })
-        .catch((error: unknown) => log(`removing ${definition.id} failed: ${describeThrown(error)}`, true));
+        .catch((error: unknown) =>
+          report(`removing ${definition.id} failed: ${describeThrown(error)}`, true),
+        );
     });
     controls.append(remove);
   }
@@ -254,8 +266,8 @@ export function showRoomWidgets(options: RoomWidgetsOptions): WidgetManager {
     driver
       .sendEvent("im.vector.modular.widgets", content, { roomId, stateKey: id })
       .then(
-        () => log(`added widget ${id} to the room's state`),
-        (error: unknown) => log(`adding a widget failed: ${describeThrown(error)}`, true),
+        () => report(`added widget ${id} to the room's state`),
+        (error: unknown) => report(`adding a widget failed: ${describeThrown(error)}`, true),
       )
       .finally(() => (add.disabled = false));
   });

@@ -245,7 +245,7 @@ async function violations(where: string, target: Page | Frame): Promise<string[]
 async function handChecks(where: string, target: Page | Frame): Promise<string[]> {
   const problems = await target.evaluate(() => {
     const found: string[] = [];
-    for (const id of ["status", "signed-in"]) {
+    for (const id of ["status", "signed-in", "announcements"]) {
       const element = document.getElementById(id);
       if (element && element.getAttribute("role") !== "status" && !element.hasAttribute("aria-live"))
         found.push(`#${id} is not a live region`);
@@ -380,6 +380,74 @@ describe("the playground's accessibility (axe-core: WCAG 2.0/2.1 A and AA, and b
       await close();
     });
   }
+
+  it("the traffic log is a list that is not read out line by line; session starts and ends, errors and repeats are announced through a polite status region, request traces are not", async () => {
+    const { page, problems, close } = tracked(await openPage(browser));
+    // Every text the status region takes, as a screen reader would be handed it.
+    await page.addInitScript(() => {
+      const said: string[] = [];
+      Object.assign(window, { said });
+      new MutationObserver(() => {
+        const text = document.getElementById("announcements")?.textContent ?? "";
+        if (text !== "" && said.at(-1) !== text) said.push(text);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    const said = () => page.evaluate(() => (window as never as { said: string[] }).said);
+    await page.goto(`${playground.hostOrigin}/`);
+    await page.waitForSelector('dialog[open][data-kind="capabilities"]', { timeout: 30_000 });
+    const frame = await widgetFrame(page, "user-picker");
+
+    // The log: an ordered list named "Traffic", which keyboard users can scroll, and no live region
+    // (neither aria-live nor a role that implies it), inside or around it.
+    expect(
+      await page.$eval("#log", (log) => ({
+        tag: log.tagName,
+        role: log.getAttribute("role"),
+        live: log.closest("[aria-live]") !== null || log.querySelector("[aria-live]") !== null,
+        implied: log.closest('[role="log"], [role="status"], [role="alert"]') !== null,
+        name: document.getElementById(log.getAttribute("aria-labelledby") ?? "")?.textContent,
+        tabindex: log.getAttribute("tabindex"),
+      })),
+    ).toEqual({ tag: "OL", role: null, live: false, implied: false, name: "Traffic", tabindex: "0" });
+    // The announcements: a polite status region (role status is polite and atomic) with the log.
+    expect(
+      await page.$eval("#announcements", (region) => ({
+        role: region.getAttribute("role"),
+        live: region.getAttribute("aria-live"),
+        inTraffic: region.closest("aside")?.getAttribute("aria-labelledby"),
+      })),
+    ).toEqual({ role: "status", live: null, inTraffic: "traffic-heading" });
+
+    await page.click('dialog[open] [data-testid="deny"]');
+    await widgetStatus(frame, "no permissions granted");
+    await expect.poll(said).toContain("User picker: session ready; granted: nothing");
+    // A refused request is announced as an error, without its timing; the same again says so.
+    await frame.fill("#search", "alice");
+    await widgetStatus(frame, "missing_capability");
+    await expect
+      .poll(async () => (await said()).at(-1))
+      .toMatch(/^Error: User picker: \S+ failed: Missing capability/);
+    const refused = (await said()).at(-1)!;
+    await frame.fill("#search", "bob");
+    await expect.poll(async () => (await said()).at(-1)).toBe(`${refused} (2 times)`);
+    // Loading the widget again ends its session: announced.
+    await page.click("#reload-widget");
+    await expect
+      .poll(async () => (await said()).some((text) => /^User picker: session ended/.test(text)))
+      .toBe(true);
+    await page.click('dialog[open] [data-testid="deny"]');
+
+    // The traces are all in the log, and none was announced.
+    const logged = await page.$$eval("#log li", (items) => items.map((item) => item.textContent ?? ""));
+    const traces = logged.filter((line) => / (toWidget|fromWidget) \S+ [\d.]+ ms/.test(line));
+    expect(traces.length).toBeGreaterThan(4);
+    expect(
+      (await said()).filter((text) => / (toWidget|fromWidget) /.test(text) || / ms\b/.test(text)),
+    ).toEqual([]);
+    expect([...(await violations("traffic", page)), ...(await handChecks("page", page))]).toEqual([]);
+    expect(problems()).toEqual([]);
+    await close();
+  });
 
   it("no violations on the page that could not open its homeserver account", async () => {
     // Nothing listens on port 9 of this machine: the sign-in fails at once.

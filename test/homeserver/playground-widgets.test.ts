@@ -33,14 +33,27 @@ interface PanelProbe {
   };
 }
 
-const putWidget = (user: RegisteredUser, id: string, content: Record<string, unknown>) =>
+const putWidget = (user: RegisteredUser, id: string, content: Record<string, unknown>, room = roomId) =>
   csOk(
     hs,
     user,
     "PUT",
-    `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/im.vector.modular.widgets/${encodeURIComponent(id)}`,
+    `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/state/im.vector.modular.widgets/${encodeURIComponent(id)}`,
     content,
   );
+
+/** A room of the user's own for one test, so no other test's widgets are in it. */
+const freshRoom = (name: string) =>
+  createRoom(hs, me, { preset: "private_chat", name: `${name} ${uniqueSuffix()}` });
+
+/** Views a room on the page, through the room list. */
+async function viewRoom(page: Page, room: string): Promise<void> {
+  await page.waitForSelector(`#rooms button[data-room-id="${room}"]`, { timeout: 30_000 });
+  await page.evaluate(
+    (id) => document.querySelector<HTMLElement>(`#rooms button[data-room-id="${id}"]`)!.click(),
+    room,
+  );
+}
 
 /** The panel's line for a widget: its text, whether it offers "Load", and its frame's URL. */
 function lineOf(page: Page, id: string) {
@@ -66,6 +79,28 @@ function clickIn(page: Page, id: string, label: string) {
     [id, label] as const,
   );
 }
+
+/** The frame of a room widget, once it loaded. */
+const roomWidgetFrame = (page: Page, id: string) =>
+  eventually(() => {
+    const found = page.frames().find((f) => f.url().includes(`widgetId=${id}`));
+    expect(found).toBeDefined();
+    return found!;
+  });
+
+/** Answers a widget's consent prompt through the DOM (the prompt of another may be over it). */
+const answerPrompt = (page: Page, name: string, answer: "approve" | "deny") =>
+  page
+    .locator('dialog[open][data-kind="capabilities"]', { hasText: name })
+    .locator(`[data-testid="${answer}"]`)
+    .evaluate((b) => (b as HTMLElement).click(), undefined, { timeout: 30_000 });
+
+/** Whether a widget frame shows the dark theme, and its document's language. */
+const looks = (frame: Frame) =>
+  frame.evaluate(() => ({
+    dark: document.body.classList.contains("dark"),
+    lang: document.documentElement.lang,
+  }));
 
 beforeAll(async () => {
   const suffix = uniqueSuffix();
@@ -290,14 +325,137 @@ describe("the playground's room widgets on a homeserver", () => {
         )),
       );
       await page.selectOption("#theme", "dark");
-      // (The theme switch reaches the page's example widget, not the room's widgets: their frames
-      // stay as loaded, so only the page is checked again.)
+      // The theme switch reaches the room's widgets too (theme_change): their frames turn dark.
       await page.waitForFunction(() => document.body.classList.contains("dark"));
+      await frame.waitForFunction(() => document.body.classList.contains("dark"));
       await check("panel (dark)", page);
+      await check("panel widget (dark)", frame);
       expect(found).toEqual([]);
     } finally {
       await close();
       await Promise.all([putWidget(kim, "a11y-kims", {}), putWidget(me, "a11y-mine", {})]);
+    }
+  });
+
+  it("the page's theme and language switches reach the room's running widgets, and widgets loaded later start in them", async () => {
+    const widgetUrl = `${running!.playground.widgetOrigin}/widgets/emotes/index.html`;
+    const room = await freshRoom("Switch room");
+    const board = (id: string, name: string) =>
+      putWidget(me, id, { type: "m.custom", url: widgetUrl, name, creatorUserId: me.userId }, room);
+    await board("switch-mine", "Switch board");
+    const { page, frameByOrigin, close } = await openPage(running!.browser);
+    try {
+      await page.goto(`${running!.playground.hostOrigin}/`);
+      // (The room the page opens on may have widgets that ask: viewing this one ends them.)
+      await viewRoom(page, room);
+      await answerPrompt(page, "User picker", "deny");
+      const example = await frameByOrigin(running!.playground.widgetOrigin);
+      await answerPrompt(page, "Switch board", "deny");
+      const frame = await roomWidgetFrame(page, "switch-mine");
+      await frame.waitForFunction(() => document.getElementById("status")?.textContent !== "connecting…");
+      expect(await looks(frame)).toEqual({ dark: false, lang: "en" });
+
+      // Both switches reach the room's widget, as they reach the page's example widget.
+      await page.selectOption("#theme", "dark");
+      await page.selectOption("#language", "de");
+      for (const target of [example, frame])
+        await target.waitForFunction(
+          () => document.body.classList.contains("dark") && document.documentElement.lang === "de",
+        );
+      await page.selectOption("#theme", "light");
+      await frame.waitForFunction(() => !document.body.classList.contains("dark"));
+      await page.selectOption("#theme", "dark");
+      await frame.waitForFunction(() => document.body.classList.contains("dark"));
+
+      // A widget whose URL asks for neither loads in the page's theme and language all the same:
+      // the page sends them once its session is ready, as Element does.
+      await board("switch-plain", "Plain board");
+      await answerPrompt(page, "Plain board", "deny");
+      const plain = await roomWidgetFrame(page, "switch-plain");
+      await plain.waitForFunction(
+        () => document.body.classList.contains("dark") && document.documentElement.lang === "de",
+      );
+
+      // The form suggests a URL template with the theme and language variables: the widget it
+      // adds gets the page's current ones in its URL.
+      const suggested = await page.$eval(
+        '#room-widgets input[name="url"]',
+        (input) => (input as HTMLInputElement).value,
+      );
+      expect(suggested).toBe(
+        `${widgetUrl}?theme=$org.matrix.msc2873.client_theme&lang=$org.matrix.msc2873.client_language`,
+      );
+      await page.evaluate(() => {
+        const form = document.querySelector<HTMLFormElement>("#room-widgets form")!;
+        form.querySelector<HTMLInputElement>('input[name="name"]')!.value = "Templated board";
+        form.requestSubmit();
+      });
+      await answerPrompt(page, "Templated board", "deny");
+      const templated = await eventually(() => {
+        const found = page.frames().find((f) => f.url().startsWith(`${widgetUrl}?theme=`));
+        expect(found).toBeDefined();
+        return found!;
+      });
+      expect(new URL(templated.url()).searchParams.get("theme")).toBe("dark");
+      expect(new URL(templated.url()).searchParams.get("lang")).toBe("de");
+      await templated.waitForFunction(
+        () => document.body.classList.contains("dark") && document.documentElement.lang === "de",
+      );
+    } finally {
+      await close();
+    }
+  });
+
+  it("when the page's example widget and a room widget ask for consent at the same time, one prompt is open at a time", async () => {
+    const room = await freshRoom("Asking room");
+    await putWidget(
+      me,
+      "both-ask",
+      {
+        type: "m.custom",
+        url: `${running!.playground.widgetOrigin}/widgets/emotes/index.html`,
+        name: "Asking board",
+        creatorUserId: me.userId,
+      },
+      room,
+    );
+    const { page, close } = await openPage(running!.browser);
+    try {
+      await page.goto(`${running!.playground.hostOrigin}/`);
+      // Viewing the room mounts the user's own widget, which asks while the example widget asks.
+      await viewRoom(page, room);
+      const states = () =>
+        page.evaluate(
+          ([where, id]) => ({
+            example: (window as never as { playground: { host?: { state: string } } }).playground.host?.state,
+            room: (window as never as PanelProbe).playground.widgetManager
+              .widgets(where)
+              .find((widget) => widget.definition.id === id)?.host?.state,
+          }),
+          [room, "both-ask"] as const,
+        );
+      await eventually(async () =>
+        expect(await states()).toEqual({ example: "negotiating", room: "negotiating" }),
+      );
+      // Both are asking now; give a second prompt time to show if it would.
+      await page.waitForTimeout(1_000);
+      const open = () =>
+        page.$$eval('dialog[open][data-kind="capabilities"]', (dialogs) =>
+          dialogs.map((dialog) =>
+            dialog.textContent?.includes("User picker") ? "User picker" : "Asking board",
+          ),
+        );
+      const first = await open();
+      expect(first).toHaveLength(1);
+      await answerPrompt(page, first[0]!, "deny");
+      const second = first[0] === "User picker" ? "Asking board" : "User picker";
+      await page
+        .locator('dialog[open][data-kind="capabilities"]', { hasText: second })
+        .waitFor({ timeout: 30_000 });
+      expect(await open()).toEqual([second]);
+      await answerPrompt(page, second, "deny");
+    } finally {
+      await close();
     }
   });
 });

@@ -18,10 +18,16 @@ export function describeError(error: unknown): string {
   return error instanceof WidgetApiError ? `${error.code}: ${error.message}` : String(error);
 }
 
-/** Applies the theme the host put in the URL (`?theme=dark`). */
+/** Applies the theme and language the host put in the URL (`?theme=dark&lang=de`). */
 export function applyTheme(): void {
-  const theme = new URLSearchParams(location.search).get("theme");
-  document.body.classList.toggle("dark", theme === "dark");
+  const params = new URLSearchParams(location.search);
+  document.body.classList.toggle("dark", params.get("theme") === "dark");
+  // A language tag, as language_change would set it; anything else (an unfilled template) is ignored.
+  const lang = params.get("lang");
+  if (lang !== null && /^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$/.test(lang)) {
+    document.documentElement.lang = lang;
+    document.body.dataset.lang = lang;
+  }
 }
 
 /** Follows the client's theme and language as it pushes them (MSC2873 theme_change / language_change). */
