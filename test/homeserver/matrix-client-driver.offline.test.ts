@@ -682,8 +682,11 @@ describe("sends matrix-js-sdk would get wrong, refused or cleaned up", () => {
     expect(cancelled).toEqual([failed]);
   });
 
-  it("answers a rate-limited m.room.message, reaction or redaction with the 429 at once, instead of the SDK's queue retrying it after the widget gave up; keeps the widget's sends in order", async () => {
-    // Each request answers in turn from `answers` (then success); `log` shows when each started and ended.
+  /**
+   * A client whose requests are logged as they start and end (a body named "one" takes 50 ms), and
+   * answered in turn from `answers`, then with success.
+   */
+  function loggingClient(): { client: MatrixClient; answers: Array<() => Response>; log: string[] } {
     const answers: Array<() => Response> = [];
     const log: string[] = [];
     const fetchFn = async (_input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -697,6 +700,11 @@ describe("sends matrix-js-sdk would get wrong, refused or cleaned up", () => {
     const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
     const client = createClient({ baseUrl: "http://hs.example", ...user, fetchFn, logger: quiet });
     clients.push(client);
+    return { client, answers, log };
+  }
+
+  it("answers a rate-limited m.room.message, reaction or redaction with the 429 at once, instead of the SDK's queue retrying it after the widget gave up; keeps the widget's sends in order", async () => {
+    const { client, answers, log } = loggingClient();
     expect(client.scheduler).toBeDefined();
     const driver = new MatrixClientDriver(client, { logger: silentLogger });
     const limited = () =>
@@ -777,18 +785,7 @@ describe("sends matrix-js-sdk would get wrong, refused or cleaned up", () => {
   });
 
   it("keeps a widget's messages in order on a client made without a scheduler, which sends everything at once", async () => {
-    const log: string[] = [];
-    const fetchFn = async (_input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      const body = JSON.parse(String(init?.body ?? "{}")) as { body?: string };
-      const name = body.body ?? "request";
-      log.push(`start ${name}`);
-      if (name === "one") await new Promise((resolve) => setTimeout(resolve, 50));
-      log.push(`end ${name}`);
-      return Response.json({ event_id: `$${name}` });
-    };
-    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
-    const client = createClient({ baseUrl: "http://hs.example", ...user, fetchFn, logger: quiet });
-    clients.push(client);
+    const { client, log } = loggingClient();
     (client as unknown as { scheduler: unknown }).scheduler = undefined;
     const driver = new MatrixClientDriver(client, { logger: silentLogger });
     await Promise.all(
