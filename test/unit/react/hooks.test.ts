@@ -145,6 +145,39 @@ describe("hooks whose arguments change", () => {
   });
 });
 
+/** A driver (or the part of one) whose reads wait while `held` is set. */
+interface Holding {
+  held: Promise<void> | undefined;
+}
+
+/**
+ * Moves a hook from argument `a` to `b` and back to `a` while `driver` holds the reads, calling
+ * `whileAway` once `b` is shown. Returns the statuses of the renders back on `a` before the held
+ * reads answer, then lets them answer.
+ */
+async function awayAndBack<R extends { arg: string; status: string }>(
+  driver: Holding,
+  renders: R[],
+  set: (arg: string) => void,
+  [a, b]: [string, string],
+  whileAway: () => void = () => {},
+): Promise<string[]> {
+  let release: () => void = () => {};
+  driver.held = new Promise((resolve) => (release = resolve));
+  set(b);
+  await waitFor(() => renders.at(-1)?.arg === b);
+  await sleep(20);
+  whileAway();
+  const back = renders.length;
+  set(a);
+  await waitFor(() => renders.length > back && renders.at(-1)?.arg === a);
+  await sleep(20);
+  const statuses = renders.slice(back).map((render) => render.status);
+  driver.held = undefined;
+  release();
+  return statuses;
+}
+
 describe("hooks whose arguments go back to earlier ones (A, B, then A again)", () => {
   it("useRoomEvents shows loading, not the events it held the first time, until the new read for A answers", async () => {
     const kit = (opened = nodeRoot({
@@ -156,35 +189,26 @@ describe("hooks whose arguments go back to earlier ones (A, B, then A again)", (
     }));
     const driver = (kit.host as unknown as { driver: HoldingDriver }).driver;
     kit.world.sendEvent(TEST_ROOM_ID, TEST_OTHER_USER_ID, { type: "org.example.a", content: { n: 1 } });
-    const renders: { type: string; got: unknown[]; status: string }[] = [];
+    const renders: { arg: string; got: unknown[]; status: string }[] = [];
     let show: (type: string) => void = () => {};
     function Feed(): ReactNode {
       const [type, setType] = useState("org.example.a");
       show = setType;
       const { events, status } = useRoomEvents(type);
-      renders.push({ type, got: events.map((event) => event.content["n"]), status });
+      renders.push({ arg: type, got: events.map((event) => event.content["n"]), status });
       return null;
     }
     kit.render(h(StrictMode, null, h(Feed)));
     await waitFor(() => renders.at(-1)?.status === "ready");
     expect(renders.at(-1)?.got).toEqual([1]);
-    // The reads of B and of A's second visit wait; meanwhile A gets an event nobody follows.
-    let release: () => void = () => {};
-    driver.held = new Promise((resolve) => (release = resolve));
-    show("org.example.b");
-    await waitFor(() => renders.at(-1)?.type === "org.example.b");
-    await sleep(20);
-    kit.world.sendEvent(TEST_ROOM_ID, TEST_OTHER_USER_ID, { type: "org.example.a", content: { n: 2 } });
-    const back = renders.length;
-    show("org.example.a");
-    await waitFor(() => renders.length > back && renders.at(-1)?.type === "org.example.a");
-    await sleep(20);
+    // While B is shown, A gets an event nobody follows.
+    const backOnA = await awayAndBack(driver, renders, show, ["org.example.a", "org.example.b"], () =>
+      kit.world.sendEvent(TEST_ROOM_ID, TEST_OTHER_USER_ID, { type: "org.example.a", content: { n: 2 } }),
+    );
     // Until A's new read answers, every render of A says loading: its old list lacks event 2.
-    expect(renders.slice(back).map((render) => render.status)).not.toContain("ready");
-    driver.held = undefined;
-    release();
+    expect(backOnA).not.toContain("ready");
     await waitFor(() => renders.at(-1)?.status === "ready");
-    expect(renders.at(-1)).toEqual({ type: "org.example.a", got: [1, 2], status: "ready" });
+    expect(renders.at(-1)).toEqual({ arg: "org.example.a", got: [1, 2], status: "ready" });
   });
 
   it("useStateEvents shows loading, not the state it held the first time, until the new read for A answers", async () => {
@@ -195,35 +219,26 @@ describe("hooks whose arguments go back to earlier ones (A, B, then A again)", (
     }));
     const driver = (kit.host as unknown as { driver: HoldingDriver }).driver;
     kit.world.sendEvent(TEST_ROOM_ID, TEST_OWN_USER_ID, { type, state_key: "a", content: { n: 1 } });
-    const renders: { key: string; got: unknown[]; status: string }[] = [];
+    const renders: { arg: string; got: unknown[]; status: string }[] = [];
     let pick: (key: string) => void = () => {};
     function Slot(): ReactNode {
       const [key, setKey] = useState("a");
       pick = setKey;
       const { events, status } = useStateEvents(type, { stateKey: key });
-      renders.push({ key, got: events.map((event) => event.content["n"]), status });
+      renders.push({ arg: key, got: events.map((event) => event.content["n"]), status });
       return null;
     }
     kit.render(h(StrictMode, null, h(Slot)));
     await waitFor(() => renders.at(-1)?.status === "ready");
     expect(renders.at(-1)?.got).toEqual([1]);
-    // The reads of B and of A's second visit wait; meanwhile A changes while nobody follows it.
-    let release: () => void = () => {};
-    driver.held = new Promise((resolve) => (release = resolve));
-    pick("b");
-    await waitFor(() => renders.at(-1)?.key === "b");
-    await sleep(20);
-    kit.world.sendEvent(TEST_ROOM_ID, TEST_OWN_USER_ID, { type, state_key: "a", content: { n: 2 } });
-    const back = renders.length;
-    pick("a");
-    await waitFor(() => renders.length > back && renders.at(-1)?.key === "a");
-    await sleep(20);
+    // While B is shown, A changes and nobody follows it.
+    const backOnA = await awayAndBack(driver, renders, pick, ["a", "b"], () =>
+      kit.world.sendEvent(TEST_ROOM_ID, TEST_OWN_USER_ID, { type, state_key: "a", content: { n: 2 } }),
+    );
     // Until A's new read answers, every render of A says loading: its old state is out of date.
-    expect(renders.slice(back).map((render) => render.status)).not.toContain("ready");
-    driver.held = undefined;
-    release();
-    await waitFor(() => renders.at(-1)?.status === "ready" && renders.at(-1)?.key === "a");
-    expect(renders.at(-1)).toEqual({ key: "a", got: [2], status: "ready" });
+    expect(backOnA).not.toContain("ready");
+    await waitFor(() => renders.at(-1)?.status === "ready" && renders.at(-1)?.arg === "a");
+    expect(renders.at(-1)).toEqual({ arg: "a", got: [2], status: "ready" });
   });
 
   it("useAccountData shows loading, not the content it held the first time, until the new read for A answers", async () => {
@@ -246,31 +261,20 @@ describe("hooks whose arguments go back to earlier ones (A, B, then A again)", (
     }));
     const driver = (kit.host as unknown as { driver: HoldingAccountData }).driver;
     kit.world.setAccountData(TEST_OWN_USER_ID, typeA, { n: 1 });
-    const renders: { type: string; n: unknown; status: string }[] = [];
+    const renders: { arg: string; n: unknown; status: string }[] = [];
     let show: (type: string) => void = () => {};
     function Settings(): ReactNode {
       const [type, setType] = useState(typeA);
       show = setType;
       const { content, status } = useAccountData(type);
-      renders.push({ type, n: content?.["n"], status });
+      renders.push({ arg: type, n: content?.["n"], status });
       return null;
     }
     kit.render(h(StrictMode, null, h(Settings)));
     await waitFor(() => renders.at(-1)?.status === "ready");
-    let release: () => void = () => {};
-    driver.held = new Promise((resolve) => (release = resolve));
-    show(typeB);
-    await waitFor(() => renders.at(-1)?.type === typeB);
-    await sleep(20);
-    const back = renders.length;
-    show(typeA);
-    await waitFor(() => renders.length > back && renders.at(-1)?.type === typeA);
-    await sleep(20);
-    expect(renders.slice(back).map((render) => render.status)).not.toContain("ready");
-    driver.held = undefined;
-    release();
-    await waitFor(() => renders.at(-1)?.status === "ready" && renders.at(-1)?.type === typeA);
-    expect(renders.at(-1)).toEqual({ type: typeA, n: 1, status: "ready" });
+    expect(await awayAndBack(driver, renders, show, [typeA, typeB])).not.toContain("ready");
+    await waitFor(() => renders.at(-1)?.status === "ready" && renders.at(-1)?.arg === typeA);
+    expect(renders.at(-1)).toEqual({ arg: typeA, n: 1, status: "ready" });
   });
 });
 
