@@ -11,7 +11,7 @@ import { exactOrigin } from "../transport/origin.js";
 import { embeddingParent } from "../transport/post-message-widget.js";
 import type { Transport } from "../transport/transport.js";
 import type { ToWidgetHandler, WidgetSessionOptions } from "./session.js";
-import { sessionIdentity, WidgetSessionCore, type SessionAction } from "./session-core.js";
+import { limitTimer, sessionIdentity, WidgetSessionCore, type SessionAction } from "./session-core.js";
 import { ACKED_WITHOUT_LISTENER } from "./session-common.js";
 
 /**
@@ -193,13 +193,10 @@ export class LiteWidgetClient extends WidgetSessionCore {
     const requestId = this.#ids.next();
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     return new Promise<JsonObject>((resolve, reject) => {
-      const timer =
-        Number.isFinite(timeoutMs) && timeoutMs > 0
-          ? setTimeout(() => {
-              this.#settle(requestId);
-              reject(new WidgetApiError(`Request ${action} timed out after ${timeoutMs} ms`, "timeout"));
-            }, timeoutMs)
-          : undefined;
+      const timer = limitTimer(() => {
+        this.#settle(requestId);
+        reject(new WidgetApiError(`Request ${action} timed out after ${timeoutMs} ms`, "timeout"));
+      }, timeoutMs);
       this.#waiting.set(requestId, { action, resolve, reject, timer });
       try {
         this.#transport.send({

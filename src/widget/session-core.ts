@@ -186,7 +186,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
    * Asks for more capabilities during the session (MSC2974). Resolves with the whole granted set
    * once the host has notified its decision. `timeoutMs` bounds the wait for the decision (default
    * 120 000) and, when given, the host's acknowledgement of the request too (else the client's
-   * request timeout); past it, rejects with `timeout`.
+   * request timeout); past it, rejects with `timeout`. `0` or `Infinity` waits without a limit.
    */
   async requestCapabilities(
     capabilities: Iterable<string>,
@@ -350,7 +350,7 @@ export abstract class WidgetSessionCore implements WidgetSession {
         clearTimeout(timer);
         this.#notifyWaiters = this.#notifyWaiters.filter((waiter) => waiter !== wake);
       };
-      const timer = setTimeout(() => {
+      const timer = limitTimer(() => {
         forget();
         reject(
           new WidgetApiError(
@@ -371,4 +371,12 @@ export abstract class WidgetSessionCore implements WidgetSession {
     });
     return { promise, cancel };
   }
+}
+
+/**
+ * A timer for a limit in ms. `0`, `Infinity` (and NaN) mean no limit, so no timer: setTimeout
+ * would read each of them as "at once".
+ */
+export function limitTimer(onExpiry: () => void, ms: number): ReturnType<typeof setTimeout> | undefined {
+  return Number.isFinite(ms) && ms > 0 ? setTimeout(onExpiry, ms) : undefined;
 }

@@ -79,9 +79,12 @@ export interface WidgetSessionOptions {
    * page (React StrictMode mounts twice) does not send it again, since hosts refuse a second one.
    */
   sendContentLoaded?: boolean;
-  /** Default timeout of requests to the host, in ms. Default 10 000. */
+  /** Default timeout of requests to the host, in ms. Default 10 000; `0` or `Infinity`: none. */
   timeoutMs?: number;
-  /** How long create() waits for the capability exchange, in ms. Default 120 000 (the user may be deciding). */
+  /**
+   * How long create() waits for the capability exchange, in ms. Default 120 000 (the user may be
+   * deciding); `0` or `Infinity`: no limit.
+   */
   readyTimeoutMs?: number;
   /** Most requests waiting for the host at once. Default 1024. */
   maxPending?: number;
