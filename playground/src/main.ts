@@ -220,11 +220,14 @@ function policyFor(widget: ExampleWidget): HostPolicy {
     },
     // The playground is a sandbox: sensitive types may be granted, after the consent dialog warned.
     allowSensitiveAccountData: () => true,
-    async allowNavigation(target: NavigationTarget, identity) {
+    async allowNavigation(target: NavigationTarget, identity, decision) {
       const resolved = await world.resolveNavigationTarget(target).catch(() => undefined);
       if (resolved?.kind === "room" && !resolved.joined) {
         return showNavigationConfirm(target, identity, {
           ...dialogOptions(),
+          // Closes (refusing) when the host stops waiting: a reload, or the decision deadline. Left
+          // open, it would hold every later question in host-ui's line, the reload's own included.
+          ...(decision ? { signal: decision.signal } : {}),
           widgetName: widget.name,
           targetName: roomName(resolved.roomId),
           note: "You are not in this room.",

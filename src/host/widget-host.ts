@@ -211,6 +211,13 @@ export class WidgetHost implements HostHandle {
   /** Rate-limit buckets live as long as the host, not the session: a widget cannot reset them by reloading. */
   private buckets: Map<string, TokenBucket> | undefined;
   private renegotiations: Promise<void> = Promise.resolve();
+  /**
+   * The renegotiation queued behind the one running, not started yet. Later requests join it: a
+   * widget asking again and again while the user decides (or while it leaves notify_capabilities
+   * unacknowledged) queues one renegotiation and one notify, not one per request, each holding
+   * its request's list, which asking for what the widget holds would add without limit or charge.
+   */
+  private queuedRenegotiation: { generation: number; capabilities: string[] } | undefined;
   private viewedRoom: string | undefined;
   private waitingReady: Array<() => void> | undefined;
   /** The document (generation) `preparing` was last emitted for. */
@@ -699,6 +706,7 @@ export class WidgetHost implements HostHandle {
     this.declined = undefined;
     this.versionsOfWidget = FROZEN_BASELINE;
     this.renegotiations = Promise.resolve();
+    this.queuedRenegotiation = undefined;
     this.capabilitiesPending = false;
     clearTimeout(this.unansweredTimer);
     this.unansweredTimer = undefined;
@@ -1123,8 +1131,19 @@ export class WidgetHost implements HostHandle {
     if (this.dialect === "msc4412") {
       this.lastRenegotiation = { capabilities: [...capabilities], at: now() };
     }
+    // Only the new grantable ones are kept: the rest would be left out when the turn comes too.
+    const queued = this.queuedRenegotiation;
+    if (queued !== undefined && queued.generation === generation) {
+      for (const capability of fresh) queued.capabilities.push(capability);
+      return {};
+    }
+    const next = { generation, capabilities: fresh };
+    this.queuedRenegotiation = next;
     this.renegotiations = this.renegotiations
-      .then(() => this.renegotiate(generation, capabilities))
+      .then(() => {
+        if (this.queuedRenegotiation === next) this.queuedRenegotiation = undefined;
+        return this.renegotiate(generation, next.capabilities);
+      })
       .catch((error: unknown) => this.logger.error(`Renegotiation failed: ${describeThrown(error)}`));
     return {};
   }

@@ -127,6 +127,19 @@ describe("the playground", () => {
     await close();
   });
 
+  it("navigator: a navigation question closes when the widget reloads, so the reloaded widget's consent prompt is not stuck behind it", async () => {
+    const { page, frame, close } = await openWidget("navigator");
+    await approveAll(page);
+    await widgetStatus(frame, "ready");
+    await frame.click('button:text("Random (a public room you are not in)")');
+    await page.waitForSelector('dialog[open][data-kind="confirm"]');
+    // The page behind the modal dialog is inert: the reload button is pressed by script.
+    await page.evaluate(() => (document.getElementById("reload-widget") as HTMLButtonElement).click());
+    await page.waitForSelector("mwk-confirm-dialog", { state: "detached", timeout: 10_000 });
+    await page.waitForSelector('dialog[open][data-kind="capabilities"]', { timeout: 10_000 });
+    await close();
+  });
+
   it("MSC4412 widget: negotiates in the draft protocol through the same consent prompt, and navigates", async () => {
     const { page, frame, close } = await openWidget("msc4412");
     await approveAll(page);

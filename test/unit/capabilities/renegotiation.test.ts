@@ -205,3 +205,32 @@ describe.each(CLIENT_KINDS)("our widget and a host that notifies long lists (%s)
     expect(client.capabilities).toEqual([receive("com.example.a"), receive("com.example.b")]);
   });
 });
+
+describe.each(CLIENT_KINDS)("renegotiation asked for again and again while the user decides (%s)", (kind) => {
+  it("queues one renegotiation behind the open one, not one per request: one more notify, and every call settles", async () => {
+    const held = receive("com.example.held");
+    const wanted = receive("com.example.wanted");
+    let answer: ((granted: string[]) => void) | undefined;
+    const { client, host, pair } = await connect({
+      client: kind,
+      capabilities: [held],
+      policy: {
+        approveCapabilities: ({ requested, renegotiation }) =>
+          renegotiation ? new Promise<string[]>((resolve) => (answer = resolve)) : requested,
+      },
+    });
+    const before = notifiedRequested(pair.host.sent).length;
+    const first = client.requestCapabilities([wanted]);
+    await vi.waitFor(() => expect(answer).toBeDefined());
+    // Free requests (the widget holds what it asks for), each of which used to queue a
+    // renegotiation and a notify of its own, holding its list until its turn.
+    const again = Array.from({ length: 300 }, () => client.requestCapabilities([held]));
+    await settle(5);
+    answer?.([wanted]);
+    await expect(first).resolves.toEqual([held, wanted]);
+    for (const call of again) await expect(call).resolves.toEqual([held, wanted]);
+    await settle(5);
+    expect(notifiedRequested(pair.host.sent).length - before).toBe(2);
+    expect(host.grantedCapabilities).toEqual([held, wanted]);
+  });
+});

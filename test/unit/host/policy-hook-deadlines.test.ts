@@ -240,3 +240,39 @@ describe("the capability decision's signal", () => {
     host.destroy();
   });
 });
+
+describe.each(CASES)(
+  "a widget asking again while its $name hook waits",
+  ({ policy, capability, action, data }) => {
+    // host-ui opens one dialog at a time, in order: a question per request would let one widget
+    // queue a line of its own questions in front of every other widget's prompt.
+    it("puts one question to the app at a time; the others get limit_exceeded, and the next may ask once it is answered", async () => {
+      let asked = 0;
+      let answer: ((allowed: boolean) => void) | undefined;
+      const hook = () => {
+        asked++;
+        return new Promise<boolean>((resolve) => (answer = resolve));
+      };
+      const name = Object.keys(policy)[0] as "allowNavigation" | "allowModal";
+      const s = await open({ [name]: hook }, capability);
+      const requests = [0, 1, 2].map(() => rawRequest(action, data));
+      for (const request of requests) s.pair.widget.send(request as WidgetMessage);
+      await drainMemoryChannels();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(asked).toBe(1);
+      const codeOf = (request: { requestId: string }) =>
+        s.replies
+          .filter((reply) => reply.requestId === request.requestId)
+          .map((reply) => (reply.response as { error?: { code?: string } }).error?.code ?? "ok");
+      expect(requests.slice(1).map(codeOf)).toEqual([[ErrorCode.LimitExceeded], [ErrorCode.LimitExceeded]]);
+      expect(codeOf(requests[0]!)).toEqual([]);
+      answer?.(true);
+      await drainMemoryChannels();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(codeOf(requests[0]!)).toEqual(["ok"]);
+      s.pair.widget.send(rawRequest(action, data) as WidgetMessage);
+      await drainMemoryChannels();
+      expect(asked).toBe(2);
+    });
+  },
+);

@@ -16,7 +16,9 @@ import type { WidgetUiDriver } from "../../driver.js";
 import type { RateLimit } from "../../limits.js";
 import type { ModalPolicyRequest } from "../../policy.js";
 import { defineHostAction, type HostActionContext } from "../../registry.js";
-import { askPolicy, refused } from "./shared.js";
+import { askPolicy, refused, refuseWhileAsking } from "./shared.js";
+
+const DOING = "asking the app whether to open a modal";
 
 /** Modal prompts: a burst of 3, then one every 5 s (MSC2790 asks clients to rate-limit). */
 export const OPEN_MODAL_RATE_LIMIT: RateLimit = { burst: 3, perSecond: 0.2 };
@@ -29,6 +31,7 @@ export const openModalHandler = defineHostAction({
   action: openModalAction,
   available: (driver) => typeof (driver as WidgetUiDriver).openModal === "function",
   async handle(context, parsed) {
+    if (context.policy.allowModal) refuseWhileAsking(context, DOING);
     context.rateLimit("open_modal", OPEN_MODAL_RATE_LIMIT);
     // A modal cannot open another modal: MSC2790 does not let them stack.
     if (modalStateOf(context.widget)) throw refused("A modal widget cannot open another modal");
@@ -68,7 +71,7 @@ async function checkModalPolicy(
   let allowed = false;
   try {
     allowed =
-      (await askPolicy(context, "asking the app whether to open a modal", async (signal) => {
+      (await askPolicy(context, DOING, async (signal) => {
         try {
           return await hook.call(context.policy, {
             widget: context.widget,
@@ -88,6 +91,8 @@ async function checkModalPolicy(
         }
       })) === true;
   } catch (error) {
+    // An earlier modal of this widget still waits for the app: the widget is told to wait.
+    if (error instanceof WidgetApiError && error.code === ErrorCode.LimitExceeded) throw error;
     context.logger.warn(`The modal policy did not answer; refusing the modal: ${describeThrown(error)}`);
   }
   if (allowed) return;

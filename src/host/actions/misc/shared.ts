@@ -27,12 +27,26 @@ export const DECISION_TIMEOUT_MS = 120_000;
  * `ask` gets a signal that aborts when the host cut the hook off, with the error the request is
  * answered with as its reason: a dialog the hook shows can close instead of waiting for an answer
  * nobody reads any more.
+ *
+ * One question of each kind (`doing`) per session at a time: while one waits, another is refused
+ * with `limit_exceeded` before the hook sees it. host-ui opens one dialog at a time, in order, so a
+ * widget that could queue a question per request (navigate's burst of 5, then one every 2 s, each
+ * waiting up to 2 minutes) would keep every other widget's prompt waiting behind its own.
  */
 export function askPolicy<T>(
   context: HostActionContext,
   doing: string,
   ask: (signal: AbortSignal) => T | PromiseLike<T>,
 ): Promise<T> {
+  try {
+    refuseWhileAsking(context, doing);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const { values } = context.session;
+  let open = values.get(openQuestionsKey) as Set<string> | undefined;
+  if (open === undefined) values.set(openQuestionsKey, (open = new Set()));
+  open.add(doing);
   const controller = new AbortController();
   let answered = false;
   const answer = callDriver(withDriverTimeout(context, DECISION_TIMEOUT_MS), doing, () => {
@@ -53,7 +67,25 @@ export function askPolicy<T>(
   answer.catch((error: unknown) => {
     if (!answered) controller.abort(error);
   });
+  const release = () => open.delete(doing);
+  answer.then(release, release);
   return answer;
+}
+
+const openQuestionsKey = Symbol("open-policy-questions");
+
+/**
+ * Throws `limit_exceeded` while this session's question of this kind (see {@link askPolicy})
+ * still waits for the app. Call it before charging a rate limit: a refused request costs nothing.
+ */
+export function refuseWhileAsking(context: HostActionContext, doing: string): void {
+  const open = context.session.values.get(openQuestionsKey) as Set<string> | undefined;
+  if (open?.has(doing)) {
+    throw new WidgetApiError(
+      `An earlier request from this widget is still waiting: the host is ${doing}`,
+      ErrorCode.LimitExceeded,
+    );
+  }
 }
 
 const endedKey = Symbol("session-ended");
