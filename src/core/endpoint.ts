@@ -11,7 +11,7 @@ import {
   type Msc4412Source,
   type WireMessage,
 } from "../protocol/envelope.js";
-import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import { WidgetApiError } from "../protocol/errors.js";
 import type { Transport } from "../transport/transport.js";
 import type { Logger } from "./logger.js";
 import { clock, DeadlineTimer, sweepDue } from "./deadlines.js";
@@ -174,10 +174,7 @@ export class Endpoint {
     sweepDue(this.pending, now, (entry, requestId) => {
       this.settle(requestId);
       entry.reject(
-        new WidgetApiError(
-          `Request ${entry.action} timed out after ${entry.timeoutMs} ms`,
-          ErrorCode.Timeout,
-        ),
+        new WidgetApiError(`Request ${entry.action} timed out after ${entry.timeoutMs} ms`, "timeout"),
       );
     }),
   );
@@ -259,13 +256,13 @@ export class Endpoint {
     onError: (error: WidgetApiError) => void,
   ): void {
     const refusal = this.destroyed
-      ? new WidgetApiError(SESSION_DESTROYED, ErrorCode.SessionEnded)
+      ? new WidgetApiError(SESSION_DESTROYED, "session_ended")
       : this.peerClosed
-        ? new WidgetApiError(PEER_CLOSED, ErrorCode.SessionEnded)
+        ? new WidgetApiError(PEER_CLOSED, "session_ended")
         : this.pending.size >= this.options.maxPendingOutbound
           ? new WidgetApiError(
               `Too many requests waiting for a reply (limit ${this.options.maxPendingOutbound})`,
-              ErrorCode.LimitExceeded,
+              "limit_exceeded",
             )
           : undefined;
     if (refusal) {
@@ -300,7 +297,7 @@ export class Endpoint {
       if (entry) {
         const failure = new WidgetApiError(
           `Could not send ${action}: ${describeThrown(error)}`,
-          ErrorCode.Internal,
+          "internal_error",
         );
         queueMicrotask(() => entry.reject(failure));
       }
@@ -321,7 +318,7 @@ export class Endpoint {
     if (this.options.dialect === "peer") this.dialect = undefined;
     const kept = keepRequestId === undefined ? undefined : this.inFlight.get(keepRequestId);
     if (kept) kept.epoch = this.epoch;
-    this.rejectAll(new WidgetApiError(reason, ErrorCode.SessionEnded));
+    this.rejectAll(new WidgetApiError(reason, "session_ended"));
   }
 
   /**
@@ -334,7 +331,7 @@ export class Endpoint {
     for (const entry of [...this.inFlight.values()]) {
       this.reply(
         entry,
-        new WidgetApiError(`${ENDED_BEFORE_ANSWER}: ${reason}`, ErrorCode.SessionEnded).toResponse(),
+        new WidgetApiError(`${ENDED_BEFORE_ANSWER}: ${reason}`, "session_ended").toResponse(),
       );
     }
     this.inFlight.clear();
@@ -349,7 +346,7 @@ export class Endpoint {
   private onPeerClose(): void {
     if (this.destroyed || this.peerClosed) return;
     this.peerClosed = true;
-    this.rejectAll(new WidgetApiError(PEER_CLOSED, ErrorCode.SessionEnded));
+    this.rejectAll(new WidgetApiError(PEER_CLOSED, "session_ended"));
   }
 
   private rejectAll(error: WidgetApiError): void {
@@ -416,7 +413,7 @@ export class Endpoint {
     const error = WidgetApiError.fromResponse(response);
     if (error) entry.reject(error);
     else if (isPlainObject(response)) entry.resolve(response);
-    else entry.reject(new WidgetApiError(`Malformed reply to ${action}`, ErrorCode.MalformedResponse));
+    else entry.reject(new WidgetApiError(`Malformed reply to ${action}`, "malformed_response"));
   }
 
   private receiveRequest(call: InboundCall, raw: JsonObject): void {
@@ -466,7 +463,7 @@ export class Endpoint {
         call,
         new WidgetApiError(
           `Too many requests in flight (limit ${this.options.maxInboundInFlight})`,
-          ErrorCode.LimitExceeded,
+          "limit_exceeded",
         ).toResponse(),
       );
       return;
@@ -521,12 +518,12 @@ export class Endpoint {
             : {};
     } catch (error) {
       this.log("error", `The reply to ${call.action} could not be built: ${describeThrown(error)}`);
-      response = new WidgetApiError(`Error while handling ${call.action}`, ErrorCode.Internal).toResponse();
+      response = new WidgetApiError(`Error while handling ${call.action}`, "internal_error").toResponse();
     }
     const stale = call.epoch !== this.epoch;
     this.reply(
       call,
-      stale ? new WidgetApiError(ENDED_BEFORE_ANSWER, ErrorCode.SessionEnded).toResponse() : response,
+      stale ? new WidgetApiError(ENDED_BEFORE_ANSWER, "session_ended").toResponse() : response,
     );
     if (stale || failure !== undefined || call.followUps === undefined) return;
     for (const task of call.followUps) {
@@ -545,10 +542,7 @@ export class Endpoint {
     } catch (error) {
       // A reply that cannot be cloned (say a handler returned a function) becomes an error reply.
       this.log("error", `Could not send the reply to ${address.action}: ${describeThrown(error)}`);
-      const fallback = new WidgetApiError(
-        `Could not send the reply to ${address.action}`,
-        ErrorCode.Internal,
-      );
+      const fallback = new WidgetApiError(`Could not send the reply to ${address.action}`, "internal_error");
       try {
         this.options.transport.send(this.replyMessage(address, {}, fallback.toResponse()));
       } catch {
@@ -572,7 +566,7 @@ export class Endpoint {
     if (error instanceof WidgetApiError) return error.toResponse();
     // Internal details stay in the log: they may name servers, tokens or code paths.
     this.log("error", `Handler for ${action} failed: ${describeThrown(error)}`);
-    return new WidgetApiError(`Error while handling ${action}`, ErrorCode.Internal).toResponse();
+    return new WidgetApiError(`Error while handling ${action}`, "internal_error").toResponse();
   }
 
   /**
@@ -596,16 +590,16 @@ function refusalOf(check: Exclude<WireCheck, { ok: true }>, limit: number | unde
     case "depth":
       return new WidgetApiError(
         `Request refused: the message is nested more than ${MAX_NESTING} levels deep`,
-        ErrorCode.TooLarge,
+        "too_large",
       );
     case "size": {
       const size = check.exact ? `${check.size}` : `at least ${check.size}`;
       const over = limit === undefined ? "more than JSON can write" : `over the limit of ${limit}`;
-      return new WidgetApiError(`Request refused: the message is ${size} bytes, ${over}`, ErrorCode.TooLarge);
+      return new WidgetApiError(`Request refused: the message is ${size} bytes, ${over}`, "too_large");
     }
   }
 }
 
 function invalid(reason: string): WidgetApiError {
-  return new WidgetApiError(`Invalid request: ${reason}`, ErrorCode.InvalidRequest);
+  return new WidgetApiError(`Invalid request: ${reason}`, "invalid_request");
 }

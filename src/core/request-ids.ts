@@ -4,7 +4,9 @@
  * string pieces): every live session keeps one of these on each end.
  */
 export class RequestIdSource {
-  private readonly prefix: string;
+  // Declared, not defined: the constructor sets it, and a definition would be bytes in every
+  // widget bundle.
+  declare private readonly prefix: string;
   private counter = 0;
 
   constructor(side: string) {

@@ -93,8 +93,8 @@ function buildQuery(target: NavigationTarget): string {
  * Percent-encodes one path or query component, then restores `:`, `@` and `$` for
  * readability. Restoring is safe because the parsers split only on `/`, `?`,
  * `&`, `=` and `#`; and since every `%` in the output starts an escape, the
- * replaced triples are always real escapes.
+ * replaced triples are always real escapes (and decode to the character they stand for).
  */
 function encodeComponent(s: string): string {
-  return encodeURIComponent(s).replace(/%3A/g, ":").replace(/%40/g, "@").replace(/%24/g, "$");
+  return encodeURIComponent(s).replace(/%(?:3A|40|24)/g, decodeURIComponent);
 }

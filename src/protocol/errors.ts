@@ -41,9 +41,11 @@ export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 /**
  * Every {@link ErrorCode} value, written out: a reference to the object would keep all of it, keys
  * included, in every widget bundle, and the widget SDK (like this module) writes codes as literals
- * of {@link ErrorCodeValue}. The check below fails to compile if the two lists differ.
+ * of {@link ErrorCodeValue}. The check below fails to compile if the two lists differ. The list
+ * is written inside the set, not as a constant of its own, which a bundle would keep as one more
+ * variable.
  */
-const ERROR_CODES = [
+const KNOWN_CODES = new Set([
   "unknown_action",
   "invalid_request",
   "out_of_sequence",
@@ -57,16 +59,18 @@ const ERROR_CODES = [
   "homeserver_error",
   "malformed_response",
   "internal_error",
-] as const satisfies readonly ErrorCodeValue[];
-const everyCodeListed: Exclude<ErrorCodeValue, (typeof ERROR_CODES)[number]> extends never ? true : never =
-  true;
+] as const satisfies readonly ErrorCodeValue[]);
+const everyCodeListed: Exclude<
+  ErrorCodeValue,
+  typeof KNOWN_CODES extends Set<infer Listed> ? Listed : never
+> extends never
+  ? true
+  : never = true;
 void everyCodeListed;
-
-const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** Whether a value is one of the {@link ErrorCode} values. */
 export function isErrorCode(value: unknown): value is ErrorCodeValue {
-  return typeof value === "string" && KNOWN_CODES.has(value);
+  return typeof value === "string" && (KNOWN_CODES as ReadonlySet<string>).has(value);
 }
 
 /** A homeserver error relayed to the widget, in the shape matrix-widget-api uses. */
@@ -108,14 +112,14 @@ export class WidgetApiError extends Error {
   /** Always `"WidgetApiError"`, the name stack traces and logs show. */
   override readonly name = "WidgetApiError";
   /** What went wrong, always one of {@link ErrorCode}: switch over it exhaustively. */
-  readonly code: ErrorCodeValue;
+  declare readonly code: ErrorCodeValue;
   /**
    * A code outside {@link ErrorCode}, exactly as written: one a host application defines for its
    * own actions, or one a newer peer sent. On a received error, `code` is then read from the
    * message (see {@link classifyErrorMessage}), usually `internal_error`. On a thrown error, it
    * is the code sent on the wire, and `code` is what this side makes of it.
    */
-  readonly customCode: string | undefined;
+  declare readonly customCode: string | undefined;
 
   constructor(
     message: string,
@@ -125,6 +129,9 @@ export class WidgetApiError extends Error {
     customCode?: string,
   ) {
     super(message);
+    // `code` and `customCode` are declared, not defined, fields: the constructor always sets both
+    // (after `matrixApiError` and `name`, the order as defined fields had), and a definition of
+    // each would be bytes in every widget bundle.
     // A JavaScript caller may pass any string as the code: keep the union's promise regardless.
     if (isErrorCode(code)) {
       this.code = code;

@@ -1,6 +1,6 @@
 import { describeThrown } from "../core/describe.js";
 import { dialectOf, ownProperty, type JsonObject, type WireMessage } from "../protocol/envelope.js";
-import { ErrorCode, WidgetApiError } from "../protocol/errors.js";
+import { WidgetApiError } from "../protocol/errors.js";
 import type { FastPath } from "./transport.js";
 
 /**
@@ -155,7 +155,7 @@ export class PortLink {
       } catch (error) {
         const failure = new WidgetApiError(
           `Could not send ${message.action}: ${describeThrown(error)}`,
-          ErrorCode.Internal,
+          "internal_error",
         ).toResponse();
         if (Object.hasOwn(message, "response")) {
           try {

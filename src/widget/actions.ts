@@ -178,23 +178,25 @@ const identifier = /* @__PURE__ */ text(255);
 const delayId = /* @__PURE__ */ text(255, 1);
 const token = /* @__PURE__ */ nullish(/* @__PURE__ */ text(2048));
 
-/** A room event's shape; a state event requires `state_key`. Unknown fields are kept. */
+/** An event's shape, with `state_key` required or optional. Unknown fields are kept. */
 /* @__NO_SIDE_EFFECTS__ */
-function eventShape(state: boolean): Reader {
-  const fields: Record<string, Reader> = {
-    type: eventType,
-    event_id: identifier,
-    room_id: identifier,
-    sender: identifier,
-    origin_server_ts: num,
-    content: plain,
-  };
-  const unsigned = optional(plain);
-  return state
-    ? shape({ ...fields, state_key: stateKey }, { unsigned }, true)
-    : shape(fields, { state_key: optional(stateKey), unsigned }, true);
+function eventShape(stateKeyField: Record<string, Reader>, optionalFields: Record<string, Reader>): Reader {
+  return shape(
+    {
+      type: eventType,
+      event_id: identifier,
+      room_id: identifier,
+      sender: identifier,
+      origin_server_ts: num,
+      content: plain,
+      ...stateKeyField,
+    },
+    { ...optionalFields, unsigned: optional(plain) },
+    true,
+  );
 }
-const roomEvent = /* @__PURE__ */ eventShape(false);
+/** A room event's shape; `state_key` is optional. */
+const roomEvent = /* @__PURE__ */ eventShape({}, { state_key: /* @__PURE__ */ optional(stateKey) });
 const eventList = /* @__PURE__ */ list(roomEvent, 10_000);
 
 export const sendEventFromWidget: Like<typeof events.sendEventFromWidget> = {
@@ -249,7 +251,9 @@ export const updateState: Like<typeof events.updateState> = {
   unstable: [],
   version: "org.matrix.msc2762_update_state",
   request: /* @__PURE__ */ schema(
-    /* @__PURE__ */ shape({ state: /* @__PURE__ */ list(/* @__PURE__ */ eventShape(true), 10_000) }),
+    /* @__PURE__ */ shape({
+      state: /* @__PURE__ */ list(/* @__PURE__ */ eventShape({ state_key: stateKey }, {}), 10_000),
+    }),
   ),
   response: unchecked,
 };

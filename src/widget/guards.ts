@@ -21,7 +21,11 @@ export type Reader = (value: unknown) => unknown;
 /** Why a value was refused, and where: `path` lists the keys and indexes leading to it. */
 class Refusal {
   readonly path: string[] = [];
-  constructor(readonly message: string) {}
+  // Declared, not defined, then set: a parameter property would also define it, in every bundle.
+  declare readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
 }
 
 function refuse(message: string): never {
@@ -111,7 +115,8 @@ export function shape(
       // A defined value is certainly `in` the input: the `in` check is left for undefined ones.
       const given = input[key];
       if (given !== undefined || key in input) output[key] = member(read, given, key);
-      else if (needed) member(() => refuse("is missing"), undefined, key);
+      // `refuse` read through `member`, which puts the key on the refusal's path.
+      else if (needed) member(refuse as Reader, "is missing", key);
     }
     return output;
   };
@@ -151,10 +156,15 @@ export function schema<In, Out = In>(read: Reader): WireSchema<In, Out> {
         dataset.typed = true;
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
-        const path = error.path.map((key) => ({ key }));
         dataset.typed = false;
         dataset.issues = [
-          { kind: "schema", type: "custom", input: dataset.value, message: error.message, path },
+          {
+            kind: "schema",
+            type: "custom",
+            input: dataset.value,
+            message: error.message,
+            path: error.path.map((key) => ({ key })),
+          },
         ];
       }
       return dataset;

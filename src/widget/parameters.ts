@@ -16,18 +16,16 @@ export interface WidgetParameters {
  */
 export function readWidgetParameters(url: string = globalThis.location?.href ?? ""): WidgetParameters {
   const params = new URLSearchParams();
-  let parsed: URL | undefined;
   try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed) {
-    const fragment = parsed.hash.replace(/^#/, "");
+    // Only `new URL` can throw here: a URL that does not parse has no parameters.
+    const parsed = new URL(url);
+    const fragment = parsed.hash.slice(1);
     // What follows the fragment's `?`; with none, indexOf's -1 makes it the whole fragment.
     const fragmentQuery = fragment.slice(fragment.indexOf("?") + 1);
     for (const [key, value] of new URLSearchParams(fragmentQuery)) params.set(key, value);
     for (const [key, value] of parsed.searchParams) params.set(key, value);
+  } catch {
+    // Not a URL.
   }
   // Element and most hosts pass `parentUrl`; without it the embedding page's URL is the referrer.
   const parentUrl = params.get("parentUrl") ?? (globalThis.document?.referrer || undefined);
@@ -36,7 +34,7 @@ export function readWidgetParameters(url: string = globalThis.location?.href ?? 
     try {
       parentOrigin = new URL(parentUrl).origin;
     } catch {
-      parentOrigin = undefined;
+      // Not a URL: no origin.
     }
   }
   return { widgetId: params.get("widgetId") ?? undefined, parentOrigin, params };

@@ -88,18 +88,20 @@ const NO_KEYS: ReadonlySet<string> = new Set();
  * package: a widget creates one of the two clients.
  */
 export abstract class WidgetSessionCore implements WidgetSession {
+  // The public and protected fields are declared, not defined, and the constructor sets each, in
+  // the order the definitions had: a definition of each would be bytes in every widget bundle.
   /** The widget's ID. */
-  readonly widgetId: string;
-  protected readonly logger: Logger;
+  declare readonly widgetId: string;
+  declare protected readonly logger: Logger;
   /** Whether this client talks through the page's own postMessage channel (one per document). */
-  protected readonly ownsDocumentChannel: boolean;
-  protected requested: string[];
-  protected versionsOfHost: readonly string[] | undefined;
-  protected destroyed = false;
+  declare protected readonly ownsDocumentChannel: boolean;
+  declare protected requested: string[];
+  declare protected versionsOfHost: readonly string[] | undefined;
+  declare protected destroyed: boolean;
   /** The host has sent this client a capabilities request. */
-  protected askedForCapabilities = false;
+  declare protected askedForCapabilities: boolean;
   /** A notify_capabilities has arrived: the session is known. */
-  protected notified = false;
+  declare protected notified: boolean;
   /** Made at the first listener: most widgets never listen. */
   #capabilityListeners: Set<(granted: readonly string[]) => void> | undefined;
   #granted: readonly string[] = [];
@@ -132,6 +134,10 @@ export abstract class WidgetSessionCore implements WidgetSession {
     this.logger = guardedLogger(options.logger ?? consoleLogger);
     this.ownsDocumentChannel = ownsDocumentChannel;
     this.requested = [...new Set(options.capabilities ?? [])];
+    this.versionsOfHost = undefined;
+    this.destroyed = false;
+    this.askedForCapabilities = false;
+    this.notified = false;
   }
 
   /**
@@ -344,7 +350,8 @@ export abstract class WidgetSessionCore implements WidgetSession {
    * `cancel` stops the wait and leaves the promise unsettled, for a caller that no longer awaits it.
    */
   protected nextNotify(timeoutMs: number): { promise: Promise<void>; cancel(): void } {
-    let cancel = () => {};
+    // Assigned by the executor, which runs before the constructor returns.
+    let cancel!: () => void;
     const promise = new Promise<void>((resolve, reject) => {
       const forget = () => {
         clearTimeout(timer);
