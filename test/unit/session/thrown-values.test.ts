@@ -475,6 +475,10 @@ async function pushRaw(pair: MemoryTransportPair, action: string, data: object):
     if (message.requestId === requestId && message.response !== undefined) replies.push(message.response);
   });
   pair.host.send({ api: "toWidget", widgetId: WIDGET_ID, requestId, action, data } as WidgetMessage);
+  // Waits for the reply itself, not a fixed few milliseconds: on a loaded machine an async
+  // listener's own short timer can come due after a fixed wait, and the reply with it. Then a
+  // little longer, so that a second reply would be seen too.
+  for (const started = Date.now(); replies.length === 0 && Date.now() - started < 2_000;) await settle(5);
   await settle(5);
   stop();
   expect(replies).toHaveLength(1);
