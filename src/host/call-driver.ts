@@ -15,11 +15,15 @@ import type { HostActionContext, SessionScope } from "./registry.js";
 export function callDriver<T>(
   context: HostActionContext,
   doing: string,
-  operation: (driver: WidgetDriver) => Promise<T> | undefined,
+  operation: (driver: WidgetDriver, signal: AbortSignal | undefined) => Promise<T> | undefined,
+  abortable = false,
 ): Promise<T> {
+  // Only for operations that can still be called off (a send waiting its turn): a controller per
+  // call would cost every search and read.
+  const controller = abortable ? new AbortController() : undefined;
   let pending: Promise<T> | undefined;
   try {
-    pending = operation(context.driver);
+    pending = operation(context.driver, controller?.signal);
   } catch (error) {
     return Promise.reject(toWidgetError(context, doing, error));
   }
@@ -33,7 +37,15 @@ export function callDriver<T>(
     const call: DriverCall = {
       deadline: Number.isFinite(timeoutMs) ? clock() + Math.max(0, timeoutMs) : Infinity,
       doing,
-      fail: reject,
+      // Cut off (the deadline, the session's end): the widget is answered now, and the driver is
+      // told, so that what it has not done yet it does not do behind the widget's back.
+      fail:
+        controller === undefined
+          ? reject
+          : (error) => {
+              reject(error);
+              controller.abort(error);
+            },
     };
     calls.add(call);
     Promise.resolve(operationResult).then(

@@ -111,6 +111,12 @@ export interface SendEventOptions {
   parentDelayId?: string;
   /** MSC4407: keep the event sticky for this many milliseconds. */
   stickyDurationMs?: number;
+  /**
+   * Aborted when the host stops waiting for this send (the driver timeout, the session's end) and
+   * has answered the widget with an error. A driver that has not started sending yet (a send
+   * waiting its turn) should not send any more: the widget was told it failed, and may retry.
+   */
+  signal?: AbortSignal;
 }
 
 /** What sending an event produced: an event ID, or a delay ID for a delayed event. */

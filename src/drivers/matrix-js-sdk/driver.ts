@@ -528,7 +528,8 @@ export class MatrixClientDriver implements WidgetDriver {
    * (MSC4157/MSC4140) and sticky (MSC4354) room events use the SDK's `_unstable_*` methods;
    * sticky state events do not exist. `m.room.message`, relations and redactions go out one after
    * the other but outside matrix-js-sdk's retrying queue, so a refusal (a 429 with its retry time)
-   * reaches the widget and the event is not sent later.
+   * reaches the widget and the event is not sent later; one whose `options.signal` aborted while
+   * it waited its turn (the host gave up on it) is not sent at all.
    * @throws WidgetApiError `unsupported` when the client or the homeserver lacks delayed or sticky
    * events; HomeserverError for refusals (e.g. 403 without the power level).
    */
@@ -581,7 +582,7 @@ export class MatrixClientDriver implements WidgetDriver {
           const reason = ownProperty(body, "reason");
           // A refused redaction's local copy is taken out too: left in place, it showed its
           // target as redacted and blocked the room's later sends.
-          const { event_id } = await this.sendOutsideQueue((txnId) =>
+          const { event_id } = await this.sendOutsideQueue(options.signal, (txnId) =>
             this.sendRemovingFailedEcho(() =>
               this.loose.redactEvent(
                 roomId,
@@ -597,7 +598,7 @@ export class MatrixClientDriver implements WidgetDriver {
           this.sendRemovingFailedEcho(() => this.loose.sendEvent(roomId, eventType, body, txnId));
         const { event_id } =
           eventType === "m.room.message" || hasRelation(body)
-            ? await this.sendOutsideQueue(send)
+            ? await this.sendOutsideQueue(options.signal, send)
             : await send();
         return { roomId, eventId: event_id };
       }
@@ -1065,9 +1066,15 @@ export class MatrixClientDriver implements WidgetDriver {
    * reaches the widget and nothing is sent later. The application's own queued events are
    * untouched.
    */
-  private sendOutsideQueue<T>(send: (txnId: string | undefined) => Promise<T>): Promise<T> {
+  private sendOutsideQueue<T>(
+    signal: AbortSignal | undefined,
+    send: (txnId: string | undefined) => Promise<T>,
+  ): Promise<T> {
     const scheduler = this.client.scheduler as unknown as LooseScheduler | undefined;
     const run = async () => {
+      // The host gave up on this send while it waited its turn (its deadline, the session's
+      // end) and told the widget it failed: sent now, a widget that retries would post it twice.
+      if (signal?.aborted) throw new Error("The host stopped waiting for this send before its turn came");
       // A client made without a scheduler sends everything at once: still one after the other.
       if (typeof scheduler?.queueAlgorithm !== "function") return send(undefined);
       const txnIds = unqueuedTxnIds(scheduler);

@@ -306,7 +306,7 @@ export class FakeEventDriver implements WidgetDriver {
   }
 
   private run<T>(op: EventOp, args: unknown[], produce: () => T): Promise<T> {
-    this.calls.push({ op, args: structuredClone(args) });
+    this.calls.push({ op, args: args.map(recordedCopy) });
     const fault = this.takeFault(op);
     if (fault) {
       switch (fault.kind) {
@@ -336,4 +336,16 @@ export class FakeEventDriver implements WidgetDriver {
       this.watchers.delete(listener);
     };
   }
+}
+
+/**
+ * A copy of a call's argument as it was at the call. An options object's abort signal is kept as
+ * it is: a structured clone would turn it into an empty object.
+ */
+function recordedCopy(arg: unknown): unknown {
+  if (typeof arg === "object" && arg !== null && "signal" in arg && arg.signal instanceof AbortSignal) {
+    const { signal, ...rest } = arg;
+    return { ...structuredClone(rest), signal };
+  }
+  return structuredClone(arg);
 }

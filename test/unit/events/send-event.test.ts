@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { withoutSignals } from "../../support/send-calls.js";
 import { ErrorCode } from "../../../src/protocol/errors.js";
 import { sendEvent, sendStateEvent, updateDelayedEvent } from "../../../src/widget/features/events.js";
 import { eventFaults, FakeEventDriver } from "./fake-driver.js";
@@ -13,14 +14,16 @@ describe("send_event: sending room and state events", () => {
     const { response, error } = await s.send(SEND, { type: "m.room.message", content: TEXT });
     expect(error).toBeUndefined();
     expect(response).toEqual({ room_id: ROOM, event_id: "$sent1" });
-    expect(s.driver.callsOf("sendEvent")).toEqual([["m.room.message", TEXT, { roomId: ROOM }]]);
+    expect(withoutSignals(s.driver.callsOf("sendEvent"))).toEqual([
+      ["m.room.message", TEXT, { roomId: ROOM }],
+    ]);
   });
 
   it("sends a state event with its state key to the state endpoint", async () => {
     const s = await openRawSession({ capabilities: [cap.sendState("m.room.topic", "")] });
     const { response } = await s.send(SEND, { type: "m.room.topic", state_key: "", content: { topic: "x" } });
     expect(response).toEqual({ room_id: ROOM, event_id: "$sent1" });
-    expect(s.driver.callsOf("sendEvent")).toEqual([
+    expect(withoutSignals(s.driver.callsOf("sendEvent"))).toEqual([
       ["m.room.topic", { topic: "x" }, { roomId: ROOM, stateKey: "" }],
     ]);
   });
@@ -37,7 +40,9 @@ describe("send_event: sending room and state events", () => {
       sticky_duration_ms: null,
     });
     expect(response).toEqual({ room_id: ROOM, event_id: "$sent1" });
-    expect(s.driver.callsOf("sendEvent")).toEqual([["com.example.ping", {}, { roomId: ROOM }]]);
+    expect(withoutSignals(s.driver.callsOf("sendEvent"))).toEqual([
+      ["com.example.ping", {}, { roomId: ROOM }],
+    ]);
   });
 
   it("returns camelCase results from the widget's sendEvent and sendStateEvent", async () => {
@@ -52,7 +57,7 @@ describe("send_event: sending room and state events", () => {
       roomId: ROOM,
       eventId: "$sent2",
     });
-    expect(s.driver.callsOf("sendEvent")[1]).toEqual([
+    expect(withoutSignals(s.driver.callsOf("sendEvent"))[1]).toEqual([
       "com.example.s",
       { a: 1 },
       { roomId: ROOM, stateKey: "k" },
@@ -147,7 +152,7 @@ describe("send_event: which room", () => {
     expect(ok.response).toEqual({ room_id: OTHER, event_id: "$sent1" });
     const third = await s.send(SEND, { type: "com.example.a", content: {}, room_id: THIRD });
     expect(third.error?.code).toBe(ErrorCode.MissingCapability);
-    expect(s.driver.callsOf("sendEvent")).toEqual([["com.example.a", {}, { roomId: OTHER }]]);
+    expect(withoutSignals(s.driver.callsOf("sendEvent"))).toEqual([["com.example.a", {}, { roomId: OTHER }]]);
   });
 
   it("timeline:* opens every room, in the stable spelling too", async () => {
@@ -271,7 +276,7 @@ describe("send_event: delayed events (MSC4157)", () => {
       parent_delay_id: "delay-1",
     });
     expect(state.response).toEqual({ room_id: ROOM, delay_id: "delay-2" });
-    expect(s.driver.callsOf("sendEvent")).toEqual([
+    expect(withoutSignals(s.driver.callsOf("sendEvent"))).toEqual([
       ["com.example.a", {}, { roomId: ROOM, delayMs: 0 }],
       [
         "org.matrix.msc3401.call.member",
@@ -370,7 +375,7 @@ describe("send_event: sticky events (MSC4407)", () => {
       sticky_duration_ms: 60000,
     });
     expect(response).toEqual({ room_id: ROOM, event_id: "$sent1" });
-    expect(s.driver.callsOf("sendEvent")).toEqual([
+    expect(withoutSignals(s.driver.callsOf("sendEvent"))).toEqual([
       ["com.example.a", {}, { roomId: ROOM, stickyDurationMs: 60000 }],
     ]);
   });
@@ -403,7 +408,7 @@ describe("send_event: sticky events (MSC4407)", () => {
     });
     const ok = await both.send(SEND, { type: "com.example.a", content: {}, sticky_duration_ms: 1, delay: 2 });
     expect(ok.response).toEqual({ room_id: ROOM, delay_id: "delay-1" });
-    expect(both.driver.callsOf("sendEvent")).toEqual([
+    expect(withoutSignals(both.driver.callsOf("sendEvent"))).toEqual([
       ["com.example.a", {}, { roomId: ROOM, delayMs: 2, stickyDurationMs: 1 }],
     ]);
   });
@@ -411,7 +416,7 @@ describe("send_event: sticky events (MSC4407)", () => {
   it("passes the sticky duration from the widget's sendEvent", async () => {
     const s = await openClientSession({ capabilities: [cap.send("com.example.a"), cap.sendSticky] });
     await sendEvent(s.client, "com.example.a", {}, { stickyDurationMs: 3000 });
-    expect(s.driver.callsOf("sendEvent")).toEqual([
+    expect(withoutSignals(s.driver.callsOf("sendEvent"))).toEqual([
       ["com.example.a", {}, { roomId: ROOM, stickyDurationMs: 3000 }],
     ]);
   });
@@ -445,5 +450,37 @@ describe("send_event: driver failures each give exactly one error reply", () => 
     const s = await openRawSession({ capabilities: [cap.send("com.example.a")], driver });
     const { error } = await s.send(SEND, body);
     expect(error?.code).toBe(ErrorCode.Unsupported);
+  });
+});
+
+describe("send_event: the driver is told when the host stops waiting for a send", () => {
+  const body = { type: "com.example.a", content: {} };
+  const signalOf = (driver: FakeEventDriver) =>
+    (driver.callsOf("sendEvent")[0]?.[2] as { signal?: AbortSignal } | undefined)?.signal;
+
+  it("aborts the send's signal, with the timeout the widget got, once the driver timeout passes", async () => {
+    const driver = new FakeEventDriver().fail("sendEvent", eventFaults.hang());
+    const s = await openRawSession({
+      capabilities: [cap.send("com.example.a")],
+      driver,
+      limits: { driverTimeoutMs: 50 },
+    });
+    const { error } = await s.send(SEND, body);
+    expect(error?.code).toBe(ErrorCode.Timeout);
+    const signal = signalOf(driver);
+    expect(signal?.aborted).toBe(true);
+    expect((signal?.reason as { code?: string }).code).toBe(ErrorCode.Timeout);
+  });
+
+  it("aborts the send's signal when the session ends while the driver is sending", async () => {
+    const driver = new FakeEventDriver().fail("sendEvent", eventFaults.hang());
+    const s = await openRawSession({ capabilities: [cap.send("com.example.a")], driver });
+    void s.send(SEND, body);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const signal = signalOf(driver);
+    expect(signal?.aborted).toBe(false);
+    s.host.destroy();
+    expect(signal?.aborted).toBe(true);
+    expect((signal?.reason as { code?: string }).code).toBe(ErrorCode.SessionEnded);
   });
 });

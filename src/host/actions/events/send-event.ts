@@ -66,8 +66,11 @@ export const sendEventHandler = defineHostAction({
     if (parentDelayId !== undefined) options.parentDelayId = parentDelayId;
     if (sticky !== undefined) options.stickyDurationMs = sticky;
 
-    const sent = await callDriver(context, "sending the event", (driver) =>
-      driver.sendEvent?.(request.type, request.content, options),
+    const sent = await callDriver(
+      context,
+      "sending the event",
+      (driver, signal) => driver.sendEvent?.(request.type, request.content, { ...options, signal }),
+      true,
     );
     return toReply(sent, roomId, delayed);
   },

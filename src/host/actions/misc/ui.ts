@@ -27,8 +27,11 @@ export const sendStickerHandler = defineHostAction({
       url: content.url,
     };
     if (content.info !== undefined && content.info !== null) event.info = content.info;
-    await callDriver(context, "sending a sticker", (driver) =>
-      driver.sendEvent?.("m.sticker", event, { roomId }),
+    await callDriver(
+      context,
+      "sending a sticker",
+      (driver, signal) => driver.sendEvent?.("m.sticker", event, { roomId, signal }),
+      true,
     );
     return {};
   },
