@@ -30,8 +30,6 @@ export interface HomeserverAccount {
 
 /** What the page decides for the world (the dialogs live in the page). */
 export interface MatrixWorldOptions {
-  /** Asks whether a widget may have an OpenID token for the user. */
-  confirmOpenId(): Promise<boolean>;
   /** Progress and problems while signing in, for the page to show. */
   onStatus(text: string): void;
 }
@@ -141,7 +139,6 @@ export async function createMatrixWorld(
       }
       // A user without a direct-message room: the playground has no profile view to open.
     },
-    confirmOpenId: () => options.confirmOpenId(),
   });
 
   const joined = (): Room[] => client.getRooms().filter((room) => room.getMyMembership() === "join");

@@ -140,6 +140,24 @@ describe("the playground", () => {
     await close();
   });
 
+  it("OpenID: the page asks before a widget gets a token, and the question closes when the widget reloads", async () => {
+    const { page, frame, close } = await openWidget("user-picker");
+    await approveAll(page);
+    await widgetStatus(frame, "ready");
+    // The widget asks for a token the way any widget does: a get_openid request to its parent.
+    await frame.evaluate((hostOrigin) => {
+      const widgetId = new URL(location.href).searchParams.get("widgetId") ?? "";
+      const request = { api: "fromWidget", widgetId, requestId: "openid-1", action: "get_openid", data: {} };
+      window.parent.postMessage(request, hostOrigin);
+    }, new URL(page.url()).origin);
+    await page.waitForSelector('dialog[open][data-kind="confirm"]');
+    expect(await page.textContent('dialog[open][data-kind="confirm"]')).toContain("Verify your identity");
+    await page.evaluate(() => (document.getElementById("reload-widget") as HTMLButtonElement).click());
+    await page.waitForSelector("mwk-confirm-dialog", { state: "detached", timeout: 10_000 });
+    await page.waitForSelector('dialog[open][data-kind="capabilities"]', { timeout: 10_000 });
+    await close();
+  });
+
   it("MSC4412 widget: negotiates in the draft protocol through the same consent prompt, and navigates", async () => {
     const { page, frame, close } = await openWidget("msc4412");
     await approveAll(page);
