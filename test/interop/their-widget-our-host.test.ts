@@ -122,7 +122,7 @@ describe("their widget (matrix-widget-api WidgetApi) in our host", () => {
         value: { room_id: ROOM, event_id: "$sent-1" },
       });
       expect(await host.calls("sendEvent")).toEqual([
-        ["sendEvent", "m.room.message", content, { roomId: ROOM }],
+        ["sendEvent", "m.room.message", content, { roomId: ROOM, signal: "AbortSignal" }],
       ]);
     });
 
@@ -133,7 +133,7 @@ describe("their widget (matrix-widget-api WidgetApi) in our host", () => {
         value: { room_id: ROOM, event_id: "$sent-1" },
       });
       expect(await host.calls("sendEvent")).toEqual([
-        ["sendEvent", "m.room.topic", { topic: "Hi" }, { roomId: ROOM, stateKey: "" }],
+        ["sendEvent", "m.room.topic", { topic: "Hi" }, { roomId: ROOM, stateKey: "", signal: "AbortSignal" }],
       ]);
     });
 
@@ -166,8 +166,18 @@ describe("their widget (matrix-widget-api WidgetApi) in our host", () => {
       expect(await mwa.updateDelayedEvent("delay-2", "send")).toEqual({ ok: true, value: {} });
       expect(await mwa.updateDelayedEvent("delay-1", "cancel")).toEqual({ ok: true, value: {} });
       expect(await host.calls("sendEvent")).toEqual([
-        ["sendEvent", "m.room.message", { body: "soon" }, { roomId: ROOM, delayMs: 5000 }],
-        ["sendEvent", "m.room.message", { body: "child" }, { roomId: ROOM, parentDelayId: "delay-1" }],
+        [
+          "sendEvent",
+          "m.room.message",
+          { body: "soon" },
+          { roomId: ROOM, delayMs: 5000, signal: "AbortSignal" },
+        ],
+        [
+          "sendEvent",
+          "m.room.message",
+          { body: "child" },
+          { roomId: ROOM, parentDelayId: "delay-1", signal: "AbortSignal" },
+        ],
       ]);
       expect(await host.calls("updateDelayedEvent")).toEqual([
         ["updateDelayedEvent", "delay-1", "restart"],
@@ -324,7 +334,12 @@ describe("their widget (matrix-widget-api WidgetApi) in our host", () => {
       });
       expect(result).toEqual({ ok: true, value: {} });
       expect(await host.calls("sendEvent")).toEqual([
-        ["sendEvent", "m.sticker", { body: "cat", url: "mxc://example.org/cat", info }, { roomId: ROOM }],
+        [
+          "sendEvent",
+          "m.sticker",
+          { body: "cat", url: "mxc://example.org/cat", info },
+          { roomId: ROOM, signal: "AbortSignal" },
+        ],
       ]);
     });
 
