@@ -127,16 +127,24 @@ describe("the playground", () => {
     await close();
   });
 
+  /**
+   * Reloads the widget while a confirmation it asked for is open, and waits until that question
+   * has closed and the reloaded widget's consent prompt is open (not stuck behind it in the line).
+   */
+  async function reloadPastOpenQuestion(page: Page): Promise<void> {
+    // The page behind the modal dialog is inert: the reload button is pressed by script.
+    await page.evaluate(() => (document.getElementById("reload-widget") as HTMLButtonElement).click());
+    await page.waitForSelector("mwk-confirm-dialog", { state: "detached", timeout: 10_000 });
+    await page.waitForSelector('dialog[open][data-kind="capabilities"]', { timeout: 10_000 });
+  }
+
   it("navigator: a navigation question closes when the widget reloads, so the reloaded widget's consent prompt is not stuck behind it", async () => {
     const { page, frame, close } = await openWidget("navigator");
     await approveAll(page);
     await widgetStatus(frame, "ready");
     await frame.click('button:text("Random (a public room you are not in)")');
     await page.waitForSelector('dialog[open][data-kind="confirm"]');
-    // The page behind the modal dialog is inert: the reload button is pressed by script.
-    await page.evaluate(() => (document.getElementById("reload-widget") as HTMLButtonElement).click());
-    await page.waitForSelector("mwk-confirm-dialog", { state: "detached", timeout: 10_000 });
-    await page.waitForSelector('dialog[open][data-kind="capabilities"]', { timeout: 10_000 });
+    await reloadPastOpenQuestion(page);
     await close();
   });
 
@@ -152,9 +160,7 @@ describe("the playground", () => {
     }, new URL(page.url()).origin);
     await page.waitForSelector('dialog[open][data-kind="confirm"]');
     expect(await page.textContent('dialog[open][data-kind="confirm"]')).toContain("Verify your identity");
-    await page.evaluate(() => (document.getElementById("reload-widget") as HTMLButtonElement).click());
-    await page.waitForSelector("mwk-confirm-dialog", { state: "detached", timeout: 10_000 });
-    await page.waitForSelector('dialog[open][data-kind="capabilities"]', { timeout: 10_000 });
+    await reloadPastOpenQuestion(page);
     await close();
   });
 

@@ -34,6 +34,26 @@ function hostOn(pair: MemoryTransportPair, allowed: string[] = [NAV]): WidgetHos
   });
 }
 
+/** Creates a WidgetClient on `pair`, starts `host` and waits until the session has settled. */
+async function connectClient(
+  pair: MemoryTransportPair,
+  host: WidgetHost,
+  capabilities: string[],
+  protocol?: "msc4412",
+): Promise<WidgetClient> {
+  const created = WidgetClient.create({
+    widgetId: WIDGET_ID,
+    transport: pair.widget,
+    capabilities,
+    logger: silentLogger,
+    ...(protocol === undefined ? {} : { protocol }),
+  });
+  host.start();
+  const client = await created;
+  await settle();
+  return client;
+}
+
 /**
  * A widget speaking the wire directly: it advertises `versions`, asks for `[NAV]`, and answers
  * notify_capabilities only when the test calls `acknowledge()`.
@@ -61,15 +81,7 @@ describe("WidgetHost lifecycle events of ClientWidgetApi", () => {
     const seen = record(host);
     const states: string[] = [];
     host.on("preparing", () => states.push(host.state));
-    const client = WidgetClient.create({
-      widgetId: WIDGET_ID,
-      transport: pair.widget,
-      capabilities: [NAV, SEARCH],
-      logger: silentLogger,
-    });
-    host.start();
-    await client;
-    await settle();
+    await connectClient(pair, host, [NAV, SEARCH]);
     expect(seen).toEqual([
       { event: "preparing", payload: {} },
       { event: "ready", payload: { requested: [NAV, SEARCH], granted: [NAV] } },
@@ -116,15 +128,7 @@ describe("WidgetHost lifecycle events of ClientWidgetApi", () => {
   it("emits capabilitiesNotified after a renegotiation and after a revocation, with the new set", async () => {
     const pair = createMemoryTransportPair();
     const host = hostOn(pair, [NAV, SEARCH]);
-    const client = WidgetClient.create({
-      widgetId: WIDGET_ID,
-      transport: pair.widget,
-      capabilities: [NAV],
-      logger: silentLogger,
-    });
-    host.start();
-    const widget = await client;
-    await settle();
+    const widget = await connectClient(pair, host, [NAV]);
     const seen = record(host);
     await widget.requestCapabilities([SEARCH]);
     await settle();
@@ -192,16 +196,7 @@ describe("WidgetHost lifecycle events of ClientWidgetApi", () => {
     const pair = createMemoryTransportPair();
     const host = hostOn(pair);
     const seen = record(host);
-    const client = WidgetClient.create({
-      widgetId: WIDGET_ID,
-      transport: pair.widget,
-      capabilities: [NAV],
-      protocol: "msc4412",
-      logger: silentLogger,
-    });
-    host.start();
-    await client;
-    await settle();
+    await connectClient(pair, host, [NAV], "msc4412");
     expect(seen.map(({ event }) => event)).toEqual(["preparing", "ready", "capabilitiesNotified"]);
     host.destroy();
   });
@@ -215,15 +210,7 @@ describe("the arrays a host hands out", () => {
     host.on("ready", (payload) => payloads.push(payload));
     host.on("capabilitiesNotified", (payload) => payloads.push(payload));
     const versionsBefore = host.widgetVersions;
-    const client = WidgetClient.create({
-      widgetId: WIDGET_ID,
-      transport: pair.widget,
-      capabilities: [NAV, SEARCH],
-      logger: silentLogger,
-    });
-    host.start();
-    await client;
-    await settle();
+    await connectClient(pair, host, [NAV, SEARCH]);
     const handedOut = [
       versionsBefore,
       host.widgetVersions,
