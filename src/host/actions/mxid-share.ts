@@ -6,8 +6,10 @@ import { ErrorCode, WidgetApiError } from "../../protocol/errors.js";
 import { callDriver } from "../call-driver.js";
 import type { ResolvedSharedUser, ShareDecision, ShareHint, ShareOutcome } from "../policy.js";
 import { defineHostAction, type HostActionContext } from "../registry.js";
+import { holdQuestion, refuseWhileAsking } from "./misc/shared.js";
 
-const openPromptKey = Symbol("mxid-share-open");
+/** The share prompt's kind of question: one per widget at a time, as navigation and modals. */
+const SHARE_PROMPT = "showing a share prompt";
 
 /** The request schema with the full Matrix user-ID grammar, which widget bundles do not carry. */
 const strictShareRequest = shareRequestSchema((id) => isValidUserId(id));
@@ -28,7 +30,7 @@ export const mxidShareHandler = defineHostAction({
     typeof policy.confirmShare === "function" &&
     (typeof driver.inviteUsers === "function" || typeof driver.createDirectMessage === "function"),
   handle(context, { users, action_hint }) {
-    const { session, policy } = context;
+    const { policy } = context;
     const { driver } = context;
     if (!policy.confirmShare || (!driver.inviteUsers && !driver.createDirectMessage)) {
       throw new WidgetApiError("This client cannot show share prompts", ErrorCode.Unsupported);
@@ -39,15 +41,10 @@ export const mxidShareHandler = defineHostAction({
         ErrorCode.MissingCapability,
       );
     }
-    if (session.values.get(openPromptKey) === true) {
-      throw new WidgetApiError("A share prompt from this widget is already open", ErrorCode.LimitExceeded);
-    }
+    refuseWhileAsking(context, SHARE_PROMPT, "A share prompt from this widget is already open");
     context.rateLimit("sharePrompt", context.limits.sharePrompt);
-    session.values.set(openPromptKey, true);
     // The slot is released however the prompt ends, even if a logger throws inside it.
-    const release = () => {
-      if (!session.ended) session.values.delete(openPromptKey);
-    };
+    const release = holdQuestion(context, SHARE_PROMPT);
     runPrompt(context, dedupe(users), action_hint ?? undefined).then(release, release);
     return {};
   },

@@ -43,10 +43,7 @@ export function askPolicy<T>(
   } catch (error) {
     return Promise.reject(error);
   }
-  const { values } = context.session;
-  let open = values.get(openQuestionsKey) as Set<string> | undefined;
-  if (open === undefined) values.set(openQuestionsKey, (open = new Set()));
-  open.add(doing);
+  const release = holdQuestion(context, doing);
   const controller = new AbortController();
   let answered = false;
   const answer = callDriver(withDriverTimeout(context, DECISION_TIMEOUT_MS), doing, () => {
@@ -67,7 +64,6 @@ export function askPolicy<T>(
   answer.catch((error: unknown) => {
     if (!answered) controller.abort(error);
   });
-  const release = () => open.delete(doing);
   answer.then(release, release);
   return answer;
 }
@@ -75,17 +71,29 @@ export function askPolicy<T>(
 const openQuestionsKey = Symbol("open-policy-questions");
 
 /**
- * Throws `limit_exceeded` while this session's question of this kind (see {@link askPolicy})
- * still waits for the app. Call it before charging a rate limit: a refused request costs nothing.
+ * Throws `limit_exceeded` while this session's question of this kind (see {@link askPolicy}, and
+ * the share prompt) still waits for the app. Call it before charging a rate limit: a refused
+ * request costs nothing.
  */
-export function refuseWhileAsking(context: HostActionContext, doing: string): void {
+export function refuseWhileAsking(
+  context: HostActionContext,
+  doing: string,
+  message = `An earlier request from this widget is still waiting: the host is ${doing}`,
+): void {
   const open = context.session.values.get(openQuestionsKey) as Set<string> | undefined;
-  if (open?.has(doing)) {
-    throw new WidgetApiError(
-      `An earlier request from this widget is still waiting: the host is ${doing}`,
-      ErrorCode.LimitExceeded,
-    );
-  }
+  if (open?.has(doing)) throw new WidgetApiError(message, ErrorCode.LimitExceeded);
+}
+
+/**
+ * Marks this session's question of this kind as waiting, so that {@link refuseWhileAsking} refuses
+ * another, until the returned release is called (however the question ends).
+ */
+export function holdQuestion(context: HostActionContext, doing: string): () => void {
+  const { values } = context.session;
+  let open = values.get(openQuestionsKey) as Set<string> | undefined;
+  if (open === undefined) values.set(openQuestionsKey, (open = new Set()));
+  open.add(doing);
+  return () => void open.delete(doing);
 }
 
 const endedKey = Symbol("session-ended");
