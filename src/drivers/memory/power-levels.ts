@@ -183,8 +183,8 @@ export function powerLevelsChangeError(
     for (const key of keys) checks.push({ map, key });
   }
   for (const { map, key } of checks) {
-    const before = map === undefined ? levelAt(previous, key) : levelIn(previous[map], key);
-    const after = map === undefined ? levelAt(next, key) : levelIn(next[map], key);
+    const before = levelIn(map === undefined ? previous : previous[map], key);
+    const after = levelIn(map === undefined ? next : next[map], key);
     if (before === after) continue;
     if (map === "users" && key !== sender && before === senderLevel) {
       return "You don't have permission to remove ops level equal to your own";
@@ -200,11 +200,10 @@ function keysOf(map: unknown): string[] {
   return typeof map === "object" && map !== null && !Array.isArray(map) ? Object.keys(map) : [];
 }
 
-function levelAt(content: JsonContent, key: string): number | undefined {
-  return Object.hasOwn(content, key) ? integer(content[key]) : undefined;
-}
-
-/** The level `map` (`users` or `events`) gives `key`, if it is an object with an integer there. */
+/**
+ * The level `map` (`users`, `events`, `notifications`, or the power levels themselves for a named
+ * level) gives `key`, if it is an object with an integer there.
+ */
 function levelIn(map: unknown, key: string): number | undefined {
   if (typeof map !== "object" || map === null || Array.isArray(map) || !Object.hasOwn(map, key)) {
     return undefined;
