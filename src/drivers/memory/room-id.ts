@@ -6,7 +6,7 @@
  * be: no client can recompute a reference hash without the full federation event.
  */
 
-const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+import { BASE64URL, unpaddedBase64 } from "./base64.js";
 
 /** 32 bytes derived from `seed` (FNV-1a to seed a Mulberry32 stream), as unpadded base64url. */
 export function fakeReferenceHash(seed: string): string {
@@ -20,16 +20,5 @@ export function fakeReferenceHash(seed: string): string {
     mixed = (mixed ^ (mixed >>> 14)) >>> 0;
     bytes.push(mixed >>> 24, (mixed >>> 16) & 255, (mixed >>> 8) & 255, mixed & 255);
   }
-  return base64Url(bytes);
-}
-
-/** Unpadded URL-safe base64 of `bytes`. */
-function base64Url(bytes: readonly number[]): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 3) {
-    const chunk = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
-    for (let c = 0; c < chars; c++) out += BASE64URL[(chunk >> (18 - 6 * c)) & 63];
-  }
-  return out;
+  return unpaddedBase64(bytes, BASE64URL);
 }

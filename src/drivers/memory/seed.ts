@@ -5,6 +5,7 @@
  */
 
 import { parseUserId } from "../../matrix/identifiers.js";
+import { BASE64, unpaddedBase64 } from "./base64.js";
 import type { JsonContent } from "./json.js";
 import {
   EMOTES,
@@ -459,15 +460,10 @@ class DemoSeeder {
 
   /** Unpadded base64 of `bytes` random bytes, as secret-storage fields are encoded. */
   private base64(bytes: number): string {
-    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const data = Array.from({ length: bytes }, () => Math.floor(this.random() * 256));
-    let out = "";
-    for (let i = 0; i < data.length; i += 3) {
-      const chunk = ((data[i] ?? 0) << 16) | ((data[i + 1] ?? 0) << 8) | (data[i + 2] ?? 0);
-      const chars = Math.min(4, Math.ceil(((data.length - i) * 8) / 6));
-      for (let c = 0; c < chars; c++) out += alphabet[(chunk >> (18 - 6 * c)) & 63];
-    }
-    return out;
+    return unpaddedBase64(
+      Array.from({ length: bytes }, () => Math.floor(this.random() * 256)),
+      BASE64,
+    );
   }
 }
 
